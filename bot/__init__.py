@@ -1,0 +1,1 @@
+"""The vaxbot dialogue engine: conversation state, routing, global commands, language."""

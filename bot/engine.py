@@ -1,0 +1,313 @@
+"""The dialogue engine: one inbound message in, replies out, state in the store.
+
+Each turn is one database transaction: the duplicate check, the conversation state, and any
+booking the turn makes are committed together or not at all. So a turn that fails leaves nothing
+half-done, a redelivered message gets the replies already given, and a restarted process (or a
+second one on the same file) resumes every conversation where it stood.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.matching import Command, command_of, match_option
+from bot.messages import Inbound, Reply, ReplyOption
+from flows import FLOWS
+from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
+from flows.identity import mask_phone, normalise_phone
+from flows.policy import Policy
+from flows.texts import Lang, text
+from store import Store
+
+log = logging.getLogger("vaxbot.engine")
+
+MAX_TEXT = 500  # characters; anything longer is answered without being read
+PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+MENU: tuple[tuple[str, str], ...] = (
+    ("menu.book", "flow:book"),
+    ("menu.status", "flow:status"),
+    ("menu.register", "flow:register"),
+    ("menu.agent", "cmd:agent"),
+)
+
+
+def guess_language(message: str) -> Lang:
+    """Chinese if the text has any Chinese character or no letters at all; else English."""
+    if _CJK.search(message) or not re.search(r"[A-Za-z]", message):
+        return "zh"
+    return "en"
+
+
+@dataclass
+class State:
+    """A conversation as stored: language, where in which flow, and the options on screen."""
+
+    lang: Lang
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    after: str | None = None
+    options: list[Option] = field(default_factory=list)  # the current step's options
+    actions: list[Option] = field(default_factory=list)  # the engine's own (menu, language)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "flow": self.flow,
+            "step": self.step,
+            "data": self.data,
+            "history": self.history,
+            "after": self.after,
+            "options": [o.dump() for o in self.options],
+            "actions": [o.dump() for o in self.actions],
+        }
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> State:
+        return cls(
+            lang=raw["lang"],
+            flow=raw["flow"],
+            step=raw["step"],
+            data=raw["data"],
+            history=raw["history"],
+            after=raw["after"],
+            options=[Option.load(o) for o in raw["options"]],
+            actions=[Option.load(o) for o in raw["actions"]],
+        )
+
+
+class Engine:
+    def __init__(self, store: Store, policy: Policy, clock: Clock) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+
+    def handle(self, message: Inbound) -> list[Reply]:
+        now = message.time.astimezone(self.policy.zone) if message.time else self.clock()
+        with self.store.transaction():
+            if message.message_id:
+                earlier = self.store.inbound_replies(message.channel, message.message_id)
+                if earlier is not None:
+                    return [Reply.from_json(r) for r in json.loads(earlier)]
+            raw = self.store.load_state(message.channel, message.address)
+            state = State.load(raw) if raw else State(lang=guess_language(message.text))
+            replies = self._guarded_turn(message, state, now, first=raw is None)
+            if raw != (dumped := state.dump()):
+                self.store.save_state(message.channel, message.address, dumped, now)
+            if message.message_id:
+                self.store.record_inbound(
+                    message.channel,
+                    message.message_id,
+                    json.dumps([r.to_json() for r in replies], ensure_ascii=False),
+                    now,
+                )
+        return replies
+
+    def _guarded_turn(self, message: Inbound, state: State, now: Any, first: bool) -> list[Reply]:
+        """Run the turn in a savepoint: a failure rolls back its writes and still gets a reply."""
+        saved = state.dump()
+        try:
+            with self.store.transaction():
+                return Turn(self, message, state, now).run(first)
+        except Exception:
+            log.exception(
+                "turn failed on %s from %s", message.channel, mask_phone(message.address)
+            )
+            restored = State.load(saved)
+            state.__dict__.update(restored.__dict__)
+            return [Reply(text(state.lang, "error"))]
+
+
+class Turn:
+    """One message being answered."""
+
+    def __init__(self, engine: Engine, message: Inbound, state: State, now: Any) -> None:
+        self.engine = engine
+        self.message = message
+        self.state = state
+        sender_phone = (
+            normalise_phone(message.address) if message.channel in PHONE_CHANNELS else None
+        )
+        self.ctx = Ctx(
+            store=engine.store,
+            policy=engine.policy,
+            now=now,
+            lang=state.lang,
+            channel=message.channel,
+            address=message.address,
+            account=_lazy_account(engine.store, message, sender_phone, now),
+            actor=message.actor or f"self:{message.channel}",
+            sender_phone=sender_phone,
+            data=state.data,
+        )
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.state.lang, key, **values)
+
+    # -- entry -----------------------------------------------------------------------------
+
+    def run(self, first: bool) -> list[Reply]:
+        body = self.message.text.strip()
+        if len(body) > MAX_TEXT:
+            return [Reply(self.t("too_long", limit=MAX_TEXT))]
+        actions, self.state.actions = self.state.actions, []
+        command = command_of(body)
+        if command is not None:
+            return self._command(command)
+        if not body:
+            return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
+        action = match_option(body, actions)
+        if action is not None:
+            return self._action(str(action.value))
+        if self.state.flow is not None:
+            return self._answer(body)
+        return self._menu(self.t("welcome" if first else "unknown"))
+
+    # -- global commands -------------------------------------------------------------------
+
+    def _command(self, command: Command) -> list[Reply]:
+        match command:
+            case Command.HELP:
+                return [Reply(self.t("help"))]
+            case Command.MENU:
+                self._leave_flow()
+                return self._menu(self.t("menu"))
+            case Command.GREET:
+                self._leave_flow()
+                return self._menu(self.t("welcome"))
+            case Command.BACK:
+                return self._back()
+            case Command.QUIT:
+                if self.state.flow is None:
+                    return [Reply(self.t("nothing_to_quit"))]
+                self._leave_flow()
+                return [Reply(self.t("quit"))]
+            case Command.LANG:
+                self.state.actions = [
+                    Option("1", "中文", "lang:zh", ("zh", "chinese")),
+                    Option("2", "English", "lang:en", ("en", "english")),
+                ]
+                return [Reply(self.t("lang.ask"), _view(self.state.actions))]
+            case Command.ZH | Command.EN:
+                return self._set_language("zh" if command is Command.ZH else "en")
+            case Command.AGENT:
+                return self._agent()
+            case Command.BOOK | Command.STATUS | Command.REGISTER:
+                self._leave_flow()
+                return self._start(command.value)
+
+    def _action(self, action: str) -> list[Reply]:
+        kind, _, name = action.partition(":")
+        if kind == "lang":
+            return self._set_language("zh" if name == "zh" else "en")
+        if kind == "cmd":
+            return self._agent()
+        self._leave_flow()
+        return self._start(name)
+
+    def _menu(self, intro: str) -> list[Reply]:
+        self.state.actions = [
+            Option(str(i), self.t(key), value) for i, (key, value) in enumerate(MENU, 1)
+        ]
+        return [Reply(intro, _view(self.state.actions))]
+
+    def _set_language(self, lang: Lang) -> list[Reply]:
+        self.state.lang = self.ctx.lang = lang
+        if self.state.flow:
+            return self._reask(self.t("lang.set"))
+        return self._menu(self.t("lang.set"))
+
+    def _agent(self) -> list[Reply]:
+        ctx = self.ctx
+        phone = ctx.sender_phone
+        self.engine.store.add_callback(
+            ctx.channel, ctx.address, ctx.account_id, "agent", ctx.now
+        )
+        replies = [
+            Reply(self.t("agent", phone=mask_phone(phone)) if phone else self.t("agent.no_phone"))
+        ]
+        if self.state.flow:
+            replies += self._reask(None)
+        return replies
+
+    def _back(self) -> list[Reply]:
+        if self.state.flow is None:
+            return self._menu(self.t("menu"))
+        if not self.state.history:
+            return self._reask(self.t("back_at_start"))
+        self.state.step = self.state.history.pop()
+        return self._reask(None)
+
+    # -- flows -----------------------------------------------------------------------------
+
+    def _leave_flow(self) -> None:
+        self.state.flow = self.state.step = self.state.after = None
+        self.state.data.clear()
+        self.state.history.clear()
+        self.state.options = []
+
+    def _start(self, name: str) -> list[Reply]:
+        flow = FLOWS[name]
+        self.state.flow, self.state.step = name, None
+        self.state.data.clear()
+        self.state.history.clear()
+        outcome: Outcome = flow.start(self.ctx) if flow.start else Next(flow.first)
+        return self._apply(outcome)
+
+    def _answer(self, body: str) -> list[Reply]:
+        assert self.state.flow is not None and self.state.step is not None
+        step = FLOWS[self.state.flow].steps[self.state.step]
+        option = match_option(body, self.state.options)
+        if option is None and not step.free_text:
+            return self._reask(self.t("pick_number", n=len(self.state.options)))
+        return self._apply(step.answer(self.ctx, Answer(body, option)))
+
+    def _apply(self, outcome: Outcome) -> list[Reply]:
+        match outcome:
+            case Next(step, note):
+                if self.state.step is not None:
+                    self.state.history.append(self.state.step)
+                self.state.step = step
+                return self._reask(note)
+            case Retry(note, prompt):
+                return self._reask(note, prompt)
+            case Done(note, then, abort):
+                after = then or (None if abort else self.state.after)
+                self._leave_flow()
+                replies = [Reply(note)] if note else []
+                return replies + (self._start(after) if after else [])
+            case Handoff(flow, after, note):
+                replies = [Reply(note)] if note else []
+                replies += self._start(flow)
+                if self.state.flow == flow:  # still going: come back to `after` once done
+                    self.state.after = after
+                return replies
+
+    def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:
+        """Ask the current step (or ``prompt``), with ``note`` said first."""
+        assert self.state.flow is not None and self.state.step is not None
+        if prompt is None:
+            prompt = FLOWS[self.state.flow].steps[self.state.step].ask(self.ctx)
+        self.state.options = list(prompt.options)
+        body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
+        return [Reply(body, _view(prompt.options))]
+
+
+def _view(options: list[Option] | tuple[Option, ...]) -> tuple[ReplyOption, ...]:
+    return tuple(ReplyOption(o.key, o.label) for o in options)
+
+
+def _lazy_account(
+    store: Store, message: Inbound, phone: str | None, now: Any
+) -> Callable[[], int]:
+    """The sender's account, created only when a flow first needs it."""
+    return lambda: store.account_for(message.channel, message.address, phone, now)

@@ -1,0 +1,93 @@
+"""Reading what a resident typed: command words, and answers to numbered options."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from enum import Enum
+
+from flows.dialogue import Option
+
+
+class Command(Enum):
+    HELP = "help"
+    MENU = "menu"
+    BACK = "back"
+    QUIT = "quit"
+    LANG = "lang"
+    ZH = "zh"
+    EN = "en"
+    AGENT = "agent"
+    GREET = "greet"
+    BOOK = "book"
+    STATUS = "status"
+    REGISTER = "register"
+
+
+COMMAND_WORDS: dict[str, Command] = {
+    word: command
+    for command, words in {
+        Command.HELP: ("帮助", "help", "?", "h", "/help"),
+        Command.MENU: ("菜单", "主菜单", "menu"),
+        Command.BACK: ("返回", "上一步", "back"),
+        Command.QUIT: ("退出", "结束", "quit", "exit"),
+        Command.LANG: ("语言", "lang", "language"),
+        Command.ZH: ("中文", "简体中文", "chinese", "zh"),
+        Command.EN: ("en", "english", "英文", "英语"),
+        Command.AGENT: ("人工", "人工服务", "客服", "agent", "human", "operator"),
+        Command.GREET: ("你好", "您好", "hi", "hello", "start", "/start"),
+        Command.BOOK: ("预约", "预约接种", "我要预约", "book", "booking"),
+        Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
+        Command.REGISTER: ("登记", "预登记", "register"),
+    }.items()
+    for word in words
+}
+
+_TRAILING = " \t\r\n.。!！~～"
+_CHINESE_DIGITS = set("零〇一二两三四五六七八九十")
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, case-folded, outer spaces and end punctuation removed."""
+    return unicodedata.normalize("NFKC", text).strip(_TRAILING).casefold()
+
+
+def command_of(text: str) -> Command | None:
+    return COMMAND_WORDS.get(fold(text))
+
+
+def _number(folded: str) -> str | None:
+    if folded.isdigit():
+        return str(int(folded))
+    if folded and len(folded) <= 3 and set(folded) <= _CHINESE_DIGITS:
+        import cn2an  # 0.2 s to import: only for answers like 一 or 十二
+
+        try:
+            return str(int(cn2an.cn2an(folded, "smart")))
+        except ValueError:
+            return None
+    return None
+
+
+def match_option(text: str, options: Sequence[Option]) -> Option | None:
+    """The option meant by ``1``, ``１``, ``一``, its label, an alias, or a unique part of one."""
+    if not options:
+        return None
+    folded = fold(text)
+    if not folded:
+        return None
+    number = _number(folded)
+    if number is not None:
+        return next((o for o in options if o.key == number), None)
+    for option in options:
+        if folded == option.label.casefold() or folded in (a.casefold() for a in option.aliases):
+            return option
+    if len(folded) >= 2:
+        found = [
+            o
+            for o in options
+            if folded in o.label.casefold() or any(folded in a.casefold() for a in o.aliases)
+        ]
+        if len(found) == 1:
+            return found[0]
+    return None

@@ -1,0 +1,43 @@
+"""The engine's contract with the channels: one inbound message in, replies out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a resident (or an operator acting for one), channel-neutral."""
+
+    channel: str  # "sms", "telegram", "email", "terminal", "operator", ...
+    address: str  # the sender on that channel: a phone number, chat id, mail address
+    text: str
+    message_id: str | None = None  # the provider's id; a redelivery gets the same replies
+    time: datetime | None = None  # when it was received; the engine's clock if None
+    actor: str | None = None  # who typed it, when not the resident (an operator's name)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyOption:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    options: tuple[ReplyOption, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "options": [{"key": o.key, "label": o.label} for o in self.options],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            data["text"], tuple(ReplyOption(o["key"], o["label"]) for o in data["options"])
+        )

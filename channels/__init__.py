@@ -1,0 +1,1 @@
+"""Channel adapters (SMS, Telegram, email, console) around the engine."""

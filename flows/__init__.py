@@ -1,0 +1,10 @@
+"""Dialogue flows and the domain rules they follow."""
+
+from flows.booking import BOOKING
+from flows.dialogue import Flow
+from flows.registration import REGISTRATION
+from flows.status import STATUS
+
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (BOOKING, REGISTRATION, STATUS)}
+
+__all__ = ["FLOWS"]

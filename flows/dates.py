@@ -1,0 +1,435 @@
+"""Reading a day and/or a part of day from free text in Chinese or English.
+
+``parse_when`` is pure: the caller passes ``today`` and decides what a past day means.
+
+Pipeline:
+
+1. Reject early: empty text, more than ``MAX_CHARS`` characters, bare numbers (menu choices).
+2. Normalise: NFKC (fullwidth digits and punctuation), lower case, a few traditional
+   characters to simplified, collapsed whitespace.
+3. Chinese weekdays (周X/星期X/礼拜X) are read and masked *before* numeral conversion, so that
+   下周二 does not become 下周2 and 星期一一点 does not become 星期11点.
+4. Runs of Chinese numerals become digits with ``cn2an`` (imported lazily and only when the
+   text has a date or clock marker next to them).
+5. Fast paths compute every Chinese form and the common English ones directly.
+6. Only English text the fast paths did not understand, and which has a date-ish word in it,
+   goes to ``dateparser`` (imported lazily).
+
+Rules for ambiguous input:
+
+- Month and day without a year: this year, unless that is more than ``YEAR_ROLL_DAYS`` days
+  in the past, then next year. A day a few days past is kept (the caller reports it as past).
+- Day of month alone (20日, 20号, "the 20th"): this month, unless that is more than
+  ``BARE_DAY_GRACE_DAYS`` days in the past (or does not exist, 31号 in June), then the next
+  month that has that day.
+- 周五/星期五/Friday/"this Friday": the next such day on or after today.
+  "next Friday": the first Friday strictly after today (as dateparser reads it).
+  下周五/下星期五/下礼拜五 and "Friday next week": Friday of the next calendar week (weeks start
+  on Monday); 这周五/本周五: Friday of this calendar week, even if already past.
+- Numeric dates: ``a/b`` and ``a/b/yyyy`` are day first; ``a.b`` is month first (Chinese
+  habit, 6.20); either is read the other way round only when the first reading is impossible.
+- Hours: am/pm and 上午/下午/晚上 decide. Without them 1-7 o'clock means pm (13-19), other
+  hours are taken as written (10点 -> 10, 15:00 -> 15). Minutes are dropped. 12 stays 12.
+- ``part`` comes only from part-of-day words, never from the hour ("3pm" has no part).
+  今晚/tonight and "this morning/afternoon/evening" also set the day to today.
+- A date that matches a pattern but does not exist (2月30日, 2021-02-30) makes the whole
+  result ``None``, even if a part of day was given too.
+"""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
+
+Part = Literal["morning", "afternoon", "evening"]
+
+MAX_CHARS: Final = 100
+YEAR_ROLL_DAYS: Final = 60
+BARE_DAY_GRACE_DAYS: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    day: date | None  # None if only a part of day / hour was given (e.g. "下午")
+    part: Part | None = None  # 上午/早上/morning ; 下午/afternoon ; 晚上/夜场/evening/tonight
+    hour: int | None = None  # 0-23 when a clock time was given ("下午3点" -> 15, "3pm" -> 15)
+    explicit_year: bool = False
+
+
+class _InvalidDateError(ValueError):
+    """A date pattern matched but names a day that does not exist."""
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+_TRADITIONAL: Final = str.maketrans(
+    {"號": "号", "點": "点", "時": "时", "週": "周", "禮": "礼", "後": "后", "兩": "两", "鐘": "钟"}
+)
+_SPACES: Final = re.compile(r"\s+")
+_BARE_NUMBER: Final = re.compile(r"[0-9 ]+")
+_MASK: Final = "\ue000"  # private-use character standing in for a weekday already read
+
+_CN_WEEKDAY: Final = re.compile(
+    r"(下下|下|这|本|(?<![早晚])上)?个?\s*(?:周|星期|礼拜)\s*([一二三四五六日天七]|[1-7](?![0-9]))"
+)
+_CN_WEEKDAY_INDEX: Final = {
+    **dict(zip("一二三四五六", range(6), strict=True)),
+    **dict.fromkeys("日天七", 6),
+    **{str(n): n - 1 for n in range(1, 8)},
+}
+_CN_WEEK_OFFSET: Final = {"下下": 2, "下": 1, "这": 0, "本": 0, "上": -1}
+
+_CN_NUMERAL_RUN: Final = re.compile(r"[零〇一二三四五六七八九十百两廿]+")
+_CN_NUMERAL_CONTEXT: Final = re.compile(r"[年月日号点时天]")
+# 一点 meaning "a little" (早一点, 快一点, 一点点), not one o'clock.
+_CN_A_LITTLE: Final = re.compile(r"(?<=[早晚快慢多少好大小高低近远差有])一点[点儿]?|一点点")
+
+
+def _normalise(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).lower().translate(_TRADITIONAL)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def _cn_numerals_to_digits(text: str) -> str:
+    if not _CN_NUMERAL_RUN.search(text) or not _CN_NUMERAL_CONTEXT.search(text):
+        return text
+    text = _CN_A_LITTLE.sub(" ", text)
+    import cn2an  # lazy: ~0.2 s to import
+
+    def convert(match: re.Match[str]) -> str:
+        # cn2an.cn2an on one run at a time: cn2an.transform reads 三点二十 as the decimal 3.20
+        # and reports unconvertible runs with warnings.warn instead of raising.
+        try:
+            value = cn2an.cn2an(match.group(), "smart")
+        except ValueError:
+            return match.group()
+        return str(value) if isinstance(value, int) else match.group()
+
+    return _CN_NUMERAL_RUN.sub(convert, text)
+
+
+# --- part of day and hour ------------------------------------------------------------------
+
+_PARTS: Final[tuple[tuple[Part, re.Pattern[str]], ...]] = (
+    ("morning", re.compile(r"上午|早上|早晨|清晨|[今明]早|早(?=\s*[0-9])|\bmornings?\b")),
+    ("afternoon", re.compile(r"下午|午后|\bafternoons?\b")),
+    (
+        "evening",
+        re.compile(
+            r"晚上|夜场|夜间|夜里|夜晚|傍晚|[今明]晚|晚(?=\s*[0-9])|\bevenings?\b|\btonight\b|\bnights?\b"
+        ),
+    ),
+)
+_AM_PM: Final = re.compile(r"\b([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])\.?m\b\.?")
+_CN_HOUR: Final = re.compile(r"(?<![0-9.])([0-9]{1,2})\s*(?:点|时)钟?半?")
+_CLOCK: Final = re.compile(r"(?<![0-9:])([0-9]{1,2}):([0-9]{2})(?![0-9:])")
+# 下午3.30: a dot time right after a part-of-day word (elsewhere 6.20 is a date).
+_DOT_CLOCK: Final = re.compile(
+    r"(?:(?<=[午上晚早])|(?<=[午上晚早] ))([0-9]{1,2})\.([0-9]{2})(?![0-9])"
+)
+_OCLOCK: Final = re.compile(r"\b([0-9]{1,2})\s*o['’]?\s?clock\b")
+_NOON: Final = re.compile(r"\bnoon\b")
+
+
+def _find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
+    found: list[tuple[int, Part, tuple[int, int]]] = []
+    for part, pattern in _PARTS:
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), part, match.span()))
+    if not found:
+        return None, []
+    found.sort()
+    return found[0][1], [span for _, _, span in found]
+
+
+def _find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
+    match = _AM_PM.search(text)
+    if match:
+        hour = int(match.group(1))
+        if 1 <= hour <= 12:
+            return hour % 12 + (12 if match.group(3) == "p" else 0), [match.span()]
+        return (hour if hour <= 23 else None), [match.span()]
+    for pattern in (_CN_HOUR, _CLOCK, _DOT_CLOCK, _OCLOCK):
+        match = pattern.search(text)
+        if match:
+            return _hour_with_part(int(match.group(1)), part), [match.span()]
+    match = _NOON.search(text)
+    if match:
+        return 12, [match.span()]
+    return None, []
+
+
+def _hour_with_part(hour: int, part: Part | None) -> int | None:
+    if hour > 23:
+        return None
+    if part == "morning":
+        return hour
+    if part in ("afternoon", "evening"):
+        return hour + 12 if 1 <= hour <= 11 else hour
+    return hour + 12 if 1 <= hour <= 7 else hour
+
+
+# --- days ----------------------------------------------------------------------------------
+
+_MONTHS: Final = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH_NAME: Final = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ORDINAL: Final = r"(?:st|nd|rd|th)?"
+
+_YMD: Final = re.compile(
+    r"(?<![0-9])([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?![0-9])"
+)
+_DMY: Final = re.compile(r"(?<![0-9.])([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})(?![0-9])")
+_EN_DAY_MONTH: Final = re.compile(
+    rf"\b([0-9]{{1,2}}){_ORDINAL}\s*(?:of\s+)?({_MONTH_NAME})\b\.?(?:,?\s*([0-9]{{4}})(?![0-9]))?"
+)
+_EN_MONTH_DAY: Final = re.compile(
+    rf"\b({_MONTH_NAME})\b\.?\s*(?:the\s+)?([0-9]{{1,2}}){_ORDINAL}\b(?:,?\s*([0-9]{{4}})(?![0-9]))?"
+)
+_CN_REL_MONTH_DAY: Final = re.compile(r"(下|这|本)个?月\s*([0-9]{1,2})\s*[日号]")
+_CN_MONTH_DAY: Final = re.compile(r"(?<![0-9])([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])")
+_SHORT_DATE: Final = re.compile(
+    r"(?<![0-9./:午上晚早])(?<![午上晚早] )([0-9]{1,2})([./])([0-9]{1,2})(?![0-9./:])"
+    r"(?!\s*(?:[ap]\.?m\b|%|元|块|岁|小时|个|次|公斤|万|米|分|点))"
+)
+_CN_DAYS_LATER: Final = re.compile(r"([0-9]{1,2})\s*天(?:以后|之后|后)")
+_CN_RELATIVE: Final = re.compile(
+    r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|前天"
+)
+_CN_RELATIVE_OFFSET: Final = {
+    "大后天": 3, "后天": 2, "明天": 1, "明日": 1, "明儿": 1, "明早": 1, "明晚": 1,
+    "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0, "昨天": -1, "昨日": -1, "前天": -2,
+}  # fmt: skip
+_EN_RELATIVE: Final = re.compile(
+    r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|tomorrow|tmrw?|today|tonight|yesterday)\b"
+    r"|\bthis\s+(?:morning|afternoon|evening)\b"
+)
+_EN_WEEKDAY: Final = re.compile(
+    r"\b(?:(next|this|coming|on)\s+)?"
+    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b"
+)
+_EN_NEXT_WEEK: Final = re.compile(r"\bnext\s+week\b")
+_EN_WEEKDAY_INDEX: Final = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+}  # fmt: skip
+# Abbreviations that are also ordinary words ("I sat", "the sun"): only with a prefix or alone.
+_EN_AMBIGUOUS_ABBREVIATIONS: Final = frozenset({"wed", "sat", "sun"})
+_CN_BARE_DAY: Final = re.compile(r"(?<![0-9月])([0-9]{1,2})\s*[日号](?![0-9])")
+_EN_BARE_DAY: Final = re.compile(r"\b([0-9]{1,2})(?:st|nd|rd|th)\b")
+
+_EN_FALLBACK_HINT: Final = re.compile(
+    r"\b(?:days?|weeks?|fortnight|now|ago|later|hence|after|before)\b"
+)
+_FOUR_DIGIT_YEAR: Final = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
+_ASCII_LETTER: Final = re.compile(r"[a-z]")
+
+
+def _make_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _InvalidDateError(f"{year}-{month}-{day}") from None
+
+
+def _month_day(month: int, day: int, today: date) -> date:
+    """Month and day without a year: this year unless long past, then next year."""
+    try:
+        this_year = date(today.year, month, day)
+    except ValueError:
+        pass  # 2月29日 outside a leap year, or 2月30日 / 13月1日 (then next year fails too)
+    else:
+        if (today - this_year).days <= YEAR_ROLL_DAYS:
+            return this_year
+    return _make_date(today.year + 1, month, day)
+
+
+def _day_of_month(day: int, today: date) -> date:
+    """Day of month alone: this month unless more than a few days past, then the next month."""
+    if not 1 <= day <= 31:
+        raise _InvalidDateError(str(day))
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            pass
+        else:
+            if (today - candidate).days <= BARE_DAY_GRACE_DAYS:
+                return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise _InvalidDateError(str(day))  # not reached for 1-31: some month in three has the day
+
+
+def _either_order(first: int, second: int, year: int | None, today: date) -> date:
+    """(first, second) read as (day, month); as (month, day) only if that is impossible."""
+    for day, month in ((first, second), (second, first)):
+        if 1 <= month <= 12:
+            try:
+                return date(year, month, day) if year is not None else _month_day(month, day, today)
+            except ValueError:
+                continue
+    raise _InvalidDateError(f"{first}/{second}")
+
+
+def _week_monday(today: date, weeks_ahead: int) -> date:
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks_ahead)
+
+
+def _on_or_after(today: date, weekday: int) -> date:
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _explicit_date(text: str, today: date) -> tuple[date, bool] | None:
+    """Forms that name a month (and maybe a year); raises for impossible dates."""
+    if match := _YMD.search(text):
+        year, month, day = (int(g) for g in match.groups())
+        return _make_date(year, month, day), True
+    if match := _DMY.search(text):
+        first, second, year = (int(g) for g in match.groups())
+        return _either_order(first, second, year, today), True
+    if match := _EN_DAY_MONTH.search(text):
+        return _named_month(int(match.group(1)), match.group(2), match.group(3), today)
+    if match := _EN_MONTH_DAY.search(text):
+        return _named_month(int(match.group(2)), match.group(1), match.group(3), today)
+    if match := _CN_REL_MONTH_DAY.search(text):
+        months_ahead = 1 if match.group(1) == "下" else 0
+        year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
+        return _make_date(year, month + 1, int(match.group(2))), False
+    if match := _CN_MONTH_DAY.search(text):
+        return _month_day(int(match.group(1)), int(match.group(2)), today), False
+    if match := _SHORT_DATE.search(text):
+        left, separator, right = match.groups()
+        if separator == "/":  # 20/6: day first
+            return _either_order(int(left), int(right), None, today), False
+        if not _ASCII_LETTER.search(text):  # 6.20: month first; not in "3.5 hours"
+            return _either_order(int(right), int(left), None, today), False
+    return None
+
+
+def _named_month(day: int, month_name: str, year: str | None, today: date) -> tuple[date, bool]:
+    month = _MONTHS[month_name]
+    if year:
+        return _make_date(int(year), month, day), True
+    return _month_day(month, day, today), False
+
+
+def _en_weekday(text: str, today: date) -> date | None:
+    for match in _EN_WEEKDAY.finditer(text):
+        prefix, name = match.groups()
+        if name in _EN_AMBIGUOUS_ABBREVIATIONS and prefix is None and text != name:
+            continue
+        weekday = _EN_WEEKDAY_INDEX[name[:3]]
+        if _EN_NEXT_WEEK.search(text):
+            return _week_monday(today, 1) + timedelta(days=weekday)
+        if prefix == "next":
+            return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+        return _on_or_after(today, weekday)
+    return None
+
+
+def _relative_day(text: str, today: date) -> date | None:
+    if match := _CN_RELATIVE.search(text):
+        return today + timedelta(days=_CN_RELATIVE_OFFSET[match.group()])
+    if match := _CN_DAYS_LATER.search(text):
+        return today + timedelta(days=int(match.group(1)))
+    if match := _EN_RELATIVE.search(text):
+        word = match.group()
+        if word.endswith("tomorrow") and "after" in word:
+            return today + timedelta(days=2)
+        if word.startswith(("tomorrow", "tmr")):
+            return today + timedelta(days=1)
+        if word == "yesterday":
+            return today - timedelta(days=1)
+        return today
+    return None
+
+
+def _find_day(
+    text: str, cn_weekday: tuple[str | None, str] | None, today: date
+) -> tuple[date | None, bool]:
+    explicit = _explicit_date(text, today)
+    if explicit is not None:
+        return explicit
+    if cn_weekday is not None:
+        prefix, weekday_char = cn_weekday
+        weekday = _CN_WEEKDAY_INDEX[weekday_char]
+        if prefix is None:
+            return _on_or_after(today, weekday), False
+        return _week_monday(today, _CN_WEEK_OFFSET[prefix]) + timedelta(days=weekday), False
+    day = _en_weekday(text, today) or _relative_day(text, today)
+    if day is not None:
+        return day, False
+    if match := _CN_BARE_DAY.search(text) or _EN_BARE_DAY.search(text):
+        return _day_of_month(int(match.group(1)), today), False
+    return None, False
+
+
+@functools.lru_cache(maxsize=4)
+def _english_parser(today: date) -> Any:
+    from dateparser.date import DateDataParser  # lazy: slow to import, ~1 ms per call
+
+    settings = {
+        "RELATIVE_BASE": datetime(today.year, today.month, today.day),
+        "PREFER_DATES_FROM": "future",
+        "DATE_ORDER": "DMY",
+        "REQUIRE_PARTS": ["day"],
+    }
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def _dateparser_day(text: str, today: date) -> date | None:
+    """English the fast paths missed ("in 3 days"); only results that name a single day."""
+    data = _english_parser(today).get_date_data(text)
+    if data.date_obj is None or data.period != "day":
+        return None  # "next week" (period week), "June" (month), "3pm" (time) are not days
+    day = data.date_obj.date()
+    return day if isinstance(day, date) else None
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return _SPACES.sub(" ", text).strip()
+
+
+def parse_when(text: str, today: date) -> When | None:
+    """Read a date and/or part of day from free text in Chinese or English.
+
+    None when nothing date-like is found, when the text names a day that does not exist, and
+    for bare numbers (menu choices). Never raises.
+    """
+    if not text or len(text) > MAX_CHARS:
+        return None
+    normalised = _normalise(text)
+    if not normalised or _BARE_NUMBER.fullmatch(normalised):
+        return None
+
+    cn_weekday: tuple[str | None, str] | None = None
+    if match := _CN_WEEKDAY.search(normalised):
+        cn_weekday = (match.group(1), match.group(2))
+        normalised = normalised[: match.start()] + _MASK + normalised[match.end() :]
+    normalised = _cn_numerals_to_digits(normalised)
+
+    part, part_spans = _find_part(normalised)
+    hour, hour_spans = _find_hour(normalised, part)
+    try:
+        day, explicit_year = _find_day(normalised, cn_weekday, today)
+    except _InvalidDateError:
+        return None
+
+    if day is None and _ASCII_LETTER.search(normalised) and _EN_FALLBACK_HINT.search(normalised):
+        rest = _blank(normalised, part_spans + hour_spans)
+        day = _dateparser_day(rest, today)
+        explicit_year = day is not None and bool(_FOUR_DIGIT_YEAR.search(rest))
+
+    if day is None and part is None and hour is None:
+        return None
+    return When(day=day, part=part, hour=hour, explicit_year=explicit_year)

@@ -1,0 +1,157 @@
+"""The vocabulary of a dialogue flow: prompts with options, answers, and what happens next.
+
+A flow is an explicit state table: ``Flow(name, first, steps)`` where each ``Step`` pairs an
+``ask`` (what to say on entering the state) with an ``answer`` (how to read the resident's reply).
+Flows are pure dialogue over the store and the policy; they never see a channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date, datetime
+from typing import Any
+
+from flows.policy import Policy
+from flows.texts import MONTHS_EN, WEEKDAYS, Lang, text
+from store import Store
+
+Value = str | int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A numbered choice. ``value`` is what the flow gets back; ``aliases`` also select it."""
+
+    key: str
+    label: str
+    value: Value = None
+    aliases: tuple[str, ...] = ()
+
+    def dump(self) -> list[Any]:
+        return [self.key, self.label, self.value, list(self.aliases)]
+
+    @classmethod
+    def load(cls, raw: list[Any]) -> Option:
+        return cls(raw[0], raw[1], raw[2], tuple(raw[3]))
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    text: str
+    options: tuple[Option, ...] = ()
+
+
+def numbered(items: Iterable[tuple[str, Value]]) -> tuple[Option, ...]:
+    """Options numbered from 1, from ``(label, value)`` pairs."""
+    return tuple(Option(str(i), label, value) for i, (label, value) in enumerate(items, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    option: Option | None
+
+    @property
+    def value(self) -> Value:
+        return self.option.value if self.option else None
+
+
+# -- outcomes of an answer ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """Go to ``step`` (recorded for BACK); ``note`` is said before its prompt."""
+
+    step: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Stay on this step: say ``note`` and ask again (with ``prompt`` instead, if given)."""
+
+    note: str
+    prompt: Prompt | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The flow is over: say ``note``, then start flow ``then`` if given.
+
+    A flow started by a ``Handoff`` returns to the flow that handed over, unless ``abort``.
+    """
+
+    note: str
+    then: str | None = None
+    abort: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """Hand over to flow ``flow`` now, and continue with flow ``after`` once it is done."""
+
+    flow: str
+    after: str | None = None
+    note: str | None = None
+
+
+Outcome = Next | Retry | Done | Handoff
+
+
+@dataclass
+class Ctx:
+    """What a step may use: the store, the policy, the moment, and the flow's own scratch data."""
+
+    store: Store
+    policy: Policy
+    now: datetime
+    lang: Lang
+    channel: str
+    address: str
+    account: Callable[[], int]  # the sender's account, created on first use
+    actor: str
+    sender_phone: str | None = None  # the sender's own number, where the channel gives one
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def account_id(self) -> int:
+        return self.account()
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.lang, key, **values)
+
+    def day(self, day: date) -> str:
+        """A date as residents read it: ``6月20日 周日`` / ``Sun 20 Jun``."""
+        weekday = WEEKDAYS[self.lang][day.weekday()]
+        if self.lang == "zh":
+            return f"{day.month}月{day.day}日 {weekday}"
+        return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}"
+
+    def name_of(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+
+Ask = Callable[[Ctx], Prompt]
+Read = Callable[[Ctx, Answer], Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    ask: Ask
+    answer: Read
+    free_text: bool = True  # False: only an option is a valid answer
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: str
+    first: str
+    steps: dict[str, Step]
+    start: Callable[[Ctx], Outcome] | None = None  # decides the first step, or ends at once

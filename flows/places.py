@@ -1,0 +1,93 @@
+"""Choosing where and when: districts, sites, dates and periods as options."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flows.dialogue import Ctx, Option, numbered
+from flows.texts import Lang
+from store import Site, Slot
+
+PARTS = {"morning": ("00:00", "12:00"), "afternoon": ("12:00", "18:00"), "evening": ("18:00", "24:00")}
+
+
+def district_options(ctx: Ctx, home: str | None = None) -> tuple[Option, ...]:
+    """Every district of the policy, the resident's home district first."""
+    ids = list(ctx.policy.districts)
+    if home in ctx.policy.districts:
+        ids.remove(home)
+        ids.insert(0, home)
+    options = []
+    for i, district_id in enumerate(ids, 1):
+        district = ctx.policy.districts[district_id]
+        label = ctx.name_of(district.zh, district.en)
+        if district_id == home:
+            label += ctx.t("book.home")
+        aliases = (district.zh, district.zh.removesuffix("区"), district.en, district_id)
+        options.append(Option(str(i), label, district_id, aliases))
+    return tuple(options)
+
+
+def district_name(ctx: Ctx, district_id: str) -> str:
+    district = ctx.policy.districts[district_id]
+    return ctx.name_of(district.zh, district.en)
+
+
+def site_name(lang: Lang, site: Site) -> str:
+    return site.name_zh if lang == "zh" else site.name_en
+
+
+def site_address(lang: Lang, site: Site) -> str:
+    return site.address_zh if lang == "zh" else site.address_en
+
+
+def site_options(ctx: Ctx, sites: list[tuple[Site, int]]) -> tuple[Option, ...]:
+    return tuple(
+        Option(
+            str(i),
+            f"{site_name(ctx.lang, site)} {ctx.t('book.left', n=left)}",
+            site.id,
+            (site.name_zh, site.name_en),
+        )
+        for i, (site, left) in enumerate(sites, 1)
+    )
+
+
+def listing_window(ctx: Ctx) -> tuple[date, date]:
+    """The days offered in a date list: today and the following ``days_listed - 1``."""
+    return ctx.today, ctx.today + timedelta(days=ctx.policy.booking.days_listed - 1)
+
+
+def day_options(ctx: Ctx, days: list[tuple[date, int]]) -> tuple[Option, ...]:
+    return numbered(
+        (f"{ctx.day(day)} {ctx.t('book.left', n=left)}", day.isoformat()) for day, left in days
+    )
+
+
+def nearest(days: list[tuple[date, int]], wanted: date, count: int = 3) -> list[tuple[date, int]]:
+    """The ``count`` open days closest to ``wanted``, in date order (later wins a tie)."""
+    ranked = sorted(days, key=lambda item: (abs((item[0] - wanted).days), -item[0].toordinal()))
+    return sorted(ranked[:count])
+
+
+def in_part(slot: Slot, part: str) -> bool:
+    start, end = PARTS[part]
+    return start <= slot.start < end
+
+
+def covers_hour(slot: Slot, hour: int) -> bool:
+    moment = f"{hour:02d}:00"
+    return slot.start <= moment < slot.end
+
+
+def slot_options(ctx: Ctx, slots: list[Slot]) -> tuple[Option, ...]:
+    several_products = len({slot.product_id for slot in slots}) > 1
+    options = []
+    for slot in slots:
+        label = f"{slot.period} {ctx.t('book.left', n=slot.remaining)}"
+        if several_products:
+            product = ctx.policy.products[slot.product_id]
+            label = f"{slot.period} {ctx.name_of(product.zh, product.en)} "
+            label += ctx.t("book.left", n=slot.remaining)
+        options.append((label, slot.id))
+    return numbered(options)

@@ -1,0 +1,227 @@
+"""The policy: every number the domain rules use, loaded from TOML.
+
+The shipped ``default_policy.toml`` reproduces DESIGN.md §1. A deployer's file (``--config``) is
+merged over it key by key, so it only needs what it changes. Validation errors name the key and
+the problem (``PolicyError``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, time
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+
+class PolicyError(ValueError):
+    """The policy file cannot be used; the message names the file, key and problem."""
+
+
+def _parse_hhmm(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        if len(hours) != 2 or len(minutes) != 2:
+            raise ValueError
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f'expected a time "HH:MM", got {value!r}') from None
+
+
+def _check_hhmm(value: str) -> str:
+    _parse_hhmm(value)
+    return value
+
+
+def _check_range(value: str) -> str:
+    parts = value.split("-")
+    if len(parts) != 2:
+        raise ValueError(f'expected a range "HH:MM-HH:MM", got {value!r}')
+    try:
+        for part in parts:
+            _parse_hhmm(part)
+    except ValueError:
+        raise ValueError(f'expected a range "HH:MM-HH:MM", got {value!r}') from None
+    return value
+
+
+HHMM = Annotated[str, AfterValidator(_check_hhmm)]
+TimeRange = Annotated[str, AfterValidator(_check_range)]
+
+
+def time_range(value: str) -> tuple[time, time]:
+    start, end = value.split("-")
+    return _parse_hhmm(start), _parse_hhmm(end)
+
+
+def in_range(moment: time, span: str) -> bool:
+    """Whether a time of day falls in ``HH:MM-HH:MM`` (start inclusive, end exclusive).
+
+    A range whose end is before its start wraps over midnight (``20:00-08:00``).
+    """
+    start, end = time_range(span)
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Registration(_Model):
+    max_people_per_phone: int = Field(ge=1, le=50)
+    questionnaire_version: str = Field(min_length=1)
+
+
+class Ages(_Model):
+    minimum: int = Field(ge=0, le=120)
+    assessment: int = Field(ge=0, le=120)
+    companion: int = Field(ge=0, le=120)
+    green_channel: int = Field(ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.minimum <= self.assessment <= self.companion <= self.green_channel:
+            raise ValueError("must satisfy minimum <= assessment <= companion <= green_channel")
+        return self
+
+
+class Booking(_Model):
+    maintenance: TimeRange
+    release_time: HHMM
+    release_days_ahead: int = Field(ge=0, le=60)
+    cancel_cutoff_days: int = Field(ge=0, le=30)
+    noshow_limit: int = Field(ge=0, le=100)
+    days_listed: int = Field(ge=1, le=60)
+
+
+class District(_Model):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    window: TimeRange
+
+
+class Interval(_Model):
+    min_days: int = Field(ge=0)
+    max_days: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max_days < self.min_days:
+            raise ValueError("max_days must not be less than min_days")
+        return self
+
+
+class Product(_Model):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    manufacturer: str = Field(min_length=1)
+    doses: int = Field(ge=1, le=10)
+    intervals: tuple[Interval, ...]
+
+    @model_validator(mode="after")
+    def _one_interval_per_later_dose(self) -> Self:
+        if len(self.intervals) != self.doses - 1:
+            raise ValueError(
+                f"intervals: a {self.doses}-dose product needs {self.doses - 1} "
+                f"interval(s), got {len(self.intervals)}"
+            )
+        return self
+
+
+class Campaign(_Model):
+    name_zh: str
+    name_en: str
+    start: date
+    end: date
+    dose: int = Field(ge=1)
+    more_than_days_since_previous: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class Policy(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str
+    registration: Registration
+    ages: Ages
+    booking: Booking
+    districts: dict[str, District] = Field(min_length=1)
+    products: dict[str, Product] = Field(min_length=1)
+    campaigns: tuple[Campaign, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError, source: str) -> PolicyError:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{source}: {key}: {message}")
+    return PolicyError("\n".join(lines))
+
+
+def _default_data() -> dict[str, Any]:
+    text = resources.files("flows").joinpath("default_policy.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """The shipped defaults, with the TOML file at ``path`` (if any) merged over them."""
+    data = _default_data()
+    source = "default policy"
+    if path is not None:
+        source = str(path)
+        try:
+            override = tomllib.loads(Path(path).read_text("utf-8"))
+        except OSError as exc:
+            raise PolicyError(f"{source}: cannot read: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{source}: not valid TOML: {exc}") from None
+        data = _merge(data, override)
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise _describe(exc, source) from None

@@ -1,0 +1,187 @@
+"""Every sentence vaxbot says, in Simplified Chinese first and English second.
+
+Keep them short: a Chinese SMS segment holds 70 characters. A test checks that every key has both
+languages and that both use the same placeholders.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # -- global --------------------------------------------------------------------------------
+    "welcome": (
+        "您好！这里是新冠疫苗接种预约。请回复数字选择：",
+        "Hello! This is COVID-19 vaccination booking. Reply with a number:",
+    ),
+    "menu": ("请回复数字选择：", "Reply with a number:"),
+    "menu.book": ("预约接种", "Book a vaccination"),
+    "menu.status": ("查询预约", "My bookings"),
+    "menu.register": ("预登记", "Pre-register"),
+    "menu.agent": ("人工服务", "Talk to a person"),
+    "help": (
+        "回复 菜单 看功能，返回 上一步，退出 结束当前操作，人工 请工作人员回电，EN 切换英文。",
+        "Reply MENU for options, BACK to go back, QUIT to stop, AGENT for a call back, "
+        "中文 for Chinese.",
+    ),
+    "unknown": (
+        "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",
+        "Sorry, I did not understand. Reply MENU for options or HELP.",
+    ),
+    "empty": ("请发送文字内容。回复 帮助 查看用法。", "Please send some text. Reply HELP for help."),
+    "too_long": (
+        "消息太长（{limit}字以内）。请简短回复，或回复 帮助。",
+        "That message is too long (limit {limit} characters). Reply HELP for help.",
+    ),
+    "quit": ("已退出，未保存本次填写。回复 菜单 重新开始。", "Stopped. Nothing was saved. Reply MENU."),
+    "nothing_to_quit": ("当前没有进行中的操作。", "Nothing in progress."),
+    "back_at_start": ("已是第一步。", "This is already the first step."),
+    "lang.ask": ("请选择语言：", "Choose a language:"),
+    "lang.set": ("已切换为中文。", "Language set to English."),
+    "agent": (
+        "已登记回电请求，工作人员将致电 {phone}。",
+        "Call-back requested: an operator will call {phone}.",
+    ),
+    "agent.no_phone": (
+        "已登记人工服务请求，工作人员会尽快联系您。",
+        "Request recorded: an operator will contact you soon.",
+    ),
+    "error": (
+        "抱歉，系统出错，您的信息未受影响。请稍后再试，或回复 人工。",
+        "Sorry, something went wrong; nothing you saved was changed. Try again or reply AGENT.",
+    ),
+    "pick_number": ("请回复 1 到 {n} 之间的数字。", "Please reply with a number from 1 to {n}."),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    # -- registration ------------------------------------------------------------------------
+    "reg.consent": (
+        "预登记须知：请如实填写本人信息，用于预约和接种核对，仅用于疫苗接种服务。是否同意？",
+        "Pre-registration: give true details; they are used only to book and verify your "
+        "vaccination. Do you agree?",
+    ),
+    "reg.agree": ("同意", "I agree"),
+    "reg.decline": ("不同意", "I do not agree"),
+    "reg.declined": (
+        "未同意，不会保存任何信息。回复 菜单 返回。",
+        "Not agreed: nothing was stored. Reply MENU to return.",
+    ),
+    "reg.name": ("请输入接种人姓名（与证件一致）：", "Enter the person's full name as on the ID:"),
+    "reg.name_bad": (
+        "姓名请用文字填写，{limit}字以内。",
+        "Please type the name in letters, at most {limit} characters.",
+    ),
+    "reg.id": ("请输入18位居民身份证号码：", "Enter the 18-character resident ID number:"),
+    "reg.id.length": (
+        "身份证号应为18位，您输入了{n}位，请重新输入。",
+        "An ID number has 18 characters; you sent {n}. Please try again.",
+    ),
+    "reg.id.characters": (
+        "身份证号只含数字，末位可为X，请重新输入。",
+        "An ID number is digits, the last may be X. Please try again.",
+    ),
+    "reg.id.birth_date": (
+        "身份证号中的出生日期无效，请核对后重新输入。",
+        "The birth date in that ID number is not valid. Please check it.",
+    ),
+    "reg.id.checksum": (
+        "身份证号校验位不符，请核对后重新输入。",
+        "That ID number's check character is wrong. Please check it.",
+    ),
+    "reg.id.duplicate": (
+        "该证件已登记（手机{phone}）。如有疑问请回复 人工。",
+        "That ID is already registered (phone {phone}). Reply AGENT for help.",
+    ),
+    "reg.phone": ("请输入接种人手机号：", "Enter the person's mobile number:"),
+    "reg.phone.this": ("使用本机号码 {phone}", "Use this number {phone}"),
+    "reg.phone.ask_or_pick": (
+        "接种人手机号？可回复1使用本机号码，或直接输入其他号码：",
+        "The person's mobile number? Reply 1 for this number, or type another:",
+    ),
+    "reg.phone_bad": (
+        "手机号无效，请输入11位手机号码。",
+        "That is not a valid mobile number. Please enter an 11-digit mobile.",
+    ),
+    "reg.district": ("请选择居住地所在区：", "Choose the district where the person lives:"),
+    "reg.done": (
+        "预登记成功！{name}的预登记码：{code}。",
+        "Pre-registered! {name}'s pre-registration code: {code}.",
+    ),
+    # -- booking -------------------------------------------------------------------------------
+    "book.who": ("为谁预约？", "Who is the booking for?"),
+    "book.already": (
+        "{name}已有第{dose}剂预约：{day} {period} {site}，预约码{code}。",
+        "{name} already has a dose-{dose} booking: {day} {period} at {site}, code {code}.",
+    ),
+    "book.done_all": (
+        "{name}已完成全部接种，无需再预约。",
+        "{name} has completed all doses; no booking needed.",
+    ),
+    "book.district": ("请选择接种点所在区：", "Choose the district of the vaccination site:"),
+    "book.home": ("（居住地）", " (home)"),
+    "book.site": ("请选择接种点：", "Choose a site:"),
+    "book.no_sites": (
+        "{district}暂无可预约名额，请选择其他区。",
+        "No places left in {district} now. Please choose another district.",
+    ),
+    "book.date": (
+        "请选择日期，或直接输入（如：明天、6月20日）：",
+        "Choose a date, or type one (e.g. tomorrow, 20 June):",
+    ),
+    "book.no_dates": (
+        "该接种点近期已约满，请选择其他接种点。",
+        "This site is fully booked for now. Please choose another site.",
+    ),
+    "book.date_past": ("{day}已过，最近可约：", "{day} has passed. Nearest dates with places:"),
+    "book.date_full": ("{day}无可约名额，最近可约：", "No places on {day}. Nearest dates with places:"),
+    "book.date_unknown": (
+        "没看懂这个日期，请回复数字或输入日期（如：明天、6月20日）。",
+        "I could not read that date. Reply with a number or a date (e.g. tomorrow, 20 June).",
+    ),
+    "book.period": ("{day} 请选择时段：", "{day}: choose a time:"),
+    "book.period_none": (
+        "{day}该时段无名额，请选择：",
+        "No places at that time on {day}. Choose one of:",
+    ),
+    "book.left": ("剩{n}", "{n} left"),
+    "book.confirm": (
+        "请确认：{name}，第{dose}剂，{day} {period}，{site}（{address}），{product}。",
+        "Please confirm: {name}, dose {dose}, {day} {period}, {site} ({address}), {product}.",
+    ),
+    "book.confirm.yes": ("确认预约", "Confirm"),
+    "book.confirm.change": ("改选日期", "Change the date"),
+    "book.taken": (
+        "抱歉，该时段刚被约满，请重新选择。",
+        "Sorry, that time was just taken. Please choose again.",
+    ),
+    "book.success": (
+        "预约成功！预约码{code}。{name}，第{dose}剂，{day} {period}，{site}，{address}。"
+        "请携带本人身份证件（须与预约一致），接种后留观30分钟。",
+        "Booked! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
+        "Bring the ID document used to book; stay 30 minutes after the shot.",
+    ),
+    # -- status --------------------------------------------------------------------------------
+    "status.none": (
+        "此号码还没有登记接种人。回复 预约 开始。",
+        "No one is registered with this number yet. Reply BOOK to start.",
+    ),
+    "status.person": ("{name}：预登记码{code}", "{name}: pre-registration code {code}"),
+    "status.booking": (
+        "第{dose}剂 {day} {period} {site} 预约码{code}",
+        "dose {dose} {day} {period} {site}, code {code}",
+    ),
+    "status.no_booking": ("暂无预约", "no booking"),
+}
+
+WEEKDAYS: dict[Lang, tuple[str, ...]] = {
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def text(lang: Lang, key: str, **values: object) -> str:
+    zh, en = TEXTS[key]
+    template = zh if lang == "zh" else en
+    return template.format(**values) if values else template

@@ -1,0 +1,212 @@
+"""Numbered schema migrations, recorded in the database itself.
+
+Each migration is a function ``NNNN_name(db)``. ``migrate`` applies, in order, those not yet listed
+in the ``_migrations`` table, each in its own transaction. Never edit a migration that has shipped:
+add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(name: str) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+@migration("0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE districts (
+            id TEXT PRIMARY KEY,
+            name_zh TEXT NOT NULL,
+            name_en TEXT NOT NULL
+        );
+        CREATE TABLE products (
+            id TEXT PRIMARY KEY,
+            name_zh TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            manufacturer TEXT NOT NULL,
+            doses INTEGER NOT NULL
+        );
+        CREATE TABLE sites (
+            id INTEGER PRIMARY KEY,
+            district_id TEXT NOT NULL REFERENCES districts(id),
+            name_zh TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            address_zh TEXT NOT NULL,
+            address_en TEXT NOT NULL,
+            hours TEXT NOT NULL DEFAULT '',
+            evening INTEGER NOT NULL DEFAULT 0,
+            mobile INTEGER NOT NULL DEFAULT 0,
+            accessible INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sites_district ON sites(district_id);
+        CREATE TABLE slots (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id),
+            product_id TEXT NOT NULL REFERENCES products(id),
+            day TEXT NOT NULL,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            capacity INTEGER NOT NULL CHECK (capacity >= 0),
+            booked INTEGER NOT NULL DEFAULT 0,
+            released_at TEXT,
+            CHECK (booked >= 0 AND booked <= capacity),
+            UNIQUE (site_id, product_id, day, start)
+        );
+        CREATE INDEX slots_site_day ON slots(site_id, day);
+        CREATE INDEX slots_day ON slots(day);
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            phone TEXT UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE addresses (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            PRIMARY KEY (channel, address)
+        );
+        CREATE TABLE residents (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            prereg_code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            id_type TEXT NOT NULL,
+            id_number TEXT NOT NULL,
+            birth_date TEXT NOT NULL,
+            sex TEXT,
+            phone TEXT NOT NULL,
+            district_id TEXT NOT NULL REFERENCES districts(id),
+            noshows INTEGER NOT NULL DEFAULT 0,
+            barred INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            UNIQUE (id_type, id_number)
+        );
+        CREATE INDEX residents_account ON residents(account_id);
+        CREATE TABLE doses (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            dose INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            product_id TEXT NOT NULL REFERENCES products(id),
+            site_id INTEGER REFERENCES sites(id),
+            source TEXT NOT NULL,
+            UNIQUE (resident_id, dose)
+        );
+        CREATE TABLE bookings (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            slot_id INTEGER NOT NULL REFERENCES slots(id),
+            dose INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'cancelled', 'attended', 'noshow')),
+            channel TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX bookings_one_active ON bookings(resident_id, dose)
+            WHERE status = 'active';
+        CREATE INDEX bookings_slot ON bookings(slot_id);
+        CREATE TABLE conversations (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            state TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (channel, address)
+        );
+        CREATE TABLE inbound (
+            channel TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            replies TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (channel, message_id)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            text TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX outbox_due ON outbox(due_at) WHERE sent_at IS NULL;
+        CREATE TABLE callbacks (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            account_id INTEGER REFERENCES accounts(id),
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            outcome TEXT
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_entity ON audit(entity, entity_id);
+        """
+    )
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied: list[str] = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+                db.execute("COMMIT")
+                continue
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, datetime.now(UTC).isoformat(timespec="seconds")],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

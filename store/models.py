@@ -1,0 +1,87 @@
+"""Rows of the store as plain, immutable values handed to the flows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: int
+    district_id: str
+    name_zh: str
+    name_en: str
+    address_zh: str
+    address_en: str
+    hours: str
+    evening: bool
+    mobile: bool
+    accessible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    id: int
+    site_id: int
+    product_id: str
+    day: date
+    start: str
+    end: str
+    capacity: int
+    booked: int
+
+    @property
+    def remaining(self) -> int:
+        return self.capacity - self.booked
+
+    @property
+    def period(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    id: int
+    account_id: int
+    prereg_code: str
+    name: str
+    id_type: str
+    id_number: str
+    birth_date: date
+    sex: str | None
+    phone: str
+    district_id: str
+    noshows: int
+    barred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    id: int
+    code: str
+    resident_id: int
+    dose: int
+    status: str
+    slot: Slot
+    site: Site
+
+
+class StoreError(Exception):
+    """A domain operation the store refused; the flows turn it into a reply."""
+
+
+class SlotUnavailable(StoreError):
+    """The slot is full, not released, or gone."""
+
+
+class AlreadyBooked(StoreError):
+    """The person already holds an active booking for this dose."""
+
+
+class DuplicateDocument(StoreError):
+    """An identity document that is already registered."""
+
+    def __init__(self, existing: Resident) -> None:
+        super().__init__(existing.id_type)
+        self.existing = existing

@@ -1,0 +1,487 @@
+"""The store: every SQL statement of vaxbot lives behind this class.
+
+One SQLite file in WAL mode, opened by any number of processes. Writes that must be atomic run in
+``transaction()``: the outermost level is ``BEGIN IMMEDIATE`` (the write lock is taken up front, so
+two processes never both read-then-write on a stale view); nested levels are savepoints, so an
+operation that fails part-way inside a larger turn rolls back only its own writes.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from store.migrations import migrate
+from store.models import (
+    AlreadyBooked,
+    Booking,
+    DuplicateDocument,
+    Resident,
+    Site,
+    Slot,
+    SlotUnavailable,
+)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
+BUSY_TIMEOUT_MS = 30_000
+
+_SITE_COLUMNS = (
+    "s.id, s.district_id, s.name_zh, s.name_en, s.address_zh, s.address_en, s.hours, "
+    "s.evening, s.mobile, s.accessible"
+)
+_SLOT_COLUMNS = "t.id, t.site_id, t.product_id, t.day, t.start, t.end, t.capacity, t.booked"
+
+
+# A slot can be booked once released, while it has places, and until its period starts.
+_BOOKABLE = (
+    "t.released_at <= :now AND t.booked < t.capacity AND (t.day > :today OR t.start > :time)"
+)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _moment(now: datetime) -> dict[str, str]:
+    return {"now": _stamp(now), "today": now.date().isoformat(), "time": now.strftime("%H:%M")}
+
+
+def _site(row: Sequence[Any]) -> Site:
+    return Site(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+        bool(row[7]), bool(row[8]), bool(row[9]),
+    )  # fmt: skip
+
+
+def _slot(row: Sequence[Any]) -> Slot:
+    return Slot(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5], row[6], row[7])
+
+
+def _resident(row: dict[str, Any]) -> Resident:
+    return Resident(
+        id=row["id"],
+        account_id=row["account_id"],
+        prereg_code=row["prereg_code"],
+        name=row["name"],
+        id_type=row["id_type"],
+        id_number=row["id_number"],
+        birth_date=date.fromisoformat(row["birth_date"]),
+        sex=row["sex"],
+        phone=row["phone"],
+        district_id=row["district_id"],
+        noshows=row["noshows"],
+        barred=bool(row["barred"]),
+    )
+
+
+def new_code(prefix: str, length: int = 7) -> str:
+    """A random code such as ``B7K3M9Q2``: a prefix letter and ``length`` unambiguous symbols."""
+    return prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.new_code = new_code  # replaceable, for reproducible transcripts
+        self.db = sqlite_utils.Database(conn)
+        self._conn = conn
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating as needed) the database file at ``path``."""
+        conn = sqlite3.connect(
+            str(path),
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        store = cls(conn)
+        migrate(store.db)
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit; nested calls become savepoints of the enclosing transaction."""
+        if self._depth == 0:
+            self._conn.execute("BEGIN IMMEDIATE")
+            begin, commit, rollback = None, "COMMIT", "ROLLBACK"
+        else:
+            name = f"sp{self._depth}"
+            begin, commit, rollback = f"SAVEPOINT {name}", f"RELEASE {name}", f"ROLLBACK TO {name}"
+        if begin:
+            self._conn.execute(begin)
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            self._conn.execute(rollback)
+            if self._depth:
+                self._conn.execute(commit)  # a rolled-back savepoint must still be released
+            raise
+        self._depth -= 1
+        self._conn.execute(commit)
+
+    def _all(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._conn.execute(sql, params).fetchone()
+        return row
+
+    # -- reference data ---------------------------------------------------------------------
+
+    def sync_districts(self, districts: Iterable[tuple[str, str, str]]) -> None:
+        self.db["districts"].upsert_all(
+            ({"id": i, "name_zh": zh, "name_en": en} for i, zh, en in districts), pk="id"
+        )
+
+    def sync_products(self, products: Iterable[tuple[str, str, str, str, int]]) -> None:
+        self.db["products"].upsert_all(
+            (
+                {"id": i, "name_zh": zh, "name_en": en, "manufacturer": m, "doses": n}
+                for i, zh, en, m, n in products
+            ),
+            pk="id",
+        )
+
+    def add_site(self, **columns: Any) -> int:
+        with self.transaction():
+            cursor = self._conn.execute(
+                "INSERT INTO sites (district_id, name_zh, name_en, address_zh, address_en, hours, "
+                "evening, mobile, accessible) VALUES (:district_id, :name_zh, :name_en, "
+                ":address_zh, :address_en, :hours, :evening, :mobile, :accessible)",
+                {"hours": "", "evening": 0, "mobile": 0, "accessible": 0, **columns},
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def add_slots(self, rows: Iterable[dict[str, Any]], skip_existing: bool = False) -> int:
+        """Insert slots (site_id, product_id, day, start, end, capacity, released_at).
+
+        With ``skip_existing``, a slot already there (same site, product, day, start) is kept
+        as it is; otherwise it is an error. Returns the number inserted.
+        """
+        verb = "INSERT OR IGNORE" if skip_existing else "INSERT"
+        with self.transaction():
+            cursor = self._conn.executemany(
+                f"{verb} INTO slots (site_id, product_id, day, start, end, capacity, released_at) "
+                "VALUES (:site_id, :product_id, :day, :start, :end, :capacity, :released_at)",
+                rows,
+            )
+        return cursor.rowcount
+
+    def site(self, site_id: int) -> Site | None:
+        row = self._one(f"SELECT {_SITE_COLUMNS} FROM sites s WHERE s.id = ?", [site_id])
+        return _site(row) if row else None
+
+    def sites_with_places(
+        self, district_id: str, first: date, last: date, now: datetime
+    ) -> list[tuple[Site, int]]:
+        """Sites of a district with their remaining released places from ``first`` to ``last``."""
+        rows = self._all(
+            f"SELECT {_SITE_COLUMNS}, COALESCE(SUM(t.capacity - t.booked), 0) FROM sites s "
+            f"LEFT JOIN slots t ON t.site_id = s.id AND t.day BETWEEN :first AND :last "
+            f"AND {_BOOKABLE} WHERE s.district_id = :district GROUP BY s.id ORDER BY s.id",
+            {**_moment(now), "first": first.isoformat(), "last": last.isoformat(),
+             "district": district_id},
+        )  # fmt: skip
+        return [(_site(row), row[10]) for row in rows]
+
+    def open_days(self, site_id: int, first: date, last: date, now: datetime) -> list[tuple[date, int]]:
+        """Days from ``first`` to ``last`` with released places left at a site, and how many."""
+        rows = self._all(
+            "SELECT t.day, SUM(t.capacity - t.booked) FROM slots t WHERE t.site_id = :site "
+            f"AND t.day BETWEEN :first AND :last AND {_BOOKABLE} GROUP BY t.day ORDER BY t.day",
+            {**_moment(now), "site": site_id, "first": first.isoformat(), "last": last.isoformat()},
+        )
+        return [(date.fromisoformat(day), left) for day, left in rows]
+
+    def open_slots(self, site_id: int, day: date, now: datetime) -> list[Slot]:
+        """Released slots of a site on a day that still have places, in time order."""
+        rows = self._all(
+            f"SELECT {_SLOT_COLUMNS} FROM slots t WHERE t.site_id = :site AND t.day = :day "
+            f"AND {_BOOKABLE} ORDER BY t.start, t.product_id",
+            {**_moment(now), "site": site_id, "day": day.isoformat()},
+        )
+        return [_slot(row) for row in rows]
+
+    def slot(self, slot_id: int) -> Slot | None:
+        row = self._one(f"SELECT {_SLOT_COLUMNS} FROM slots t WHERE t.id = ?", [slot_id])
+        return _slot(row) if row else None
+
+    # -- conversations and inbound messages ----------------------------------------------------
+
+    def load_state(self, channel: str, address: str) -> dict[str, Any] | None:
+        row = self._one(
+            "SELECT state FROM conversations WHERE channel = ? AND address = ?", [channel, address]
+        )
+        return json.loads(row[0]) if row else None
+
+    def save_state(self, channel: str, address: str, state: dict[str, Any], now: datetime) -> None:
+        self._conn.execute(
+            "INSERT INTO conversations (channel, address, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            [channel, address, json.dumps(state, ensure_ascii=False), _stamp(now)],
+        )
+
+    def inbound_replies(self, channel: str, message_id: str) -> str | None:
+        """The replies already given to this provider message id, if it was processed."""
+        row = self._one(
+            "SELECT replies FROM inbound WHERE channel = ? AND message_id = ?", [channel, message_id]
+        )
+        return row[0] if row else None
+
+    def record_inbound(self, channel: str, message_id: str, replies: str, now: datetime) -> None:
+        self._conn.execute(
+            "INSERT INTO inbound (channel, message_id, replies, received_at) VALUES (?, ?, ?, ?)",
+            [channel, message_id, replies, _stamp(now)],
+        )
+
+    # -- accounts and residents ----------------------------------------------------------------
+
+    def account_for(self, channel: str, address: str, phone: str | None, now: datetime) -> int:
+        """The account behind a channel address, created on first contact.
+
+        An address that is a phone number joins the account of that phone, so the same person
+        texting and calling the hotline is one account.
+        """
+        row = self._one(
+            "SELECT account_id FROM addresses WHERE channel = ? AND address = ?", [channel, address]
+        )
+        if row:
+            return int(row[0])
+        with self.transaction():
+            account = self._one("SELECT id FROM accounts WHERE phone = ?", [phone]) if phone else None
+            if account:
+                account_id = int(account[0])
+            else:
+                cursor = self._conn.execute(
+                    "INSERT INTO accounts (phone, created_at) VALUES (?, ?)", [phone, _stamp(now)]
+                )
+                assert cursor.lastrowid is not None
+                account_id = cursor.lastrowid
+            self._conn.execute(
+                "INSERT INTO addresses (channel, address, account_id) VALUES (?, ?, ?)",
+                [channel, address, account_id],
+            )
+        return account_id
+
+    def residents_of(self, account_id: int) -> list[Resident]:
+        return [
+            _resident(row)
+            for row in self.db.query(
+                "SELECT * FROM residents WHERE account_id = ? ORDER BY id", [account_id]
+            )
+        ]
+
+    def resident(self, resident_id: int) -> Resident | None:
+        rows = list(self.db.query("SELECT * FROM residents WHERE id = ?", [resident_id]))
+        return _resident(rows[0]) if rows else None
+
+    def resident_by_document(self, id_type: str, id_number: str) -> Resident | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM residents WHERE id_type = ? AND id_number = ?", [id_type, id_number]
+            )
+        )
+        return _resident(rows[0]) if rows else None
+
+    def add_resident(
+        self,
+        *,
+        account_id: int,
+        name: str,
+        id_type: str,
+        id_number: str,
+        birth_date: date,
+        sex: str | None,
+        phone: str,
+        district_id: str,
+        now: datetime,
+        actor: str,
+        channel: str,
+    ) -> Resident:
+        """Register a person; raises ``DuplicateDocument`` if the document is already known."""
+        with self.transaction():
+            existing = self.resident_by_document(id_type, id_number)
+            if existing:
+                raise DuplicateDocument(existing)
+            values = {
+                "account_id": account_id,
+                "name": name,
+                "id_type": id_type,
+                "id_number": id_number,
+                "birth_date": birth_date.isoformat(),
+                "sex": sex,
+                "phone": phone,
+                "district_id": district_id,
+                "created_at": _stamp(now),
+            }
+            resident_id = self._insert_with_code(
+                "residents", "prereg_code", "R", values
+            )
+            self.audit(now, actor, channel, "register", "resident", resident_id, None, {
+                "account_id": account_id, "district_id": district_id,
+            })  # fmt: skip
+        resident = self.resident(resident_id)
+        assert resident is not None
+        return resident
+
+    def _insert_with_code(
+        self, table: str, column: str, prefix: str, values: dict[str, Any]
+    ) -> int:
+        names = [*values, column]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)}) "
+            f"VALUES ({', '.join(':' + n for n in names)})"
+        )
+        for _ in range(20):
+            try:
+                with self.transaction():
+                    cursor = self._conn.execute(sql, {**values, column: self.new_code(prefix)})
+            except sqlite3.IntegrityError as exc:
+                if f"{table}.{column}" in str(exc):
+                    continue  # a code collision: draw again
+                raise
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+        raise RuntimeError(f"could not draw a unique {table}.{column}")
+
+    def dose_count(self, resident_id: int) -> int:
+        row = self._one("SELECT COUNT(*) FROM doses WHERE resident_id = ?", [resident_id])
+        return int(row[0]) if row else 0
+
+    # -- bookings ------------------------------------------------------------------------------
+
+    def book(
+        self,
+        *,
+        resident_id: int,
+        slot_id: int,
+        dose: int,
+        now: datetime,
+        channel: str,
+        actor: str,
+    ) -> Booking:
+        """Take one place in a slot for a person, atomically.
+
+        The guarded UPDATE is the capacity check: it only succeeds while ``booked < capacity``,
+        and the write lock makes check and increment one step for every process on the file.
+        """
+        stamp = _stamp(now)
+        with self.transaction():
+            if self._one(
+                "SELECT 1 FROM bookings WHERE resident_id = ? AND dose = ? AND status = 'active'",
+                [resident_id, dose],
+            ):
+                raise AlreadyBooked(dose)
+            taken = self._conn.execute(
+                f"UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND {_BOOKABLE}",
+                {**_moment(now), "slot": slot_id},
+            ).rowcount
+            if not taken:
+                raise SlotUnavailable(slot_id)
+            booking_id = self._insert_with_code(
+                "bookings",
+                "code",
+                "B",
+                {
+                    "resident_id": resident_id,
+                    "slot_id": slot_id,
+                    "dose": dose,
+                    "status": "active",
+                    "channel": channel,
+                    "actor": actor,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                },
+            )
+            self.audit(now, actor, channel, "book", "booking", booking_id, None, {
+                "resident_id": resident_id, "slot_id": slot_id, "dose": dose, "status": "active",
+            })  # fmt: skip
+        booking = self.booking(booking_id)
+        assert booking is not None
+        return booking
+
+    _BOOKING_SQL = (
+        f"SELECT b.id, b.code, b.resident_id, b.dose, b.status, {_SLOT_COLUMNS}, {_SITE_COLUMNS} "
+        "FROM bookings b JOIN slots t ON t.id = b.slot_id JOIN sites s ON s.id = t.site_id "
+    )
+
+    @staticmethod
+    def _booking(row: Sequence[Any]) -> Booking:
+        return Booking(row[0], row[1], row[2], row[3], row[4], _slot(row[5:13]), _site(row[13:]))
+
+    def booking(self, booking_id: int) -> Booking | None:
+        row = self._one(self._BOOKING_SQL + "WHERE b.id = ?", [booking_id])
+        return self._booking(row) if row else None
+
+    def active_bookings(self, resident_id: int) -> list[Booking]:
+        rows = self._all(
+            self._BOOKING_SQL + "WHERE b.resident_id = ? AND b.status = 'active' "
+            "ORDER BY t.day, t.start",
+            [resident_id],
+        )
+        return [self._booking(row) for row in rows]
+
+    # -- callbacks and audit -------------------------------------------------------------------
+
+    def add_callback(
+        self, channel: str, address: str, account_id: int | None, reason: str, now: datetime
+    ) -> int:
+        cursor = self._conn.execute(
+            "INSERT INTO callbacks (channel, address, account_id, reason, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [channel, address, account_id, reason, _stamp(now)],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def open_callbacks(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM callbacks WHERE status = 'open' ORDER BY id"))
+
+    def audit(
+        self,
+        now: datetime,
+        actor: str,
+        channel: str,
+        action: str,
+        entity: str,
+        entity_id: int | str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO audit (at, actor, channel, action, entity, entity_id, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                _stamp(now),
+                actor,
+                channel,
+                action,
+                entity,
+                str(entity_id),
+                json.dumps(before, ensure_ascii=False) if before is not None else None,
+                json.dumps(after, ensure_ascii=False) if after is not None else None,
+            ],
+        )
