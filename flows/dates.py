@@ -103,7 +103,7 @@ def _cn_numerals_to_digits(text: str) -> str:
         # and reports unconvertible runs with warnings.warn instead of raising.
         try:
             value = cn2an.cn2an(match.group(), "smart")
-        except ValueError:
+        except Exception:  # ValueError for most bad runs, KeyError for some (廿零〇十两)
             return match.group()
         return str(value) if isinstance(value, int) else match.group()
 

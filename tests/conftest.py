@@ -1,0 +1,110 @@
+"""Shared fixtures: a real SQLite file seeded with the demo, and an engine on a frozen clock."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import make_clock, parse_moment
+from bot.demo import seed_demo
+from bot.engine import Engine
+from bot.messages import Inbound, Reply
+from flows.policy import Policy, load_policy
+from store import Store
+
+TODAY = date(2021, 6, 17)  # a Thursday in the Guangzhou campaign
+NOW = "2021-06-17T09:00:00+08:00"
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+def sequential_codes() -> Callable[[str], str]:
+    """Codes R0000001, B0000001, ... so transcripts are reproducible."""
+    counters: dict[str, Iterator[int]] = {}
+
+    def code(prefix: str) -> str:
+        counter = counters.setdefault(prefix, itertools.count(1))
+        return f"{prefix}{next(counter):07d}"
+
+    return code
+
+
+def open_seeded(path: Path, policy: Policy, now: str = NOW, days: int = 7) -> Store:
+    store = Store.open(path)
+    store.new_code = sequential_codes()
+    moment = parse_moment(now, policy.zone)
+    seed_demo(store, policy, moment.date(), days, moment)
+    return store
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "vaxbot.db"
+
+
+@pytest.fixture
+def store(db_path: Path, policy: Policy) -> Iterator[Store]:
+    store = open_seeded(db_path, policy)
+    yield store
+    store.close()
+
+
+class Clock:
+    """A clock the test can move."""
+
+    def __init__(self, policy: Policy, moment: str) -> None:
+        self.zone = policy.zone
+        self.now = parse_moment(moment, self.zone)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: str) -> None:
+        self.now = parse_moment(moment, self.zone)
+
+
+@pytest.fixture
+def clock(policy: Policy) -> Clock:
+    return Clock(policy, NOW)
+
+
+@pytest.fixture
+def engine(store: Store, policy: Policy, clock: Clock) -> Engine:
+    return Engine(store, policy, clock)
+
+
+class Phone:
+    """A resident texting the engine: ``phone.send("预约")`` returns the replies."""
+
+    def __init__(self, engine: Engine, address: str, channel: str = "sms") -> None:
+        self.engine = engine
+        self.address = address
+        self.channel = channel
+
+    def send(self, text: str, message_id: str | None = None) -> list[Reply]:
+        return self.engine.handle(Inbound(self.channel, self.address, text, message_id))
+
+    def say(self, text: str) -> str:
+        """Send, and return all reply texts joined (for ``in`` assertions)."""
+        return "\n".join(reply.text for reply in self.send(text))
+
+    def run(self, *texts: str) -> list[Reply]:
+        replies: list[Reply] = []
+        for text in texts:
+            replies = self.send(text)
+        return replies
+
+
+@pytest.fixture
+def phone(engine: Engine) -> Phone:
+    return Phone(engine, "+8613800138000")
+
+
+__all__ = ["NOW", "TODAY", "Clock", "Phone", "make_clock", "open_seeded", "sequential_codes"]
