@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         "from standard input and prints the bot's replies.",
     )
     chat.add_argument("--db", required=True, help="SQLite file (see seed-demo)")
-    chat.add_argument("--from", dest="sender", required=True, help="sender address, e.g. +8613800138000")
+    chat.add_argument(
+        "--from", dest="sender", required=True, help="sender address, e.g. +8613800138000"
+    )
     chat.add_argument("--channel", default="sms", help="channel to act as (default: sms)")
     chat.add_argument("--now", help="freeze the clock at this ISO 8601 moment")
     chat.add_argument(

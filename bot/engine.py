@@ -119,9 +119,7 @@ class Engine:
             with self.store.transaction():
                 return Turn(self, message, state, now).run(first)
         except Exception:
-            log.exception(
-                "turn failed on %s from %s", message.channel, mask_phone(message.address)
-            )
+            log.exception("turn failed on %s from %s", message.channel, mask_phone(message.address))
             restored = State.load(saved)
             state.__dict__.update(restored.__dict__)
             return [Reply(text(state.lang, "error"))]
@@ -229,9 +227,7 @@ class Turn:
     def _agent(self) -> list[Reply]:
         ctx = self.ctx
         phone = ctx.sender_phone
-        self.engine.store.add_callback(
-            ctx.channel, ctx.address, ctx.account_id, "agent", ctx.now
-        )
+        self.engine.store.add_callback(ctx.channel, ctx.address, ctx.account_id, "agent", ctx.now)
         replies = [
             Reply(self.t("agent", phone=mask_phone(phone)) if phone else self.t("agent.no_phone"))
         ]
@@ -306,8 +302,6 @@ def _view(options: list[Option] | tuple[Option, ...]) -> tuple[ReplyOption, ...]
     return tuple(ReplyOption(o.key, o.label) for o in options)
 
 
-def _lazy_account(
-    store: Store, message: Inbound, phone: str | None, now: Any
-) -> Callable[[], int]:
+def _lazy_account(store: Store, message: Inbound, phone: str | None, now: Any) -> Callable[[], int]:
     """The sender's account, created only when a flow first needs it."""
     return lambda: store.account_for(message.channel, message.address, phone, now)

@@ -38,6 +38,4 @@ class Reply:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
-        return cls(
-            data["text"], tuple(ReplyOption(o["key"], o["label"]) for o in data["options"])
-        )
+        return cls(data["text"], tuple(ReplyOption(o["key"], o["label"]) for o in data["options"]))

@@ -33,6 +33,7 @@ from flows.dialogue import (
     Retry,
     Step,
     numbered,
+    yes_no,
 )
 from flows.places import (
     covers_hour,
@@ -137,11 +138,8 @@ def _date(ctx: Ctx) -> Prompt:
 
 def _alternatives(ctx: Ctx, wanted: date, key: str) -> Retry:
     """Say the wanted day cannot be had, offering the open days nearest to it."""
-    site_id = int(ctx.data["site_id"])
-    first = max(ctx.today, wanted - timedelta(days=7))
-    days = ctx.store.open_days(site_id, first, max(first, wanted) + timedelta(days=7), ctx.now)
-    if not days:
-        days = ctx.store.open_days(site_id, *listing_window(ctx), ctx.now)
+    last = max(listing_window(ctx)[1], wanted + timedelta(days=7))
+    days = ctx.store.open_days(int(ctx.data["site_id"]), ctx.today, last, ctx.now)
     note = ctx.t(key, day=ctx.day(wanted))
     return Retry(note, Prompt(note, day_options(ctx, nearest(days, wanted))))
 
@@ -221,10 +219,7 @@ def _confirm(ctx: Ctx) -> Prompt:
         address=site_address(ctx.lang, site),
         product=ctx.name_of(product.zh, product.en),
     )
-    return Prompt(
-        summary,
-        numbered([(ctx.t("book.confirm.yes"), "yes"), (ctx.t("book.confirm.change"), "change")]),
-    )
+    return Prompt(summary, yes_no(ctx.t("book.confirm.yes"), ctx.t("book.confirm.change")))
 
 
 def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from flows.policy import Policy
@@ -46,6 +46,15 @@ class Prompt:
 def numbered(items: Iterable[tuple[str, Value]]) -> tuple[Option, ...]:
     """Options numbered from 1, from ``(label, value)`` pairs."""
     return tuple(Option(str(i), label, value) for i, (label, value) in enumerate(items, 1))
+
+
+YES_WORDS = ("是", "是的", "对", "好", "好的", "有", "yes", "y", "ok")
+NO_WORDS = ("否", "不", "不是", "没有", "无", "no", "n")
+
+
+def yes_no(yes_label: str, no_label: str) -> tuple[Option, Option]:
+    """Options 1 (value "yes") and 2 (value "no"), also chosen by words like 是/没有/yes/n."""
+    return Option("1", yes_label, "yes", YES_WORDS), Option("2", no_label, "no", NO_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

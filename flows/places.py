@@ -8,7 +8,11 @@ from flows.dialogue import Ctx, Option, numbered
 from flows.texts import Lang
 from store import Site, Slot
 
-PARTS = {"morning": ("00:00", "12:00"), "afternoon": ("12:00", "18:00"), "evening": ("18:00", "24:00")}
+PARTS = {
+    "morning": ("00:00", "12:00"),
+    "afternoon": ("12:00", "18:00"),
+    "evening": ("18:00", "24:00"),
+}
 
 
 def district_options(ctx: Ctx, home: str | None = None) -> tuple[Option, ...]:

@@ -18,7 +18,19 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Retry, Step, numbered
+from flows.dialogue import (
+    Answer,
+    Ctx,
+    Done,
+    Flow,
+    Next,
+    Outcome,
+    Prompt,
+    Retry,
+    Step,
+    numbered,
+    yes_no,
+)
 from flows.identity import IdProblem, mask_phone, normalise_phone, parse_resident_id
 from flows.places import district_options
 from store import DuplicateDocument
@@ -28,10 +40,7 @@ _NAME_PUNCTUATION = set(" ·•.-'")
 
 
 def _consent(ctx: Ctx) -> Prompt:
-    return Prompt(
-        ctx.t("reg.consent"),
-        numbered([(ctx.t("reg.agree"), "yes"), (ctx.t("reg.decline"), "no")]),
-    )
+    return Prompt(ctx.t("reg.consent"), yes_no(ctx.t("reg.agree"), ctx.t("reg.decline")))
 
 
 def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:

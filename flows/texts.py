@@ -30,12 +30,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",
         "Sorry, I did not understand. Reply MENU for options or HELP.",
     ),
-    "empty": ("请发送文字内容。回复 帮助 查看用法。", "Please send some text. Reply HELP for help."),
+    "empty": (
+        "请发送文字内容。回复 帮助 查看用法。",
+        "Please send some text. Reply HELP for help.",
+    ),
     "too_long": (
         "消息太长（{limit}字以内）。请简短回复，或回复 帮助。",
         "That message is too long (limit {limit} characters). Reply HELP for help.",
     ),
-    "quit": ("已退出，未保存本次填写。回复 菜单 重新开始。", "Stopped. Nothing was saved. Reply MENU."),
+    "quit": (
+        "已退出，未保存本次填写。回复 菜单 重新开始。",
+        "Stopped. Nothing was saved. Reply MENU.",
+    ),
     "nothing_to_quit": ("当前没有进行中的操作。", "Nothing in progress."),
     "back_at_start": ("已是第一步。", "This is already the first step."),
     "lang.ask": ("请选择语言：", "Choose a language:"),
@@ -134,7 +140,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "This site is fully booked for now. Please choose another site.",
     ),
     "book.date_past": ("{day}已过，最近可约：", "{day} has passed. Nearest dates with places:"),
-    "book.date_full": ("{day}无可约名额，最近可约：", "No places on {day}. Nearest dates with places:"),
+    "book.date_full": (
+        "{day}无可约名额，最近可约：",
+        "No places on {day}. Nearest dates with places:",
+    ),
     "book.date_unknown": (
         "没看懂这个日期，请回复数字或输入日期（如：明天、6月20日）。",
         "I could not read that date. Reply with a number or a date (e.g. tomorrow, 20 June).",

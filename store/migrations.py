@@ -172,7 +172,7 @@ def _initial(db: sqlite_utils.Database) -> None:
             after TEXT
         );
         CREATE INDEX audit_entity ON audit(entity, entity_id);
-        """
+        """,
     )
 
 

@@ -138,9 +138,7 @@ class Store:
         self._depth -= 1
         self._conn.execute(commit)
 
-    def _all(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
-    ) -> list[tuple[Any, ...]]:
+    def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
@@ -150,12 +148,12 @@ class Store:
     # -- reference data ---------------------------------------------------------------------
 
     def sync_districts(self, districts: Iterable[tuple[str, str, str]]) -> None:
-        self.db["districts"].upsert_all(
+        self.db.table("districts").upsert_all(
             ({"id": i, "name_zh": zh, "name_en": en} for i, zh, en in districts), pk="id"
         )
 
     def sync_products(self, products: Iterable[tuple[str, str, str, str, int]]) -> None:
-        self.db["products"].upsert_all(
+        self.db.table("products").upsert_all(
             (
                 {"id": i, "name_zh": zh, "name_en": en, "manufacturer": m, "doses": n}
                 for i, zh, en, m, n in products
@@ -206,7 +204,9 @@ class Store:
         )  # fmt: skip
         return [(_site(row), row[10]) for row in rows]
 
-    def open_days(self, site_id: int, first: date, last: date, now: datetime) -> list[tuple[date, int]]:
+    def open_days(
+        self, site_id: int, first: date, last: date, now: datetime
+    ) -> list[tuple[date, int]]:
         """Days from ``first`` to ``last`` with released places left at a site, and how many."""
         rows = self._all(
             "SELECT t.day, SUM(t.capacity - t.booked) FROM slots t WHERE t.site_id = :site "
@@ -247,7 +247,8 @@ class Store:
     def inbound_replies(self, channel: str, message_id: str) -> str | None:
         """The replies already given to this provider message id, if it was processed."""
         row = self._one(
-            "SELECT replies FROM inbound WHERE channel = ? AND message_id = ?", [channel, message_id]
+            "SELECT replies FROM inbound WHERE channel = ? AND message_id = ?",
+            [channel, message_id],
         )
         return row[0] if row else None
 
@@ -271,7 +272,9 @@ class Store:
         if row:
             return int(row[0])
         with self.transaction():
-            account = self._one("SELECT id FROM accounts WHERE phone = ?", [phone]) if phone else None
+            account = (
+                self._one("SELECT id FROM accounts WHERE phone = ?", [phone]) if phone else None
+            )
             if account:
                 account_id = int(account[0])
             else:
@@ -337,9 +340,7 @@ class Store:
                 "district_id": district_id,
                 "created_at": _stamp(now),
             }
-            resident_id = self._insert_with_code(
-                "residents", "prereg_code", "R", values
-            )
+            resident_id = self._insert_with_code("residents", "prereg_code", "R", values)
             self.audit(now, actor, channel, "register", "resident", resident_id, None, {
                 "account_id": account_id, "district_id": district_id,
             })  # fmt: skip
@@ -352,8 +353,7 @@ class Store:
     ) -> int:
         names = [*values, column]
         sql = (
-            f"INSERT INTO {table} ({', '.join(names)}) "
-            f"VALUES ({', '.join(':' + n for n in names)})"
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
         )
         for _ in range(20):
             try:

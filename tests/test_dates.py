@@ -59,6 +59,8 @@ CHINESE_DAYS = [
     ("十一月三十号", on(11, 30)),
     ("12月1日", on(12, 1)),
     ("6.20", on(6, 20)),
+    ("6.7", on(6, 7)),  # dot: month first (slash is day first: 6/7 is 6 July)
+    ("6.7号", on(6, 7)),
     ("下个月5号", on(7, 5)),
     ("这个月二十号", on(6, 20)),
     # next calendar week (weeks start on Monday)
