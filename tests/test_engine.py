@@ -1,0 +1,145 @@
+"""The engine's promises: state survives restarts, every input is answered, nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.engine import MAX_TEXT, Engine, guess_language
+from bot.messages import Inbound
+from flows import FLOWS
+from flows.dialogue import Step
+from flows.policy import Policy
+from store import Store
+from tests.conftest import Clock, Phone
+
+REGISTER_AND_PICK_SITE = ("预约", "1", "张三", "11010519491231002X", "1", "1", "1", "1")
+
+
+def dump(store: Store, *tables: str) -> dict[str, list[dict[str, Any]]]:
+    return {table: list(store.db.query(f"SELECT * FROM {table} ORDER BY 1")) for table in tables}
+
+
+DOMAIN = ("accounts", "residents", "bookings", "slots", "doses", "audit", "callbacks")
+
+
+def conversation(store: Store, address: str = "+8613800138000") -> dict[str, Any] | None:
+    return store.load_state("sms", address)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("你好", "zh"), ("预约", "zh"), ("hello", "en"), ("book please", "en"), ("123", "zh"),
+     ("😀", "zh"), ("", "zh"), ("Hi 你好", "zh")],
+)  # fmt: skip
+def test_first_message_decides_the_language(text: str, lang: str) -> None:
+    assert guess_language(text) == lang
+
+
+def test_a_restarted_engine_resumes_the_conversation(
+    db_path: Path, store: Store, policy: Policy, clock: Clock
+) -> None:
+    Phone(Engine(store, policy, clock), "+8613800138000").run("预约", "1", "张三")
+    store.close()
+
+    reopened = Store.open(db_path)
+    replies = Phone(Engine(reopened, policy, clock), "+8613800138000").send("11010519491231002X")
+    assert replies[0].text.startswith("接种人手机号")
+    reopened.close()
+
+
+def test_a_redelivered_message_gets_the_same_replies_and_runs_once(
+    phone: Phone, store: Store
+) -> None:
+    phone.run("预约")
+    first = phone.send("1", message_id="SM1")
+    again = phone.send("1", message_id="SM1")
+    assert again == first
+    assert conversation(store)["step"] == "name"  # type: ignore[index]
+    # A new message id with the same text is a new message: it is read as the name.
+    assert "身份证" in phone.say("王五")
+
+
+def test_a_failing_step_rolls_back_and_still_answers(
+    phone: Phone, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phone.run(*REGISTER_AND_PICK_SITE)
+    before_state = conversation(store)
+    before = dump(store, *DOMAIN)
+
+    def explode(*_: object) -> object:
+        store.db.execute("UPDATE slots SET booked = booked + 1")  # a write that must not stay
+        raise RuntimeError("boom")
+
+    steps = FLOWS["book"].steps
+    monkeypatch.setitem(steps, "date", Step(steps["date"].ask, explode))
+    replies = phone.send("1")
+
+    assert len(replies) == 1 and "出错" in replies[0].text
+    assert dump(store, *DOMAIN) == before
+    assert conversation(store) == before_state
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["asdf;;;", "😀😀😀", "", "   ", "x" * 10_000, "预" * (MAX_TEXT + 1), "\x00\x07", "1" * 5000],
+    ids=["garbage", "emoji", "empty", "blank", "10k", "long-chinese", "control", "long-digits"],
+)
+def test_bad_input_mid_booking_gets_a_short_answer_and_changes_nothing(
+    phone: Phone, store: Store, text: str
+) -> None:
+    phone.run(*REGISTER_AND_PICK_SITE)
+    before_state = conversation(store)
+    before = dump(store, *DOMAIN)
+
+    replies = phone.send(text)
+
+    assert replies and all(0 < len(r.text) <= 120 for r in replies)
+    assert dump(store, *DOMAIN) == before
+    assert conversation(store)["step"] == before_state["step"]  # type: ignore[index]
+    assert conversation(store)["data"] == before_state["data"]  # type: ignore[index]
+    # ... and the conversation goes on where it was.
+    assert "时段" in phone.say("明天")
+
+
+@pytest.mark.parametrize("text", ["asdf;;;", "😀", "", "x" * 10_000, "1", "２"])
+def test_bad_input_from_a_stranger_stores_nothing_of_substance(store: Store, engine: Engine,
+                                                                text: str) -> None:  # fmt: skip
+    before = dump(store, *DOMAIN)
+    replies = engine.handle(Inbound("sms", "+8613900139000", text))
+    assert replies and all(0 < len(r.text) <= 120 for r in replies)
+    assert dump(store, *DOMAIN) == before
+
+
+def test_too_long_message_is_answered_in_the_residents_language(phone: Phone) -> None:
+    phone.run("hello")
+    assert "too long" in phone.say("x" * 10_000)
+
+
+def test_agent_records_a_callback_with_the_sender(phone: Phone, store: Store) -> None:
+    phone.run("预约", "1")
+    assert "138****8000" in phone.say("人工")
+    callbacks = store.open_callbacks()
+    assert [(c["channel"], c["address"]) for c in callbacks] == [("sms", "+8613800138000")]
+    assert conversation(store)["step"] == "name"  # type: ignore[index]  # flow goes on
+
+
+def test_last_place_taken_between_choosing_and_confirming(store: Store, engine: Engine) -> None:
+    first, second = Phone(engine, "+8613800138000"), Phone(engine, "+8613900139000")
+    first.run("预约", "1", "张三", "11010519491231002X", "1", "1", "1", "1", "1")
+    second.run("预约", "1", "李四", "440106199001011235", "1", "1", "1", "1", "1")
+    # both now see the period list of the same day at the same site
+    first.send("1")
+    second.send("1")
+    first_state = conversation(store)
+    slot = first_state["data"]["slot_id"]  # type: ignore[index]
+    store.db.execute("UPDATE slots SET capacity = booked + 1 WHERE id = ?", [slot])
+
+    assert "预约成功" in first.say("1")
+    taken = second.say("1")
+    assert "刚被约满" in taken and "请选择日期" in taken
+    row = store.db.execute("SELECT booked, capacity FROM slots WHERE id = ?", [slot]).fetchone()
+    assert row[0] == row[1]
+    assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 1
