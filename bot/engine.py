@@ -251,10 +251,11 @@ class Turn:
         self.state.history.clear()
         self.state.options = []
 
-    def _start(self, name: str) -> list[Reply]:
+    def _start(self, name: str, carry: dict[str, Any] | None = None) -> list[Reply]:
         flow = FLOWS[name]
         self.state.flow, self.state.step = name, None
         self.state.data.clear()
+        self.state.data.update(carry or {})
         self.state.history.clear()
         outcome: Outcome = flow.start(self.ctx) if flow.start else Next(flow.first)
         return self._apply(outcome)
@@ -276,11 +277,11 @@ class Turn:
                 return self._reask(note)
             case Retry(note, prompt):
                 return self._reask(note, prompt)
-            case Done(note, then, abort):
+            case Done(note, then, abort, carry):
                 after = then or (None if abort else self.state.after)
                 self._leave_flow()
                 replies = [Reply(note)] if note else []
-                return replies + (self._start(after) if after else [])
+                return replies + (self._start(after, carry) if after else [])
             case Handoff(flow, after, note):
                 replies = [Reply(note)] if note else []
                 replies += self._start(flow)

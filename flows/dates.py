@@ -433,3 +433,23 @@ def parse_when(text: str, today: date) -> When | None:
     if day is None and part is None and hour is None:
         return None
     return When(day=day, part=part, hour=hour, explicit_year=explicit_year)
+
+
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_birth_date(text: str, today: date) -> date | None:
+    """A date of birth: a full date with its year (1990-01-31, 1990年1月31日, 31/01/1990,
+    19900131). Anything without a year, or in the future, is None."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if match := _COMPACT_DATE.fullmatch(folded):
+        try:
+            born = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            return None
+    else:
+        when = parse_when(folded, today)
+        if when is None or when.day is None or not when.explicit_year:
+            return None
+        born = when.day
+    return born if born <= today else None

@@ -96,6 +96,7 @@ class Done:
     note: str
     then: str | None = None
     abort: bool = False
+    carry: dict[str, Any] | None = None  # the next flow's starting data, e.g. who was registered
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,23 +1,32 @@
-"""Pre-registration (预登记): consent, name, resident ID, phone, district → pre-registration code.
+"""Pre-registration (预登记) of oneself or of a family member, ending in a pre-registration code.
 
 ```mermaid
 stateDiagram-v2
+    [*] --> [*]: this phone already manages the most people allowed
     [*] --> consent
-    consent --> name: agree
+    consent --> who: agree
     consent --> [*]: decline (nothing stored)
-    name --> id_number
+    who --> name: myself / someone else
+    name --> document
+    document --> id_number: resident ID
+    document --> passport: passport
+    passport --> nationality
+    nationality --> birth_date
     id_number --> phone: valid, not yet registered
+    birth_date --> phone: not yet registered
     id_number --> [*]: already registered (masked phone, hotline)
     phone --> district
-    district --> [*]: resident stored, code sent
+    district --> [*]: resident stored, code given
 ```
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
+from flows.dates import parse_birth_date
 from flows.dialogue import (
     Answer,
     Ctx,
@@ -33,24 +42,11 @@ from flows.dialogue import (
 )
 from flows.identity import IdProblem, mask_phone, normalise_phone, parse_resident_id
 from flows.places import district_options
-from store import DuplicateDocument
+from store import DuplicateDocument, Resident
 
 NAME_LIMIT = 40
 _NAME_PUNCTUATION = set(" ·•.-'")
-
-
-def _consent(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.consent"), yes_no(ctx.t("reg.agree"), ctx.t("reg.decline")))
-
-
-def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.value == "yes":
-        return Next("name")
-    return Done(ctx.t("reg.declined"), abort=True)
-
-
-def _name(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.name"))
+_PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
 
 
 def valid_name(name: str) -> bool:
@@ -62,12 +58,64 @@ def valid_name(name: str) -> bool:
     )
 
 
+def clean_name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _duplicate(ctx: Ctx, existing: Resident) -> Done:
+    return Done(ctx.t("reg.id.duplicate", phone=mask_phone(existing.phone)), abort=True)
+
+
+def _start(ctx: Ctx) -> Outcome:
+    cap = ctx.policy.registration.max_people_per_phone
+    if len(ctx.store.residents_of(ctx.account_id)) >= cap:
+        return Done(ctx.t("reg.cap", n=cap), abort=True)
+    return Next("consent")
+
+
+def _consent(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("reg.consent"), yes_no(ctx.t("reg.agree"), ctx.t("reg.decline")))
+
+
+def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "yes":
+        return Next("who")
+    return Done(ctx.t("reg.declined"), abort=True)
+
+
+def _who(ctx: Ctx) -> Prompt:
+    return Prompt(
+        ctx.t("reg.who"),
+        numbered([(ctx.t("reg.who.self"), "self"), (ctx.t("reg.who.other"), "other")]),
+    )
+
+
+def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
+    ctx.data["relation"] = answer.value
+    return Next("name")
+
+
+def _name(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("reg.name"))
+
+
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
-    name = " ".join(answer.text.split())
+    name = clean_name(answer.text)
     if not valid_name(name):
         return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
     ctx.data["name"] = name
-    return Next("id_number")
+    return Next("document")
+
+
+def _document(ctx: Ctx) -> Prompt:
+    return Prompt(
+        ctx.t("reg.document"),
+        numbered([(ctx.t("reg.document.id"), "id"), (ctx.t("reg.document.passport"), "passport")]),
+    )
+
+
+def _read_document(ctx: Ctx, answer: Answer) -> Outcome:
+    return Next("id_number" if answer.value == "id" else "passport")
 
 
 def _id_number(ctx: Ctx) -> Prompt:
@@ -80,10 +128,52 @@ def _read_id_number(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(ctx.t(f"reg.id.{parsed.value}", n=len(answer.text.replace(" ", ""))))
     existing = ctx.store.resident_by_document("resident_id", parsed.number)
     if existing:
-        return Done(ctx.t("reg.id.duplicate", phone=mask_phone(existing.phone)), abort=True)
+        return _duplicate(ctx, existing)
     ctx.data.update(
-        id_number=parsed.number, birth_date=parsed.birth_date.isoformat(), sex=parsed.sex
+        id_type="resident_id",
+        id_number=parsed.number,
+        birth_date=parsed.birth_date.isoformat(),
+        sex=parsed.sex,
     )
+    return Next("phone")
+
+
+def _passport(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("reg.passport"))
+
+
+def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
+    number = unicodedata.normalize("NFKC", answer.text).replace(" ", "").upper()
+    if not _PASSPORT.fullmatch(number):
+        return Retry(ctx.t("reg.passport_bad"))
+    existing = ctx.store.resident_by_document("passport", number)
+    if existing:
+        return _duplicate(ctx, existing)
+    ctx.data.update(id_type="passport", id_number=number, sex=None)
+    return Next("nationality")
+
+
+def _nationality(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("reg.nationality"))
+
+
+def _read_nationality(ctx: Ctx, answer: Answer) -> Outcome:
+    nationality = clean_name(answer.text)
+    if not valid_name(nationality):
+        return Retry(ctx.t("reg.nationality_bad"))
+    ctx.data["nationality"] = nationality
+    return Next("birth_date")
+
+
+def _birth_date(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("reg.birth_date"))
+
+
+def _read_birth_date(ctx: Ctx, answer: Answer) -> Outcome:
+    born = parse_birth_date(answer.text, ctx.today)
+    if born is None or born.year < 1900:
+        return Retry(ctx.t("reg.birth_date_bad"))
+    ctx.data["birth_date"] = born.isoformat()
     return Next("phone")
 
 
@@ -91,10 +181,8 @@ def _phone(ctx: Ctx) -> Prompt:
     own = ctx.sender_phone
     if own is None:
         return Prompt(ctx.t("reg.phone"))
-    return Prompt(
-        ctx.t("reg.phone.ask_or_pick"),
-        numbered([(ctx.t("reg.phone.this", phone=mask_phone(own)), own)]),
-    )
+    key = "reg.phone.ask_or_pick" if ctx.data.get("relation") == "self" else "reg.phone.other"
+    return Prompt(ctx.t(key), numbered([(ctx.t("reg.phone.this", phone=mask_phone(own)), own)]))
 
 
 def _read_phone(ctx: Ctx, answer: Answer) -> Outcome:
@@ -110,32 +198,44 @@ def _district(ctx: Ctx) -> Prompt:
 
 
 def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
+    data = ctx.data
     try:
         resident = ctx.store.add_resident(
             account_id=ctx.account_id,
-            name=ctx.data["name"],
-            id_type="resident_id",
-            id_number=ctx.data["id_number"],
-            birth_date=date.fromisoformat(ctx.data["birth_date"]),
-            sex=ctx.data["sex"],
-            phone=ctx.data["phone"],
+            name=data["name"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
+            birth_date=date.fromisoformat(data["birth_date"]),
+            sex=data["sex"],
+            phone=data["phone"],
             district_id=str(answer.value),
             now=ctx.now,
             actor=ctx.actor,
             channel=ctx.channel,
+            relation=data.get("relation", "self"),
+            nationality=data.get("nationality"),
         )
     except DuplicateDocument as exc:  # registered elsewhere while this conversation went on
-        return Done(ctx.t("reg.id.duplicate", phone=mask_phone(exc.existing.phone)), abort=True)
-    return Done(ctx.t("reg.done", name=resident.name, code=resident.prereg_code))
+        return _duplicate(ctx, exc.existing)
+    return Done(
+        ctx.t("reg.done", name=resident.name, code=resident.prereg_code),
+        carry={"resident_id": resident.id},
+    )
 
 
 REGISTRATION = Flow(
     name="register",
     first="consent",
+    start=_start,
     steps={
         "consent": Step(_consent, _read_consent, free_text=False),
+        "who": Step(_who, _read_who, free_text=False),
         "name": Step(_name, _read_name),
+        "document": Step(_document, _read_document, free_text=False),
         "id_number": Step(_id_number, _read_id_number),
+        "passport": Step(_passport, _read_passport),
+        "nationality": Step(_nationality, _read_nationality),
+        "birth_date": Step(_birth_date, _read_birth_date),
         "phone": Step(_phone, _read_phone),
         "district": Step(_district, _read_district, free_text=False),
     },

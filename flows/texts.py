@@ -73,6 +73,35 @@ TEXTS: dict[str, tuple[str, str]] = {
         "未同意，不会保存任何信息。回复 菜单 返回。",
         "Not agreed: nothing was stored. Reply MENU to return.",
     ),
+    "reg.cap": (
+        "每个手机号最多管理{n}人，已达上限。如需帮助请回复 人工。",
+        "One phone can manage at most {n} people; this one is full. Reply AGENT for help.",
+    ),
+    "reg.who": ("为谁登记？", "Who are you registering?"),
+    "reg.who.self": ("本人", "Myself"),
+    "reg.who.other": ("家人或他人（代办）", "A family member or someone else"),
+    "reg.document": ("请选择证件类型：", "Choose the identity document:"),
+    "reg.document.id": ("居民身份证", "Resident ID card"),
+    "reg.document.passport": ("护照", "Passport"),
+    "reg.passport": ("请输入护照号码：", "Enter the passport number:"),
+    "reg.passport_bad": (
+        "护照号码应为5-20位字母或数字，请重新输入。",
+        "A passport number is 5-20 letters or digits. Please try again.",
+    ),
+    "reg.nationality": ("请输入国籍：", "Enter the nationality:"),
+    "reg.nationality_bad": ("请用文字填写国籍。", "Please type the nationality in letters."),
+    "reg.birth_date": (
+        "请输入出生日期（如1990-01-31）：",
+        "Enter the date of birth (e.g. 1990-01-31):",
+    ),
+    "reg.birth_date_bad": (
+        "出生日期无效，请按1990-01-31格式输入。",
+        "That date of birth is not valid. Please use the form 1990-01-31.",
+    ),
+    "reg.phone.other": (
+        "接种人本人手机号？回复1使用本机号码，或输入其本人号码：",
+        "The person's own mobile? Reply 1 to use this number, or type theirs:",
+    ),
     "reg.name": ("请输入接种人姓名（与证件一致）：", "Enter the person's full name as on the ID:"),
     "reg.name_bad": (
         "姓名请用文字填写，{limit}字以内。",
@@ -114,6 +143,81 @@ TEXTS: dict[str, tuple[str, str]] = {
         "预登记成功！{name}的预登记码：{code}。",
         "Pre-registered! {name}'s pre-registration code: {code}.",
     ),
+    # -- eligibility ---------------------------------------------------------------------------
+    "q.allergy": (
+        "{name}是否对疫苗的任何成分过敏？",
+        "Is {name} allergic to any component of the vaccine?",
+    ),
+    "q.severe_reaction": (
+        "{name}以前接种疫苗是否出现过严重过敏反应（如呼吸困难、血管性水肿）？",
+        "Has {name} ever had a severe allergic reaction to a vaccine (e.g. trouble breathing)?",
+    ),
+    "q.illness": (
+        "{name}目前是否发热、患急性疾病，或慢性病正在急性发作？",
+        "Does {name} have a fever, an acute illness, or a chronic disease flaring up now?",
+    ),
+    "q.pregnancy": ("{name}是否正在怀孕或哺乳？", "Is {name} pregnant or breastfeeding?"),
+    "q.neuro": (
+        "{name}是否患未控制的癫痫或其他进行性神经系统疾病，或有格林巴利综合征病史？",
+        "Does {name} have uncontrolled epilepsy, a progressive neurological disease, or a "
+        "history of Guillain-Barré syndrome?",
+    ),
+    "q.risk_area": (
+        "{name}近14天是否到过中、高风险地区？",
+        "Has {name} been in a medium- or high-risk area in the last 14 days?",
+    ),
+    "verdict.eligible": ("{name}符合接种条件。", "{name} can be vaccinated."),
+    "verdict.assess": (
+        "{name}可以预约，接种前需现场评估健康状况。",
+        "{name} can book; a health assessment is done on site before the shot.",
+    ),
+    "verdict.not_eligible.allergy": (
+        "对疫苗成分过敏者不能接种，本次不能预约。",
+        "People allergic to a vaccine component cannot be vaccinated, so no booking.",
+    ),
+    "verdict.not_eligible.severe_reaction": (
+        "曾有疫苗严重过敏反应者不能接种，本次不能预约。",
+        "People with a past severe reaction to a vaccine cannot be vaccinated, so no booking.",
+    ),
+    "verdict.not_eligible.neuro": (
+        "患未控制的癫痫、进行性神经系统疾病或有格林巴利综合征病史者不能接种。",
+        "Uncontrolled epilepsy, progressive neurological disease or Guillain-Barré history: "
+        "no vaccination.",
+    ),
+    "verdict.deferred.illness": (
+        "发热或患病期间暂缓接种。康复后请再发 预约。",
+        "Vaccination waits while ill or feverish. Send BOOK again once recovered.",
+    ),
+    "verdict.deferred.pregnancy": (
+        "怀孕或哺乳期间暂缓接种，之后请再发 预约。",
+        "Vaccination waits during pregnancy or breastfeeding. Send BOOK again afterwards.",
+    ),
+    "verdict.deferred.risk_area": (
+        "到过中高风险地区者暂缓预约，满14天后请再发 预约。",
+        "After a medium- or high-risk area, wait 14 days, then send BOOK again.",
+    ),
+    "age.too_young": (
+        "{name}未满{min}周岁，暂不能预约；{day}起可预约。",
+        "{name} is under {min}; booking opens on {day}.",
+    ),
+    "age.too_young_on": (
+        "{name}在{day}未满{min}周岁，请选{from_day}或以后的日期。",
+        "{name} is under {min} on {day}; choose {from_day} or later.",
+    ),
+    "age.assessment": ("{min}岁以上需现场评估健康状况。", "Aged {min}+: health check on site."),
+    "age.companion": (
+        "须家属陪同：{companion}（{phone}）。",
+        "Must come with a family member: {companion} ({phone}).",
+    ),
+    "age.green_channel": (
+        "{min}岁以上可走绿色通道优先接种。",
+        "Aged {min}+: use the green channel (priority lane).",
+    ),
+    "companion.name": (
+        "{name}已满{min}岁，须家属陪同接种。请输入陪同家属姓名：",
+        "{name} is {min} or over and must come with a family member. Their name:",
+    ),
+    "companion.phone": ("请输入陪同家属手机号：", "The family member's mobile number:"),
     # -- booking -------------------------------------------------------------------------------
     "book.who": ("为谁预约？", "Who is the booking for?"),
     "book.already": (

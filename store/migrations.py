@@ -176,6 +176,31 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration("0002_screening_and_proxies")
+def _screening_and_proxies(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE residents ADD COLUMN relation TEXT NOT NULL DEFAULT 'self';
+        ALTER TABLE residents ADD COLUMN nationality TEXT;
+        ALTER TABLE bookings ADD COLUMN companion_name TEXT;
+        ALTER TABLE bookings ADD COLUMN companion_phone TEXT;
+        CREATE TABLE screenings (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            at TEXT NOT NULL,
+            version TEXT NOT NULL,
+            dose INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            outcome TEXT NOT NULL
+                CHECK (outcome IN ('eligible', 'assess', 'deferred', 'not_eligible')),
+            reason TEXT
+        );
+        CREATE INDEX screenings_resident ON screenings(resident_id, at);
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
     for statement in script.split(";"):

@@ -54,6 +54,8 @@ class Resident:
     district_id: str
     noshows: int
     barred: bool
+    relation: str = "self"  # "self": the managing phone's owner; "other": family, a relative
+    nationality: str | None = None  # passports only
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,19 @@ class Booking:
     status: str
     slot: Slot
     site: Site
+    companion_name: str | None = None
+    companion_phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    resident_id: int
+    at: str
+    version: str
+    dose: int
+    answers: dict[str, bool]
+    outcome: str  # "eligible", "assess", "deferred", "not_eligible"
+    reason: str | None
 
 
 class StoreError(Exception):

@@ -25,6 +25,7 @@ from store.models import (
     Booking,
     DuplicateDocument,
     Resident,
+    Screening,
     Site,
     Slot,
     SlotUnavailable,
@@ -79,6 +80,8 @@ def _resident(row: dict[str, Any]) -> Resident:
         district_id=row["district_id"],
         noshows=row["noshows"],
         barred=bool(row["barred"]),
+        relation=row["relation"],
+        nationality=row["nationality"],
     )
 
 
@@ -323,6 +326,8 @@ class Store:
         now: datetime,
         actor: str,
         channel: str,
+        relation: str = "self",
+        nationality: str | None = None,
     ) -> Resident:
         """Register a person; raises ``DuplicateDocument`` if the document is already known."""
         with self.transaction():
@@ -338,6 +343,8 @@ class Store:
                 "sex": sex,
                 "phone": phone,
                 "district_id": district_id,
+                "relation": relation,
+                "nationality": nationality,
                 "created_at": _stamp(now),
             }
             resident_id = self._insert_with_code("residents", "prereg_code", "R", values)
@@ -382,6 +389,7 @@ class Store:
         now: datetime,
         channel: str,
         actor: str,
+        companion: tuple[str, str] | None = None,
     ) -> Booking:
         """Take one place in a slot for a person, atomically.
 
@@ -410,6 +418,8 @@ class Store:
                     "slot_id": slot_id,
                     "dose": dose,
                     "status": "active",
+                    "companion_name": companion[0] if companion else None,
+                    "companion_phone": companion[1] if companion else None,
                     "channel": channel,
                     "actor": actor,
                     "created_at": stamp,
@@ -424,13 +434,18 @@ class Store:
         return booking
 
     _BOOKING_SQL = (
-        f"SELECT b.id, b.code, b.resident_id, b.dose, b.status, {_SLOT_COLUMNS}, {_SITE_COLUMNS} "
+        "SELECT b.id, b.code, b.resident_id, b.dose, b.status, b.companion_name, "
+        f"b.companion_phone, {_SLOT_COLUMNS}, {_SITE_COLUMNS} "
         "FROM bookings b JOIN slots t ON t.id = b.slot_id JOIN sites s ON s.id = t.site_id "
     )
 
     @staticmethod
     def _booking(row: Sequence[Any]) -> Booking:
-        return Booking(row[0], row[1], row[2], row[3], row[4], _slot(row[5:13]), _site(row[13:]))
+        booking_id, code, resident_id, dose, status, companion_name, companion_phone = row[:7]
+        return Booking(
+            booking_id, code, resident_id, dose, status, _slot(row[7:15]), _site(row[15:]),
+            companion_name, companion_phone,
+        )  # fmt: skip
 
     def booking(self, booking_id: int) -> Booking | None:
         row = self._one(self._BOOKING_SQL + "WHERE b.id = ?", [booking_id])
@@ -443,6 +458,39 @@ class Store:
             [resident_id],
         )
         return [self._booking(row) for row in rows]
+
+    # -- screening ---------------------------------------------------------------------------
+
+    def add_screening(self, screening: Screening) -> None:
+        self._conn.execute(
+            "INSERT INTO screenings (resident_id, at, version, dose, answers, outcome, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [screening.resident_id, screening.at, screening.version, screening.dose,
+             json.dumps(screening.answers), screening.outcome, screening.reason],
+        )  # fmt: skip
+
+    def latest_screening(self, resident_id: int) -> Screening | None:
+        row = self._one(
+            "SELECT resident_id, at, version, dose, answers, outcome, reason FROM screenings "
+            "WHERE resident_id = ? ORDER BY id DESC LIMIT 1",
+            [resident_id],
+        )
+        if row is None:
+            return None
+        return Screening(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6])
+
+    # -- outbox --------------------------------------------------------------------------------
+
+    def enqueue(
+        self, channel: str, address: str, text: str, key: str, due: datetime, now: datetime
+    ) -> bool:
+        """Queue an outbound message once per idempotency ``key``; False if already queued."""
+        cursor = self._conn.execute(
+            "INSERT OR IGNORE INTO outbox (channel, address, text, idempotency_key, due_at, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [channel, address, text, key, _stamp(due), _stamp(now)],
+        )
+        return cursor.rowcount == 1
 
     # -- callbacks and audit -------------------------------------------------------------------
 

@@ -15,7 +15,13 @@ from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock, Phone
 
-REGISTER_AND_PICK_SITE = ("预约", "1", "张三", "11010519491231002X", "1", "1", "1", "1")
+ID_MALE_1990 = "440106199001011235"
+ID_FEMALE_1992 = "440106199203151244"
+SCREENING_PASSED_MALE = ("否",) * 5
+# Register oneself, pass screening, choose Tianhe and its first site: the date list is next.
+REGISTER_AND_PICK_SITE = (
+    "预约", "1", "1", "张三", "1", ID_MALE_1990, "1", "1", *SCREENING_PASSED_MALE, "1", "1",
+)  # fmt: skip
 
 
 def dump(store: Store, *tables: str) -> dict[str, list[dict[str, Any]]]:
@@ -41,11 +47,11 @@ def test_first_message_decides_the_language(text: str, lang: str) -> None:
 def test_a_restarted_engine_resumes_the_conversation(
     db_path: Path, store: Store, policy: Policy, clock: Clock
 ) -> None:
-    Phone(Engine(store, policy, clock), "+8613800138000").run("预约", "1", "张三")
+    Phone(Engine(store, policy, clock), "+8613800138000").run("预约", "1", "1", "张三", "1")
     store.close()
 
     reopened = Store.open(db_path)
-    replies = Phone(Engine(reopened, policy, clock), "+8613800138000").send("11010519491231002X")
+    replies = Phone(Engine(reopened, policy, clock), "+8613800138000").send(ID_MALE_1990)
     assert replies[0].text.startswith("接种人手机号")
     reopened.close()
 
@@ -57,9 +63,9 @@ def test_a_redelivered_message_gets_the_same_replies_and_runs_once(
     first = phone.send("1", message_id="SM1")
     again = phone.send("1", message_id="SM1")
     assert again == first
-    assert conversation(store)["step"] == "name"  # type: ignore[index]
+    assert conversation(store)["step"] == "who"  # type: ignore[index]
     # A new message id with the same text is a new message: it is read as the name.
-    assert "身份证" in phone.say("王五")
+    assert "姓名" in phone.say("1")
 
 
 def test_a_failing_step_rolls_back_and_still_answers(
@@ -123,13 +129,14 @@ def test_agent_records_a_callback_with_the_sender(phone: Phone, store: Store) ->
     assert "138****8000" in phone.say("人工")
     callbacks = store.open_callbacks()
     assert [(c["channel"], c["address"]) for c in callbacks] == [("sms", "+8613800138000")]
-    assert conversation(store)["step"] == "name"  # type: ignore[index]  # flow goes on
+    assert conversation(store)["step"] == "who"  # type: ignore[index]  # flow goes on
 
 
 def test_last_place_taken_between_choosing_and_confirming(store: Store, engine: Engine) -> None:
     first, second = Phone(engine, "+8613800138000"), Phone(engine, "+8613900139000")
-    first.run("预约", "1", "张三", "11010519491231002X", "1", "1", "1", "1", "1")
-    second.run("预约", "1", "李四", "440106199001011235", "1", "1", "1", "1", "1")
+    first.run(*REGISTER_AND_PICK_SITE, "1")
+    second.run(*REGISTER_AND_PICK_SITE[:3], "李四", "1", ID_FEMALE_1992, "1", "1",
+               *SCREENING_PASSED_MALE, "否", "1", "1", "1")  # fmt: skip
     # both now see the period list of the same day at the same site
     first.send("1")
     second.send("1")

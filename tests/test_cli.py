@@ -1,0 +1,459 @@
+"""The real ``vaxbot`` command line, run in subprocesses against a real SQLite file.
+
+Every test here starts the installed CLI (``python -m bot.cli``) the way a deployer or a demo
+would, so it covers what the in-process engine tests cannot: argument parsing, the clock from
+``--now``/``VAXBOT_NOW``, the ``--jsonl`` wire format, exit codes and stderr, and two processes
+sharing one database file. Starting a process costs about half a second, so each test batches
+its messages into as few processes as it can.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import build_parser
+
+NOW = "2021-06-17T09:00"  # a Thursday; the demo is seeded from this day
+TODAY = "2021-06-17"
+PHONE = "+8613800138000"
+
+BOOKING_CODE = re.compile(r"(?<![0-9A-Z])B[2-9A-HJ-NP-Z]{7}(?![0-9A-Z])")
+PREREG_CODE = re.compile(r"(?<![0-9A-Z])R[2-9A-HJ-NP-Z]{7}(?![0-9A-Z])")
+SEEDED = re.compile(r"(\d+) new slots")
+
+MAX_REPLY = 120  # characters: what a resident sending rubbish may get back, at most
+DATA_TABLES = ("residents", "bookings", "slots")
+TIMEOUT = 60  # seconds per process: generous, only there so a hang fails instead of blocking
+
+# The dose-1 conversations of tests/transcripts/book_dose1_{zh,en}.txt, from the resident's side.
+BOOK_ZH = ["预约", "1", "张三", "11010519491231002X", "1", "天河", "1", "1", "明天下午", "1"]
+BOOK_ZH_CONFIRM = "确认预约"
+BOOK_EN = ["book", "1", "Li Lei", "11010519491231002X", "1", "Tianhe", "1", "2", "20 June", "3"]
+BOOK_EN_CONFIRM = "1"
+
+GARBAGE = ["asdf;;;", "😀😀", "", "x" * 10_000]
+
+
+# -- running the CLI ------------------------------------------------------------------------
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment for a CLI process: ours, without a frozen clock unless asked for."""
+    env = {k: v for k, v in os.environ.items() if k != "VAXBOT_NOW"}
+    env["PYTHONUTF8"] = "1"  # the JSON lines carry Chinese: don't depend on the host's locale
+    env.update(extra)
+    return env
+
+
+def vaxbot(
+    *args: str,
+    stdin: str = "",
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``vaxbot ARGS`` (the installed package, via ``python -m bot.cli``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=dict(env) if env is not None else cli_env(),
+        cwd=cwd,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One ``--jsonl`` record: the message as read and the replies' texts and options."""
+
+    text: str
+    replies: list[dict[str, Any]]
+
+    @property
+    def texts(self) -> list[str]:
+        return [reply["text"] for reply in self.replies]
+
+    @property
+    def said(self) -> str:
+        return "\n".join(self.texts)
+
+
+def check_record(line: str) -> Turn:
+    """Parse one output line, insisting on the documented shape and nothing else."""
+    record = json.loads(line)
+    assert isinstance(record, dict), line
+    assert set(record) == {"in", "replies"}, line
+    assert isinstance(record["in"], str), line
+    replies = record["replies"]
+    assert isinstance(replies, list) and replies, f"no reply at all: {line[:200]}"
+    for reply in replies:
+        assert isinstance(reply, dict) and set(reply) == {"text", "options"}, line
+        assert isinstance(reply["text"], str) and reply["text"].strip(), f"empty reply: {line}"
+        assert isinstance(reply["options"], list), line
+        for option in reply["options"]:
+            assert isinstance(option, dict) and set(option) == {"key", "label"}, line
+            assert isinstance(option["key"], str) and option["key"].isdigit(), line
+            assert isinstance(option["label"], str) and option["label"], line
+        keys = [option["key"] for option in reply["options"]]
+        assert keys == [str(i) for i in range(1, len(keys) + 1)], f"options not 1..n: {line}"
+    return Turn(record["in"], replies)
+
+
+def chat(
+    db: Path,
+    messages: Sequence[str],
+    sender: str = PHONE,
+    *,
+    now: str | None = NOW,
+    extra: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> list[Turn]:
+    """Send ``messages`` through one ``vaxbot chat --jsonl`` process; one record per message.
+
+    ``now`` is passed as ``VAXBOT_NOW`` (unless ``env`` is given: then as is).
+    """
+    if env is None:
+        env = cli_env(VAXBOT_NOW=now) if now else cli_env()
+    stdin = "".join(message + "\n" for message in messages)
+    proc = vaxbot(
+        "chat", "--db", str(db), "--from", sender, "--jsonl", *extra, stdin=stdin, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    # A turn that failed is logged (to stderr) and answered with an apology: neither may happen.
+    assert proc.stderr == "", proc.stderr
+    lines = proc.stdout.split("\n")
+    assert lines[-1] == "", "output must end with a newline"
+    turns = [check_record(line) for line in lines[:-1]]
+    assert len(turns) == len(messages), "exactly one JSON line per input line"
+    assert [turn.text for turn in turns] == list(messages), "`in` echoes each input line"
+    return turns
+
+
+# -- the database, as a test sees it ----------------------------------------------------------
+
+
+def query(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def dump(db: Path, tables: Sequence[str] = DATA_TABLES) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tables``, in rowid order, exactly as stored."""
+    return {table: query(db, f"SELECT * FROM {table} ORDER BY rowid") for table in tables}
+
+
+def conversation(db: Path, sender: str = PHONE, channel: str = "sms") -> dict[str, Any]:
+    rows = query(
+        db, "SELECT state FROM conversations WHERE channel = ? AND address = ?", (channel, sender)
+    )
+    assert len(rows) == 1, f"no conversation stored for {sender}"
+    state: dict[str, Any] = json.loads(rows[0][0])
+    return state
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database made once by the real ``seed-demo``; tests get copies of it."""
+    db = tmp_path_factory.mktemp("template") / "demo.db"
+    proc = vaxbot("seed-demo", "--db", str(db), "--today", TODAY, env=cli_env(VAXBOT_NOW=NOW))
+    assert proc.returncode == 0, proc.stderr
+    assert not Path(f"{db}-wal").exists(), "the seeding process left an unmerged WAL file"
+    return db
+
+
+@pytest.fixture
+def db(seeded_template: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "vaxbot.db"
+    shutil.copyfile(seeded_template, copy)
+    return copy
+
+
+# -- help -----------------------------------------------------------------------------------
+
+
+def subcommands(
+    parser: argparse.ArgumentParser,
+) -> Iterator[tuple[list[str], argparse.ArgumentParser]]:
+    """Every (sub)command path under ``parser`` with its parser, nested ones included."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield [name], sub
+                for path, nested in subcommands(sub):
+                    yield [name, *path], nested
+
+
+COMMANDS = sorted(subcommands(build_parser()), key=lambda item: item[0])
+
+
+def test_the_parser_has_the_documented_commands() -> None:
+    names = {" ".join(path) for path, _ in COMMANDS}
+    assert {"seed-demo", "chat"} <= names
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+    created: list[str]  # files the process left in its working directory
+
+
+@pytest.fixture(scope="module")
+def help_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
+    """``vaxbot --help`` and ``vaxbot CMD --help`` for every command, run side by side."""
+    paths = [[], *(path for path, _ in COMMANDS)]
+    started: list[tuple[str, Path, subprocess.Popen[str]]] = []
+    for path in paths:
+        cwd = tmp_path_factory.mktemp("help")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *path, "--help"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=cli_env(),
+            cwd=cwd,
+        )
+        started.append((" ".join(path), cwd, proc))
+    runs: dict[str, Ran] = {}
+    for name, cwd, proc in started:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
+        created = sorted(item.name for item in cwd.iterdir())
+        runs[name] = Ran(proc.returncode, stdout, stderr, created)
+    return runs
+
+
+def test_top_level_help(help_runs: dict[str, Ran]) -> None:
+    run = help_runs[""]
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("usage: vaxbot")
+    for path, _ in COMMANDS:
+        if len(path) == 1:
+            assert path[0] in run.stdout, f"`vaxbot --help` does not list {path[0]}"
+    assert "VAXBOT_NOW" in run.stdout
+    assert run.created == [], "--help must not create files"
+
+
+@pytest.mark.parametrize(("path", "parser"), COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS])
+def test_command_help(
+    path: list[str], parser: argparse.ArgumentParser, help_runs: dict[str, Ran]
+) -> None:
+    run = help_runs[" ".join(path)]
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"usage: vaxbot {' '.join(path)}")
+    assert parser.description is None or parser.description.split()[0] in run.stdout
+    for action in parser._actions:
+        for option in action.option_strings:
+            if option.startswith("--"):
+                assert option in run.stdout, f"{option} missing from the help of {path}"
+    assert run.created == [], "--help must not create files"
+
+
+@pytest.mark.skipif(
+    not (Path(sys.executable).parent / "vaxbot").exists(),
+    reason="no vaxbot console script next to this interpreter",
+)
+def test_the_console_script_is_installed(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "vaxbot"), "--help"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=cli_env(),
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: vaxbot")
+
+
+# -- seed-demo ------------------------------------------------------------------------------
+
+
+def seed(db: Path, *args: str) -> int:
+    """Run seed-demo; return the number of slots it says it added."""
+    proc = vaxbot(
+        "seed-demo", "--db", str(db), "--today", TODAY, *args, env=cli_env(VAXBOT_NOW=NOW)
+    )
+    assert proc.returncode == 0, proc.stderr
+    said = SEEDED.findall(proc.stdout + proc.stderr)
+    assert len(said) == 1, f"seed-demo should say how many slots it added: {proc.stderr!r}"
+    return int(said[0])
+
+
+def test_seed_demo_creates_the_database_and_is_safe_to_run_again(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "demo.db"
+    db.parent.mkdir()
+    added = seed(db)
+    assert db.exists()
+    tables = {row[0] for row in query(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"districts", "products", "sites", "slots", "residents", "bookings"} <= tables
+    sites = query(db, "SELECT * FROM sites ORDER BY id")
+    slots = query(db, "SELECT count(*) FROM slots")[0][0]
+    assert sites and added == slots > 0
+    days = {row[0] for row in query(db, "SELECT DISTINCT day FROM slots")}
+    assert days == {f"2021-06-{day}" for day in range(17, 24)}
+
+    assert seed(db) == 0
+    assert query(db, "SELECT * FROM sites ORDER BY id") == sites, "sites duplicated or changed"
+    assert query(db, "SELECT count(*) FROM slots")[0][0] == slots
+
+    # One more day: only that day's slots are added, and the sites stay as they were.
+    assert seed(db, "--days", "8") * 7 == slots
+    assert query(db, "SELECT * FROM sites ORDER BY id") == sites
+    names = query(db, "SELECT name_en, count(*) FROM sites GROUP BY name_en HAVING count(*) > 1")
+    assert names == []
+
+
+# -- booking through the CLI ----------------------------------------------------------------
+
+
+def active_bookings(db: Path) -> list[tuple[Any, ...]]:
+    return query(db, "SELECT code, dose, channel FROM bookings WHERE status = 'active'")
+
+
+def test_book_dose_1_in_chinese_and_see_it_from_another_process(db: Path) -> None:
+    turns = chat(db, [*BOOK_ZH, "", BOOK_ZH_CONFIRM])
+    # An empty line mid-conversation gets its own record and changes nothing: the confirm works.
+    assert "确认" in turns[-3].said
+    done = turns[-1].said
+    assert "预约成功" in done
+    codes = BOOKING_CODE.findall(done)
+    assert len(codes) == 1, done
+    assert "B0000001" not in done, "the real CLI must use random codes"
+    [prereg] = PREREG_CODE.findall(turns[5].said)
+    assert active_bookings(db) == [(codes[0], 1, "sms")]
+
+    # A second process on the same file sees the booking.
+    [status] = chat(db, ["查询"])
+    assert codes[0] in status.said
+    assert prereg in status.said
+    assert "张三" in status.said
+
+
+def test_book_dose_1_in_english_with_now_flag(db: Path) -> None:
+    # --now instead of VAXBOT_NOW: the dates offered start on Thursday 17 June.
+    turns = chat(db, [*BOOK_EN, BOOK_EN_CONFIRM], now=None, extra=["--now", NOW])
+    dates = [option["label"] for option in turns[7].replies[-1]["options"]]
+    assert dates[0].startswith("Thu 17 Jun"), dates
+    assert len(dates) == 7
+    done = turns[-1].said
+    assert "Booked!" in done
+    [code] = BOOKING_CODE.findall(done)
+    assert active_bookings(db) == [(code, 1, "sms")]
+
+    [status] = chat(db, ["status"], now=None, extra=["--now", NOW])
+    assert code in status.said
+    assert "Li Lei" in status.said
+
+
+def test_a_second_process_resumes_an_unfinished_conversation(db: Path) -> None:
+    first = chat(db, BOOK_ZH[:3])  # book, agree, name: the bot now wants the ID number
+    assert "身份证" in first[-1].said
+    [resumed] = chat(db, [BOOK_ZH[3]])
+    assert "手机号" in resumed.said, resumed.said
+    assert [option["key"] for option in resumed.replies[-1]["options"]] == ["1"]
+    assert "菜单" not in resumed.said and "您好" not in resumed.said
+
+
+# -- bad clock and bad configuration ----------------------------------------------------------
+
+
+def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) -> list[str]:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    lines = proc.stderr.rstrip("\n").split("\n")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+    return lines
+
+
+def test_bad_now_flag(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    proc = vaxbot("chat", "--db", str(db), "--from", PHONE, "--now", "next tuesday")
+    [line] = assert_usage_error(proc, "next tuesday")
+    assert line.startswith("vaxbot:")
+    assert not db.exists(), "a usage error must not create the database"
+
+
+@pytest.mark.parametrize("command", ["chat", "seed-demo"])
+def test_bad_vaxbot_now(command: str, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    args = ["--from", PHONE] if command == "chat" else []
+    proc = vaxbot(command, "--db", str(db), *args, env=cli_env(VAXBOT_NOW="2021-13-45T99:00"))
+    [line] = assert_usage_error(proc, "2021-13-45T99:00")
+    assert line.startswith("vaxbot:")
+    assert not db.exists()
+
+
+def test_bad_config_names_each_key(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    config = tmp_path / "policy.toml"
+    config.write_text('[booking]\nmaintenance = "8-12"\n', "utf-8")
+    proc = vaxbot("chat", "--db", str(db), "--from", PHONE, "--config", str(config))
+    [line] = assert_usage_error(proc, "booking.maintenance", "8-12")
+    assert str(config) in line
+
+    # Two problems: two lines, each naming its key.
+    config.write_text('[booking]\nmaintenance = "8-12"\nrelease_time = "noon"\n', "utf-8")
+    proc = vaxbot("seed-demo", "--db", str(db), "--config", str(config))
+    lines = assert_usage_error(proc, "booking.maintenance", "booking.release_time")
+    assert len(lines) == 2, lines
+    assert not db.exists()
+
+
+# -- rubbish in, short replies out, nothing changed ---------------------------------------------
+
+
+def assert_short(turns: Sequence[Turn], prompt: str = "") -> None:
+    """Each reply is short: at most MAX_REPLY characters besides the re-asked ``prompt``."""
+    for turn in turns:
+        for text in turn.texts:
+            assert len(text) <= MAX_REPLY + len(prompt), (turn.text[:20], text)
+            assert "x" * 50 not in text, "the long message was echoed back"
+
+
+def test_garbage_from_a_new_sender(db: Path) -> None:
+    before = dump(db)
+    turns = chat(db, GARBAGE, "+8613800138009")
+    assert_short(turns)
+    assert dump(db) == before
+
+
+def test_garbage_in_the_middle_of_booking_changes_nothing(db: Path) -> None:
+    chat(db, BOOK_ZH[:8])  # registered, site chosen: the bot is asking for a date
+    before, state = dump(db), conversation(db)
+    assert state["flow"] == "book" and state["step"], state
+
+    turns = chat(db, GARBAGE)
+    date_prompt = "请选择日期"
+    for turn in turns:
+        assert date_prompt in turn.said or "太长" in turn.said, turn.said
+    assert_short(turns, "请选择日期，或直接输入（如：明天、6月20日）：")
+    assert dump(db) == before
+    after = conversation(db)
+    for key in ("lang", "flow", "step", "data", "history", "after", "options"):
+        assert after[key] == state[key], key
+
+    [next_step] = chat(db, [BOOK_ZH[8]])  # 明天下午
+    assert "6月18日" in next_step.said and "时段" in next_step.said, next_step.said
