@@ -39,11 +39,10 @@ MAX_REPLY = 120  # characters: what a resident sending rubbish may get back, at 
 DATA_TABLES = ("residents", "bookings", "slots")
 TIMEOUT = 60  # seconds per process: generous, only there so a hang fails instead of blocking
 
-# The dose-1 conversations of tests/transcripts/book_dose1_{zh,en}.txt, from the resident's side.
-BOOK_ZH = ["预约", "1", "张三", "11010519491231002X", "1", "天河", "1", "1", "明天下午", "1"]
-BOOK_ZH_CONFIRM = "确认预约"
-BOOK_EN = ["book", "1", "Li Lei", "11010519491231002X", "1", "Tianhe", "1", "2", "20 June", "3"]
-BOOK_EN_CONFIRM = "1"
+# The golden dose-1 conversations: the CLI is driven by what they send and must say what they say
+# (but for the codes: the transcripts' are sequential, the CLI's random).
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+ANY_CODE = re.compile(r"(?<![0-9A-Z])([BR])[0-9A-Z]{7}(?![0-9A-Z])")
 
 GARBAGE = ["asdf;;;", "😀😀", "", "x" * 10_000]
 
@@ -324,55 +323,134 @@ def test_seed_demo_creates_the_database_and_is_safe_to_run_again(tmp_path: Path)
     assert names == []
 
 
-# -- booking through the CLI ----------------------------------------------------------------
+# -- the golden conversations, through the CLI ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exchange:
+    sent: str
+    expected: list[str]  # the reply lines, as in the transcript (options indented)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    name: str
+    now: str
+    sender: str
+    channel: str
+    exchanges: list[Exchange]
+
+    @property
+    def sent(self) -> list[str]:
+        return [exchange.sent for exchange in self.exchanges]
+
+    def index(self, needle: str) -> int:
+        """The first exchange whose expected reply contains ``needle``."""
+        for i, exchange in enumerate(self.exchanges):
+            if needle in "\n".join(exchange.expected):
+                return i
+        raise AssertionError(f"{self.name}: no reply contains {needle!r}")
+
+    def chat(self, db: Path, messages: Sequence[str], **kwargs: Any) -> list[Turn]:
+        extra = ["--channel", self.channel]
+        return chat(db, messages, self.sender, now=self.now, extra=extra, **kwargs)
+
+
+def load_transcript(name: str) -> Transcript:
+    """A conversation of tests/transcripts (format: see test_transcripts.py)."""
+    nows: list[str] = []
+    sender, channel = PHONE, "sms"
+    exchanges: list[Exchange] = []
+    for line in (TRANSCRIPTS / f"{name}.txt").read_text("utf-8").splitlines():
+        if line.startswith("@now "):
+            nows.append(line.removeprefix("@now "))
+        elif line.startswith("@from "):
+            sender = line.removeprefix("@from ")
+        elif line.startswith("@channel "):
+            channel = line.removeprefix("@channel ")
+        elif line.startswith("> ") or line == ">":
+            exchanges.append(Exchange(line[2:], []))
+        elif line.startswith("< ") or line == "<":
+            exchanges[-1].expected.append(line[2:])
+    assert len(nows) == 1, f"{name}: one CLI process has one clock: use one @now"
+    assert nows[0].startswith(TODAY), f"{name}: the CLI tests seed the demo from {TODAY}"
+    assert exchanges, name
+    return Transcript(name, nows[0], sender, channel, exchanges)
+
+
+def render(turn: Turn) -> list[str]:
+    """A turn's replies as transcript lines, codes masked."""
+    lines: list[str] = []
+    for reply in turn.replies:
+        lines += reply["text"].split("\n")
+        lines += [f"  {option['key']}. {option['label']}" for option in reply["options"]]
+    return [mask(line) for line in lines]
+
+
+def mask(text: str) -> str:
+    return ANY_CODE.sub(r"\1*******", text)
+
+
+def assert_as_transcribed(turns: Sequence[Turn], exchanges: Sequence[Exchange]) -> None:
+    assert [turn.text for turn in turns] == [exchange.sent for exchange in exchanges]
+    for turn, exchange in zip(turns, exchanges, strict=True):
+        expected = [mask(line) for line in exchange.expected]
+        assert render(turn) == expected, f"after {turn.text!r}"
 
 
 def active_bookings(db: Path) -> list[tuple[Any, ...]]:
     return query(db, "SELECT code, dose, channel FROM bookings WHERE status = 'active'")
 
 
-def test_book_dose_1_in_chinese_and_see_it_from_another_process(db: Path) -> None:
-    turns = chat(db, [*BOOK_ZH, "", BOOK_ZH_CONFIRM])
-    # An empty line mid-conversation gets its own record and changes nothing: the confirm works.
-    assert "确认" in turns[-3].said
-    done = turns[-1].said
-    assert "预约成功" in done
-    codes = BOOKING_CODE.findall(done)
-    assert len(codes) == 1, done
-    assert "B0000001" not in done, "the real CLI must use random codes"
-    [prereg] = PREREG_CODE.findall(turns[5].said)
-    assert active_bookings(db) == [(codes[0], 1, "sms")]
+@pytest.mark.parametrize(
+    ("name", "success", "status", "now_flag"),
+    [
+        pytest.param("book_dose1_zh", "预约成功", "查询", False, id="zh-VAXBOT_NOW"),
+        pytest.param("book_dose1_en", "Booked!", "status", True, id="en-now-flag"),
+    ],
+)
+def test_book_dose_1_and_see_it_from_another_process(
+    db: Path, name: str, success: str, status: str, now_flag: bool
+) -> None:
+    """The golden conversation, up to the booking, with an empty line before the confirmation."""
+    script = load_transcript(name)
+    done = script.index(success)
+    messages = [*script.sent[:done], "", script.sent[done]]
+    if now_flag:  # --now instead of VAXBOT_NOW: the same dates are offered, the same booked
+        env = cli_env()
+        turns = chat(db, messages, script.sender, now=None, extra=["--now", script.now], env=env)
+    else:
+        turns = script.chat(db, messages)
+    blank = turns.pop(-2)
+    assert_as_transcribed(turns, script.exchanges[: done + 1])
+    # The empty line got a short answer and left the confirmation on screen.
+    assert_short([blank], turns[-2].replies[-1]["text"])
 
-    # A second process on the same file sees the booking.
-    [status] = chat(db, ["查询"])
-    assert codes[0] in status.said
-    assert prereg in status.said
-    assert "张三" in status.said
+    said = turns[-1].said
+    assert success in said
+    codes = BOOKING_CODE.findall(said)
+    assert len(codes) == 1, said
+    assert active_bookings(db) == [(codes[0], 1, script.channel)]
+    prereg = {code for turn in turns for code in PREREG_CODE.findall(turn.said)}
+    assert len(prereg) == 1, prereg
 
-
-def test_book_dose_1_in_english_with_now_flag(db: Path) -> None:
-    # --now instead of VAXBOT_NOW: the dates offered start on Thursday 17 June.
-    turns = chat(db, [*BOOK_EN, BOOK_EN_CONFIRM], now=None, extra=["--now", NOW])
-    dates = [option["label"] for option in turns[7].replies[-1]["options"]]
-    assert dates[0].startswith("Thu 17 Jun"), dates
-    assert len(dates) == 7
-    done = turns[-1].said
-    assert "Booked!" in done
-    [code] = BOOKING_CODE.findall(done)
-    assert active_bookings(db) == [(code, 1, "sms")]
-
-    [status] = chat(db, ["status"], now=None, extra=["--now", NOW])
-    assert code in status.said
-    assert "Li Lei" in status.said
+    # Another process on the same file sees the booking.
+    [answer] = script.chat(db, [status])
+    assert codes[0] in answer.said, answer.said
+    assert prereg <= set(PREREG_CODE.findall(answer.said))
 
 
 def test_a_second_process_resumes_an_unfinished_conversation(db: Path) -> None:
-    first = chat(db, BOOK_ZH[:3])  # book, agree, name: the bot now wants the ID number
-    assert "身份证" in first[-1].said
-    [resumed] = chat(db, [BOOK_ZH[3]])
+    script = load_transcript("book_dose1_zh")
+    ask_id = script.index("身份证号码")  # the name (and document type) given: ID number next
+    first = script.chat(db, script.sent[: ask_id + 1])
+    assert_as_transcribed(first, script.exchanges[: ask_id + 1])
+
+    [resumed] = script.chat(db, [script.sent[ask_id + 1]])  # the ID number, in a new process
+    assert_as_transcribed([resumed], [script.exchanges[ask_id + 1]])
     assert "手机号" in resumed.said, resumed.said
-    assert [option["key"] for option in resumed.replies[-1]["options"]] == ["1"]
-    assert "菜单" not in resumed.said and "您好" not in resumed.said
+    labels = [option["label"] for reply in resumed.replies for option in reply["options"]]
+    assert "预约接种" not in labels, "the new process started over at the menu"
 
 
 # -- bad clock and bad configuration ----------------------------------------------------------
@@ -441,19 +519,23 @@ def test_garbage_from_a_new_sender(db: Path) -> None:
 
 
 def test_garbage_in_the_middle_of_booking_changes_nothing(db: Path) -> None:
-    chat(db, BOOK_ZH[:8])  # registered, site chosen: the bot is asking for a date
-    before, state = dump(db), conversation(db)
-    assert state["flow"] == "book" and state["step"], state
+    script = load_transcript("book_dose1_zh")
+    ask_date = script.index("请选择日期")  # registered, screened, site chosen: a date next
+    setup = script.chat(db, script.sent[: ask_date + 1])
+    assert_as_transcribed(setup, script.exchanges[: ask_date + 1])
+    prompt = setup[-1].replies[-1]["text"]
+    before, state = dump(db), conversation(db, script.sender, script.channel)
+    assert before["residents"], "the resident should be registered by now"
 
-    turns = chat(db, GARBAGE)
-    date_prompt = "请选择日期"
-    for turn in turns:
-        assert date_prompt in turn.said or "太长" in turn.said, turn.said
-    assert_short(turns, "请选择日期，或直接输入（如：明天、6月20日）：")
+    turns = script.chat(db, GARBAGE)
+    assert_short(turns, prompt)
+    for turn in turns[:3]:  # rubbish and an empty line: told so, and asked again
+        assert prompt in turn.said, turn.said
     assert dump(db) == before
-    after = conversation(db)
+    after = conversation(db, script.sender, script.channel)
     for key in ("lang", "flow", "step", "data", "history", "after", "options"):
         assert after[key] == state[key], key
 
-    [next_step] = chat(db, [BOOK_ZH[8]])  # 明天下午
-    assert "6月18日" in next_step.said and "时段" in next_step.said, next_step.said
+    # The next answer of the golden conversation carries on from where it stood.
+    [carry_on] = script.chat(db, [script.sent[ask_date + 1]])
+    assert_as_transcribed([carry_on], [script.exchanges[ask_date + 1]])
