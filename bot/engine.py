@@ -157,12 +157,12 @@ class Turn:
         body = self.message.text.strip()
         if len(body) > MAX_TEXT:
             return [Reply(self.t("too_long", limit=MAX_TEXT))]
+        if not body:  # keeps everything as it was, menu included
+            return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
         command = command_of(body)
         if command is not None:
             return self._command(command)
-        if not body:
-            return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         action = match_option(body, actions)
         if action is not None:
             return self._action(str(action.value))

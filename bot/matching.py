@@ -64,7 +64,7 @@ def _number(folded: str) -> str | None:
 
         try:
             return str(int(cn2an.cn2an(folded, "smart")))
-        except ValueError:
+        except Exception:  # cn2an raises ValueError or KeyError on malformed numerals
             return None
     return None
 
@@ -79,15 +79,12 @@ def match_option(text: str, options: Sequence[Option]) -> Option | None:
     number = _number(folded)
     if number is not None:
         return next((o for o in options if o.key == number), None)
-    for option in options:
-        if folded == option.label.casefold() or folded in (a.casefold() for a in option.aliases):
+    names = [(option, [fold(option.label), *map(fold, option.aliases)]) for option in options]
+    for option, words in names:
+        if folded in words:
             return option
     if len(folded) >= 2:
-        found = [
-            o
-            for o in options
-            if folded in o.label.casefold() or any(folded in a.casefold() for a in o.aliases)
-        ]
+        found = [option for option, words in names if any(folded in word for word in words)]
         if len(found) == 1:
             return found[0]
     return None

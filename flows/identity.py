@@ -7,6 +7,7 @@ character (0-9 or X).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ import phonenumbers
 
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 _CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class IdProblem(Enum):
@@ -49,7 +51,7 @@ def parse_resident_id(text: str, today: date) -> ResidentId | IdProblem:
     number = clean_id(text)
     if len(number) != 18:
         return IdProblem.LENGTH
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ID_SHAPE.fullmatch(number):  # ASCII only: "١" is a digit to str.isdigit()
         return IdProblem.CHARACTERS
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

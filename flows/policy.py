@@ -7,6 +7,7 @@ the problem (``PolicyError``).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, time
 from functools import cached_property
@@ -21,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -30,12 +32,15 @@ class PolicyError(ValueError):
     """The policy file cannot be used; the message names the file, key and problem."""
 
 
+_HHMM = re.compile(r"([0-9]{2}):([0-9]{2})")
+
+
 def _parse_hhmm(value: str) -> time:
     try:
-        hours, minutes = value.split(":")
-        if len(hours) != 2 or len(minutes) != 2:
+        match = _HHMM.fullmatch(value)
+        if match is None:
             raise ValueError
-        return time(int(hours), int(minutes))
+        return time(int(match[1]), int(match[2]))
     except ValueError:
         raise ValueError(f'expected a time "HH:MM", got {value!r}') from None
 
@@ -132,14 +137,17 @@ class Product(_Model):
     doses: int = Field(ge=1, le=10)
     intervals: tuple[Interval, ...]
 
-    @model_validator(mode="after")
-    def _one_interval_per_later_dose(self) -> Self:
-        if len(self.intervals) != self.doses - 1:
+    @field_validator("intervals")
+    @classmethod
+    def _one_interval_per_later_dose(
+        cls, intervals: tuple[Interval, ...], info: ValidationInfo
+    ) -> tuple[Interval, ...]:
+        doses = info.data.get("doses")
+        if doses is not None and len(intervals) != doses - 1:
             raise ValueError(
-                f"intervals: a {self.doses}-dose product needs {self.doses - 1} "
-                f"interval(s), got {len(self.intervals)}"
+                f"a {doses}-dose product needs {doses - 1} interval(s), got {len(intervals)}"
             )
-        return self
+        return intervals
 
 
 class Campaign(_Model):

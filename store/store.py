@@ -43,7 +43,8 @@ _SLOT_COLUMNS = "t.id, t.site_id, t.product_id, t.day, t.start, t.end, t.capacit
 
 # A slot can be booked once released, while it has places, and until its period starts.
 _BOOKABLE = (
-    "t.released_at <= :now AND t.booked < t.capacity AND (t.day > :today OR t.start > :time)"
+    "t.released_at <= :now AND t.booked < t.capacity "
+    "AND (t.day > :today OR (t.day = :today AND t.start > :time))"
 )
 
 
@@ -269,12 +270,14 @@ class Store:
         An address that is a phone number joins the account of that phone, so the same person
         texting and calling the hotline is one account.
         """
-        row = self._one(
-            "SELECT account_id FROM addresses WHERE channel = ? AND address = ?", [channel, address]
-        )
+        lookup = "SELECT account_id FROM addresses WHERE channel = ? AND address = ?"
+        row = self._one(lookup, [channel, address])
         if row:
             return int(row[0])
         with self.transaction():
+            row = self._one(lookup, [channel, address])  # again, under the write lock
+            if row:
+                return int(row[0])
             account = (
                 self._one("SELECT id FROM accounts WHERE phone = ?", [phone]) if phone else None
             )

@@ -29,9 +29,9 @@ def sequential_codes() -> Callable[[str], str]:
     """Codes R0000001, B0000001, ... so transcripts are reproducible."""
     counters: dict[str, Iterator[int]] = {}
 
-    def code(prefix: str) -> str:
+    def code(prefix: str, length: int = 7) -> str:
         counter = counters.setdefault(prefix, itertools.count(1))
-        return f"{prefix}{next(counter):07d}"
+        return f"{prefix}{next(counter):0{length}d}"
 
     return code
 

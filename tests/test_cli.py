@@ -18,7 +18,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,24 +58,62 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+CLI = (sys.executable, "-m", "bot.cli")  # the installed package, as `vaxbot` runs it
+
+
+@dataclass(frozen=True)
+class Call:
+    """One run of the CLI (or of ``program``): arguments, environment, directory, input."""
+
+    args: Sequence[str]
+    env: Mapping[str, str] | None = None
+    cwd: Path | None = None
+    stdin: str = ""
+    program: Sequence[str] = CLI
+
+
+def run_all(calls: Sequence[Call]) -> list[subprocess.CompletedProcess[str]]:
+    """Run ``calls`` side by side: each spends about half a second importing before it starts."""
+    with ExitStack() as stack:
+        procs = [
+            stack.enter_context(
+                subprocess.Popen(
+                    [*call.program, *call.args],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    encoding="utf-8",
+                    env=dict(call.env) if call.env is not None else cli_env(),
+                    cwd=call.cwd,
+                )
+            )
+            for call in calls
+        ]
+        stack.callback(_kill_running, procs)  # on the way out, before the pipes are closed
+        results = []
+        for call, proc in zip(calls, procs, strict=True):
+            stdout, stderr = proc.communicate(call.stdin, timeout=TIMEOUT)
+            results.append(subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
+        return results
+
+
+def _kill_running(procs: Sequence[subprocess.Popen[str]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def vaxbot(
     *args: str,
     stdin: str = "",
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``vaxbot ARGS`` (the installed package, via ``python -m bot.cli``)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=dict(env) if env is not None else cli_env(),
-        cwd=cwd,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    """Run ``vaxbot ARGS``."""
+    [result] = run_all([Call(args, env, cwd, stdin)])
+    return result
 
 
 @dataclass(frozen=True)
@@ -122,21 +160,19 @@ def chat(
     *,
     now: str | None = NOW,
     extra: Sequence[str] = (),
-    env: Mapping[str, str] | None = None,
 ) -> list[Turn]:
     """Send ``messages`` through one ``vaxbot chat --jsonl`` process; one record per message.
 
-    ``now`` is passed as ``VAXBOT_NOW`` (unless ``env`` is given: then as is).
+    ``now`` is passed as ``VAXBOT_NOW``; with None, the process has no VAXBOT_NOW.
     """
-    if env is None:
-        env = cli_env(VAXBOT_NOW=now) if now else cli_env()
+    env = cli_env(VAXBOT_NOW=now) if now else cli_env()
     stdin = "".join(message + "\n" for message in messages)
     proc = vaxbot(
         "chat", "--db", str(db), "--from", sender, "--jsonl", *extra, stdin=stdin, env=env
     )
     assert proc.returncode == 0, proc.stderr
-    # A turn that failed is logged (to stderr) and answered with an apology: neither may happen.
-    assert proc.stderr == "", proc.stderr
+    # A turn that fails is logged with its traceback (to stderr) and answered with an apology.
+    assert "Traceback" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
     lines = proc.stdout.split("\n")
     assert lines[-1] == "", "output must end with a newline"
     turns = [check_record(line) for line in lines[:-1]]
@@ -215,29 +251,24 @@ class Ran:
     created: list[str]  # files the process left in its working directory
 
 
+CONSOLE_SCRIPT = Path(sys.executable).parent / "vaxbot"
+
+
 @pytest.fixture(scope="module")
 def help_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
-    """``vaxbot --help`` and ``vaxbot CMD --help`` for every command, run side by side."""
-    paths = [[], *(path for path, _ in COMMANDS)]
-    started: list[tuple[str, Path, subprocess.Popen[str]]] = []
-    for path in paths:
-        cwd = tmp_path_factory.mktemp("help")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", *path, "--help"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            env=cli_env(),
-            cwd=cwd,
-        )
-        started.append((" ".join(path), cwd, proc))
+    """``vaxbot --help`` and ``vaxbot CMD --help`` for every command, run side by side.
+
+    Keyed by the command ("" for the top level); "script" is the console script's ``--help``.
+    """
+    names = ["", *(" ".join(path) for path, _ in COMMANDS)]
+    calls = [Call([*name.split(), "--help"], cwd=tmp_path_factory.mktemp("help")) for name in names]
+    if CONSOLE_SCRIPT.exists():
+        names.append("script")
+        calls.append(Call(["--help"], program=[str(CONSOLE_SCRIPT)]))
     runs: dict[str, Ran] = {}
-    for name, cwd, proc in started:
-        stdout, stderr = proc.communicate(timeout=TIMEOUT)
-        created = sorted(item.name for item in cwd.iterdir())
-        runs[name] = Ran(proc.returncode, stdout, stderr, created)
+    for name, call, proc in zip(names, calls, run_all(calls), strict=True):
+        created = sorted(item.name for item in call.cwd.iterdir()) if call.cwd else []
+        runs[name] = Ran(proc.returncode, proc.stdout, proc.stderr, created)
     return runs
 
 
@@ -267,22 +298,11 @@ def test_command_help(
     assert run.created == [], "--help must not create files"
 
 
-@pytest.mark.skipif(
-    not (Path(sys.executable).parent / "vaxbot").exists(),
-    reason="no vaxbot console script next to this interpreter",
-)
-def test_the_console_script_is_installed(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "vaxbot"), "--help"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=cli_env(),
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage: vaxbot")
+@pytest.mark.skipif(not CONSOLE_SCRIPT.exists(), reason="no console script next to Python")
+def test_the_console_script_is_installed(help_runs: dict[str, Ran]) -> None:
+    run = help_runs["script"]
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == help_runs[""].stdout
 
 
 # -- seed-demo ------------------------------------------------------------------------------
@@ -317,7 +337,9 @@ def test_seed_demo_creates_the_database_and_is_safe_to_run_again(tmp_path: Path)
     assert query(db, "SELECT count(*) FROM slots")[0][0] == slots
 
     # One more day: only that day's slots are added, and the sites stay as they were.
-    assert seed(db, "--days", "8") * 7 == slots
+    added = seed(db, "--days", "8")
+    assert added == query(db, "SELECT count(*) FROM slots WHERE day = '2021-06-24'")[0][0] > 0
+    assert query(db, "SELECT count(*) FROM slots")[0][0] == slots + added
     assert query(db, "SELECT * FROM sites ORDER BY id") == sites
     names = query(db, "SELECT name_en, count(*) FROM sites GROUP BY name_en HAVING count(*) > 1")
     assert names == []
@@ -351,9 +373,13 @@ class Transcript:
                 return i
         raise AssertionError(f"{self.name}: no reply contains {needle!r}")
 
-    def chat(self, db: Path, messages: Sequence[str], **kwargs: Any) -> list[Turn]:
+    def chat(self, db: Path, messages: Sequence[str], now_flag: bool = False) -> list[Turn]:
+        """Send ``messages`` as this conversation's sender, at its moment: by ``VAXBOT_NOW``,
+        or with ``now_flag`` by ``--now`` (and no ``VAXBOT_NOW`` at all)."""
         extra = ["--channel", self.channel]
-        return chat(db, messages, self.sender, now=self.now, extra=extra, **kwargs)
+        if now_flag:
+            return chat(db, messages, self.sender, now=None, extra=[*extra, "--now", self.now])
+        return chat(db, messages, self.sender, now=self.now, extra=extra)
 
 
 def load_transcript(name: str) -> Transcript:
@@ -416,11 +442,8 @@ def test_book_dose_1_and_see_it_from_another_process(
     script = load_transcript(name)
     done = script.index(success)
     messages = [*script.sent[:done], "", script.sent[done]]
-    if now_flag:  # --now instead of VAXBOT_NOW: the same dates are offered, the same booked
-        env = cli_env()
-        turns = chat(db, messages, script.sender, now=None, extra=["--now", script.now], env=env)
-    else:
-        turns = script.chat(db, messages)
+    # With --now instead of VAXBOT_NOW, the same dates must be offered and the same slot booked.
+    turns = script.chat(db, messages, now_flag)
     blank = turns.pop(-2)
     assert_as_transcribed(turns, script.exchanges[: done + 1])
     # The empty line got a short answer and left the confirmation on screen.
@@ -466,38 +489,41 @@ def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) ->
     return lines
 
 
-def test_bad_now_flag(tmp_path: Path) -> None:
+def test_a_bad_clock_is_a_usage_error(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
-    proc = vaxbot("chat", "--db", str(db), "--from", PHONE, "--now", "next tuesday")
-    [line] = assert_usage_error(proc, "next tuesday")
+    bad_env = cli_env(VAXBOT_NOW="2021-13-45T99:00")
+    flag, chat_env, seed_env = run_all(
+        [
+            Call(["chat", "--db", str(db), "--from", PHONE, "--now", "next tuesday"]),
+            Call(["chat", "--db", str(db), "--from", PHONE], env=bad_env),
+            Call(["seed-demo", "--db", str(db)], env=bad_env),
+        ]
+    )
+    [line] = assert_usage_error(flag, "next tuesday")
     assert line.startswith("vaxbot:")
+    for proc in (chat_env, seed_env):
+        [line] = assert_usage_error(proc, "2021-13-45T99:00")
+        assert line.startswith("vaxbot:")
     assert not db.exists(), "a usage error must not create the database"
 
 
-@pytest.mark.parametrize("command", ["chat", "seed-demo"])
-def test_bad_vaxbot_now(command: str, tmp_path: Path) -> None:
+def test_a_bad_config_is_a_usage_error_naming_each_key(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
-    args = ["--from", PHONE] if command == "chat" else []
-    proc = vaxbot(command, "--db", str(db), *args, env=cli_env(VAXBOT_NOW="2021-13-45T99:00"))
-    [line] = assert_usage_error(proc, "2021-13-45T99:00")
-    assert line.startswith("vaxbot:")
-    assert not db.exists()
-
-
-def test_bad_config_names_each_key(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
-    config = tmp_path / "policy.toml"
-    config.write_text('[booking]\nmaintenance = "8-12"\n', "utf-8")
-    proc = vaxbot("chat", "--db", str(db), "--from", PHONE, "--config", str(config))
-    [line] = assert_usage_error(proc, "booking.maintenance", "8-12")
-    assert str(config) in line
-
+    one, two = tmp_path / "one.toml", tmp_path / "two.toml"
+    one.write_text('[booking]\nmaintenance = "8-12"\n', "utf-8")
+    two.write_text('[booking]\nmaintenance = "8-12"\nrelease_time = "noon"\n', "utf-8")
+    chat_one, seed_two = run_all(
+        [
+            Call(["chat", "--db", str(db), "--from", PHONE, "--config", str(one)]),
+            Call(["seed-demo", "--db", str(db), "--config", str(two)]),
+        ]
+    )
+    [line] = assert_usage_error(chat_one, "booking.maintenance", "8-12")
+    assert str(one) in line
     # Two problems: two lines, each naming its key.
-    config.write_text('[booking]\nmaintenance = "8-12"\nrelease_time = "noon"\n', "utf-8")
-    proc = vaxbot("seed-demo", "--db", str(db), "--config", str(config))
-    lines = assert_usage_error(proc, "booking.maintenance", "booking.release_time")
+    lines = assert_usage_error(seed_two, "booking.maintenance", "booking.release_time")
     assert len(lines) == 2, lines
-    assert not db.exists()
+    assert not db.exists(), "a usage error must not create the database"
 
 
 # -- rubbish in, short replies out, nothing changed ---------------------------------------------
@@ -532,10 +558,21 @@ def test_garbage_in_the_middle_of_booking_changes_nothing(db: Path) -> None:
     for turn in turns[:3]:  # rubbish and an empty line: told so, and asked again
         assert prompt in turn.said, turn.said
     assert dump(db) == before
-    after = conversation(db, script.sender, script.channel)
-    for key in ("lang", "flow", "step", "data", "history", "after", "options"):
-        assert after[key] == state[key], key
+    assert conversation(db, script.sender, script.channel) == state, "the step has changed"
 
     # The next answer of the golden conversation carries on from where it stood.
     [carry_on] = script.chat(db, [script.sent[ask_date + 1]])
     assert_as_transcribed([carry_on], [script.exchanges[ask_date + 1]])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/engine.py Turn.run clears the menu's options before answering an empty message",
+)
+def test_an_empty_line_at_the_menu_keeps_the_menu(db: Path) -> None:
+    """The menu is on screen; an accidental empty message; then the resident picks 1 (book)."""
+    hello, blank, pick = chat(db, ["你好", "", "1"], "+8613800138008")
+    assert [option["key"] for option in hello.replies[-1]["options"]] == ["1", "2", "3", "4"]
+    assert_short([blank])
+    assert pick.said != "抱歉，没看懂。回复 菜单 查看功能，或 帮助。"
+    assert "预登记须知" in pick.said, pick.said

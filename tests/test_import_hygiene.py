@@ -39,31 +39,22 @@ def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
     ``importlib.import_module("x")`` / ``__import__("x")`` with a literal name. Relative imports
     (``from . import channels``) stay inside their own package and are allowed.
     """
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source, filename)):
-        names: list[str] = []
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
+            found.append((node.lineno, node.module))
         elif isinstance(node, ast.Call) and node.args:
-            func = node.func
-            called = (
-                func.id
-                if isinstance(func, ast.Name)
-                else func.attr
-                if isinstance(func, ast.Attribute)
-                else ""
-            )
-            first = node.args[0]
+            func, first = node.func, node.args[0]
+            called = getattr(func, "id", None) or getattr(func, "attr", None)
             if (
                 called in {"import_module", "__import__"}
                 and isinstance(first, ast.Constant)
                 and isinstance(first.value, str)
             ):
-                names = [first.value]
-        found += [f"{filename}:{node.lineno}: {name}" for name in names if _forbidden(name)]
-    return sorted(found, key=lambda hit: int(hit.split(":")[1]))
+                found.append((node.lineno, first.value))
+    return [f"{filename}:{line}: {name}" for line, name in sorted(found) if _forbidden(name)]
 
 
 def core_files() -> list[Path]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.clock import parse_moment
+from flows.identity import check_character
 from flows.policy import Policy
 from store import (
     AlreadyBooked,
@@ -41,6 +44,20 @@ def now(policy: Policy) -> datetime:
 def count(store: Store, table: str, where: str = "1", params: tuple[Any, ...] = ()) -> int:
     row = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
     return int(row[0])
+
+
+def id_number(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+def scripted_codes(*codes: str) -> Callable[..., str]:
+    """A ``Store.new_code`` that hands out ``codes`` in order, collisions included."""
+    pending = iter(codes)
+
+    def code(prefix: str, length: int = 7) -> str:
+        return next(pending)
+
+    return code
 
 
 def site_id(store: Store, name_en: str) -> int:
@@ -367,8 +384,7 @@ def test_another_dose_or_another_person_may_book(store: Store, now: datetime) ->
 def test_booking_codes_are_unique_after_a_collision(store: Store, now: datetime) -> None:
     person = add_person(store, now)
     other = add_person(store, now, "440106199001011235", "李四")
-    codes = iter(["BSAME001", "BSAME001", "BSAME002"])
-    store.new_code = lambda prefix: next(codes)
+    store.new_code = scripted_codes("BSAME001", "BSAME001", "BSAME002")
     slot = store.open_slots(site_id(store, "Tianhe Sports Centre"), TOMORROW, now)[0]
     assert book(store, person, slot.id, now).code == "BSAME001"
     assert book(store, other, slot.id, now).code == "BSAME002"
@@ -502,8 +518,7 @@ def test_same_number_with_another_document_type_is_not_a_duplicate(
 
 
 def test_prereg_code_collision_draws_again(store: Store, now: datetime) -> None:
-    codes = iter(["RSAME001", "RSAME001", "RSAME001", "RSAME002"])
-    store.new_code = lambda prefix: next(codes)
+    store.new_code = scripted_codes("RSAME001", "RSAME001", "RSAME001", "RSAME002")
     first = add_person(store, now)
     second = add_person(store, now, "440106199001011235", "李四")
     assert (first.prereg_code, second.prereg_code) == ("RSAME001", "RSAME002")
@@ -688,3 +703,65 @@ def test_inbound_is_recorded_once(store: Store, now: datetime) -> None:
     assert store.inbound_replies("sms", "msg-1") == "first"
     store.record_inbound("telegram", "msg-1", "other channel", now)
     assert store.inbound_replies("telegram", "msg-1") == "other channel"
+
+
+# -- several processes on one file -------------------------------------------------------------
+
+
+def test_concurrent_bookings_never_oversell(
+    store: Store, db_path: Path, now: datetime, policy: Policy
+) -> None:
+    people = [
+        add_person(store, now, id_number(f"44010619900101{i:03d}"), f"居民{i}") for i in range(8)
+    ]
+    slot = add_slot(store, capacity=3)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(person: Resident) -> None:
+        own = Store.open(db_path)
+        try:
+            book(own, person, slot, now)
+            result = "booked"
+        except SlotUnavailable:
+            result = "full"
+        except Exception as exc:  # anything else is a failure of the test
+            result = repr(exc)
+        finally:
+            own.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["booked"] * 3 + ["full"] * (len(people) - 3)
+    assert booked(store, slot) == 3
+    assert count(store, "bookings", "slot_id = ?", (slot,)) == 3
+
+
+def test_account_for_when_another_process_links_the_address_first(
+    store: Store, db_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Process A finds no row for the address; before it takes the write lock, process B
+    creates the account and links the address. A must then use that account, not fail."""
+    other = Store.open(db_path)
+    real_one = store._one
+    raced: list[int] = []
+
+    def one_then_race(sql: str, params: Any = ()) -> tuple[Any, ...] | None:
+        row = real_one(sql, params)
+        if "FROM addresses" in sql and not raced:
+            raced.append(other.account_for("telegram", "5551234", PHONE, now))
+        return row
+
+    monkeypatch.setattr(store, "_one", one_then_race)
+    try:
+        account = store.account_for("telegram", "5551234", PHONE, now)
+    finally:
+        other.close()
+    assert raced and account == raced[0]
+    assert count(store, "accounts") == 1
+    assert count(store, "addresses") == 1
