@@ -93,36 +93,32 @@ class Engine:
 
     def handle(self, message: Inbound) -> list[Reply]:
         now = message.time.astimezone(self.policy.zone) if message.time else self.clock()
-        with self.store.transaction():
-            if message.message_id:
-                earlier = self.store.inbound_replies(message.channel, message.message_id)
-                if earlier is not None:
-                    return [Reply.from_json(r) for r in json.loads(earlier)]
-            raw = self.store.load_state(message.channel, message.address)
-            state = State.load(raw) if raw else State(lang=guess_language(message.text))
-            replies = self._guarded_turn(message, state, now, first=raw is None)
-            if raw != (dumped := state.dump()):
-                self.store.save_state(message.channel, message.address, dumped, now)
-            if message.message_id:
-                self.store.record_inbound(
-                    message.channel,
-                    message.message_id,
-                    json.dumps([r.to_json() for r in replies], ensure_ascii=False),
-                    now,
-                )
-        return replies
-
-    def _guarded_turn(self, message: Inbound, state: State, now: Any, first: bool) -> list[Reply]:
-        """Run the turn in a savepoint: a failure rolls back its writes and still gets a reply."""
-        saved = state.dump()
+        lang = guess_language(message.text)
         try:
             with self.store.transaction():
-                return Turn(self, message, state, now).run(first)
+                if message.message_id:
+                    earlier = self.store.inbound_replies(message.channel, message.message_id)
+                    if earlier is not None:
+                        return [Reply.from_json(r) for r in json.loads(earlier)]
+                raw = self.store.load_state(message.channel, message.address)
+                state = State.load(raw) if raw else State(lang=lang)
+                lang = state.lang
+                replies = Turn(self, message, state, now).run(first=raw is None)
+                if raw != (dumped := state.dump()):
+                    self.store.save_state(message.channel, message.address, dumped, now)
+                if message.message_id:
+                    self.store.record_inbound(
+                        message.channel,
+                        message.message_id,
+                        json.dumps([r.to_json() for r in replies], ensure_ascii=False),
+                        now,
+                    )
         except Exception:
+            # The transaction rolled back every write of the turn, state included: the resident
+            # can simply try again. Still, never leave a message unanswered.
             log.exception("turn failed on %s from %s", message.channel, mask_phone(message.address))
-            restored = State.load(saved)
-            state.__dict__.update(restored.__dict__)
-            return [Reply(text(state.lang, "error"))]
+            return [Reply(text(lang, "error"))]
+        return replies
 
 
 class Turn:

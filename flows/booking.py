@@ -72,8 +72,12 @@ from store import AlreadyBooked, Resident, Screening, Site, Slot, SlotUnavailabl
 
 
 def _resident(ctx: Ctx) -> Resident:
-    resident = ctx.store.resident(int(ctx.data["resident_id"]))
-    assert resident is not None and resident.account_id == ctx.account_id
+    """The person being booked for (looked up once per turn, and only if this phone's)."""
+    resident: Resident | None = ctx.memo.get("resident")
+    if resident is None or resident.id != int(ctx.data["resident_id"]):
+        resident = ctx.store.resident(int(ctx.data["resident_id"]))
+        assert resident is not None and resident.account_id == ctx.account_id
+        ctx.memo["resident"] = resident
     return resident
 
 

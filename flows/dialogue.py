@@ -124,7 +124,8 @@ class Ctx:
     account: Callable[[], int]  # the sender's account, created on first use
     actor: str
     sender_phone: str | None = None  # the sender's own number, where the channel gives one
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # the flow's data, saved with the state
+    memo: dict[str, Any] = field(default_factory=dict)  # this turn's lookups, not saved
 
     @cached_property
     def account_id(self) -> int:

@@ -7,6 +7,7 @@ character (0-9 or X).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+@functools.lru_cache(maxsize=4096)  # the same senders write again and again
 def normalise_phone(text: str, region: str = "CN") -> str | None:
     """A mobile number in E.164 form (``+8613800138000``), or None if it is not one."""
     folded = unicodedata.normalize("NFKC", text).strip()

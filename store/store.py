@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -50,6 +50,10 @@ _BOOKABLE = (
 
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _moment(now: datetime) -> dict[str, str]:
@@ -93,7 +97,7 @@ def new_code(prefix: str, length: int = 7) -> str:
 
 class Store:
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.new_code = new_code  # replaceable, for reproducible transcripts
+        self.new_code: Callable[[str], str] = new_code  # replaceable: reproducible transcripts
         self.db = sqlite_utils.Database(conn)
         self._conn = conn
         self._depth = 0
@@ -245,7 +249,7 @@ class Store:
             "INSERT INTO conversations (channel, address, state, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state, "
             "updated_at = excluded.updated_at",
-            [channel, address, json.dumps(state, ensure_ascii=False), _stamp(now)],
+            [channel, address, _compact_json(state), _stamp(now)],
         )
 
     def inbound_replies(self, channel: str, message_id: str) -> str | None:
@@ -295,25 +299,21 @@ class Store:
             )
         return account_id
 
+    def _residents(self, where: str, params: Sequence[Any]) -> list[Resident]:
+        cursor = self._conn.execute(f"SELECT * FROM residents WHERE {where} ORDER BY id", params)
+        names = [column[0] for column in cursor.description]
+        return [_resident(dict(zip(names, row, strict=True))) for row in cursor]
+
     def residents_of(self, account_id: int) -> list[Resident]:
-        return [
-            _resident(row)
-            for row in self.db.query(
-                "SELECT * FROM residents WHERE account_id = ? ORDER BY id", [account_id]
-            )
-        ]
+        return self._residents("account_id = ?", [account_id])
 
     def resident(self, resident_id: int) -> Resident | None:
-        rows = list(self.db.query("SELECT * FROM residents WHERE id = ?", [resident_id]))
-        return _resident(rows[0]) if rows else None
+        found = self._residents("id = ?", [resident_id])
+        return found[0] if found else None
 
     def resident_by_document(self, id_type: str, id_number: str) -> Resident | None:
-        rows = list(
-            self.db.query(
-                "SELECT * FROM residents WHERE id_type = ? AND id_number = ?", [id_type, id_number]
-            )
-        )
-        return _resident(rows[0]) if rows else None
+        found = self._residents("id_type = ? AND id_number = ?", [id_type, id_number])
+        return found[0] if found else None
 
     def add_resident(
         self,

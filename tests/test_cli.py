@@ -565,10 +565,6 @@ def test_garbage_in_the_middle_of_booking_changes_nothing(db: Path) -> None:
     assert_as_transcribed([carry_on], [script.exchanges[ask_date + 1]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/engine.py Turn.run clears the menu's options before answering an empty message",
-)
 def test_an_empty_line_at_the_menu_keeps_the_menu(db: Path) -> None:
     """The menu is on screen; an accidental empty message; then the resident picks 1 (book)."""
     hello, blank, pick = chat(db, ["你好", "", "1"], "+8613800138008")

@@ -145,8 +145,10 @@ for package in sys.argv[1:]:
             failed.append([info.name, traceback.format_exc()])
         else:
             imported.append(info.name)
+files = {name: getattr(sys.modules[name], "__file__", None) for name in imported}
 print(json.dumps({
     "imported": imported,
+    "files": files,
     "failed": failed,
     "loaded": sorted(sys.modules),
     "attempted": attempted,
@@ -228,10 +230,16 @@ def test_importing_the_core_loads_no_channel() -> None:
         for path in core_files()
     }
     assert expected <= set(result["imported"]), sorted(expected - set(result["imported"]))
-    assert loaded_forbidden(result["loaded"]) == []
+    elsewhere = {
+        name: file
+        for name, file in result["files"].items()
+        if file is None or not Path(file).resolve().is_relative_to(ROOT)
+    }
+    assert elsewhere == {}, f"these modules were not imported from {ROOT}"
+    assert loaded_forbidden(result["loaded"]) == [], "importing the core loaded channel code"
     watched = {importer.split(".")[0] for _, importer in result["attempted"]}
     assert set(CORE) <= watched, "the import watcher saw nothing of the core"
-    assert attempted_by(result, CORE) == []
+    assert attempted_by(result, CORE) == [], "the core tried to import channel code"
 
 
 @pytest.mark.parametrize("name", sorted(FORBIDDEN))

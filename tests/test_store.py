@@ -394,14 +394,14 @@ def test_booking_codes_are_unique_after_a_collision(store: Store, now: datetime)
 # -- transactions ------------------------------------------------------------------------------
 
 
-def state_of(db_path: Path, address: str) -> str | None:
+def state_of(db_path: Path, address: str) -> object:
     """Read a conversation through a separate connection: only committed data is visible."""
     conn = sqlite3.connect(db_path)
     try:
         row = conn.execute(
             "SELECT state FROM conversations WHERE channel = 'sms' AND address = ?", [address]
         ).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else json.loads(row[0])
     finally:
         conn.close()
 
@@ -415,9 +415,9 @@ def test_nested_rollback_keeps_the_outer_writes(store: Store, db_path: Path, now
         store.save_state("sms", "outer-after", {"n": 3}, now)
         assert store.load_state("sms", "inner") is None
         assert state_of(db_path, "outer-before") is None  # not committed yet
-    assert state_of(db_path, "outer-before") == '{"n": 1}'
+    assert state_of(db_path, "outer-before") == {"n": 1}
     assert state_of(db_path, "inner") is None
-    assert state_of(db_path, "outer-after") == '{"n": 3}'
+    assert state_of(db_path, "outer-after") == {"n": 3}
 
 
 def test_failed_booking_inside_a_turn_keeps_the_turns_other_writes(
@@ -431,7 +431,7 @@ def test_failed_booking_inside_a_turn_keeps_the_turns_other_writes(
         with pytest.raises(SlotUnavailable):
             book(store, person, full, now)
         booking = book(store, person, good.id, now)
-    assert state_of(db_path, PHONE) == '{"step": "confirm"}'
+    assert state_of(db_path, PHONE) == {"step": "confirm"}
     assert booked(store, good.id) == 1
     assert store.active_bookings(person.id) == [booking]
 
@@ -449,7 +449,7 @@ def test_an_uncaught_inner_error_rolls_back_everything(
     # and the store is usable again afterwards
     with store.transaction():
         store.save_state("sms", "later", {"n": 3}, now)
-    assert state_of(db_path, "later") == '{"n": 3}'
+    assert state_of(db_path, "later") == {"n": 3}
 
 
 def test_three_levels_of_savepoints(store: Store, db_path: Path, now: datetime) -> None:
@@ -461,7 +461,7 @@ def test_three_levels_of_savepoints(store: Store, db_path: Path, now: datetime) 
                 store.save_state("sms", "c", {}, now)
                 raise KeyError("c")
             store.save_state("sms", "d", {}, now)
-    assert [state_of(db_path, k) for k in "abcd"] == ["{}", "{}", None, "{}"]
+    assert [state_of(db_path, k) for k in "abcd"] == [{}, {}, None, {}]
 
 
 # -- residents and accounts --------------------------------------------------------------------
