@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,37 +51,41 @@ class State:
     """A conversation as stored: language, where in which flow, and the options on screen."""
 
     lang: Lang
+    account: int | None = None  # the sender's account, once known
     flow: str | None = None
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     after: str | None = None
-    options: list[Option] = field(default_factory=list)  # the current step's options
-    actions: list[Option] = field(default_factory=list)  # the engine's own (menu, language)
+    # Options on screen, kept in their stored form (Option.dump) and read only when matching.
+    options: list[list[Any]] = field(default_factory=list)  # the current step's
+    actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
 
     def dump(self) -> dict[str, Any]:
         return {
             "lang": self.lang,
+            "account": self.account,
             "flow": self.flow,
             "step": self.step,
             "data": self.data,
             "history": self.history,
             "after": self.after,
-            "options": [o.dump() for o in self.options],
-            "actions": [o.dump() for o in self.actions],
+            "options": self.options,
+            "actions": self.actions,
         }
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:
         return cls(
             lang=raw["lang"],
+            account=raw.get("account"),
             flow=raw["flow"],
             step=raw["step"],
             data=raw["data"],
             history=raw["history"],
             after=raw["after"],
-            options=[Option.load(o) for o in raw["options"]],
-            actions=[Option.load(o) for o in raw["actions"]],
+            options=raw["options"],
+            actions=raw["actions"],
         )
 
 
@@ -138,11 +142,21 @@ class Turn:
             lang=state.lang,
             channel=message.channel,
             address=message.address,
-            account=_lazy_account(engine.store, message, sender_phone, now),
+            account=self._account,
             actor=message.actor or f"self:{message.channel}",
             sender_phone=sender_phone,
             data=state.data,
         )
+
+        self._sender_phone = sender_phone
+
+    def _account(self) -> int:
+        """The sender's account: created on first need, then remembered in the state."""
+        if self.state.account is None:
+            self.state.account = self.engine.store.account_for(
+                self.message.channel, self.message.address, self._sender_phone, self.ctx.now
+            )
+        return self.state.account
 
     def t(self, key: str, **values: object) -> str:
         return text(self.state.lang, key, **values)
@@ -159,7 +173,7 @@ class Turn:
         command = command_of(body)
         if command is not None:
             return self._command(command)
-        action = match_option(body, actions)
+        action = match_option(body, [Option.load(a) for a in actions])
         if action is not None:
             return self._action(str(action.value))
         if self.state.flow is not None:
@@ -186,11 +200,11 @@ class Turn:
                 self._leave_flow()
                 return [Reply(self.t("quit"))]
             case Command.LANG:
-                self.state.actions = [
+                languages = (
                     Option("1", "中文", "lang:zh", ("zh", "chinese")),
                     Option("2", "English", "lang:en", ("en", "english")),
-                ]
-                return [Reply(self.t("lang.ask"), _view(self.state.actions))]
+                )
+                return [Reply(self.t("lang.ask"), self._show(languages, engine=True))]
             case Command.ZH | Command.EN:
                 return self._set_language("zh" if command is Command.ZH else "en")
             case Command.AGENT:
@@ -209,10 +223,8 @@ class Turn:
         return self._start(name)
 
     def _menu(self, intro: str) -> list[Reply]:
-        self.state.actions = [
-            Option(str(i), self.t(key), value) for i, (key, value) in enumerate(MENU, 1)
-        ]
-        return [Reply(intro, _view(self.state.actions))]
+        menu = [Option(str(i), self.t(key), value) for i, (key, value) in enumerate(MENU, 1)]
+        return [Reply(intro, self._show(menu, engine=True))]
 
     def _set_language(self, lang: Lang) -> list[Reply]:
         self.state.lang = self.ctx.lang = lang
@@ -259,7 +271,7 @@ class Turn:
     def _answer(self, body: str) -> list[Reply]:
         assert self.state.flow is not None and self.state.step is not None
         step = FLOWS[self.state.flow].steps[self.state.step]
-        option = match_option(body, self.state.options)
+        option = match_option(body, [Option.load(o) for o in self.state.options])
         if option is None and not step.free_text:
             return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, Answer(body, option)))
@@ -290,15 +302,14 @@ class Turn:
         assert self.state.flow is not None and self.state.step is not None
         if prompt is None:
             prompt = FLOWS[self.state.flow].steps[self.state.step].ask(self.ctx)
-        self.state.options = list(prompt.options)
         body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
-        return [Reply(body, _view(prompt.options))]
+        return [Reply(body, self._show(prompt.options))]
 
-
-def _view(options: list[Option] | tuple[Option, ...]) -> tuple[ReplyOption, ...]:
-    return tuple(ReplyOption(o.key, o.label) for o in options)
-
-
-def _lazy_account(store: Store, message: Inbound, phone: str | None, now: Any) -> Callable[[], int]:
-    """The sender's account, created only when a flow first needs it."""
-    return lambda: store.account_for(message.channel, message.address, phone, now)
+    def _show(self, options: Sequence[Option], engine: bool = False) -> tuple[ReplyOption, ...]:
+        """Remember the options on screen (a step's, or the engine's own) and render them."""
+        stored = [option.dump() for option in options]
+        if engine:
+            self.state.actions = stored
+        else:
+            self.state.options = stored
+        return tuple(ReplyOption(o.key, o.label) for o in options)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from store.migrations import migrate
@@ -53,7 +54,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _compact_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value).decode()
 
 
 def _moment(now: datetime) -> dict[str, str]:
@@ -242,7 +243,8 @@ class Store:
         row = self._one(
             "SELECT state FROM conversations WHERE channel = ? AND address = ?", [channel, address]
         )
-        return json.loads(row[0]) if row else None
+        state: dict[str, Any] | None = orjson.loads(row[0]) if row else None
+        return state
 
     def save_state(self, channel: str, address: str, state: dict[str, Any], now: datetime) -> None:
         self._conn.execute(
