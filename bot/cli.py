@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -111,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             added = seed_demo(store, policy, args.today or now.date(), args.days, now)
             print(f"seeded {args.db}: {added} new slots", file=sys.stderr)
         elif args.command == "chat":
+            # Residents write Chinese whatever the terminal's locale: always UTF-8.
+            for stream in (sys.stdin, sys.stdout):
+                if isinstance(stream, io.TextIOWrapper):
+                    stream.reconfigure(encoding="utf-8", errors="replace")
             engine = Engine(store, policy, clock)
             run_chat(engine, args.channel, args.sender, args.jsonl, sys.stdin, sys.stdout)
     finally:

@@ -27,8 +27,12 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime:
 
 def make_clock(zone: ZoneInfo, frozen: str | None = None) -> Clock:
     """A clock in ``zone``: frozen at ``frozen`` or ``$VAXBOT_NOW`` if set, else the system's."""
+    source = "--now" if frozen else "VAXBOT_NOW"
     frozen = frozen or os.environ.get("VAXBOT_NOW") or None
     if frozen:
-        moment = parse_moment(frozen, zone)
+        try:
+            moment = parse_moment(frozen, zone)
+        except ClockError as exc:
+            raise ClockError(f"{source}: {exc}") from None
         return lambda: moment
     return lambda: datetime.now(zone)

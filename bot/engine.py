@@ -166,7 +166,8 @@ class Turn:
     def run(self, first: bool) -> list[Reply]:
         body = self.message.text.strip()
         if len(body) > MAX_TEXT:
-            return [Reply(self.t("too_long", limit=MAX_TEXT))]
+            note = self.t("too_long", limit=MAX_TEXT)
+            return self._reask(note) if self.state.flow else [Reply(note)]
         if not body:  # keeps everything as it was, menu included
             return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
