@@ -53,7 +53,7 @@ from flows.eligibility import (
     questions_for,
     verdict,
 )
-from flows.identity import mask_phone, normalise_phone
+from flows.identity import mask_phone
 from flows.places import (
     covers_hour,
     day_options,
@@ -67,7 +67,7 @@ from flows.places import (
     site_options,
     slot_options,
 )
-from flows.registration import NAME_LIMIT, clean_name, valid_name
+from flows.registration import phone_prompt, take_name, take_phone
 from store import AlreadyBooked, Resident, Screening, Site, Slot, SlotUnavailable
 
 
@@ -297,7 +297,7 @@ def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
     ctx.data["slot_id"] = slot.id
     if age_rules(_resident(ctx).birth_date, slot.day, ctx.policy.ages).companion:
         return Next("companion_name")
-    ctx.data.pop("companion", None)
+    ctx.data.pop("companion_phone", None)
     return Next("confirm")
 
 
@@ -310,25 +310,15 @@ def _companion_name(ctx: Ctx) -> Prompt:
 
 
 def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
-    name = clean_name(answer.text)
-    if not valid_name(name):
-        return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
-    ctx.data["companion_name"] = name
-    return Next("companion_phone")
+    return take_name(ctx, answer, "companion_name", then="companion_phone")
 
 
 def _companion_phone(ctx: Ctx) -> Prompt:
-    own = ctx.sender_phone
-    options = numbered([(ctx.t("reg.phone.this", phone=mask_phone(own)), own)]) if own else ()
-    return Prompt(ctx.t("companion.phone"), options)
+    return phone_prompt(ctx, "companion.phone")
 
 
 def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
-    phone = str(answer.value) if answer.value else normalise_phone(answer.text)
-    if phone is None:
-        return Retry(ctx.t("reg.phone_bad"))
-    ctx.data["companion"] = [ctx.data["companion_name"], phone]
-    return Next("confirm")
+    return take_phone(ctx, answer, "companion_phone", then="confirm")
 
 
 # -- confirm --------------------------------------------------------------------------------
@@ -341,8 +331,8 @@ def _notices(ctx: Ctx, resident: Resident, day: date) -> list[str]:
     notes = []
     if rules.assessment:
         notes.append(ctx.t("age.assessment", min=ages.assessment))
-    if rules.companion and ctx.data.get("companion"):
-        name, phone = ctx.data["companion"]
+    if rules.companion and ctx.data.get("companion_phone"):
+        name, phone = ctx.data["companion_name"], ctx.data["companion_phone"]
         notes.append(ctx.t("age.companion", companion=name, phone=mask_phone(phone)))
     if rules.green_channel:
         notes.append(ctx.t("age.green_channel", min=ages.green_channel))
@@ -374,7 +364,9 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value != "yes":
         return Next("date")
     resident = _resident(ctx)
-    companion = ctx.data.get("companion")
+    companion = None
+    if ctx.data.get("companion_phone"):
+        companion = (ctx.data["companion_name"], ctx.data["companion_phone"])
     try:
         booking = ctx.store.book(
             resident_id=resident.id,
@@ -383,7 +375,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
             now=ctx.now,
             channel=ctx.channel,
             actor=ctx.actor,
-            companion=(companion[0], companion[1]) if companion else None,
+            companion=companion,
         )
     except SlotUnavailable:
         return Next("date", note=ctx.t("book.taken"))

@@ -62,6 +62,32 @@ def clean_name(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+def take_name(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
+    """Store a person's name typed as ``answer`` under ``key`` and go to ``then``."""
+    name = clean_name(answer.text)
+    if not valid_name(name):
+        return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
+    ctx.data[key] = name
+    return Next(then)
+
+
+def phone_prompt(ctx: Ctx, key: str) -> Prompt:
+    """Ask for a mobile number, offering the sender's own (option 1) where the channel has it."""
+    own = ctx.sender_phone
+    if own is None:
+        return Prompt(ctx.t(key))
+    return Prompt(ctx.t(key), numbered([(ctx.t("reg.phone.this", phone=mask_phone(own)), own)]))
+
+
+def take_phone(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
+    """Store the chosen or typed mobile number under ``key`` and go to ``then``."""
+    phone = str(answer.value) if answer.value else normalise_phone(answer.text)
+    if phone is None:
+        return Retry(ctx.t("reg.phone_bad"))
+    ctx.data[key] = phone
+    return Next(then)
+
+
 def _duplicate(ctx: Ctx, existing: Resident) -> Done:
     return Done(ctx.t("reg.id.duplicate", phone=mask_phone(existing.phone)), abort=True)
 
@@ -100,11 +126,7 @@ def _name(ctx: Ctx) -> Prompt:
 
 
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
-    name = clean_name(answer.text)
-    if not valid_name(name):
-        return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
-    ctx.data["name"] = name
-    return Next("document")
+    return take_name(ctx, answer, "name", then="document")
 
 
 def _document(ctx: Ctx) -> Prompt:
@@ -178,19 +200,14 @@ def _read_birth_date(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 def _phone(ctx: Ctx) -> Prompt:
-    own = ctx.sender_phone
-    if own is None:
-        return Prompt(ctx.t("reg.phone"))
-    key = "reg.phone.ask_or_pick" if ctx.data.get("relation") == "self" else "reg.phone.other"
-    return Prompt(ctx.t(key), numbered([(ctx.t("reg.phone.this", phone=mask_phone(own)), own)]))
+    if ctx.sender_phone is None:
+        return phone_prompt(ctx, "reg.phone")
+    own = ctx.data.get("relation") == "self"
+    return phone_prompt(ctx, "reg.phone.ask_or_pick" if own else "reg.phone.other")
 
 
 def _read_phone(ctx: Ctx, answer: Answer) -> Outcome:
-    phone = str(answer.value) if answer.value else normalise_phone(answer.text)
-    if phone is None:
-        return Retry(ctx.t("reg.phone_bad"))
-    ctx.data["phone"] = phone
-    return Next("district")
+    return take_phone(ctx, answer, "phone", then="district")
 
 
 def _district(ctx: Ctx) -> Prompt:
