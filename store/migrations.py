@@ -201,6 +201,28 @@ def _screening_and_proxies(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration("0003_doses_release_queue")
+def _doses_release_queue(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE sites ADD COLUMN closed_on_holidays INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX slots_unreleased ON slots(day) WHERE released_at IS NULL;
+        CREATE TABLE queue (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            dose INTEGER NOT NULL,
+            district_id TEXT REFERENCES districts(id),
+            period TEXT,
+            status TEXT NOT NULL DEFAULT 'waiting',
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX queue_one_waiting ON queue(resident_id, dose)
+            WHERE status = 'waiting';
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
     for statement in script.split(";"):

@@ -18,6 +18,7 @@ class Site:
     evening: bool
     mobile: bool
     accessible: bool
+    closed_on_holidays: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,29 @@ class Screening:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """A dose received: from an attended booking or imported from another system."""
+
+    resident_id: int
+    dose: int
+    day: date
+    product_id: str
+    site_id: int | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlotFilter:
+    """Which slots a listing may offer, beyond being released, open and not started."""
+
+    products: tuple[str, ...] | None = None  # only these vaccine products (same manufacturer)
+    holidays: tuple[date, ...] = ()  # public holidays: sites closed on them offer nothing
+
+
+ANY_SLOT = SlotFilter()
+
+
 class StoreError(Exception):
     """A domain operation the store refused; the flows turn it into a reply."""
 
@@ -92,6 +116,10 @@ class SlotUnavailable(StoreError):
 
 class AlreadyBooked(StoreError):
     """The person already holds an active booking for this dose."""
+
+
+class DoseExists(StoreError):
+    """That dose number is already on record for the person."""
 
 
 class DuplicateDocument(StoreError):

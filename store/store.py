@@ -22,6 +22,7 @@ import sqlite_utils
 
 from store.migrations import migrate
 from store.models import (
+    ANY_SLOT,
     AlreadyBooked,
     Booking,
     DuplicateDocument,
@@ -29,6 +30,7 @@ from store.models import (
     Screening,
     Site,
     Slot,
+    SlotFilter,
     SlotUnavailable,
 )
 
@@ -37,7 +39,7 @@ BUSY_TIMEOUT_MS = 30_000
 
 _SITE_COLUMNS = (
     "s.id, s.district_id, s.name_zh, s.name_en, s.address_zh, s.address_en, s.hours, "
-    "s.evening, s.mobile, s.accessible"
+    "s.evening, s.mobile, s.accessible, s.closed_on_holidays"
 )
 _SLOT_COLUMNS = "t.id, t.site_id, t.product_id, t.day, t.start, t.end, t.capacity, t.booked"
 
@@ -53,6 +55,20 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def _filtered(only: SlotFilter) -> tuple[str, dict[str, str]]:
+    """Extra SQL conditions (on slots ``t`` joined to sites ``s``) for a ``SlotFilter``."""
+    sql, params = "", dict[str, str]()
+    if only.products is not None:
+        names = [f"p{i}" for i in range(len(only.products))]
+        sql += f" AND t.product_id IN ({', '.join(':' + n for n in names)})"
+        params.update(zip(names, only.products, strict=True))
+    if only.holidays:
+        names = [f"h{i}" for i in range(len(only.holidays))]
+        sql += f" AND NOT (s.closed_on_holidays AND t.day IN ({', '.join(':' + n for n in names)}))"
+        params.update(zip(names, (day.isoformat() for day in only.holidays), strict=True))
+    return sql, params
+
+
 def _compact_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -64,7 +80,7 @@ def _moment(now: datetime) -> dict[str, str]:
 def _site(row: Sequence[Any]) -> Site:
     return Site(
         row[0], row[1], row[2], row[3], row[4], row[5], row[6],
-        bool(row[7]), bool(row[8]), bool(row[9]),
+        bool(row[7]), bool(row[8]), bool(row[9]), bool(row[10]),
     )  # fmt: skip
 
 
@@ -201,37 +217,81 @@ class Store:
         return _site(row) if row else None
 
     def sites_with_places(
-        self, district_id: str, first: date, last: date, now: datetime
+        self,
+        district_id: str | None,
+        first: date,
+        last: date,
+        now: datetime,
+        only: SlotFilter = ANY_SLOT,
     ) -> list[tuple[Site, int]]:
-        """Sites of a district with their remaining released places from ``first`` to ``last``."""
+        """Sites (of a district, or all) with their bookable places from ``first`` to ``last``."""
+        where, params = _filtered(only)
         rows = self._all(
             f"SELECT {_SITE_COLUMNS}, COALESCE(SUM(t.capacity - t.booked), 0) FROM sites s "
             f"LEFT JOIN slots t ON t.site_id = s.id AND t.day BETWEEN :first AND :last "
-            f"AND {_BOOKABLE} WHERE s.district_id = :district GROUP BY s.id ORDER BY s.id",
-            {**_moment(now), "first": first.isoformat(), "last": last.isoformat(),
+            f"AND {_BOOKABLE}{where} WHERE (:district IS NULL OR s.district_id = :district) "
+            "GROUP BY s.id ORDER BY s.id",
+            {**params, **_moment(now), "first": first.isoformat(), "last": last.isoformat(),
              "district": district_id},
         )  # fmt: skip
-        return [(_site(row), row[10]) for row in rows]
+        return [(_site(row), row[11]) for row in rows]
 
     def open_days(
-        self, site_id: int, first: date, last: date, now: datetime
+        self, site_id: int, first: date, last: date, now: datetime, only: SlotFilter = ANY_SLOT
     ) -> list[tuple[date, int]]:
-        """Days from ``first`` to ``last`` with released places left at a site, and how many."""
+        """Days from ``first`` to ``last`` with bookable places left at a site, and how many."""
+        where, params = _filtered(only)
         rows = self._all(
-            "SELECT t.day, SUM(t.capacity - t.booked) FROM slots t WHERE t.site_id = :site "
-            f"AND t.day BETWEEN :first AND :last AND {_BOOKABLE} GROUP BY t.day ORDER BY t.day",
-            {**_moment(now), "site": site_id, "first": first.isoformat(), "last": last.isoformat()},
-        )
+            "SELECT t.day, SUM(t.capacity - t.booked) FROM slots t "
+            "JOIN sites s ON s.id = t.site_id WHERE t.site_id = :site "
+            f"AND t.day BETWEEN :first AND :last AND {_BOOKABLE}{where} "
+            "GROUP BY t.day ORDER BY t.day",
+            {**params, **_moment(now), "site": site_id, "first": first.isoformat(),
+             "last": last.isoformat()},
+        )  # fmt: skip
         return [(date.fromisoformat(day), left) for day, left in rows]
 
-    def open_slots(self, site_id: int, day: date, now: datetime) -> list[Slot]:
-        """Released slots of a site on a day that still have places, in time order."""
+    def open_slots(
+        self, site_id: int, day: date, now: datetime, only: SlotFilter = ANY_SLOT
+    ) -> list[Slot]:
+        """Bookable slots of a site on a day, in time order."""
+        where, params = _filtered(only)
         rows = self._all(
-            f"SELECT {_SLOT_COLUMNS} FROM slots t WHERE t.site_id = :site AND t.day = :day "
-            f"AND {_BOOKABLE} ORDER BY t.start, t.product_id",
-            {**_moment(now), "site": site_id, "day": day.isoformat()},
+            f"SELECT {_SLOT_COLUMNS} FROM slots t JOIN sites s ON s.id = t.site_id "
+            f"WHERE t.site_id = :site AND t.day = :day AND {_BOOKABLE}{where} "
+            "ORDER BY t.start, t.product_id",
+            {**params, **_moment(now), "site": site_id, "day": day.isoformat()},
         )
         return [_slot(row) for row in rows]
+
+    def release_due(self, last_day: date, now: datetime) -> int:
+        """Release every unreleased slot up to ``last_day``; returns how many. Idempotent."""
+        with self.transaction():
+            cursor = self._conn.execute(
+                "UPDATE slots SET released_at = ? WHERE released_at IS NULL AND day <= ?",
+                [_stamp(now), last_day.isoformat()],
+            )
+        return cursor.rowcount
+
+    def site_named(self, name: str) -> Site | None:
+        """A site by its Chinese or English name (case-insensitive)."""
+        row = self._one(
+            f"SELECT {_SITE_COLUMNS} FROM sites s "
+            "WHERE s.name_zh = ? OR lower(s.name_en) = lower(?)",
+            [name, name],
+        )
+        return _site(row) if row else None
+
+    def sites_stocking(self, district_id: str, products: Sequence[str]) -> list[Site]:
+        """Sites of a district that have ever had slots of these products."""
+        marks = ", ".join("?" for _ in products)
+        rows = self._all(
+            f"SELECT {_SITE_COLUMNS} FROM sites s WHERE s.district_id = ? AND EXISTS "
+            f"(SELECT 1 FROM slots t WHERE t.site_id = s.id AND t.product_id IN ({marks})) "
+            "ORDER BY s.id",
+            [district_id, *products],
+        )
+        return [_site(row) for row in rows]
 
     def slot(self, slot_id: int) -> Slot | None:
         row = self._one(f"SELECT {_SLOT_COLUMNS} FROM slots t WHERE t.id = ?", [slot_id])
