@@ -35,7 +35,7 @@ class PolicyError(ValueError):
 _HHMM = re.compile(r"([0-9]{2}):([0-9]{2})")
 
 
-def _parse_hhmm(value: str) -> time:
+def parse_hhmm(value: str) -> time:
     try:
         match = _HHMM.fullmatch(value)
         if match is None:
@@ -46,7 +46,7 @@ def _parse_hhmm(value: str) -> time:
 
 
 def _check_hhmm(value: str) -> str:
-    _parse_hhmm(value)
+    parse_hhmm(value)
     return value
 
 
@@ -56,7 +56,7 @@ def _check_range(value: str) -> str:
         raise ValueError(f'expected a range "HH:MM-HH:MM", got {value!r}')
     try:
         for part in parts:
-            _parse_hhmm(part)
+            parse_hhmm(part)
     except ValueError:
         raise ValueError(f'expected a range "HH:MM-HH:MM", got {value!r}') from None
     return value
@@ -68,7 +68,7 @@ TimeRange = Annotated[str, AfterValidator(_check_range)]
 
 def time_range(value: str) -> tuple[time, time]:
     start, end = value.split("-")
-    return _parse_hhmm(start), _parse_hhmm(end)
+    return parse_hhmm(start), parse_hhmm(end)
 
 
 def in_range(moment: time, span: str) -> bool:

@@ -1,26 +1,34 @@
 """SQLite storage for vaxbot: schema, migrations and every atomic operation."""
 
 from store.models import (
+    ANY_SLOT,
     AlreadyBooked,
     Booking,
+    Dose,
+    DoseExists,
     DuplicateDocument,
     Resident,
     Screening,
     Site,
     Slot,
+    SlotFilter,
     SlotUnavailable,
     StoreError,
 )
 from store.store import Store
 
 __all__ = [
+    "ANY_SLOT",
     "AlreadyBooked",
     "Booking",
+    "Dose",
+    "DoseExists",
     "DuplicateDocument",
     "Resident",
     "Screening",
     "Site",
     "Slot",
+    "SlotFilter",
     "SlotUnavailable",
     "Store",
     "StoreError",

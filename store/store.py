@@ -25,6 +25,8 @@ from store.models import (
     ANY_SLOT,
     AlreadyBooked,
     Booking,
+    Dose,
+    DoseExists,
     DuplicateDocument,
     Resident,
     Screening,
@@ -439,9 +441,45 @@ class Store:
             return cursor.lastrowid
         raise RuntimeError(f"could not draw a unique {table}.{column}")
 
-    def dose_count(self, resident_id: int) -> int:
-        row = self._one("SELECT COUNT(*) FROM doses WHERE resident_id = ?", [resident_id])
-        return int(row[0]) if row else 0
+    def doses_of(self, resident_id: int) -> list[Dose]:
+        """The doses a person has received, in order."""
+        rows = self._all(
+            "SELECT resident_id, dose, day, product_id, site_id, source FROM doses "
+            "WHERE resident_id = ? ORDER BY dose",
+            [resident_id],
+        )
+        return [Dose(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def add_dose(self, dose: Dose, now: datetime, actor: str, channel: str) -> None:
+        """Record a dose; ``DoseExists`` if that dose number is already on record."""
+        try:
+            with self.transaction():
+                self._conn.execute(
+                    "INSERT INTO doses (resident_id, dose, day, product_id, site_id, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [dose.resident_id, dose.dose, dose.day.isoformat(), dose.product_id,
+                     dose.site_id, dose.source],
+                )  # fmt: skip
+                self.audit(now, actor, channel, "dose", "resident", dose.resident_id, None, {
+                    "dose": dose.dose, "day": dose.day.isoformat(), "product_id": dose.product_id,
+                    "site_id": dose.site_id, "source": dose.source,
+                })  # fmt: skip
+        except sqlite3.IntegrityError as exc:
+            if "doses.resident_id, doses.dose" in str(exc):
+                raise DoseExists(dose.dose) from None
+            raise
+
+    def join_queue(
+        self, resident_id: int, dose: int, district_id: str | None, period: str | None,
+        now: datetime,
+    ) -> bool:  # fmt: skip
+        """Put a person on the pre-registration queue for a dose; False if already waiting."""
+        cursor = self._conn.execute(
+            "INSERT OR IGNORE INTO queue (resident_id, dose, district_id, period, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [resident_id, dose, district_id, period, _stamp(now)],
+        )
+        return cursor.rowcount == 1
 
     # -- bookings ------------------------------------------------------------------------------
 
