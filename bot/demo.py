@@ -20,13 +20,14 @@ class DemoSite:
     evening: bool = False
     mobile: bool = False
     accessible: bool = True
+    closed_on_holidays: bool = False  # offers no slots on public holidays
 
 
 SITES = (
     DemoSite("tianhe", "天河体育中心接种点", "Tianhe Sports Centre", "天河路299号",
              "299 Tianhe Rd", "coronavac", evening=True),
     DemoSite("tianhe", "石牌街社区卫生服务中心", "Shipai Community Health Centre",
-             "石牌东路33号", "33 Shipai East Rd", "bbibp"),
+             "石牌东路33号", "33 Shipai East Rd", "bbibp", closed_on_holidays=True),
     DemoSite("baiyun", "白云国际会议中心接种点", "Baiyun Convention Centre", "白云大道南1号",
              "1 Baiyun Ave South", "bbibp"),
     DemoSite("baiyun", "京溪街流动接种车", "Jingxi Mobile Vaccination Vehicle", "京溪路广场",
@@ -108,6 +109,8 @@ def seed_demo(store: Store, policy: Policy, today: date, days: int, now: datetim
                 mobile=site.mobile,
                 accessible=site.accessible,
             )
+            if site.closed_on_holidays:
+                store.set_site_closed_on_holidays(site_id, True)
         site_ids.append((site_id, site))
     # Demo slots are released from the start of the first day, so a frozen clock on that day
     # (VAXBOT_NOW) already sees them.

@@ -1,4 +1,4 @@
-"""Booking a dose: person → screening → district → site → date → period → confirm.
+"""Booking a dose: person → screening → where → date → period → confirm.
 
 ```mermaid
 stateDiagram-v2
@@ -6,9 +6,16 @@ stateDiagram-v2
     [*] --> person: several people on this phone
     [*] --> screening: one person (or the one just registered)
     person --> screening
+    [*] --> [*]: barred, all doses done, already booked, campaign days, too young
+    [*] --> queue: maintenance hours (offer the pre-registration queue)
     screening --> [*]: not eligible / deferred (with the reason)
-    screening --> district: eligible (assessment on site at 60+)
-    district --> site: the district has places
+    screening --> district: dose 1
+    screening --> where: dose 2+ (previous site, home district, another district)
+    where --> date: previous site
+    where --> site: home district
+    where --> district: another district
+    district --> site: the district's window is open and it has places
+    district --> queue: window closed, resident picks the queue
     site --> date
     date --> period: the day has several periods left
     date --> companion_name: one period fits and the person is 70+ that day
@@ -19,10 +26,14 @@ stateDiagram-v2
     companion_phone --> confirm
     confirm --> [*]: booked (code and confirmation)
     confirm --> date: change, or the place was just taken
+    confirm --> queue: the district's window closed meanwhile
+    queue --> [*]
 ```
 
 Screening asks one question at a time (``q_allergy`` … ``q_risk_area``), all of them before
 dose 1 and only those whose answer can change before later doses; the first "yes" ends it.
+Dose 2 and later are limited to the first dose's manufacturer and to days from the minimum
+interval on (``flows.schedule``).
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ from flows.dialogue import (
     Flow,
     Handoff,
     Next,
+    Option,
     Outcome,
     Prompt,
     Retry,
@@ -44,15 +56,9 @@ from flows.dialogue import (
     numbered,
     yes_no,
 )
-from flows.eligibility import (
-    QUESTIONS,
-    Question,
-    Verdict,
-    age_rules,
-    birthday,
-    questions_for,
-    verdict,
-)
+from flows.eligibility import QUESTIONS, Question, Verdict, age_rules, birthday, questions_for
+from flows.eligibility import verdict as screening_verdict
+from flows.holidays import holidays_between
 from flows.identity import mask_phone
 from flows.places import (
     covers_hour,
@@ -60,7 +66,6 @@ from flows.places import (
     district_name,
     district_options,
     in_part,
-    listing_window,
     nearest,
     site_address,
     site_name,
@@ -68,7 +73,22 @@ from flows.places import (
     slot_options,
 )
 from flows.registration import phone_prompt, take_name, take_phone
-from store import AlreadyBooked, Resident, Screening, Site, Slot, SlotUnavailable
+from flows.schedule import (
+    Complete,
+    NextDose,
+    Timing,
+    Window,
+    admitted,
+    campaign_now,
+    next_dose,
+    opening,
+    timing,
+    window,
+)
+from store import AlreadyBooked, Resident, Screening, Site, Slot, SlotFilter, SlotUnavailable
+
+EVENING_WORDS = ("晚上", "夜场", "夜间", "evening", "night")
+WEEKEND_WORDS = ("周末", "双休日", "weekend")
 
 
 def _resident(ctx: Ctx) -> Resident:
@@ -79,6 +99,16 @@ def _resident(ctx: Ctx) -> Resident:
         assert resident is not None and resident.account_id == ctx.account_id
         ctx.memo["resident"] = resident
     return resident
+
+
+def _dose(ctx: Ctx) -> NextDose:
+    data = ctx.data
+    return NextDose(
+        number=int(data["dose"]),
+        products=tuple(data["products"]) if data.get("products") else None,
+        earliest=date.fromisoformat(data["earliest"]) if data.get("earliest") else None,
+        latest=date.fromisoformat(data["latest"]) if data.get("latest") else None,
+    )
 
 
 def _start(ctx: Ctx) -> Outcome:
@@ -105,26 +135,57 @@ def _read_person(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 def _choose(ctx: Ctx, resident: Resident) -> Outcome:
-    """Settle who and which dose; stop early when there is nothing to book."""
-    dose = ctx.store.dose_count(resident.id) + 1
+    """Settle who and which dose; stop early when the person cannot book now."""
+    policy = ctx.policy
+    if resident.barred:
+        return Done(ctx.t("book.barred", name=resident.name, n=policy.booking.noshow_limit))
+    dose = next_dose(ctx.store.doses_of(resident.id), policy)
+    if isinstance(dose, Complete):
+        return Done(ctx.t("book.done_all", name=resident.name))
     for booking in ctx.store.active_bookings(resident.id):
-        if booking.dose == dose:
+        if booking.dose == dose.number:
             return Done(
                 ctx.t(
                     "book.already",
                     name=resident.name,
-                    dose=dose,
+                    dose=dose.number,
                     day=ctx.day(booking.slot.day),
                     period=booking.slot.period,
                     site=site_name(ctx.lang, booking.site),
                     code=booking.code,
                 )
             )
-    minimum = ctx.policy.ages.minimum
-    if age_rules(resident.birth_date, listing_window(ctx)[1], ctx.policy.ages).too_young:
-        opens = birthday(resident.birth_date, minimum)
-        return Done(ctx.t("age.too_young", name=resident.name, min=minimum, day=ctx.day(opens)))
-    ctx.data.update(resident_id=resident.id, dose=dose, answers={})
+    campaign = campaign_now(policy, ctx.today)
+    if campaign is not None and not admitted(campaign, dose, ctx.today):
+        return Done(
+            ctx.t(
+                "book.campaign",
+                start=ctx.day(campaign.start),
+                end=ctx.day(campaign.end),
+                name=ctx.name_of(campaign.name_zh, campaign.name_en),
+                dose=campaign.dose,
+                days=campaign.more_than_days_since_previous,
+                after=ctx.day(campaign.end + timedelta(days=1)),
+            )
+        )
+    last_day = ctx.today + timedelta(days=policy.booking.days_listed - 1)
+    if age_rules(resident.birth_date, last_day, policy.ages).too_young:
+        opens = birthday(resident.birth_date, policy.ages.minimum)
+        return Done(
+            ctx.t("age.too_young", name=resident.name, min=policy.ages.minimum, day=ctx.day(opens))
+        )
+    ctx.data.update(
+        resident_id=resident.id,
+        dose=dose.number,
+        products=list(dose.products) if dose.products else None,
+        earliest=dose.earliest.isoformat() if dose.earliest else None,
+        latest=dose.latest.isoformat() if dose.latest else None,
+        previous_site=dose.previous.site_id if dose.previous else None,
+        previous_day=dose.previous.day.isoformat() if dose.previous else None,
+        answers={},
+    )
+    if window(policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
+        return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
     return _next_question(ctx, resident)
 
 
@@ -141,7 +202,7 @@ def _next_question(ctx: Ctx, resident: Resident) -> Outcome:
 
 def _conclude(ctx: Ctx, resident: Resident) -> Outcome:
     answers: dict[str, bool] = ctx.data["answers"]
-    result = verdict(answers, resident.birth_date, ctx.today, ctx.policy.ages)
+    result = screening_verdict(answers, resident.birth_date, ctx.today, ctx.policy.ages)
     first_yes = next((key for key, yes in answers.items() if yes), None)
     ctx.store.add_screening(
         Screening(
@@ -156,7 +217,8 @@ def _conclude(ctx: Ctx, resident: Resident) -> Outcome:
     )
     if result in (Verdict.NOT_ELIGIBLE, Verdict.DEFERRED):
         return Done(ctx.t(f"verdict.{result.value}.{first_yes}"))
-    return Next("district", note=ctx.t(f"verdict.{result.value}", name=resident.name))
+    note = ctx.t(f"verdict.{result.value}", name=resident.name)
+    return Next("where" if int(ctx.data["dose"]) > 1 else "district", note=note)
 
 
 def _question_step(question: Question) -> Step:
@@ -175,52 +237,181 @@ def _question_step(question: Question) -> Step:
     return Step(ask, read, free_text=False)
 
 
-# -- where and when -------------------------------------------------------------------------
+# -- where ----------------------------------------------------------------------------------
+
+
+def _days(ctx: Ctx) -> tuple[date, date]:
+    """The days offered: from today, or the earliest day the dose allows, for days_listed."""
+    earliest = _dose(ctx).earliest
+    first = max(ctx.today, earliest) if earliest else ctx.today
+    return first, first + timedelta(days=ctx.policy.booking.days_listed - 1)
+
+
+def _filter(ctx: Ctx, first: date, last: date) -> SlotFilter:
+    return SlotFilter(_dose(ctx).products, holidays_between(first, last))
+
+
+def _open_sites(ctx: Ctx, district_id: str) -> list[tuple[Site, int]]:
+    first, last = _days(ctx)
+    sites = ctx.store.sites_with_places(
+        district_id, first, last, ctx.now, _filter(ctx, first, last)
+    )
+    return [(site, left) for site, left in sites if left > 0]
+
+
+def _window_closed(ctx: Ctx, district_id: str) -> str | None:
+    """Why the district cannot be booked now, or None if it can."""
+    state = window(ctx.policy, district_id, ctx.now)
+    if state is Window.MAINTENANCE:
+        return ctx.t("book.maintenance", window=ctx.policy.booking.maintenance)
+    if state is Window.CLOSED:
+        return ctx.t(
+            "book.closed",
+            district=district_name(ctx, district_id),
+            window=opening(ctx.policy, district_id),
+        )
+    return None
+
+
+def _queue_option(ctx: Ctx, key: str) -> Option:
+    return Option(key, ctx.t("queue.offer"), "queue", ("排队", "queue"))
+
+
+def _where(ctx: Ctx) -> Prompt:
+    resident = _resident(ctx)
+    options: list[tuple[str, str]] = []
+    previous = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
+    if previous is not None:
+        options.append((ctx.t("book.where.same", site=site_name(ctx.lang, previous)), "same"))
+    home = district_name(ctx, resident.district_id)
+    options += [
+        (ctx.t("book.where.home", district=home), "home"),
+        (ctx.t("book.where.other"), "other"),
+    ]
+    return Prompt(ctx.t("book.where", dose=ctx.data["dose"]), numbered(options))
+
+
+def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "other":
+        return Next("district")
+    if answer.value == "home":
+        return _go_district(ctx, _resident(ctx).district_id)
+    site = ctx.store.site(int(ctx.data["previous_site"]))
+    assert site is not None
+    closed = _window_closed(ctx, site.district_id)
+    if closed:
+        return _offer_queue(ctx, closed, site.district_id)
+    ctx.data.update(district=site.district_id, site_id=site.id)
+    first, last = _days(ctx)
+    if not ctx.store.open_days(site.id, first, last, ctx.now, _filter(ctx, first, last)):
+        return _not_yet(ctx) or Retry(ctx.t("book.no_dates"))
+    return Next("date")
+
+
+def _not_yet(ctx: Ctx) -> Outcome | None:
+    """For a later dose whose first day has no places out yet: say from when, offer the queue."""
+    earliest = _dose(ctx).earliest
+    if earliest is None or earliest <= ctx.today:
+        return None
+    note = ctx.t(
+        "book.not_yet", name=_resident(ctx).name, dose=ctx.data["dose"], day=ctx.day(earliest)
+    )
+    return Next("queue", note=note)
+
+
+def _offer_queue(ctx: Ctx, note: str, district_id: str) -> Outcome:
+    ctx.data["queue_district"] = district_id
+    return Next("queue", note=note)
 
 
 def _district(ctx: Ctx) -> Prompt:
     return Prompt(ctx.t("book.district"), district_options(ctx, _resident(ctx).district_id))
 
 
-def _open_sites(ctx: Ctx, district_id: str) -> list[tuple[Site, int]]:
-    first, last = listing_window(ctx)
-    return [
-        (site, left)
-        for site, left in ctx.store.sites_with_places(district_id, first, last, ctx.now)
-        if left > 0
-    ]
-
-
-def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
-    district_id = str(answer.value)
+def _go_district(ctx: Ctx, district_id: str) -> Outcome:
+    closed = _window_closed(ctx, district_id)
+    if closed:
+        options = (*district_options(ctx, _resident(ctx).district_id),)
+        options += (_queue_option(ctx, str(len(options) + 1)),)
+        ctx.data["queue_district"] = district_id
+        return Retry(closed, Prompt(f"{closed}\n{ctx.t('book.district')}", options))
     if not _open_sites(ctx, district_id):
-        return Retry(ctx.t("book.no_sites", district=district_name(ctx, district_id)))
+        return _not_yet(ctx) or Retry(
+            ctx.t("book.no_sites", district=district_name(ctx, district_id))
+        )
     ctx.data["district"] = district_id
     return Next("site")
 
 
+def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "queue":
+        return Next("queue")
+    return _go_district(ctx, str(answer.value))
+
+
+def _site_label_tags(ctx: Ctx, site: Site) -> str:
+    tags = [ctx.t("book.tag.evening")] * site.evening + [ctx.t("book.tag.mobile")] * site.mobile
+    return f" ({', '.join(tags)})" if tags and ctx.lang == "en" else "".join(f"·{t}" for t in tags)
+
+
+def _site_prompt(ctx: Ctx, evening_only: bool = False) -> Prompt:
+    sites = _open_sites(ctx, ctx.data["district"])
+    intro = ctx.t("book.site")
+    if evening_only:
+        evening = [(site, left) for site, left in sites if site.evening]
+        intro = ctx.t("book.evening_sites") if evening else ctx.t("book.no_evening")
+        sites = evening or sites
+    options = site_options(ctx, sites)
+    labelled = tuple(
+        Option(o.key, o.label + _site_label_tags(ctx, site), o.value, o.aliases)
+        for o, (site, _) in zip(options, sites, strict=True)
+    )
+    return Prompt(intro, labelled)
+
+
 def _site(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("book.site"), site_options(ctx, _open_sites(ctx, ctx.data["district"])))
+    return _site_prompt(ctx)
 
 
 def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.option is None:
+        words = answer.text.casefold()
+        if any(word in words for word in EVENING_WORDS):
+            ctx.data["part"] = "evening"
+            return Retry("", _site_prompt(ctx, evening_only=True))
+        return Retry(ctx.t("pick_number", n=len(_site_prompt(ctx).options)))
     ctx.data["site_id"] = answer.value
     return Next("date")
 
 
+# -- when -----------------------------------------------------------------------------------
+
+
+def _open_days(ctx: Ctx, first: date, last: date) -> list[tuple[date, int]]:
+    site_id = int(ctx.data["site_id"])
+    return ctx.store.open_days(site_id, first, last, ctx.now, _filter(ctx, first, last))
+
+
+def _open_slots(ctx: Ctx, day: date) -> list[Slot]:
+    site_id = int(ctx.data["site_id"])
+    return ctx.store.open_slots(site_id, day, ctx.now, _filter(ctx, day, day))
+
+
 def _date(ctx: Ctx) -> Prompt:
-    first, last = listing_window(ctx)
-    days = ctx.store.open_days(int(ctx.data["site_id"]), first, last, ctx.now)
+    days = _open_days(ctx, *_days(ctx))
+    if ctx.data.get("weekend"):
+        weekend = [(day, left) for day, left in days if day.weekday() >= 5]
+        intro = ctx.t("book.weekend_days") if weekend else ctx.t("book.no_weekend")
+        return Prompt(intro, day_options(ctx, weekend or days))
     if not days:
         return Prompt(ctx.t("book.no_dates"))
     return Prompt(ctx.t("book.date"), day_options(ctx, days))
 
 
-def _alternatives(ctx: Ctx, wanted: date, key: str) -> Retry:
+def _alternatives(ctx: Ctx, wanted: date, note: str) -> Retry:
     """Say the wanted day cannot be had, offering the open days nearest to it."""
-    last = max(listing_window(ctx)[1], wanted + timedelta(days=7))
-    days = ctx.store.open_days(int(ctx.data["site_id"]), ctx.today, last, ctx.now)
-    note = ctx.t(key, day=ctx.day(wanted))
+    first, last = _days(ctx)
+    days = _open_days(ctx, first, max(last, wanted + timedelta(days=7)))
     return Retry(note, Prompt(note, day_options(ctx, nearest(days, wanted))))
 
 
@@ -234,15 +425,24 @@ def _fitting(slots: list[Slot], when: When) -> list[Slot]:
 
 def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is not None:
-        when = When(date.fromisoformat(str(answer.value)))
+        when = When(date.fromisoformat(str(answer.value)), ctx.data.get("part"))
     else:
+        if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
+            ctx.data["weekend"] = True
+            return Retry("", _date(ctx))
         parsed = parse_when(answer.text, ctx.today)
         if parsed is None or parsed.day is None:
             return Retry(ctx.t("book.date_unknown"))
         when = parsed
     assert when.day is not None
     if when.day < ctx.today:
-        return _alternatives(ctx, when.day, "book.date_past")
+        return _alternatives(ctx, when.day, ctx.t("book.date_past", day=ctx.day(when.day)))
+    dose = _dose(ctx)
+    if timing(dose, when.day) is Timing.EARLY:
+        assert dose.earliest is not None
+        days = _days_after_previous(ctx, dose.earliest)
+        note = ctx.t("book.too_early", dose=dose.number, min=days, day=ctx.day(dose.earliest))
+        return _alternatives(ctx, dose.earliest, note)
     resident = _resident(ctx)
     minimum = ctx.policy.ages.minimum
     if age_rules(resident.birth_date, when.day, ctx.policy.ages).too_young:
@@ -255,9 +455,9 @@ def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
             from_day=ctx.day(opens),
         )
         return Retry(note)
-    slots = ctx.store.open_slots(int(ctx.data["site_id"]), when.day, ctx.now)
+    slots = _open_slots(ctx, when.day)
     if not slots:
-        return _alternatives(ctx, when.day, "book.date_full")
+        return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
     ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour)
     fitting = _fitting(slots, when)
     if len(slots) == 1 or (len(fitting) == 1 and fitting != slots):
@@ -265,9 +465,13 @@ def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
     return Next("period")
 
 
+def _days_after_previous(ctx: Ctx, day: date) -> int:
+    return (day - date.fromisoformat(ctx.data["previous_day"])).days
+
+
 def _period(ctx: Ctx) -> Prompt:
     day = date.fromisoformat(ctx.data["day"])
-    slots = ctx.store.open_slots(int(ctx.data["site_id"]), day, ctx.now)
+    slots = _open_slots(ctx, day)
     wanted = When(day, ctx.data.get("part"), ctx.data.get("hour"))
     fitting = _fitting(slots, wanted)
     if fitting:
@@ -286,7 +490,7 @@ def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(ctx.t("pick_number", n=len(_period(ctx).options)))
     if when.day is not None and when.day != day:
         return _read_date(ctx, answer)
-    slots = _fitting(ctx.store.open_slots(int(ctx.data["site_id"]), day, ctx.now), when)
+    slots = _fitting(_open_slots(ctx, day), when)
     if len(slots) == 1:
         return _slot_chosen(ctx, slots[0])
     ctx.data.update(part=when.part, hour=when.hour)
@@ -325,10 +529,14 @@ def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 def _notices(ctx: Ctx, resident: Resident, day: date) -> list[str]:
-    """What the person must know for that day: assessment, companion, green channel."""
+    """What the person must know for that day: overdue, assessment, companion, green channel."""
     ages = ctx.policy.ages
     rules = age_rules(resident.birth_date, day, ages)
     notes = []
+    dose = _dose(ctx)
+    if timing(dose, day) is Timing.OVERDUE:
+        assert dose.latest is not None
+        notes.append(ctx.t("book.overdue", max=_days_after_previous(ctx, dose.latest)))
     if rules.assessment:
         notes.append(ctx.t("age.assessment", min=ages.assessment))
     if rules.companion and ctx.data.get("companion_phone"):
@@ -364,13 +572,20 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value != "yes":
         return Next("date")
     resident = _resident(ctx)
+    slot = ctx.store.slot(int(ctx.data["slot_id"]))
+    assert slot is not None
+    site = ctx.store.site(slot.site_id)
+    assert site is not None
+    closed = _window_closed(ctx, site.district_id)  # time has passed since the district was chosen
+    if closed:
+        return _offer_queue(ctx, closed, site.district_id)
     companion = None
     if ctx.data.get("companion_phone"):
         companion = (ctx.data["companion_name"], ctx.data["companion_phone"])
     try:
         booking = ctx.store.book(
             resident_id=resident.id,
-            slot_id=int(ctx.data["slot_id"]),
+            slot_id=slot.id,
             dose=int(ctx.data["dose"]),
             now=ctx.now,
             channel=ctx.channel,
@@ -404,6 +619,22 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     return Done(confirmation)
 
 
+# -- the pre-registration queue ---------------------------------------------------------------
+
+
+def _queue(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("queue.ask"), yes_no(ctx.t("queue.join"), ctx.t("queue.skip")))
+
+
+def _read_queue(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value != "yes":
+        return Done(ctx.t("queue.declined"))
+    resident = _resident(ctx)
+    district = ctx.data.get("queue_district") or resident.district_id
+    added = ctx.store.join_queue(resident.id, int(ctx.data["dose"]), district, None, ctx.now)
+    return Done(ctx.t("queue.joined" if added else "queue.already", name=resident.name))
+
+
 BOOKING = Flow(
     name="book",
     first="district",
@@ -411,12 +642,14 @@ BOOKING = Flow(
     steps={
         "person": Step(_person, _read_person, free_text=False),
         **{f"q_{question.key}": _question_step(question) for question in QUESTIONS},
+        "where": Step(_where, _read_where, free_text=False),
         "district": Step(_district, _read_district, free_text=False),
-        "site": Step(_site, _read_site, free_text=False),
+        "site": Step(_site, _read_site),
         "date": Step(_date, _read_date),
         "period": Step(_period, _read_period),
         "companion_name": Step(_companion_name, _read_companion_name),
         "companion_phone": Step(_companion_phone, _read_companion_phone),
         "confirm": Step(_confirm, _read_confirm, free_text=False),
+        "queue": Step(_queue, _read_queue, free_text=False),
     },
 )

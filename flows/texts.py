@@ -258,6 +258,68 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No places at that time on {day}. Choose one of:",
     ),
     "book.left": ("剩{n}", "{n} left"),
+    "book.tag.evening": ("夜场", "evening"),
+    "book.tag.mobile": ("流动接种车", "mobile unit"),
+    "book.evening_sites": ("有夜场的接种点：", "Sites with evening sessions:"),
+    "book.no_evening": (
+        "该区没有夜场接种点，请选择：",
+        "No site in this district has evening sessions. Choose one of:",
+    ),
+    "book.weekend_days": ("周末可约日期：", "Weekend dates with places:"),
+    "book.no_weekend": (
+        "近期周末已约满，请选择其他日期：",
+        "No weekend places for now. Choose another date:",
+    ),
+    "book.barred": (
+        "{name}爽约已超过{n}次，不能自助预约。请致电热线或联系所在居委会。",
+        "{name} has missed more than {n} appointments, so cannot book here. "
+        "Please call the hotline or your neighbourhood committee.",
+    ),
+    "book.maintenance": (
+        "每天{window}为系统维护时间，暂停预约。",
+        "Booking is closed for maintenance every day {window}.",
+    ),
+    "book.closed": (
+        "{district}每天{window}开放预约，现在不能预约。",
+        "{district} takes bookings daily {window}; it is closed now.",
+    ),
+    "book.campaign": (
+        "{start}至{end}为{name}：仅限第{dose}剂且距上一剂超过{days}天者预约，其他人{after}起可约。",
+        "{start} to {end} is {name}: only dose {dose}, more than {days} days after the last "
+        "dose, may book. Everyone else from {after}.",
+    ),
+    "book.where": (
+        "第{dose}剂须用同一厂家疫苗。请选择接种地点：",
+        "Dose {dose} must be from the same maker. Where?",
+    ),
+    "book.where.same": ("上一剂的接种点：{site}", "Where the last dose was: {site}"),
+    "book.where.home": ("居住地{district}的接种点", "A site in my home district, {district}"),
+    "book.where.other": ("其他区", "Another district"),
+    "book.not_yet": (
+        "{name}的第{dose}剂{day}起可约，目前还没有该日的名额。",
+        "{name} can have dose {dose} from {day}; no places for then are out yet.",
+    ),
+    "book.too_early": (
+        "第{dose}剂须在上一剂满{min}天后，最早{day}。",
+        "Dose {dose} must be at least {min} days after the last, so from {day}.",
+    ),
+    "book.overdue": (
+        "已超过{max}天的接种间隔，请尽快接种。",
+        "This is past the {max}-day interval: please come as soon as possible.",
+    ),
+    "queue.offer": (
+        "加入预登记排队，有名额时短信通知",
+        "Join the queue; we text when a place is free",
+    ),
+    "queue.ask": ("是否加入预登记排队？", "Join the pre-registration queue?"),
+    "queue.join": ("加入排队", "Join the queue"),
+    "queue.skip": ("不用了", "No, thanks"),
+    "queue.joined": (
+        "已为{name}加入排队，有名额时短信通知。",
+        "{name} is in the queue; we will text when a place is found.",
+    ),
+    "queue.already": ("{name}已在排队中。", "{name} is already in the queue."),
+    "queue.declined": ("好的，未加入排队。", "OK, not queued."),
     "book.confirm": (
         "请确认：{name}，第{dose}剂，{day} {period}，{site}（{address}），{product}。",
         "Please confirm: {name}, dose {dose}, {day} {period}, {site} ({address}), {product}.",

@@ -636,3 +636,12 @@ class Store:
                 json.dumps(after, ensure_ascii=False) if after is not None else None,
             ],
         )
+
+    # -- site attributes -----------------------------------------------------------------------
+
+    def set_site_closed_on_holidays(self, site_id: int, closed: bool) -> None:
+        """Mark a site as closed (or open) on public holidays: it then offers no slots on them."""
+        with self.transaction():
+            self._conn.execute(
+                "UPDATE sites SET closed_on_holidays = ? WHERE id = ?", [int(closed), site_id]
+            )
