@@ -16,12 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot.demo import sync_reference
 from flows.identity import (
@@ -63,6 +63,8 @@ ID_PROBLEMS: Mapping[IdProblem, str] = {
     IdProblem.BIRTH_DATE: "the birth date in it is not a real date",
     IdProblem.CHECKSUM: "the check character does not match (a typo?)",
 }
+
+T = TypeVar("T")
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -171,6 +173,15 @@ def summary(results: Sequence[RowResult]) -> str:
 
 
 # -- shared field parsers ---------------------------------------------------------------------
+
+
+def attempt(problems: list[str], parse: Callable[[], T]) -> T | None:
+    """``parse()``, or None with its ``ValueError`` message added to ``problems``."""
+    try:
+        return parse()
+    except ValueError as exc:
+        problems.append(str(exc))
+        return None
 
 
 def parse_day(text: str, what: str = "date") -> date:

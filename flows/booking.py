@@ -334,7 +334,7 @@ def _go_district(ctx: Ctx, district_id: str) -> Outcome:
         options = (*district_options(ctx, _resident(ctx).district_id),)
         options += (_queue_option(ctx, str(len(options) + 1)),)
         ctx.data["queue_district"] = district_id
-        return Retry(closed, Prompt(f"{closed}\n{ctx.t('book.district')}", options))
+        return Retry(closed, Prompt(ctx.t("book.district"), options))
     if not _open_sites(ctx, district_id):
         return _not_yet(ctx) or Retry(
             ctx.t("book.no_sites", district=district_name(ctx, district_id))

@@ -5,6 +5,9 @@ Format (one conversation per file, Chinese and English alike)::
     # what this conversation shows
     @now 2021-06-17T09:00        (moves the frozen clock; any time in the file)
     @from +8613800138000         (the sender; @channel sms likewise)
+    @dose 440106199001011235 1 2021-05-10 coronavac 1
+                                 (a dose on record, as `vaxbot doses import` would add it:
+                                  ID number, dose, date, product, site id)
     > what the resident sends
     < the reply, line by line
     <   1. an option
@@ -15,6 +18,7 @@ Set ``VAXBOT_REGOLD=1`` to rewrite the files from what the engine says now; revi
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,7 @@ import pytest
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from flows.policy import Policy
+from store import Dose, Store
 from tests.conftest import Clock, open_seeded
 
 HERE = Path(__file__).parent / "transcripts"
@@ -34,6 +39,14 @@ def render(replies: list[Reply]) -> list[str]:
         lines.extend(reply.text.split("\n"))
         lines.extend(f"  {option.key}. {option.label}" for option in reply.options)
     return lines
+
+
+def record_dose(store: Store, fields: list[str], clock: Clock) -> None:
+    id_number, dose, day, product, site = fields
+    resident = store.resident_by_document("resident_id", id_number)
+    assert resident is not None, f"@dose: {id_number} is not registered"
+    record = Dose(resident.id, int(dose), date.fromisoformat(day), product, int(site), "import")
+    store.add_dose(record, clock.now, "transcript", "import")
 
 
 def replay(path: Path, tmp_path: Path, policy: Policy) -> tuple[str, str]:
@@ -53,6 +66,8 @@ def replay(path: Path, tmp_path: Path, policy: Policy) -> tuple[str, str]:
             sender = line.removeprefix("@from ")
         elif line.startswith("@channel "):
             channel = line.removeprefix("@channel ")
+        elif line.startswith("@dose "):
+            record_dose(store, line.split()[1:], clock)
         elif line.startswith("> ") or line == ">":
             replies = engine.handle(Inbound(channel, sender, line[2:]))
             actual.extend(f"< {text}" if text else "<" for text in render(replies))
