@@ -7,13 +7,25 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from contextlib import ExitStack
+from datetime import date, datetime
+from pathlib import Path
 from typing import TextIO
 
-from bot.clock import ClockError, make_clock
+from bot.clock import Clock, ClockError, make_clock
 from bot.demo import seed_demo
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
+from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
+from bot.slots_admin import (
+    SLOT_COLUMNS,
+    Added,
+    AdminError,
+    add_slots,
+    import_slots,
+    release,
+    release_moment,
+)
 from flows.policy import Policy, PolicyError, load_policy
 from store import Store
 
@@ -63,7 +75,85 @@ def build_parser() -> argparse.ArgumentParser:
         help='print one JSON object per input line: {"in": ..., "replies": [...]}',
     )
     _common(chat)
+    _add_admin_commands(commands)
     return parser
+
+
+def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vaxbot doses ...`` and ``vaxbot slots ...``: for operators and deployers."""
+    doses = commands.add_parser(
+        "doses",
+        help="dose records from other systems",
+        description="Dose records kept elsewhere (other vaccination systems, paper registers): "
+        "import them so the bot knows who has had which dose. See docs/operations.md.",
+    )
+    dose_actions = doses.add_subparsers(dest="action", required=True, metavar="ACTION")
+    dose_import = dose_actions.add_parser(
+        "import",
+        help="record the doses listed in a CSV file",
+        description="Record the doses of a CSV file (id_number,name,phone,dose,date,site,product "
+        "or 身份证号,姓名,手机号,剂次,接种日期,接种点,疫苗), registering people not yet known. "
+        "Each row is checked and recorded on its own; prints one line per row and a summary. "
+        "Exit status 2 if the file cannot be read or lacks a column.",
+    )
+    dose_import.add_argument("file", metavar="FILE.csv", help="the dose records (UTF-8 CSV)")
+    dose_import.add_argument("--db", required=True, help="SQLite file (must exist)")
+    dose_import.add_argument(
+        "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
+    )
+    _common(dose_import)
+
+    slots = commands.add_parser(
+        "slots",
+        help="create and release appointment slots",
+        description="Appointment slots: create them (unreleased, invisible to residents) by hand "
+        "or from a CSV file, and release them at the policy's daily release time.",
+    )
+    slot_actions = slots.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = slot_actions.add_parser(
+        "add",
+        help="create unreleased slots for a site, days and periods",
+        description="Create unreleased slots at one site for each day from --from to --to and "
+        "each --period. Slots already there (same site, product, day and start) are kept "
+        "as they are. Nothing is written if any option is wrong (exit status 2).",
+    )
+    add.add_argument("--db", required=True, help="SQLite file (must exist)")
+    add.add_argument("--site", required=True, metavar="NAME_OR_ID", help="site id or name")
+    add.add_argument("--product", required=True, metavar="ID", help="vaccine product, e.g. bbibp")
+    add.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day")
+    add.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: --from)")
+    add.add_argument(
+        "--period",
+        dest="periods",
+        action="append",
+        required=True,
+        metavar="HH:MM-HH:MM",
+        help="a period of each day; repeat for several",
+    )
+    add.add_argument("--capacity", required=True, type=int, metavar="N", help="places in each slot")
+    _common(add)
+    slot_import = slot_actions.add_parser(
+        "import",
+        help="create unreleased slots listed in a CSV file",
+        description="Create unreleased slots from a CSV file with the columns "
+        "site,product,date,start,end,capacity; one line per row and a summary. "
+        "Exit status 2 if the file cannot be read or lacks a column.",
+    )
+    slot_import.add_argument("file", metavar="FILE.csv", help="the slots (UTF-8 CSV)")
+    slot_import.add_argument("--db", required=True, help="SQLite file (must exist)")
+    slot_import.add_argument(
+        "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
+    )
+    _common(slot_import)
+    slot_release = slot_actions.add_parser(
+        "release",
+        help="release the slots that are due now",
+        description="Release every unreleased slot whose day is due: at the policy's "
+        "release_time on day D, slots up to D + release_days_ahead. Run it from cron at "
+        "the release time; running it again releases nothing new.",
+    )
+    slot_release.add_argument("--db", required=True, help="SQLite file (must exist)")
+    _common(slot_release)
 
 
 def _render(replies: list[Reply], out: TextIO) -> None:
@@ -105,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PolicyError, ClockError) as exc:
         print(f"vaxbot: {exc}", file=sys.stderr)
         return 2
+    if args.command in ("doses", "slots"):
+        return _admin(args, policy, clock)
     store = Store.open(args.db)
     try:
         if args.command == "seed-demo":
@@ -121,6 +213,82 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         store.close()
     return 0
+
+
+def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
+    """``doses import``, ``slots add|import|release``; 2 if the input cannot be used at all."""
+    name = f"vaxbot {args.command} {args.action}"
+    for stream in (sys.stdout, sys.stderr):  # site names are Chinese whatever the locale
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+    if not Path(args.db).is_file():
+        print(f"{name}: no database at {args.db} (see vaxbot seed-demo)", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        try:
+            rows = None
+            if args.action == "import":
+                columns = DOSE_COLUMNS if args.command == "doses" else SLOT_COLUMNS
+                rows = read_table(args.file, columns)
+            report = None
+            if getattr(args, "report", None):
+                report = stack.enter_context(open(args.report, "w", encoding="utf-8-sig"))
+        except TableError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"{name}: --report {args.report}: {exc.strerror}", file=sys.stderr)
+            return 2
+        store = Store.open(args.db)
+        stack.callback(store.close)
+        now = clock()
+        if rows is not None:
+            if args.command == "doses":
+                actor = f"import:{Path(args.file).name}"
+                results = import_doses(store, policy, rows, now, actor=actor)
+            else:
+                results = import_slots(store, policy, rows, now)
+            for result in results:
+                print(result.line())
+            print(summary(results))
+            if report is not None:
+                write_report(results, report, "id_number" if args.command == "doses" else "slot")
+        elif args.action == "add":
+            try:
+                added = add_slots(
+                    store, policy, site=args.site, product=args.product, first=args.first,
+                    last=args.last, periods=args.periods, capacity=args.capacity, now=now,
+                )  # fmt: skip
+            except AdminError as exc:
+                print(f"{name}: {exc}", file=sys.stderr)
+                return 2
+            _print_added(added, policy, now)
+        else:
+            released = release(store, policy, now)
+            print(f"released {released.count} slots (days up to {released.last_day})")
+    return 0
+
+
+def _print_added(added: Added, policy: Policy, now: datetime) -> None:
+    site = added.site
+    days = f"{added.first}" if added.first == added.last else f"{added.first} to {added.last}"
+    print(
+        f"added {added.added} slots at {site.name_zh} ({site.name_en}, id {site.id}): "
+        f"{added.product_id}, {days}, {' '.join(added.periods)}, capacity {added.capacity} each"
+    )
+    if added.kept:
+        kept = ", ".join(f"{day} {start}" for day, start in added.kept)
+        print(f"kept {len(added.kept)} existing slots unchanged: {kept}")
+    if not added.added:
+        return
+    due = release_moment(policy, added.first)
+    if due <= now:
+        print(f"not released yet: {added.first} is due, run `vaxbot slots release`")
+    else:
+        print(
+            f"not released yet: `vaxbot slots release` releases {added.first} from "
+            f"{due:%Y-%m-%d %H:%M}, each later day a day later"
+        )
 
 
 if __name__ == "__main__":

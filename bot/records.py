@@ -383,7 +383,7 @@ def _record_dose(
         Dose(resident.id, row.dose, row.day, row.product_id, site_id, "import"),
         now, actor, channel,
     )  # fmt: skip
-    where = f" at {row.site.name_zh}" if row.site else f" in {row.district_id}"
+    where = f" at {row.site.name_zh}" if row.site else f" in {policy.districts[row.district_id].zh}"
     note = "".join(
         f"; note: booking {booking.code} for this dose is still active"
         for booking in store.active_bookings(resident.id)
@@ -443,7 +443,11 @@ def _register(store: Store, row: DoseRow, now: datetime, actor: str, channel: st
 
 
 def _same_name(registered: str, given: str) -> bool:
-    return clean_name(registered).casefold() == clean_name(given).casefold()
+    """Names compared without case or spaces: "张 三" is "张三", "LI Wei" is "Li wei"."""
+    return (
+        "".join(clean_name(registered).split()).casefold()
+        == "".join(clean_name(given).split()).casefold()
+    )
 
 
 def _describe(store: Store, dose: Dose) -> str:

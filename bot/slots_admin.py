@@ -166,7 +166,10 @@ def import_slots(
     sync_reference(store, policy)
     results = []
     for number, values in rows:
-        subject = " ".join(values[name] for name in ("site", "date", "start") if values[name])
+        period = f"{values['start']}-{values['end']}" if values["start"] else ""
+        subject = " ".join(
+            v for v in (values["site"], values["product"], values["date"], period) if v
+        )
         try:
             status, reason = _import_slot(store, policy, values, now)
         except Rejected as exc:
@@ -198,10 +201,9 @@ def _import_slot(
     assert site and product_id and day and times and capacity
     start, end = times
     row = _slot_row(site.id, product_id, day, start, end, capacity)
-    what = f"{product_id} {day} {start}-{end} at {site.name_zh}"
     if not store.add_slots([row], skip_existing=True):
-        return Status.SKIPPED, f"slot already exists, kept unchanged: {what}"
-    return Status.IMPORTED, f"{what}, capacity {capacity} (unreleased)"
+        return Status.SKIPPED, "already exists (same site, product, date and start): kept unchanged"
+    return Status.IMPORTED, f"capacity {capacity}, not released yet"
 
 
 def release(store: Store, policy: Policy, now: datetime) -> Released:

@@ -374,11 +374,12 @@ def _site(ctx: Ctx) -> Prompt:
 
 
 def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
+    if any(
+        word in answer.text.casefold() for word in EVENING_WORDS
+    ):  # "夜场" even if a label says it
+        ctx.data["part"] = "evening"
+        return Retry("", _site_prompt(ctx, evening_only=True))
     if answer.option is None:
-        words = answer.text.casefold()
-        if any(word in words for word in EVENING_WORDS):
-            ctx.data["part"] = "evening"
-            return Retry("", _site_prompt(ctx, evening_only=True))
         return Retry(ctx.t("pick_number", n=len(_site_prompt(ctx).options)))
     ctx.data["site_id"] = answer.value
     return Next("date")
