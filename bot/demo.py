@@ -108,9 +108,8 @@ def seed_demo(store: Store, policy: Policy, today: date, days: int, now: datetim
                 evening=site.evening,
                 mobile=site.mobile,
                 accessible=site.accessible,
+                closed_on_holidays=site.closed_on_holidays,
             )
-            if site.closed_on_holidays:
-                store.set_site_closed_on_holidays(site_id, True)
         site_ids.append((site_id, site))
     # Demo slots are released from the start of the first day, so a frozen clock on that day
     # (VAXBOT_NOW) already sees them.

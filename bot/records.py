@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,8 +34,8 @@ from flows.identity import (
     normalise_phone,
     parse_resident_id,
 )
-from flows.policy import Policy, Product
-from flows.registration import clean_name, valid_name
+from flows.policy import Policy
+from flows.registration import NAME_LIMIT, clean_name, valid_name
 from flows.schedule import Complete, next_dose
 from store import Dose, Resident, Site, Store
 
@@ -286,7 +287,7 @@ def _parse_dose_row(
     if not name:
         problems.append("no name")
     elif not valid_name(name):
-        problems.append("name must be letters only (at most 40)")
+        problems.append(f"name must be letters only (at most {NAME_LIMIT})")
 
     phone = normalise_phone(values["phone"]) if values["phone"] else None
     if not values["phone"]:
@@ -294,18 +295,15 @@ def _parse_dose_row(
     elif phone is None:
         problems.append(f"bad phone number {mask_phone(values['phone'])}: not a mobile number")
 
-    product: Product | None = None
-    product_id = ""
-    try:
-        product_id = find_product(policy, values["product"]) if values["product"] else ""
-        product = policy.products[product_id] if product_id else None
-        if not product_id:
-            problems.append("no product")
-    except ValueError as exc:
-        problems.append(str(exc))
+    product_id: str | None = None
+    if not values["product"]:
+        problems.append("no product")
+    else:
+        product_id = attempt(problems, lambda: find_product(policy, values["product"]))
+    product = policy.products[product_id] if product_id else None
 
     dose = 0
-    raw_dose = values["dose"]
+    raw_dose = unicodedata.normalize("NFKC", values["dose"])
     if not raw_dose:
         problems.append("no dose number")
     elif not raw_dose.isascii() or not raw_dose.isdigit() or int(raw_dose) < 1:
@@ -316,16 +314,14 @@ def _parse_dose_row(
             problems.append(f"dose {dose} is beyond the {product.doses} dose(s) of {product_id}")
 
     day: date | None = None
-    try:
-        day = parse_day(values["date"]) if values["date"] else None
-        if day is None:
-            problems.append("no date")
-        elif day > now.date():
-            problems.append(f"date {day} is in the future")
-        elif isinstance(parsed, ResidentId) and day < parsed.birth_date:
-            problems.append(f"date {day} is before the person's birth date")
-    except ValueError as exc:
-        problems.append(str(exc))
+    if not values["date"]:
+        problems.append("no date")
+    else:
+        day = attempt(problems, lambda: parse_day(values["date"]))
+    if day is not None and day > now.date():
+        problems.append(f"date {day} is in the future")
+    elif day is not None and isinstance(parsed, ResidentId) and day < parsed.birth_date:
+        problems.append(f"date {day} is before the person's birth date")
 
     site: Site | None = None
     district_id = ""
@@ -343,7 +339,7 @@ def _parse_dose_row(
 
     if problems:
         raise Rejected("; ".join(problems))
-    assert isinstance(parsed, ResidentId) and phone is not None and day is not None
+    assert isinstance(parsed, ResidentId) and phone and product_id and day
     return DoseRow(
         parsed.number, parsed.birth_date, parsed.sex, name, phone, dose, day, product_id, site,
         district_id,

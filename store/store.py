@@ -188,14 +188,28 @@ class Store:
             pk="id",
         )
 
-    def add_site(self, **columns: Any) -> int:
+    def add_site(
+        self,
+        *,
+        district_id: str,
+        name_zh: str,
+        name_en: str,
+        address_zh: str,
+        address_en: str,
+        hours: str = "",
+        evening: bool = False,
+        mobile: bool = False,
+        accessible: bool = False,
+        closed_on_holidays: bool = False,
+    ) -> int:
         with self.transaction():
             cursor = self._conn.execute(
                 "INSERT INTO sites (district_id, name_zh, name_en, address_zh, address_en, hours, "
-                "evening, mobile, accessible) VALUES (:district_id, :name_zh, :name_en, "
-                ":address_zh, :address_en, :hours, :evening, :mobile, :accessible)",
-                {"hours": "", "evening": 0, "mobile": 0, "accessible": 0, **columns},
-            )
+                "evening, mobile, accessible, closed_on_holidays) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?)",
+                [district_id, name_zh, name_en, address_zh, address_en, hours, evening, mobile,
+                 accessible, closed_on_holidays],
+            )  # fmt: skip
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -636,12 +650,3 @@ class Store:
                 json.dumps(after, ensure_ascii=False) if after is not None else None,
             ],
         )
-
-    # -- site attributes -----------------------------------------------------------------------
-
-    def set_site_closed_on_holidays(self, site_id: int, closed: bool) -> None:
-        """Mark a site as closed (or open) on public holidays: it then offers no slots on them."""
-        with self.transaction():
-            self._conn.execute(
-                "UPDATE sites SET closed_on_holidays = ? WHERE id = ?", [int(closed), site_id]
-            )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from bot.records import (
 from flows.identity import check_character
 from flows.policy import Policy, load_policy
 from store import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, open_seeded, sequential_codes
 
 
 def id_number(first17: str) -> str:
@@ -47,13 +49,31 @@ TIANHE_SPORTS = "天河体育中心接种点"  # coronavac, Tianhe
 SHIPAI = "石牌街社区卫生服务中心"  # bbibp, Tianhe
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
+    """The demo database, seeded once for the module."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    open_seeded(path, policy).close()
+    return path
+
+
+@pytest.fixture
+def store(template: Path, db_path: Path) -> Iterator[Store]:
+    """A copy of the seeded demo (as conftest's ``store``, without seeding it for every test)."""
+    shutil.copyfile(template, db_path)
+    store = Store.open(db_path)
+    store.new_code = sequential_codes()
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def now(policy: Policy) -> datetime:
     return parse_moment(NOW, policy.zone)
 
 
 def dose(**values: str) -> dict[str, str]:
-    """A row of the file: 张三's dose 1 of CoronaVac on 1 May at Tianhe Sports Centre, or as given."""
+    """A row: 张三's dose 1 of CoronaVac on 1 May at Tianhe Sports Centre, unless given."""
     row = {
         "id_number": ZHANG,
         "name": "张三",
@@ -96,50 +116,108 @@ def as_list(row: dict[str, str]) -> list[str]:
 DOSE1 = dose()
 DOSE2 = dose(dose="2", date="2021-06-01")
 
-REJECTIONS: list[tuple[str, list[dict[str, str]], dict[str, str], str]] = [
-    # (case, earlier rows of the same file, the row, expected reason (a part of it))
-    ("no ID", [], dose(id_number=""), "no ID number"),
-    ("ID too short", [], dose(id_number=ZHANG[:17]), "bad ID number: wrong length (17 characters, need 18)"),
-    ("ID letters", [], dose(id_number=ZHANG[:16] + "AB"), "bad ID number: only digits and a final X"),
-    ("ID birth date", [], dose(id_number=id_number("44010619901301123")), "bad ID number: the birth date"),
-    ("ID born later", [], dose(id_number=id_number("44010620300101123")), "bad ID number: the birth date"),
-    ("ID checksum", [], dose(id_number=ZHANG[:17] + ("0" if ZHANG[17] != "0" else "1")), "bad ID number: the check character"),
-    ("no name", [], dose(name=" "), "no name"),
-    ("name with digits", [], dose(name="张三3"), "name must be letters only"),
-    ("no phone", [], dose(phone=""), "no phone number"),
-    ("bad phone", [], dose(phone="12345"), "bad phone number"),
-    ("landline", [], dose(phone="020-87654321"), "bad phone number"),
-    ("unknown product", [], dose(product="pfizer"), "unknown product 'pfizer'"),
-    ("no product", [], dose(product=""), "no product"),
-    ("unknown site", [], dose(site="火星接种点"), "unknown site or district '火星接种点'"),
-    ("no site", [], dose(site=""), "no site or district"),
-    ("dose zero", [], dose(dose="0"), "dose '0' is not a dose number"),
-    ("dose in words", [], dose(dose="第一针"), "is not a dose number"),
-    ("dose beyond product", [], dose(dose="2", product="ad5"), "dose 2 is beyond the 1 dose(s) of ad5"),
-    ("dose 3 of two", [DOSE1, DOSE2], dose(dose="3", date="2021-06-10"), "dose 3 is beyond the 2 dose(s) of coronavac"),
-    ("future date", [], dose(date="2021-06-18"), "date 2021-06-18 is in the future"),
-    ("date with slashes", [], dose(date="2021/05/01"), "date '2021/05/01' is not YYYY-MM-DD"),
-    ("date compact", [], dose(date="20210501"), "is not YYYY-MM-DD"),
-    ("no such day", [], dose(date="2021-02-30"), "date '2021-02-30' is not a real day"),
-    ("before birth", [], dose(date="1989-12-31"), "before the person's birth date"),
-    ("dose 2 first", [], DOSE2, "dose 2 without dose 1 on record"),
-    ("dose 3 without 2", [DOSE1], dose(dose="3", product="zf2001"), "dose 3 without dose 2 on record"),
-    ("other manufacturer", [DOSE1], dose(dose="2", date="2021-06-01", product="bbibp"), "bbibp is made by sinopharm-beijing, but dose 1 was coronavac (sinovac)"),
-    ("interval", [DOSE1], dose(dose="2", date="2021-05-11"), "dose 2 recorded on 2021-05-11 is only 10 days after dose 1 (minimum 21)"),
-    ("day 20", [DOSE1], dose(dose="2", date="2021-05-21"), "only 20 days after dose 1 (minimum 21)"),
-    ("before dose 1", [DOSE1], dose(dose="2", date="2021-04-01"), "dose 2 recorded on 2021-04-01 is before dose 1 (2021-05-01)"),
-    ("another name", [DOSE1], dose(name="李四", dose="2", date="2021-06-01"), "ID registered under another name"),
-    ("duplicate, other day", [DOSE1], dose(date="2021-05-02"), "dose 1 is already recorded differently: coronavac on 2021-05-01 at 天河体育中心接种点"),
-    ("duplicate, other site", [DOSE1], dose(site="Tianhe"), "dose 1 is already recorded differently"),
-    ("duplicate, other product", [DOSE1], dose(product="bbibp", site=SHIPAI), "already recorded differently"),
+WRONG_CHECK = ZHANG[:17] + ("0" if ZHANG[17] != "0" else "1")
+
+REJECTIONS = [
+    # pytest.param(earlier rows of the same file, the row, (part of) the reason, id=case)
+    pytest.param([], dose(id_number=""), "no ID number", id="no ID"),
+    pytest.param(
+        [], dose(id_number=ZHANG[:17]), "bad ID number: wrong length (17 characters, need 18)",
+        id="ID too short",
+    ),
+    pytest.param(
+        [], dose(id_number=ZHANG[:16] + "AB"), "bad ID number: only digits and a final X",
+        id="ID letters",
+    ),
+    pytest.param(
+        [], dose(id_number=id_number("44010619901301123")), "bad ID number: the birth date",
+        id="ID birth date",
+    ),
+    pytest.param(
+        [], dose(id_number=id_number("44010620300101123")), "bad ID number: the birth date",
+        id="ID born later",
+    ),
+    pytest.param(
+        [], dose(id_number=WRONG_CHECK), "bad ID number: the check character", id="ID checksum"
+    ),
+    pytest.param([], dose(name=" "), "no name", id="no name"),
+    pytest.param([], dose(name="张三3"), "name must be letters only", id="name with digits"),
+    pytest.param([], dose(phone=""), "no phone number", id="no phone"),
+    pytest.param([], dose(phone="12345"), "bad phone number", id="bad phone"),
+    pytest.param([], dose(phone="020-87654321"), "bad phone number", id="landline"),
+    pytest.param([], dose(product="pfizer"), "unknown product 'pfizer'", id="unknown product"),
+    pytest.param([], dose(product=""), "no product", id="no product"),
+    pytest.param(
+        [], dose(site="火星接种点"), "unknown site or district '火星接种点'", id="unknown site"
+    ),
+    pytest.param([], dose(site=""), "no site or district", id="no site"),
+    pytest.param([], dose(dose="0"), "dose '0' is not a dose number", id="dose zero"),
+    pytest.param([], dose(dose="第一针"), "is not a dose number", id="dose in words"),
+    pytest.param(
+        [], dose(dose="2", product="ad5"), "dose 2 is beyond the 1 dose(s) of ad5",
+        id="dose beyond product",
+    ),
+    pytest.param(
+        [DOSE1, DOSE2], dose(dose="3", date="2021-06-10"),
+        "dose 3 is beyond the 2 dose(s) of coronavac", id="dose 3 of two",
+    ),
+    pytest.param(
+        [], dose(date="2021-06-18"), "date 2021-06-18 is in the future", id="future date"
+    ),
+    pytest.param(
+        [], dose(date="2021/05/01"), "date '2021/05/01' is not YYYY-MM-DD", id="date slashes"
+    ),
+    pytest.param([], dose(date="20210501"), "is not YYYY-MM-DD", id="date compact"),
+    pytest.param(
+        [], dose(date="2021-02-30"), "date '2021-02-30' is not a real day", id="no such day"
+    ),
+    pytest.param(
+        [], dose(date="1989-12-31"), "before the person's birth date", id="before birth"
+    ),
+    pytest.param([], DOSE2, "dose 2 without dose 1 on record", id="dose 2 first"),
+    pytest.param(
+        [dose(product="zf2001")], dose(dose="3", product="zf2001"),
+        "dose 3 without dose 2 on record", id="dose 3 without 2",
+    ),
+    pytest.param(
+        [DOSE1], dose(dose="2", date="2021-06-01", product="bbibp"),
+        "bbibp is made by sinopharm-beijing, but dose 1 was coronavac (sinovac)",
+        id="other manufacturer",
+    ),
+    pytest.param(
+        [DOSE1], dose(dose="2", date="2021-05-11"),
+        "dose 2 recorded on 2021-05-11 is only 10 days after dose 1 (minimum 21)",
+        id="interval",
+    ),
+    pytest.param(
+        [DOSE1], dose(dose="2", date="2021-05-21"), "only 20 days after dose 1 (minimum 21)",
+        id="day 20",
+    ),
+    pytest.param(
+        [DOSE1], dose(dose="2", date="2021-04-01"),
+        "dose 2 recorded on 2021-04-01 is before dose 1 (2021-05-01)", id="before dose 1",
+    ),
+    pytest.param(
+        [DOSE1], dose(name="李四", dose="2", date="2021-06-01"),
+        "ID registered under another name", id="another name",
+    ),
+    pytest.param(
+        [DOSE1], dose(date="2021-05-02"),
+        "dose 1 is already recorded differently: coronavac on 2021-05-01 at 天河体育中心接种点",
+        id="duplicate, other day",
+    ),
+    pytest.param(
+        [DOSE1], dose(site="Tianhe"), "dose 1 is already recorded differently",
+        id="duplicate, other site",
+    ),
+    pytest.param(
+        [DOSE1], dose(product="bbibp", site=SHIPAI), "already recorded differently",
+        id="duplicate, other product",
+    ),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("earlier", "row", "reason"),
-    [case[1:] for case in REJECTIONS],
-    ids=[case[0] for case in REJECTIONS],
-)
+@pytest.mark.parametrize(("earlier", "row", "reason"), REJECTIONS)
 def test_rejected(
     store: Store,
     policy: Policy,
@@ -191,11 +269,8 @@ def test_a_later_product_of_the_same_maker_cannot_stretch_the_schedule(
         "utf-8",
     )
     policy = load_policy(config)
-    store = Store.open(tmp_path / "db.sqlite")
+    store = open_seeded(tmp_path / "db.sqlite", policy, days=1)
     try:
-        from bot.demo import seed_demo
-
-        seed_demo(store, policy, now.date(), 1, now)
         third = dose(dose="3", date="2021-06-15", product="sinovac3")
         results = run(store, policy, now, DOSE1, dose(dose="2", date="2021-05-22"), third)
     finally:
@@ -223,34 +298,47 @@ def test_nothing_partial_when_recording_the_dose_fails(
 
 # -- accepted rows -------------------------------------------------------------------------------
 
-ACCEPTED: list[tuple[str, list[dict[str, str]], dict[str, str], str]] = [
-    # (case, earlier rows, the row, the district the new person is registered in)
-    ("site zh", [], DOSE1, "tianhe"),
-    ("site en any case", [], dose(site="tianhe sports centre"), "tianhe"),
-    ("site id", [], dose(site="1"), "tianhe"),
-    ("site of another district", [], dose(site="Haizhu CDC Clinic"), "haizhu"),
-    ("district id", [], dose(site="panyu"), "panyu"),
-    ("district zh", [], dose(site="白云区"), "baiyun"),
-    ("district short", [], dose(site="白云"), "baiyun"),
-    ("district en", [], dose(site="YUEXIU"), "yuexiu"),
-    ("phone +86", [], dose(phone="+86 138 0013 8000"), "tianhe"),
-    ("phone dashes", [], dose(phone="138-0013-8000"), "tianhe"),
-    ("ID full-width, spaced", [], dose(id_number="４４０１０６ １９９００１０１ １２３５"), "tianhe"),
-    ("product any case", [], dose(product="CoronaVac"), "tianhe"),
-    ("one-dose product", [], dose(product="ad5", site="Xintang Mobile Vaccination Vehicle"), "zengcheng"),
-    ("day 21", [DOSE1], dose(dose="2", date="2021-05-22"), "tianhe"),
-    ("overdue", [DOSE1], dose(dose="2", date="2021-06-17"), "tianhe"),
-    ("dose 2 at another site of the maker", [DOSE1], dose(dose="2", date="2021-06-01", site="Haizhu CDC Clinic"), "tianhe"),
-    ("name spacing", [DOSE1], dose(name=" 张 三 ", dose="2", date="2021-06-01"), "tianhe"),
-    ("three doses", [dose(date="2021-03-01", product="zf2001", site="haizhu"), dose(dose="2", date="2021-03-29", product="zf2001", site="haizhu")], dose(dose="3", date="2021-04-26", product="zf2001", site="haizhu"), "haizhu"),
+ZF1 = dose(date="2021-03-01", product="zf2001", site="haizhu")
+ZF2 = dose(dose="2", date="2021-03-29", product="zf2001", site="haizhu")
+
+ACCEPTED = [
+    # pytest.param(earlier rows, the row, the district a new person is registered in, id=case)
+    pytest.param([], DOSE1, "tianhe", id="site zh"),
+    pytest.param([], dose(site="tianhe sports centre"), "tianhe", id="site en any case"),
+    pytest.param([], dose(site="1"), "tianhe", id="site id"),
+    pytest.param([], dose(site="Haizhu CDC Clinic"), "haizhu", id="site elsewhere"),
+    pytest.param([], dose(site="panyu"), "panyu", id="district id"),
+    pytest.param([], dose(site="白云区"), "baiyun", id="district zh"),
+    pytest.param([], dose(site="白云"), "baiyun", id="district short"),
+    pytest.param([], dose(site="YUEXIU"), "yuexiu", id="district en"),
+    pytest.param([], dose(phone="+86 138 0013 8000"), "tianhe", id="phone +86"),
+    pytest.param([], dose(phone="138-0013-8000"), "tianhe", id="phone dashes"),
+    pytest.param(
+        [], dose(id_number="４４０１０６ １９９００１０１ １２３５"), "tianhe", id="ID full-width"
+    ),
+    pytest.param([], dose(product="CoronaVac"), "tianhe", id="product any case"),
+    pytest.param([], dose(dose="１"), "tianhe", id="dose full-width"),
+    pytest.param(
+        [], dose(product="ad5", site="Xintang Mobile Vaccination Vehicle"), "zengcheng",
+        id="one-dose product",
+    ),
+    pytest.param([DOSE1], dose(dose="2", date="2021-05-22"), "tianhe", id="day 21"),
+    pytest.param([DOSE1], dose(dose="2", date="2021-06-17"), "tianhe", id="overdue, today"),
+    pytest.param(
+        [DOSE1], dose(dose="2", date="2021-06-01", site="Haizhu CDC Clinic"), "tianhe",
+        id="dose 2 elsewhere",
+    ),
+    pytest.param(
+        [DOSE1], dose(name=" 张 三 ", dose="2", date="2021-06-01"), "tianhe", id="name spacing"
+    ),
+    pytest.param(
+        [ZF1, ZF2], dose(dose="3", date="2021-04-26", product="zf2001", site="haizhu"),
+        "haizhu", id="three doses",
+    ),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("earlier", "row", "district"),
-    [case[1:] for case in ACCEPTED],
-    ids=[case[0] for case in ACCEPTED],
-)
+@pytest.mark.parametrize(("earlier", "row", "district"), ACCEPTED)
 def test_imported(
     store: Store,
     policy: Policy,
@@ -280,7 +368,7 @@ def test_a_new_person_is_registered_from_the_row(
     resident = store.resident_by_document("resident_id", WANG)
     assert resident is not None
     assert (resident.name, resident.phone, resident.relation) == ("王 五", "+8613900139000", "self")
-    assert (resident.birth_date, resident.sex) == (date(2000, 2, 29), "M")
+    assert (resident.birth_date, resident.sex) == (date(2000, 2, 29), "F")
     assert store.account_for("sms", "+8613900139000", "+8613900139000", now) == resident.account_id
     [recorded] = store.doses_of(resident.id)
     site = store.site_named(TIANHE_SPORTS)
@@ -363,8 +451,13 @@ def test_headers(tmp_path: Path, header: list[str], bom: bool) -> None:
 
 def test_columns_in_any_order_extra_columns_and_blank_lines(tmp_path: Path) -> None:
     header = ["备注", *reversed(ZH_HEADER)]
-    rows = [["x", *reversed(as_list(DOSE1))], [], ["", "", "", "", "", "", "", ""],
-            ["y", *reversed(as_list(DOSE2)), "", ""], ["z", *reversed(as_list(DOSE2)), "oops"]]  # fmt: skip
+    rows = [
+        ["x", *reversed(as_list(DOSE1))],
+        [],
+        ["", "", "", "", "", "", "", ""],
+        ["y", *reversed(as_list(DOSE2)), "", ""],
+        ["z", *reversed(as_list(DOSE2)), "oops"],
+    ]
     path = write_csv(tmp_path / "doses.csv", header, rows, bom=True)
     table = read_table(path, DOSE_COLUMNS)
     assert [n for n, _ in table] == [2, 5, 6]
@@ -372,19 +465,26 @@ def test_columns_in_any_order_extra_columns_and_blank_lines(tmp_path: Path) -> N
     assert table[2][1] == DOSE2 | {"": "oops"}
 
 
-BAD_FILES: list[tuple[str, bytes | None, str]] = [
-    ("missing", None, "no such file"),
-    ("empty", b"", "empty: expected a header line: id_number,name,phone,dose,date,site,product"),
-    ("blank header", b"\n\n", "empty"),
-    ("missing columns", "身份证号,姓名,手机号\n".encode(), "missing column(s): dose, date, site, product"),
-    ("column twice", b"id_number,name,phone,dose,date,site,product,name\n", "column(s) given twice: name"),
-    ("GBK", ",".join(ZH_HEADER).encode("gbk") + b"\n", "not UTF-8 text"),
+BAD_FILES = [
+    pytest.param(None, "no such file", id="missing"),
+    pytest.param(
+        b"", "empty: expected a header line: id_number,name,phone,dose,date,site,product",
+        id="empty",
+    ),
+    pytest.param(b"\n\n", "empty", id="blank header"),
+    pytest.param(
+        "身份证号,姓名,手机号\n".encode(), "missing column(s): dose, date, site, product",
+        id="missing columns",
+    ),
+    pytest.param(
+        b"id_number,name,phone,dose,date,site,product,name\n", "column(s) given twice: name",
+        id="column twice",
+    ),
+    pytest.param(",".join(ZH_HEADER).encode("gbk") + b"\n", "not UTF-8 text", id="GBK"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("content", "message"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
-)
+@pytest.mark.parametrize(("content", "message"), BAD_FILES)
 def test_unusable_files(tmp_path: Path, content: bytes | None, message: str) -> None:
     path = tmp_path / "doses.csv"
     if content is not None:
@@ -511,7 +611,7 @@ def test_exit_codes_of_the_real_command(store: Store, db_path: Path, tmp_path: P
             text=True,
             encoding="utf-8",
             env=env,
-        )  # fmt: skip
+        )
         for path in (good, bad)
     ]
     (good_out, good_err), (bad_out, bad_err) = (proc.communicate(timeout=60) for proc in procs)
