@@ -38,6 +38,7 @@ interval on (``flows.schedule``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flows.dates import When, parse_when
@@ -87,7 +88,14 @@ from flows.schedule import (
 )
 from store import AlreadyBooked, Resident, Screening, Site, Slot, SlotFilter, SlotUnavailable
 
-EVENING_WORDS = ("晚上", "夜场", "夜间", "evening", "night")
+# What residents ask of a site while choosing one: the words, and which sites answer them.
+SITE_WISHES: dict[str, tuple[tuple[str, ...], Callable[[Site], bool]]] = {
+    "evening": (("晚上", "夜场", "夜间", "evening", "night"), lambda site: site.evening),
+    "accessible": (
+        ("无障碍", "轮椅", "accessible", "wheelchair"),
+        lambda site: site.accessible,
+    ),
+}
 WEEKEND_WORDS = ("周末", "双休日", "weekend")
 
 
@@ -354,13 +362,14 @@ def _site_label_tags(ctx: Ctx, site: Site) -> str:
     return f" ({', '.join(tags)})" if tags and ctx.lang == "en" else "".join(f"·{t}" for t in tags)
 
 
-def _site_prompt(ctx: Ctx, evening_only: bool = False) -> Prompt:
+def _site_prompt(ctx: Ctx, wish: str | None = None) -> Prompt:
     sites = _open_sites(ctx, ctx.data["district"])
     intro = ctx.t("book.site")
-    if evening_only:
-        evening = [(site, left) for site, left in sites if site.evening]
-        intro = ctx.t("book.evening_sites") if evening else ctx.t("book.no_evening")
-        sites = evening or sites
+    if wish is not None:
+        fits = SITE_WISHES[wish][1]
+        wanted = [(site, left) for site, left in sites if fits(site)]
+        intro = ctx.t(f"book.wish.{wish}") if wanted else ctx.t("book.wish_none")
+        sites = wanted or sites
     options = site_options(ctx, sites)
     labelled = tuple(
         Option(o.key, o.label + _site_label_tags(ctx, site), o.value, o.aliases)
@@ -374,11 +383,12 @@ def _site(ctx: Ctx) -> Prompt:
 
 
 def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
-    if any(
-        word in answer.text.casefold() for word in EVENING_WORDS
-    ):  # "夜场" even if a label says it
-        ctx.data["part"] = "evening"
-        return Retry("", _site_prompt(ctx, evening_only=True))
+    said = answer.text.casefold()
+    for wish, (words, _) in SITE_WISHES.items():  # before the option: a label may say 夜场
+        if any(word in said for word in words):
+            if wish == "evening":
+                ctx.data["part"] = "evening"
+            return Retry("", _site_prompt(ctx, wish))
     if answer.option is None:
         return Retry(ctx.t("pick_number", n=len(_site_prompt(ctx).options)))
     ctx.data["site_id"] = answer.value

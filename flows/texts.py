@@ -260,10 +260,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "book.left": ("剩{n}", "{n} left"),
     "book.tag.evening": ("夜场", "evening"),
     "book.tag.mobile": ("流动接种车", "mobile unit"),
-    "book.evening_sites": ("有夜场的接种点：", "Sites with evening sessions:"),
-    "book.no_evening": (
-        "该区没有夜场接种点，请选择：",
-        "No site in this district has evening sessions. Choose one of:",
+    "book.wish.evening": ("有夜场的接种点：", "Sites with evening sessions:"),
+    "book.wish.accessible": ("无障碍接种点：", "Sites with step-free access:"),
+    "book.wish_none": (
+        "该区没有符合要求的接种点，请选择：",
+        "No site in this district has that. Choose one of:",
     ),
     "book.weekend_days": ("周末可约日期：", "Weekend dates with places:"),
     "book.no_weekend": (
