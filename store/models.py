@@ -118,6 +118,10 @@ class AlreadyBooked(StoreError):
     """The person already holds an active booking for this dose."""
 
 
+class BookingNotActive(StoreError):
+    """The booking is unknown, or already cancelled, attended or missed."""
+
+
 class DoseExists(StoreError):
     """That dose number is already on record for the person."""
 

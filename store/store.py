@@ -25,6 +25,7 @@ from store.models import (
     ANY_SLOT,
     AlreadyBooked,
     Booking,
+    BookingNotActive,
     Dose,
     DoseExists,
     DuplicateDocument,
@@ -34,6 +35,7 @@ from store.models import (
     Slot,
     SlotFilter,
     SlotUnavailable,
+    StoreError,
 )
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
@@ -575,6 +577,136 @@ class Store:
             [resident_id],
         )
         return [self._booking(row) for row in rows]
+
+    def booking_by_code(self, code: str) -> Booking | None:
+        row = self._one(self._BOOKING_SQL + "WHERE b.code = ?", [code.strip().upper()])
+        return self._booking(row) if row else None
+
+    def _active(self, booking_id: int) -> Booking:
+        booking = self.booking(booking_id)
+        if booking is None or booking.status != "active":
+            raise BookingNotActive(booking_id)
+        return booking
+
+    def _set_status(self, booking: Booking, status: str, now: datetime) -> None:
+        self._conn.execute(
+            "UPDATE bookings SET status = ?, updated_at = ? WHERE id = ?",
+            [status, _stamp(now), booking.id],
+        )
+
+    def cancel(self, booking_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
+        """Cancel an active booking and free its place at once."""
+        with self.transaction():
+            booking = self._active(booking_id)
+            self._set_status(booking, "cancelled", now)
+            self._conn.execute(
+                "UPDATE slots SET booked = booked - 1 WHERE id = ?", [booking.slot.id]
+            )
+            self.audit(now, actor, channel, "cancel", "booking", booking.id,
+                       {"status": "active"}, {"status": "cancelled"})  # fmt: skip
+        return self._after(booking_id)
+
+    def reschedule(
+        self, booking_id: int, slot_id: int, *, now: datetime, actor: str, channel: str
+    ) -> Booking:
+        """Move an active booking to another slot: the new place is taken before the old one is
+        released, in one transaction, so the person never ends up with neither."""
+        with self.transaction():
+            booking = self._active(booking_id)
+            taken = self._conn.execute(
+                f"UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND {_BOOKABLE}",
+                {**_moment(now), "slot": slot_id},
+            ).rowcount
+            if not taken:
+                raise SlotUnavailable(slot_id)
+            self._conn.execute(
+                "UPDATE slots SET booked = booked - 1 WHERE id = ?", [booking.slot.id]
+            )
+            self._conn.execute(
+                "UPDATE bookings SET slot_id = ?, updated_at = ? WHERE id = ?",
+                [slot_id, _stamp(now), booking.id],
+            )
+            self.audit(now, actor, channel, "reschedule", "booking", booking.id,
+                       {"slot_id": booking.slot.id}, {"slot_id": slot_id})  # fmt: skip
+        return self._after(booking_id)
+
+    def attend(self, booking_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
+        """Mark an active booking attended and record the dose it gave."""
+        with self.transaction():
+            booking = self._active(booking_id)
+            self._set_status(booking, "attended", now)
+            self.add_dose(
+                Dose(booking.resident_id, booking.dose, booking.slot.day,
+                     booking.slot.product_id, booking.site.id, "booking"),
+                now, actor, channel,
+            )  # fmt: skip
+            self.audit(now, actor, channel, "attend", "booking", booking.id,
+                       {"status": "active"}, {"status": "attended"})  # fmt: skip
+        return self._after(booking_id)
+
+    def mark_noshows(self, now: datetime, limit: int, actor: str) -> list[Booking]:
+        """Mark every past active booking (its period over) a no-show; count it against the
+        person, and bar self-service booking once they have more than ``limit``."""
+        with self.transaction():
+            rows = self._all(
+                self._BOOKING_SQL + "WHERE b.status = 'active' AND (t.day < :today "
+                "OR (t.day = :today AND t.end <= :time)) ORDER BY t.day, t.start, b.id",
+                _moment(now),
+            )
+            missed = [self._booking(row) for row in rows]
+            for booking in missed:
+                self._set_status(booking, "noshow", now)
+                before = self._one(
+                    "SELECT noshows, barred FROM residents WHERE id = ?", [booking.resident_id]
+                )
+                assert before is not None
+                noshows, barred = before[0] + 1, int(bool(before[1]) or before[0] + 1 > limit)
+                self._conn.execute(
+                    "UPDATE residents SET noshows = ?, barred = ? WHERE id = ?",
+                    [noshows, barred, booking.resident_id],
+                )
+                self.audit(now, actor, "system", "noshow", "booking", booking.id,
+                           {"status": "active"}, {"status": "noshow"})  # fmt: skip
+                if barred and not before[1]:
+                    self.audit(now, actor, "system", "bar", "resident", booking.resident_id,
+                               {"barred": False, "noshows": before[0]},
+                               {"barred": True, "noshows": noshows})  # fmt: skip
+        return missed
+
+    def unbar(self, resident_id: int, *, now: datetime, actor: str, channel: str) -> None:
+        """Lift a no-show bar (the count starts again from zero)."""
+        with self.transaction():
+            row = self._one("SELECT noshows, barred FROM residents WHERE id = ?", [resident_id])
+            if row is None:
+                raise StoreError(f"no resident {resident_id}")
+            self._conn.execute(
+                "UPDATE residents SET noshows = 0, barred = 0 WHERE id = ?", [resident_id]
+            )
+            self.audit(now, actor, channel, "unbar", "resident", resident_id,
+                       {"barred": bool(row[1]), "noshows": row[0]},
+                       {"barred": False, "noshows": 0})  # fmt: skip
+
+    def _after(self, booking_id: int) -> Booking:
+        booking = self.booking(booking_id)
+        assert booking is not None
+        return booking
+
+    def bookings_of(self, resident_id: int) -> list[Booking]:
+        """All of a person's bookings, newest first."""
+        rows = self._all(
+            self._BOOKING_SQL + "WHERE b.resident_id = ? ORDER BY b.id DESC", [resident_id]
+        )
+        return [self._booking(row) for row in rows]
+
+    def queue_position(self, resident_id: int, dose: int) -> int | None:
+        """1-based place in the pre-registration queue (by time queued), or None."""
+        row = self._one(
+            "SELECT (SELECT COUNT(*) FROM queue o WHERE o.status = 'waiting' "
+            "AND (o.created_at < q.created_at OR (o.created_at = q.created_at AND o.id <= q.id))) "
+            "FROM queue q WHERE q.resident_id = ? AND q.dose = ? AND q.status = 'waiting'",
+            [resident_id, dose],
+        )
+        return int(row[0]) if row else None
 
     # -- screening ---------------------------------------------------------------------------
 
