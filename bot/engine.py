@@ -34,6 +34,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MENU: tuple[tuple[str, str], ...] = (
     ("menu.book", "flow:book"),
     ("menu.status", "flow:status"),
+    ("menu.cancel", "flow:cancel"),
+    ("menu.reschedule", "flow:reschedule"),
     ("menu.register", "flow:register"),
     ("menu.agent", "cmd:agent"),
 )
@@ -210,7 +212,13 @@ class Turn:
                 return self._set_language("zh" if command is Command.ZH else "en")
             case Command.AGENT:
                 return self._agent()
-            case Command.BOOK | Command.STATUS | Command.REGISTER:
+            case (
+                Command.BOOK
+                | Command.STATUS
+                | Command.REGISTER
+                | Command.CANCEL
+                | Command.RESCHEDULE
+            ):
                 self._leave_flow()
                 return self._start(command.value)
 

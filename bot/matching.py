@@ -22,6 +22,8 @@ class Command(Enum):
     BOOK = "book"
     STATUS = "status"
     REGISTER = "register"
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"
 
 
 COMMAND_WORDS: dict[str, Command] = {
@@ -39,6 +41,8 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.BOOK: ("预约", "预约接种", "我要预约", "book", "booking"),
         Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
         Command.REGISTER: ("登记", "预登记", "register"),
+        Command.CANCEL: ("取消", "取消预约", "cancel"),
+        Command.RESCHEDULE: ("改期", "改约", "更改预约", "reschedule"),
     }.items()
     for word in words
 }

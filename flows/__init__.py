@@ -1,10 +1,13 @@
 """Dialogue flows and the domain rules they follow."""
 
 from flows.booking import BOOKING
+from flows.changes import CANCEL, RESCHEDULE
 from flows.dialogue import Flow
 from flows.registration import REGISTRATION
 from flows.status import STATUS
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (BOOKING, REGISTRATION, STATUS)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (BOOKING, CANCEL, RESCHEDULE, REGISTRATION, STATUS)
+}
 
 __all__ = ["FLOWS"]

@@ -86,7 +86,17 @@ from flows.schedule import (
     timing,
     window,
 )
-from store import AlreadyBooked, Resident, Screening, Site, Slot, SlotFilter, SlotUnavailable
+from store import (
+    AlreadyBooked,
+    Booking,
+    BookingNotActive,
+    Resident,
+    Screening,
+    Site,
+    Slot,
+    SlotFilter,
+    SlotUnavailable,
+)
 
 # What residents ask of a site while choosing one: the words, and which sites answer them.
 SITE_WISHES: dict[str, tuple[tuple[str, ...], Callable[[Site], bool]]] = {
@@ -182,6 +192,14 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
         return Done(
             ctx.t("age.too_young", name=resident.name, min=policy.ages.minimum, day=ctx.day(opens))
         )
+    prepare(ctx, resident, dose)
+    if window(policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
+        return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
+    return _next_question(ctx, resident)
+
+
+def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
+    """Remember, for the steps that follow, who is booked for which dose under which limits."""
     ctx.data.update(
         resident_id=resident.id,
         dose=dose.number,
@@ -192,9 +210,11 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
         previous_day=dose.previous.day.isoformat() if dose.previous else None,
         answers={},
     )
-    if window(policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
-        return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
-    return _next_question(ctx, resident)
+
+
+def first_place_step(ctx: Ctx) -> str:
+    """Where choosing a place starts: the dose-2 choice of site, or the district list."""
+    return "where" if int(ctx.data["dose"]) > 1 else "district"
 
 
 # -- screening ------------------------------------------------------------------------------
@@ -226,7 +246,7 @@ def _conclude(ctx: Ctx, resident: Resident) -> Outcome:
     if result in (Verdict.NOT_ELIGIBLE, Verdict.DEFERRED):
         return Done(ctx.t(f"verdict.{result.value}.{first_yes}"))
     note = ctx.t(f"verdict.{result.value}", name=resident.name)
-    return Next("where" if int(ctx.data["dose"]) > 1 else "district", note=note)
+    return Next(first_place_step(ctx), note=note)
 
 
 def _question_step(question: Question) -> Step:
@@ -328,6 +348,8 @@ def _not_yet(ctx: Ctx) -> Outcome | None:
 
 
 def _offer_queue(ctx: Ctx, note: str, district_id: str) -> Outcome:
+    if ctx.data.get("reschedule"):  # the booking stands; there is nothing to queue for
+        return Done(note)
     ctx.data["queue_district"] = district_id
     return Next("queue", note=note)
 
@@ -340,7 +362,8 @@ def _go_district(ctx: Ctx, district_id: str) -> Outcome:
     closed = _window_closed(ctx, district_id)
     if closed:
         options = (*district_options(ctx, _resident(ctx).district_id),)
-        options += (_queue_option(ctx, str(len(options) + 1)),)
+        if not ctx.data.get("reschedule"):
+            options += (_queue_option(ctx, str(len(options) + 1)),)
         ctx.data["queue_district"] = district_id
         return Retry(closed, Prompt(ctx.t("book.district"), options))
     if not _open_sites(ctx, district_id):
@@ -590,6 +613,8 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     closed = _window_closed(ctx, site.district_id)  # time has passed since the district was chosen
     if closed:
         return _offer_queue(ctx, closed, site.district_id)
+    if ctx.data.get("reschedule"):
+        return _move(ctx, resident, slot)
     companion = None
     if ctx.data.get("companion_phone"):
         companion = (ctx.data["companion_name"], ctx.data["companion_phone"])
@@ -607,10 +632,27 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
         return Next("date", note=ctx.t("book.taken"))
     except AlreadyBooked:
         return _choose(ctx, resident)
-    confirmation = "\n".join(
+    return Done(_confirmation(ctx, resident, booking, "book.success", "confirm"))
+
+
+def _move(ctx: Ctx, resident: Resident, slot: Slot) -> Outcome:
+    try:
+        booking = ctx.store.reschedule(
+            int(ctx.data["reschedule"]), slot.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel
+        )
+    except SlotUnavailable:
+        return Next("date", note=ctx.t("book.taken"))
+    except BookingNotActive:
+        return Done(ctx.t("change.gone"))
+    return Done(_confirmation(ctx, resident, booking, "reschedule.success", "moved"))
+
+
+def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> str:
+    """The confirmation text; the person's own phone, if not the one writing, gets it too."""
+    text = "\n".join(
         [
             ctx.t(
-                "book.success",
+                key,
                 code=booking.code,
                 name=resident.name,
                 dose=booking.dose,
@@ -622,12 +664,10 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
             *_notices(ctx, resident, booking.slot.day),
         ]
     )
-    if resident.phone != ctx.sender_phone:  # the person's own phone hears of it too
-        ctx.store.enqueue(
-            "sms", resident.phone, confirmation, f"booking:{booking.code}:confirm:person",
-            due=ctx.now, now=ctx.now,
-        )  # fmt: skip
-    return Done(confirmation)
+    if resident.phone != ctx.sender_phone:
+        key = f"booking:{booking.code}:{event}:{booking.slot.id}:person"
+        ctx.store.enqueue("sms", resident.phone, text, key, due=ctx.now, now=ctx.now)
+    return text
 
 
 # -- the pre-registration queue ---------------------------------------------------------------

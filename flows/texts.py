@@ -19,6 +19,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "menu": ("请回复数字选择：", "Reply with a number:"),
     "menu.book": ("预约接种", "Book a vaccination"),
     "menu.status": ("查询预约", "My bookings"),
+    "menu.cancel": ("取消预约", "Cancel a booking"),
+    "menu.reschedule": ("改期", "Change a booking"),
     "menu.register": ("预登记", "Pre-register"),
     "menu.agent": ("人工服务", "Talk to a person"),
     "help": (
@@ -337,6 +339,45 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Booked! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
         "Bring the ID document used to book; stay 30 minutes after the shot.",
     ),
+    # -- cancel and reschedule -----------------------------------------------------------------
+    "change.none": ("此号码名下没有有效预约。", "There is no active booking on this number."),
+    "change.pick": ("请选择预约：", "Which booking?"),
+    "change.label": ("{name} 第{dose}剂 {day} {period}", "{name} dose {dose} {day} {period}"),
+    "change.gone": (
+        "该预约已不存在或已取消。回复 查询 查看。",
+        "That booking is no longer active. Reply STATUS to check.",
+    ),
+    "cancel.ask": (
+        "确认取消{name}第{dose}剂预约（{day} {period} {site}）？",
+        "Cancel {name}'s dose-{dose} booking ({day} {period}, {site})?",
+    ),
+    "cancel.yes": ("确认取消", "Yes, cancel it"),
+    "cancel.no": ("不取消", "No, keep it"),
+    "cancel.done": (
+        "已取消预约{code}，名额已释放。",
+        "Booking {code} cancelled; the place is freed.",
+    ),
+    "cancel.kept": ("未取消，预约保留。", "Not cancelled: the booking stands."),
+    "cancel.too_late": (
+        "须至少提前{days}天取消，现已不能取消。未按时接种将计爽约，超过{limit}次将不能自助预约。",
+        "Bookings can be cancelled up to {days} day(s) before; too late now. A missed "
+        "appointment counts as a no-show; more than {limit} bar self-service booking.",
+    ),
+    "reschedule.too_late": (
+        "须至少提前{days}天改期，现已不能改期。未按时接种将计爽约，超过{limit}次将不能自助预约。",
+        "Bookings can be changed up to {days} day(s) before; too late now. A missed "
+        "appointment counts as a no-show; more than {limit} bar self-service booking.",
+    ),
+    "reschedule.intro": (
+        "为{name}改期（原预约{day} {period}，新时间约好后才释放）。",
+        "Changing {name}'s booking ({day} {period}; kept until the new one is secured).",
+    ),
+    "reschedule.success": (
+        "改期成功！预约码{code}。{name}，第{dose}剂，{day} {period}，{site}，{address}。"
+        "原时段已释放。",
+        "Changed! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
+        "The old time is freed.",
+    ),
     # -- status --------------------------------------------------------------------------------
     "status.none": (
         "此号码还没有登记接种人。回复 预约 开始。",
@@ -348,6 +389,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "dose {dose} {day} {period} {site}, code {code}",
     ),
     "status.no_booking": ("暂无预约", "no booking"),
+    "status.dose": ("已接种第{dose}剂 {day} {product}", "dose {dose} received {day}, {product}"),
+    "status.next_due": ("第{dose}剂{day}起可约", "dose {dose} can be booked from {day}"),
+    "status.complete": ("已完成全部接种", "all doses done"),
+    "status.queued": ("排队中（第{dose}剂），第{n}位", "queued for dose {dose}, number {n}"),
+    "status.barred": (
+        "爽约超过{n}次，请致电热线预约",
+        "more than {n} missed appointments: please call the hotline",
+    ),
 }
 
 WEEKDAYS: dict[Lang, tuple[str, ...]] = {

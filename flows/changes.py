@@ -1,0 +1,184 @@
+"""Changing a booking: cancel (取消预约) and reschedule (改期).
+
+```mermaid
+stateDiagram-v2
+    [*] --> [*]: no active booking on this phone
+    [*] --> pick: several bookings
+    [*] --> confirm: one booking (cancel)
+    pick --> confirm: cancel
+    confirm --> [*]: cancelled, place freed / kept
+    [*] --> where: one booking (reschedule)
+    pick --> where: reschedule, then the booking flow's place steps
+    where --> [*]: moved (new place taken before the old one is freed)
+```
+
+Both are refused from the cut-off on (default: on the appointment day itself): a missed
+appointment then counts as a no-show.
+"""
+
+from __future__ import annotations
+
+from flows.booking import BOOKING, first_place_step, prepare
+from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
+from flows.places import site_name
+from flows.schedule import NextDose, Window, next_dose, window
+from store import Booking, BookingNotActive
+
+
+def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
+    """Every active booking of the people this phone manages, with the person's name."""
+    found = []
+    for person in ctx.store.residents_of(ctx.account_id):
+        found += [(person.name, booking) for booking in ctx.store.active_bookings(person.id)]
+    return found
+
+
+def _describe(ctx: Ctx, name: str, booking: Booking) -> dict[str, object]:
+    return {
+        "name": name,
+        "dose": booking.dose,
+        "day": ctx.day(booking.slot.day),
+        "period": booking.slot.period,
+        "site": site_name(ctx.lang, booking.site),
+        "code": booking.code,
+    }
+
+
+def _too_late(ctx: Ctx, booking: Booking, key: str) -> Done | None:
+    cutoff = ctx.policy.booking.cancel_cutoff_days
+    if (booking.slot.day - ctx.today).days >= cutoff:
+        return None
+    return Done(ctx.t(key, days=cutoff, limit=ctx.policy.booking.noshow_limit))
+
+
+def _pick(ctx: Ctx) -> Prompt:
+    return Prompt(
+        ctx.t("change.pick"),
+        numbered(
+            (ctx.t("change.label", **_describe(ctx, name, booking)), booking.id)
+            for name, booking in _bookings(ctx)
+        ),
+    )
+
+
+def _open(ctx: Ctx) -> tuple[str, Booking] | None:
+    """The booking this conversation is about, if it is still active and this phone's."""
+    for name, booking in _bookings(ctx):
+        if booking.id == ctx.data.get("booking_id"):
+            return name, booking
+    return None
+
+
+# -- cancel ---------------------------------------------------------------------------------
+
+
+def _start_cancel(ctx: Ctx) -> Outcome:
+    bookings = _bookings(ctx)
+    if not bookings:
+        return Done(ctx.t("change.none"))
+    if len(bookings) > 1:
+        return Next("pick")
+    return _chosen_for_cancel(ctx, bookings[0][1])
+
+
+def _chosen_for_cancel(ctx: Ctx, booking: Booking) -> Outcome:
+    late = _too_late(ctx, booking, "cancel.too_late")
+    if late:
+        return late
+    ctx.data["booking_id"] = booking.id
+    return Next("confirm")
+
+
+def _read_pick_cancel(ctx: Ctx, answer: Answer) -> Outcome:
+    ctx.data["booking_id"] = answer.value
+    chosen = _open(ctx)
+    return _chosen_for_cancel(ctx, chosen[1]) if chosen else Done(ctx.t("change.gone"))
+
+
+def _confirm_cancel(ctx: Ctx) -> Prompt:
+    chosen = _open(ctx)
+    assert chosen is not None
+    return Prompt(
+        ctx.t("cancel.ask", **_describe(ctx, *chosen)),
+        yes_no(ctx.t("cancel.yes"), ctx.t("cancel.no")),
+    )
+
+
+def _read_confirm_cancel(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value != "yes":
+        return Done(ctx.t("cancel.kept"))
+    chosen = _open(ctx)
+    if chosen is None:
+        return Done(ctx.t("change.gone"))
+    late = _too_late(ctx, chosen[1], "cancel.too_late")  # the day may have turned meanwhile
+    if late:
+        return late
+    try:
+        booking = ctx.store.cancel(chosen[1].id, now=ctx.now, actor=ctx.actor, channel=ctx.channel)
+    except BookingNotActive:
+        return Done(ctx.t("change.gone"))
+    return Done(ctx.t("cancel.done", code=booking.code))
+
+
+CANCEL = Flow(
+    name="cancel",
+    first="pick",
+    start=_start_cancel,
+    steps={
+        "pick": Step(_pick, _read_pick_cancel, free_text=False),
+        "confirm": Step(_confirm_cancel, _read_confirm_cancel, free_text=False),
+    },
+)
+
+
+# -- reschedule -----------------------------------------------------------------------------
+
+
+def _start_reschedule(ctx: Ctx) -> Outcome:
+    bookings = _bookings(ctx)
+    if not bookings:
+        return Done(ctx.t("change.none"))
+    if len(bookings) > 1:
+        return Next("pick")
+    return _chosen_for_reschedule(ctx, bookings[0][1])
+
+
+def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
+    late = _too_late(ctx, booking, "reschedule.too_late")
+    if late:
+        return late
+    resident = ctx.store.resident(booking.resident_id)
+    assert resident is not None
+    if resident.barred:
+        return Done(ctx.t("book.barred", name=resident.name, n=ctx.policy.booking.noshow_limit))
+    dose = next_dose(ctx.store.doses_of(resident.id), ctx.policy)
+    if not isinstance(dose, NextDose) or dose.number != booking.dose:
+        return Done(ctx.t("change.gone"))
+    prepare(ctx, resident, dose)
+    ctx.data.update(reschedule=booking.id, booking_id=booking.id)
+    if window(ctx.policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
+        return Done(ctx.t("book.maintenance", window=ctx.policy.booking.maintenance))
+    note = ctx.t(
+        "reschedule.intro",
+        name=resident.name,
+        day=ctx.day(booking.slot.day),
+        period=booking.slot.period,
+    )
+    return Next(first_place_step(ctx), note=note)
+
+
+def _read_pick_reschedule(ctx: Ctx, answer: Answer) -> Outcome:
+    ctx.data["booking_id"] = answer.value
+    chosen = _open(ctx)
+    return _chosen_for_reschedule(ctx, chosen[1]) if chosen else Done(ctx.t("change.gone"))
+
+
+RESCHEDULE = Flow(
+    name="reschedule",
+    first="pick",
+    start=_start_reschedule,
+    steps={
+        **{name: step for name, step in BOOKING.steps.items() if not name.startswith("q_")},
+        "pick": Step(_pick, _read_pick_reschedule, free_text=False),
+    },
+)
