@@ -15,6 +15,7 @@ Every change is audited by the store, with the operator's name (``operator:NAME`
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from store import Booking, BookingNotActive, DoseExists, Resident, Store
 
 NOSHOW_ACTOR = "system:noshow"
 OPERATOR_LIMIT = 64  # characters of an operator's name in the audit
+_PREREG_SHAPE = re.compile(r"R[0-9A-Z]{7}")
 
 
 class UsageError(ValueError):
@@ -167,7 +169,7 @@ def find_resident(store: Store, who: str) -> Resident | None:
         if resident is not None
     }
     if len(found) > 1:
-        raise NotDone(f"{mask_id(text)} names several people: give the ID number")
+        raise NotDone(f"{_shown(who)} names several people: give the ID number")
     return next(iter(found.values()), None)
 
 
@@ -184,13 +186,10 @@ def lift_bar(store: Store, who: str, now: datetime, actor: str, channel: str = "
     with store.transaction():  # found, checked and unbarred under one write lock
         resident = find_resident(store, who)
         if resident is None:
-            raise NotDone(
-                f"no resident with ID number or pre-registration code {mask_id(clean_id(who))}"
-            )
+            raise NotDone(f"no resident with ID number or pre-registration code {_shown(who)}")
         if not resident.barred:
             raise NotDone(
-                f"{_person(resident)} is not barred ({resident.noshows} no-show(s)): "
-                "nothing to do"
+                f"{_person(resident)} is not barred ({resident.noshows} no-show(s)): nothing to do"
             )
         store.unbar(resident.id, now=now, actor=actor, channel=channel)
     return resident
@@ -201,6 +200,12 @@ def unbar_line(before: Resident) -> str:
         f"unbarred {_person(before)}: {before.noshows} no-show(s) cleared; "
         "self-service booking is open again"
     )
+
+
+def _shown(who: str) -> str:
+    """What the operator typed, fit to print: a pre-registration code, or a masked number."""
+    text = clean_id(who)
+    return text if _PREREG_SHAPE.fullmatch(text) else mask_id(text)
 
 
 def _person(resident: Resident) -> str:

@@ -12,6 +12,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.attendance import (
+    NOSHOW_ACTOR,
+    NotDone,
+    UsageError,
+    lift_bar,
+    mark_attended,
+    noshow_lines,
+    operator_actor,
+    run_noshows,
+    unbar_line,
+)
 from bot.clock import Clock, ClockError, make_clock
 from bot.demo import seed_demo
 from bot.engine import Engine
@@ -76,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(chat)
     _add_admin_commands(commands)
+    _add_attendance_commands(commands)
     return parser
 
 
@@ -156,6 +168,74 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     _common(slot_release)
 
 
+def _add_attendance_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """``vaxbot attendance mark``, ``vaxbot noshow run``, ``vaxbot residents unbar``."""
+    attendance = commands.add_parser(
+        "attendance",
+        help="record who came to their appointment",
+        description="Attendance at the vaccination site: mark bookings attended, which records "
+        "the dose each gave. See docs/operations.md.",
+    )
+    attendance_actions = attendance.add_subparsers(dest="action", required=True, metavar="ACTION")
+    mark = attendance_actions.add_parser(
+        "mark",
+        help="mark bookings attended and record their doses",
+        description="Mark each booking attended and record its dose (the appointment's day, "
+        "site and product). One line per code. A booking whose day has not come, or that is "
+        "already cancelled, attended or a no-show, is refused. Exit status 0 if every code "
+        "was marked, 1 if some were not, 2 if the command cannot run.",
+    )
+    mark.add_argument("codes", nargs="+", metavar="CODE", help="booking codes (B…)")
+    mark.add_argument("--db", required=True, help="SQLite file (must exist)")
+    mark.add_argument(
+        "--operator",
+        default="cli",
+        metavar="NAME",
+        help="who marks them, for the audit (default: cli)",
+    )
+    _common(mark)
+
+    noshow = commands.add_parser(
+        "noshow",
+        help="the end-of-day no-show job",
+        description="No-shows: bookings whose period is over and that were neither attended "
+        "nor cancelled. More than booking.noshow_limit of them bar self-service booking.",
+    )
+    noshow_actions = noshow.add_subparsers(dest="action", required=True, metavar="ACTION")
+    noshow_run = noshow_actions.add_parser(
+        "run",
+        help="mark past unattended bookings as no-shows",
+        description="Mark every booking whose period is over, neither attended nor cancelled, "
+        "as a no-show, and bar the people with more than booking.noshow_limit. Run it from "
+        "cron at the end of the day, after attendance is entered; a second run marks nothing.",
+    )
+    noshow_run.add_argument("--db", required=True, help="SQLite file (must exist)")
+    _common(noshow_run)
+
+    residents = commands.add_parser(
+        "residents",
+        help="registered people: lift a no-show bar",
+        description="Registered people. `residents unbar` lets a person barred for no-shows "
+        "book by themselves again. See docs/operations.md.",
+    )
+    resident_actions = residents.add_subparsers(dest="action", required=True, metavar="ACTION")
+    unbar = resident_actions.add_parser(
+        "unbar",
+        help="lift a person's no-show bar",
+        description="Lift the no-show bar of a person given by ID number (or passport number) "
+        "or pre-registration code (R…); their no-show count starts again from zero. Audited "
+        "with the operator's name. Exit status 1 if nobody matches or the person is not barred.",
+    )
+    unbar.add_argument(
+        "who", metavar="ID_NUMBER|PREREG_CODE", help="ID number or pre-registration code"
+    )
+    unbar.add_argument("--db", required=True, help="SQLite file (must exist)")
+    unbar.add_argument("--operator", required=True, metavar="NAME", help="who lifts it (audited)")
+    _common(unbar)
+
+
 def _render(replies: list[Reply], out: TextIO) -> None:
     for reply in replies:
         out.write(reply.text + "\n")
@@ -197,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command in ("doses", "slots"):
         return _admin(args, policy, clock)
+    if args.command in ("attendance", "noshow", "residents"):
+        return _attendance(args, policy, clock)
     store = Store.open(args.db)
     try:
         if args.command == "seed-demo":
@@ -267,6 +349,46 @@ def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
             released = release(store, policy, now)
             print(f"released {released.count} slots (days up to {released.last_day})")
     return 0
+
+
+def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
+    """``attendance mark``, ``noshow run``, ``residents unbar``: 0 done, 1 not all done, 2 usage."""
+    name = f"vaxbot {args.command} {args.action}"
+    for stream in (sys.stdout, sys.stderr):  # site names are Chinese whatever the locale
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+    try:
+        actor = operator_actor(args.operator) if hasattr(args, "operator") else NOSHOW_ACTOR
+    except UsageError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    if not Path(args.db).is_file():
+        print(f"{name}: no database at {args.db} (see vaxbot seed-demo)", file=sys.stderr)
+        return 2
+    store = Store.open(args.db)
+    try:
+        now = clock()
+        if args.command == "attendance":
+            results = mark_attended(store, args.codes, now, actor)
+            for result in results:
+                print(result.line())
+            return 0 if all(result.ok for result in results) else 1
+        if args.command == "noshow":
+            for line in noshow_lines(run_noshows(store, policy, now), policy, now):
+                print(line)
+            return 0
+        try:
+            before = lift_bar(store, args.who, now, actor)
+        except UsageError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            return 2
+        except NotDone as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            return 1
+        print(unbar_line(before))
+        return 0
+    finally:
+        store.close()
 
 
 def _print_added(added: Added, policy: Policy, now: datetime) -> None:

@@ -42,7 +42,7 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
         Command.REGISTER: ("登记", "预登记", "register"),
         Command.CANCEL: ("取消", "取消预约", "cancel"),
-        Command.RESCHEDULE: ("改期", "改约", "更改预约", "reschedule"),
+        Command.RESCHEDULE: ("改期", "改约", "更改预约", "reschedule", "change booking"),
     }.items()
     for word in words
 }
