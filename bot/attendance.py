@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,13 +64,22 @@ class Marked:
 
 
 def mark_attended(
-    store: Store, codes: Iterable[str], now: datetime, actor: str, channel: str = "cli"
+    store: Store,
+    codes: Iterable[str],
+    now: datetime,
+    actor: str,
+    channel: str = "cli",
+    noshow_limit: int | None = None,
 ) -> list[Marked]:
-    """Mark each booking attended, each on its own; one result per code, in order."""
-    return [_mark(store, code, now, actor, channel) for code in codes]
+    """Mark each booking attended, each on its own; one result per code, in order.
+
+    A booking already marked a no-show is corrected (attendance entered late)."""
+    return [_mark(store, code, now, actor, channel, noshow_limit) for code in codes]
 
 
-def _mark(store: Store, raw: str, now: datetime, actor: str, channel: str) -> Marked:
+def _mark(
+    store: Store, raw: str, now: datetime, actor: str, channel: str, noshow_limit: int | None
+) -> Marked:
     code = unicodedata.normalize("NFKC", raw).strip().upper()
     if not code:
         return Marked(repr(raw), False, "not a booking code")
@@ -80,7 +88,7 @@ def _mark(store: Store, raw: str, now: datetime, actor: str, channel: str) -> Ma
         if booking is None:
             hint = " (a pre-registration code? give the booking code B…)" if code[0] == "R" else ""
             return Marked(code, False, f"not found{hint}")
-        if booking.status != "active":
+        if booking.status not in ("active", "noshow"):
             return Marked(code, False, f"already {booking.status}")
         if booking.slot.day > now.date():
             return Marked(
@@ -90,7 +98,9 @@ def _mark(store: Store, raw: str, now: datetime, actor: str, channel: str) -> Ma
                 f"{booking.slot.period}, after today ({now.date()})",
             )
         try:
-            store.attend(booking.id, now=now, actor=actor, channel=channel)
+            store.attend(
+                booking.id, now=now, actor=actor, channel=channel, noshow_limit=noshow_limit
+            )
         except DoseExists:
             return Marked(
                 code,
@@ -121,17 +131,9 @@ def run_noshows(store: Store, policy: Policy, now: datetime) -> NoshowRun:
     """Mark every past, unattended, uncancelled booking a no-show. Idempotent."""
     limit = policy.booking.noshow_limit
     with store.transaction():
-        marked = store.mark_noshows(now, limit, NOSHOW_ACTOR)
-        tonight = Counter(booking.resident_id for booking in marked)
-        barred = []
-        for resident_id, count in tonight.items():
-            resident = store.resident(resident_id)
-            assert resident is not None
-            # ``mark_noshows`` does not say whom it barred: a person is barred exactly when their
-            # count exceeds the limit, so those over it now and not before tonight are the new.
-            if resident.barred and resident.noshows - count <= limit:
-                barred.append(resident)
-    return NoshowRun(marked, barred)
+        marked, barred_ids = store.mark_noshows(now, limit, NOSHOW_ACTOR)
+        barred = [store.resident(resident_id) for resident_id in barred_ids]
+    return NoshowRun(marked, [resident for resident in barred if resident is not None])
 
 
 def noshow_lines(run: NoshowRun, policy: Policy, now: datetime) -> list[str]:
@@ -162,7 +164,7 @@ def find_resident(store: Store, who: str) -> Resident | None:
     found = {
         resident.id: resident
         for resident in (
-            _by_prereg_code(store, text),
+            store.resident_by_prereg_code(text),
             store.resident_by_document("resident_id", text),
             store.resident_by_document("passport", text),
         )
@@ -171,12 +173,6 @@ def find_resident(store: Store, who: str) -> Resident | None:
     if len(found) > 1:
         raise NotDone(f"{_shown(who)} names several people: give the ID number")
     return next(iter(found.values()), None)
-
-
-def _by_prereg_code(store: Store, code: str) -> Resident | None:
-    # Stands in for a public ``Store.resident_by_prereg_code``, which the store lacks.
-    found = store._residents("prereg_code = ?", [code])
-    return found[0] if found else None
 
 
 def lift_bar(store: Store, who: str, now: datetime, actor: str, channel: str = "cli") -> Resident:

@@ -369,7 +369,8 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     try:
         now = clock()
         if args.command == "attendance":
-            results = mark_attended(store, args.codes, now, actor)
+            limit = policy.booking.noshow_limit
+            results = mark_attended(store, args.codes, now, actor, noshow_limit=limit)
             for result in results:
                 print(result.line())
             return 0 if all(result.ok for result in results) else 1

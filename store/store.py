@@ -391,6 +391,10 @@ class Store:
         found = self._residents("id = ?", [resident_id])
         return found[0] if found else None
 
+    def resident_by_prereg_code(self, code: str) -> Resident | None:
+        found = self._residents("prereg_code = ?", [code.strip().upper()])
+        return found[0] if found else None
+
     def resident_by_document(self, id_type: str, id_number: str) -> Resident | None:
         found = self._residents("id_type = ? AND id_number = ?", [id_type, id_number])
         return found[0] if found else None
@@ -613,6 +617,8 @@ class Store:
         released, in one transaction, so the person never ends up with neither."""
         with self.transaction():
             booking = self._active(booking_id)
+            if slot_id == booking.slot.id:
+                return booking  # already there: nothing to move
             taken = self._conn.execute(
                 f"UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND {_BOOKABLE}",
                 {**_moment(now), "slot": slot_id},
@@ -630,10 +636,37 @@ class Store:
                        {"slot_id": booking.slot.id}, {"slot_id": slot_id})  # fmt: skip
         return self._after(booking_id)
 
-    def attend(self, booking_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
-        """Mark an active booking attended and record the dose it gave."""
+    def attend(
+        self,
+        booking_id: int,
+        *,
+        now: datetime,
+        actor: str,
+        channel: str,
+        noshow_limit: int | None = None,
+    ) -> Booking:
+        """Mark a booking attended and record the dose it gave.
+
+        A booking the end-of-day job already marked a no-show (attendance entered late) is
+        corrected: the no-show no longer counts, and with ``noshow_limit`` the bar is re-judged.
+        An appointment after today cannot be attended yet.
+        """
         with self.transaction():
-            booking = self._active(booking_id)
+            booking = self.booking(booking_id)
+            if booking is None or booking.status not in ("active", "noshow"):
+                raise BookingNotActive(booking_id)
+            if booking.slot.day > now.date():
+                raise StoreError(f"the appointment is on {booking.slot.day}, after today")
+            if booking.status == "noshow":
+                self._conn.execute(
+                    "UPDATE residents SET noshows = MAX(noshows - 1, 0) WHERE id = ?",
+                    [booking.resident_id],
+                )
+                if noshow_limit is not None:
+                    self._conn.execute(
+                        "UPDATE residents SET barred = noshows > ? WHERE id = ?",
+                        [noshow_limit, booking.resident_id],
+                    )
             self._set_status(booking, "attended", now)
             self.add_dose(
                 Dose(booking.resident_id, booking.dose, booking.slot.day,
@@ -641,12 +674,16 @@ class Store:
                 now, actor, channel,
             )  # fmt: skip
             self.audit(now, actor, channel, "attend", "booking", booking.id,
-                       {"status": "active"}, {"status": "attended"})  # fmt: skip
+                       {"status": booking.status}, {"status": "attended"})  # fmt: skip
         return self._after(booking_id)
 
-    def mark_noshows(self, now: datetime, limit: int, actor: str) -> list[Booking]:
+    def mark_noshows(
+        self, now: datetime, limit: int, actor: str
+    ) -> tuple[list[Booking], list[int]]:
         """Mark every past active booking (its period over) a no-show; count it against the
-        person, and bar self-service booking once they have more than ``limit``."""
+        person, and bar self-service booking once they have more than ``limit``.
+
+        Returns the bookings marked and the ids of the people this barred."""
         with self.transaction():
             rows = self._all(
                 self._BOOKING_SQL + "WHERE b.status = 'active' AND (t.day < :today "
@@ -654,6 +691,7 @@ class Store:
                 _moment(now),
             )
             missed = [self._booking(row) for row in rows]
+            newly_barred: list[int] = []
             for booking in missed:
                 self._set_status(booking, "noshow", now)
                 before = self._one(
@@ -668,10 +706,11 @@ class Store:
                 self.audit(now, actor, "system", "noshow", "booking", booking.id,
                            {"status": "active"}, {"status": "noshow"})  # fmt: skip
                 if barred and not before[1]:
+                    newly_barred.append(booking.resident_id)
                     self.audit(now, actor, "system", "bar", "resident", booking.resident_id,
                                {"barred": False, "noshows": before[0]},
                                {"barred": True, "noshows": noshows})  # fmt: skip
-        return missed
+        return missed, newly_barred
 
     def unbar(self, resident_id: int, *, now: datetime, actor: str, channel: str) -> None:
         """Lift a no-show bar (the count starts again from zero)."""

@@ -568,7 +568,7 @@ def test_garbage_in_the_middle_of_booking_changes_nothing(db: Path) -> None:
 def test_an_empty_line_at_the_menu_keeps_the_menu(db: Path) -> None:
     """The menu is on screen; an accidental empty message; then the resident picks 1 (book)."""
     hello, blank, pick = chat(db, ["你好", "", "1"], "+8613800138008")
-    assert [option["key"] for option in hello.replies[-1]["options"]][0] == "1"
+    assert hello.replies[-1]["options"][0]["key"] == "1"
     assert_short([blank])
     assert pick.said != "抱歉，没看懂。回复 菜单 查看功能，或 帮助。"
     assert "预登记须知" in pick.said, pick.said
