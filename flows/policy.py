@@ -113,6 +113,23 @@ class Booking(_Model):
     days_listed: int = Field(ge=1, le=60)
 
 
+class Assignment(_Model):
+    offer_hours: int = Field(ge=1, le=168)
+    other_districts: bool
+
+
+class Followup(_Model):
+    yellow_after_due_days: int = Field(ge=0, le=365)
+    red_before_limit_days: int = Field(ge=0, le=365)
+    quiet_hours: TimeRange
+
+
+class Outbox(_Model):
+    max_attempts: int = Field(ge=1, le=100)
+    backoff_seconds: int = Field(ge=1, le=86_400)
+    backoff_cap_seconds: int = Field(ge=1, le=604_800)
+
+
 class District(_Model):
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -172,6 +189,9 @@ class Policy(_Model):
     registration: Registration
     ages: Ages
     booking: Booking
+    assignment: Assignment
+    followup: Followup
+    outbox: Outbox
     districts: dict[str, District] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)
     campaigns: tuple[Campaign, ...] = ()

@@ -378,6 +378,30 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Changed! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
         "The old time is freed.",
     ),
+    # -- offers from the queue -----------------------------------------------------------------
+    "offer.sms": (
+        "{name}的接种名额：{day} {period} {site}。回复1接受，回复2放弃，{until}前有效。",
+        "A place for {name}: {day} {period}, {site}. Reply 1 to accept, 2 to decline, "
+        "by {until}.",
+    ),
+    "offer.accepted": (
+        "已接受。预约码{code}：{name}，第{dose}剂，{day} {period}，{site}，{address}。"
+        "请携带本人身份证件，接种后留观30分钟。",
+        "Accepted. Code {code}: {name}, dose {dose}, {day} {period}, {site}, {address}. "
+        "Bring the ID document; stay 30 minutes after the shot.",
+    ),
+    "offer.declined": (
+        "已放弃该名额。如需预约请回复 预约。",
+        "Place declined. Reply BOOK to book another time.",
+    ),
+    "offer.closed": (
+        "该名额已过期或已处理。回复 预约 重新预约。",
+        "That offer has expired or was already answered. Reply BOOK to book.",
+    ),
+    "offer.already": (
+        "{name}已有预约，该名额已释放给他人。",
+        "{name} already has a booking; the offered place went to someone else.",
+    ),
     # -- status --------------------------------------------------------------------------------
     "status.none": (
         "此号码还没有登记接种人。回复 预约 开始。",

@@ -223,6 +223,60 @@ def _doses_release_queue(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration("0004_outbox_offers_followups")
+def _outbox_offers_followups(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'notice';
+        ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN provider_id TEXT;
+        DROP INDEX outbox_due;
+        CREATE INDEX outbox_due ON outbox(due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+        CREATE TABLE optouts (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (channel, address)
+        );
+        CREATE TABLE offers (
+            id INTEGER PRIMARY KEY,
+            queue_id INTEGER NOT NULL REFERENCES queue(id),
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            slot_id INTEGER NOT NULL REFERENCES slots(id),
+            dose INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'accepted', 'declined', 'expired', 'void')),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            answered_at TEXT,
+            booking_id INTEGER REFERENCES bookings(id)
+        );
+        CREATE UNIQUE INDEX offers_one_open ON offers(resident_id) WHERE status = 'open';
+        CREATE INDEX offers_expiry ON offers(expires_at) WHERE status = 'open';
+        CREATE INDEX queue_waiting ON queue(status, created_at);
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            dose INTEGER NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('yellow', 'red')),
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            called_at TEXT,
+            operator TEXT,
+            outcome TEXT,
+            UNIQUE (resident_id, dose, level)
+        );
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            last_key TEXT NOT NULL,
+            ran_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
     for statement in script.split(";"):

@@ -73,6 +73,20 @@ class Booking:
 
 
 @dataclass(frozen=True, slots=True)
+class Offer:
+    """A place held for someone from the pre-registration queue, until accepted or expired."""
+
+    id: int
+    queue_id: int
+    resident_id: int
+    dose: int
+    status: str  # "open", "accepted", "declined", "expired", "void"
+    expires_at: str
+    slot: Slot
+    site: Site
+
+
+@dataclass(frozen=True, slots=True)
 class Screening:
     resident_id: int
     at: str
@@ -120,6 +134,10 @@ class AlreadyBooked(StoreError):
 
 class BookingNotActive(StoreError):
     """The booking is unknown, or already cancelled, attended or missed."""
+
+
+class OfferClosed(StoreError):
+    """The offer was already answered, or expired."""
 
 
 class DoseExists(StoreError):

@@ -29,6 +29,8 @@ from store.models import (
     Dose,
     DoseExists,
     DuplicateDocument,
+    Offer,
+    OfferClosed,
     Resident,
     Screening,
     Site,
@@ -746,6 +748,99 @@ class Store:
             [resident_id, dose],
         )
         return int(row[0]) if row else None
+
+    # -- offers from the pre-registration queue -------------------------------------------------
+
+    _OFFER_SQL = (
+        "SELECT o.id, o.queue_id, o.resident_id, o.dose, o.status, o.expires_at, "
+        f"{_SLOT_COLUMNS}, {_SITE_COLUMNS} FROM offers o JOIN slots t ON t.id = o.slot_id "
+        "JOIN sites s ON s.id = t.site_id "
+    )
+
+    @staticmethod
+    def _offer(row: Sequence[Any]) -> Offer:
+        return Offer(*row[:6], slot=_slot(row[6:14]), site=_site(row[14:]))  # type: ignore[misc]
+
+    def open_offers(self, account_id: int, now: datetime) -> list[Offer]:
+        """Unexpired open offers for the people an account manages, oldest first."""
+        rows = self._all(
+            self._OFFER_SQL + "JOIN residents r ON r.id = o.resident_id "
+            "WHERE r.account_id = ? AND o.status = 'open' AND o.expires_at > ? ORDER BY o.id",
+            [account_id, _stamp(now)],
+        )
+        return [self._offer(row) for row in rows]
+
+    def offer(self, offer_id: int) -> Offer | None:
+        row = self._one(self._OFFER_SQL + "WHERE o.id = ?", [offer_id])
+        return self._offer(row) if row else None
+
+    def _close_offer(self, offer: Offer, status: str, now: datetime) -> None:
+        """End an offer without a booking: its held place goes back to the slot."""
+        self._conn.execute(
+            "UPDATE offers SET status = ?, answered_at = ? WHERE id = ?",
+            [status, _stamp(now), offer.id],
+        )
+        self._conn.execute("UPDATE slots SET booked = booked - 1 WHERE id = ?", [offer.slot.id])
+        self._conn.execute("UPDATE queue SET status = ? WHERE id = ?", [status, offer.queue_id])
+
+    def accept_offer(self, offer_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
+        """Turn an open offer into a booking of the place it holds."""
+        stamp = _stamp(now)
+        with self.transaction():
+            offer = self.offer(offer_id)
+            if offer is None or offer.status != "open" or offer.expires_at <= stamp:
+                raise OfferClosed(offer_id)
+            if self._one(
+                "SELECT 1 FROM bookings WHERE resident_id = ? AND dose = ? AND status = 'active'",
+                [offer.resident_id, offer.dose],
+            ):
+                self._close_offer(offer, "void", now)
+                raise AlreadyBooked(offer.dose)
+            booking_id = self._insert_with_code(
+                "bookings",
+                "code",
+                "B",
+                {
+                    "resident_id": offer.resident_id,
+                    "slot_id": offer.slot.id,
+                    "dose": offer.dose,
+                    "status": "active",
+                    "channel": channel,
+                    "actor": actor,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                },
+            )
+            self._conn.execute(
+                "UPDATE offers SET status = 'accepted', answered_at = ?, booking_id = ? "
+                "WHERE id = ?",
+                [stamp, booking_id, offer.id],
+            )
+            self._conn.execute("UPDATE queue SET status = 'booked' WHERE id = ?", [offer.queue_id])
+            self.audit(now, actor, channel, "book", "booking", booking_id, None, {
+                "resident_id": offer.resident_id, "slot_id": offer.slot.id, "dose": offer.dose,
+                "status": "active", "offer_id": offer.id,
+            })  # fmt: skip
+        return self._after(booking_id)
+
+    def decline_offer(self, offer_id: int, *, now: datetime, actor: str, channel: str) -> None:
+        with self.transaction():
+            offer = self.offer(offer_id)
+            if offer is None or offer.status != "open" or offer.expires_at <= _stamp(now):
+                raise OfferClosed(offer_id)
+            self._close_offer(offer, "declined", now)
+            self.audit(now, actor, channel, "decline", "offer", offer.id, {"status": "open"},
+                       {"status": "declined"})  # fmt: skip
+
+    def expire_offers(self, now: datetime) -> int:
+        """Close every open offer past its expiry, freeing the places it held."""
+        with self.transaction():
+            rows = self._all(
+                self._OFFER_SQL + "WHERE o.status = 'open' AND o.expires_at <= ?", [_stamp(now)]
+            )
+            for row in rows:
+                self._close_offer(self._offer(row), "expired", now)
+        return len(rows)
 
     # -- screening ---------------------------------------------------------------------------
 
