@@ -21,6 +21,7 @@ from bot.messages import Inbound, Reply, ReplyOption
 from flows import FLOWS
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
 from flows.identity import mask_phone, normalise_phone
+from flows.offers import answer_offer
 from flows.policy import Policy
 from flows.texts import Lang, text
 from store import Store
@@ -160,6 +161,13 @@ class Turn:
             )
         return self.state.account
 
+    def _known(self) -> bool:
+        """Whether the sender already has an account (without creating one)."""
+        message = self.message
+        return self.state.account is not None or (
+            self.engine.store.account_of(message.channel, message.address) is not None
+        )
+
     def t(self, key: str, **values: object) -> str:
         return text(self.state.lang, key, **values)
 
@@ -181,6 +189,10 @@ class Turn:
             return self._action(str(action.value))
         if self.state.flow is not None:
             return self._answer(body)
+        if body in ("1", "2", "１", "２") and self._known():  # the answer to an SMS offer?
+            said = answer_offer(self.ctx, accept=body in "1１")
+            if said:
+                return [Reply(said)]
         return self._menu(self.t("welcome" if first else "unknown"))
 
     # -- global commands -------------------------------------------------------------------
@@ -212,6 +224,13 @@ class Turn:
                 return self._set_language("zh" if command is Command.ZH else "en")
             case Command.AGENT:
                 return self._agent()
+            case Command.STOP | Command.START:
+                ctx = self.ctx
+                ctx.store.set_opt_out(ctx.channel, ctx.address, command is Command.STOP, ctx.now)
+                return [Reply(self.t("optout.done" if command is Command.STOP else "optin.done"))]
+            case Command.ACCEPT | Command.DECLINE:
+                said = answer_offer(self.ctx, accept=command is Command.ACCEPT)
+                return [Reply(said or self.t("offer.closed"))]
             case (
                 Command.BOOK
                 | Command.STATUS

@@ -23,6 +23,10 @@ class Command(Enum):
     STATUS = "status"
     REGISTER = "register"
     CANCEL = "cancel"
+    STOP = "stop"
+    START = "start"
+    ACCEPT = "accept"
+    DECLINE = "decline"
     RESCHEDULE = "reschedule"
 
 
@@ -37,7 +41,11 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.ZH: ("中文", "简体中文", "chinese", "zh"),
         Command.EN: ("en", "english", "英文", "英语"),
         Command.AGENT: ("人工", "人工服务", "客服", "agent", "human", "operator"),
-        Command.GREET: ("你好", "您好", "hi", "hello", "start", "/start"),
+        Command.GREET: ("你好", "您好", "hi", "hello", "/start"),
+        Command.STOP: ("退订", "stop", "unsubscribe", "stopall", "取消订阅"),
+        Command.START: ("订阅", "start", "unstop", "恢复通知"),
+        Command.ACCEPT: ("接受", "accept"),
+        Command.DECLINE: ("放弃", "拒绝", "decline"),
         Command.BOOK: ("预约", "预约接种", "我要预约", "book", "booking"),
         Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
         Command.REGISTER: ("登记", "预登记", "register"),

@@ -378,11 +378,33 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Changed! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
         "The old time is freed.",
     ),
+    # -- notifications ---------------------------------------------------------------------------
+    "reminder": (
+        "提醒：{name}明天（{day}）{period}在{site}接种第{dose}剂，预约码{code}。请带身份证件。",
+        "Reminder: {name}, dose {dose} tomorrow ({day}) {period} at {site}, code {code}. "
+        "Bring the ID document.",
+    ),
+    "alert.blue": (
+        "{name}的第{dose}剂已可预约，回复 预约 即可。回复 退订 不再提醒。",
+        "{name} can now book dose {dose}: reply BOOK. Reply STOP for no more reminders.",
+    ),
+    "alert.yellow": (
+        "{name}的第{dose}剂已逾期，请尽快回复 预约 或致电热线。",
+        "{name}'s dose {dose} is overdue: reply BOOK soon or call the hotline.",
+    ),
+    "alert.red": (
+        "紧急：{name}的第{dose}剂须在{day}前接种，请尽快回复 预约 或致电热线。",
+        "Urgent: {name} must have dose {dose} by {day}. Reply BOOK or call the hotline.",
+    ),
+    "optout.done": (
+        "已退订通知。仍可随时发送 预约 或 查询。回复 订阅 恢复通知。",
+        "Notifications stopped. You can still send BOOK or STATUS. Reply START to resume.",
+    ),
+    "optin.done": ("已恢复通知。", "Notifications resumed."),
     # -- offers from the queue -----------------------------------------------------------------
     "offer.sms": (
         "{name}的接种名额：{day} {period} {site}。回复1接受，回复2放弃，{until}前有效。",
-        "A place for {name}: {day} {period}, {site}. Reply 1 to accept, 2 to decline, "
-        "by {until}.",
+        "A place for {name}: {day} {period}, {site}. Reply 1 to accept, 2 to decline, by {until}.",
     ),
     "offer.accepted": (
         "已接受。预约码{code}：{name}，第{dose}剂，{day} {period}，{site}，{address}。"

@@ -73,6 +73,19 @@ class Booking:
 
 
 @dataclass(frozen=True, slots=True)
+class Outgoing:
+    """An outbox message taken for sending."""
+
+    id: int
+    channel: str
+    address: str
+    text: str
+    key: str  # the idempotency key, passed to channels that honour one
+    kind: str  # "notice" or "reply"
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class Offer:
     """A place held for someone from the pre-registration queue, until accepted or expired."""
 

@@ -13,7 +13,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from store.models import (
     DuplicateDocument,
     Offer,
     OfferClosed,
+    Outgoing,
     Resident,
     Screening,
     Site,
@@ -349,6 +350,13 @@ class Store:
         )
 
     # -- accounts and residents ----------------------------------------------------------------
+
+    def account_of(self, channel: str, address: str) -> int | None:
+        """The account behind a channel address, if it has one."""
+        row = self._one(
+            "SELECT account_id FROM addresses WHERE channel = ? AND address = ?", [channel, address]
+        )
+        return int(row[0]) if row else None
 
     def account_for(self, channel: str, address: str, phone: str | None, now: datetime) -> int:
         """The account behind a channel address, created on first contact.
@@ -865,15 +873,88 @@ class Store:
     # -- outbox --------------------------------------------------------------------------------
 
     def enqueue(
-        self, channel: str, address: str, text: str, key: str, due: datetime, now: datetime
+        self,
+        channel: str,
+        address: str,
+        text: str,
+        key: str,
+        due: datetime,
+        now: datetime,
+        kind: str = "notice",
     ) -> bool:
-        """Queue an outbound message once per idempotency ``key``; False if already queued."""
+        """Queue an outbound message once per idempotency ``key``; False if already queued.
+
+        ``kind`` is "notice" (reminders, alerts, offers, confirmations to another phone: held
+        back for an opted-out address) or "reply" (an answer to the resident's own message).
+        """
         cursor = self._conn.execute(
             "INSERT OR IGNORE INTO outbox (channel, address, text, idempotency_key, due_at, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [channel, address, text, key, _stamp(due), _stamp(now)],
+            "created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [channel, address, text, key, _stamp(due), _stamp(now), kind],
         )
         return cursor.rowcount == 1
+
+    def claim_due(
+        self, now: datetime, channels: Sequence[str], limit: int, lease: timedelta
+    ) -> list[Outgoing]:
+        """Take up to ``limit`` due messages for sending, oldest first.
+
+        A claimed message is not claimed again until ``lease`` has passed: if the sender died
+        before recording the outcome, another run sends it again (with the same idempotency
+        key, so a channel that honours keys delivers it once).
+        """
+        marks = ", ".join("?" for _ in channels)
+        stale = _stamp(now - lease)
+        with self.transaction():
+            rows = self._all(
+                "SELECT id, channel, address, text, idempotency_key, kind, attempts FROM outbox "
+                f"WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= ? AND channel IN "
+                f"({marks}) AND (claimed_at IS NULL OR claimed_at <= ?) ORDER BY due_at, id "
+                "LIMIT ?",
+                [_stamp(now), *channels, stale, limit],
+            )
+            self._conn.executemany(
+                "UPDATE outbox SET claimed_at = ? WHERE id = ?", [(_stamp(now), r[0]) for r in rows]
+            )
+        return [Outgoing(*row) for row in rows]
+
+    def mark_sent(self, message_id: int, provider_id: str | None, now: datetime) -> None:
+        self._conn.execute(
+            "UPDATE outbox SET sent_at = ?, provider_id = ?, attempts = attempts + 1, "
+            "last_error = NULL WHERE id = ?",
+            [_stamp(now), provider_id, message_id],
+        )
+
+    def mark_retry(self, message_id: int, error: str, due: datetime) -> None:
+        self._conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, due_at = ?, "
+            "claimed_at = NULL WHERE id = ?",
+            [error[:500], _stamp(due), message_id],
+        )
+
+    def mark_failed(self, message_id: int, error: str, now: datetime) -> None:
+        self._conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?",
+            [error[:500], _stamp(now), message_id],
+        )
+
+    def set_opt_out(self, channel: str, address: str, out: bool, now: datetime) -> bool:
+        """Record STOP (``out``) or START for an address; False if it was already so."""
+        if out:
+            cursor = self._conn.execute(
+                "INSERT OR IGNORE INTO optouts (channel, address, at) VALUES (?, ?, ?)",
+                [channel, address, _stamp(now)],
+            )
+        else:
+            cursor = self._conn.execute(
+                "DELETE FROM optouts WHERE channel = ? AND address = ?", [channel, address]
+            )
+        return cursor.rowcount == 1
+
+    def opted_out(self, channel: str, address: str) -> bool:
+        return bool(
+            self._one("SELECT 1 FROM optouts WHERE channel = ? AND address = ?", [channel, address])
+        )
 
     # -- callbacks and audit -------------------------------------------------------------------
 
@@ -916,3 +997,135 @@ class Store:
                 json.dumps(after, ensure_ascii=False) if after is not None else None,
             ],
         )
+
+    # -- automatic assignment from the pre-registration queue (``vaxbot assign``) -------------
+
+    def waiting_candidates(
+        self,
+    ) -> Iterator[tuple[int, int, int, str, str | None, str, str, str | None, str | None]]:
+        """Every waiting queue row that may be offered a place, streamed in priority order.
+
+        Each row: queue id, resident id, dose, district (the queue's, else the resident's),
+        period, queued at, birth date, the product of dose 1 (None before it) and the day of
+        the previous dose (None for dose 1). Ordered by the previous-dose day (none last), then
+        queued time and queue id. Left out, though still waiting: barred people, people with
+        an open offer, an active booking for that dose, or that dose (or a later one) on record.
+        """
+        cursor = self._conn.execute(
+            "SELECT q.id, q.resident_id, q.dose, COALESCE(q.district_id, r.district_id), "
+            "q.period, q.created_at, r.birth_date, f.product_id, p.day FROM queue q "
+            "JOIN residents r ON r.id = q.resident_id "
+            "LEFT JOIN doses f ON f.resident_id = q.resident_id AND f.dose = 1 "
+            "LEFT JOIN doses p ON p.resident_id = q.resident_id AND p.dose = q.dose - 1 "
+            "WHERE q.status = 'waiting' AND NOT r.barred "
+            "AND NOT EXISTS (SELECT 1 FROM doses d WHERE d.resident_id = q.resident_id "
+            "AND d.dose >= q.dose) "
+            "AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.resident_id = q.resident_id "
+            "AND b.dose = q.dose AND b.status = 'active') "
+            "AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.resident_id = q.resident_id "
+            "AND o.status = 'open') "
+            "ORDER BY p.day IS NULL, p.day, q.created_at, q.id"
+        )
+        return iter(cursor)
+
+    def waiting_count(self) -> int:
+        """How many queue rows are waiting (whether or not they can be offered a place now)."""
+        row = self._one("SELECT COUNT(*) FROM queue WHERE status = 'waiting'")
+        return int(row[0]) if row else 0
+
+    def assignable_places(
+        self, first_day: date, last_day: date, now: datetime, holidays: Sequence[date] = ()
+    ) -> list[tuple[int, str, str, str, str, int]]:
+        """Bookable slots from ``first_day`` to ``last_day`` with places left: released, not
+        started, and not at a site closed on one of ``holidays``.
+
+        Each row: slot id, district, product, day (ISO), start ("HH:MM"), places left.
+        """
+        where, params = _filtered(SlotFilter(holidays=tuple(holidays)))
+        return self._all(
+            "SELECT t.id, s.district_id, t.product_id, t.day, t.start, t.capacity - t.booked "
+            "FROM slots t JOIN sites s ON s.id = t.site_id "
+            f"WHERE t.day BETWEEN :first AND :last AND {_BOOKABLE}{where}",
+            {**params, **_moment(now), "first": first_day.isoformat(),
+             "last": last_day.isoformat()},
+        )  # fmt: skip
+
+    def create_offers(
+        self,
+        assignments: Sequence[tuple[int, int]],
+        now: datetime,
+        expires_at: datetime,
+        messages: Callable[[Offer, str, str | None], str],
+    ) -> int:
+        """Offer each ``(queue_id, slot_id)`` place to the person queued, in one transaction.
+
+        Inserts the offers, holds their places (``slots.booked`` goes up by the offers of each
+        slot), marks the queue rows 'offered' and queues one SMS per offer to the person's
+        phone (kind 'notice', idempotency key ``offer:<offer id>``, due now). The text is
+        ``messages(offer, name, lang)``: the person's name, and the language of their phone's
+        SMS conversation ("zh", "en"; None if they never wrote).
+
+        All or nothing: ``SlotUnavailable`` if a slot lacks the places, ``StoreError`` if a
+        queue row is no longer waiting or the person already has an open offer; nothing is
+        written then. Returns the number of offers.
+        """
+        if not assignments:
+            return 0
+        stamp, until = _stamp(now), _stamp(expires_at)
+        per_slot: dict[int, int] = {}
+        for _, slot_id in assignments:
+            per_slot[slot_id] = per_slot.get(slot_id, 0) + 1
+        with self.transaction():
+            short = self._one(
+                "SELECT t.id FROM json_each(?) j JOIN slots t ON t.id = CAST(j.key AS INTEGER) "
+                "WHERE t.booked + j.value > t.capacity LIMIT 1",
+                [orjson.dumps({str(k): v for k, v in per_slot.items()}).decode()],
+            )
+            if short is not None:
+                raise SlotUnavailable(short[0])
+            last = self._one("SELECT COALESCE(MAX(id), 0) FROM offers")
+            assert last is not None
+            try:
+                inserted = self._conn.executemany(
+                    "INSERT INTO offers (queue_id, resident_id, slot_id, dose, created_at, "
+                    "expires_at) SELECT q.id, q.resident_id, ?, q.dose, ?, ? FROM queue q "
+                    "WHERE q.id = ? AND q.status = 'waiting'",
+                    ((slot_id, stamp, until, queue_id) for queue_id, slot_id in assignments),
+                ).rowcount
+            except sqlite3.IntegrityError as exc:  # offers_one_open: an open offer meanwhile
+                raise StoreError(f"cannot create the offers: {exc}") from None
+            if inserted != len(assignments):
+                raise StoreError(
+                    f"{len(assignments) - inserted} queue row(s) are no longer waiting"
+                )
+            held = self._conn.executemany(
+                "UPDATE slots SET booked = booked + ? WHERE id = ? AND booked + ? <= capacity",
+                ((n, slot_id, n) for slot_id, n in per_slot.items()),
+            ).rowcount
+            if held != len(per_slot):
+                raise SlotUnavailable(next(iter(per_slot)))
+            self._conn.executemany(
+                "UPDATE queue SET status = 'offered' WHERE id = ?",
+                ((queue_id,) for queue_id, _ in assignments),
+            )
+            rows = self._all(
+                "SELECT o.id, o.queue_id, o.resident_id, o.dose, o.status, o.expires_at, "
+                f"{_SLOT_COLUMNS}, {_SITE_COLUMNS}, r.name, r.phone, "
+                "json_extract(c.state, '$.lang') FROM offers o "
+                "JOIN slots t ON t.id = o.slot_id JOIN sites s ON s.id = t.site_id "
+                "JOIN residents r ON r.id = o.resident_id "
+                "LEFT JOIN conversations c ON c.channel = 'sms' AND c.address = r.phone "
+                "WHERE o.id > ? ORDER BY o.id",
+                [last[0]],
+            )
+            notices = []
+            for row in rows:
+                offer = self._offer(row[:25])
+                text = messages(offer, row[25], row[27])
+                notices.append(("sms", row[26], text, f"offer:{offer.id}", stamp, stamp))
+            self._conn.executemany(
+                "INSERT INTO outbox (channel, address, text, idempotency_key, due_at, "
+                "created_at, kind) VALUES (?, ?, ?, ?, ?, ?, 'notice')",
+                notices,
+            )
+        return len(rows)

@@ -218,7 +218,7 @@ COMMANDS = [
     ("您好", Command.GREET),
     ("hi", Command.GREET),
     ("hello", Command.GREET),
-    ("start", Command.GREET),
+    ("start", Command.START),
     ("/start", Command.GREET),
     ("预约", Command.BOOK),
     ("预约接种", Command.BOOK),

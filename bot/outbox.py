@@ -1,0 +1,148 @@
+"""Sending the outbox: due messages go out through the channels' delivery adapters.
+
+Every outbound message (confirmation to another phone, reminder, alert, offer) is a row in the
+store before anything is sent. A sender claims due rows, hands each to its channel's
+``Delivery``, and records the outcome:
+
+- sent: ``sent_at`` and the provider's id;
+- a temporary failure: tried again later, the wait doubling each time (``policy.outbox``),
+  until ``max_attempts``;
+- a permanent failure, or the address opted out: ``failed_at`` with the reason.
+
+A claim is a lease: if the process dies after sending and before recording it, the row is
+claimed again once the lease runs out and sent again *with the same idempotency key*, so a
+channel that honours keys (``Delivery.idempotent``) delivers it once; on one that does not, a
+duplicate is possible but a loss is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from flows.identity import mask_phone
+from flows.policy import Policy
+from store import Outgoing, Store
+
+log = logging.getLogger("vaxbot.outbox")
+
+LEASE = timedelta(minutes=5)
+
+
+class DeliveryError(Exception):
+    """Sending failed for now; worth trying again later."""
+
+
+class Undeliverable(DeliveryError):
+    """Sending can never succeed (bad number, rejected content)."""
+
+
+class OptedOut(Undeliverable):
+    """The provider says the recipient has opted out (e.g. Twilio error 21610)."""
+
+
+class Delivery(Protocol):
+    """A channel's sending side."""
+
+    channel: str
+    idempotent: bool  # the provider deduplicates by our idempotency key
+
+    async def send(self, message: Outgoing) -> str | None:
+        """Send one message; return the provider's id for it. Raise ``DeliveryError``."""
+        ...
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    held: int = 0  # notices to opted-out addresses
+    errors: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.retried or self.failed or self.held)
+
+
+def backoff(policy: Policy, attempts: int) -> timedelta:
+    """The wait before attempt ``attempts + 1``: doubling from ``backoff_seconds``, capped."""
+    seconds = policy.outbox.backoff_seconds * 2 ** min(attempts, 30)
+    return timedelta(seconds=min(seconds, policy.outbox.backoff_cap_seconds))
+
+
+async def deliver_due(
+    store: Store,
+    deliveries: Mapping[str, Delivery],
+    policy: Policy,
+    clock: Clock,
+    limit: int = 200,
+    parallel: int = 8,
+) -> Report:
+    """Send what is due now through the configured channels; one pass, at most ``limit``."""
+    report = Report()
+    if not deliveries:
+        return report
+    batch = store.claim_due(clock(), list(deliveries), limit, LEASE)
+    gate = asyncio.Semaphore(parallel)
+
+    async def one(message: Outgoing) -> None:
+        async with gate:
+            await _deliver(store, deliveries[message.channel], message, policy, clock, report)
+
+    await asyncio.gather(*(one(message) for message in batch))
+    return report
+
+
+async def _deliver(
+    store: Store,
+    delivery: Delivery,
+    message: Outgoing,
+    policy: Policy,
+    clock: Clock,
+    report: Report,
+) -> None:
+    who = f"{message.channel}:{mask_phone(message.address)}"
+    if message.kind == "notice" and store.opted_out(message.channel, message.address):
+        store.mark_failed(message.id, "opted out", clock())
+        report.held += 1
+        return
+    try:
+        provider_id = await delivery.send(message)
+    except OptedOut as exc:
+        now = clock()
+        with store.transaction():
+            store.set_opt_out(message.channel, message.address, True, now)
+            store.mark_failed(message.id, f"opted out: {exc}", now)
+        log.info("outbox %s to %s: recipient opted out", message.id, who)
+        report.failed += 1
+    except Undeliverable as exc:
+        store.mark_failed(message.id, str(exc), clock())
+        log.warning("outbox %s to %s undeliverable: %s", message.id, who, exc)
+        report.failed += 1
+        report.errors.append(str(exc))
+    except Exception as exc:  # a temporary failure, whatever raised it
+        _retry(store, message, f"{type(exc).__name__}: {exc}", policy, clock(), report)
+        log.warning("outbox %s to %s failed (attempt %d): %s", message.id, who,
+                    message.attempts + 1, exc)  # fmt: skip
+    else:
+        store.mark_sent(message.id, provider_id, clock())
+        report.sent += 1
+
+
+def _retry(
+    store: Store, message: Outgoing, error: str, policy: Policy, now: datetime, report: Report
+) -> None:
+    if message.attempts + 1 >= policy.outbox.max_attempts:
+        store.mark_failed(
+            message.id, f"gave up after {message.attempts + 1} attempts: {error}", now
+        )
+        report.failed += 1
+    else:
+        store.mark_retry(message.id, error, now + backoff(policy, message.attempts))
+        report.retried += 1
+    report.errors.append(error)
