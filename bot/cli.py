@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.assign import run_assign, tqdm_progress
 from bot.attendance import (
     NOSHOW_ACTOR,
     NotDone,
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(chat)
     _add_admin_commands(commands)
     _add_attendance_commands(commands)
+    _add_assign_command(commands)
     return parser
 
 
@@ -236,6 +238,27 @@ def _add_attendance_commands(
     _common(unbar)
 
 
+def _add_assign_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vaxbot assign``: the pre-registration batch."""
+    assign = commands.add_parser(
+        "assign",
+        help="offer free places to the people in the pre-registration queue",
+        description="Pre-registration with automatic assignment: expire the offers nobody "
+        "answered in time, then offer the released places (today to the last released day) to "
+        "the people waiting, longest since their previous dose first, preferring their "
+        "district and period, and text each an offer to accept (1) or decline (2) within "
+        "assignment.offer_hours. Run it from cron in the maintenance window; a second run "
+        "offers nothing new unless places were freed. See docs/operations.md.",
+    )
+    assign.add_argument("--db", required=True, help="SQLite file (must exist)")
+    assign.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (there is none unless stderr is a TTY)",
+    )
+    _common(assign)
+
+
 def _render(replies: list[Reply], out: TextIO) -> None:
     for reply in replies:
         out.write(reply.text + "\n")
@@ -279,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _admin(args, policy, clock)
     if args.command in ("attendance", "noshow", "residents"):
         return _attendance(args, policy, clock)
+    if args.command == "assign":
+        return _assign(args, policy, clock)
     store = Store.open(args.db)
     try:
         if args.command == "seed-demo":
@@ -390,6 +415,20 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         return 0
     finally:
         store.close()
+
+
+def _assign(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
+    """``assign``: 0 when the run is done, 2 if it cannot run."""
+    if not Path(args.db).is_file():
+        print(f"vaxbot assign: no database at {args.db} (see vaxbot seed-demo)", file=sys.stderr)
+        return 2
+    store = Store.open(args.db)
+    try:
+        result = run_assign(store, policy, clock(), tqdm_progress(args.quiet))
+    finally:
+        store.close()
+    print(result.line())
+    return 0
 
 
 def _print_added(added: Added, policy: Policy, now: datetime) -> None:

@@ -196,7 +196,7 @@ def assign(
     places: Iterable[Place],
     policy: Policy,
     today: date,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[tuple[int, int]]:
     """Offer places to people: ``(queue_id, slot_id)`` pairs, at most one per person.
 

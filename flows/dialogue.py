@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from flows.policy import Policy
-from flows.texts import MONTHS_EN, WEEKDAYS, Lang, text
+from flows.texts import Lang, format_day, text
 from store import Store
 
 Value = str | int | None
@@ -139,15 +139,8 @@ class Ctx:
         return text(self.lang, key, **values)
 
     def day(self, day: date) -> str:
-        """A date as residents read it: ``6月20日 周日`` / ``Sun 20 Jun``, with the year when
-        it is not this year's."""
-        weekday = WEEKDAYS[self.lang][day.weekday()]
-        other_year = day.year != self.today.year
-        if self.lang == "zh":
-            year = f"{day.year}年" if other_year else ""
-            return f"{year}{day.month}月{day.day}日 {weekday}"
-        year = f" {day.year}" if other_year else ""
-        return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}{year}"
+        """A date as residents read it: ``6月20日 周日`` / ``Sun 20 Jun``."""
+        return format_day(self.lang, day, self.today)
 
     def name_of(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en

@@ -124,6 +124,13 @@ class Followup(_Model):
     quiet_hours: TimeRange
 
 
+class Jobs(_Model):
+    reminders_at: HHMM
+    alerts_at: HHMM
+    assign_at: HHMM
+    noshow_at: HHMM
+
+
 class Outbox(_Model):
     max_attempts: int = Field(ge=1, le=100)
     backoff_seconds: int = Field(ge=1, le=86_400)
@@ -191,6 +198,7 @@ class Policy(_Model):
     booking: Booking
     assignment: Assignment
     followup: Followup
+    jobs: Jobs
     outbox: Outbox
     districts: dict[str, District] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)

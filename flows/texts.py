@@ -6,6 +6,7 @@ languages and that both use the same placeholders.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -450,6 +451,18 @@ WEEKDAYS: dict[Lang, tuple[str, ...]] = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_day(lang: Lang, day: date, today: date) -> str:
+    """A date as residents read it: ``6月20日 周日`` / ``Sun 20 Jun``, with the year when it is
+    not this year's."""
+    weekday = WEEKDAYS[lang][day.weekday()]
+    other_year = day.year != today.year
+    if lang == "zh":
+        year = f"{day.year}年" if other_year else ""
+        return f"{year}{day.month}月{day.day}日 {weekday}"
+    year = f" {day.year}" if other_year else ""
+    return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}{year}"
 
 
 def text(lang: Lang, key: str, **values: object) -> str:

@@ -351,6 +351,10 @@ class Store:
 
     # -- accounts and residents ----------------------------------------------------------------
 
+    def account_phone(self, account_id: int) -> str | None:
+        row = self._one("SELECT phone FROM accounts WHERE id = ?", [account_id])
+        return str(row[0]) if row and row[0] else None
+
     def account_of(self, channel: str, address: str) -> int | None:
         """The account behind a channel address, if it has one."""
         row = self._one(
@@ -757,6 +761,87 @@ class Store:
         )
         return int(row[0]) if row else None
 
+    # -- notifications -------------------------------------------------------------------------
+
+    def bookings_on(self, day: date) -> list[tuple[Booking, Resident]]:
+        """Active bookings for ``day``, with their person (for reminders)."""
+        rows = self._all(
+            self._BOOKING_SQL + "WHERE b.status = 'active' AND t.day = ? ORDER BY b.id",
+            [day.isoformat()],
+        )
+        bookings = [self._booking(row) for row in rows]
+        people = {r.id: r for r in self._residents(
+            "id IN (SELECT resident_id FROM bookings b JOIN slots t ON t.id = b.slot_id "
+            "WHERE b.status = 'active' AND t.day = ?)", [day.isoformat()],
+        )}  # fmt: skip
+        return [(booking, people[booking.resident_id]) for booking in bookings]
+
+    def awaiting_next_dose(self) -> list[Resident]:
+        """People with a dose on record and no active booking for the one after it (whether
+        another dose is due is for the schedule to say)."""
+        return self._residents(
+            "id IN (SELECT d.resident_id FROM doses d WHERE d.dose = (SELECT MAX(dose) FROM doses "
+            "e WHERE e.resident_id = d.resident_id) AND NOT EXISTS (SELECT 1 FROM bookings b "
+            "WHERE b.resident_id = d.resident_id AND b.dose = d.dose + 1 AND b.status = 'active'))",
+            [],
+        )
+
+    def language_of(self, channel: str, address: str) -> str | None:
+        """The language a conversation was last in, if there is one."""
+        state = self.load_state(channel, address)
+        return str(state["lang"]) if state else None
+
+    def add_followup(self, resident_id: int, dose: int, level: str, now: datetime) -> bool:
+        cursor = self._conn.execute(
+            "INSERT OR IGNORE INTO followups (resident_id, dose, level, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            [resident_id, dose, level, _stamp(now)],
+        )
+        return cursor.rowcount == 1
+
+    def open_followups(self) -> list[dict[str, Any]]:
+        """Yellow and red cases still to call, red first, then oldest."""
+        cursor = self._conn.execute(
+            "SELECT f.id, f.resident_id, f.dose, f.level, f.created_at, f.called_at, f.outcome, "
+            "r.name, r.phone, r.prereg_code FROM followups f JOIN residents r "
+            "ON r.id = f.resident_id WHERE f.status = 'open' "
+            "ORDER BY f.level = 'red' DESC, f.created_at, f.id"
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def record_followup(
+        self, followup_id: int, outcome: str, close: bool, *, now: datetime, operator: str
+    ) -> None:
+        with self.transaction():
+            row = self._one("SELECT status, outcome FROM followups WHERE id = ?", [followup_id])
+            if row is None:
+                raise StoreError(f"no follow-up {followup_id}")
+            self._conn.execute(
+                "UPDATE followups SET outcome = ?, called_at = ?, operator = ?, status = ? "
+                "WHERE id = ?",
+                [outcome, _stamp(now), operator, "closed" if close else "open", followup_id],
+            )
+            self.audit(now, f"operator:{operator}", "cli", "followup", "followup", followup_id,
+                       {"status": row[0], "outcome": row[1]},
+                       {"status": "closed" if close else "open", "outcome": outcome})  # fmt: skip
+
+    def job_done(self, name: str, key: str, now: datetime) -> bool:
+        """Record that job ``name`` ran for ``key`` (e.g. a date); False if it already had."""
+        row = self._one("SELECT last_key FROM jobs WHERE name = ?", [name])
+        if row and row[0] == key:
+            return False
+        self._conn.execute(
+            "INSERT INTO jobs (name, last_key, ran_at) VALUES (?, ?, ?) ON CONFLICT (name) "
+            "DO UPDATE SET last_key = excluded.last_key, ran_at = excluded.ran_at",
+            [name, key, _stamp(now)],
+        )
+        return True
+
+    def last_job_key(self, name: str) -> str | None:
+        row = self._one("SELECT last_key FROM jobs WHERE name = ?", [name])
+        return str(row[0]) if row else None
+
     # -- offers from the pre-registration queue -------------------------------------------------
 
     _OFFER_SQL = (
@@ -1009,7 +1094,8 @@ class Store:
         period, queued at, birth date, the product of dose 1 (None before it) and the day of
         the previous dose (None for dose 1). Ordered by the previous-dose day (none last), then
         queued time and queue id. Left out, though still waiting: barred people, people with
-        an open offer, an active booking for that dose, or that dose (or a later one) on record.
+        an open offer, an active booking for that dose, or that dose (or a later one) on record,
+        and people whose phone opted out of SMS notices (they would never see the offer).
         """
         cursor = self._conn.execute(
             "SELECT q.id, q.resident_id, q.dose, COALESCE(q.district_id, r.district_id), "
@@ -1024,6 +1110,8 @@ class Store:
             "AND b.dose = q.dose AND b.status = 'active') "
             "AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.resident_id = q.resident_id "
             "AND o.status = 'open') "
+            "AND NOT EXISTS (SELECT 1 FROM optouts x WHERE x.channel = 'sms' "
+            "AND x.address = r.phone) "
             "ORDER BY p.day IS NULL, p.day, q.created_at, q.id"
         )
         return iter(cursor)
