@@ -115,10 +115,9 @@ def send_alerts(store: Store, policy: Policy, now: datetime) -> list[Alert]:
 
 
 def daily_due(store: Store, name: str, at: str, now: datetime) -> bool:
-    """Whether daily job ``name`` (at ``at``, HH:MM) should run now and has not today.
+    """Whether daily job ``name`` (at ``at``, HH:MM) is due now and has not run today.
 
-    Marks it as run: a restarted worker does not run it twice the same day.
+    The caller marks it done (``store.job_done``) after it ran: a worker killed half-way runs it
+    again, which its idempotency keys make harmless.
     """
-    if now.time() < parse_hhmm(at):
-        return False
-    return store.job_done(name, now.date().isoformat(), now)
+    return now.time() >= parse_hhmm(at) and store.last_job_key(name) != now.date().isoformat()

@@ -1,0 +1,99 @@
+"""``vaxbot worker``: one loop that runs the scheduled jobs and sends the outbox.
+
+Every tick (a few seconds):
+
+- releases the slots due by now (``booking.release_time``, ``release_days_ahead``);
+- closes offers past their expiry (their places go back to the pool);
+- once a day at its configured time (``[jobs]``): reminders for tomorrow, dose-2 alerts and the
+  follow-up list, automatic assignment from the queue, the end-of-day no-show job;
+- sends what is due in the outbox through the channels it was given.
+
+A restart never double-sends: daily jobs are recorded when done (and queue under idempotency
+keys anyway), and the outbox is claimed under a lease (``bot.outbox``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.attendance import run_noshows
+from bot.clock import Clock
+from bot.jobs import daily_due, send_alerts, send_reminders
+from bot.outbox import Delivery, Report, deliver_due
+from flows.policy import Policy
+from flows.schedule import last_released_day
+from store import Store
+
+log = logging.getLogger("vaxbot.worker")
+
+Job = Callable[[Store, Policy, datetime], object]
+
+
+@dataclass
+class Tick:
+    released: int = 0
+    expired: int = 0
+    jobs: list[str] = field(default_factory=list)
+    outbox: Report = field(default_factory=Report)
+
+
+class Worker:
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy,
+        clock: Clock,
+        deliveries: Mapping[str, Delivery],
+        assign: Job | None = None,
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+        self.deliveries = deliveries
+        schedule = policy.jobs
+        self.daily: list[tuple[str, str, Job]] = [
+            ("reminders", schedule.reminders_at, send_reminders),
+            ("alerts", schedule.alerts_at, send_alerts),
+            ("noshow", schedule.noshow_at, run_noshows),
+        ]
+        if assign is not None:
+            self.daily.insert(2, ("assign", schedule.assign_at, assign))
+
+    async def tick(self) -> Tick:
+        store, policy = self.store, self.policy
+        now = self.clock()
+        done = Tick(
+            released=store.release_due(last_released_day(policy, now), now),
+            expired=store.expire_offers(now),
+        )
+        for name, at, job in self.daily:
+            if daily_due(store, name, at, now):
+                job(store, policy, now)
+                store.job_done(name, now.date().isoformat(), now)
+                done.jobs.append(name)
+                log.info("job %s done for %s", name, now.date())
+        done.outbox = await deliver_due(store, self.deliveries, policy, self.clock)
+        if done.released or done.expired or done.outbox:
+            log.info(
+                "released %d slots, expired %d offers; outbox: %d sent, %d retried, %d failed",
+                done.released, done.expired, done.outbox.sent, done.outbox.retried,
+                done.outbox.failed,
+            )  # fmt: skip
+        return done
+
+    async def run(self, stop: asyncio.Event, interval: float = 5.0) -> None:
+        """Tick until ``stop`` is set; a failing tick is logged and the loop goes on."""
+        while not stop.is_set():
+            try:
+                done = await self.tick()
+            except Exception:
+                log.exception("worker tick failed")
+                done = Tick()
+            busy = done.outbox.sent + done.outbox.retried + done.outbox.failed > 0
+            with contextlib.suppress(TimeoutError):  # after a busy tick, come back sooner
+                await asyncio.wait_for(stop.wait(), timeout=0.05 if busy else interval)

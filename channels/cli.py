@@ -1,0 +1,126 @@
+"""The ``vaxbot`` command: the resident/admin commands of ``bot.cli``, plus the long-running
+processes that need channel adapters (``worker``; ``serve`` joins them later).
+
+This is the composition root: the only place that builds channel adapters from configuration
+and hands them to the engine's loops. Secrets come from the environment, never the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+
+from bot import cli as bot_cli
+from bot.assign import run_assign
+from bot.clock import Clock, ClockError, make_clock
+from bot.outbox import Delivery
+from bot.worker import Worker
+from channels.sms.android import AndroidGatewayDelivery
+from flows.policy import Policy, PolicyError, load_policy
+from store import Store
+
+CHANNEL_COMMANDS = ("worker",)
+ENV = {
+    "VAXBOT_SMSGATE_URL": "SMS Gateway for Android: base URL of its API",
+    "VAXBOT_SMSGATE_USER": "its basic-auth user",
+    "VAXBOT_SMSGATE_PASSWORD": "its basic-auth password",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = bot_cli.build_parser()
+    commands = next(
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    worker = commands.add_parser(
+        "worker",
+        help="release slots, send reminders, alerts and offers, mark no-shows: all day",
+        description="One long-running loop: releases slots at the release time, sends due "
+        "outbox messages through the configured SMS gateway, and runs the reminders, dose-2 "
+        "alerts, automatic assignment and end-of-day no-show jobs at their [jobs] times. "
+        "Restarting it never sends a message twice. Gateway settings come from the "
+        "environment: " + ", ".join(ENV) + ".",
+    )
+    worker.add_argument("--db", required=True, help="SQLite file")
+    worker.add_argument(
+        "--once", action="store_true", help="run until nothing is left to do now, then exit"
+    )
+    worker.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between ticks (default 5)"
+    )
+    bot_cli._common(worker)
+    return parser
+
+
+def sms_delivery(session: aiohttp.ClientSession) -> Delivery | None:
+    """The SMS gateway configured in the environment, if any."""
+    url = os.environ.get("VAXBOT_SMSGATE_URL")
+    if not url:
+        return None
+    return AndroidGatewayDelivery(
+        session,
+        url,
+        os.environ.get("VAXBOT_SMSGATE_USER", ""),
+        os.environ.get("VAXBOT_SMSGATE_PASSWORD", ""),
+    )
+
+
+async def run_worker(
+    store: Store, policy: Policy, clock: Clock, once: bool, interval: float
+) -> None:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
+        deliveries: dict[str, Delivery] = {}
+        if (sms := sms_delivery(session)) is not None:
+            deliveries[sms.channel] = sms
+        else:
+            logging.getLogger("vaxbot.worker").warning(
+                "no SMS gateway configured (VAXBOT_SMSGATE_URL): messages stay queued"
+            )
+        worker = Worker(
+            store, policy, clock, deliveries, assign=lambda s, p, n: run_assign(s, p, n)
+        )
+        if once:
+            while (done := await worker.tick()).outbox or done.jobs:
+                pass
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await worker.run(stop, interval)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command not in CHANNEL_COMMANDS:
+        return bot_cli.main(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        policy = load_policy(args.config)
+        clock = make_clock(policy.zone, None)
+    except (PolicyError, ClockError) as exc:
+        print(f"vaxbot: {exc}", file=sys.stderr)
+        return 2
+    if not Path(args.db).is_file():
+        print(f"vaxbot worker: no database at {args.db}", file=sys.stderr)
+        return 2
+    store = Store.open(args.db)
+    try:
+        asyncio.run(run_worker(store, policy, clock, args.once, args.interval))
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""SMS gateways: one module per gateway, each with its webhook (inbound) and delivery (outbound)."""
