@@ -27,6 +27,7 @@ from bot.attendance import (
 from bot.clock import Clock, ClockError, make_clock
 from bot.demo import seed_demo
 from bot.engine import Engine
+from bot.followups import OUTCOMES, list_lines, record
 from bot.messages import Inbound, Reply
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
 from bot.slots_admin import (
@@ -39,7 +40,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
-from store import Store
+from store import Store, StoreError
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_admin_commands(commands)
     _add_attendance_commands(commands)
     _add_assign_command(commands)
+    _add_followup_commands(commands)
     return parser
 
 
@@ -259,6 +261,56 @@ def _add_assign_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     _common(assign)
 
 
+def _add_followup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vaxbot followup list|record``: the phone follow-up list."""
+    followup = commands.add_parser(
+        "followup",
+        help="the phone follow-up list of overdue dose-2 cases",
+        description="Yellow (overdue) and red (close to the maximum interval) dose-2 cases, "
+        "put on the list by the daily alerts job, for operators to call.",
+    )
+    actions = followup.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list",
+        help="open cases, red first",
+        description="Open follow-up cases, red first, then oldest. Phones are masked unless "
+        "--reveal is given (for the operator making the calls).",
+    )
+    listing.add_argument("--db", required=True, help="SQLite file")
+    listing.add_argument("--reveal", action="store_true", help="show full phone numbers")
+    _common(listing)
+    recording = actions.add_parser(
+        "record",
+        help="record the outcome of a call",
+        description="Record what a follow-up call came to. booked, will-book and declined "
+        "close the case; no-answer and wrong-number keep it on the list.",
+    )
+    recording.add_argument("id", type=int, help="the case number shown by `followup list`")
+    recording.add_argument("--outcome", required=True, choices=sorted(OUTCOMES))
+    recording.add_argument("--operator", required=True, help="who made the call (audited)")
+    recording.add_argument("--db", required=True, help="SQLite file")
+    _common(recording)
+
+
+def _followup(args: argparse.Namespace, clock: Clock) -> int:
+    if not Path(args.db).is_file():
+        print(f"vaxbot followup: no database at {args.db}", file=sys.stderr)
+        return 2
+    store = Store.open(args.db)
+    try:
+        if args.action == "list":
+            print("\n".join(list_lines(store, args.reveal)))
+            return 0
+        try:
+            print(record(store, args.id, args.outcome, args.operator, clock()))
+        except StoreError as exc:
+            print(f"vaxbot followup: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        store.close()
+
+
 def _render(replies: list[Reply], out: TextIO) -> None:
     for reply in replies:
         out.write(reply.text + "\n")
@@ -304,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _attendance(args, policy, clock)
     if args.command == "assign":
         return _assign(args, policy, clock)
+    if args.command == "followup":
+        return _followup(args, clock)
     store = Store.open(args.db)
     try:
         if args.command == "seed-demo":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
+from channels.cli import build_parser
 from flows.texts import TEXTS
 
 ROOT = Path(__file__).parent.parent
