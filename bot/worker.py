@@ -15,7 +15,6 @@ keys anyway), and the outbox is claimed under a lease (``bot.outbox``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -86,14 +85,25 @@ class Worker:
             )  # fmt: skip
         return done
 
-    async def run(self, stop: asyncio.Event, interval: float = 5.0) -> None:
-        """Tick until ``stop`` is set; a failing tick is logged and the loop goes on."""
+    async def run(
+        self, stop: asyncio.Event, interval: float = 5.0, wake: asyncio.Event | None = None
+    ) -> None:
+        """Tick until ``stop`` is set; a failing tick is logged and the loop goes on.
+
+        ``wake`` (set when something was queued to send now) cuts the wait short.
+        """
+        wake = wake or asyncio.Event()
         while not stop.is_set():
+            wake.clear()
             try:
                 done = await self.tick()
             except Exception:
                 log.exception("worker tick failed")
                 done = Tick()
             busy = done.outbox.sent + done.outbox.retried + done.outbox.failed > 0
-            with contextlib.suppress(TimeoutError):  # after a busy tick, come back sooner
-                await asyncio.wait_for(stop.wait(), timeout=0.05 if busy else interval)
+            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+            # after a busy tick, come back sooner: more may be due at once
+            await asyncio.wait(waits, timeout=0.05 if busy else interval,
+                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            for waiting in waits:
+                waiting.cancel()

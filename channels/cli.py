@@ -23,11 +23,13 @@ from bot.assign import run_assign
 from bot.clock import Clock, ClockError, make_clock
 from bot.outbox import Delivery
 from bot.worker import Worker
+from channels import logs
+from channels.server import ConfigError, Settings, serve
 from channels.sms.android import AndroidGatewayDelivery
 from flows.policy import Policy, PolicyError, load_policy
 from store import Store
 
-CHANNEL_COMMANDS = ("worker",)
+CHANNEL_COMMANDS = ("worker", "serve")
 ENV = {
     "VAXBOT_SMSGATE_URL": "SMS Gateway for Android: base URL of its API",
     "VAXBOT_SMSGATE_USER": "its basic-auth user",
@@ -57,6 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=5.0, help="seconds between ticks (default 5)"
     )
     bot_cli._common(worker)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the SMS webhooks (and the worker) over HTTP",
+        description="One asyncio process: GET /healthz; SMS webhooks POST /sms/twilio "
+        "(Twilio-compatible form, answered with TwiML), /sms/twilio/status, /sms/android "
+        "(SMS Gateway for Android) and /sms/json (any other gateway); and the worker loop. "
+        "Secrets come from the environment (see README). SIGTERM shuts it down cleanly.",
+    )
+    serve.add_argument("--db", required=True, help="SQLite file")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument(
+        "--insecure",
+        action="store_true",
+        help="accept unsigned webhook requests (local testing only)",
+    )
+    bot_cli._common(serve)
     return parser
 
 
@@ -102,9 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in CHANNEL_COMMANDS:
         return bot_cli.main(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure()
     try:
         policy = load_policy(args.config)
         clock = make_clock(policy.zone, None)
@@ -112,11 +130,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vaxbot: {exc}", file=sys.stderr)
         return 2
     if not Path(args.db).is_file():
-        print(f"vaxbot worker: no database at {args.db}", file=sys.stderr)
+        print(f"vaxbot {args.command}: no database at {args.db}", file=sys.stderr)
         return 2
+    settings = None
+    if args.command == "serve":
+        try:
+            default_url = f"http://{args.host}:{args.port}"
+            settings = Settings.from_env(os.environ, args.insecure, default_url)
+        except ConfigError as exc:
+            print(f"vaxbot serve: {exc}", file=sys.stderr)
+            return 2
     store = Store.open(args.db)
     try:
-        asyncio.run(run_worker(store, policy, clock, args.once, args.interval))
+        if settings is not None:
+            asyncio.run(serve(store, policy, clock, settings, args.host, args.port))
+        else:
+            asyncio.run(run_worker(store, policy, clock, args.once, args.interval))
     finally:
         store.close()
     return 0

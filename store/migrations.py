@@ -277,6 +277,17 @@ def _outbox_offers_followups(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration("0005_delivery_status")
+def _delivery_status(db: sqlite_utils.Database) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN delivery_status TEXT;
+        CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
     for statement in script.split(";"):

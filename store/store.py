@@ -1023,6 +1023,22 @@ class Store:
             [error[:500], _stamp(now), message_id],
         )
 
+    def delivery_status(
+        self, provider_id: str, status: str, error: str | None, opted_out: bool, now: datetime
+    ) -> None:
+        """What the provider says became of a sent message (a status callback)."""
+        with self.transaction():
+            row = self._one(
+                "SELECT channel, address FROM outbox WHERE provider_id = ?", [provider_id]
+            )
+            self._conn.execute(
+                "UPDATE outbox SET delivery_status = ?, last_error = COALESCE(?, last_error) "
+                "WHERE provider_id = ?",
+                [status, error, provider_id],
+            )
+            if opted_out and row:
+                self.set_opt_out(row[0], row[1], True, now)
+
     def set_opt_out(self, channel: str, address: str, out: bool, now: datetime) -> bool:
         """Record STOP (``out``) or START for an address; False if it was already so."""
         if out:

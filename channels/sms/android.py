@@ -1,4 +1,11 @@
-"""SMS Gateway for Android (capcom6/android-sms-gateway): sending through its REST API.
+"""SMS Gateway for Android (capcom6/android-sms-gateway): its webhook in, its REST API out.
+
+Inbound: the app posts ``sms:received`` events to ``POST /sms/android`` as JSON
+``{"event", "id", "deviceId", "webhookId", "payload": {"messageId", "message", "phoneNumber",
+"receivedAt", ...}}``, signed in ``X-Signature``: hex HMAC-SHA256, keyed with the webhook
+signing key, of the raw body followed by the ``X-Timestamp`` header (Unix seconds; we refuse
+timestamps more than five minutes off, so a captured request cannot be replayed later). The
+gateway takes no reply in the response: replies go out through the outbox at once.
 
 ``POST {base}/message`` with basic auth and ``{"id", "message", "phoneNumbers",
 "withDeliveryReport"}``; the answer is the message state with its ``id``. We derive the message
@@ -9,13 +16,22 @@ names the same message and the gateway keeps one: a 409 answer means "already ac
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import logging
+import time
+from collections.abc import Callable
 
 import aiohttp
+from aiohttp import web
 
 from bot.outbox import DeliveryError, Undeliverable
+from channels.gateway import Gateway
+from channels.sms.render import render
 from flows.identity import mask_phone
 from store import Outgoing
+
+MAX_SKEW_SECONDS = 300
 
 log = logging.getLogger("vaxbot.sms.android")
 
@@ -54,3 +70,54 @@ class AndroidGatewayDelivery:
             raise DeliveryError(f"gateway unreachable: {type(exc).__name__}") from None
         log.debug("sent %s to %s", body["id"], mask_phone(message.address))
         return str(state.get("id", body["id"])) if isinstance(state, dict) else str(body["id"])
+
+
+def signature(key: str, body: bytes, timestamp: str) -> str:
+    return hmac.new(key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
+
+
+class AndroidWebhook:
+    def __init__(
+        self, gateway: Gateway, signing_key: str | None, now: Callable[[], float] = time.time
+    ) -> None:
+        self.gateway = gateway
+        self.signing_key = signing_key  # None only with --insecure
+        self.now = now
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/sms/android", self.incoming)
+
+    def _verified(self, request: web.Request, body: bytes) -> bool:
+        if self.signing_key is None:
+            return True
+        stamp = request.headers.get("X-Timestamp", "")
+        given = request.headers.get("X-Signature", "")
+        try:
+            fresh = abs(self.now() - int(stamp)) <= MAX_SKEW_SECONDS
+        except ValueError:
+            return False
+        expected = signature(self.signing_key, body, stamp)
+        return fresh and hmac.compare_digest(given.lower(), expected)
+
+    async def incoming(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not self._verified(request, body):
+            log.warning("sms/android: bad signature from %s", request.remote)
+            return web.Response(status=403, text="bad signature")
+        try:
+            event = json.loads(body)
+            payload = event["payload"]
+            sender, text, message_id = (
+                str(payload["phoneNumber"]),
+                str(payload["message"]),
+                str(payload["messageId"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text="not an sms:received event")
+        if event.get("event") != "sms:received":
+            return web.json_response({"ignored": event.get("event")})
+        replies = self.gateway.turn("sms", sender, text, f"android:{message_id}")
+        self.gateway.send_replies("sms", sender, [render(r) for r in replies], message_id)
+        log.info("sms/android in id=%s from=%s replies=%d", message_id, mask_phone(sender),
+                 len(replies))  # fmt: skip
+        return web.json_response({"replies": len(replies)})

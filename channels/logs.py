@@ -1,0 +1,47 @@
+"""Logging that never shows a full phone number, ID number or secret.
+
+Handlers get ``Redact``: any run of 11+ digits (a phone or ID number, with or without ``+``) is
+masked, as are ``Authorization``/``token``/``password``/``signature`` values. Adapters already
+log masked values; this is the safety net for everything else (exceptions, library messages).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_NUMBER = re.compile(r"\+?\d[\d ]{9,}\d[\dXx]?")
+_SECRET = re.compile(
+    r"(?i)\b(auth_token|token|password|secret|signature)([\"']?\s*[:=]\s*[\"']?)"
+    r"([^\s\"',;]+)"
+)
+_AUTHORIZATION = re.compile(r"(?i)\b(authorization)(\s*[:=]\s*)([^\n,;}]+)")
+
+
+def redact(text: str) -> str:
+    def number(match: re.Match[str]) -> str:
+        digits = match.group(0).replace(" ", "")
+        return f"{digits[:3]}{'*' * max(len(digits) - 7, 4)}{digits[-4:]}"
+
+    text = _AUTHORIZATION.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    text = _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _NUMBER.sub(number, text)
+
+
+class Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def configure(level: int = logging.INFO) -> None:
+    """Structured, redacted logs on stderr: ``time level logger key=value ...``."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    )
+    handler.addFilter(Redact())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,155 @@
+"""``vaxbot serve``: the HTTP server for the SMS webhooks, and the worker, on one event loop.
+
+Configuration comes from the environment (secrets never on the command line); the README lists
+every variable. ``VAXBOT_PUBLIC_URL`` is the URL the providers call: Twilio's signatures
+cover it.
+
+An endpoint whose secret is not set is refused at start-up unless ``--insecure`` is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+
+from bot.assign import run_assign
+from bot.clock import Clock
+from bot.engine import Engine
+from bot.outbox import Delivery
+from bot.worker import Worker
+from channels.gateway import Gateway, RateLimiter
+from channels.sms.android import AndroidGatewayDelivery, AndroidWebhook
+from channels.sms.plain import PlainWebhook
+from channels.sms.twilio import TwilioDelivery, TwilioSettings, TwilioWebhook
+from flows.policy import Policy
+from store import Store
+
+log = logging.getLogger("vaxbot.serve")
+
+MAX_BODY = 32 * 1024  # bytes: a 1,600-character SMS and its form fields fit many times over
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    public_url: str
+    twilio: TwilioSettings
+    android_key: str | None
+    android_url: str | None
+    android_user: str
+    android_password: str
+    json_token: str | None
+    rate_limit: int = 20  # messages per sender per minute
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], insecure: bool, default_url: str) -> Settings:
+        settings = cls(
+            public_url=env.get("VAXBOT_PUBLIC_URL", default_url),
+            twilio=TwilioSettings(
+                auth_token=env.get("VAXBOT_TWILIO_AUTH_TOKEN"),
+                account_sid=env.get("VAXBOT_TWILIO_ACCOUNT_SID"),
+                sender=env.get("VAXBOT_TWILIO_FROM"),
+                api_base=env.get("VAXBOT_TWILIO_API_BASE", "https://api.twilio.com"),
+            ),
+            android_key=env.get("VAXBOT_SMSGATE_SIGNING_KEY"),
+            android_url=env.get("VAXBOT_SMSGATE_URL"),
+            android_user=env.get("VAXBOT_SMSGATE_USER", ""),
+            android_password=env.get("VAXBOT_SMSGATE_PASSWORD", ""),
+            json_token=env.get("VAXBOT_SMS_JSON_TOKEN"),
+        )
+        missing = [
+            name
+            for name, value in (
+                ("VAXBOT_TWILIO_AUTH_TOKEN", settings.twilio.auth_token),
+                ("VAXBOT_SMSGATE_SIGNING_KEY", settings.android_key),
+                ("VAXBOT_SMS_JSON_TOKEN", settings.json_token),
+            )
+            if not value
+        ]
+        if missing and not insecure:
+            raise ConfigError(
+                f"{', '.join(missing)} not set: webhooks would accept unsigned requests. "
+                "Set them, or pass --insecure (for local testing only)."
+            )
+        return settings
+
+
+def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
+    """The outbound SMS channel: Twilio if its account is configured, else the Android gateway."""
+    twilio = settings.twilio
+    if twilio.account_sid and twilio.auth_token and twilio.sender:
+        status = settings.public_url.rstrip("/") + "/sms/twilio/status"
+        return {"sms": TwilioDelivery(session, twilio, status)}
+    if settings.android_url:
+        return {
+            "sms": AndroidGatewayDelivery(
+                session, settings.android_url, settings.android_user, settings.android_password
+            )
+        }
+    log.warning("no outbound SMS configured: notifications stay in the outbox")
+    return {}
+
+
+async def healthz(request: web.Request) -> web.Response:
+    store: Store = request.app["store"]
+    store.db.execute("SELECT 1").fetchone()
+    return web.json_response({"status": "ok"})
+
+
+def build_app(store: Store, gateway: Gateway, settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app["store"] = store
+    app.router.add_get("/healthz", healthz)
+    TwilioWebhook(gateway, settings.twilio, settings.public_url).routes(app)
+    AndroidWebhook(gateway, settings.android_key).routes(app)
+    PlainWebhook(gateway, settings.json_token).routes(app)
+    return app
+
+
+async def serve(
+    store: Store,
+    policy: Policy,
+    clock: Clock,
+    settings: Settings,
+    host: str,
+    port: int,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Run the webhooks and the worker until SIGTERM or SIGINT, then shut down cleanly."""
+    engine = Engine(store, policy, clock)
+    gateway = Gateway(engine, RateLimiter(settings.rate_limit, 60.0))
+    wake = asyncio.Event()
+    gateway.sent_changed = wake.set
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
+        worker = Worker(store, policy, clock, deliveries(session, settings), assign=run_assign)
+        runner = web.AppRunner(build_app(store, gateway, settings), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        log.info("serving on http://%s:%d (public %s)", host, port, settings.public_url)
+        if ready is not None:
+            ready.set()
+        working = asyncio.create_task(worker.run(stop, wake=wake))
+        await stop.wait()
+        log.info("stopping: finishing requests in flight")
+        await runner.cleanup()
+        await working
+    log.info("stopped")
+
+
+def environment() -> Mapping[str, str]:
+    return os.environ

@@ -1,0 +1,49 @@
+"""A plain JSON endpoint for any other SMS gateway: ``POST /sms/json``.
+
+Request (``Authorization: Bearer <VAXBOT_SMS_JSON_TOKEN>``)::
+
+    {"from": "+8613800138000", "text": "预约", "id": "gateway-message-id"}
+
+Response: ``{"replies": ["...SMS text...", ...]}`` — the gateway sends each as an SMS. A
+repeated ``id`` gets the same replies and runs nothing twice.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+
+from channels.gateway import Gateway
+from channels.sms.render import render
+from flows.identity import mask_phone
+
+log = logging.getLogger("vaxbot.sms.json")
+
+
+class PlainWebhook:
+    def __init__(self, gateway: Gateway, token: str | None) -> None:
+        self.gateway = gateway
+        self.token = token  # None only with --insecure
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/sms/json", self.incoming)
+
+    async def incoming(self, request: web.Request) -> web.Response:
+        if self.token is not None:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                return web.Response(status=403, text="bad token")
+        try:
+            data = json.loads(await request.read())
+            sender, text, message_id = str(data["from"]), str(data["text"]), str(data["id"])
+        except (ValueError, KeyError, TypeError):
+            return web.Response(status=400, text='expected {"from", "text", "id"}')
+        if not sender or not message_id:
+            return web.Response(status=400, text="from and id must not be empty")
+        replies = self.gateway.turn("sms", sender, text, f"json:{message_id}")
+        log.info("sms/json in id=%s from=%s replies=%d", message_id, mask_phone(sender),
+                 len(replies))  # fmt: skip
+        return web.json_response({"replies": [render(reply) for reply in replies]})

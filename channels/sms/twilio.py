@@ -1,0 +1,159 @@
+"""Twilio-compatible SMS: the inbound webhook (TwiML) and outbound delivery (Messages API).
+
+Inbound: ``POST /sms/twilio`` is a form (``From``, ``To``, ``Body``, ``MessageSid``, ...)
+signed in ``X-Twilio-Signature``: base64 HMAC-SHA1, keyed with the auth token, of the public URL
+followed by every parameter name and value in sorted order (verified with the official
+``twilio`` package). The replies go back in the response as TwiML, one ``<Message>`` each.
+Twilio's own opt-out words are honoured: STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT opt the
+sender out (Twilio stops delivery at the carrier for them anyway), START, YES, UNSTOP opt back
+in, HELP and INFO get the help text.
+
+Status callbacks (``POST /sms/twilio/status``) record what became of an outbox message.
+
+Outbound: ``POST {base}/2010-04-01/Accounts/{sid}/Messages.json`` (form ``To``, ``From`` or
+``MessagingServiceSid``, ``Body``, ``StatusCallback``) with basic auth. Error 21610 means the
+recipient has opted out (replied STOP): the resident is marked opted out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import aiohttp
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+from bot.outbox import DeliveryError, OptedOut, Undeliverable
+from channels.gateway import Gateway
+from channels.sms.render import render
+from flows.identity import mask_phone
+from store import Outgoing
+
+log = logging.getLogger("vaxbot.sms.twilio")
+
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+START_WORDS = frozenset({"start", "yes", "unstop"})
+HELP_WORDS = frozenset({"help", "info"})
+OPTED_OUT = 21610
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    auth_token: str | None  # None only with --insecure
+    account_sid: str | None = None
+    sender: str | None = None  # From: a phone number; or a Messaging Service SID (MG...)
+    api_base: str = "https://api.twilio.com"
+
+
+def twiml(bodies: list[str]) -> str:
+    if not bodies:
+        return '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+    messages = "".join(f"<Message>{escape(body)}</Message>" for body in bodies)
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{messages}</Response>'
+
+
+def keyword(body: str) -> str:
+    """Twilio's reserved words, as the engine's own commands; anything else unchanged."""
+    word = body.strip().casefold()
+    if word in STOP_WORDS:
+        return "STOP"
+    if word in START_WORDS:
+        return "START"
+    if word in HELP_WORDS:
+        return "HELP"
+    return body
+
+
+class TwilioWebhook:
+    def __init__(self, gateway: Gateway, settings: TwilioSettings, public_url: str) -> None:
+        self.gateway = gateway
+        self.settings = settings
+        self.public_url = public_url.rstrip("/")
+        self.validator = RequestValidator(settings.auth_token) if settings.auth_token else None
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/sms/twilio", self.incoming)
+        app.router.add_post("/sms/twilio/status", self.status)
+
+    def _verified(self, request: web.Request, form: dict[str, str]) -> bool:
+        if self.validator is None:
+            return True
+        signature = request.headers.get("X-Twilio-Signature", "")
+        url = self.public_url + request.path_qs
+        return bool(signature) and bool(self.validator.validate(url, form, signature))
+
+    async def _form(self, request: web.Request) -> dict[str, str] | web.Response:
+        try:
+            posted = await request.post()
+        except ValueError:
+            return web.Response(status=400, text="malformed form")
+        form = {key: str(value) for key, value in posted.items()}
+        if not self._verified(request, form):
+            log.warning("sms/twilio: bad signature from %s", request.remote)
+            return web.Response(status=403, text="bad signature")
+        return form
+
+    async def incoming(self, request: web.Request) -> web.Response:
+        form = await self._form(request)
+        if isinstance(form, web.Response):
+            return form
+        sender, sid = form.get("From", ""), form.get("MessageSid", "")
+        if not sender or not sid or "Body" not in form:
+            return web.Response(status=400, text="From, Body and MessageSid are required")
+        replies = self.gateway.turn("sms", sender, keyword(form["Body"]), sid)
+        log.info("sms/twilio in sid=%s from=%s replies=%d", sid, mask_phone(sender), len(replies))
+        return web.Response(
+            text=twiml([render(reply) for reply in replies]), content_type="text/xml"
+        )
+
+    async def status(self, request: web.Request) -> web.Response:
+        form = await self._form(request)
+        if isinstance(form, web.Response):
+            return form
+        sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+        if not sid or not status:
+            return web.Response(status=400, text="MessageSid and MessageStatus are required")
+        code = form.get("ErrorCode") or None
+        self.gateway.delivery_status(sid, status, code, opted_out=code == str(OPTED_OUT))
+        return web.Response(status=204)
+
+
+class TwilioDelivery:
+    channel = "sms"
+    idempotent = False  # the Messages API takes no idempotency key
+
+    def __init__(
+        self, session: aiohttp.ClientSession, settings: TwilioSettings, status_url: str | None
+    ) -> None:
+        assert settings.account_sid and settings.auth_token and settings.sender
+        self.session = session
+        self.settings = settings
+        self.url = (
+            f"{settings.api_base.rstrip('/')}/2010-04-01/Accounts/{settings.account_sid}"
+            "/Messages.json"
+        )
+        self.auth = aiohttp.BasicAuth(settings.account_sid, settings.auth_token)
+        self.status_url = status_url
+
+    async def send(self, message: Outgoing) -> str | None:
+        sender = self.settings.sender or ""
+        form = {"To": message.address, "Body": message.text}
+        form["MessagingServiceSid" if sender.startswith("MG") else "From"] = sender
+        if self.status_url:
+            form["StatusCallback"] = self.status_url
+        try:
+            async with self.session.post(self.url, data=form, auth=self.auth) as response:
+                answer = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise DeliveryError(f"Twilio unreachable: {type(exc).__name__}") from None
+        if response.status in (200, 201) and isinstance(answer, dict) and answer.get("sid"):
+            return str(answer["sid"])
+        code = answer.get("code") if isinstance(answer, dict) else None
+        detail = f"HTTP {response.status}, error {code}"
+        if code == OPTED_OUT:
+            raise OptedOut(detail)
+        if response.status == 429 or response.status >= 500:
+            raise DeliveryError(detail)
+        raise Undeliverable(detail)
