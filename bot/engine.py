@@ -184,15 +184,15 @@ class Turn:
         command = command_of(body)
         if command is not None:
             return self._command(command)
+        if self.state.flow is None and body in ("1", "2", "１", "２") and self._known():
+            said = answer_offer(self.ctx, accept=body in "1１")  # the SMS offer said "reply 1"
+            if said:
+                return [Reply(said)]
         action = match_option(body, [Option.load(a) for a in actions])
         if action is not None:
             return self._action(str(action.value))
         if self.state.flow is not None:
             return self._answer(body)
-        if body in ("1", "2", "１", "２") and self._known():  # the answer to an SMS offer?
-            said = answer_offer(self.ctx, accept=body in "1１")
-            if said:
-                return [Reply(said)]
         return self._menu(self.t("welcome" if first else "unknown"))
 
     # -- global commands -------------------------------------------------------------------
@@ -226,7 +226,9 @@ class Turn:
                 return self._agent()
             case Command.STOP | Command.START:
                 ctx = self.ctx
-                ctx.store.set_opt_out(ctx.channel, ctx.address, command is Command.STOP, ctx.now)
+                # keyed by the number notices are sent to (E.164), whatever form it came in
+                address = ctx.sender_phone or ctx.address
+                ctx.store.set_opt_out(ctx.channel, address, command is Command.STOP, ctx.now)
                 return [Reply(self.t("optout.done" if command is Command.STOP else "optin.done"))]
             case Command.ACCEPT | Command.DECLINE:
                 said = answer_offer(self.ctx, accept=command is Command.ACCEPT)

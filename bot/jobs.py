@@ -50,8 +50,9 @@ def send_reminders(store: Store, policy: Policy, now: datetime) -> int:
             for phone in _recipients(store, person.phone, person.account_id):
                 lang = _lang(store, phone)
                 site = booking.site.name_zh if lang == "zh" else booking.site.name_en
+                key_text = "reminder.today" if due.date() == tomorrow else "reminder"  # held
                 body = text(
-                    lang, "reminder", name=person.name, day=format_day(lang, tomorrow, now.date()),
+                    lang, key_text, name=person.name, day=format_day(lang, tomorrow, now.date()),
                     period=booking.slot.period, site=site, dose=booking.dose, code=booking.code,
                 )  # fmt: skip
                 key = f"reminder:{booking.code}:{booking.slot.day}:{phone}"

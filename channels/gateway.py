@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.engine import Engine, guess_language
 from bot.messages import Inbound, Reply
+from flows.identity import normalise_phone
 from flows.texts import text
 
 log = logging.getLogger("vaxbot.gateway")
@@ -59,6 +60,8 @@ class Gateway:
             if self.limiter.first_refusal(sender):
                 return [Reply(text(guess_language(body), "rate_limited"))]
             return []
+        if channel == "sms":  # one conversation per number, however the gateway writes it
+            sender = normalise_phone(sender) or sender
         return self.engine.handle(Inbound(channel, sender, body[: self.max_text], message_id))
 
     def send_replies(self, channel: str, address: str, bodies: list[str], message_id: str) -> None:

@@ -389,6 +389,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Reminder: {name}, dose {dose} tomorrow ({day}) {period} at {site}, code {code}. "
         "Bring the ID document.",
     ),
+    "reminder.today": (
+        "提醒：{name}今天（{day}）{period}在{site}接种第{dose}剂，预约码{code}。请带身份证件。",
+        "Reminder: {name}, dose {dose} today ({day}) {period} at {site}, code {code}. "
+        "Bring the ID document.",
+    ),
     "alert.blue": (
         "{name}的第{dose}剂已可预约，回复 预约 即可。回复 退订 不再提醒。",
         "{name} can now book dose {dose}: reply BOOK. Reply STOP for no more reminders.",

@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.outbox import DeliveryError, Undeliverable
+from channels.auth import basic_auth
 from channels.gateway import Gateway
 from channels.sms.render import render
 from flows.identity import mask_phone
@@ -48,7 +49,7 @@ class AndroidGatewayDelivery:
     def __init__(self, session: aiohttp.ClientSession, base_url: str, user: str, password: str):
         self.session = session
         self.url = base_url.rstrip("/") + "/message"
-        self.auth = aiohttp.BasicAuth(user, password)
+        self.headers = basic_auth(user, password)
 
     async def send(self, message: Outgoing) -> str | None:
         body = {
@@ -58,7 +59,7 @@ class AndroidGatewayDelivery:
             "withDeliveryReport": True,
         }
         try:
-            async with self.session.post(self.url, json=body, auth=self.auth) as response:
+            async with self.session.post(self.url, json=body, headers=self.headers) as response:
                 if response.status == 409:  # this id was accepted before: it is on its way
                     return str(body["id"])
                 if response.status in (400, 422):

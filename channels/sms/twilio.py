@@ -26,6 +26,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from bot.outbox import DeliveryError, OptedOut, Undeliverable
+from channels.auth import basic_auth
 from channels.gateway import Gateway
 from channels.sms.render import render
 from flows.identity import mask_phone
@@ -134,7 +135,7 @@ class TwilioDelivery:
             f"{settings.api_base.rstrip('/')}/2010-04-01/Accounts/{settings.account_sid}"
             "/Messages.json"
         )
-        self.auth = aiohttp.BasicAuth(settings.account_sid, settings.auth_token)
+        self.headers = basic_auth(settings.account_sid, settings.auth_token)
         self.status_url = status_url
 
     async def send(self, message: Outgoing) -> str | None:
@@ -144,7 +145,7 @@ class TwilioDelivery:
         if self.status_url:
             form["StatusCallback"] = self.status_url
         try:
-            async with self.session.post(self.url, data=form, auth=self.auth) as response:
+            async with self.session.post(self.url, data=form, headers=self.headers) as response:
                 answer = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise DeliveryError(f"Twilio unreachable: {type(exc).__name__}") from None
