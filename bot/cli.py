@@ -249,8 +249,9 @@ def _add_assign_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "answered in time, then offer the released places (today to the last released day) to "
         "the people waiting, longest since their previous dose first, preferring their "
         "district and period, and text each an offer to accept (1) or decline (2) within "
-        "assignment.offer_hours. Run it from cron in the maintenance window; a second run "
-        "offers nothing new unless places were freed. See docs/operations.md.",
+        "assignment.offer_hours. Run it from cron at the start of the maintenance window and "
+        "during the day, so unanswered places move on; a second run offers nothing new "
+        "unless places were freed. See docs/operations.md.",
     )
     assign.add_argument("--db", required=True, help="SQLite file (must exist)")
     assign.add_argument(

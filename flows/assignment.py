@@ -116,6 +116,7 @@ def candidates_from_rows(
     """
     rules: dict[tuple[int, str | None], _Rule | None] = {}
     days: dict[str, date] = {}  # one date object per distinct day: a million rows share a few
+    names: dict[str, str] = {}  # one string per district or period
     for queue_id, resident_id, dose, district, period, queued_at, born, first, previous in rows:
         key = (dose, first)
         if key not in rules:
@@ -134,6 +135,9 @@ def candidates_from_rows(
             if previous_day is None:
                 previous_day = days[previous] = date.fromisoformat(previous)
             earliest = previous_day + timedelta(days=rule.min_days)
+        district = names.setdefault(district, district)
+        if period is not None:
+            period = names.setdefault(period, period)
         yield Candidate(
             queue_id, resident_id, dose, district, period, rule.products, earliest, birth,
             previous_day, queued_at,
@@ -154,6 +158,20 @@ def priority(candidate: Candidate) -> tuple[bool, int, str, int]:
     )
 
 
+def in_priority_order(candidates: list[Candidate]) -> bool:
+    """Whether ``candidates`` are already in priority order (as the store yields them): one
+    pass, one key alive at a time, where sorting would hold a million keys at once."""
+    keys = map(priority, candidates)
+    previous = next(keys, None)
+    if previous is None:
+        return True
+    for key in keys:
+        if key < previous:
+            return False
+        previous = key
+    return True
+
+
 class _Bucket:
     """Places of one (district, product[, period]) in (day, start, slot id) order.
 
@@ -172,6 +190,16 @@ class _Bucket:
 
     def seal(self) -> None:
         self.nxt = list(range(len(self.ranks) + 1))
+
+    def used_up(self) -> bool:
+        """Whether no place of the bucket has room left (as far as ``first_free`` has seen)."""
+        nxt, root = self.nxt, 0
+        while nxt[root] != root:
+            root = nxt[root]
+        node = 0
+        while node != root:  # path compression
+            nxt[node], node = root, nxt[node]
+        return root == len(self.ranks)
 
     def first_free(self, day: int, remaining: list[int]) -> int:
         """The rank of the first place on ``day`` or later with room left, or -1."""
@@ -203,7 +231,9 @@ def assign(
     ``progress``, if given, is called now and then with the number of people handled since
     the previous call (for a progress bar); the calls add up to the number of candidates.
     """
-    ordered = sorted(candidates, key=priority)  # near O(N) when already in priority order
+    ordered = candidates if isinstance(candidates, list) else list(candidates)
+    if not in_priority_order(ordered):
+        ordered = sorted(ordered, key=priority)
     spots = sorted(
         (p for p in places if p.remaining > 0), key=lambda p: (p.day, p.start, p.slot_id)
     )
@@ -266,11 +296,15 @@ def assign(
         for district, part in levels:
             best = -1
             for product in products:
-                bucket = buckets.get((district, product, part))
+                where = (district, product, part)
+                bucket = buckets.get(where)
                 if bucket is None:
                     continue
                 rank = bucket.first_free(lowest, remaining)
-                if rank >= 0 and (best < 0 or rank < best):
+                if rank < 0:
+                    if bucket.used_up():
+                        del buckets[where]  # nobody needs to look here again
+                elif best < 0 or rank < best:
                     best = rank
             if best >= 0:
                 remaining[best] -= 1
