@@ -605,7 +605,16 @@ def test_exit_codes_of_the_real_command(store: Store, db_path: Path, tmp_path: P
     env.update(PYTHONUTF8="1", VAXBOT_NOW=NOW)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "channels.cli", "doses", "import", str(path), "--db", str(db_path)],
+            [
+                sys.executable,
+                "-m",
+                "channels.cli",
+                "doses",
+                "import",
+                str(path),
+                "--db",
+                str(db_path),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
