@@ -315,10 +315,10 @@ class Turn:
                 return self._reask(note)
             case Retry(note, prompt):
                 return self._reask(note, prompt)
-            case Done(note, then, abort, carry):
+            case Done(note, then, abort, carry, attachments):
                 after = then or (None if abort else self.state.after)
                 self._leave_flow()
-                replies = [Reply(note)] if note else []
+                replies = [Reply(note, attachments=attachments)] if note else []
                 return replies + (self._start(after, carry) if after else [])
             case Handoff(flow, after, note):
                 replies = [Reply(note)] if note else []

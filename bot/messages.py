@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flows.dialogue import Attachment
+
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
@@ -29,6 +31,9 @@ class ReplyOption:
 class Reply:
     text: str
     options: tuple[ReplyOption, ...] = field(default=())
+    # Files for channels that carry them (a booking's calendar entry and QR code); not stored
+    # with the replies kept for redeliveries, and not part of the `chat --jsonl` output.
+    attachments: tuple[Attachment, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -57,6 +57,7 @@ from flows.dialogue import (
     numbered,
     yes_no,
 )
+from flows.documents import calendar, qr_code
 from flows.eligibility import QUESTIONS, Question, Verdict, age_rules, birthday, questions_for
 from flows.eligibility import verdict as screening_verdict
 from flows.holidays import holidays_between
@@ -632,7 +633,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
         return Next("date", note=ctx.t("book.taken"))
     except AlreadyBooked:
         return _choose(ctx, resident)
-    return Done(_confirmation(ctx, resident, booking, "book.success", "confirm"))
+    return _confirmed(ctx, resident, booking, "book.success", "confirm")
 
 
 def _move(ctx: Ctx, resident: Resident, slot: Slot) -> Outcome:
@@ -644,7 +645,17 @@ def _move(ctx: Ctx, resident: Resident, slot: Slot) -> Outcome:
         return Next("date", note=ctx.t("book.taken"))
     except BookingNotActive:
         return Done(ctx.t("change.gone"))
-    return Done(_confirmation(ctx, resident, booking, "reschedule.success", "moved"))
+    return _confirmed(ctx, resident, booking, "reschedule.success", "moved")
+
+
+def _confirmed(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> Done:
+    """The confirmation, with a calendar entry and the code as a QR code for the channels that
+    can carry files."""
+    files = (
+        calendar(booking, resident.name, ctx.lang, ctx.policy.zone, ctx.now),
+        qr_code(booking.code),
+    )
+    return Done(_confirmation(ctx, resident, booking, key, event), attachments=files)
 
 
 def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> str:

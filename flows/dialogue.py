@@ -38,6 +38,15 @@ class Option:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply where the channel can carry one (Telegram, email)."""
+
+    name: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Prompt:
     text: str
     options: tuple[Option, ...] = ()
@@ -97,6 +106,7 @@ class Done:
     then: str | None = None
     abort: bool = False
     carry: dict[str, Any] | None = None  # the next flow's starting data, e.g. who was registered
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,59 @@
+"""Files that go with a confirmation: an iCalendar event and a QR code of the booking code."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import segno
+
+from flows.dialogue import Attachment
+from flows.texts import Lang
+from store import Booking
+
+
+def calendar(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datetime) -> Attachment:
+    """The appointment as an .ics event (with a reminder the day before)."""
+    slot, site = booking.slot, booking.site
+    start = datetime.combine(slot.day, datetime.strptime(slot.start, "%H:%M").time(), zone)
+    end = datetime.combine(slot.day, datetime.strptime(slot.end, "%H:%M").time(), zone)
+    site_name = site.name_zh if lang == "zh" else site.name_en
+    address = site.address_zh if lang == "zh" else site.address_en
+    summary = (
+        f"新冠疫苗第{booking.dose}剂（{name}）"
+        if lang == "zh"
+        else f"COVID-19 vaccination, dose {booking.dose} ({name})"
+    )
+    note = (
+        f"预约码 {booking.code}。请携带本人身份证件，接种后留观30分钟。"
+        if lang == "zh"
+        else f"Booking code {booking.code}. Bring your ID document; stay 30 minutes after."
+    )
+    event = icalendar.Event()
+    event.add("uid", f"{booking.code}@vaxbot")
+    event.add("dtstamp", now)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("location", f"{site_name}, {address}")
+    event.add("description", note)
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", timedelta(days=-1))
+    event.add_component(alarm)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//vaxbot//booking//")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    cal.add_component(event)
+    return Attachment(f"{booking.code}.ics", "text/calendar", cal.to_ical())
+
+
+def qr_code(code: str) -> Attachment:
+    """The booking code as a QR code (PNG), for the site's scanner."""
+    image = io.BytesIO()
+    segno.make(code, error="m").save(image, kind="png", scale=8, border=4)
+    return Attachment(f"{code}.png", "image/png", image.getvalue())

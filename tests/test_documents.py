@@ -1,0 +1,39 @@
+"""A confirmation carries the appointment as a calendar event and the code as a QR code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import icalendar
+
+from tests.conftest import Phone
+
+BOOK_TOMORROW_MORNING = (
+    "登记", "1", "1", "张三", "1", "440106199001011235", "1", "1",
+    "预约", "否", "否", "否", "否", "否", "1", "1", "明天上午", "1",
+)  # fmt: skip
+
+
+def test_a_booking_reply_carries_an_ics_event_and_a_qr_code(phone: Phone) -> None:
+    phone.run(*BOOK_TOMORROW_MORNING)
+    [reply] = phone.send("1")
+    assert "预约成功" in reply.text
+    ics, qr = reply.attachments
+    assert (ics.mime, qr.mime) == ("text/calendar", "image/png")
+    code = reply.text.split("预约码")[1][:8]
+    assert ics.name == f"{code}.ics" and qr.name == f"{code}.png"
+    assert qr.data.startswith(b"\x89PNG\r\n\x1a\n")
+
+    calendar = icalendar.Calendar.from_ical(ics.data)
+    [event] = calendar.walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert isinstance(start, datetime)
+    assert start.isoformat() == "2021-06-18T08:00:00+08:00"
+    assert event.decoded("dtend").isoformat() == "2021-06-18T10:00:00+08:00"
+    assert "天河体育中心接种点" in str(event["location"])
+    assert code in str(event["description"])
+    assert [alarm["trigger"].dt.days for alarm in event.walk("VALARM")] == [-1]
+
+
+def test_other_replies_carry_nothing(phone: Phone) -> None:
+    assert all(not reply.attachments for reply in phone.send("你好"))
