@@ -108,6 +108,8 @@ class Engine:
                     if earlier is not None:
                         return [Reply.from_json(r) for r in json.loads(earlier)]
                 raw = self.store.load_state(message.channel, message.address)
+                if raw is None and message.lang in ("zh", "en"):
+                    lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
                 state = State.load(raw) if raw else State(lang=lang)
                 lang = state.lang
                 replies = Turn(self, message, state, now).run(first=raw is None)
@@ -135,7 +137,7 @@ class Turn:
         self.engine = engine
         self.message = message
         self.state = state
-        sender_phone = (
+        sender_phone = message.phone or (
             normalise_phone(message.address) if message.channel in PHONE_CHANNELS else None
         )
         self.ctx = Ctx(

@@ -19,6 +19,8 @@ class Inbound:
     message_id: str | None = None  # the provider's id; a redelivery gets the same replies
     time: datetime | None = None  # when it was received; the engine's clock if None
     actor: str | None = None  # who typed it, when not the resident (an operator's name)
+    phone: str | None = None  # the sender's own number, where the channel vouches for it
+    lang: str | None = None  # the sender's language as the channel knows it ("zh", "en")
 
 
 @dataclass(frozen=True, slots=True)
