@@ -310,17 +310,22 @@ class Turn:
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:
-            case Next(step, note):
-                if self.state.step is not None:
-                    self.state.history.append(self.state.step)
+            case Next(step, note, rewind):
+                history = self.state.history
+                if rewind:
+                    if step in history:
+                        del history[history.index(step) :]
+                elif self.state.step is not None:
+                    history.append(self.state.step)
                 self.state.step = step
                 return self._reask(note)
             case Retry(note, prompt):
                 return self._reask(note, prompt)
-            case Done(note, then, abort, carry, attachments):
+            case Done(note, then, abort, carry, attachments, more):
                 after = then or (None if abort else self.state.after)
                 self._leave_flow()
                 replies = [Reply(note, attachments=attachments)] if note else []
+                replies += [Reply(extra) for extra in more]
                 return replies + (self._start(after, carry) if after else [])
             case Handoff(flow, after, note):
                 replies = [Reply(note)] if note else []

@@ -28,20 +28,19 @@ def redact(text: str) -> str:
     return _NUMBER.sub(number, text)
 
 
-class Redact(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
-        return True
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, tracebacks included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def configure(level: int = logging.INFO) -> None:
     """Structured, redacted logs on stderr: ``time level logger key=value ...``."""
     handler = logging.StreamHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+        RedactingFormatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
     )
-    handler.addFilter(Redact())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -33,6 +33,7 @@ from store import Store
 
 log = logging.getLogger("vaxbot.serve")
 
+STORE = web.AppKey("store", Store)
 MAX_BODY = 32 * 1024  # bytes: a 1,600-character SMS and its form fields fit many times over
 
 
@@ -101,14 +102,14 @@ def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, 
 
 
 async def healthz(request: web.Request) -> web.Response:
-    store: Store = request.app["store"]
+    store = request.app[STORE]
     store.db.execute("SELECT 1").fetchone()
     return web.json_response({"status": "ok"})
 
 
 def build_app(store: Store, gateway: Gateway, settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
-    app["store"] = store
+    app[STORE] = store
     app.router.add_get("/healthz", healthz)
     TwilioWebhook(gateway, settings.twilio, settings.public_url).routes(app)
     AndroidWebhook(gateway, settings.android_key).routes(app)

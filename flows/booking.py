@@ -432,14 +432,25 @@ def _open_slots(ctx: Ctx, day: date) -> list[Slot]:
     return ctx.store.open_slots(site_id, day, ctx.now, _filter(ctx, day, day))
 
 
+def _taken(ctx: Ctx) -> Outcome:
+    """The place went to someone else between choosing and confirming: back to the latest
+    choice that still has places (the day, else the site, else the district)."""
+    note = ctx.t("book.taken")
+    if _open_days(ctx, *_days(ctx)):
+        return Next("date", note=note, rewind=True)
+    if "district" in ctx.data and _open_sites(ctx, ctx.data["district"]):
+        return Next("site", note=note, rewind=True)
+    return Next("district", note=note, rewind=True)
+
+
 def _date(ctx: Ctx) -> Prompt:
     days = _open_days(ctx, *_days(ctx))
     if ctx.data.get("weekend"):
         weekend = [(day, left) for day, left in days if day.weekday() >= 5]
         intro = ctx.t("book.weekend_days") if weekend else ctx.t("book.no_weekend")
         return Prompt(intro, day_options(ctx, weekend or days))
-    if not days:
-        return Prompt(ctx.t("book.no_dates"))
+    if not days:  # nothing left here: the only way on is another site
+        return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
     return Prompt(ctx.t("book.date"), day_options(ctx, days))
 
 
@@ -459,6 +470,8 @@ def _fitting(slots: list[Slot], when: When) -> list[Slot]:
 
 
 def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "site":
+        return Next("site", rewind=True)
     if answer.option is not None:
         when = When(date.fromisoformat(str(answer.value)), ctx.data.get("part"))
     else:
@@ -630,7 +643,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
             companion=companion,
         )
     except SlotUnavailable:
-        return Next("date", note=ctx.t("book.taken"))
+        return _taken(ctx)
     except AlreadyBooked:
         return _choose(ctx, resident)
     return _confirmed(ctx, resident, booking, "book.success", "confirm")
@@ -642,7 +655,7 @@ def _move(ctx: Ctx, resident: Resident, slot: Slot) -> Outcome:
             int(ctx.data["reschedule"]), slot.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel
         )
     except SlotUnavailable:
-        return Next("date", note=ctx.t("book.taken"))
+        return _taken(ctx)
     except BookingNotActive:
         return Done(ctx.t("change.gone"))
     return _confirmed(ctx, resident, booking, "reschedule.success", "moved")

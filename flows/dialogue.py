@@ -81,10 +81,15 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Next:
-    """Go to ``step`` (recorded for BACK); ``note`` is said before its prompt."""
+    """Go to ``step`` (recorded for BACK); ``note`` is said before its prompt.
+
+    With ``rewind``, go back to an earlier step instead: the steps after it are forgotten, so
+    BACK from there does not return to where the flow turned back (a place just taken).
+    """
 
     step: str
     note: str | None = None
+    rewind: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,7 @@ class Done:
     abort: bool = False
     carry: dict[str, Any] | None = None  # the next flow's starting data, e.g. who was registered
     attachments: tuple[Attachment, ...] = ()
+    more: tuple[str, ...] = ()  # further messages after ``note`` (one per person, say)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,9 @@ def _report(ctx: Ctx) -> Outcome:
     people = ctx.store.residents_of(ctx.account_id)
     if not people:
         return Done(ctx.t("status.none"))
-    return Done("\n".join(line for person in people for line in _person(ctx, person)))
+    # One message per person: a family's status in one SMS would run to many segments.
+    first, *rest = ("\n".join(_person(ctx, person)) for person in people)
+    return Done(first, more=tuple(rest))
 
 
 STATUS = Flow(name="status", first="", steps={}, start=_report)

@@ -26,7 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "menu.agent": ("人工服务", "Talk to a person"),
     "help": (
         "回复 菜单 看功能，返回 上一步，退出 结束当前操作，人工 请工作人员回电，EN 切换英文。",
-        "Reply MENU for options, BACK to go back, QUIT to stop, AGENT for a call back, "
+        "Reply MENU for options, BACK to go back, EXIT to stop, AGENT for a call back, "
         "中文 for Chinese.",
     ),
     "unknown": (
@@ -246,6 +246,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "请选择日期，或直接输入（如：明天、6月20日）：",
         "Choose a date, or type one (e.g. tomorrow, 20 June):",
     ),
+    "book.other_site": ("选择其他接种点", "Choose another site"),
     "book.no_dates": (
         "该接种点近期已约满，请选择其他接种点。",
         "This site is fully booked for now. Please choose another site.",

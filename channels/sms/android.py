@@ -107,6 +107,8 @@ class AndroidWebhook:
             return web.Response(status=403, text="bad signature")
         try:
             event = json.loads(body)
+            if isinstance(event, dict) and event.get("event") != "sms:received":
+                return web.json_response({"ignored": event.get("event")})  # sent, delivered, ping
             payload = event["payload"]
             sender, text, message_id = (
                 str(payload["phoneNumber"]),
@@ -115,8 +117,6 @@ class AndroidWebhook:
             )
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not an sms:received event")
-        if event.get("event") != "sms:received":
-            return web.json_response({"ignored": event.get("event")})
         replies = self.gateway.turn("sms", sender, text, f"android:{message_id}")
         self.gateway.send_replies("sms", sender, [render(r) for r in replies], message_id)
         log.info("sms/android in id=%s from=%s replies=%d", message_id, mask_phone(sender),

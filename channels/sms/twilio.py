@@ -17,12 +17,14 @@ recipient has opted out (replied STOP): the resident is marked opted out.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import aiohttp
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from twilio.request_validator import RequestValidator
 
 from bot.outbox import DeliveryError, OptedOut, Undeliverable
@@ -35,7 +37,8 @@ from store import Outgoing
 log = logging.getLogger("vaxbot.sms.twilio")
 
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
-START_WORDS = frozenset({"start", "yes", "unstop"})
+# Twilio also opts in on YES; here "yes" answers the bot's own yes/no questions instead.
+START_WORDS = frozenset({"start", "unstop"})
 HELP_WORDS = frozenset({"help", "info"})
 OPTED_OUT = 21610
 
@@ -82,13 +85,13 @@ class TwilioWebhook:
         if self.validator is None:
             return True
         signature = request.headers.get("X-Twilio-Signature", "")
-        url = self.public_url + request.path_qs
-        return bool(signature) and bool(self.validator.validate(url, form, signature))
+        expected = self.validator.compute_signature(self.public_url + request.path_qs, form)
+        return bool(signature) and hmac.compare_digest(signature, expected)
 
     async def _form(self, request: web.Request) -> dict[str, str] | web.Response:
         try:
             posted = await request.post()
-        except ValueError:
+        except (ValueError, HttpProcessingError):
             return web.Response(status=400, text="malformed form")
         form = {key: str(value) for key, value in posted.items()}
         if not self._verified(request, form):

@@ -1,0 +1,543 @@
+"""The rush: N residents race for M places through the Twilio webhook of a real ``vaxbot serve``.
+
+    .venv/bin/python benchmarks/rush.py [--residents 20000] [--places 5000] [--concurrency 32]
+                                        [--db PATH] [--bare-requests 50000]
+
+1. A database is seeded with the demo (clock frozen at 2021-06-17 09:00 Asia/Shanghai), the
+   residents are pre-registered directly in it (one phone each, men of 41, living in the
+   districts whose booking window is open at 09:00: Tianhe, Baiyun, Huangpu), and the slot
+   capacities are set so that exactly M places exist: spread over every slot of those districts
+   that can still be booked; every other slot has none.
+2. ``vaxbot serve`` is started on loopback (a subprocess, with ``VAXBOT_TWILIO_AUTH_TOKEN`` set:
+   every request is signed with the official ``twilio`` package, as Twilio signs them).
+3. The residents race: each sends 预约, answers the five screening questions (否), picks a
+   district (home first), a site, a date and a period at random among those offered, and
+   confirms; when the place was just taken it picks again (or, at a dead end without options,
+   sends 预约 to start again), when a district is sold out it tries the next one, and when all
+   three are sold out it gives up; after 20 messages (the rate limit per minute) it gives up
+   too. Each resident's messages are sent one after the other (the next after the reply), and
+   all residents are interleaved over
+   ``--concurrency`` connections, round-robin, so they reach the booking step together.
+4. The same client drives a bare aiohttp server (another subprocess) whose handler parses the
+   same form and returns fixed TwiML, at the same concurrency: half of ``--bare-requests``
+   before the rush, half after; the faster run counts (the machine may be shared).
+
+Printed: requests per second and p50/p99 latency of both, the ratio (aim: at least 0.5, p99
+under 250 ms), bookings made, places overbooked (must be 0: no slot booked past capacity, and
+each slot's ``booked`` equals its active bookings), messages lost (must be 0: every request got
+a 200 with TwiML carrying a message, and every booking in the database was confirmed to its
+resident in a reply). Exit status 1 if overbooked or lost is not 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere: import the project's packages
+    sys.path.insert(0, str(ROOT))
+
+from bot.clock import parse_moment  # noqa: E402
+from bot.demo import seed_demo  # noqa: E402
+from flows.policy import Policy, load_policy  # noqa: E402
+from flows.schedule import Window, window  # noqa: E402
+from flows.texts import text  # noqa: E402
+from store import Store  # noqa: E402
+
+NOW = "2021-06-17T09:00:00+08:00"
+TOKEN = "rush-benchmark-twilio-token"
+SECRETS = {
+    "VAXBOT_TWILIO_AUTH_TOKEN": TOKEN,
+    "VAXBOT_SMSGATE_SIGNING_KEY": "rush-benchmark-android-key",
+    "VAXBOT_SMS_JSON_TOKEN": "rush-benchmark-json-token",
+}
+GATEWAY_NUMBER = "+8610690000001"
+ACCOUNT_SID = "AC" + "0" * 32
+MAX_MESSAGES = 20  # per resident: the webhook's rate limit is 20 a minute
+FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>收到</Message></Response>'
+AIM_RATIO = 0.5
+AIM_P99_MS = 250.0
+START_TIMEOUT = 60.0
+
+# What the replies say (the shipped Chinese texts), to know which step a resident is at.
+SUCCESS = text("zh", "book.success", code="", name="", dose="", day="", period="", site="",
+               address="").split("！")[0]  # fmt: skip
+DISTRICT = text("zh", "book.district")
+SITE = text("zh", "book.site")
+CONFIRM = text("zh", "book.confirm", name="", dose="", day="", period="", site="", address="",
+               product="").split("：")[0]  # fmt: skip
+NO_SITES = text("zh", "book.no_sites", district="").split("，")[0]  # 暂无可预约名额
+RATE_LIMITED = text("zh", "rate_limited")
+ERROR = text("zh", "error")
+OPTION = re.compile(r"^回复(\d+) (.*)$")
+DAY_OPTION = re.compile(r"\d+月\d+日 周. 剩\d+$")
+PERIOD_OPTION = re.compile(r"^\d\d:\d\d-\d\d:\d\d")
+
+
+# -- the database -----------------------------------------------------------------------------
+
+
+def phone(i: int) -> str:
+    return f"+86139{i:08d}"
+
+
+def prepare(db: Path, policy: Policy, residents: int, places: int) -> list[str]:
+    """Seed ``db``: demo sites, exactly ``places`` places, ``residents`` people. Returns the
+    districts whose window is open at ``NOW`` (where the places are)."""
+    now = parse_moment(NOW, policy.zone)
+    store = Store.open(db)
+    try:
+        seed_demo(store, policy, now.date(), 7, now)
+        open_districts = [d for d in policy.districts if window(policy, d, now) is Window.OPEN]
+        conn = store.db.conn
+        with store.transaction():
+            conn.execute("UPDATE slots SET capacity = 0")
+            marks = ", ".join("?" for _ in open_districts)
+            slot_ids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT t.id FROM slots t JOIN sites s ON s.id = t.site_id WHERE "
+                    f"s.district_id IN ({marks}) AND (t.day > ? OR (t.day = ? AND t.start > ?)) "
+                    "ORDER BY t.day, t.start, t.site_id",
+                    [*open_districts, now.date().isoformat(), now.date().isoformat(),
+                     now.strftime("%H:%M")],
+                )
+            ]  # fmt: skip
+            base, extra = divmod(places, len(slot_ids))
+            conn.executemany(
+                "UPDATE slots SET capacity = ? WHERE id = ?",
+                [(base + (n < extra), slot_id) for n, slot_id in enumerate(slot_ids)],
+            )
+            stamp = now.isoformat(timespec="seconds")
+            conn.executemany(
+                "INSERT INTO accounts (id, phone, created_at) VALUES (?, ?, ?)",
+                [(i + 1, phone(i), stamp) for i in range(residents)],
+            )
+            conn.executemany(
+                "INSERT INTO residents (account_id, prereg_code, name, id_type, id_number, "
+                "birth_date, sex, phone, district_id, created_at) VALUES (?, ?, ?, "
+                "'resident_id', ?, ?, 'M', ?, ?, ?)",
+                [
+                    (i + 1, f"R{i:07d}", f"居民{i}", f"4401{i:013d}X", date(1980, 1, 1).isoformat(),
+                     phone(i), open_districts[i % len(open_districts)], stamp)
+                    for i in range(residents)
+                ],
+            )  # fmt: skip
+        total = conn.execute("SELECT SUM(capacity) FROM slots").fetchone()[0]
+        assert total == places, (total, places)
+        return open_districts
+    finally:
+        store.close()
+
+
+@dataclass
+class Outcome:
+    bookings: int
+    booked_sum: int
+    capacity: int
+    overbooked_slots: int
+    overbooked_places: int
+    mismatched_slots: int
+    people_booked_twice: int
+    codes: set[str]
+
+
+def verify(db: Path) -> Outcome:
+    with closing(sqlite3.connect(db)) as conn:
+
+        def one(sql: str) -> tuple[Any, ...]:
+            row: tuple[Any, ...] = conn.execute(sql).fetchone()
+            return row
+
+        bookings = one("SELECT COUNT(*) FROM bookings WHERE status = 'active'")[0]
+        booked_sum, capacity = one("SELECT SUM(booked), SUM(capacity) FROM slots")
+        over = one("SELECT COUNT(*), COALESCE(SUM(booked - capacity), 0) FROM slots "
+                   "WHERE booked > capacity")  # fmt: skip
+        mismatched = one(
+            "SELECT COUNT(*) FROM slots t LEFT JOIN (SELECT slot_id, COUNT(*) AS n FROM bookings "
+            "WHERE status = 'active' GROUP BY slot_id) b ON b.slot_id = t.id "
+            "WHERE t.booked != COALESCE(b.n, 0)"
+        )[0]
+        twice = one(
+            "SELECT COUNT(*) FROM (SELECT resident_id FROM bookings WHERE status = 'active' "
+            "GROUP BY resident_id, dose HAVING COUNT(*) > 1)"
+        )[0]
+        codes = {row[0] for row in conn.execute("SELECT code FROM bookings")}
+    return Outcome(bookings, booked_sum, capacity, over[0], over[1], mismatched, twice, codes)
+
+
+# -- the residents ----------------------------------------------------------------------------
+
+
+@dataclass
+class Resident:
+    index: int
+    districts: list[str]  # open districts' Chinese names, home first
+    rng: random.Random
+    sent: int = 0
+    pending: str | None = "预约"
+    tried: int = 0  # districts found sold out
+    restarts: int = 0
+    chosen: str | None = None
+    outcome: str | None = None
+    code: str | None = None
+
+    def answer(self, said: list[str]) -> None:
+        """Read the replies to the last message; set ``pending`` to the next one, or finish."""
+        self.pending = None
+        if not said:
+            self.outcome = "silence"
+            return
+        last = said[-1]
+        whole = "\n".join(said)
+        lines = last.split("\n")
+        options = [(m[1], m[2]) for m in map(OPTION.match, lines) if m]
+        labels = [label for _, label in options]
+        if SUCCESS in whole:
+            self.outcome = "booked"
+            found = re.search(r"预约码(B[0-9A-Z]{7})", whole)
+            self.code = found[1] if found else None
+        elif RATE_LIMITED in whole:
+            self.outcome = "rate-limited"
+        elif ERROR in whole:
+            self.outcome = "error"
+        elif self.sent >= MAX_MESSAGES:
+            self.outcome = "gave-up"
+        elif labels == [text("zh", "yes"), text("zh", "no")]:
+            self.pending = "2"  # the screening questions: no to each
+        elif DISTRICT in last:
+            self.pending = self._district(options, NO_SITES in whole)
+        elif CONFIRM in last:
+            self.pending = "1"
+        elif options and (
+            SITE in last
+            or all(DAY_OPTION.search(label) for label in labels)
+            or all(PERIOD_OPTION.match(label) for label in labels)
+        ):
+            self.pending = self.rng.choice(options)[0]
+        elif not options:
+            # A dead end: after "just taken", a site with no dates left says "choose another
+            # site" but offers none, and 返回 leads back to confirming the place just lost. Start
+            # again, as a resident would.
+            self.restarts += 1
+            self.pending = "预约"
+        else:
+            self.outcome = "confused"
+
+    def _district(self, options: list[tuple[str, str]], sold_out: bool) -> str | None:
+        if sold_out:
+            self.tried += 1
+        if self.tried >= len(self.districts):
+            self.outcome = "sold-out"
+            return None
+        wanted = self.districts[self.tried]
+        return next(key for key, label in options if label.startswith(wanted))
+
+
+def residents(n: int, open_names: Sequence[str], seed: int = 1) -> list[Resident]:
+    people = []
+    for i in range(n):
+        rng = random.Random(seed * 1_000_003 + i)
+        home = open_names[i % len(open_names)]
+        others = [d for d in open_names if d != home]
+        rng.shuffle(others)
+        people.append(Resident(i, [home, *others], rng))
+    return people
+
+
+# -- the client -------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    lost: int = 0  # not a 200 with TwiML carrying a message
+    started: float = 0.0
+    ended: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / (self.ended - self.started)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def twilio_form(sender: str, body: str, sid: str) -> dict[str, str]:
+    return {"AccountSid": ACCOUNT_SID, "Body": body, "From": sender, "MessageSid": sid,
+            "NumMedia": "0", "NumSegments": "1", "To": GATEWAY_NUMBER}  # fmt: skip
+
+
+async def post(
+    session: aiohttp.ClientSession, url: str, public: str, form: dict[str, str], stats: Stats,
+    validator: RequestValidator,
+) -> list[str] | None:  # fmt: skip
+    headers = {"X-Twilio-Signature": validator.compute_signature(public, form)}
+    began = time.perf_counter()
+    try:
+        async with session.post(url, data=form, headers=headers) as response:
+            body = await response.text()
+            status = response.status
+    except (aiohttp.ClientError, TimeoutError):
+        status, body = 0, ""
+    stats.latencies.append(time.perf_counter() - began)
+    stats.statuses[status] += 1
+    said: list[str] | None = None
+    if status == 200:
+        try:
+            root = ET.fromstring(body)
+            said = [message.text or "" for message in root.findall("Message")]
+        except ET.ParseError:
+            said = None
+    if not said:
+        stats.lost += 1
+    return said
+
+
+async def rush(base: str, public: str, people: list[Resident], concurrency: int) -> Stats:
+    stats = Stats()
+    validator = RequestValidator(TOKEN)
+    ready: asyncio.Queue[Resident | None] = asyncio.Queue()
+    for person in people:
+        ready.put_nowait(person)
+    active = len(people)
+    url, signed_url = f"{base}/sms/twilio", f"{public}/sms/twilio"
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal active
+        while (person := await ready.get()) is not None:
+            assert person.pending is not None
+            person.sent += 1
+            sid = f"SM{person.index:016x}{person.sent:016x}"
+            form = twilio_form(phone(person.index), person.pending, sid)
+            said = await post(session, url, signed_url, form, stats, validator)
+            if said is None:
+                person.outcome, person.pending = "lost", None
+            else:
+                person.answer(said)
+            if person.pending is not None:
+                ready.put_nowait(person)
+            else:
+                active -= 1
+                if active == 0:
+                    for _ in range(concurrency):
+                        ready.put_nowait(None)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as session:
+        stats.started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        stats.ended = time.perf_counter()
+    return stats
+
+
+async def hammer(base: str, public: str, requests: int, concurrency: int) -> Stats:
+    """The same signed forms, ``requests`` of them, to the bare server."""
+    stats = Stats()
+    validator = RequestValidator(TOKEN)
+    counter = iter(range(requests))
+    url, signed_url = f"{base}/sms/twilio", f"{public}/sms/twilio"
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        for n in counter:
+            form = twilio_form(phone(n % 20_000), "2", f"SM{n:032x}")
+            await post(session, url, signed_url, form, stats, validator)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as session:
+        stats.started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        stats.ended = time.perf_counter()
+    return stats
+
+
+async def wait_healthy(base: str, proc: subprocess.Popen[bytes], path: str = "/healthz") -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited with {proc.returncode}")
+            try:
+                async with session.get(base + path) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.05)
+    raise SystemExit("server did not start")
+
+
+# -- the bare server ----------------------------------------------------------------------------
+
+
+async def bare_handler(request: web.Request) -> web.Response:
+    form = await request.post()
+    if not form.get("From") or "Body" not in form or not form.get("MessageSid"):
+        return web.Response(status=400)
+    return web.Response(text=FIXED_TWIML, content_type="text/xml")
+
+
+async def bare_health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def run_bare(port: int) -> None:
+    app = web.Application(client_max_size=32 * 1024)
+    app.router.add_post("/sms/twilio", bare_handler)
+    app.router.add_get("/healthz", bare_health)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+# -- running it -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as stderr:
+        return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
+    began = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    return code, time.monotonic() - began
+
+
+def measure_bare(env: dict[str, str], tmp: Path, requests: int, concurrency: int) -> Stats:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    bare = start([sys.executable, __file__, "--bare-server", str(port)], env, tmp / "bare.log")
+    try:
+        asyncio.run(wait_healthy(base, bare))
+        return asyncio.run(hammer(base, base, requests, concurrency))
+    finally:
+        stop(bare)
+
+
+def line(name: str, stats: Stats) -> str:
+    return (
+        f"{name:<14} {stats.requests:>8} requests in {stats.ended - stats.started:7.1f} s: "
+        f"{stats.rate:8.0f} req/s, p50 {stats.percentile(0.5):6.1f} ms, "
+        f"p99 {stats.percentile(0.99):6.1f} ms, lost {stats.lost}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--places", type=int, default=5_000)
+    parser.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
+    parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
+    parser.add_argument("--bare-requests", type=int, default=50_000,
+                        help="requests to the bare server (default 50000)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=1, help="residents' random choices")
+    parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.bare_server:
+        run_bare(args.bare_server)
+        return 0
+
+    policy = load_policy()
+    with tempfile.TemporaryDirectory(prefix="vaxbot-rush-") as tmp:
+        db = args.db or Path(tmp) / "rush.db"
+        if db.exists():
+            raise SystemExit(f"{db} exists: give a new file")
+        began = time.perf_counter()
+        open_districts = prepare(db, policy, args.residents, args.places)
+        names = [policy.districts[d].zh for d in open_districts]
+        print(f"seeded {db}: {args.residents} residents, {args.places} places in "
+              f"{', '.join(open_districts)} ({time.perf_counter() - began:.1f} s)")  # fmt: skip
+
+        port = free_port()
+        base = public = f"http://127.0.0.1:{port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
+        env.update(SECRETS, VAXBOT_NOW=NOW, VAXBOT_PUBLIC_URL=public, PYTHONUTF8="1")
+        half = max(1, args.bare_requests // 2)
+        bare_before = measure_bare(env, Path(tmp), half, args.concurrency)
+        serve_log = Path(tmp) / "serve.log"
+        command = [sys.executable, "-m", "channels.cli", "serve", "--db", str(db), "--port",
+                   str(port)]  # fmt: skip
+        server = start(command, env, serve_log)
+        try:
+            asyncio.run(wait_healthy(base, server))
+            people = residents(args.residents, names, args.seed)
+            stats = asyncio.run(rush(base, public, people, args.concurrency))
+        finally:
+            code, stopping = stop(server)
+        outcome = verify(db)
+        bare_after = measure_bare(env, Path(tmp), half, args.concurrency)
+        # The machine may be shared: the faster of the two bare runs counts (the harsher ratio).
+        bare_stats = max(bare_before, bare_after, key=lambda s: s.rate)
+
+        outcomes = Counter(person.outcome for person in people)
+        confirmed = {person.code for person in people if person.code}
+        unconfirmed = len(outcome.codes - confirmed)
+        lost = stats.lost + unconfirmed
+        overbooked = outcome.overbooked_places + outcome.mismatched_slots
+        ratio = stats.rate / bare_stats.rate
+        print(f"concurrency {args.concurrency}, signed requests (X-Twilio-Signature)")
+        print(line("vaxbot serve", stats))
+        print(line("bare aiohttp", bare_stats) + f" (runs: {bare_before.rate:.0f} before, "
+              f"{bare_after.rate:.0f} after req/s)")  # fmt: skip
+        print(f"ratio          {ratio:.2f} (aim >= {AIM_RATIO}); p99 "
+              f"{stats.percentile(0.99):.1f} ms (aim < {AIM_P99_MS:.0f})")  # fmt: skip
+        print(f"bookings made  {outcome.bookings} of {outcome.capacity} places "
+              f"(sum of slots.booked {outcome.booked_sum})")  # fmt: skip
+        print(f"overbooked     {overbooked} (slots past capacity {outcome.overbooked_slots}, "
+              f"slots whose booked != active bookings {outcome.mismatched_slots}, "
+              f"people booked twice {outcome.people_booked_twice})")  # fmt: skip
+        print(f"lost           {lost} (unanswered or empty {stats.lost}, bookings never "
+              f"confirmed to the resident {unconfirmed})")  # fmt: skip
+        print(f"residents      {dict(sorted(outcomes.items(), key=str))}, restarts at a dead end "
+              f"{sum(person.restarts for person in people)}")  # fmt: skip
+        print(f"HTTP statuses  {dict(stats.statuses)}")
+        print(f"serve exit     {code} after SIGTERM in {stopping:.2f} s")
+        failed = overbooked or lost or outcome.people_booked_twice or code != 0
+        return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""``vaxbot serve`` as a deployer runs it: a real process, real HTTP, SIGTERM to stop.
+
+The process is started the way the ``vaxbot`` script starts it (``python -m channels.cli``) on a
+free loopback port, with its secrets in the environment and the clock frozen by ``VAXBOT_NOW``.
+A resident books a place through signed Twilio webhooks; the logs on stderr must not show the
+resident's full number; SIGTERM must stop it promptly with exit status 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import date
+from pathlib import Path
+
+import aiohttp
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot.clock import parse_moment
+from flows.policy import Policy
+from tests.conftest import NOW, open_seeded
+
+CLI = (sys.executable, "-m", "channels.cli")
+PUBLIC_URL = "https://vaxbot.example.org"
+SECRETS = {
+    "VAXBOT_TWILIO_AUTH_TOKEN": "serve-test-twilio-token",
+    "VAXBOT_SMSGATE_SIGNING_KEY": "serve-test-android-key",
+    "VAXBOT_SMS_JSON_TOKEN": "serve-test-json-token",
+}
+PHONE = "+8613800138000"
+START_TIMEOUT = 20.0  # seconds: generous, only there so a hang fails instead of blocking
+STOP_TIMEOUT = 5.0
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
+    env.update(PYTHONUTF8="1", VAXBOT_NOW=NOW)
+    env.update(extra)
+    return env
+
+
+def seeded(path: Path, policy: Policy) -> Path:
+    """The demo database with one resident pre-registered on ``PHONE`` (male, 45, Tianhe)."""
+    store = open_seeded(path, policy)
+    now = parse_moment(NOW, policy.zone)
+    account = store.account_for("sms", PHONE, PHONE, now)
+    store.add_resident(
+        account_id=account, name="张三", id_type="resident_id", id_number="440106197601011231",
+        birth_date=date(1976, 1, 1), sex="M", phone=PHONE, district_id="tianhe", now=now,
+        actor="test", channel="test",
+    )  # fmt: skip
+    store.close()
+    return path
+
+
+@contextmanager
+def serving(
+    db: Path, log: Path, env: dict[str, str], *flags: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A running ``vaxbot serve``; killed if the test did not stop it."""
+    port = free_port()
+    args = [*CLI, "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), *flags]
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        yield proc, f"http://127.0.0.1:{port}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+async def wait_healthy(session: aiohttp.ClientSession, base: str, proc: subprocess.Popen[bytes]
+                       ) -> None:  # fmt: skip
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"vaxbot serve exited with {proc.returncode}"
+        try:
+            async with session.get(f"{base}/healthz") as response:
+                if response.status == 200 and await response.json() == {"status": "ok"}:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.05)
+    pytest.fail("vaxbot serve did not become healthy")
+
+
+async def sms(session: aiohttp.ClientSession, base: str, body: str, sid: str) -> list[str]:
+    form = {"From": PHONE, "To": "+8610690000001", "Body": body, "MessageSid": sid,
+            "AccountSid": "AC" + "1" * 32}  # fmt: skip
+    token = SECRETS["VAXBOT_TWILIO_AUTH_TOKEN"]
+    signature = RequestValidator(token).compute_signature(f"{PUBLIC_URL}/sms/twilio", form)
+    headers = {"X-Twilio-Signature": signature}
+    async with session.post(f"{base}/sms/twilio", data=form, headers=headers) as response:
+        assert response.status == 200, await response.text()
+        root = ET.fromstring(await response.text())
+    return [message.text or "" for message in root.findall("Message")]
+
+
+def stop(proc: subprocess.Popen[bytes]) -> float:
+    """SIGTERM; the seconds it took to exit (it must exit 0)."""
+    began = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=STOP_TIMEOUT) == 0
+    return time.monotonic() - began
+
+
+def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
+    tmp_path: Path, policy: Policy
+) -> None:
+    db = seeded(tmp_path / "serve.db", policy)
+    log = tmp_path / "serve.log"
+    env = environment(VAXBOT_PUBLIC_URL=PUBLIC_URL, **SECRETS)
+    with serving(db, log, env) as (proc, base):
+
+        async def resident() -> list[list[str]]:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+                await wait_healthy(session, base, proc)
+                said = []
+                # 预约, five screening answers (否), home district, first site, 18 June, first
+                # period, confirm.
+                for n, body in enumerate(["预约", "2", "2", "2", "2", "2", "1", "1", "2", "1",
+                                          "1"]):  # fmt: skip
+                    said.append(await sms(session, base, body, f"SM{n:032x}"))
+                said.append(await sms(session, base, "1", f"SM{10:032x}"))  # a redelivery
+                unsigned = await session.post(f"{base}/sms/twilio", data={"From": PHONE})
+                assert unsigned.status == 403
+                unsigned.release()
+                return said
+
+        said = asyncio.run(resident())
+        assert "是否对疫苗的任何成分过敏" in said[0][0]
+        assert "请选择接种点所在区" in said[5][0]
+        assert "请确认：张三，第1剂，6月18日 周五" in said[9][0]
+        assert said[10][0].startswith("预约成功！预约码B") and said[11] == said[10]
+        took = stop(proc)
+    assert took < STOP_TIMEOUT
+
+    with closing(sqlite3.connect(db)) as conn:
+        booked = conn.execute(
+            "SELECT b.code, t.day FROM bookings b JOIN slots t ON t.id = b.slot_id"
+        ).fetchall()
+    assert len(booked) == 1 and booked[0][1] == "2021-06-18" and booked[0][0] in said[10][0]
+
+    stderr = log.read_text("utf-8")
+    assert "serving on http://127.0.0.1:" in stderr and "stopped" in stderr
+    assert "from=138****8000" in stderr  # requests are logged, masked
+    assert "13800138000" not in stderr
+    assert all(secret not in stderr for secret in SECRETS.values())
+    assert "Traceback" not in stderr
+
+
+def test_serve_without_secrets_exits_2_naming_them(tmp_path: Path, policy: Policy) -> None:
+    db = seeded(tmp_path / "serve.db", policy)
+    env = environment(VAXBOT_TWILIO_AUTH_TOKEN="only-this-one")
+    args = [*CLI, "serve", "--db", str(db), "--port", str(free_port())]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=START_TIMEOUT)
+    assert done.returncode == 2
+    assert "VAXBOT_SMSGATE_SIGNING_KEY" in done.stderr and "VAXBOT_SMS_JSON_TOKEN" in done.stderr
+    assert "VAXBOT_TWILIO_AUTH_TOKEN" not in done.stderr and "--insecure" in done.stderr
+
+
+def test_serve_insecure_starts_without_secrets_and_answers_unsigned(
+    tmp_path: Path, policy: Policy
+) -> None:
+    db = seeded(tmp_path / "serve.db", policy)
+    log = tmp_path / "serve.log"
+    with serving(db, log, environment(), "--insecure") as (proc, base):
+
+        async def plain() -> dict[str, list[str]]:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+                await wait_healthy(session, base, proc)
+                message = {"from": PHONE, "text": "查询", "id": "g-1"}
+                async with session.post(f"{base}/sms/json", json=message) as response:
+                    assert response.status == 200
+                    answer: dict[str, list[str]] = json.loads(await response.text())
+                    return answer
+
+        answer = asyncio.run(plain())
+        assert answer["replies"][0].startswith("张三：预登记码")
+        stop(proc)
+    assert "13800138000" not in log.read_text("utf-8")
