@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import aiohttp
-
 from bot import cli as bot_cli
-from bot.assign import run_assign
-from bot.clock import Clock, ClockError, make_clock
-from bot.outbox import Delivery
-from bot.worker import Worker
+from bot.clock import ClockError, make_clock
 from channels import logs
-from channels.server import ConfigError, Settings, serve
-from channels.sms.android import AndroidGatewayDelivery
-from flows.policy import Policy, PolicyError, load_policy
+from flows.policy import PolicyError, load_policy
 from store import Store
 
 CHANNEL_COMMANDS = ("worker", "serve")
@@ -80,44 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def sms_delivery(session: aiohttp.ClientSession) -> Delivery | None:
-    """The SMS gateway configured in the environment, if any."""
-    url = os.environ.get("VAXBOT_SMSGATE_URL")
-    if not url:
-        return None
-    return AndroidGatewayDelivery(
-        session,
-        url,
-        os.environ.get("VAXBOT_SMSGATE_USER", ""),
-        os.environ.get("VAXBOT_SMSGATE_PASSWORD", ""),
-    )
-
-
-async def run_worker(
-    store: Store, policy: Policy, clock: Clock, once: bool, interval: float
-) -> None:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
-        deliveries: dict[str, Delivery] = {}
-        if (sms := sms_delivery(session)) is not None:
-            deliveries[sms.channel] = sms
-        else:
-            logging.getLogger("vaxbot.worker").warning(
-                "no SMS gateway configured (VAXBOT_SMSGATE_URL): messages stay queued"
-            )
-        worker = Worker(
-            store, policy, clock, deliveries, assign=lambda s, p, n: run_assign(s, p, n)
-        )
-        if once:
-            while (done := await worker.tick()).outbox or done.jobs:
-                pass
-            return
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await worker.run(stop, interval)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in CHANNEL_COMMANDS:
@@ -132,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not Path(args.db).is_file():
         print(f"vaxbot {args.command}: no database at {args.db}", file=sys.stderr)
         return 2
+    # The network stack is imported only for the commands that use it: `vaxbot chat` and the
+    # admin commands start faster without aiohttp and the SMS adapters.
+    from channels.runner import run_worker
+    from channels.server import ConfigError, Settings, serve
+
     settings = None
     if args.command == "serve":
         try:
