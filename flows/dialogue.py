@@ -37,13 +37,26 @@ class Option:
         return cls(raw[0], raw[1], raw[2], tuple(raw[3]))
 
 
-@dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file that goes with a reply where the channel can carry one (Telegram, email)."""
+    """A file that goes with a reply where the channel can carry one (Telegram, email).
 
-    name: str
-    mime: str
-    data: bytes
+    Built only when a channel asks for ``data``: an SMS reply never pays for the QR code.
+    """
+
+    def __init__(self, name: str, mime: str, make: Callable[[], bytes]) -> None:
+        self.name = name
+        self.mime = mime
+        self._make = make
+        self._data: bytes | None = None
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self._make()
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"Attachment({self.name!r}, {self.mime!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,6 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import icalendar
-import segno
-
 from flows.dialogue import Attachment
 from flows.texts import Lang
 from store import Booking
@@ -16,6 +13,14 @@ from store import Booking
 
 def calendar(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datetime) -> Attachment:
     """The appointment as an .ics event (with a reminder the day before)."""
+    return Attachment(
+        f"{booking.code}.ics", "text/calendar", lambda: _ics(booking, name, lang, zone, now)
+    )
+
+
+def _ics(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datetime) -> bytes:
+    import icalendar  # imported when a channel first asks for a calendar file
+
     slot, site = booking.slot, booking.site
     start = datetime.combine(slot.day, datetime.strptime(slot.start, "%H:%M").time(), zone)
     end = datetime.combine(slot.day, datetime.strptime(slot.end, "%H:%M").time(), zone)
@@ -49,11 +54,18 @@ def calendar(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datet
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
     cal.add_component(event)
-    return Attachment(f"{booking.code}.ics", "text/calendar", cal.to_ical())
+    ics: bytes = cal.to_ical()
+    return ics
 
 
 def qr_code(code: str) -> Attachment:
     """The booking code as a QR code (PNG), for the site's scanner."""
+    return Attachment(f"{code}.png", "image/png", lambda: _png(code))
+
+
+def _png(code: str) -> bytes:
+    import segno  # imported when a channel first asks for a QR code
+
     image = io.BytesIO()
     segno.make(code, error="m").save(image, kind="png", scale=8, border=4)
-    return Attachment(f"{code}.png", "image/png", image.getvalue())
+    return image.getvalue()
