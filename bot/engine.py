@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from bot.clock import Clock
 from bot.matching import Command, command_of, match_option
 from bot.messages import Inbound, Reply, ReplyOption
@@ -107,14 +109,15 @@ class Engine:
                     earlier = self.store.inbound_replies(message.channel, message.message_id)
                     if earlier is not None:
                         return [Reply.from_json(r) for r in json.loads(earlier)]
-                raw = self.store.load_state(message.channel, message.address)
-                if raw is None and message.lang in ("zh", "en"):
+                stored = self.store.state_text(message.channel, message.address)
+                if stored is None and message.lang in ("zh", "en"):
                     lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
-                state = State.load(raw) if raw else State(lang=lang)
+                state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
                 lang = state.lang
-                replies = Turn(self, message, state, now).run(first=raw is None)
-                if raw != (dumped := state.dump()):
-                    self.store.save_state(message.channel, message.address, dumped, now)
+                replies = Turn(self, message, state, now).run(first=stored is None)
+                # Compared as text: the flows change the state's data in place.
+                if (after := orjson.dumps(state.dump()).decode()) != stored:
+                    self.store.save_state(message.channel, message.address, after, now)
                 if message.message_id:
                     self.store.record_inbound(
                         message.channel,
@@ -148,6 +151,7 @@ class Turn:
             channel=message.channel,
             address=message.address,
             account=self._account,
+            relink=self._relink,
             actor=message.actor or f"self:{message.channel}",
             sender_phone=sender_phone,
             data=state.data,
@@ -162,6 +166,10 @@ class Turn:
                 self.message.channel, self.message.address, self._sender_phone, self.ctx.now
             )
         return self.state.account
+
+    def _relink(self, account_id: int) -> None:
+        self.state.account = account_id
+        self.ctx.__dict__["account_id"] = account_id  # the cached property, for this turn
 
     def _known(self) -> bool:
         """Whether the sender already has an account (without creating one)."""
@@ -241,6 +249,7 @@ class Turn:
                 | Command.REGISTER
                 | Command.CANCEL
                 | Command.RESCHEDULE
+                | Command.LINK
             ):
                 self._leave_flow()
                 return self._start(command.value)

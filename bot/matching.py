@@ -23,6 +23,7 @@ class Command(Enum):
     STATUS = "status"
     REGISTER = "register"
     CANCEL = "cancel"
+    LINK = "link"
     STOP = "stop"
     START = "start"
     ACCEPT = "accept"
@@ -42,6 +43,7 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.EN: ("en", "english", "英文", "英语"),
         Command.AGENT: ("人工", "人工服务", "客服", "agent", "human", "operator"),
         Command.GREET: ("你好", "您好", "hi", "hello", "/start"),
+        Command.LINK: ("绑定", "绑定手机", "关联手机", "link"),
         Command.STOP: ("退订", "stop", "unsubscribe", "stopall", "取消订阅"),
         Command.START: ("订阅", "start", "unstop", "恢复通知"),
         Command.ACCEPT: ("接受", "accept"),

@@ -3,11 +3,12 @@
 from flows.booking import BOOKING
 from flows.changes import CANCEL, RESCHEDULE
 from flows.dialogue import Flow
+from flows.linking import LINK
 from flows.registration import REGISTRATION
 from flows.status import STATUS
 
 FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (BOOKING, CANCEL, RESCHEDULE, REGISTRATION, STATUS)
+    flow.name: flow for flow in (BOOKING, CANCEL, RESCHEDULE, REGISTRATION, STATUS, LINK)
 }
 
 __all__ = ["FLOWS"]

@@ -153,6 +153,7 @@ class Ctx:
     account: Callable[[], int]  # the sender's account, created on first use
     actor: str
     sender_phone: str | None = None  # the sender's own number, where the channel gives one
+    relink: Callable[[int], None] = lambda account_id: None  # the sender's account changed
     data: dict[str, Any] = field(default_factory=dict)  # the flow's data, saved with the state
     memo: dict[str, Any] = field(default_factory=dict)  # this turn's lookups, not saved
 

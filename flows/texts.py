@@ -412,6 +412,32 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Notifications stopped. You can still send BOOK or STATUS. Reply START to resume.",
     ),
     "optin.done": ("已恢复通知。", "Notifications resumed."),
+    # -- linking an identity ----------------------------------------------------------------------
+    "link.already": (
+        "短信渠道即以手机号识别，无需绑定。",
+        "By SMS your number is your identity: nothing to link.",
+    ),
+    "link.phone": (
+        "请输入您短信预约时使用的手机号，我们将发送验证码：",
+        "Enter the mobile number you use by SMS; we will text it a code:",
+    ),
+    "link.sms": (
+        "验证码{code}，用于绑定疫苗预约账户，10分钟内有效。非本人操作请忽略。",
+        "Code {code} links your vaccination booking account; valid 10 minutes. Not you? Ignore it.",
+    ),
+    "link.code": (
+        "验证码已发送到{phone}，请回复6位验证码：",
+        "A code was sent to {phone}. Reply with the 6 digits:",
+    ),
+    "link.wrong": ("验证码不对，请重新输入。", "That code is not right. Please try again."),
+    "link.expired": (
+        "验证码已失效，请重新发送 绑定。",
+        "The code has expired or was tried too often. Send LINK again.",
+    ),
+    "link.done": (
+        "绑定成功！可在此查看和管理{phone}名下的预约。",
+        "Linked! You can now see and manage the bookings of {phone} here.",
+    ),
     # -- offers from the queue -----------------------------------------------------------------
     "offer.sms": (
         "{name}的接种名额：{day} {period} {site}。回复1接受，回复2放弃，{until}前有效。",

@@ -321,18 +321,27 @@ class Store:
     # -- conversations and inbound messages ----------------------------------------------------
 
     def load_state(self, channel: str, address: str) -> dict[str, Any] | None:
+        text = self.state_text(channel, address)
+        state: dict[str, Any] | None = orjson.loads(text) if text is not None else None
+        return state
+
+    def state_text(self, channel: str, address: str) -> str | None:
+        """A conversation's state as stored (JSON text)."""
         row = self._one(
             "SELECT state FROM conversations WHERE channel = ? AND address = ?", [channel, address]
         )
-        state: dict[str, Any] | None = orjson.loads(row[0]) if row else None
-        return state
+        return str(row[0]) if row else None
 
-    def save_state(self, channel: str, address: str, state: dict[str, Any], now: datetime) -> None:
+    def save_state(
+        self, channel: str, address: str, state: dict[str, Any] | str, now: datetime
+    ) -> None:
+        """Store a conversation's state (a dict, or JSON text already made)."""
+        text = state if isinstance(state, str) else _compact_json(state)
         self._conn.execute(
             "INSERT INTO conversations (channel, address, state, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state, "
             "updated_at = excluded.updated_at",
-            [channel, address, _compact_json(state), _stamp(now)],
+            [channel, address, text, _stamp(now)],
         )
 
     def inbound_replies(self, channel: str, message_id: str) -> str | None:
@@ -354,6 +363,38 @@ class Store:
     def account_phone(self, account_id: int) -> str | None:
         row = self._one("SELECT phone FROM accounts WHERE id = ?", [account_id])
         return str(row[0]) if row and row[0] else None
+
+    def link_address(
+        self, channel: str, address: str, phone: str, *, now: datetime, actor: str
+    ) -> int:
+        """Make ``(channel, address)`` part of the identity of ``phone``; returns its account.
+
+        People registered from the address before it was linked move to that account, so the
+        resident keeps them.
+        """
+        with self.transaction():
+            row = self._one("SELECT id FROM accounts WHERE phone = ?", [phone])
+            if row:
+                target = int(row[0])
+            else:
+                cursor = self._conn.execute(
+                    "INSERT INTO accounts (phone, created_at) VALUES (?, ?)", [phone, _stamp(now)]
+                )
+                assert cursor.lastrowid is not None
+                target = cursor.lastrowid
+            before = self.account_of(channel, address)
+            self._conn.execute(
+                "INSERT INTO addresses (channel, address, account_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (channel, address) DO UPDATE SET account_id = excluded.account_id",
+                [channel, address, target],
+            )
+            if before is not None and before != target:
+                self._conn.execute(
+                    "UPDATE residents SET account_id = ? WHERE account_id = ?", [target, before]
+                )
+            self.audit(now, actor, channel, "link", "account", target,
+                       {"account_id": before}, {"account_id": target})  # fmt: skip
+        return target
 
     def account_of(self, channel: str, address: str) -> int | None:
         """The account behind a channel address, if it has one."""
