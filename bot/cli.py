@@ -25,11 +25,12 @@ from bot.attendance import (
     unbar_line,
 )
 from bot.clock import Clock, ClockError, make_clock
-from bot.demo import seed_demo
+from bot.demo import seed_demo, sync_reference
 from bot.engine import Engine
 from bot.followups import OUTCOMES, list_lines, record
 from bot.messages import Inbound, Reply
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
+from bot.sites_admin import SITE_COLUMNS, import_sites
 from bot.slots_admin import (
     SLOT_COLUMNS,
     Added,
@@ -118,6 +119,28 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
     _common(dose_import)
+
+    sites = commands.add_parser(
+        "sites",
+        help="vaccination sites and their attributes",
+        description="Vaccination sites: add or update them from a CSV file (district, names, "
+        "addresses, hours, evening sessions, mobile vehicle, accessibility, closed on public "
+        "holidays). See docs/operations.md.",
+    )
+    site_actions = sites.add_subparsers(dest="action", required=True, metavar="ACTION")
+    site_import = site_actions.add_parser(
+        "import",
+        help="add or update sites from a CSV file",
+        description="Add or update sites from a CSV file with the columns "
+        + ",".join(SITE_COLUMNS)
+        + ". A site is known by its English name; importing it again updates it.",
+    )
+    site_import.add_argument("file", help="CSV file (UTF-8)")
+    site_import.add_argument("--db", required=True, help="SQLite file (must exist)")
+    site_import.add_argument(
+        "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
+    )
+    _common(site_import)
 
     slots = commands.add_parser(
         "slots",
@@ -351,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PolicyError, ClockError) as exc:
         print(f"vaxbot: {exc}", file=sys.stderr)
         return 2
-    if args.command in ("doses", "slots"):
+    if args.command in ("doses", "slots", "sites"):
         return _admin(args, policy, clock)
     if args.command in ("attendance", "noshow", "residents"):
         return _attendance(args, policy, clock)
@@ -390,7 +413,9 @@ def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         try:
             rows = None
             if args.action == "import":
-                columns = DOSE_COLUMNS if args.command == "doses" else SLOT_COLUMNS
+                columns = {"doses": DOSE_COLUMNS, "sites": SITE_COLUMNS}.get(
+                    args.command, SLOT_COLUMNS
+                )
                 rows = read_table(args.file, columns)
             report = None
             if getattr(args, "report", None):
@@ -408,13 +433,17 @@ def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
             if args.command == "doses":
                 actor = f"import:{Path(args.file).name}"
                 results = import_doses(store, policy, rows, now, actor=actor)
+            elif args.command == "sites":
+                sync_reference(store, policy)
+                results = import_sites(store, policy, rows)
             else:
                 results = import_slots(store, policy, rows, now)
             for result in results:
                 print(result.line())
             print(summary(results))
             if report is not None:
-                write_report(results, report, "id_number" if args.command == "doses" else "slot")
+                subject = {"doses": "id_number", "sites": "site"}.get(args.command, "slot")
+                write_report(results, report, subject)
         elif args.action == "add":
             try:
                 added = add_slots(

@@ -218,6 +218,21 @@ class Store:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    def update_site(self, site_id: int, **fields: Any) -> None:
+        """Change a site's name, address, hours or attributes (columns of ``sites``)."""
+        allowed = {
+            "district_id", "name_zh", "name_en", "address_zh", "address_en", "hours",
+            "evening", "mobile", "accessible", "closed_on_holidays",
+        }  # fmt: skip
+        unknown = set(fields) - allowed
+        if unknown:
+            raise StoreError(f"not site fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = :{name}" for name in fields)
+        with self.transaction():
+            self._conn.execute(
+                f"UPDATE sites SET {assignments} WHERE id = :id", {**fields, "id": site_id}
+            )
+
     def add_slots(self, rows: Iterable[dict[str, Any]], skip_existing: bool = False) -> int:
         """Insert slots (site_id, product_id, day, start, end, capacity, released_at).
 
