@@ -388,15 +388,7 @@ class Store:
         resident keeps them.
         """
         with self.transaction():
-            row = self._one("SELECT id FROM accounts WHERE phone = ?", [phone])
-            if row:
-                target = int(row[0])
-            else:
-                cursor = self._conn.execute(
-                    "INSERT INTO accounts (phone, created_at) VALUES (?, ?)", [phone, _stamp(now)]
-                )
-                assert cursor.lastrowid is not None
-                target = cursor.lastrowid
+            target = self._new_or_phone_account(phone, now)
             before = self.account_of(channel, address)
             self._conn.execute(
                 "INSERT INTO addresses (channel, address, account_id) VALUES (?, ?, ?) "
@@ -410,6 +402,17 @@ class Store:
             self.audit(now, actor, channel, "link", "account", target,
                        {"account_id": before}, {"account_id": target})  # fmt: skip
         return target
+
+    def _new_or_phone_account(self, phone: str | None, now: datetime) -> int:
+        """The account of ``phone``, created if there is none (always new without a phone)."""
+        row = self._one("SELECT id FROM accounts WHERE phone = ?", [phone]) if phone else None
+        if row:
+            return int(row[0])
+        cursor = self._conn.execute(
+            "INSERT INTO accounts (phone, created_at) VALUES (?, ?)", [phone, _stamp(now)]
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def account_of(self, channel: str, address: str) -> int | None:
         """The account behind a channel address, if it has one."""
@@ -432,17 +435,7 @@ class Store:
             row = self._one(lookup, [channel, address])  # again, under the write lock
             if row:
                 return int(row[0])
-            account = (
-                self._one("SELECT id FROM accounts WHERE phone = ?", [phone]) if phone else None
-            )
-            if account:
-                account_id = int(account[0])
-            else:
-                cursor = self._conn.execute(
-                    "INSERT INTO accounts (phone, created_at) VALUES (?, ?)", [phone, _stamp(now)]
-                )
-                assert cursor.lastrowid is not None
-                account_id = cursor.lastrowid
+            account_id = self._new_or_phone_account(phone, now)
             self._conn.execute(
                 "INSERT INTO addresses (channel, address, account_id) VALUES (?, ?, ?)",
                 [channel, address, account_id],
