@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # admin commands start faster without aiohttp and the SMS adapters.
     from channels.runner import run_worker
     from channels.server import ConfigError, Settings, serve
+    from channels.telegram import TelegramConfigError, TelegramStartError
 
     settings = None
     if args.command == "serve":
@@ -101,7 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = Store.open(args.db)
     try:
         if settings is not None:
-            asyncio.run(serve(store, policy, clock, settings, args.host, args.port))
+            try:
+                asyncio.run(serve(store, policy, clock, settings, args.host, args.port))
+            except (TelegramConfigError, TelegramStartError) as exc:
+                print(f"vaxbot serve: {exc}", file=sys.stderr)
+                return 2
         else:
             asyncio.run(run_worker(store, policy, clock, args.once, args.interval))
     finally:

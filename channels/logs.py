@@ -15,6 +15,7 @@ _SECRET = re.compile(
     r"(?i)\b(auth_token|token|password|secret|signature)([\"']?\s*[:=]\s*[\"']?)"
     r"([^\s\"',;]+)"
 )
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}")  # a Telegram bot token, e.g. in URLs
 _AUTHORIZATION = re.compile(r"(?i)\b(authorization)(\s*[:=]\s*)([^\n,;}]+)")
 
 
@@ -23,6 +24,7 @@ def redact(text: str) -> str:
         digits = match.group(0).replace(" ", "")
         return f"{digits[:3]}{'*' * max(len(digits) - 7, 4)}{digits[-4:]}"
 
+    text = _BOT_TOKEN.sub("***:***", text)
     text = _AUTHORIZATION.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     text = _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _NUMBER.sub(number, text)
@@ -44,3 +46,4 @@ def configure(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Telegram poll otherwise

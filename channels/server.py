@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 from aiohttp import web
@@ -28,6 +28,11 @@ from channels.gateway import Gateway, RateLimiter
 from channels.sms.android import AndroidGatewayDelivery, AndroidWebhook
 from channels.sms.plain import PlainWebhook
 from channels.sms.twilio import TwilioDelivery, TwilioSettings, TwilioWebhook
+from channels.telegram import (
+    TelegramChannel,
+    TelegramConfigError,
+    TelegramSettings,
+)
 from flows.policy import Policy
 from store import Store
 
@@ -51,6 +56,7 @@ class Settings:
     android_password: str
     json_token: str | None
     rate_limit: int = 20  # messages per sender per minute
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)  # no token: no bot
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], insecure: bool, default_url: str) -> Settings:
@@ -67,6 +73,7 @@ class Settings:
             android_user=env.get("VAXBOT_SMSGATE_USER", ""),
             android_password=env.get("VAXBOT_SMSGATE_PASSWORD", ""),
             json_token=env.get("VAXBOT_SMS_JSON_TOKEN"),
+            telegram=_telegram_settings(env),
         )
         missing = [
             name
@@ -83,6 +90,22 @@ class Settings:
                 "Set them, or pass --insecure (for local testing only)."
             )
         return settings
+
+
+def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
+    try:
+        return TelegramSettings.from_env(env)
+    except TelegramConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def telegram_channel(engine: Engine, settings: Settings) -> TelegramChannel | None:
+    """The Telegram bot, if a token is configured (polling, or webhook with a secret)."""
+    telegram = settings.telegram
+    if not telegram.token:
+        return None
+    webhook = telegram.webhook(settings.public_url)
+    return TelegramChannel(engine, telegram.token, base_url=telegram.base_url, webhook=webhook)
 
 
 def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
@@ -135,20 +158,33 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    telegram = telegram_channel(engine, settings)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
-        worker = Worker(store, policy, clock, deliveries(session, settings), assign=run_assign)
-        runner = web.AppRunner(build_app(store, gateway, settings), access_log=None)
+        outbound = deliveries(session, settings)
+        if telegram is not None:
+            outbound["telegram"] = telegram.delivery()
+        worker = Worker(store, policy, clock, outbound, assign=run_assign)
+        app = build_app(store, gateway, settings)
+        if telegram is not None:
+            telegram.routes(app)  # its webhook route, in webhook mode
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        log.info("serving on http://%s:%d (public %s)", host, port, settings.public_url)
-        if ready is not None:
-            ready.set()
-        working = asyncio.create_task(worker.run(stop, wake=wake))
-        await stop.wait()
-        log.info("stopping: finishing requests in flight")
-        await runner.cleanup()
-        await working
+        try:
+            site = web.TCPSite(runner, host, port)
+            await site.start()
+            if telegram is not None:
+                await telegram.start()  # after the site: Telegram may call the webhook at once
+            log.info("serving on http://%s:%d (public %s)", host, port, settings.public_url)
+            if ready is not None:
+                ready.set()
+            working = asyncio.create_task(worker.run(stop, wake=wake))
+            await stop.wait()
+            log.info("stopping: finishing requests in flight")
+            await working
+        finally:
+            await runner.cleanup()
+            if telegram is not None:
+                await telegram.stop()  # last: the worker sends through its bot
     log.info("stopped")
 
 
