@@ -53,10 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="run the SMS webhooks (and the worker) over HTTP",
+        help="run every channel: SMS webhooks, Telegram, email, and the worker",
         description="One asyncio process: GET /healthz; SMS webhooks POST /sms/twilio "
         "(Twilio-compatible form, answered with TwiML), /sms/twilio/status, /sms/android "
-        "(SMS Gateway for Android) and /sms/json (any other gateway); and the worker loop. "
+        "(SMS Gateway for Android) and /sms/json (any other gateway); the Telegram bot (with "
+        "VAXBOT_TELEGRAM_TOKEN); the SMTP server (with VAXBOT_EMAIL_ADDRESS); and the worker. "
         "Secrets come from the environment (see README). SIGTERM shuts it down cleanly.",
     )
     serve.add_argument("--db", required=True, help="SQLite file")

@@ -25,6 +25,8 @@ from bot.engine import Engine
 from bot.outbox import Delivery
 from bot.worker import Worker
 from channels.gateway import Gateway, RateLimiter
+from channels.mail import CHANNEL as EMAIL
+from channels.mail import EmailChannel, EmailConfigError, EmailSettings
 from channels.sms.android import AndroidGatewayDelivery, AndroidWebhook
 from channels.sms.plain import PlainWebhook
 from channels.sms.twilio import TwilioDelivery, TwilioSettings, TwilioWebhook
@@ -57,6 +59,7 @@ class Settings:
     json_token: str | None
     rate_limit: int = 20  # messages per sender per minute
     telegram: TelegramSettings = field(default_factory=TelegramSettings)  # no token: no bot
+    email: EmailSettings | None = None  # no VAXBOT_EMAIL_ADDRESS: no email
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], insecure: bool, default_url: str) -> Settings:
@@ -74,6 +77,7 @@ class Settings:
             android_password=env.get("VAXBOT_SMSGATE_PASSWORD", ""),
             json_token=env.get("VAXBOT_SMS_JSON_TOKEN"),
             telegram=_telegram_settings(env),
+            email=_email_settings(env, insecure),
         )
         missing = [
             name
@@ -96,6 +100,13 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
     try:
         return TelegramSettings.from_env(env)
     except TelegramConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _email_settings(env: Mapping[str, str], insecure: bool) -> EmailSettings | None:
+    try:
+        return EmailSettings.from_env(env, insecure)
+    except EmailConfigError as exc:
         raise ConfigError(str(exc)) from None
 
 
@@ -159,10 +170,20 @@ async def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     telegram = telegram_channel(engine, settings)
+    email = (
+        EmailChannel(engine, settings.email, gateway.limiter, queued=wake.set)
+        if settings.email is not None
+        else None
+    )
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
         outbound = deliveries(session, settings)
         if telegram is not None:
             outbound["telegram"] = telegram.delivery()
+        if email is not None:
+            if (mail_out := email.delivery()) is not None:
+                outbound[EMAIL] = mail_out
+            else:
+                log.warning("no VAXBOT_SMTP_RELAY_HOST: email replies stay in the outbox")
         worker = Worker(store, policy, clock, outbound, assign=run_assign)
         app = build_app(store, gateway, settings)
         if telegram is not None:
@@ -174,6 +195,8 @@ async def serve(
             await site.start()
             if telegram is not None:
                 await telegram.start()  # after the site: Telegram may call the webhook at once
+            if email is not None:
+                await email.start()
             log.info("serving on http://%s:%d (public %s)", host, port, settings.public_url)
             if ready is not None:
                 ready.set()
@@ -182,6 +205,8 @@ async def serve(
             log.info("stopping: finishing requests in flight")
             await working
         finally:
+            if email is not None:
+                await email.stop()  # mail accepted until now is in the outbox
             await runner.cleanup()
             if telegram is not None:
                 await telegram.stop()  # last: the worker sends through its bot
