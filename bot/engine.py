@@ -22,7 +22,7 @@ from bot.matching import Command, command_of, match_option
 from bot.messages import Inbound, Reply, ReplyOption
 from flows import FLOWS
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
-from flows.identity import mask_phone, normalise_phone
+from flows.identity import mask_address, mask_phone, normalise_phone
 from flows.offers import answer_offer
 from flows.policy import Policy
 from flows.texts import Lang, text
@@ -105,8 +105,11 @@ class Engine:
         lang = guess_language(message.text)
         try:
             with self.store.transaction():
-                if message.message_id:
-                    earlier = self.store.inbound_replies(message.channel, message.message_id)
+                # A provider's id, scoped to the sender: nobody gets another's stored replies
+                # by quoting their message id (where senders choose ids, as in email).
+                seen = f"{message.address} {message.message_id}" if message.message_id else None
+                if seen:
+                    earlier = self.store.inbound_replies(message.channel, seen)
                     if earlier is not None:
                         return [Reply.from_json(r) for r in json.loads(earlier)]
                 stored = self.store.state_text(message.channel, message.address)
@@ -118,17 +121,19 @@ class Engine:
                 # Compared as text: the flows change the state's data in place.
                 if (after := orjson.dumps(state.dump()).decode()) != stored:
                     self.store.save_state(message.channel, message.address, after, now)
-                if message.message_id:
+                if seen:
                     self.store.record_inbound(
                         message.channel,
-                        message.message_id,
+                        seen,
                         json.dumps([r.to_json() for r in replies], ensure_ascii=False),
                         now,
                     )
         except Exception:
             # The transaction rolled back every write of the turn, state included: the resident
             # can simply try again. Still, never leave a message unanswered.
-            log.exception("turn failed on %s from %s", message.channel, mask_phone(message.address))
+            log.exception(
+                "turn failed on %s from %s", message.channel, mask_address(message.address)
+            )
             return [Reply(text(lang, "error"))]
         return replies
 

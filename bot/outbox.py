@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
-from flows.identity import mask_phone
+from flows.identity import mask_address
 from flows.policy import Policy
 from store import Outgoing, Store
 
@@ -106,7 +106,7 @@ async def _deliver(
     clock: Clock,
     report: Report,
 ) -> None:
-    who = f"{message.channel}:{mask_phone(message.address)}"
+    who = f"{message.channel}:{mask_address(message.address)}"
     if message.kind == "notice" and store.opted_out(message.channel, message.address):
         store.mark_failed(message.id, "opted out", clock())
         report.held += 1

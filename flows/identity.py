@@ -99,6 +99,17 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
+def mask_address(address: str) -> str:
+    """Any channel address for logs: a phone as ``138****8000``, a mail address as
+    ``z***@example.com``, anything else (a chat id) down to its last three characters."""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if address.startswith("+") or (len(address) == 11 and address.startswith("1")):
+        return mask_phone(address)  # E.164, or a mainland mobile written nationally
+    return f"***{address[-3:]}" if len(address) > 3 else "***"
+
+
 def mask_id(number: str) -> str:
     """``440106199001011234`` → ``4401**********1234``."""
     if len(number) <= 8:

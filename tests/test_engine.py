@@ -150,3 +150,14 @@ def test_last_place_taken_between_choosing_and_confirming(store: Store, engine: 
     row = store.db.execute("SELECT booked, capacity FROM slots WHERE id = ?", [slot]).fetchone()
     assert row[0] == row[1]
     assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 1
+
+
+def test_quoting_someone_elses_message_id_does_not_return_their_replies(
+    phone: Phone, engine: Engine
+) -> None:
+    phone.run("预约", "1")
+    mine = phone.send("张三", message_id="MID-1")
+    stranger = Phone(engine, "+8613900139000")
+    theirs = stranger.send("你好", message_id="MID-1")
+    assert theirs != mine and "欢迎" not in mine[0].text
+    assert "您好" in theirs[0].text  # the stranger's own first message, answered as such
