@@ -69,13 +69,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept unsigned webhook requests (local testing only)",
     )
     bot_cli._common(serve)
+
+    console = commands.add_parser(
+        "console",
+        help="the hotline operator's console (lookup, book on behalf, follow-ups, rosters)",
+        description="A full-screen console for hotline operators: look callers up, book for "
+        "them through the same dialogue as SMS, cancel, reschedule, mark attended or no-show, "
+        "lift bars, work the call-back and overdue queue, book a roster CSV, watch today's "
+        "figures. Every change is audited with the operator's name. See docs/console.md.",
+    )
+    console.add_argument("--db", required=True, help="SQLite file")
+    console.add_argument("--operator", required=True, help="your name, for the audit log")
+    console.add_argument("--lang", choices=("zh", "en"), default="zh", help="UI language")
+    bot_cli._common(console)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command not in CHANNEL_COMMANDS:
+    if args.command not in (*CHANNEL_COMMANDS, "console"):
         return bot_cli.main(argv)
+    if args.command == "console":
+        return _console(args)
     logs.configure()
     try:
         policy = load_policy(args.config)
@@ -110,6 +125,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
         else:
             asyncio.run(run_worker(store, policy, clock, args.once, args.interval))
+    finally:
+        store.close()
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    from bot.attendance import UsageError, operator_actor
+    from channels.console.app import run as run_console
+
+    try:
+        policy = load_policy(args.config)
+        clock = make_clock(policy.zone, None)
+        operator_actor(args.operator)
+    except (PolicyError, ClockError, UsageError) as exc:
+        print(f"vaxbot console: {exc}", file=sys.stderr)
+        return 2
+    if not Path(args.db).is_file():
+        print(f"vaxbot console: no database at {args.db}", file=sys.stderr)
+        return 2
+    store = Store.open(args.db)
+    try:
+        run_console(store, policy, clock, args.operator, args.lang)
     finally:
         store.close()
     return 0

@@ -759,26 +759,47 @@ class Store:
                 _moment(now),
             )
             missed = [self._booking(row) for row in rows]
-            newly_barred: list[int] = []
-            for booking in missed:
-                self._set_status(booking, "noshow", now)
-                before = self._one(
-                    "SELECT noshows, barred FROM residents WHERE id = ?", [booking.resident_id]
-                )
-                assert before is not None
-                noshows, barred = before[0] + 1, int(bool(before[1]) or before[0] + 1 > limit)
-                self._conn.execute(
-                    "UPDATE residents SET noshows = ?, barred = ? WHERE id = ?",
-                    [noshows, barred, booking.resident_id],
-                )
-                self.audit(now, actor, "system", "noshow", "booking", booking.id,
-                           {"status": "active"}, {"status": "noshow"})  # fmt: skip
-                if barred and not before[1]:
-                    newly_barred.append(booking.resident_id)
-                    self.audit(now, actor, "system", "bar", "resident", booking.resident_id,
-                               {"barred": False, "noshows": before[0]},
-                               {"barred": True, "noshows": noshows})  # fmt: skip
+            newly_barred = [
+                booking.resident_id
+                for booking in missed
+                if self._noshow(booking, now, limit, actor, "system")
+            ]
         return missed, newly_barred
+
+    def mark_noshow(
+        self, booking_id: int, *, now: datetime, limit: int, actor: str, channel: str
+    ) -> bool:
+        """Mark one active booking whose period is over a no-show (an operator's call);
+        returns whether this barred the person."""
+        with self.transaction():
+            booking = self._active(booking_id)
+            slot = booking.slot
+            if (slot.day.isoformat(), slot.end) > (now.date().isoformat(), now.strftime("%H:%M")):
+                raise StoreError("the period is not over")
+            return self._noshow(booking, now, limit, actor, channel)
+
+    def _noshow(
+        self, booking: Booking, now: datetime, limit: int, actor: str, channel: str
+    ) -> bool:
+        """Count a missed booking against its person; True if that bars them now."""
+        self._set_status(booking, "noshow", now)
+        before = self._one(
+            "SELECT noshows, barred FROM residents WHERE id = ?", [booking.resident_id]
+        )
+        assert before is not None
+        noshows, barred = before[0] + 1, bool(before[1]) or before[0] + 1 > limit
+        self._conn.execute(
+            "UPDATE residents SET noshows = ?, barred = ? WHERE id = ?",
+            [noshows, int(barred), booking.resident_id],
+        )
+        self.audit(now, actor, channel, "noshow", "booking", booking.id,
+                   {"status": "active"}, {"status": "noshow"})  # fmt: skip
+        if barred and not before[1]:
+            self.audit(now, actor, channel, "bar", "resident", booking.resident_id,
+                       {"barred": False, "noshows": before[0]},
+                       {"barred": True, "noshows": noshows})  # fmt: skip
+            return True
+        return False
 
     def unbar(self, resident_id: int, *, now: datetime, actor: str, channel: str) -> None:
         """Lift a no-show bar (the count starts again from zero)."""
@@ -865,7 +886,14 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def record_followup(
-        self, followup_id: int, outcome: str, close: bool, *, now: datetime, operator: str
+        self,
+        followup_id: int,
+        outcome: str,
+        close: bool,
+        *,
+        now: datetime,
+        operator: str,
+        channel: str = "cli",
     ) -> None:
         with self.transaction():
             row = self._one("SELECT status, outcome FROM followups WHERE id = ?", [followup_id])
@@ -876,7 +904,7 @@ class Store:
                 "WHERE id = ?",
                 [outcome, _stamp(now), operator, "closed" if close else "open", followup_id],
             )
-            self.audit(now, f"operator:{operator}", "cli", "followup", "followup", followup_id,
+            self.audit(now, f"operator:{operator}", channel, "followup", "followup", followup_id,
                        {"status": row[0], "outcome": row[1]},
                        {"status": "closed" if close else "open", "outcome": outcome})  # fmt: skip
 
@@ -1123,6 +1151,24 @@ class Store:
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def close_callback(
+        self, callback_id: int, outcome: str, close: bool, *, now: datetime, actor: str,
+        channel: str,
+    ) -> None:  # fmt: skip
+        """Record what came of calling back; ``close`` takes it off the open list."""
+        with self.transaction():
+            row = self._one("SELECT status, outcome FROM callbacks WHERE id = ?", [callback_id])
+            if row is None:
+                raise StoreError(f"no callback {callback_id}")
+            status = "closed" if close else "open"
+            self._conn.execute(
+                "UPDATE callbacks SET status = ?, outcome = ?, closed_at = ? WHERE id = ?",
+                [status, outcome, _stamp(now) if close else None, callback_id],
+            )
+            self.audit(now, actor, channel, "callback", "callback", callback_id,
+                       {"status": row[0], "outcome": row[1]},
+                       {"status": status, "outcome": outcome})  # fmt: skip
 
     def open_callbacks(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM callbacks WHERE status = 'open' ORDER BY id"))

@@ -1,0 +1,1 @@
+"""The hotline operator's console (``vaxbot console``), a Textual app."""

@@ -1,0 +1,340 @@
+"""The caller screen: find the caller, see their people, book for them, act on bookings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Label, TabbedContent, TabPane
+
+from bot.attendance import mark_attended
+from channels.console.base import ConsoleScreen
+from channels.console.chat import CHANNEL, ChatPane
+from channels.console.data import Lookup, history, lookup
+from channels.console.dialogs import Confirm
+from channels.console.places import Places
+from flows.identity import age_on, mask_id, mask_phone
+from flows.schedule import NextDose, next_dose
+from store import Booking, BookingNotActive, Resident, SlotUnavailable, StoreError
+
+
+class CallerScreen(ConsoleScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f", "find", "k.lookup"),
+        Binding("ctrl+b", "chat", "k.chat"),
+        Binding("c", "cancel", "k.cancel"),
+        Binding("r", "reschedule", "k.reschedule"),
+        Binding("a", "attend", "k.attend"),
+        Binding("n", "noshow", "k.noshow"),
+        Binding("u", "unbar", "k.unbar"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: Lookup | None = None
+        self.person_id: int | None = None
+        self.booking_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        ctx, lang = self.ctx, self.lang
+        with Horizontal(id="lookup-bar"):
+            yield Input(placeholder=self.t("lookup.placeholder"), id="lookup")
+        yield Label(self.t("lookup.start"), id="caller-info")
+        with TabbedContent(id="caller-tabs"):
+            with TabPane(self.t("tab.person"), id="tab-person"), Vertical():
+                yield DataTable(id="people", cursor_type="row")
+                yield Label("", id="person-detail")
+                yield DataTable(id="bookings", cursor_type="row")
+                yield DataTable(id="history", cursor_type="row")
+            with TabPane(self.t("tab.book"), id="tab-book"), Horizontal():
+                yield ChatPane(ctx.engine, ctx.actor, lang, id="chat")
+                yield Places(ctx.store, ctx.policy, lang, id="places")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#places", Places).refresh_places(self.ctx.now())
+        self.set_interval(5, self._tick)
+        self.query_one("#lookup", Input).focus()
+
+    def _tick(self) -> None:
+        self.query_one("#places", Places).refresh_places(self.ctx.now())
+
+    def localise(self) -> None:
+        super().localise()
+        if not self.is_mounted:
+            return
+        self.query_one("#lookup", Input).placeholder = self.t("lookup.placeholder")
+        tabs = self.query_one("#caller-tabs", TabbedContent)
+        tabs.get_tab("tab-person").label = self.t("tab.person")
+        tabs.get_tab("tab-book").label = self.t("tab.book")
+        self.query_one("#chat", ChatPane).localise(self.lang)
+        self.query_one("#places", Places).localise(self.lang)
+        for table in ("people", "bookings", "history"):
+            self.query_one(f"#{table}", DataTable).clear(columns=True)
+        self._show()
+
+    # -- finding the caller -------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "lookup":
+            return
+        event.stop()
+        self.find(event.value)
+
+    def find(self, query: str) -> None:
+        found = lookup(self.ctx.store, query)
+        self.found, self.booking_id = found, None
+        self.person_id = found.focus if found else None
+        if found and self.person_id is None and found.people:
+            self.person_id = found.people[0].id
+        if found is None:
+            self.query_one("#caller-info", Label).update(self.t("lookup.none", query=query))
+        self.query_one("#chat", ChatPane).talk_to(found.phone if found else None)
+        self._show()
+        if found and found.people:
+            self.query_one("#people", DataTable).focus()
+
+    def reload(self) -> None:
+        if self.found is None:
+            return
+        if self.found.phone:
+            again = lookup(self.ctx.store, self.found.phone)
+            if again is not None:
+                self.found = Lookup(self.found.phone, again.people, self.found.focus)
+        else:
+            people = [self.ctx.store.resident(p.id) for p in self.found.people]
+            self.found.people = [p for p in people if p is not None]
+        self._show()
+
+    # -- showing ------------------------------------------------------------------------
+
+    def _person(self) -> Resident | None:
+        if self.found is None:
+            return None
+        return next((p for p in self.found.people if p.id == self.person_id), None)
+
+    def _show(self) -> None:
+        found = self.found
+        info = self.query_one("#caller-info", Label)
+        people = self.query_one("#people", DataTable)
+        if not people.columns:
+            people.add_columns(
+                *(
+                    self.t(k)
+                    for k in ("col.name", "col.id", "col.age", "col.district", "col.status")
+                )
+            )
+        people.clear()
+        if found is None:
+            self._show_person(None)
+            return
+        if found.phone and not found.people:
+            info.update(self.t("lookup.new", phone=mask_phone(found.phone)))
+        elif found.people:
+            phone = mask_phone(found.phone) if found.phone else "—"
+            info.update(self.t("lookup.found", phone=phone, n=len(found.people)))
+        today = self.ctx.now().date()
+        for row, person in enumerate(found.people):
+            district = self.ctx.policy.districts.get(person.district_id)
+            where = (district.zh if self.lang == "zh" else district.en) if district else ""
+            state = self.t("barred", n=person.noshows) if person.barred else ""
+            people.add_row(person.name, mask_id(person.id_number),
+                           str(age_on(person.birth_date, today)), where, state,
+                           key=str(person.id))  # fmt: skip
+            if person.id == self.person_id:
+                people.move_cursor(row=row)
+        self._show_person(self._person())
+
+    def _show_person(self, person: Resident | None) -> None:
+        store = self.ctx.store
+        detail = self.query_one("#person-detail", Label)
+        bookings = self.query_one("#bookings", DataTable)
+        audit = self.query_one("#history", DataTable)
+        if not bookings.columns:
+            bookings.add_columns(*(self.t(k) for k in ("col.code", "col.dose", "col.date",
+                                 "col.period", "col.site", "col.status")))  # fmt: skip
+        if not audit.columns:
+            audit.add_columns(*(self.t(k) for k in ("col.when", "col.action", "col.who")))
+        bookings.clear()
+        audit.clear()
+        if person is None:
+            detail.update("")
+            return
+        screening = store.latest_screening(person.id)
+        doses = store.doses_of(person.id)
+        lines = [
+            self.t("screening", at=screening.at[:16], dose=screening.dose,
+                   outcome=screening.outcome) if screening else self.t("screening.none"),
+            self.t("doses", doses=", ".join(f"{d.dose}: {d.day} {d.product_id}" for d in doses))
+            if doses else self.t("doses.none"),
+        ]  # fmt: skip
+        detail.update("  ·  ".join(lines))
+        for row, booking in enumerate(store.bookings_of(person.id)):
+            site = booking.site.name_zh if self.lang == "zh" else booking.site.name_en
+            bookings.add_row(booking.code, str(booking.dose), booking.slot.day.isoformat(),
+                             booking.slot.period, site, self.t(f"status.{booking.status}"),
+                             key=str(booking.id))  # fmt: skip
+            if booking.id == self.booking_id:
+                bookings.move_cursor(row=row)
+        for entry in history(store, person.id):
+            what = f"{entry['action']} {entry['entity']} {entry['entity_id']}"
+            audit.add_row(entry["at"][:16].replace("T", " "), what,
+                          f"{entry['actor']} ({entry['channel']})")  # fmt: skip
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key is None:
+            return
+        if event.data_table.id == "people" and int(key) != self.person_id:
+            self.person_id, self.booking_id = int(key), None
+            self._show_person(self._person())
+        elif event.data_table.id == "bookings":
+            self.booking_id = int(key)
+
+    def on_chat_pane_turned(self, event: ChatPane.Turned) -> None:
+        self.reload()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        self.query_one("#caller-tabs", TabbedContent).active = "tab-person"
+        self.query_one("#lookup", Input).focus()
+
+    def action_chat(self) -> None:
+        self.query_one("#caller-tabs", TabbedContent).active = "tab-book"
+        self.query_one("#chat-input", Input).focus()
+
+    def _booking(self) -> Booking | None:
+        booking = self.ctx.store.booking(self.booking_id) if self.booking_id else None
+        if booking is None or booking.resident_id != self.person_id:
+            self.notify(self.t("act.pick_booking"), severity="warning")
+            return None
+        return booking
+
+    def _confirmed(self, question: str, then: Callable[[], None]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._attempt(then)
+
+        self.app.push_screen(Confirm(question, self.lang), answered)
+
+    def _attempt(self, change: Callable[[], None]) -> None:
+        try:
+            change()
+        except BookingNotActive:
+            self.notify(self.t("act.failed", why=self.t("act.not_active")), severity="error")
+        except SlotUnavailable:
+            self.notify(self.t("act.failed", why=self.t("act.full")), severity="error")
+        except StoreError as exc:
+            self.notify(self.t("act.failed", why=str(exc)), severity="error")
+        self.reload()
+
+    def action_cancel(self) -> None:
+        booking = self._booking()
+        if booking is None:
+            return
+        ctx = self.ctx
+
+        def cancel() -> None:
+            ctx.store.cancel(booking.id, now=ctx.now(), actor=ctx.actor, channel=CHANNEL)
+            self.notify(self.t("act.cancelled", code=booking.code))
+
+        self._confirmed(
+            self.t(
+                "act.confirm_cancel",
+                code=booking.code,
+                day=booking.slot.day,
+                period=booking.slot.period,
+            ),
+            cancel,
+        )
+
+    def action_reschedule(self) -> None:
+        booking = self._booking()
+        if booking is None:
+            return
+        ctx = self.ctx
+        slot_id = self.query_one("#places", Places).slot_id
+        slot = ctx.store.slot(slot_id) if slot_id else None
+        site = ctx.store.site(slot.site_id) if slot else None
+        if slot is None or site is None:
+            self.notify(self.t("act.pick_slot"), severity="warning")
+            return
+        # The same dose rules as self-service: manufacturer and interval of earlier doses.
+        earlier = [d for d in ctx.store.doses_of(booking.resident_id) if d.dose < booking.dose]
+        dose = next_dose(earlier, ctx.policy)
+        if isinstance(dose, NextDose):
+            if dose.products is not None and slot.product_id not in dose.products:
+                products = "/".join(dose.products)
+                self.notify(
+                    self.t(
+                        "act.failed",
+                        why=self.t("act.wrong_product", dose=booking.dose, products=products),
+                    ),
+                    severity="error",
+                )
+                return
+            if dose.earliest is not None and slot.day < dose.earliest:
+                self.notify(
+                    self.t(
+                        "act.failed",
+                        why=self.t("act.too_early", dose=booking.dose, day=dose.earliest),
+                    ),
+                    severity="error",
+                )
+                return
+
+        def move() -> None:
+            ctx.store.reschedule(booking.id, slot.id, now=ctx.now(), actor=ctx.actor,
+                                 channel=CHANNEL)  # fmt: skip
+            self.notify(self.t("act.moved", code=booking.code, day=slot.day, period=slot.period))
+
+        name = site.name_zh if self.lang == "zh" else site.name_en
+        self._confirmed(self.t("act.confirm_move", code=booking.code, site=name, day=slot.day,
+                               period=slot.period), move)  # fmt: skip
+
+    def action_attend(self) -> None:
+        booking = self._booking()
+        if booking is None:
+            return
+        ctx = self.ctx
+
+        def attend() -> None:
+            (marked,) = mark_attended(ctx.store, [booking.code], ctx.now(), ctx.actor, CHANNEL,
+                                      ctx.policy.booking.noshow_limit)  # fmt: skip
+            self.notify(marked.line(), severity="information" if marked.ok else "error")
+
+        self._attempt(attend)
+
+    def action_noshow(self) -> None:
+        booking = self._booking()
+        if booking is None:
+            return
+        ctx = self.ctx
+
+        def noshow() -> None:
+            ctx.store.mark_noshow(booking.id, now=ctx.now(), actor=ctx.actor, channel=CHANNEL,
+                        limit=ctx.policy.booking.noshow_limit)  # fmt: skip
+            self.notify(self.t("act.noshow", code=booking.code))
+
+        self._confirmed(self.t("act.confirm_noshow", code=booking.code), noshow)
+
+    def action_unbar(self) -> None:
+        person = self._person()
+        if person is None:
+            self.notify(self.t("act.pick_person"), severity="warning")
+            return
+        if not person.barred:
+            self.notify(self.t("act.not_barred"), severity="warning")
+            return
+        ctx = self.ctx
+
+        def unbar() -> None:
+            ctx.store.unbar(person.id, now=ctx.now(), actor=ctx.actor, channel=CHANNEL)
+            self.notify(self.t("act.unbarred", name=person.name))
+
+        self._confirmed(self.t("act.confirm_unbar", name=person.name), unbar)

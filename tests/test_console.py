@@ -1,0 +1,341 @@
+"""The operator console (``channels.console``) driven through Textual's Pilot, with the
+database checked afterwards; and SVG snapshots of its main screens."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label, RichLog
+
+from bot.engine import Engine
+from channels.console.app import ConsoleApp
+from channels.console.caller import CallerScreen
+from flows.identity import check_character
+from flows.policy import Policy
+from store import Booking, Resident, Store
+from tests.conftest import Clock, Phone
+
+OPERATOR = "王芳"
+ACTOR = "operator:王芳"
+CALLER = "+8613800138000"
+ID_1950 = "440106195003031234"[:17]
+ELDER_ID = ID_1950 + check_character(ID_1950)
+ADULT_17 = "44010619800101123"
+ADULT_ID = ADULT_17 + check_character(ADULT_17)
+
+
+def person(store: Store, clock: Clock, name: str = "陈伯", id_number: str = ELDER_ID) -> Resident:
+    account = store.account_for("sms", CALLER, CALLER, clock())
+    return store.add_resident(
+        account_id=account, name=name, id_type="resident_id", id_number=id_number,
+        birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
+        sex="M", phone=CALLER, district_id="tianhe", now=clock(), actor="self:sms",
+        channel="sms",
+    )  # fmt: skip
+
+
+def booked(
+    store: Store, clock: Clock, resident: Resident, day: date = date(2021, 6, 18)
+) -> Booking:
+    site = store.site_named("Tianhe Sports Centre")
+    assert site is not None
+    slot = store.open_slots(site.id, day, clock())[0]
+    return store.book(resident_id=resident.id, slot_id=slot.id, dose=1, now=clock(),
+                      channel="sms", actor="self:sms")  # fmt: skip
+
+
+def synchronous(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot test with ``asyncio.run`` (no pytest async plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def console(store: Store, policy: Policy, clock: Clock, lang: str = "zh") -> ConsoleApp:
+    return ConsoleApp(store, policy, clock, OPERATOR, "en" if lang == "en" else "zh")
+
+
+async def type_in(pilot: Pilot[None], text: str) -> None:
+    """Type ``text`` into the focused input and press Enter (set at once: typing key by key
+    costs a screen update per character)."""
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def caller_screen(app: ConsoleApp) -> CallerScreen:
+    assert isinstance(app.screen, CallerScreen)
+    return app.screen
+
+
+def rows(app: ConsoleApp, table: str) -> list[list[Any]]:
+    widget = app.screen.query_one(f"#{table}", DataTable)
+    return [widget.get_row_at(i) for i in range(widget.row_count)]
+
+
+@pytest.mark.parametrize("how", ["phone", "id", "booking", "prereg", "name"])
+@synchronous
+async def test_lookup_shows_the_callers_people_and_bookings(
+    store: Store, policy: Policy, clock: Clock, how: str
+) -> None:
+    elder = person(store, clock)
+    booking = booked(store, clock, elder)
+    query = {
+        "phone": "138 0013 8000", "id": ELDER_ID, "booking": booking.code.lower(),
+        "prereg": elder.prereg_code, "name": "陈伯",
+    }[how]  # fmt: skip
+    app = console(store, policy, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_in(pilot, query)
+        people = rows(app, "people")
+        assert [r[0] for r in people] == ["陈伯"]
+        assert people[0][1] == "4401**********" + ELDER_ID[-4:]  # the ID shown masked
+        assert [r[0] for r in rows(app, "bookings")] == [booking.code]
+        assert any(r[1].startswith("book booking") for r in rows(app, "history"))
+        assert caller_screen(app).found is not None
+        assert caller_screen(app).found.phone == CALLER  # type: ignore[union-attr]
+
+
+@synchronous
+async def test_an_unknown_query_says_so(store: Store, policy: Policy, clock: Clock) -> None:
+    app = console(store, policy, clock, "en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_in(pilot, "B2222222")
+        label = app.screen.query_one("#caller-info", Label)
+        assert "Nothing found" in str(label.render())
+
+
+@synchronous
+async def test_booking_on_behalf_runs_the_engine_as_the_operator(
+    store: Store, policy: Policy, clock: Clock, engine: Engine
+) -> None:
+    app = console(store, policy, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_in(pilot, "13800138000")
+        await pilot.press("ctrl+b")
+        for text in ("预约", "1", "1", "张三", "1", ADULT_ID, "1", "1",
+                     "否", "否", "否", "否", "否", "1", "1", "1", "1", "1"):  # fmt: skip
+            await type_in(pilot, text)
+        log = app.screen.query_one("#chat-log", RichLog)
+        assert any("预约成功" in str(line.text) for line in log.lines)
+        # the booking shows on the caller's screen at once
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert [r[0] for r in rows(app, "people")] == ["张三"]
+        assert len(rows(app, "bookings")) == 1
+    (row,) = store.db.query("SELECT code, actor, channel, resident_id FROM bookings")
+    assert (row["actor"], row["channel"]) == (ACTOR, "operator")
+    audit = list(store.db.query("SELECT actor, channel FROM audit WHERE action = 'book'"))
+    assert audit == [{"actor": ACTOR, "channel": "operator"}]
+    # the same account as the caller's own SMS: texting from that phone sees the booking
+    resident = store.resident(row["resident_id"])
+    assert resident is not None
+    assert store.account_for("sms", CALLER, CALLER, clock()) == resident.account_id
+    assert row["code"] in Phone(engine, CALLER).say("查询")
+
+
+@synchronous
+async def test_cancel_from_the_actions_is_audited_with_the_operator(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    booking = booked(store, clock, person(store, clock))
+    app = console(store, policy, clock, "en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_in(pilot, booking.code)
+        app.screen.query_one("#bookings", DataTable).focus()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [r[5] for r in rows(app, "bookings")] == ["cancelled"]
+    after = store.booking(booking.id)
+    assert after is not None and after.status == "cancelled"
+    (audit,) = store.db.query("SELECT actor, channel FROM audit WHERE action = 'cancel'")
+    assert audit == {"actor": ACTOR, "channel": "operator"}
+    assert after.slot.booked == booking.slot.booked - 1
+
+
+@synchronous
+async def test_declining_the_confirmation_changes_nothing(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    booking = booked(store, clock, person(store, clock))
+    app = console(store, policy, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_in(pilot, booking.code)
+        app.screen.query_one("#bookings", DataTable).focus()
+        await pilot.press("c", "n")
+        await pilot.pause()
+    after = store.booking(booking.id)
+    assert after is not None and after.status == "active"
+
+
+@synchronous
+async def test_noshow_then_lift_the_bar(store: Store, policy: Policy, clock: Clock) -> None:
+    elder = person(store, clock)
+    booking = booked(store, clock, elder, date(2021, 6, 17))
+    store.db.execute("UPDATE residents SET noshows = ? WHERE id = ?",
+                     [policy.booking.noshow_limit, elder.id])  # fmt: skip
+    clock.set("2021-06-17T19:00:00+08:00")
+    app = console(store, policy, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_in(pilot, elder.prereg_code)
+        app.screen.query_one("#bookings", DataTable).focus()
+        await pilot.press("n", "y")
+        await pilot.pause()
+        barred = store.resident(elder.id)
+        assert barred is not None and barred.barred
+        await pilot.press("u", "y")
+        await pilot.pause()
+    after = store.booking(booking.id)
+    assert after is not None and after.status == "noshow"
+    lifted = store.resident(elder.id)
+    assert lifted is not None and not lifted.barred and lifted.noshows == 0
+    actions = list(store.db.query("SELECT action, actor FROM audit WHERE actor = ?", [ACTOR]))
+    assert [a["action"] for a in actions] == ["noshow", "bar", "unbar"]
+
+
+@synchronous
+async def test_roster_import_books_good_rows_and_reports_the_bad_one(
+    tmp_path: Path, store: Store, policy: Policy, clock: Clock
+) -> None:
+    roster = tmp_path / "committee.csv"
+    roster.write_text(
+        "name,id_number,phone,district\n"
+        f"陈伯,{ELDER_ID},13800138000,tianhe\n"
+        "坏行,12345,13800138001,tianhe\n"
+        f"张三,{ADULT_ID},13800138002,海珠区\n",
+        encoding="utf-8",
+    )
+    app = console(store, policy, clock, "en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_in(pilot, str(roster))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        results = rows(app, "roster-results")
+        assert [(r[0], r[1]) for r in results] == [
+            ("2", "booked"),
+            ("3", "rejected"),
+            ("4", "booked"),
+        ]
+        assert "ID number" in results[1][7]
+        status = app.screen.query_one("#roster-status", Label)
+        assert "booked 2" in str(status.render())
+        await pilot.press("f6")
+        await pilot.pause()
+    exported = (tmp_path / "committee-results.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(exported) == 4 and exported[2].startswith("3,rejected")
+    bookings = list(store.db.query("SELECT actor, channel FROM bookings"))
+    assert bookings == [{"actor": ACTOR, "channel": "roster"}] * 2
+
+
+@synchronous
+async def test_followup_outcomes_are_recorded(store: Store, policy: Policy, clock: Clock) -> None:
+    elder = person(store, clock)
+    callback = store.add_callback("sms", CALLER, elder.account_id, "agent", clock())
+    store.add_followup(elder.id, 2, "red", clock())
+    app = console(store, policy, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        app.screen.query_one("#callbacks", DataTable).focus()
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("1")  # resolved
+        await pilot.pause()
+        assert rows(app, "callbacks") == []
+        app.screen.query_one("#cases", DataTable).focus()
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("4")  # no answer: stays on the list
+        await pilot.pause()
+        assert len(rows(app, "cases")) == 1
+    (cb,) = store.db.query("SELECT status, outcome FROM callbacks WHERE id = ?", [callback])
+    assert cb == {"status": "closed", "outcome": "resolved"}
+    (case,) = store.db.query("SELECT status, outcome, operator FROM followups")
+    assert case == {"status": "open", "outcome": "no-answer", "operator": OPERATOR}
+    actors = {r["actor"] for r in store.db.query("SELECT actor FROM audit WHERE action IN "
+                                                 "('callback', 'followup')")}  # fmt: skip
+    assert actors == {ACTOR}
+
+
+@synchronous
+async def test_the_console_works_at_80_by_24_in_both_languages(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    booked(store, clock, person(store, clock))
+    app = console(store, policy, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "13800138000")
+        assert len(rows(app, "bookings")) == 1
+        assert app.screen.query_one("#bookings", DataTable).region.height > 0
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.lang == "en"
+        assert rows(app, "bookings")[0][5] == "active"
+        for key in ("f2", "f3", "f4", "f1"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, CallerScreen)
+        assert app.screen.query_one("#lookup", Input).placeholder.startswith("phone")
+
+
+# -- snapshots (pytest-textual-snapshot; `pytest --snapshot-update` after a deliberate change) --
+
+SnapCompare = Callable[..., bool]
+
+
+def _seeded_app(store: Store, policy: Policy, clock: Clock) -> ConsoleApp:
+    elder = person(store, clock)
+    booked(store, clock, elder)
+    store.add_callback("sms", CALLER, elder.account_id, "agent", clock())
+    store.add_followup(elder.id, 2, "yellow", clock())
+    return console(store, policy, clock)
+
+
+def test_snapshot_caller(snap_compare: SnapCompare, store: Store, policy: Policy,
+                         clock: Clock) -> None:  # fmt: skip
+    app = _seeded_app(store, policy, clock)
+
+    async def look_up(pilot: Pilot[None]) -> None:
+        await type_in(pilot, "13800138000")
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=look_up)
+
+
+def test_snapshot_caller_80x24_english(snap_compare: SnapCompare, store: Store, policy: Policy,
+                                       clock: Clock) -> None:  # fmt: skip
+    app = _seeded_app(store, policy, clock)
+
+    async def look_up(pilot: Pilot[None]) -> None:
+        await pilot.press("f9")
+        await type_in(pilot, "13800138000")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=look_up)
+
+
+@pytest.mark.parametrize("key", ["f2", "f4"], ids=["followups", "dashboard"])
+def test_snapshot_screens(snap_compare: SnapCompare, store: Store, policy: Policy, clock: Clock,
+                          key: str) -> None:  # fmt: skip
+    app = _seeded_app(store, policy, clock)
+    run_before: Callable[[Pilot[None]], Awaitable[None]]
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press(key)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
