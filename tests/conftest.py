@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -49,11 +50,27 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "vaxbot.db"
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
+    """The demo database, seeded once per test run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    open_seeded(path, policy).close()
+    return path
+
+
 @pytest.fixture
-def store(db_path: Path, policy: Policy) -> Iterator[Store]:
-    store = open_seeded(db_path, policy)
+def store(seeded_template: Path, db_path: Path) -> Iterator[Store]:
+    """A fresh copy of the seeded demo on a real file, frozen at NOW, with sequential codes."""
+    shutil.copyfile(seeded_template, db_path)
+    store = Store.open(db_path)
+    store.new_code = sequential_codes()
     yield store
     store.close()
+
+
+@pytest.fixture
+def now(policy: Policy) -> datetime:
+    return parse_moment(NOW, policy.zone)
 
 
 class Clock:

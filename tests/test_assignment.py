@@ -310,11 +310,6 @@ def test_candidates_follow_the_dose_schedule(policy: Policy) -> None:
 # -- the batch on the demo database ----------------------------------------------------------
 
 
-@pytest.fixture
-def now(policy: Policy) -> datetime:
-    return parse_moment(NOW, policy.zone)
-
-
 def at(policy: Policy, moment: str) -> datetime:
     return parse_moment(moment, policy.zone)
 

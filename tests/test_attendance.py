@@ -12,8 +12,6 @@ moved together over several days. The ``store`` is the demo seeded for 2021-06-1
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,29 +24,12 @@ from bot.demo import seed_demo
 from bot.engine import Engine
 from flows.policy import Policy
 from store import Booking, Dose, Resident, Store
-from tests.conftest import NOW, Clock, Phone, open_seeded, sequential_codes
+from tests.conftest import NOW, Clock, Phone
 
 PHONE = "+8613800138000"
 ID_NUMBER = "440106199001011235"  # 张三, born 1990-01-01, male
 FAMILY_ID = "440106196505050023"  # 李芳, born 1965-05-05, female
 TIANHE_SPORTS = 1  # 天河体育中心接种点: coronavac, with an evening period
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    open_seeded(path, policy).close()
-    return path
-
-
-@pytest.fixture
-def store(template: Path, db_path: Path) -> Iterator[Store]:
-    """A copy of the seeded demo (conftest's ``engine`` and ``phone`` use this one)."""
-    shutil.copyfile(template, db_path)
-    store = Store.open(db_path)
-    store.new_code = sequential_codes()
-    yield store
-    store.close()
 
 
 @pytest.fixture

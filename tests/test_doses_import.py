@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,6 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.clock import parse_moment
 from bot.records import (
     DOSE_COLUMNS,
     Rejected,
@@ -34,7 +31,7 @@ from bot.records import (
 from flows.identity import check_character
 from flows.policy import Policy, load_policy
 from store import Store
-from tests.conftest import NOW, open_seeded, sequential_codes
+from tests.conftest import NOW, open_seeded
 
 
 def id_number(first17: str) -> str:
@@ -47,29 +44,6 @@ WANG = id_number("44010620000229456")  # born 2000-02-29
 PHONE = "13800138000"
 TIANHE_SPORTS = "天河体育中心接种点"  # coronavac, Tianhe
 SHIPAI = "石牌街社区卫生服务中心"  # bbibp, Tianhe
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
-    """The demo database, seeded once for the module."""
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    open_seeded(path, policy).close()
-    return path
-
-
-@pytest.fixture
-def store(template: Path, db_path: Path) -> Iterator[Store]:
-    """A copy of the seeded demo (as conftest's ``store``, without seeding it for every test)."""
-    shutil.copyfile(template, db_path)
-    store = Store.open(db_path)
-    store.new_code = sequential_codes()
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def now(policy: Policy) -> datetime:
-    return parse_moment(NOW, policy.zone)
 
 
 def dose(**values: str) -> dict[str, str]:

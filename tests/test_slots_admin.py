@@ -9,8 +9,6 @@ CLI runs in-process with ``VAXBOT_NOW``.
 from __future__ import annotations
 
 import csv
-import shutil
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,32 +21,9 @@ from bot.slots_admin import SLOT_COLUMNS, add_slots, import_slots, release
 from flows.holidays import is_public_holiday
 from flows.policy import Policy
 from store import SlotFilter, Store
-from tests.conftest import NOW, TODAY, open_seeded, sequential_codes
+from tests.conftest import NOW, TODAY
 
 TIANHE_SPORTS = "Tianhe Sports Centre"  # site 1, coronavac, evening sessions
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
-    """The demo database, seeded once for the module."""
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    open_seeded(path, policy).close()
-    return path
-
-
-@pytest.fixture
-def store(template: Path, db_path: Path) -> Iterator[Store]:
-    """A copy of the seeded demo (as conftest's ``store``, without seeding it for every test)."""
-    shutil.copyfile(template, db_path)
-    store = Store.open(db_path)
-    store.new_code = sequential_codes()
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def now(policy: Policy) -> datetime:
-    return parse_moment(NOW, policy.zone)
 
 
 @pytest.fixture

@@ -28,17 +28,12 @@ from store import (
     Store,
 )
 from store.migrations import MIGRATIONS, migrate
-from tests.conftest import NOW, TODAY, open_seeded
+from tests.conftest import TODAY, open_seeded
 
 TOMORROW = TODAY + timedelta(days=1)
 YESTERDAY = TODAY - timedelta(days=1)
 RELEASED = "2021-06-17T00:00:00+08:00"
 PHONE = "+8613800138000"
-
-
-@pytest.fixture
-def now(policy: Policy) -> datetime:
-    return parse_moment(NOW, policy.zone)
 
 
 def count(store: Store, table: str, where: str = "1", params: tuple[Any, ...] = ()) -> int:
