@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from bot.clock import Clock
-from bot.matching import Command, command_of, match_option
+from bot.matching import Command, command_of, match_stored
 from bot.messages import Inbound, Reply, ReplyOption
 from flows import FLOWS
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
@@ -203,7 +203,7 @@ class Turn:
             said = answer_offer(self.ctx, accept=body in "1１")  # the SMS offer said "reply 1"
             if said:
                 return [Reply(said)]
-        action = match_option(body, [Option.load(a) for a in actions])
+        action = match_stored(body, actions)
         if action is not None:
             return self._action(str(action.value))
         if self.state.flow is not None:
@@ -317,7 +317,7 @@ class Turn:
     def _answer(self, body: str) -> list[Reply]:
         assert self.state.flow is not None and self.state.step is not None
         step = FLOWS[self.state.flow].steps[self.state.step]
-        option = match_option(body, [Option.load(o) for o in self.state.options])
+        option = match_stored(body, self.state.options)
         if option is None and not step.free_text:
             return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, Answer(body, option)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from enum import Enum
+from typing import Any
 
 from flows.dialogue import Option
 
@@ -81,6 +82,17 @@ def _number(folded: str) -> str | None:
         except Exception:  # cn2an raises ValueError or KeyError on malformed numerals
             return None
     return None
+
+
+def match_stored(text: str, stored: Sequence[list[Any]]) -> Option | None:
+    """``match_option`` over options as the state stores them (``Option.dump``): a number —
+    the usual answer — picks its option without reading the others."""
+    if not stored:
+        return None
+    number = _number(fold(text))
+    if number is not None:
+        return next((Option.load(raw) for raw in stored if raw[0] == number), None)
+    return match_option(text, [Option.load(raw) for raw in stored])
 
 
 def match_option(text: str, options: Sequence[Option]) -> Option | None:
