@@ -89,9 +89,7 @@ def seed_demo(store: Store, policy: Policy, today: date, days: int, now: datetim
     Running it again keeps what exists and adds only missing slots; returns slots added.
     """
     sync_reference(store, policy)
-    existing = {
-        row["name_en"]: row["id"] for row in store.db.query("SELECT id, name_en FROM sites")
-    }
+    existing = store.site_ids()
     site_ids: list[tuple[int, DemoSite]] = []
     for site in SITES:
         if site.district not in policy.districts or site.product not in policy.products:

@@ -137,7 +137,7 @@ def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, 
 
 async def healthz(request: web.Request) -> web.Response:
     store = request.app[STORE]
-    store.db.execute("SELECT 1").fetchone()
+    store.ping()
     return web.json_response({"status": "ok"})
 
 

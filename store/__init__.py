@@ -1,5 +1,6 @@
 """SQLite storage for vaxbot: schema, migrations and every atomic operation."""
 
+from store import reports
 from store.models import (
     ANY_SLOT,
     AlreadyBooked,
@@ -40,4 +41,5 @@ __all__ = [
     "SlotUnavailable",
     "Store",
     "StoreError",
+    "reports",
 ]

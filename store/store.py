@@ -147,6 +147,10 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
+    def ping(self) -> None:
+        """Raise if the database cannot answer (for health checks)."""
+        self._one("SELECT 1")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One atomic unit; nested calls become savepoints of the enclosing transaction."""
@@ -247,6 +251,11 @@ class Store:
                 rows,
             )
         return cursor.rowcount
+
+    def site_ids(self) -> dict[str, int]:
+        """Every site's id by its English name."""
+        return {str(name): int(site_id) for site_id, name in self._all(
+            "SELECT id, name_en FROM sites")}  # fmt: skip
 
     def site(self, site_id: int) -> Site | None:
         row = self._one(f"SELECT {_SITE_COLUMNS} FROM sites s WHERE s.id = ?", [site_id])

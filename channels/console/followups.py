@@ -15,7 +15,7 @@ from channels.console.base import ConsoleScreen
 from channels.console.chat import CHANNEL
 from channels.console.dialogs import Choose
 from flows.identity import mask_phone
-from store import StoreError
+from store import StoreError, reports
 
 # What calling back can come to; True closes the request.
 CALLBACK_OUTCOMES = {"resolved": True, "booked": True, "no-answer": False, "wrong-number": True}
@@ -127,14 +127,6 @@ class FollowupsScreen(ConsoleScreen):
             self.notify(self.t("fu.none"), severity="warning")
             return
         kind, _, number = key.partition(":")
-        table = "callbacks" if kind == "cb" else "followups"
-        column = (
-            "address"
-            if kind == "cb"
-            else "(SELECT phone FROM residents r WHERE r.id = resident_id)"
-        )
-        row = self.ctx.store._conn.execute(
-            f"SELECT {column} FROM {table} WHERE id = ?", [int(number)]
-        ).fetchone()
-        if row and row[0]:
-            self.console.open_caller(str(row[0]))
+        phone = reports.contact(self.ctx.store, kind, int(number))
+        if phone:
+            self.console.open_caller(phone)
