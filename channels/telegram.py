@@ -70,6 +70,7 @@ from telegram.ext import (
 from bot.engine import Engine
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.outbox import DeliveryError, OptedOut, Undeliverable
+from flows.texts import Lang, text
 from store import Outgoing
 
 log = logging.getLogger("vaxbot.telegram")
@@ -102,12 +103,6 @@ COMMANDS: Mapping[str, str] = {
 }
 
 # The toast for a tap on buttons that are no longer the current question's.
-# TODO(texts): move to flows/texts.py ("telegram.stale") with the other sentences.
-STALE = {
-    "zh": "这些按钮已过期，请在最新的消息中选择。",
-    "en": "Those buttons are out of date: please use the latest message.",
-}
-
 # Loggers that may print request URLs, or errors, with the token in them.
 _TOKEN_LOGGERS = (
     "vaxbot.telegram",
@@ -460,7 +455,8 @@ class TelegramChannel:
         tapped = query.message.message_id if query.message is not None else None
         live = self._live.get(chat_id)
         stale = query.id not in self._tapped and live is not None and tapped != live
-        toast = STALE[language(query.from_user) or "zh"] if stale else None
+        lang: Lang = "en" if language(query.from_user) == "en" else "zh"
+        toast = text(lang, "telegram.stale") if stale else None
         try:
             await query.answer(toast)
         except TelegramError as exc:  # too old, or already answered (a redelivery)

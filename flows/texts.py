@@ -61,6 +61,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "抱歉，系统出错，您的信息未受影响。请稍后再试，或回复 人工。",
         "Sorry, something went wrong; nothing you saved was changed. Try again or reply AGENT.",
     ),
+    "telegram.stale": (
+        "这些按钮已过期，请在最新的消息中选择。",
+        "Those buttons are out of date: please use the latest message.",
+    ),
     "rate_limited": (
         "消息太频繁，请稍后再发。如需帮助请致电热线。",
         "Too many messages; please wait a minute. For help, call the hotline.",
