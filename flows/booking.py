@@ -63,6 +63,7 @@ from flows.eligibility import verdict as screening_verdict
 from flows.holidays import holidays_between
 from flows.identity import mask_phone
 from flows.places import (
+    booking_facts,
     covers_hour,
     day_options,
     district_name,
@@ -673,21 +674,8 @@ def _confirmed(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: 
 
 def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> str:
     """The confirmation text; the person's own phone, if not the one writing, gets it too."""
-    text = "\n".join(
-        [
-            ctx.t(
-                key,
-                code=booking.code,
-                name=resident.name,
-                dose=booking.dose,
-                day=ctx.day(booking.slot.day),
-                period=booking.slot.period,
-                site=site_name(ctx.lang, booking.site),
-                address=site_address(ctx.lang, booking.site),
-            ),
-            *_notices(ctx, resident, booking.slot.day),
-        ]
-    )
+    facts = booking_facts(ctx, resident.name, booking)
+    text = "\n".join([ctx.t(key, **facts), *_notices(ctx, resident, booking.slot.day)])
     if resident.phone != ctx.sender_phone:
         key = f"booking:{booking.code}:{event}:{booking.slot.id}:person"
         ctx.store.enqueue("sms", resident.phone, text, key, due=ctx.now, now=ctx.now)

@@ -7,7 +7,7 @@ The offer arrives by SMS ("reply 1 to accept, 2 to decline"). The engine hands a
 from __future__ import annotations
 
 from flows.dialogue import Ctx
-from flows.places import site_address, site_name
+from flows.places import booking_facts
 from store import AlreadyBooked, OfferClosed
 
 
@@ -30,13 +30,4 @@ def answer_offer(ctx: Ctx, accept: bool) -> str | None:
         return ctx.t("offer.closed")
     except AlreadyBooked:
         return ctx.t("offer.already", name=resident.name)
-    return ctx.t(
-        "offer.accepted",
-        code=booking.code,
-        name=resident.name,
-        dose=booking.dose,
-        day=ctx.day(booking.slot.day),
-        period=booking.slot.period,
-        site=site_name(ctx.lang, booking.site),
-        address=site_address(ctx.lang, booking.site),
-    )
+    return ctx.t("offer.accepted", **booking_facts(ctx, resident.name, booking))

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flows.dialogue import Ctx, Option, numbered
 from flows.texts import Lang
-from store import Site, Slot
+from store import Booking, Site, Slot
 
 PARTS = {
     "morning": ("00:00", "12:00"),
@@ -43,6 +43,19 @@ def site_name(lang: Lang, site: Site) -> str:
 
 def site_address(lang: Lang, site: Site) -> str:
     return site.address_zh if lang == "zh" else site.address_en
+
+
+def booking_facts(ctx: Ctx, name: str, booking: Booking) -> dict[str, object]:
+    """What confirmations say about a booking, as text placeholders."""
+    return {
+        "code": booking.code,
+        "name": name,
+        "dose": booking.dose,
+        "day": ctx.day(booking.slot.day),
+        "period": booking.slot.period,
+        "site": site_name(ctx.lang, booking.site),
+        "address": site_address(ctx.lang, booking.site),
+    }
 
 
 def site_options(ctx: Ctx, sites: list[tuple[Site, int]]) -> tuple[Option, ...]:

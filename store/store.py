@@ -598,12 +598,7 @@ class Store:
                 [resident_id, dose],
             ):
                 raise AlreadyBooked(dose)
-            taken = self._conn.execute(
-                f"UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND {_BOOKABLE}",
-                {**_moment(now), "slot": slot_id},
-            ).rowcount
-            if not taken:
-                raise SlotUnavailable(slot_id)
+            self._take_place(slot_id, now)
             booking_id = self._insert_with_code(
                 "bookings",
                 "code",
@@ -675,6 +670,16 @@ class Store:
             [status, _stamp(now), booking.id],
         )
 
+    def _take_place(self, slot_id: int, now: datetime) -> None:
+        """The capacity check and the increment in one guarded statement: it only succeeds while
+        the slot is released, not started and ``booked < capacity`` (``SlotUnavailable``)."""
+        taken = self._conn.execute(
+            f"UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND {_BOOKABLE}",
+            {**_moment(now), "slot": slot_id},
+        ).rowcount
+        if not taken:
+            raise SlotUnavailable(slot_id)
+
     def cancel(self, booking_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
         """Cancel an active booking and free its place at once."""
         with self.transaction():
@@ -696,12 +701,7 @@ class Store:
             booking = self._active(booking_id)
             if slot_id == booking.slot.id:
                 return booking  # already there: nothing to move
-            taken = self._conn.execute(
-                f"UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND {_BOOKABLE}",
-                {**_moment(now), "slot": slot_id},
-            ).rowcount
-            if not taken:
-                raise SlotUnavailable(slot_id)
+            self._take_place(slot_id, now)
             self._conn.execute(
                 "UPDATE slots SET booked = booked - 1 WHERE id = ?", [booking.slot.id]
             )
