@@ -33,6 +33,7 @@ log = logging.getLogger("vaxbot.engine")
 MAX_TEXT = 500  # characters; anything longer is answered without being read
 PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 MENU: tuple[tuple[str, str], ...] = (
     ("menu.book", "flow:book"),
@@ -46,7 +47,7 @@ MENU: tuple[tuple[str, str], ...] = (
 
 def guess_language(message: str) -> Lang:
     """Chinese if the text has any Chinese character or no letters at all; else English."""
-    if _CJK.search(message) or not re.search(r"[A-Za-z]", message):
+    if _CJK.search(message) or not _LATIN.search(message):
         return "zh"
     return "en"
 
@@ -178,10 +179,10 @@ class Turn:
 
     def _known(self) -> bool:
         """Whether the sender already has an account (without creating one)."""
-        message = self.message
-        return self.state.account is not None or (
-            self.engine.store.account_of(message.channel, message.address) is not None
-        )
+        if self.state.account is None:
+            message = self.message
+            self.state.account = self.engine.store.account_of(message.channel, message.address)
+        return self.state.account is not None
 
     def t(self, key: str, **values: object) -> str:
         return text(self.state.lang, key, **values)

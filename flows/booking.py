@@ -113,12 +113,21 @@ WEEKEND_WORDS = ("周末", "双休日", "weekend")
 
 def _resident(ctx: Ctx) -> Resident:
     """The person being booked for (looked up once per turn, and only if this phone's)."""
-    resident: Resident | None = ctx.memo.get("resident")
-    if resident is None or resident.id != int(ctx.data["resident_id"]):
-        resident = ctx.store.resident(int(ctx.data["resident_id"]))
-        assert resident is not None and resident.account_id == ctx.account_id
-        ctx.memo["resident"] = resident
+    resident = ctx.resident(int(ctx.data["resident_id"]))
+    assert resident is not None and resident.account_id == ctx.account_id
     return resident
+
+
+def _slot(ctx: Ctx, slot_id: int) -> Slot:
+    slot = ctx.once(("slot", slot_id), lambda: ctx.store.slot(slot_id))
+    assert slot is not None
+    return slot
+
+
+def _site_of(ctx: Ctx, slot: Slot) -> Site:
+    site = ctx.once(("site", slot.site_id), lambda: ctx.store.site(slot.site_id))
+    assert site is not None
+    return site
 
 
 def _dose(ctx: Ctx) -> NextDose:
@@ -134,7 +143,7 @@ def _dose(ctx: Ctx) -> NextDose:
 def _start(ctx: Ctx) -> Outcome:
     if "resident_id" in ctx.data:  # just registered on the way here
         return _choose(ctx, _resident(ctx))
-    people = ctx.store.residents_of(ctx.account_id)
+    people = ctx.people()
     if not people:
         return Handoff("register", after="book")
     if len(people) == 1:
@@ -143,7 +152,7 @@ def _start(ctx: Ctx) -> Outcome:
 
 
 def _person(ctx: Ctx) -> Prompt:
-    people = ctx.store.residents_of(ctx.account_id)
+    people = ctx.people()
     return Prompt(ctx.t("book.who"), numbered((person.name, person.id) for person in people))
 
 
@@ -282,11 +291,14 @@ def _filter(ctx: Ctx, first: date, last: date) -> SlotFilter:
 
 
 def _open_sites(ctx: Ctx, district_id: str) -> list[tuple[Site, int]]:
-    first, last = _days(ctx)
-    sites = ctx.store.sites_with_places(
-        district_id, first, last, ctx.now, _filter(ctx, first, last)
-    )
-    return [(site, left) for site, left in sites if left > 0]
+    def look_up() -> list[tuple[Site, int]]:
+        first, last = _days(ctx)
+        sites = ctx.store.sites_with_places(
+            district_id, first, last, ctx.now, _filter(ctx, first, last)
+        )
+        return [(site, left) for site, left in sites if left > 0]
+
+    return ctx.once(("open_sites", district_id), look_up)
 
 
 def _window_closed(ctx: Ctx, district_id: str) -> str | None:
@@ -430,7 +442,10 @@ def _open_days(ctx: Ctx, first: date, last: date) -> list[tuple[date, int]]:
 
 def _open_slots(ctx: Ctx, day: date) -> list[Slot]:
     site_id = int(ctx.data["site_id"])
-    return ctx.store.open_slots(site_id, day, ctx.now, _filter(ctx, day, day))
+    return ctx.once(
+        ("open_slots", site_id, day),
+        lambda: ctx.store.open_slots(site_id, day, ctx.now, _filter(ctx, day, day)),
+    )
 
 
 def _taken(ctx: Ctx) -> Outcome:
@@ -531,9 +546,7 @@ def _period(ctx: Ctx) -> Prompt:
 def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
     day = date.fromisoformat(ctx.data["day"])
     if answer.option is not None:
-        slot = ctx.store.slot(int(str(answer.value)))
-        assert slot is not None
-        return _slot_chosen(ctx, slot)
+        return _slot_chosen(ctx, _slot(ctx, int(str(answer.value))))
     when = parse_when(answer.text, ctx.today)
     if when is None or (when.part is None and when.hour is None):
         return Retry(ctx.t("pick_number", n=len(_period(ctx).options)))
@@ -598,10 +611,8 @@ def _notices(ctx: Ctx, resident: Resident, day: date) -> list[str]:
 
 def _confirm(ctx: Ctx) -> Prompt:
     resident = _resident(ctx)
-    slot = ctx.store.slot(int(ctx.data["slot_id"]))
-    assert slot is not None
-    site = ctx.store.site(slot.site_id)
-    assert site is not None
+    slot = _slot(ctx, int(ctx.data["slot_id"]))
+    site = _site_of(ctx, slot)
     product = ctx.policy.products[slot.product_id]
     summary = ctx.t(
         "book.confirm",
@@ -621,10 +632,8 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value != "yes":
         return Next("date")
     resident = _resident(ctx)
-    slot = ctx.store.slot(int(ctx.data["slot_id"]))
-    assert slot is not None
-    site = ctx.store.site(slot.site_id)
-    assert site is not None
+    slot = _slot(ctx, int(ctx.data["slot_id"]))
+    site = _site_of(ctx, slot)
     closed = _window_closed(ctx, site.district_id)  # time has passed since the district was chosen
     if closed:
         return _offer_queue(ctx, closed, site.district_id)
@@ -633,6 +642,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     companion = None
     if ctx.data.get("companion_phone"):
         companion = (ctx.data["companion_name"], ctx.data["companion_phone"])
+    ctx.memo.clear()  # the places looked up so far are about to change
     try:
         booking = ctx.store.book(
             resident_id=resident.id,
@@ -651,6 +661,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 def _move(ctx: Ctx, resident: Resident, slot: Slot) -> Outcome:
+    ctx.memo.clear()  # the places looked up so far are about to change
     try:
         booking = ctx.store.reschedule(
             int(ctx.data["reschedule"]), slot.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel

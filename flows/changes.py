@@ -28,7 +28,7 @@ from store import Booking, BookingNotActive
 def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
     """Every active booking of the people this phone manages, with the person's name."""
     found = []
-    for person in ctx.store.residents_of(ctx.account_id):
+    for person in ctx.people():
         found += [(person.name, booking) for booking in ctx.store.active_bookings(person.id)]
     return found
 

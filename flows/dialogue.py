@@ -7,17 +7,18 @@ Flows are pure dialogue over the store and the policy; they never see a channel.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from flows.policy import Policy
 from flows.texts import Lang, format_day, text
-from store import Store
+from store import Resident, Store
 
 Value = str | int | None
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +156,32 @@ class Ctx:
     sender_phone: str | None = None  # the sender's own number, where the channel gives one
     relink: Callable[[int], None] = lambda account_id: None  # the sender's account changed
     data: dict[str, Any] = field(default_factory=dict)  # the flow's data, saved with the state
-    memo: dict[str, Any] = field(default_factory=dict)  # this turn's lookups, not saved
+    memo: dict[Hashable, Any] = field(default_factory=dict)  # this turn's lookups, not saved
+
+    def once(self, key: Hashable, look_up: Callable[[], T]) -> T:
+        """``look_up()``, done once per turn for ``key``: a step's answer and the next step's
+        question often need the same rows. A step that writes what it looked up calls
+        ``memo.clear()``."""
+        try:
+            found: T = self.memo[key]
+        except KeyError:
+            found = self.memo[key] = look_up()
+        return found
+
+    def people(self) -> list[Resident]:
+        """Everyone registered on the sender's account (looked up once per turn)."""
+        return self.once(
+            ("people", self.account_id), lambda: self.store.residents_of(self.account_id)
+        )
+
+    def resident(self, resident_id: int) -> Resident | None:
+        """A person by id (looked up once per turn)."""
+        return self.once(("resident", resident_id), lambda: self.store.resident(resident_id))
+
+    def registered(self, resident: Resident) -> None:
+        """A person was just added: forget the turn's lookups, and know this one."""
+        self.memo.clear()
+        self.memo[("resident", resident.id)] = resident
 
     @cached_property
     def account_id(self) -> int:

@@ -71,6 +71,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 @functools.lru_cache(maxsize=4096)  # the same senders write again and again
+@functools.lru_cache(maxsize=4096)  # every SMS turn asks it of the sender's number
 def normalise_phone(text: str, region: str = "CN") -> str | None:
     """A mobile number in E.164 form (``+8613800138000``), or None if it is not one."""
     folded = unicodedata.normalize("NFKC", text).strip()

@@ -94,7 +94,7 @@ def _duplicate(ctx: Ctx, existing: Resident) -> Done:
 
 def _start(ctx: Ctx) -> Outcome:
     cap = ctx.policy.registration.max_people_per_phone
-    if len(ctx.store.residents_of(ctx.account_id)) >= cap:
+    if len(ctx.people()) >= cap:
         return Done(ctx.t("reg.cap", n=cap), abort=True)
     return Next("consent")
 
@@ -234,6 +234,7 @@ def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
         )
     except DuplicateDocument as exc:  # registered elsewhere while this conversation went on
         return _duplicate(ctx, exc.existing)
+    ctx.registered(resident)
     return Done(
         ctx.t("reg.done", name=resident.name, code=resident.prereg_code),
         carry={"resident_id": resident.id},

@@ -48,7 +48,7 @@ def _person(ctx: Ctx, person: Resident) -> list[str]:
 
 
 def _report(ctx: Ctx) -> Outcome:
-    people = ctx.store.residents_of(ctx.account_id)
+    people = ctx.people()
     if not people:
         return Done(ctx.t("status.none"))
     # One message per person: a family's status in one SMS would run to many segments.

@@ -59,7 +59,7 @@ _BOOKABLE = (
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    return _moment(moment)["now"]
 
 
 def _filtered(only: SlotFilter) -> tuple[str, dict[str, str]]:
@@ -80,8 +80,25 @@ def _compact_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+_last_moment: tuple[datetime | None, dict[str, str]] = (None, {})
+
+
 def _moment(now: datetime) -> dict[str, str]:
-    return {"now": _stamp(now), "today": now.date().isoformat(), "time": now.strftime("%H:%M")}
+    """``now`` as the text the database holds: ``now`` (a stamp), ``today`` and ``time``.
+
+    A turn asks for the same moment many times; the last one's text is kept (formatting an
+    aware datetime looks its zone up each time). Callers must not change the dict.
+    """
+    global _last_moment
+    last, text = _last_moment
+    if last is not now:
+        text = {
+            "now": now.isoformat(timespec="seconds"),
+            "today": now.date().isoformat(),
+            "time": f"{now.hour:02d}:{now.minute:02d}",
+        }
+        _last_moment = (now, text)
+    return text
 
 
 def _site(row: Sequence[Any]) -> Site:
@@ -95,23 +112,18 @@ def _slot(row: Sequence[Any]) -> Slot:
     return Slot(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5], row[6], row[7])
 
 
-def _resident(row: dict[str, Any]) -> Resident:
+_RESIDENT_COLUMNS = (
+    "id, account_id, prereg_code, name, id_type, id_number, birth_date, sex, phone, "
+    "district_id, noshows, barred, relation, nationality"
+)
+
+
+def _resident(row: Sequence[Any]) -> Resident:
+    """A ``Resident`` from a row of ``_RESIDENT_COLUMNS``."""
     return Resident(
-        id=row["id"],
-        account_id=row["account_id"],
-        prereg_code=row["prereg_code"],
-        name=row["name"],
-        id_type=row["id_type"],
-        id_number=row["id_number"],
-        birth_date=date.fromisoformat(row["birth_date"]),
-        sex=row["sex"],
-        phone=row["phone"],
-        district_id=row["district_id"],
-        noshows=row["noshows"],
-        barred=bool(row["barred"]),
-        relation=row["relation"],
-        nationality=row["nationality"],
-    )
+        row[0], row[1], row[2], row[3], row[4], row[5], date.fromisoformat(row[6]), row[7],
+        row[8], row[9], row[10], bool(row[11]), row[12], row[13],
+    )  # fmt: skip
 
 
 def new_code(prefix: str, length: int = 7) -> str:
@@ -119,12 +131,41 @@ def new_code(prefix: str, length: int = 7) -> str:
     return prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+class Transaction:
+    """``with store.transaction():`` — ``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level,
+    a savepoint inside; an exception rolls back to where this level began and goes on.
+
+    A plain context manager rather than a generator: every turn enters it at least once.
+    """
+
+    __slots__ = ("_conn", "_depth")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        depth = self._depth
+        self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+        self._depth = depth + 1
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._depth = depth = self._depth - 1
+        if kind is None:
+            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+        elif depth == 0:
+            self._conn.execute("ROLLBACK")
+        else:
+            self._conn.execute(f"ROLLBACK TO sp{depth}")
+            self._conn.execute(f"RELEASE sp{depth}")  # a rolled-back savepoint must be released
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.new_code: Callable[[str], str] = new_code  # replaceable: reproducible transcripts
         self.db = sqlite_utils.Database(conn)
         self._conn = conn
-        self._depth = 0
+        self._transaction = Transaction(conn)
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -151,28 +192,9 @@ class Store:
         """Raise if the database cannot answer (for health checks)."""
         self._one("SELECT 1")
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> Transaction:
         """One atomic unit; nested calls become savepoints of the enclosing transaction."""
-        if self._depth == 0:
-            self._conn.execute("BEGIN IMMEDIATE")
-            begin, commit, rollback = None, "COMMIT", "ROLLBACK"
-        else:
-            name = f"sp{self._depth}"
-            begin, commit, rollback = f"SAVEPOINT {name}", f"RELEASE {name}", f"ROLLBACK TO {name}"
-        if begin:
-            self._conn.execute(begin)
-        self._depth += 1
-        try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            self._conn.execute(rollback)
-            if self._depth:
-                self._conn.execute(commit)  # a rolled-back savepoint must still be released
-            raise
-        self._depth -= 1
-        self._conn.execute(commit)
+        return self._transaction
 
     def _all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         return self._conn.execute(sql, params).fetchall()
@@ -436,25 +458,21 @@ class Store:
         An address that is a phone number joins the account of that phone, so the same person
         texting and calling the hotline is one account.
         """
-        lookup = "SELECT account_id FROM addresses WHERE channel = ? AND address = ?"
-        row = self._one(lookup, [channel, address])
-        if row:
-            return int(row[0])
-        with self.transaction():
-            row = self._one(lookup, [channel, address])  # again, under the write lock
-            if row:
-                return int(row[0])
-            account_id = self._new_or_phone_account(phone, now)
-            self._conn.execute(
-                "INSERT INTO addresses (channel, address, account_id) VALUES (?, ?, ?)",
-                [channel, address, account_id],
-            )
+        with self.transaction():  # looked up under the write lock: one account per address
+            account_id = self.account_of(channel, address)
+            if account_id is None:
+                account_id = self._new_or_phone_account(phone, now)
+                self._conn.execute(
+                    "INSERT INTO addresses (channel, address, account_id) VALUES (?, ?, ?)",
+                    [channel, address, account_id],
+                )
         return account_id
 
     def _residents(self, where: str, params: Sequence[Any]) -> list[Resident]:
-        cursor = self._conn.execute(f"SELECT * FROM residents WHERE {where} ORDER BY id", params)
-        names = [column[0] for column in cursor.description]
-        return [_resident(dict(zip(names, row, strict=True))) for row in cursor]
+        rows = self._all(
+            f"SELECT {_RESIDENT_COLUMNS} FROM residents WHERE {where} ORDER BY id", params
+        )
+        return [_resident(row) for row in rows]
 
     def residents_of(self, account_id: int) -> list[Resident]:
         return self._residents("account_id = ?", [account_id])
@@ -506,31 +524,45 @@ class Store:
                 "nationality": nationality,
                 "created_at": _stamp(now),
             }
-            resident_id = self._insert_with_code("residents", "prereg_code", "R", values)
+            resident_id, code = self._insert_with_code("residents", "prereg_code", "R", values)
             self.audit(now, actor, channel, "register", "resident", resident_id, None, {
                 "account_id": account_id, "district_id": district_id,
             })  # fmt: skip
-        resident = self.resident(resident_id)
-        assert resident is not None
-        return resident
+        return Resident(
+            id=resident_id,
+            account_id=account_id,
+            prereg_code=code,
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            birth_date=birth_date,
+            sex=sex,
+            phone=phone,
+            district_id=district_id,
+            noshows=0,
+            barred=False,
+            relation=relation,
+            nationality=nationality,
+        )
 
     def _insert_with_code(
         self, table: str, column: str, prefix: str, values: dict[str, Any]
-    ) -> int:
+    ) -> tuple[int, str]:
+        """Insert a row with a fresh random code in ``column``; its rowid and the code."""
         names = [*values, column]
         sql = (
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
         )
         for _ in range(20):
-            try:
-                with self.transaction():
-                    cursor = self._conn.execute(sql, {**values, column: self.new_code(prefix)})
+            try:  # a failed INSERT undoes only itself: no savepoint needed
+                code = self.new_code(prefix)
+                cursor = self._conn.execute(sql, {**values, column: code})
             except sqlite3.IntegrityError as exc:
                 if f"{table}.{column}" in str(exc):
                     continue  # a code collision: draw again
                 raise
             assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            return cursor.lastrowid, code
         raise RuntimeError(f"could not draw a unique {table}.{column}")
 
     def doses_of(self, resident_id: int) -> list[Dose]:
@@ -599,7 +631,7 @@ class Store:
             ):
                 raise AlreadyBooked(dose)
             self._take_place(slot_id, now)
-            booking_id = self._insert_with_code(
+            booking_id, _ = self._insert_with_code(
                 "bookings",
                 "code",
                 "B",
@@ -782,8 +814,8 @@ class Store:
         returns whether this barred the person."""
         with self.transaction():
             booking = self._active(booking_id)
-            slot = booking.slot
-            if (slot.day.isoformat(), slot.end) > (now.date().isoformat(), now.strftime("%H:%M")):
+            slot, moment = booking.slot, _moment(now)
+            if (slot.day.isoformat(), slot.end) > (moment["today"], moment["time"]):
                 raise StoreError("the period is not over")
             return self._noshow(booking, now, limit, actor, channel)
 
@@ -980,7 +1012,7 @@ class Store:
             ):
                 self._close_offer(offer, "void", now)
                 raise AlreadyBooked(offer.dose)
-            booking_id = self._insert_with_code(
+            booking_id, _ = self._insert_with_code(
                 "bookings",
                 "code",
                 "B",
@@ -1033,7 +1065,7 @@ class Store:
             "INSERT INTO screenings (resident_id, at, version, dose, answers, outcome, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [screening.resident_id, screening.at, screening.version, screening.dose,
-             json.dumps(screening.answers), screening.outcome, screening.reason],
+             _compact_json(screening.answers), screening.outcome, screening.reason],
         )  # fmt: skip
 
     def latest_screening(self, resident_id: int) -> Screening | None:
@@ -1203,8 +1235,8 @@ class Store:
                 action,
                 entity,
                 str(entity_id),
-                json.dumps(before, ensure_ascii=False) if before is not None else None,
-                json.dumps(after, ensure_ascii=False) if after is not None else None,
+                _compact_json(before) if before is not None else None,
+                _compact_json(after) if after is not None else None,
             ],
         )
 

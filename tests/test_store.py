@@ -737,26 +737,27 @@ def test_concurrent_bookings_never_oversell(
     assert count(store, "bookings", "slot_id = ?", (slot,)) == 3
 
 
-def test_account_for_when_another_process_links_the_address_first(
-    store: Store, db_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
+def test_account_for_when_another_process_meets_the_same_address_at_once(
+    store: Store, db_path: Path, now: datetime
 ) -> None:
-    """Process A finds no row for the address; before it takes the write lock, process B
-    creates the account and links the address. A must then use that account, not fail."""
+    """Two processes see a new address at the same moment: the second waits for the first's
+    write lock, then finds the account the first made. One account, one address row."""
     other = Store.open(db_path)
-    real_one = store._one
-    raced: list[int] = []
+    found: dict[str, int] = {}
 
-    def one_then_race(sql: str, params: Any = ()) -> tuple[Any, ...] | None:
-        row = real_one(sql, params)
-        if "FROM addresses" in sql and not raced:
-            raced.append(other.account_for("telegram", "5551234", PHONE, now))
-        return row
+    def second() -> None:
+        found["second"] = other.account_for("telegram", "5551234", PHONE, now)
 
-    monkeypatch.setattr(store, "_one", one_then_race)
+    thread = threading.Thread(target=second)
     try:
-        account = store.account_for("telegram", "5551234", PHONE, now)
+        with store.transaction():
+            found["first"] = store.account_for("telegram", "5551234", PHONE, now)
+            thread.start()
+            thread.join(0.3)
+            assert thread.is_alive(), "the second process did not wait for the write lock"
+        thread.join(10)
     finally:
         other.close()
-    assert raced and account == raced[0]
+    assert found["second"] == found["first"]
     assert count(store, "accounts") == 1
     assert count(store, "addresses") == 1
