@@ -39,6 +39,7 @@ interval on (``flows.schedule``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flows.dates import When, parse_when
@@ -111,11 +112,39 @@ SITE_WISHES: dict[str, tuple[tuple[str, ...], Callable[[Site], bool]]] = {
 WEEKEND_WORDS = ("周末", "双休日", "weekend")
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the steps between choosing a person and confirming say and check of them.
+
+    Kept in the flow's data from the moment the person is chosen, so the screening questions
+    and the place steps do not read the person again each turn. The steps that write (confirm,
+    joining the queue) read the person afresh.
+    """
+
+    id: int
+    name: str
+    sex: str | None
+    birth_date: date
+    district_id: str
+
+    @classmethod
+    def of(cls, resident: Resident) -> Person:
+        return cls(
+            resident.id, resident.name, resident.sex, resident.birth_date, resident.district_id
+        )
+
+
 def _resident(ctx: Ctx) -> Resident:
-    """The person being booked for (looked up once per turn, and only if this phone's)."""
+    """The person being booked for, as stored now (and only if this phone's)."""
     resident = ctx.resident(int(ctx.data["resident_id"]))
     assert resident is not None and resident.account_id == ctx.account_id
     return resident
+
+
+def _chosen(ctx: Ctx) -> Person:
+    """The person being booked for, as they were when chosen (see ``Person``)."""
+    name, sex, born, district_id = ctx.data["person"]
+    return Person(int(ctx.data["resident_id"]), name, sex, date.fromisoformat(born), district_id)
 
 
 def _slot(ctx: Ctx, slot_id: int) -> Slot:
@@ -168,10 +197,10 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     policy = ctx.policy
     if resident.barred:
         return Done(ctx.t("book.barred", name=resident.name, n=policy.booking.noshow_limit))
-    dose = next_dose(ctx.store.doses_of(resident.id), policy)
+    dose = next_dose(ctx.doses(resident.id), policy)
     if isinstance(dose, Complete):
         return Done(ctx.t("book.done_all", name=resident.name))
-    for booking in ctx.store.active_bookings(resident.id):
+    for booking in ctx.bookings(resident.id):
         if booking.dose == dose.number:
             return Done(
                 ctx.t(
@@ -206,13 +235,14 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     prepare(ctx, resident, dose)
     if window(policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
         return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
-    return _next_question(ctx, resident)
+    return _next_question(ctx, Person.of(resident))
 
 
 def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
     """Remember, for the steps that follow, who is booked for which dose under which limits."""
     ctx.data.update(
         resident_id=resident.id,
+        person=[resident.name, resident.sex, resident.birth_date.isoformat(), resident.district_id],
         dose=dose.number,
         products=list(dose.products) if dose.products else None,
         earliest=dose.earliest.isoformat() if dose.earliest else None,
@@ -231,21 +261,21 @@ def first_place_step(ctx: Ctx) -> str:
 # -- screening ------------------------------------------------------------------------------
 
 
-def _next_question(ctx: Ctx, resident: Resident) -> Outcome:
+def _next_question(ctx: Ctx, person: Person) -> Outcome:
     answers: dict[str, bool] = ctx.data["answers"]
-    for question in questions_for(int(ctx.data["dose"]), resident.sex):
+    for question in questions_for(int(ctx.data["dose"]), person.sex):
         if question.key not in answers:
             return Next(f"q_{question.key}")
-    return _conclude(ctx, resident)
+    return _conclude(ctx, person)
 
 
-def _conclude(ctx: Ctx, resident: Resident) -> Outcome:
+def _conclude(ctx: Ctx, person: Person) -> Outcome:
     answers: dict[str, bool] = ctx.data["answers"]
-    result = screening_verdict(answers, resident.birth_date, ctx.today, ctx.policy.ages)
+    result = screening_verdict(answers, person.birth_date, ctx.today, ctx.policy.ages)
     first_yes = next((key for key, yes in answers.items() if yes), None)
     ctx.store.add_screening(
         Screening(
-            resident_id=resident.id,
+            resident_id=person.id,
             at=ctx.now.isoformat(timespec="seconds"),
             version=ctx.policy.registration.questionnaire_version,
             dose=int(ctx.data["dose"]),
@@ -256,22 +286,22 @@ def _conclude(ctx: Ctx, resident: Resident) -> Outcome:
     )
     if result in (Verdict.NOT_ELIGIBLE, Verdict.DEFERRED):
         return Done(ctx.t(f"verdict.{result.value}.{first_yes}"))
-    note = ctx.t(f"verdict.{result.value}", name=resident.name)
+    note = ctx.t(f"verdict.{result.value}", name=person.name)
     return Next(first_place_step(ctx), note=note)
 
 
 def _question_step(question: Question) -> Step:
     def ask(ctx: Ctx) -> Prompt:
-        name = _resident(ctx).name
+        name = _chosen(ctx).name
         return Prompt(ctx.t(f"q.{question.key}", name=name), yes_no(ctx.t("yes"), ctx.t("no")))
 
     def read(ctx: Ctx, answer: Answer) -> Outcome:
         yes = answer.value == "yes"
         ctx.data["answers"][question.key] = yes
-        resident = _resident(ctx)
+        person = _chosen(ctx)
         if yes:  # the first "yes" settles it: no need to ask the rest
-            return _conclude(ctx, resident)
-        return _next_question(ctx, resident)
+            return _conclude(ctx, person)
+        return _next_question(ctx, person)
 
     return Step(ask, read, free_text=False)
 
@@ -320,12 +350,12 @@ def _queue_option(ctx: Ctx, key: str) -> Option:
 
 
 def _where(ctx: Ctx) -> Prompt:
-    resident = _resident(ctx)
+    person = _chosen(ctx)
     options: list[tuple[str, str]] = []
     previous = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
     if previous is not None:
         options.append((ctx.t("book.where.same", site=site_name(ctx.lang, previous)), "same"))
-    home = district_name(ctx, resident.district_id)
+    home = district_name(ctx, person.district_id)
     options += [
         (ctx.t("book.where.home", district=home), "home"),
         (ctx.t("book.where.other"), "other"),
@@ -337,7 +367,7 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "other":
         return Next("district")
     if answer.value == "home":
-        return _go_district(ctx, _resident(ctx).district_id)
+        return _go_district(ctx, _chosen(ctx).district_id)
     site = ctx.store.site(int(ctx.data["previous_site"]))
     assert site is not None
     closed = _window_closed(ctx, site.district_id)
@@ -356,7 +386,7 @@ def _not_yet(ctx: Ctx) -> Outcome | None:
     if earliest is None or earliest <= ctx.today:
         return None
     note = ctx.t(
-        "book.not_yet", name=_resident(ctx).name, dose=ctx.data["dose"], day=ctx.day(earliest)
+        "book.not_yet", name=_chosen(ctx).name, dose=ctx.data["dose"], day=ctx.day(earliest)
     )
     return Next("queue", note=note)
 
@@ -369,13 +399,13 @@ def _offer_queue(ctx: Ctx, note: str, district_id: str) -> Outcome:
 
 
 def _district(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("book.district"), district_options(ctx, _resident(ctx).district_id))
+    return Prompt(ctx.t("book.district"), district_options(ctx, _chosen(ctx).district_id))
 
 
 def _go_district(ctx: Ctx, district_id: str) -> Outcome:
     closed = _window_closed(ctx, district_id)
     if closed:
-        options = (*district_options(ctx, _resident(ctx).district_id),)
+        options = (*district_options(ctx, _chosen(ctx).district_id),)
         if not ctx.data.get("reschedule"):
             options += (_queue_option(ctx, str(len(options) + 1)),)
         ctx.data["queue_district"] = district_id
@@ -507,13 +537,13 @@ def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
         days = _days_after_previous(ctx, dose.earliest)
         note = ctx.t("book.too_early", dose=dose.number, min=days, day=ctx.day(dose.earliest))
         return _alternatives(ctx, dose.earliest, note)
-    resident = _resident(ctx)
+    person = _chosen(ctx)
     minimum = ctx.policy.ages.minimum
-    if age_rules(resident.birth_date, when.day, ctx.policy.ages).too_young:
-        opens = birthday(resident.birth_date, minimum)
+    if age_rules(person.birth_date, when.day, ctx.policy.ages).too_young:
+        opens = birthday(person.birth_date, minimum)
         note = ctx.t(
             "age.too_young_on",
-            name=resident.name,
+            name=person.name,
             day=ctx.day(when.day),
             min=minimum,
             from_day=ctx.day(opens),
@@ -561,7 +591,7 @@ def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
 
 def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
     ctx.data["slot_id"] = slot.id
-    if age_rules(_resident(ctx).birth_date, slot.day, ctx.policy.ages).companion:
+    if age_rules(_chosen(ctx).birth_date, slot.day, ctx.policy.ages).companion:
         return Next("companion_name")
     ctx.data.pop("companion_phone", None)
     return Next("confirm")
@@ -572,7 +602,7 @@ def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
 
 def _companion_name(ctx: Ctx) -> Prompt:
     min_age = ctx.policy.ages.companion
-    return Prompt(ctx.t("companion.name", name=_resident(ctx).name, min=min_age))
+    return Prompt(ctx.t("companion.name", name=_chosen(ctx).name, min=min_age))
 
 
 def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
@@ -590,10 +620,10 @@ def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
 # -- confirm --------------------------------------------------------------------------------
 
 
-def _notices(ctx: Ctx, resident: Resident, day: date) -> list[str]:
+def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
     """What the person must know for that day: overdue, assessment, companion, green channel."""
     ages = ctx.policy.ages
-    rules = age_rules(resident.birth_date, day, ages)
+    rules = age_rules(person.birth_date, day, ages)
     notes = []
     dose = _dose(ctx)
     if timing(dose, day) is Timing.OVERDUE:
@@ -610,13 +640,13 @@ def _notices(ctx: Ctx, resident: Resident, day: date) -> list[str]:
 
 
 def _confirm(ctx: Ctx) -> Prompt:
-    resident = _resident(ctx)
+    person = _chosen(ctx)
     slot = _slot(ctx, int(ctx.data["slot_id"]))
     site = _site_of(ctx, slot)
     product = ctx.policy.products[slot.product_id]
     summary = ctx.t(
         "book.confirm",
-        name=resident.name,
+        name=person.name,
         dose=ctx.data["dose"],
         day=ctx.day(slot.day),
         period=slot.period,
@@ -624,21 +654,24 @@ def _confirm(ctx: Ctx) -> Prompt:
         address=site_address(ctx.lang, site),
         product=ctx.name_of(product.zh, product.en),
     )
-    text = "\n".join([summary, *_notices(ctx, resident, slot.day)])
+    text = "\n".join([summary, *_notices(ctx, person, slot.day)])
     return Prompt(text, yes_no(ctx.t("book.confirm.yes"), ctx.t("book.confirm.change")))
 
 
 def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value != "yes":
         return Next("date")
-    resident = _resident(ctx)
-    slot = _slot(ctx, int(ctx.data["slot_id"]))
-    site = _site_of(ctx, slot)
-    closed = _window_closed(ctx, site.district_id)  # time has passed since the district was chosen
+    resident = _resident(ctx)  # afresh: an operator may have changed or barred them meanwhile
+    if resident.barred:
+        limit = ctx.policy.booking.noshow_limit
+        return Done(ctx.t("book.barred", name=resident.name, n=limit))
+    slot_id = int(ctx.data["slot_id"])
+    district_id = ctx.data.get("district") or _site_of(ctx, _slot(ctx, slot_id)).district_id
+    closed = _window_closed(ctx, district_id)  # time has passed since the district was chosen
     if closed:
-        return _offer_queue(ctx, closed, site.district_id)
+        return _offer_queue(ctx, closed, district_id)
     if ctx.data.get("reschedule"):
-        return _move(ctx, resident, slot)
+        return _move(ctx, resident, slot_id)
     companion = None
     if ctx.data.get("companion_phone"):
         companion = (ctx.data["companion_name"], ctx.data["companion_phone"])
@@ -646,7 +679,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     try:
         booking = ctx.store.book(
             resident_id=resident.id,
-            slot_id=slot.id,
+            slot_id=slot_id,
             dose=int(ctx.data["dose"]),
             now=ctx.now,
             channel=ctx.channel,
@@ -660,11 +693,11 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     return _confirmed(ctx, resident, booking, "book.success", "confirm")
 
 
-def _move(ctx: Ctx, resident: Resident, slot: Slot) -> Outcome:
+def _move(ctx: Ctx, resident: Resident, slot_id: int) -> Outcome:
     ctx.memo.clear()  # the places looked up so far are about to change
     try:
         booking = ctx.store.reschedule(
-            int(ctx.data["reschedule"]), slot.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel
+            int(ctx.data["reschedule"]), slot_id, now=ctx.now, actor=ctx.actor, channel=ctx.channel
         )
     except SlotUnavailable:
         return _taken(ctx)
@@ -686,7 +719,7 @@ def _confirmed(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: 
 def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> str:
     """The confirmation text; the person's own phone, if not the one writing, gets it too."""
     facts = booking_facts(ctx, resident.name, booking)
-    text = "\n".join([ctx.t(key, **facts), *_notices(ctx, resident, booking.slot.day)])
+    text = "\n".join([ctx.t(key, **facts), *_notices(ctx, Person.of(resident), booking.slot.day)])
     if resident.phone != ctx.sender_phone:
         key = f"booking:{booking.code}:{event}:{booking.slot.id}:person"
         ctx.store.enqueue("sms", resident.phone, text, key, due=ctx.now, now=ctx.now)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from flows.policy import Policy
 from flows.texts import Lang, format_day, text
-from store import Resident, Store
+from store import Booking, Dose, Resident, Store
 
 Value = str | int | None
 T = TypeVar("T")
@@ -178,10 +178,23 @@ class Ctx:
         """A person by id (looked up once per turn)."""
         return self.once(("resident", resident_id), lambda: self.store.resident(resident_id))
 
+    def doses(self, resident_id: int) -> list[Dose]:
+        """A person's doses on record (looked up once per turn)."""
+        return self.once(("doses", resident_id), lambda: self.store.doses_of(resident_id))
+
+    def bookings(self, resident_id: int) -> list[Booking]:
+        """A person's active bookings (looked up once per turn)."""
+        return self.once(("bookings", resident_id), lambda: self.store.active_bookings(resident_id))
+
     def registered(self, resident: Resident) -> None:
-        """A person was just added: forget the turn's lookups, and know this one."""
+        """A person was just added: forget the turn's lookups, and know this one — with no
+        doses and no bookings yet."""
         self.memo.clear()
-        self.memo[("resident", resident.id)] = resident
+        self.memo.update({
+            ("resident", resident.id): resident,
+            ("doses", resident.id): [],
+            ("bookings", resident.id): [],
+        })  # fmt: skip
 
     @cached_property
     def account_id(self) -> int:

@@ -81,9 +81,7 @@ def normalise_phone(text: str, region: str = "CN") -> str | None:
         number = phonenumbers.parse(folded, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    kind = phonenumbers.number_type(number)
+    kind = phonenumbers.number_type(number)  # UNKNOWN for an invalid number
     if kind not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,

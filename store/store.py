@@ -508,9 +508,6 @@ class Store:
     ) -> Resident:
         """Register a person; raises ``DuplicateDocument`` if the document is already known."""
         with self.transaction():
-            existing = self.resident_by_document(id_type, id_number)
-            if existing:
-                raise DuplicateDocument(existing)
             values = {
                 "account_id": account_id,
                 "name": name,
@@ -524,7 +521,13 @@ class Store:
                 "nationality": nationality,
                 "created_at": _stamp(now),
             }
-            resident_id, code = self._insert_with_code("residents", "prereg_code", "R", values)
+            try:
+                resident_id, code = self._insert_with_code("residents", "prereg_code", "R", values)
+            except sqlite3.IntegrityError as exc:  # the UNIQUE (id_type, id_number) constraint
+                existing = self.resident_by_document(id_type, id_number)
+                if existing is None:
+                    raise
+                raise DuplicateDocument(existing) from exc
             self.audit(now, actor, channel, "register", "resident", resident_id, None, {
                 "account_id": account_id, "district_id": district_id,
             })  # fmt: skip

@@ -152,6 +152,29 @@ def test_last_place_taken_between_choosing_and_confirming(store: Store, engine: 
     assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 1
 
 
+def test_confirming_after_being_barred_meanwhile_books_nothing(
+    phone: Phone, store: Store
+) -> None:
+    """The no-show job bars the person while they choose a place: confirming is refused."""
+    phone.run(*REGISTER_AND_PICK_SITE, "1", "1")
+    assert conversation(store)["step"] == "confirm"  # type: ignore[index]
+    store.db.execute("UPDATE residents SET noshows = 3, barred = 1")
+    reply = phone.say("1")
+    assert "爽约" in reply and "预约成功" not in reply
+    assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 0
+
+
+def test_the_confirmation_names_the_person_as_stored_when_confirming(
+    phone: Phone, store: Store
+) -> None:
+    """An operator corrects the name while the resident chooses a place: the confirmation
+    (and its booking) carry the corrected name."""
+    phone.run(*REGISTER_AND_PICK_SITE, "1", "1")
+    store.db.execute("UPDATE residents SET name = '张叁'")
+    reply = phone.say("1")
+    assert "预约成功" in reply and "张叁" in reply and "张三" not in reply
+
+
 def test_quoting_someone_elses_message_id_does_not_return_their_replies(
     phone: Phone, engine: Engine
 ) -> None:
