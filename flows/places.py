@@ -17,19 +17,20 @@ PARTS = {
 
 def district_options(ctx: Ctx, home: str | None = None) -> tuple[Option, ...]:
     """Every district of the policy, the resident's home district first."""
-    ids = list(ctx.policy.districts)
-    if home in ctx.policy.districts:
-        ids.remove(home)
-        ids.insert(0, home)
-    options = []
-    for i, district_id in enumerate(ids, 1):
-        district = ctx.policy.districts[district_id]
-        label = ctx.name_of(district.zh, district.en)
-        if district_id == home:
-            label += ctx.t("book.home")
-        aliases = (district.zh, district.zh.removesuffix("区"), district.en, district_id)
-        options.append(Option(str(i), label, district_id, aliases))
-    return tuple(options)
+    key = ("district_options", ctx.lang, home)
+    options: tuple[Option, ...] | None = ctx.policy.derived.get(key)
+    if options is None:  # the same for every resident of a district: made once per language
+        made = []
+        districts = ctx.policy.districts
+        for i, district_id in enumerate(sorted(districts, key=lambda d: d != home), 1):
+            district = districts[district_id]
+            label = ctx.name_of(district.zh, district.en)
+            if district_id == home:
+                label += ctx.t("book.home")
+            aliases = (district.zh, district.zh.removesuffix("区"), district.en, district_id)
+            made.append(Option(str(i), label, district_id, aliases))
+        options = ctx.policy.derived[key] = tuple(made)
+    return options
 
 
 def district_name(ctx: Ctx, district_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Hashable
 from datetime import date, time
 from functools import cached_property
 from importlib import resources
@@ -216,6 +217,12 @@ class Policy(_Model):
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def derived(self) -> dict[Hashable, Any]:
+        """Values computed from this policy alone (the district list as options, say), kept
+        for the policy's life: it never changes."""
+        return {}
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
