@@ -152,9 +152,7 @@ def test_last_place_taken_between_choosing_and_confirming(store: Store, engine: 
     assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 1
 
 
-def test_confirming_after_being_barred_meanwhile_books_nothing(
-    phone: Phone, store: Store
-) -> None:
+def test_confirming_after_being_barred_meanwhile_books_nothing(phone: Phone, store: Store) -> None:
     """The no-show job bars the person while they choose a place: confirming is refused."""
     phone.run(*REGISTER_AND_PICK_SITE, "1", "1")
     assert conversation(store)["step"] == "confirm"  # type: ignore[index]
