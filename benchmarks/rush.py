@@ -12,8 +12,8 @@
    every request is signed with the official ``twilio`` package, as Twilio signs them).
 3. The residents race: each sends 预约, answers the five screening questions (否), picks a
    district (home first), a site, a date and a period at random among those offered, and
-   confirms; when the place was just taken it picks again (or, at a dead end without options,
-   sends 预约 to start again), when a district is sold out it tries the next one, and when all
+   confirms; when the place was just taken it picks again (at a dead end without options,
+   which should not happen and is counted, it sends 预约 to start again), when a district is sold out it tries the next one, and when all
    three are sold out it gives up; after 20 messages (the rate limit per minute) it gives up
    too. Each resident's messages are sent one after the other (the next after the reply), and
    all residents are interleaved over
@@ -239,9 +239,8 @@ class Resident:
         ):
             self.pending = self.rng.choice(options)[0]
         elif not options:
-            # A dead end: after "just taken", a site with no dates left says "choose another
-            # site" but offers none, and 返回 leads back to confirming the place just lost. Start
-            # again, as a resident would.
+            # A dead end: a question without options. There should be none (each is counted
+            # and printed); start again, as a resident would.
             self.restarts += 1
             self.pending = "预约"
         else:

@@ -459,6 +459,9 @@ def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is None:
         return Retry(ctx.t("pick_number", n=len(_site_prompt(ctx).options)))
     ctx.data["site_id"] = answer.value
+    if not _open_days(ctx, *_days(ctx)):  # its last places went while the list was read
+        del ctx.data["site_id"]
+        return _elsewhere(ctx, ctx.t("book.no_dates"))
     return Next("date")
 
 
@@ -467,7 +470,10 @@ def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
 
 def _open_days(ctx: Ctx, first: date, last: date) -> list[tuple[date, int]]:
     site_id = int(ctx.data["site_id"])
-    return ctx.store.open_days(site_id, first, last, ctx.now, _filter(ctx, first, last))
+    return ctx.once(
+        ("open_days", site_id, first, last),
+        lambda: ctx.store.open_days(site_id, first, last, ctx.now, _filter(ctx, first, last)),
+    )
 
 
 def _open_slots(ctx: Ctx, day: date) -> list[Slot]:
@@ -484,6 +490,11 @@ def _taken(ctx: Ctx) -> Outcome:
     note = ctx.t("book.taken")
     if _open_days(ctx, *_days(ctx)):
         return Next("date", note=note, rewind=True)
+    return _elsewhere(ctx, note)
+
+
+def _elsewhere(ctx: Ctx, note: str) -> Outcome:
+    """Nothing is left at the chosen site: back to the district's sites, else the districts."""
     if "district" in ctx.data and _open_sites(ctx, ctx.data["district"]):
         return Next("site", note=note, rewind=True)
     return Next("district", note=note, rewind=True)
@@ -500,10 +511,13 @@ def _date(ctx: Ctx) -> Prompt:
     return Prompt(ctx.t("book.date"), day_options(ctx, days))
 
 
-def _alternatives(ctx: Ctx, wanted: date, note: str) -> Retry:
-    """Say the wanted day cannot be had, offering the open days nearest to it."""
+def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
+    """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
+    site has none left, the other sites)."""
     first, last = _days(ctx)
     days = _open_days(ctx, first, max(last, wanted + timedelta(days=7)))
+    if not days:
+        return _elsewhere(ctx, ctx.t("book.no_dates"))
     return Retry(note, Prompt(note, day_options(ctx, nearest(days, wanted))))
 
 

@@ -173,6 +173,61 @@ def test_the_confirmation_names_the_person_as_stored_when_confirming(
     assert "预约成功" in reply and "张叁" in reply and "张三" not in reply
 
 
+def sell_out(store: Store, site_id: int) -> None:
+    store.db.execute("UPDATE slots SET capacity = booked WHERE site_id = ?", [site_id])
+
+
+def test_a_day_picked_from_a_list_that_went_stale_leads_on_to_other_sites(
+    phone: Phone, store: Store
+) -> None:
+    """The site's last places go while the resident reads its dates: the answer says so and
+    lists the sites that still have places — never a question without options."""
+    phone.run(*REGISTER_AND_PICK_SITE)
+    state = conversation(store)
+    assert state is not None and state["step"] == "date"
+    sell_out(store, int(state["data"]["site_id"]))
+    replies = phone.send("1")
+    assert "该接种点近期已约满" in replies[-1].text
+    assert replies[-1].options, "a dead end: no options offered"
+    after = conversation(store)
+    assert after is not None and after["step"] == "site"
+    assert all(int(value) != state["data"]["site_id"] for _, _, value, _ in after["options"])
+
+
+def test_a_site_picked_from_a_list_that_went_stale_is_offered_again_without_it(
+    phone: Phone, store: Store
+) -> None:
+    phone.run(*REGISTER_AND_PICK_SITE[:-1])
+    state = conversation(store)
+    assert state is not None and state["step"] == "site"
+    first_site = int(state["options"][0][2])
+    sell_out(store, first_site)
+    replies = phone.send("1")
+    assert "该接种点近期已约满" in replies[-1].text
+    after = conversation(store)
+    assert after is not None and after["step"] == "site"
+    assert [int(value) for _, _, value, _ in after["options"]] == [
+        int(value) for _, _, value, _ in state["options"][1:]
+    ]
+
+
+def test_when_the_whole_district_sells_out_the_districts_are_offered(
+    phone: Phone, store: Store
+) -> None:
+    phone.run(*REGISTER_AND_PICK_SITE)
+    state = conversation(store)
+    assert state is not None
+    store.db.execute(
+        "UPDATE slots SET capacity = booked WHERE site_id IN "
+        "(SELECT id FROM sites WHERE district_id = ?)",
+        [state["data"]["district"]],
+    )
+    replies = phone.send("1")
+    assert "该接种点近期已约满" in replies[-1].text and replies[-1].options
+    after = conversation(store)
+    assert after is not None and after["step"] == "district"
+
+
 def test_quoting_someone_elses_message_id_does_not_return_their_replies(
     phone: Phone, engine: Engine
 ) -> None:
