@@ -8,7 +8,6 @@ second one on the same file) resumes every conversation where it stood.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -112,7 +111,7 @@ class Engine:
                 if seen:
                     earlier = self.store.inbound_replies(message.channel, seen)
                     if earlier is not None:
-                        return [Reply.from_json(r) for r in json.loads(earlier)]
+                        return [Reply.from_json(r) for r in orjson.loads(earlier)]
                 stored = self.store.state_text(message.channel, message.address)
                 if stored is None and message.lang in ("zh", "en"):
                     lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
@@ -126,7 +125,7 @@ class Engine:
                     self.store.record_inbound(
                         message.channel,
                         seen,
-                        json.dumps([r.to_json() for r in replies], ensure_ascii=False),
+                        orjson.dumps([r.to_json() for r in replies]).decode(),
                         now,
                     )
         except Exception:
