@@ -1,5 +1,5 @@
 """The ``vaxbot`` command: the resident/admin commands of ``bot.cli``, plus the long-running
-processes that need channel adapters (``worker``; ``serve`` joins them later).
+processes that need channel adapters (``worker``, ``serve``) and the operator ``console``.
 
 This is the composition root: the only place that builds channel adapters from configuration
 and hands them to the engine's loops. Secrets come from the environment, never the command line.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--interval", type=float, default=5.0, help="seconds between ticks (default 5)"
     )
+    _log_level(worker)
     bot_cli._common(worker)
 
     serve = commands.add_parser(
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept unsigned webhook requests (local testing only)",
     )
+    _log_level(serve)
     bot_cli._common(serve)
 
     console = commands.add_parser(
@@ -85,13 +88,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+
+
+def _log_level(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=os.environ.get("VAXBOT_LOG_LEVEL", "info").lower(),
+        help="info (default; or $VAXBOT_LOG_LEVEL): start, stop, a traffic summary a minute, "
+        "problems; debug: also a line per message",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in (*CHANNEL_COMMANDS, "console"):
         return bot_cli.main(argv)
     if args.command == "console":
         return _console(args)
-    logs.configure()
+    if args.log_level not in LOG_LEVELS:  # a default from the environment is not checked
+        print(f"vaxbot: VAXBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}", file=sys.stderr)
+        return 2
+    logs.configure(LOG_LEVELS[args.log_level])
     try:
         policy = load_policy(args.config)
         clock = make_clock(policy.zone, None)

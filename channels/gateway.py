@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 
 from bot.engine import Engine, guess_language
@@ -47,16 +47,58 @@ class RateLimiter:
         return True
 
 
+class Traffic:
+    """Counts the messages the webhooks take and logs a summary line every ``every`` seconds.
+
+    In a rush a line per message would be thousands a second: those are DEBUG (``--log-level
+    debug``); operators watch this line, and the database keeps every message id anyway.
+    """
+
+    def __init__(self, every: float = 60.0, now: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self.now = now
+        self.since = now()
+        self.messages: Counter[str] = Counter()
+        self.limited: Counter[str] = Counter()
+
+    def count(self, channel: str, limited: bool) -> None:
+        (self.limited if limited else self.messages)[channel] += 1
+        moment = self.now()
+        if moment - self.since >= self.every:
+            self.report(moment)
+
+    def report(self, moment: float) -> None:
+        seconds = moment - self.since
+        for channel in sorted(self.messages.keys() | self.limited.keys()):
+            log.info(
+                "%s: %d messages in %.0f s (%.1f/s), %d over the rate limit",
+                channel, self.messages[channel], seconds, self.messages[channel] / seconds,
+                self.limited[channel],
+            )  # fmt: skip
+        self.messages.clear()
+        self.limited.clear()
+        self.since = moment
+
+
 class Gateway:
-    def __init__(self, engine: Engine, limiter: RateLimiter, max_text: int = 1600) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        limiter: RateLimiter,
+        max_text: int = 1600,
+        traffic: Traffic | None = None,
+    ) -> None:
         self.engine = engine
         self.limiter = limiter
         self.max_text = max_text
+        self.traffic = traffic or Traffic()
         self.sent_changed: Callable[[], None] = lambda: None  # wakes the outbox sender
 
     def turn(self, channel: str, sender: str, body: str, message_id: str) -> list[Reply]:
         """Run one inbound message; rate-limited senders get one polite reply, then silence."""
-        if not self.limiter.allow(sender):
+        allowed = self.limiter.allow(sender)
+        self.traffic.count(channel, limited=not allowed)
+        if not allowed:
             if self.limiter.first_refusal(sender):
                 return [Reply(text(guess_language(body), "rate_limited"))]
             return []

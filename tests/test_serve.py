@@ -128,7 +128,7 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
     db = seeded(tmp_path / "serve.db", policy)
     log = tmp_path / "serve.log"
     env = environment(VAXBOT_PUBLIC_URL=PUBLIC_URL, **SECRETS)
-    with serving(db, log, env) as (proc, base):
+    with serving(db, log, env, "--log-level", "debug") as (proc, base):
 
         async def resident() -> list[list[str]]:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
@@ -161,7 +161,7 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
 
     stderr = log.read_text("utf-8")
     assert "serving on http://127.0.0.1:" in stderr and "stopped" in stderr
-    assert "from=138****8000" in stderr  # requests are logged, masked
+    assert "from=138****8000" in stderr  # with --log-level debug, each message: masked
     assert "13800138000" not in stderr
     assert all(secret not in stderr for secret in SECRETS.values())
     assert "Traceback" not in stderr
@@ -196,4 +196,16 @@ def test_serve_insecure_starts_without_secrets_and_answers_unsigned(
         answer = asyncio.run(plain())
         assert answer["replies"][0].startswith("张三：预登记码")
         stop(proc)
-    assert "13800138000" not in log.read_text("utf-8")
+    logged = log.read_text("utf-8")
+    assert "13800138000" not in logged
+    assert "sms/json in" not in logged  # a line per message only with --log-level debug
+
+
+def test_serve_with_an_unknown_log_level_in_the_environment_exits_2(
+    tmp_path: Path, policy: Policy
+) -> None:
+    db = seeded(tmp_path / "serve.db", policy)
+    args = [*CLI, "serve", "--db", str(db), "--insecure", "--port", str(free_port())]
+    env = environment(VAXBOT_LOG_LEVEL="loud")
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=START_TIMEOUT)
+    assert done.returncode == 2 and "VAXBOT_LOG_LEVEL" in done.stderr

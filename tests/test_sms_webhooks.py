@@ -29,7 +29,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.engine import Engine
 from channels import logs
-from channels.gateway import Gateway, RateLimiter
+from channels.gateway import Gateway, RateLimiter, Traffic
 from channels.server import MAX_BODY, ConfigError, Settings, build_app
 from channels.sms.android import signature as android_signature
 from channels.sms.render import segments
@@ -930,6 +930,26 @@ def test_healthz(store: Store, policy: Policy, clock: Clock) -> None:
 
 
 # -- logs -----------------------------------------------------------------------------------
+
+
+def test_traffic_is_summed_up_once_a_minute_at_info(
+    store: Store, policy: Policy, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A line per message is DEBUG; at INFO, operators get one line a minute per channel."""
+    caplog.set_level(logging.INFO)
+    ticker = Ticker()
+    gateway = Gateway(
+        Engine(store, policy, clock), RateLimiter(2, 60.0, now=ticker), traffic=Traffic(now=ticker)
+    )
+    for body in ("你好", "1", "2"):  # the third is over the limit of 2 a minute
+        gateway.turn("sms", PHONE, body, f"SM-{body}")
+    assert not [r for r in caplog.records if r.name == "vaxbot.gateway"]  # not a minute yet
+    ticker.value += 60
+    gateway.turn("sms", OTHER_PHONE, "你好", "SM-other")
+    lines = [r.getMessage() for r in caplog.records if r.name == "vaxbot.gateway"]
+    assert lines == ["sms: 3 messages in 60 s (0.1/s), 1 over the rate limit"]
+    gateway.turn("sms", OTHER_PHONE, "1", "SM-other-2")  # a new minute begins: no line yet
+    assert len([r for r in caplog.records if r.name == "vaxbot.gateway"]) == 1
 
 
 def test_request_logs_never_show_a_full_phone_number_or_a_secret(

@@ -119,6 +119,6 @@ class AndroidWebhook:
             return web.Response(status=400, text="not an sms:received event")
         replies = self.gateway.turn("sms", sender, text, f"android:{message_id}")
         self.gateway.send_replies("sms", sender, [render(r) for r in replies], message_id)
-        log.info("sms/android in id=%s from=%s replies=%d", message_id, mask_phone(sender),
-                 len(replies))  # fmt: skip
+        log.debug("sms/android in id=%s from=%s replies=%d", message_id, mask_phone(sender),
+                  len(replies))  # fmt: skip
         return web.json_response({"replies": len(replies)})

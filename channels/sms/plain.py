@@ -44,6 +44,6 @@ class PlainWebhook:
         if not sender or not message_id:
             return web.Response(status=400, text="from and id must not be empty")
         replies = self.gateway.turn("sms", sender, text, f"json:{message_id}")
-        log.info("sms/json in id=%s from=%s replies=%d", message_id, mask_phone(sender),
-                 len(replies))  # fmt: skip
+        log.debug("sms/json in id=%s from=%s replies=%d", message_id, mask_phone(sender),
+                  len(replies))  # fmt: skip
         return web.json_response({"replies": [render(reply) for reply in replies]})

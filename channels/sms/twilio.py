@@ -107,7 +107,7 @@ class TwilioWebhook:
         if not sender or not sid or "Body" not in form:
             return web.Response(status=400, text="From, Body and MessageSid are required")
         replies = self.gateway.turn("sms", sender, keyword(form["Body"]), sid)
-        log.info("sms/twilio in sid=%s from=%s replies=%d", sid, mask_phone(sender), len(replies))
+        log.debug("sms/twilio in sid=%s from=%s replies=%d", sid, mask_phone(sender), len(replies))
         return web.Response(
             text=twiml([render(reply) for reply in replies]), content_type="text/xml"
         )
