@@ -7,6 +7,7 @@ the problem (``PolicyError``).
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Hashable
@@ -67,6 +68,7 @@ HHMM = Annotated[str, AfterValidator(_check_hhmm)]
 TimeRange = Annotated[str, AfterValidator(_check_range)]
 
 
+@functools.lru_cache(maxsize=256)  # a few ranges, read on every booking turn
 def time_range(value: str) -> tuple[time, time]:
     start, end = value.split("-")
     return parse_hhmm(start), parse_hhmm(end)

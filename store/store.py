@@ -127,8 +127,18 @@ def _resident(row: Sequence[Any]) -> Resident:
 
 
 def new_code(prefix: str, length: int = 7) -> str:
-    """A random code such as ``B7K3M9Q2``: a prefix letter and ``length`` unambiguous symbols."""
-    return prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    """A random code such as ``B7K3M9Q2``: a prefix letter and ``length`` unambiguous symbols.
+
+    One draw from the system's randomness, written in base ``len(CODE_ALPHABET)`` (a draw per
+    symbol would read the system's randomness ``length`` times).
+    """
+    base = len(CODE_ALPHABET)
+    number = secrets.randbelow(base**length)
+    symbols = []
+    for _ in range(length):
+        number, digit = divmod(number, base)
+        symbols.append(CODE_ALPHABET[digit])
+    return prefix + "".join(symbols)
 
 
 class Transaction:

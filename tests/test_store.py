@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from store import (
     Store,
 )
 from store.migrations import MIGRATIONS, migrate
+from store.store import CODE_ALPHABET, new_code
 from tests.conftest import TODAY, open_seeded
 
 TOMORROW = TODAY + timedelta(days=1)
@@ -761,3 +763,15 @@ def test_account_for_when_another_process_meets_the_same_address_at_once(
     assert found["second"] == found["first"]
     assert count(store, "accounts") == 1
     assert count(store, "addresses") == 1
+
+
+def test_codes_use_every_unambiguous_symbol_and_nothing_else() -> None:
+    """Codes are read aloud on the hotline: no 0/O or 1/I/L, and each symbol equally likely
+    (so codes are as hard to guess as their length allows)."""
+    codes = [new_code("B") for _ in range(3000)]
+    assert all(len(code) == 8 and code[0] == "B" for code in codes)
+    seen = Counter("".join(code[1:] for code in codes))
+    assert set(seen) == set(CODE_ALPHABET) and not set(seen) & set("01OIL")
+    expected = 3000 * 7 / len(CODE_ALPHABET)  # about 677 each
+    assert all(abs(n - expected) < expected * 0.25 for n in seen.values()), seen
+    assert len(set(codes)) == len(codes)
