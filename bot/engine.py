@@ -145,9 +145,6 @@ class Turn:
         self.engine = engine
         self.message = message
         self.state = state
-        sender_phone = message.phone or (
-            normalise_phone(message.address) if message.channel in PHONE_CHANNELS else None
-        )
         self.ctx = Ctx(
             store=engine.store,
             policy=engine.policy,
@@ -158,17 +155,22 @@ class Turn:
             account=self._account,
             relink=self._relink,
             actor=message.actor or f"self:{message.channel}",
-            sender_phone=sender_phone,
+            phone=self._sender_phone,
             data=state.data,
         )
 
-        self._sender_phone = sender_phone
+    def _sender_phone(self) -> str | None:
+        """The sender's own number: given by the channel, or the address of an SMS."""
+        message = self.message
+        if message.phone:
+            return message.phone
+        return normalise_phone(message.address) if message.channel in PHONE_CHANNELS else None
 
     def _account(self) -> int:
         """The sender's account: created on first need, then remembered in the state."""
         if self.state.account is None:
             self.state.account = self.engine.store.account_for(
-                self.message.channel, self.message.address, self._sender_phone, self.ctx.now
+                self.message.channel, self.message.address, self.ctx.sender_phone, self.ctx.now
             )
         return self.state.account
 

@@ -6,6 +6,7 @@ The gateway is shared by all the SMS webhooks of one ``vaxbot serve`` process.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from flows.identity import normalise_phone
 from flows.texts import text
 
 log = logging.getLogger("vaxbot.gateway")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # already as normalise_phone writes it (Twilio's form)
 
 
 class RateLimiter:
@@ -102,8 +104,8 @@ class Gateway:
             if self.limiter.first_refusal(sender):
                 return [Reply(text(guess_language(body), "rate_limited"))]
             return []
-        if channel == "sms":  # one conversation per number, however the gateway writes it
-            sender = normalise_phone(sender) or sender
+        if channel == "sms" and not E164.fullmatch(sender):
+            sender = normalise_phone(sender) or sender  # one conversation per number
         return self.engine.handle(Inbound(channel, sender, body[: self.max_text], message_id))
 
     def send_replies(self, channel: str, address: str, bodies: list[str], message_id: str) -> None:

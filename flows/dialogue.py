@@ -153,7 +153,7 @@ class Ctx:
     address: str
     account: Callable[[], int]  # the sender's account, created on first use
     actor: str
-    sender_phone: str | None = None  # the sender's own number, where the channel gives one
+    phone: Callable[[], str | None] = lambda: None  # finds ``sender_phone`` when first asked
     relink: Callable[[int], None] = lambda account_id: None  # the sender's account changed
     data: dict[str, Any] = field(default_factory=dict)  # the flow's data, saved with the state
     memo: dict[Hashable, Any] = field(default_factory=dict)  # this turn's lookups, not saved
@@ -195,6 +195,11 @@ class Ctx:
             ("doses", resident.id): [],
             ("bookings", resident.id): [],
         })  # fmt: skip
+
+    @cached_property
+    def sender_phone(self) -> str | None:
+        """The sender's own number, where the channel gives one (most turns never ask)."""
+        return self.phone()
 
     @cached_property
     def account_id(self) -> int:
