@@ -13,10 +13,10 @@
 3. The residents race: each sends 预约, answers the five screening questions (否), picks a
    district (home first), a site, a date and a period at random among those offered, and
    confirms; when the place was just taken it picks again (at a dead end without options,
-   which should not happen and is counted, it sends 预约 to start again), when a district is sold out it tries the next one, and when all
-   three are sold out it gives up; after 20 messages (the rate limit per minute) it gives up
-   too. Each resident's messages are sent one after the other (the next after the reply), and
-   all residents are interleaved over
+   which should not happen and is counted, it sends 预约 to start again), when a district is
+   sold out it tries the next one, and when all three are sold out it gives up; after 20
+   messages (the rate limit per minute) it gives up too. Each resident's messages are sent one
+   after the other (the next after the reply), and all residents are interleaved over
    ``--concurrency`` connections, round-robin, so they reach the booking step together.
 4. The same client drives a bare aiohttp server (another subprocess) whose handler parses the
    same form and returns fixed TwiML, at the same concurrency: half of ``--bare-requests``
