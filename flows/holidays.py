@@ -25,6 +25,7 @@ def is_public_holiday(day: date) -> bool:
     return bool(holiday and name is not None)
 
 
+@lru_cache(maxsize=1024)  # the same week is asked for on every booking turn
 def holidays_between(first: date, last: date) -> tuple[date, ...]:
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     return tuple(day for day in days if is_public_holiday(day))
