@@ -108,11 +108,9 @@ class Engine:
                 # A provider's id, scoped to the sender: nobody gets another's stored replies
                 # by quoting their message id (where senders choose ids, as in email).
                 seen = f"{message.address} {message.message_id}" if message.message_id else None
-                if seen:
-                    earlier = self.store.inbound_replies(message.channel, seen)
-                    if earlier is not None:
-                        return [Reply.from_json(r) for r in orjson.loads(earlier)]
-                stored = self.store.state_text(message.channel, message.address)
+                earlier, stored = self.store.turn_start(message.channel, message.address, seen)
+                if earlier is not None:
+                    return [Reply.from_json(r) for r in orjson.loads(earlier)]
                 if stored is None and message.lang in ("zh", "en"):
                     lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
                 state = State.load(orjson.loads(stored)) if stored else State(lang=lang)

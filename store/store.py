@@ -400,6 +400,19 @@ class Store:
             [channel, address, text, _stamp(now)],
         )
 
+    def turn_start(
+        self, channel: str, address: str, message_id: str | None
+    ) -> tuple[str | None, str | None]:
+        """What a turn starts from, in one read: the replies already given to ``message_id``
+        (if it was processed: a redelivery), and the conversation's state (JSON text)."""
+        row = self._one(
+            "SELECT (SELECT replies FROM inbound WHERE channel = ?1 AND message_id = ?2), "
+            "(SELECT state FROM conversations WHERE channel = ?1 AND address = ?3)",
+            [channel, message_id, address],
+        )
+        assert row is not None
+        return row[0], row[1]
+
     def inbound_replies(self, channel: str, message_id: str) -> str | None:
         """The replies already given to this provider message id, if it was processed."""
         row = self._one(

@@ -693,6 +693,18 @@ def test_inbound_replies(store: Store, now: datetime) -> None:
     assert store.inbound_replies("sms", "msg-2") is None
 
 
+def test_a_turn_starts_from_the_stored_replies_and_state_of_its_own_channel(
+    store: Store, now: datetime
+) -> None:
+    assert store.turn_start("sms", PHONE, "msg-1") == (None, None)
+    assert store.turn_start("sms", PHONE, None) == (None, None)
+    store.save_state("sms", PHONE, '{"lang": "zh"}', now)
+    store.record_inbound("sms", "msg-1", '["您好！"]', now)
+    assert store.turn_start("sms", PHONE, "msg-1") == ('["您好！"]', '{"lang": "zh"}')
+    assert store.turn_start("sms", PHONE, "msg-2") == (None, '{"lang": "zh"}')
+    assert store.turn_start("telegram", PHONE, "msg-1") == (None, None)
+
+
 def test_inbound_is_recorded_once(store: Store, now: datetime) -> None:
     store.record_inbound("sms", "msg-1", "first", now)
     with pytest.raises(sqlite3.IntegrityError):
