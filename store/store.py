@@ -1075,14 +1075,31 @@ class Store:
                        {"status": "declined"})  # fmt: skip
 
     def expire_offers(self, now: datetime) -> int:
-        """Close every open offer past its expiry, freeing the places it held."""
+        """Close every open offer past its expiry, freeing the places it held.
+
+        Three set-wise statements, whatever the number of offers (a city's batch can leave
+        hundreds of thousands unanswered): the places go back to their slots, the queue
+        entries and the offers are marked expired.
+        """
+        expiring = "SELECT {} FROM offers WHERE status = 'open' AND expires_at <= :now"
+        at = {"now": _stamp(now)}
         with self.transaction():
-            rows = self._all(
-                self._OFFER_SQL + "WHERE o.status = 'open' AND o.expires_at <= ?", [_stamp(now)]
+            self._conn.execute(
+                "UPDATE slots SET booked = booked - held.places FROM "
+                f"({expiring.format('slot_id, COUNT(*) AS places')} GROUP BY slot_id) AS held "
+                "WHERE slots.id = held.slot_id",
+                at,
             )
-            for row in rows:
-                self._close_offer(self._offer(row), "expired", now)
-        return len(rows)
+            self._conn.execute(
+                f"UPDATE queue SET status = 'expired' WHERE id IN ({expiring.format('queue_id')})",
+                at,
+            )
+            cursor = self._conn.execute(
+                "UPDATE offers SET status = 'expired', answered_at = :now "
+                "WHERE status = 'open' AND expires_at <= :now",
+                at,
+            )
+        return cursor.rowcount
 
     # -- screening ---------------------------------------------------------------------------
 

@@ -580,6 +580,36 @@ def test_who_is_left_out(store: Store, policy: Policy, now: datetime) -> None:
         assert offer_of(store, resident) is None
 
 
+def test_many_offers_expiring_at_once_give_each_slot_back_exactly_its_places(
+    store: Store, policy: Policy, now: datetime
+) -> None:
+    """Three offers on one slot and one on another expire together; each slot gets back as
+    many places as its offers held, and an offer made later is untouched."""
+    queue = Queue(store, now)
+    slot = only_slot(store, capacity=3, day=D2)
+    people = [queue.add() for _ in range(3)]
+    assert run_assign(store, policy, now).offered == 3
+    other = store.db.execute(
+        "INSERT INTO slots (site_id, product_id, day, start, end, capacity, released_at) "
+        "SELECT site_id, product_id, day, '05:00', '07:00', 1, released_at FROM slots WHERE id = ?",
+        [slot],
+    ).lastrowid
+    late = queue.add()
+    assert run_assign(store, policy, now + timedelta(hours=1)).offered == 1
+    assert offer_of(store, late)[1] == other  # type: ignore[index]
+    booked = "SELECT id, booked FROM slots WHERE id IN (?, ?) ORDER BY id"
+    assert rows(store, booked, slot, other) == [(slot, 3), (other, 1)]
+
+    expired = store.expire_offers(at(policy, "2021-06-17T21:00"))  # the first three only
+    assert expired == 3
+    assert rows(store, booked, slot, other) == [(slot, 0), (other, 1)]
+    assert [offer_of(store, p)[2] for p in people] == ["expired"] * 3  # type: ignore[index]
+    assert offer_of(store, late)[2] == "open"  # type: ignore[index]
+    waiting = "SELECT status FROM queue WHERE resident_id = ?"
+    assert [rows(store, waiting, p.id) for p in people] == [[("expired",)]] * 3
+    assert store.expire_offers(at(policy, "2021-06-17T21:00")) == 0  # nothing twice
+
+
 def test_a_place_starting_before_the_offer_expires_is_not_offered(
     store: Store, policy: Policy, now: datetime
 ) -> None:
