@@ -22,7 +22,7 @@ from bot.messages import Inbound, Reply, ReplyOption
 from flows import FLOWS
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
 from flows.identity import mask_address, mask_phone, normalise_phone
-from flows.offers import answer_offer
+from flows.offers import open_offers
 from flows.policy import Policy
 from flows.texts import Lang, text
 from store import Store
@@ -199,10 +199,13 @@ class Turn:
         command = command_of(body)
         if command is not None:
             return self._command(command)
-        if self.state.flow is None and body in ("1", "2", "１", "２") and self._known():
-            said = answer_offer(self.ctx, accept=body in "1１")  # the SMS offer said "reply 1"
-            if said:
-                return [Reply(said)]
+        if (
+            self.state.flow is None
+            and body in ("1", "2", "１", "２")
+            and self._known()
+            and open_offers(self.ctx)
+        ):  # the offer SMS said "reply 1 to accept, 2 to decline"
+            return self._start("offer", carry={"accept": body in "1１"})
         action = match_stored(body, actions)
         if action is not None:
             return self._action(str(action.value))
@@ -246,8 +249,8 @@ class Turn:
                 ctx.store.set_opt_out(ctx.channel, address, command is Command.STOP, ctx.now)
                 return [Reply(self.t("optout.done" if command is Command.STOP else "optin.done"))]
             case Command.ACCEPT | Command.DECLINE:
-                said = answer_offer(self.ctx, accept=command is Command.ACCEPT)
-                return [Reply(said or self.t("offer.closed"))]
+                self._leave_flow()
+                return self._start("offer", carry={"accept": command is Command.ACCEPT})
             case (
                 Command.BOOK
                 | Command.STATUS

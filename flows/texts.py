@@ -457,6 +457,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "已放弃该名额。如需预约请回复 预约。",
         "Place declined. Reply BOOK to book another time.",
     ),
+    "offer.which.accept": (
+        "有{n}个名额等您确认，接受哪一个？",
+        "{n} places are waiting for your answer. Which one do you accept?",
+    ),
+    "offer.which.decline": (
+        "有{n}个名额等您确认，放弃哪一个？",
+        "{n} places are waiting for your answer. Which one do you decline?",
+    ),
+    "offer.more": (
+        "还有{n}个名额等您确认，回复1接受、回复2放弃。",
+        "{n} more waiting for your answer: reply 1 to accept, 2 to decline.",
+    ),
     "offer.closed": (
         "该名额已过期或已处理。回复 预约 重新预约。",
         "That offer has expired or was already answered. Reply BOOK to book.",

@@ -592,6 +592,38 @@ def test_replying_1_to_an_offer_accepts_it_even_after_the_menu_was_shown(
     assert "预约码" in said
 
 
+def test_a_phone_with_two_open_offers_is_asked_which_one_a_1_answers(
+    store: Store, policy: Policy, clock: Clock, engine: Engine
+) -> None:
+    """A daughter manages both parents; each gets an offer. A bare 1 cannot say whose: she is
+    asked, her choice is booked, the other offer stays open and she is told so."""
+    father = register(store, clock.now, "张父", date(1950, 1, 1), 13, phone=OTHER, manager=PHONE)
+    mother = register(store, clock.now, "张母", date(1952, 2, 2), 24, phone=OTHER, manager=PHONE)
+    clock.set("2021-06-17T20:10")
+    store.join_queue(father.id, 1, "tianhe", None, clock.now)
+    store.join_queue(mother.id, 1, "tianhe", None, clock.now)
+    clock.set("2021-06-17T20:30")
+    assert run_assign(store, policy, clock.now).offered == 2
+
+    clock.set("2021-06-17T20:40")
+    daughter = Phone(engine, PHONE)
+    (question,) = daughter.send("1")
+    assert question.text == "有2个名额等您确认，接受哪一个？"
+    assert [o.label.split()[0] for o in question.options] == ["张父", "张母"]
+    assert all(offer_of(store, p)["status"] == "open" for p in (father, mother))
+
+    chosen = daughter.send("2")
+    assert chosen[0].text.startswith("已接受。预约码") and "张母" in chosen[0].text
+    assert chosen[1].text == "还有1个名额等您确认，回复1接受、回复2放弃。"
+    assert (offer_of(store, mother)["status"], offer_of(store, father)["status"]) == (
+        "accepted", "open",
+    )  # fmt: skip
+    assert store.active_bookings(father.id) == []
+
+    assert daughter.say("2") == "已放弃该名额。如需预约请回复 预约。"  # one left: no question
+    assert offer_of(store, father)["status"] == "declined"
+
+
 def test_offers_made_in_the_quiet_hours_are_not_texted_before_eight(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
