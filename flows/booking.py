@@ -27,7 +27,9 @@ stateDiagram-v2
     confirm --> [*]: booked (code and confirmation)
     confirm --> date: change, or the place was just taken
     confirm --> queue: the district's window closed meanwhile
-    queue --> [*]
+    queue --> queue_period: joining, the time of day not yet said
+    queue --> [*]: declined, or joined (time of day said while choosing)
+    queue_period --> [*]: joined
 ```
 
 Screening asks one question at a time (``q_allergy`` … ``q_risk_area``), all of them before
@@ -64,6 +66,7 @@ from flows.eligibility import verdict as screening_verdict
 from flows.holidays import holidays_between
 from flows.identity import mask_phone
 from flows.places import (
+    PARTS,
     booking_facts,
     covers_hour,
     day_options,
@@ -110,6 +113,13 @@ SITE_WISHES: dict[str, tuple[tuple[str, ...], Callable[[Site], bool]]] = {
     ),
 }
 WEEKEND_WORDS = ("周末", "双休日", "weekend")
+# The times of day a queued person may prefer (``flows.places.PARTS``), or any: words for each.
+PART_WORDS: dict[str, tuple[str, ...]] = {
+    "morning": ("上午", "早上", "morning", "am"),
+    "afternoon": ("下午", "afternoon", "pm"),
+    "evening": ("晚上", "夜间", "evening", "night"),
+    "any": ("都可以", "都行", "随便", "any", "anytime"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -750,9 +760,28 @@ def _queue(ctx: Ctx) -> Prompt:
 def _read_queue(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value != "yes":
         return Done(ctx.t("queue.declined"))
+    if ctx.data.get("part") in PARTS:  # already said (晚上, 明天下午): no need to ask
+        return _join_queue(ctx, ctx.data["part"])
+    return Next("queue_period")
+
+
+def _queue_period(ctx: Ctx) -> Prompt:
+    """The time of day the person prefers: automatic assignment offers that first."""
+    options = tuple(
+        Option(str(n), ctx.t(f"part.{part}"), part, words)
+        for n, (part, words) in enumerate(PART_WORDS.items(), 1)
+    )
+    return Prompt(ctx.t("queue.period"), options)
+
+
+def _read_queue_period(ctx: Ctx, answer: Answer) -> Outcome:
+    return _join_queue(ctx, None if answer.value == "any" else str(answer.value))
+
+
+def _join_queue(ctx: Ctx, period: str | None) -> Outcome:
     resident = _resident(ctx)
     district = ctx.data.get("queue_district") or resident.district_id
-    added = ctx.store.join_queue(resident.id, int(ctx.data["dose"]), district, None, ctx.now)
+    added = ctx.store.join_queue(resident.id, int(ctx.data["dose"]), district, period, ctx.now)
     return Done(ctx.t("queue.joined" if added else "queue.already", name=resident.name))
 
 
@@ -772,5 +801,6 @@ BOOKING = Flow(
         "companion_phone": Step(_companion_phone, _read_companion_phone),
         "confirm": Step(_confirm, _read_confirm, free_text=False),
         "queue": Step(_queue, _read_queue, free_text=False),
+        "queue_period": Step(_queue_period, _read_queue_period, free_text=False),
     },
 )

@@ -333,6 +333,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "queue.already": ("{name}已在排队中。", "{name} is already in the queue."),
     "queue.declined": ("好的，未加入排队。", "OK, not queued."),
+    "queue.period": ("希望安排在什么时段？", "What time of day suits you best?"),
+    "part.morning": ("上午", "Morning"),
+    "part.afternoon": ("下午", "Afternoon"),
+    "part.evening": ("晚上", "Evening"),
+    "part.any": ("都可以", "Any time"),
     "book.confirm": (
         "请确认：{name}，第{dose}剂，{day} {period}，{site}（{address}），{product}。",
         "Please confirm: {name}, dose {dose}, {day} {period}, {site} ({address}), {product}.",

@@ -228,6 +228,43 @@ def test_when_the_whole_district_sells_out_the_districts_are_offered(
     assert after is not None and after["step"] == "district"
 
 
+def queued(store: Store) -> list[tuple[str, str | None]]:
+    return list(store.db.execute("SELECT district_id, period FROM queue").fetchall())
+
+
+@pytest.mark.parametrize(
+    ("answer", "period"), [("2", "afternoon"), ("下午", "afternoon"), ("4", None), ("都可以", None)]
+)
+def test_joining_the_queue_records_the_time_of_day_wanted(
+    phone: Phone, store: Store, clock: Clock, answer: str, period: str | None
+) -> None:
+    """Assignment offers places in the person's period first: the queue asks for it."""
+    phone.run(*REGISTER_AND_PICK_SITE[:3], "张三", "1", ID_MALE_1990, "1", "1")
+    clock.set("2021-06-17T20:30")  # maintenance: the queue is offered at once
+    assert "是否加入预登记排队" in phone.say("预约")
+    assert "希望安排在什么时段" in phone.say("1")
+    assert phone.say(answer) == "已为张三加入排队，有名额时短信通知。"
+    assert queued(store) == [("tianhe", period)]
+
+
+def test_a_time_of_day_already_said_is_not_asked_again_for_the_queue(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    """The resident asked for the evening (晚上) while choosing; by the time they confirm, the
+    booking window has closed: the queue takes the evening without asking again."""
+    phone.run(*REGISTER_AND_PICK_SITE[:-1])  # at the site list of the home district
+    phone.say("晚上")  # evening, please
+    for _ in range(4):  # the first site, day and period offered
+        if conversation(store)["step"] == "confirm":  # type: ignore[index]
+            break
+        phone.say("1")
+    assert conversation(store)["step"] == "confirm"  # type: ignore[index]
+    clock.set("2021-06-17T20:30")  # maintenance meanwhile
+    assert "是否加入预登记排队" in phone.say("1")
+    assert phone.say("1") == "已为张三加入排队，有名额时短信通知。"
+    assert queued(store) == [("tianhe", "evening")]
+
+
 def test_quoting_someone_elses_message_id_does_not_return_their_replies(
     phone: Phone, engine: Engine
 ) -> None:
