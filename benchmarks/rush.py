@@ -45,7 +45,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -322,6 +322,20 @@ async def post(
     return said
 
 
+async def timed(
+    worker: Callable[[aiohttp.ClientSession], Awaitable[None]], concurrency: int, stats: Stats
+) -> Stats:
+    """Run ``concurrency`` copies of ``worker`` over one connection pool; ``stats`` timed."""
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as session:
+        stats.started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        stats.ended = time.perf_counter()
+    return stats
+
+
 async def rush(base: str, public: str, people: list[Resident], concurrency: int) -> Stats:
     stats = Stats()
     validator = RequestValidator(TOKEN)
@@ -351,14 +365,7 @@ async def rush(base: str, public: str, people: list[Resident], concurrency: int)
                     for _ in range(concurrency):
                         ready.put_nowait(None)
 
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
-    ) as session:
-        stats.started = time.perf_counter()
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        stats.ended = time.perf_counter()
-    return stats
+    return await timed(worker, concurrency, stats)
 
 
 async def hammer(base: str, public: str, requests: int, concurrency: int) -> Stats:
@@ -373,14 +380,7 @@ async def hammer(base: str, public: str, requests: int, concurrency: int) -> Sta
             form = twilio_form(phone(n % 20_000), "2", f"SM{n:032x}")
             await post(session, url, signed_url, form, stats, validator)
 
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
-    ) as session:
-        stats.started = time.perf_counter()
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        stats.ended = time.perf_counter()
-    return stats
+    return await timed(worker, concurrency, stats)
 
 
 async def wait_healthy(base: str, proc: subprocess.Popen[bytes], path: str = "/healthz") -> None:
