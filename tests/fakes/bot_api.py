@@ -39,6 +39,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import Loopback
+
 JSONDict = dict[str, Any]
 
 # Parameters the Bot API reads as JSON when they come as form fields.
@@ -127,38 +129,30 @@ class FakeBotApi:
     _files: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event | None = None
     _closing: bool = False
-    _runner: web.AppRunner | None = None
-    _port: int = 0
+    _server: Loopback = field(default_factory=Loopback)
 
     # -- the server ------------------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
         """For PTB's ``base_url`` (the token is appended)."""
-        assert self._runner is not None, "not started"
-        return f"http://127.0.0.1:{self._port}/bot"
+        return f"{self._server.url}/bot"
 
     @property
     def base_file_url(self) -> str:
-        assert self._runner is not None, "not started"
-        return f"http://127.0.0.1:{self._port}/file/bot"
+        return f"{self._server.url}/file/bot"
 
     async def start(self) -> None:
         self._arrived = asyncio.Event()
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = int(self._runner.addresses[0][1])
+        await self._server.start(app)
 
     async def close(self) -> None:
         self._closing = True
         if self._arrived is not None:
             self._arrived.set()  # lets a waiting getUpdates answer now
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._server.stop()
 
     async def __aenter__(self) -> FakeBotApi:
         await self.start()

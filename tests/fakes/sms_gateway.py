@@ -29,6 +29,8 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tests.fakes.loopback import Loopback
+
 USER = "vaxbot"
 PASSWORD = "s3cret:pass"  # a colon in the password: basic auth splits on the first one only
 
@@ -69,7 +71,7 @@ class FakeSmsGateway:
         self.hold_after: int | None = None
         self.conflicts = 0  # repeated ids answered 409
         self.url = ""
-        self._runner: web.AppRunner | None = None
+        self._server = Loopback()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._release = asyncio.Event()
 
@@ -86,11 +88,7 @@ class FakeSmsGateway:
         self._loop = asyncio.get_running_loop()
         app = web.Application()
         app.router.add_post("/message", self._message)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self.url = await self._server.start(app, self.port, shutdown=2.0)
         return self.url
 
     def release(self) -> None:
@@ -105,9 +103,7 @@ class FakeSmsGateway:
 
     async def stop(self) -> None:
         self.release()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._server.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import Loopback
+
 OPTED_OUT = 21610
 INVALID_TO = 21211
 
@@ -65,8 +67,7 @@ class FakeTwilioApi:
     auth_token: str
     requests: list[Received] = field(default_factory=list)
     script: deque[Answer] = field(default_factory=deque)
-    _runner: web.AppRunner | None = None
-    _port: int = 0
+    _server: Loopback = field(default_factory=Loopback)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- scripting -------------------------------------------------------------------------
@@ -81,8 +82,7 @@ class FakeTwilioApi:
 
     @property
     def base_url(self) -> str:
-        assert self._runner is not None, "not started"
-        return f"http://127.0.0.1:{self._port}"
+        return self._server.url
 
     @property
     def sent(self) -> list[Received]:
@@ -94,15 +94,10 @@ class FakeTwilioApi:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._messages)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = int(self._runner.addresses[0][1])
+        await self._server.start(app)
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._server.stop()
 
     async def __aenter__(self) -> FakeTwilioApi:
         await self.start()

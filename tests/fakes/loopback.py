@@ -1,0 +1,31 @@
+"""The server half every fake shares: an aiohttp application on 127.0.0.1 for its lifetime."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+class Loopback:
+    def __init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._url = ""
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``, once started."""
+        assert self._runner is not None, "not started"
+        return self._url
+
+    async def start(self, app: web.Application, port: int = 0, shutdown: float = 1.0) -> str:
+        """Serve ``app`` on ``port`` (0: a free one); its base URL."""
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        host, bound = runner.addresses[0][:2]
+        self._runner, self._url = runner, f"http://{host}:{bound}"
+        return self._url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
