@@ -6,7 +6,6 @@ The gateway is shared by all the SMS webhooks of one ``vaxbot serve`` process.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -17,7 +16,6 @@ from flows.identity import normalise_phone
 from flows.texts import text
 
 log = logging.getLogger("vaxbot.gateway")
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # already as normalise_phone writes it (Twilio's form)
 
 
 class RateLimiter:
@@ -29,9 +27,12 @@ class RateLimiter:
         self.now = now
         self.seen: dict[str, deque[float]] = {}
         self.warned: dict[str, float] = {}
+        self.swept = now()
 
     def allow(self, sender: str) -> bool:
         moment = self.now()
+        if moment - self.swept >= self.window:
+            self._sweep(moment)
         times = self.seen.setdefault(sender, deque())
         while times and times[0] <= moment - self.window:
             times.popleft()
@@ -39,6 +40,13 @@ class RateLimiter:
             return False
         times.append(moment)
         return True
+
+    def _sweep(self, moment: float) -> None:
+        """Forget senders quiet for a whole window: a rush brings tens of thousands."""
+        since = moment - self.window
+        self.seen = {who: times for who, times in self.seen.items() if times and times[-1] > since}
+        self.warned = {who: at for who, at in self.warned.items() if at > since}
+        self.swept = moment
 
     def first_refusal(self, sender: str) -> bool:
         """Whether this refusal is the first in the current window (it gets one polite reply)."""
@@ -98,15 +106,16 @@ class Gateway:
 
     def turn(self, channel: str, sender: str, body: str, message_id: str) -> list[Reply]:
         """Run one inbound message; rate-limited senders get one polite reply, then silence."""
+        phone = normalise_phone(sender) if channel == "sms" else None
+        sender = phone or sender  # one conversation (and one rate limit) per number
         allowed = self.limiter.allow(sender)
         self.traffic.count(channel, limited=not allowed)
         if not allowed:
             if self.limiter.first_refusal(sender):
                 return [Reply(text(guess_language(body), "rate_limited"))]
             return []
-        if channel == "sms" and not E164.fullmatch(sender):
-            sender = normalise_phone(sender) or sender  # one conversation per number
-        return self.engine.handle(Inbound(channel, sender, body[: self.max_text], message_id))
+        inbound = Inbound(channel, sender, body[: self.max_text], message_id, phone=phone)
+        return self.engine.handle(inbound)
 
     def send_replies(self, channel: str, address: str, bodies: list[str], message_id: str) -> None:
         """Queue replies for gateways that take none in their webhook response; a redelivered
