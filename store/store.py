@@ -682,9 +682,19 @@ class Store:
                 "AND status = 'waiting'",
                 [resident_id, dose],
             )
-        booking = self.booking(booking_id)
-        assert booking is not None
-        return booking
+            for offer in self._open_offers_of(resident_id, dose):  # its place goes back
+                self._close_offer(offer, "void", now)
+                self._conn.execute(
+                    "UPDATE queue SET status = 'booked' WHERE id = ?", [offer.queue_id]
+                )
+        return self._after(booking_id)
+
+    def _open_offers_of(self, resident_id: int, dose: int) -> list[Offer]:
+        rows = self._all(
+            self._OFFER_SQL + "WHERE o.resident_id = ? AND o.dose = ? AND o.status = 'open'",
+            [resident_id, dose],
+        )
+        return [self._offer(row) for row in rows]
 
     _BOOKING_SQL = (
         "SELECT b.id, b.code, b.resident_id, b.dose, b.status, b.companion_name, "
@@ -1035,35 +1045,41 @@ class Store:
             if self._one(
                 "SELECT 1 FROM bookings WHERE resident_id = ? AND dose = ? AND status = 'active'",
                 [offer.resident_id, offer.dose],
-            ):
+            ):  # booked some other way meanwhile: the held place goes back
                 self._close_offer(offer, "void", now)
-                raise AlreadyBooked(offer.dose)
-            booking_id, _ = self._insert_with_code(
-                "bookings",
-                "code",
-                "B",
-                {
-                    "resident_id": offer.resident_id,
-                    "slot_id": offer.slot.id,
-                    "dose": offer.dose,
-                    "status": "active",
-                    "channel": channel,
-                    "actor": actor,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                },
-            )
-            self._conn.execute(
-                "UPDATE offers SET status = 'accepted', answered_at = ?, booking_id = ? "
-                "WHERE id = ?",
-                [stamp, booking_id, offer.id],
-            )
-            self._conn.execute("UPDATE queue SET status = 'booked' WHERE id = ?", [offer.queue_id])
-            self.audit(now, actor, channel, "book", "booking", booking_id, None, {
-                "resident_id": offer.resident_id, "slot_id": offer.slot.id, "dose": offer.dose,
-                "status": "active", "offer_id": offer.id,
-            })  # fmt: skip
+                booking_id = None  # raised after the commit: the void must stay
+            else:
+                booking_id = self._accept(offer, stamp, now, actor, channel)
+        if booking_id is None:
+            raise AlreadyBooked(offer.dose)
         return self._after(booking_id)
+
+    def _accept(self, offer: Offer, stamp: str, now: datetime, actor: str, channel: str) -> int:
+        booking_id, _ = self._insert_with_code(
+            "bookings",
+            "code",
+            "B",
+            {
+                "resident_id": offer.resident_id,
+                "slot_id": offer.slot.id,
+                "dose": offer.dose,
+                "status": "active",
+                "channel": channel,
+                "actor": actor,
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+        self._conn.execute(
+            "UPDATE offers SET status = 'accepted', answered_at = ?, booking_id = ? WHERE id = ?",
+            [stamp, booking_id, offer.id],
+        )
+        self._conn.execute("UPDATE queue SET status = 'booked' WHERE id = ?", [offer.queue_id])
+        self.audit(now, actor, channel, "book", "booking", booking_id, None, {
+            "resident_id": offer.resident_id, "slot_id": offer.slot.id, "dose": offer.dose,
+            "status": "active", "offer_id": offer.id,
+        })  # fmt: skip
+        return booking_id
 
     def decline_offer(self, offer_id: int, *, now: datetime, actor: str, channel: str) -> None:
         with self.transaction():

@@ -32,6 +32,7 @@ from flows.assignment import (
 from flows.eligibility import birthday
 from flows.policy import Policy
 from store import (
+    AlreadyBooked,
     Dose,
     Offer,
     OfferClosed,
@@ -527,6 +528,52 @@ def test_accepting_an_offer_books_the_held_place(
         store.decline_offer(offer[0], now=now, actor="self:sms", channel="sms")
     # a booked person is not offered anything again
     assert run_assign(store, policy, now + timedelta(hours=2)).offered == 0
+
+
+def test_booking_another_place_while_offered_one_gives_the_held_place_back(
+    store: Store, policy: Policy, now: datetime
+) -> None:
+    """The person books by themselves while their offer is open: the offer is void, its
+    place goes back, and a late "1" books nothing (and holds nothing)."""
+    queue = Queue(store, now)
+    held = only_slot(store, capacity=1)
+    resident = queue.add()
+    run_assign(store, policy, now)
+    offer = offer_of(store, resident)
+    assert offer is not None and offer[2] == "open"
+    other = only_slot(store, capacity=1, start="05:00")
+    store.book(resident_id=resident.id, slot_id=other, dose=1, now=now, channel="sms",
+               actor="self:sms")  # fmt: skip
+    assert offer_of(store, resident)[2] == "void"  # type: ignore[index]
+    assert rows(store, "SELECT booked FROM slots WHERE id = ?", held) == [(0,)]
+    assert rows(store, "SELECT status FROM queue WHERE resident_id = ?", resident.id) == [
+        ("booked",)
+    ]
+    with pytest.raises(OfferClosed):
+        store.accept_offer(offer[0], now=now, actor="self:sms", channel="sms")
+
+
+def test_accepting_an_offer_after_booking_otherwise_voids_it_for_good(
+    store: Store, policy: Policy, now: datetime
+) -> None:
+    """An offer left open beside an active booking (a booking recorded before this rule):
+    accepting it is refused, and the refusal's void is kept, not rolled back with it."""
+    queue = Queue(store, now)
+    held = only_slot(store, capacity=1)
+    resident = queue.add()
+    run_assign(store, policy, now)
+    offer = offer_of(store, resident)
+    assert offer is not None
+    other = only_slot(store, capacity=1, start="05:00")
+    store.db.execute(
+        "INSERT INTO bookings (resident_id, slot_id, dose, status, channel, actor, created_at, "
+        "updated_at, code) VALUES (?, ?, 1, 'active', 'sms', 'test', ?, ?, 'BOLD0001')",
+        [resident.id, other, "2021-06-17T09:00:00+08:00", "2021-06-17T09:00:00+08:00"],
+    )
+    with pytest.raises(AlreadyBooked):
+        store.accept_offer(offer[0], now=now, actor="self:sms", channel="sms")
+    assert offer_of(store, resident)[2] == "void"  # type: ignore[index]
+    assert rows(store, "SELECT booked FROM slots WHERE id = ?", held) == [(0,)]
 
 
 def test_a_declined_place_goes_to_the_next_person_on_the_next_run(
