@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from bot.clock import Clock
-from bot.matching import Command, command_of, match_stored
+from bot.matching import COMMAND_WORDS, Command, fold, match_stored, number_of
 from bot.messages import Inbound, Reply, ReplyOption
 from flows import FLOWS
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
@@ -196,21 +196,22 @@ class Turn:
         if not body:  # keeps everything as it was, menu included
             return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
-        command = command_of(body)
+        folded = fold(body)
+        command = COMMAND_WORDS.get(folded)
         if command is not None:
             return self._command(command)
         if (
             self.state.flow is None
-            and body in ("1", "2", "１", "２")
+            and (number := number_of(folded)) in ("1", "2")
             and self._known()
             and open_offers(self.ctx)
         ):  # the offer SMS said "reply 1 to accept, 2 to decline"
-            return self._start("offer", carry={"accept": body in "1１"})
-        action = match_stored(body, actions)
+            return self._start("offer", carry={"accept": number == "1"})
+        action = match_stored(folded, actions)
         if action is not None:
             return self._action(str(action.value))
         if self.state.flow is not None:
-            return self._answer(body)
+            return self._answer(body, folded)
         return self._menu(self.t("welcome" if first else "unknown"))
 
     # -- global commands -------------------------------------------------------------------
@@ -317,10 +318,10 @@ class Turn:
         outcome: Outcome = flow.start(self.ctx) if flow.start else Next(flow.first)
         return self._apply(outcome)
 
-    def _answer(self, body: str) -> list[Reply]:
+    def _answer(self, body: str, folded: str) -> list[Reply]:
         assert self.state.flow is not None and self.state.step is not None
         step = FLOWS[self.state.flow].steps[self.state.step]
-        option = match_stored(body, self.state.options)
+        option = match_stored(folded, self.state.options)
         if option is None and not step.free_text:
             return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, Answer(body, option)))

@@ -71,7 +71,8 @@ def command_of(text: str) -> Command | None:
     return COMMAND_WORDS.get(fold(text))
 
 
-def _number(folded: str) -> str | None:
+def number_of(folded: str) -> str | None:
+    """The number a folded answer means (``1``, ``01``, ``一``, ``十二``), as digits; or None."""
     if folded.isdigit():
         return str(int(folded))
     if folded and len(folded) <= 3 and set(folded) <= _CHINESE_DIGITS:
@@ -84,25 +85,27 @@ def _number(folded: str) -> str | None:
     return None
 
 
-def match_stored(text: str, stored: Sequence[list[Any]]) -> Option | None:
-    """``match_option`` over options as the state stores them (``Option.dump``): a number —
-    the usual answer — picks its option without reading the others."""
+def match_stored(folded: str, stored: Sequence[list[Any]]) -> Option | None:
+    """``match_option`` over options as the state stores them (``Option.dump``), for an answer
+    already ``fold``ed: a number — the usual answer — picks its option without reading the
+    others."""
     if not stored:
         return None
-    number = _number(fold(text))
+    number = number_of(folded)
     if number is not None:
         return next((Option.load(raw) for raw in stored if raw[0] == number), None)
-    return match_option(text, [Option.load(raw) for raw in stored])
+    return _match(folded, [Option.load(raw) for raw in stored])
 
 
 def match_option(text: str, options: Sequence[Option]) -> Option | None:
     """The option meant by ``1``, ``１``, ``一``, its label, an alias, or a unique part of one."""
-    if not options:
+    return _match(fold(text), options)
+
+
+def _match(folded: str, options: Sequence[Option]) -> Option | None:
+    if not options or not folded:
         return None
-    folded = fold(text)
-    if not folded:
-        return None
-    number = _number(folded)
+    number = number_of(folded)
     if number is not None:
         return next((o for o in options if o.key == number), None)
     names = [(option, [fold(option.label), *map(fold, option.aliases)]) for option in options]

@@ -479,8 +479,8 @@ def queue_status(store: Store, person: Resident) -> list[str]:
 
 @pytest.mark.parametrize(
     ("reply", "accepted"),
-    [("1", "已接受。预约码"), ("１", "已接受。预约码"), ("接受", "已接受。预约码"),
-     ("ACCEPT", "Accepted. Code ")],
+    [("1", "已接受。预约码"), ("１", "已接受。预约码"), ("1。", "已接受。预约码"),
+     ("一", "已接受。预约码"), ("接受", "已接受。预约码"), ("ACCEPT", "Accepted. Code ")],
 )  # fmt: skip
 def test_an_offer_accepted_by_sms_books_the_place(
     store: Store, policy: Policy, clock: Clock, engine: Engine, reply: str, accepted: str
