@@ -212,17 +212,7 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
         return Done(ctx.t("book.done_all", name=resident.name))
     for booking in ctx.bookings(resident.id):
         if booking.dose == dose.number:
-            return Done(
-                ctx.t(
-                    "book.already",
-                    name=resident.name,
-                    dose=dose.number,
-                    day=ctx.day(booking.slot.day),
-                    period=booking.slot.period,
-                    site=site_name(ctx.lang, booking.site),
-                    code=booking.code,
-                )
-            )
+            return Done(ctx.t("book.already", **booking_facts(ctx, resident.name, booking)))
     campaign = campaign_now(policy, ctx.today)
     if campaign is not None and not admitted(campaign, dose, ctx.today):
         return Done(
@@ -385,7 +375,7 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
         return _offer_queue(ctx, closed, site.district_id)
     ctx.data.update(district=site.district_id, site_id=site.id)
     first, last = _days(ctx)
-    if not ctx.store.open_days(site.id, first, last, ctx.now, _filter(ctx, first, last)):
+    if not _open_days(ctx, first, last):
         return _not_yet(ctx) or Retry(ctx.t("book.no_dates"))
     return Next("date")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from flows.booking import BOOKING, first_place_step, prepare
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
-from flows.places import site_name
+from flows.places import booking_facts
 from flows.schedule import NextDose, Window, next_dose, window
 from store import Booking, BookingNotActive
 
@@ -29,19 +29,8 @@ def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
     """Every active booking of the people this phone manages, with the person's name."""
     found = []
     for person in ctx.people():
-        found += [(person.name, booking) for booking in ctx.store.active_bookings(person.id)]
+        found += [(person.name, booking) for booking in ctx.bookings(person.id)]
     return found
-
-
-def _describe(ctx: Ctx, name: str, booking: Booking) -> dict[str, object]:
-    return {
-        "name": name,
-        "dose": booking.dose,
-        "day": ctx.day(booking.slot.day),
-        "period": booking.slot.period,
-        "site": site_name(ctx.lang, booking.site),
-        "code": booking.code,
-    }
 
 
 def _too_late(ctx: Ctx, booking: Booking, key: str) -> Done | None:
@@ -55,7 +44,7 @@ def _pick(ctx: Ctx) -> Prompt:
     return Prompt(
         ctx.t("change.pick"),
         numbered(
-            (ctx.t("change.label", **_describe(ctx, name, booking)), booking.id)
+            (ctx.t("change.label", **booking_facts(ctx, name, booking)), booking.id)
             for name, booking in _bookings(ctx)
         ),
     )
@@ -99,7 +88,7 @@ def _confirm_cancel(ctx: Ctx) -> Prompt:
     chosen = _open(ctx)
     assert chosen is not None
     return Prompt(
-        ctx.t("cancel.ask", **_describe(ctx, *chosen)),
+        ctx.t("cancel.ask", **booking_facts(ctx, *chosen)),
         yes_no(ctx.t("cancel.yes"), ctx.t("cancel.no")),
     )
 
@@ -114,6 +103,7 @@ def _read_confirm_cancel(ctx: Ctx, answer: Answer) -> Outcome:
     if late:
         return late
     try:
+        ctx.memo.clear()  # the bookings looked up so far are about to change
         booking = ctx.store.cancel(chosen[1].id, now=ctx.now, actor=ctx.actor, channel=ctx.channel)
     except BookingNotActive:
         return Done(ctx.t("change.gone"))
@@ -147,11 +137,11 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
     late = _too_late(ctx, booking, "reschedule.too_late")
     if late:
         return late
-    resident = ctx.store.resident(booking.resident_id)
+    resident = ctx.resident(booking.resident_id)
     assert resident is not None
     if resident.barred:
         return Done(ctx.t("book.barred", name=resident.name, n=ctx.policy.booking.noshow_limit))
-    dose = next_dose(ctx.store.doses_of(resident.id), ctx.policy)
+    dose = next_dose(ctx.doses(resident.id), ctx.policy)
     if not isinstance(dose, NextDose) or dose.number != booking.dose:
         return Done(ctx.t("change.gone"))
     prepare(ctx, resident, dose)

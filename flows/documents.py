@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flows.dialogue import Attachment
-from flows.texts import Lang
+from flows.places import site_address, site_name
+from flows.texts import Lang, text
 from store import Booking
 
 
@@ -24,25 +25,15 @@ def _ics(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datetime)
     slot, site = booking.slot, booking.site
     start = datetime.combine(slot.day, datetime.strptime(slot.start, "%H:%M").time(), zone)
     end = datetime.combine(slot.day, datetime.strptime(slot.end, "%H:%M").time(), zone)
-    site_name = site.name_zh if lang == "zh" else site.name_en
-    address = site.address_zh if lang == "zh" else site.address_en
-    summary = (
-        f"新冠疫苗第{booking.dose}剂（{name}）"
-        if lang == "zh"
-        else f"COVID-19 vaccination, dose {booking.dose} ({name})"
-    )
-    note = (
-        f"预约码 {booking.code}。请携带本人身份证件，接种后留观30分钟。"
-        if lang == "zh"
-        else f"Booking code {booking.code}. Bring your ID document; stay 30 minutes after."
-    )
+    summary = text(lang, "ics.summary", dose=booking.dose, name=name)
+    note = text(lang, "ics.note", code=booking.code)
     event = icalendar.Event()
     event.add("uid", f"{booking.code}@vaxbot")
     event.add("dtstamp", now)
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", summary)
-    event.add("location", f"{site_name}, {address}")
+    event.add("location", f"{site_name(lang, site)}, {site_address(lang, site)}")
     event.add("description", note)
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flows.dialogue import Ctx, Option, numbered
 from flows.texts import Lang
@@ -69,11 +69,6 @@ def site_options(ctx: Ctx, sites: list[tuple[Site, int]]) -> tuple[Option, ...]:
         )
         for i, (site, left) in enumerate(sites, 1)
     )
-
-
-def listing_window(ctx: Ctx) -> tuple[date, date]:
-    """The days offered in a date list: today and the following ``days_listed - 1``."""
-    return ctx.today, ctx.today + timedelta(days=ctx.policy.booking.days_listed - 1)
 
 
 def day_options(ctx: Ctx, days: list[tuple[date, int]]) -> tuple[Option, ...]:

@@ -4,7 +4,7 @@ bookings, when the next dose is due, place in the queue, and a no-show bar if an
 from __future__ import annotations
 
 from flows.dialogue import Ctx, Done, Flow, Outcome
-from flows.places import site_name
+from flows.places import booking_facts
 from flows.schedule import Complete, next_dose
 from store import Resident
 
@@ -18,15 +18,7 @@ def _person(ctx: Ctx, person: Resident) -> list[str]:
         lines.append(ctx.t("status.dose", dose=dose.dose, day=ctx.day(dose.day), product=label))
     bookings = ctx.store.active_bookings(person.id)
     lines.extend(
-        ctx.t(
-            "status.booking",
-            dose=booking.dose,
-            day=ctx.day(booking.slot.day),
-            period=booking.slot.period,
-            site=site_name(ctx.lang, booking.site),
-            code=booking.code,
-        )
-        for booking in bookings
+        ctx.t("status.booking", **booking_facts(ctx, person.name, booking)) for booking in bookings
     )
     upcoming = next_dose(doses, ctx.policy)
     if isinstance(upcoming, Complete):

@@ -447,6 +447,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "绑定成功！可在此查看和管理{phone}名下的预约。",
         "Linked! You can now see and manage the bookings of {phone} here.",
     ),
+    # -- the calendar entry sent with a confirmation (.ics) -----------------------------------
+    "ics.summary": ("新冠疫苗第{dose}剂（{name}）", "COVID-19 vaccination, dose {dose} ({name})"),
+    "ics.note": (
+        "预约码 {code}。请携带本人身份证件，接种后留观30分钟。",
+        "Booking code {code}. Bring your ID document; stay 30 minutes after.",
+    ),
     # -- offers from the queue -----------------------------------------------------------------
     "offer.sms": (
         "{name}的接种名额：{day} {period} {site}。回复1接受，回复2放弃，{until}前有效。",
