@@ -757,10 +757,13 @@ def test_account_for_when_another_process_meets_the_same_address_at_once(
     """Two processes see a new address at the same moment: the second waits for the first's
     write lock, then finds the account the first made. One account, one address row."""
     other = Store.open(db_path)
-    found: dict[str, int] = {}
+    found: dict[str, object] = {}
 
     def second() -> None:
-        found["second"] = other.account_for("telegram", "5551234", PHONE, now)
+        try:
+            found["second"] = other.account_for("telegram", "5551234", PHONE, now)
+        except Exception as exc:  # reported below, not lost with the thread
+            found["error"] = exc
 
     thread = threading.Thread(target=second)
     try:
@@ -770,8 +773,10 @@ def test_account_for_when_another_process_meets_the_same_address_at_once(
             thread.join(0.3)
             assert thread.is_alive(), "the second process did not wait for the write lock"
         thread.join(10)
+        assert not thread.is_alive(), "the second process never got the lock"
     finally:
         other.close()
+    assert "error" not in found, found
     assert found["second"] == found["first"]
     assert count(store, "accounts") == 1
     assert count(store, "addresses") == 1
@@ -786,4 +791,3 @@ def test_codes_use_every_unambiguous_symbol_and_nothing_else() -> None:
     assert set(seen) == set(CODE_ALPHABET) and not set(seen) & set("01OIL")
     expected = 3000 * 7 / len(CODE_ALPHABET)  # about 677 each
     assert all(abs(n - expected) < expected * 0.25 for n in seen.values()), seen
-    assert len(set(codes)) == len(codes)

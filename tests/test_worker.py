@@ -228,10 +228,8 @@ def test_sigterm_stops_the_loop_cleanly(
     try:
         wait_for(lambda: sent_count(worker_db) == 1, 20, "the worker's first tick")
         time.sleep(0.2)  # now waiting out its 60 s interval
-        stopped = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        assert finish(process) == 0
-        assert time.monotonic() - stopped < 5  # woken up, not at the end of the interval
+        assert finish(process, 30) == 0  # woken up: the interval (60 s) would miss the deadline
     finally:
         if process.poll() is None:
             process.kill()
@@ -251,8 +249,6 @@ def test_once_exits_when_nothing_is_due(
     store.close()
     log = tmp_path / "worker.log"
 
-    began = time.monotonic()
     assert finish(start_worker(worker_db, gateway.url, START, "--once", log=log), 10) == 0
-    assert time.monotonic() - began < 8
     assert gateway.requests == []
     assert all(row["sent_at"] is None and row["claimed_at"] is None for row in rows(worker_db))
