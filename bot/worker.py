@@ -24,8 +24,8 @@ from bot.attendance import run_noshows
 from bot.clock import Clock
 from bot.jobs import daily_due, send_alerts, send_reminders
 from bot.outbox import Delivery, Report, deliver_due
+from bot.slots_admin import release
 from flows.policy import Policy
-from flows.schedule import last_released_day
 from store import Store
 
 log = logging.getLogger("vaxbot.worker")
@@ -67,7 +67,7 @@ class Worker:
         store, policy = self.store, self.policy
         now = self.clock()
         done = Tick(
-            released=store.release_due(last_released_day(policy, now), now),
+            released=release(store, policy, now).count,
             expired=store.expire_offers(now),
         )
         for name, at, job in self.daily:

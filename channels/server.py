@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -215,7 +214,3 @@ async def serve(
             if telegram is not None:
                 await telegram.stop()  # last: the worker sends through its bot
     log.info("stopped")
-
-
-def environment() -> Mapping[str, str]:
-    return os.environ

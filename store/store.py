@@ -359,17 +359,6 @@ class Store:
         )
         return _site(row) if row else None
 
-    def sites_stocking(self, district_id: str, products: Sequence[str]) -> list[Site]:
-        """Sites of a district that have ever had slots of these products."""
-        marks = ", ".join("?" for _ in products)
-        rows = self._all(
-            f"SELECT {_SITE_COLUMNS} FROM sites s WHERE s.district_id = ? AND EXISTS "
-            f"(SELECT 1 FROM slots t WHERE t.site_id = s.id AND t.product_id IN ({marks})) "
-            "ORDER BY s.id",
-            [district_id, *products],
-        )
-        return [_site(row) for row in rows]
-
     def slot(self, slot_id: int) -> Slot | None:
         row = self._one(f"SELECT {_SLOT_COLUMNS} FROM slots t WHERE t.id = ?", [slot_id])
         return _slot(row) if row else None
@@ -412,14 +401,6 @@ class Store:
         )
         assert row is not None
         return row[0], row[1]
-
-    def inbound_replies(self, channel: str, message_id: str) -> str | None:
-        """The replies already given to this provider message id, if it was processed."""
-        row = self._one(
-            "SELECT replies FROM inbound WHERE channel = ? AND message_id = ?",
-            [channel, message_id],
-        )
-        return row[0] if row else None
 
     def record_inbound(self, channel: str, message_id: str, replies: str, now: datetime) -> None:
         self._conn.execute(

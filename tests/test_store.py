@@ -685,14 +685,6 @@ def test_state_is_replaced_and_kept_per_channel(store: Store, now: datetime) -> 
     assert updated == "2021-06-17T09:05:00+08:00"
 
 
-def test_inbound_replies(store: Store, now: datetime) -> None:
-    assert store.inbound_replies("sms", "msg-1") is None
-    store.record_inbound("sms", "msg-1", '["您好！"]', now)
-    assert store.inbound_replies("sms", "msg-1") == '["您好！"]'
-    assert store.inbound_replies("telegram", "msg-1") is None
-    assert store.inbound_replies("sms", "msg-2") is None
-
-
 def test_a_turn_starts_from_the_stored_replies_and_state_of_its_own_channel(
     store: Store, now: datetime
 ) -> None:
@@ -709,9 +701,9 @@ def test_inbound_is_recorded_once(store: Store, now: datetime) -> None:
     store.record_inbound("sms", "msg-1", "first", now)
     with pytest.raises(sqlite3.IntegrityError):
         store.record_inbound("sms", "msg-1", "second", now)
-    assert store.inbound_replies("sms", "msg-1") == "first"
+    assert store.turn_start("sms", PHONE, "msg-1") == ("first", None)
     store.record_inbound("telegram", "msg-1", "other channel", now)
-    assert store.inbound_replies("telegram", "msg-1") == "other channel"
+    assert store.turn_start("telegram", PHONE, "msg-1") == ("other channel", None)
 
 
 # -- several processes on one file -------------------------------------------------------------
