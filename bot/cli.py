@@ -317,8 +317,7 @@ def _add_followup_commands(commands: argparse._SubParsersAction[argparse.Argumen
 
 
 def _followup(args: argparse.Namespace, clock: Clock) -> int:
-    if not Path(args.db).is_file():
-        print(f"vaxbot followup: no database at {args.db}", file=sys.stderr)
+    if missing_database(args.db, "vaxbot followup"):
         return 2
     store = Store.open(args.db)
     try:
@@ -365,6 +364,15 @@ def run_chat(engine: Engine, channel: str, sender: str, jsonl: bool, source: Tex
             _render(replies, out)
 
 
+def missing_database(path: str, command: str) -> bool:
+    """Say so on stderr if there is no database file at ``path`` (commands never create one
+    by accident from a mistyped --db; ``seed-demo`` makes one)."""
+    if Path(path).is_file():
+        return False
+    print(f"{command}: no database at {path} (see vaxbot seed-demo)", file=sys.stderr)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -406,8 +414,7 @@ def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     for stream in (sys.stdout, sys.stderr):  # site names are Chinese whatever the locale
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
-    if not Path(args.db).is_file():
-        print(f"{name}: no database at {args.db} (see vaxbot seed-demo)", file=sys.stderr)
+    if missing_database(args.db, name):
         return 2
     with ExitStack() as stack:
         try:
@@ -471,8 +478,7 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     except UsageError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 2
-    if not Path(args.db).is_file():
-        print(f"{name}: no database at {args.db} (see vaxbot seed-demo)", file=sys.stderr)
+    if missing_database(args.db, name):
         return 2
     store = Store.open(args.db)
     try:
@@ -503,8 +509,7 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
 
 def _assign(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     """``assign``: 0 when the run is done, 2 if it cannot run."""
-    if not Path(args.db).is_file():
-        print(f"vaxbot assign: no database at {args.db} (see vaxbot seed-demo)", file=sys.stderr)
+    if missing_database(args.db, "vaxbot assign"):
         return 2
     store = Store.open(args.db)
     try:

@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from bot import cli as bot_cli
 from bot.clock import ClockError, make_clock
@@ -117,8 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PolicyError, ClockError) as exc:
         print(f"vaxbot: {exc}", file=sys.stderr)
         return 2
-    if not Path(args.db).is_file():
-        print(f"vaxbot {args.command}: no database at {args.db}", file=sys.stderr)
+    if bot_cli.missing_database(args.db, f"vaxbot {args.command}"):
         return 2
     # The network stack is imported only for the commands that use it: `vaxbot chat` and the
     # admin commands start faster without aiohttp and the SMS adapters.
@@ -160,8 +158,7 @@ def _console(args: argparse.Namespace) -> int:
     except (PolicyError, ClockError, UsageError) as exc:
         print(f"vaxbot console: {exc}", file=sys.stderr)
         return 2
-    if not Path(args.db).is_file():
-        print(f"vaxbot console: no database at {args.db}", file=sys.stderr)
+    if bot_cli.missing_database(args.db, "vaxbot console"):
         return 2
     store = Store.open(args.db)
     try:
