@@ -351,7 +351,7 @@ def _record_dose(
 ) -> tuple[Status, str]:
     """Check the row against what is on record and record it; ``Rejected`` rolls it back."""
     resident = store.resident_by_document("resident_id", row.id_number)
-    if resident is not None and not _same_name(resident.name, row.name):
+    if resident is not None and not same_name(resident.name, row.name):
         raise Rejected("ID registered under another name")
     doses = store.doses_of(resident.id) if resident else []
     site_id = row.site.id if row.site else None
@@ -438,7 +438,7 @@ def _register(store: Store, row: DoseRow, now: datetime, actor: str, channel: st
     )
 
 
-def _same_name(registered: str, given: str) -> bool:
+def same_name(registered: str, given: str) -> bool:
     """Names compared without case or spaces: "张 三" is "张三", "LI Wei" is "Li wei"."""
     return (
         "".join(clean_name(registered).split()).casefold()

@@ -42,6 +42,7 @@ from bot.records import (
     find_site,
     parse_day,
     read_table,
+    same_name,
 )
 from flows.eligibility import age_rules, questions_for, verdict
 from flows.holidays import holidays_between
@@ -177,7 +178,7 @@ def _parse(store: Store, policy: Policy, values: dict[str, str], today: date) ->
 def _person(store: Store, policy: Policy, wanted: _Wanted, now: datetime, actor: str) -> Resident:
     known = store.resident_by_document("resident_id", wanted.id_number)
     if known is not None:
-        if "".join(known.name.split()).casefold() != "".join(wanted.name.split()).casefold():
+        if not same_name(known.name, wanted.name):
             raise RowRefused("this ID number is registered under another name")
         return known
     account = store.account_for("sms", wanted.phone, wanted.phone, now)
