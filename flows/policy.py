@@ -114,6 +114,7 @@ class Booking(_Model):
     cancel_cutoff_days: int = Field(ge=0, le=30)
     noshow_limit: int = Field(ge=0, le=100)
     days_listed: int = Field(ge=1, le=60)
+    observation_minutes: int = Field(ge=0, le=240)
 
 
 class Assignment(_Model):

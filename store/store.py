@@ -293,6 +293,33 @@ class Store:
         row = self._one(f"SELECT {_SITE_COLUMNS} FROM sites s WHERE s.id = ?", [site_id])
         return _site(row) if row else None
 
+    # -- site listings for answers (flows/answers.py) ------------------------------------------
+
+    def sites(self, district_id: str | None = None) -> list[Site]:
+        """Every site (of a district, or all), by id."""
+        rows = self._all(
+            f"SELECT {_SITE_COLUMNS} FROM sites s WHERE (? IS NULL OR s.district_id = ?) "
+            "ORDER BY s.id",
+            [district_id, district_id],
+        )
+        return [_site(row) for row in rows]
+
+    def sites_stocking(
+        self, products: Sequence[str], from_day: date, district_id: str | None = None
+    ) -> list[Site]:
+        """Sites (of a district, or all) with slots of these products on ``from_day`` or later,
+        released or not, full or not; by id."""
+        marks = ", ".join("?" for _ in products) or "NULL"
+        rows = self._all(
+            f"SELECT {_SITE_COLUMNS} FROM sites s WHERE (? IS NULL OR s.district_id = ?) "
+            f"AND EXISTS (SELECT 1 FROM slots t WHERE t.site_id = s.id AND t.day >= ? "
+            f"AND t.product_id IN ({marks})) ORDER BY s.id",
+            [district_id, district_id, from_day.isoformat(), *products],
+        )
+        return [_site(row) for row in rows]
+
+    # -- end of site listings for answers ------------------------------------------------------
+
     def sites_with_places(
         self,
         district_id: str | None,
