@@ -1,0 +1,239 @@
+"""The interpreter: a message in, the likeliest intents and the entities it names out.
+
+Deterministic and local: the lexicon's cues (words and patterns with weights) are summed per
+intent; a mark of a question lifts the questions (``ask.*``), entities a booking needs lift
+``book``. The highest score wins when it reaches the threshold and leads the next by the
+margin; otherwise the two likeliest are offered, or nothing is understood. Entities come from
+the lexicon (dose, relation, part of day, weekend), flows/dates.py (days and hours), the policy
+(districts, makers) and the store (sites, re-read every ``sites_ttl`` seconds).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.nlu.names import Names
+from bot.nlu.normalise import Normaliser, Script, Text
+from bot.nlu.phrases import Phrases
+from flows.dates import When, parse_when
+from flows.entities import Entities, Part
+from flows.lexicon import PARTS, Lexicon, load
+from flows.policy import Policy
+from store import Site
+
+NONE = "none"
+
+_DATE_MARK = re.compile(
+    r"[0-9]|[今明后昨前]天|[周星礼]|月|[日号点时]|[上下]午|[早晚]|today|tomorrow|tonight|"
+    r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
+)
+_DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
+_CN_DIGIT = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_AGE = re.compile(
+    r"(?<![0-9])([0-9]{1,3})\s*(?:周岁|岁|years? old|yrs? old|yo\b)"
+    r"|(?<![一二三四五六七八九十])([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?:周岁|岁)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a message means, as far as the interpreter can tell."""
+
+    intent: str  # the likeliest intent, or "none"
+    confident: bool  # the likeliest clearly leads
+    entities: Entities
+    question: bool  # the message asks something (吗, 多久, ?)
+    script: Script | None  # the characters it was written in, when they tell
+    english: bool  # written in English (Latin words, no Chinese)
+    ranked: tuple[tuple[str, float], ...] = field(default=())  # intents by score, best first
+    text: str = ""  # the normalised text
+
+    def likely(self, threshold: float) -> tuple[str, ...]:
+        """The two likeliest intents that reach ``threshold``."""
+        return tuple(name for name, score in self.ranked[:2] if score >= threshold)
+
+
+def _small_number(text: str) -> int | None:
+    """一 … 九十九 as a number."""
+    if "十" not in text:
+        return _CN_DIGIT.get(text)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+class Interpreter:
+    def __init__(
+        self,
+        policy: Policy,
+        sites: Callable[[], list[Site]],
+        lexicon: Lexicon | None = None,
+        sites_ttl: float = 5.0,
+    ) -> None:
+        self.policy = policy
+        self.lexicon = lexicon = lexicon or load()
+        self.normalise = Normaliser(lexicon)
+        self._sites = sites
+        self._sites_ttl = sites_ttl
+        self._names: Names | None = None
+        self._names_at = 0.0
+        self._question = Phrases((word, True) for word in lexicon.question)
+        self._words: Phrases[tuple[str, str | int, float]] = Phrases(
+            [
+                *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
+                *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
+                *((w, ("dose", n, 0.0)) for n, words in lexicon.doses.items() for w in words),
+                *((w, ("relation", r, 0.0)) for r, ws in lexicon.relations.items() for w in ws),
+                *(
+                    (word, ("cue", intent.name, weight))
+                    for intent in lexicon.intents.values()
+                    for word, weight in intent.cues
+                ),
+            ]
+        )
+
+    @property
+    def names(self) -> Names:
+        """Place and maker names, rebuilt from the store at most every ``sites_ttl`` s."""
+        now = time.monotonic()
+        if self._names is None or now - self._names_at >= self._sites_ttl:
+            self._names = Names(self.policy, self.lexicon, self._sites())
+            self._names_at = now
+        return self._names
+
+    def read(self, message: str, today: date) -> Reading:
+        said = self.normalise(message)
+        text = said.text
+        found = self._words.find(text)
+        entities = self._entities(said, found, today)
+        question = bool(self._question.find(text))
+        scores = self._score(text, found)
+        scoring = self.lexicon.scoring
+        if question:
+            for name in scores:
+                if name.startswith("ask."):
+                    scores[name] += scoring.question_bonus
+        elif scores.get("book", 0) > 0 or not any(n.startswith("ask.") for n in scores):
+            said_for_booking = set(entities.said()) & scoring.booking_entities
+            if said_for_booking:
+                scores["book"] = scores.get("book", 0) + scoring.booking_entity_bonus * min(
+                    len(said_for_booking), 2
+                )
+        if entities.age is not None and question:
+            scores["ask.age"] = scores.get("ask.age", 0) + 1.5
+        ranked = tuple(sorted(scores.items(), key=lambda item: -item[1]))
+        top, best = ranked[0] if ranked else (NONE, 0.0)
+        runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        understood = best >= scoring.threshold
+        return Reading(
+            intent=top if understood else NONE,
+            confident=understood and best - runner >= scoring.margin,
+            entities=entities,
+            question=question,
+            script=said.script,
+            english=said.latin_words > 0 and said.cjk == 0,
+            ranked=ranked,
+            text=text,
+        )
+
+    def _score(
+        self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]
+    ) -> dict[str, float]:
+        scores: dict[str, float] = defaultdict(float)
+        # A cue inside a longer cue of another intent counts only for the longer one: 预约 in
+        # 我的预约 (status) or 不预约 (walk-ins) is no booking request.
+        cues = [(word, str(name), weight) for word, (kind, name, weight) in found if kind == "cue"]
+        for word, name, weight in cues:
+            if not any(word != other and word in other and by != name for other, by, _ in cues):
+                scores[name] += weight
+        for intent in self.lexicon.intents.values():
+            for pattern, weight in intent.patterns:
+                if pattern.search(text):
+                    scores[intent.name] += weight
+        return scores
+
+    def _entities(
+        self, said: Text, found: list[tuple[str, tuple[str, str | int, float]]], today: date
+    ) -> Entities:
+        text = said.text
+        values: dict[str, list[tuple[str, str | int]]] = defaultdict(list)
+        for word, (kind, value, _) in found:
+            if kind != "cue":
+                values[kind].append((word, value))
+        dose = self._dose(text, values["dose"])
+        relation = self._relation(values["relation"])
+        part: Part | None = None
+        day: date | None = None
+        hour: int | None = None
+        if _DATE_MARK.search(text):
+            when: When | None = parse_when(text, today)
+            if when is not None:
+                day, part, hour = when.day, when.part, when.hour
+        if part is None and values["part"]:
+            words = sorted(values["part"], key=lambda f: (-len(f[0]), text.find(f[0])))
+            part = str(words[0][1])  # type: ignore[assignment]
+        names = self.names
+        site = names.site(text)
+        district = names.district(text)
+        if (
+            site is not None
+            and district is not None
+            and names.site_district.get(site[0]) == district[0]
+            and district[1] in site[1]
+        ):
+            district = None  # 天河 of 天河体育中心 names the site, not a wish for the district
+        return Entities(
+            dose=dose,
+            relation=relation,
+            day=day,
+            part=part,
+            hour=hour,
+            district=district[0] if district else None,
+            site=site[0] if site else None,
+            maker=names.maker(text),
+            weekend=bool(values["weekend"]) and day is None,
+            age=self._age(text),
+        )
+
+    @staticmethod
+    def _dose(text: str, said: list[tuple[str, str | int]]) -> int | None:
+        numbers = {int(value) for _, value in said}
+        for match in _DOSE_NUMBER.finditer(text):
+            digit = match.group(1)
+            numbers.add(int(digit) if digit.isdigit() else _CN_DIGIT[digit])
+        if not numbers:
+            return None
+        if 0 in numbers:
+            return 0
+        return max(numbers)  # 打了第一针，想约第二针: the dose wanted is the later one
+
+    @staticmethod
+    def _relation(said: list[tuple[str, str | int]]) -> str | None:
+        relations = [str(value) for _, value in sorted(said, key=lambda f: -len(f[0]))]
+        others = [r for r in relations if r != "self"]
+        if others:
+            return others[0]
+        return "self" if relations else None
+
+    @staticmethod
+    def _age(text: str) -> int | None:
+        match = _AGE.search(text)
+        if match is None:
+            return None
+        age = int(match.group(1)) if match.group(1) else _small_number(match.group(2))
+        return age if age is not None and 0 < age < 130 else None

@@ -1,0 +1,134 @@
+"""Names of districts, sites and vaccine makers, from the policy and the store.
+
+Nothing here is typed by hand: a district is known by its policy names (天河区, 天河, Tianhe), a
+maker by its products' names and the lexicon's short names (科兴), and a site by every part of
+its name that is its own — 石牌 for 石牌街社区卫生服务中心, but not 体育中心, which two sites
+share, nor 天河, which is a district.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+from bot.nlu.phrases import Phrases
+from flows.lexicon import Lexicon
+from flows.policy import Policy
+from store import Site
+
+_WORDS = re.compile(r"[a-z0-9'’]+")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def district_aliases(policy: Policy) -> dict[str, set[str]]:
+    """Each district's names: 天河区, 天河, tianhe, tianhe district."""
+    aliases: dict[str, set[str]] = {}
+    for key, district in policy.districts.items():
+        zh, en = _fold(district.zh), _fold(district.en)
+        names = {zh, en, key.casefold(), f"{en} district"}
+        if len(zh) > 2 and zh[-1] in "区县市镇":
+            names.add(zh[:-1])
+        aliases[key] = names
+    return aliases
+
+
+def maker_aliases(policy: Policy, lexicon: Lexicon) -> dict[str, set[str]]:
+    """Each manufacturer's names: the lexicon's short names and its products' names."""
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for maker, words in lexicon.makers.items():
+        aliases[maker].update(words)
+    for product in policy.products.values():
+        aliases[product.manufacturer].update({_fold(product.zh), _fold(product.en)})
+    return dict(aliases)
+
+
+def _shortened(name: str, generic: tuple[str, ...], prefixes: Iterable[str]) -> set[str]:
+    """A site name and the shorter forms residents write: generic endings taken off one by one,
+    and the district's name taken off the front."""
+    latin = name.isascii()
+    forms = {name}
+    current = name
+    while True:
+        words = current.split() if latin else None
+        ending = next(
+            (
+                word
+                for word in generic
+                if (words is not None and len(words) > 1 and words[-1] == word)
+                or (not latin and current.endswith(word) and len(current) > len(word))
+            ),
+            None,
+        )
+        if ending is None:
+            break
+        current = " ".join(words[:-1]) if words is not None else current[: -len(ending)]
+        forms.add(current)
+    for form in list(forms):
+        for prefix in prefixes:
+            if form.startswith(prefix) and len(form) > len(prefix):
+                rest = form[len(prefix) :].strip()
+                forms.add(rest)
+                for short in prefixes:  # 海珠区疾控 -> 海珠疾控
+                    if short != prefix and (short + rest) not in forms:
+                        forms.add(short + rest if not latin else f"{short} {rest}")
+    return {form for form in forms if form}
+
+
+class Names:
+    """Finds districts, sites and makers in a normalised message."""
+
+    def __init__(self, policy: Policy, lexicon: Lexicon, sites: list[Site]) -> None:
+        districts = district_aliases(policy)
+        makers = maker_aliases(policy, lexicon)
+        self.districts = Phrases(
+            (alias, key) for key, names in districts.items() for alias in names
+        )
+        self.makers = Phrases((alias, key) for key, names in makers.items() for alias in names)
+        taken = {alias for names in (*districts.values(), *makers.values()) for alias in names}
+        generic = tuple(sorted(lexicon.generic_site_words, key=len, reverse=True))
+        candidates: dict[str, set[int]] = defaultdict(set)
+        for site in sites:
+            prefixes = sorted(districts.get(site.district_id, ()), key=len, reverse=True)
+            for name in (_fold(site.name_zh), " ".join(_WORDS.findall(_fold(site.name_en)))):
+                for form in _shortened(name, generic, prefixes):
+                    candidates[form].add(site.id)
+        every_name = [_fold(s.name_zh) for s in sites] + [_fold(s.name_en) for s in sites]
+        own: list[tuple[str, int]] = []
+        for form, ids in candidates.items():
+            if len(ids) != 1 or form in taken or form in generic or len(form) < 2:
+                continue
+            (site_id,) = ids
+            if any(form in alias for alias in taken):  # 北京 of 北京街 is also 国药北京
+                continue
+            if sum(form in name for name in every_name) > (2 if form.isascii() else 1):
+                continue  # a part of two sites' names names neither
+            own.append((form, site_id))
+        self.sites = Phrases(own)
+        self.site_district = {site.id: site.district_id for site in sites}
+
+    def district(self, text: str) -> tuple[str, str] | None:
+        """(district key, the words that named it), the longest mention."""
+        found = self.districts.find(text)
+        if not found:
+            return None
+        keys = {key for _, key in found}
+        if len(keys) > 1:  # two districts named: keep the last named (改到海珠)
+            return max(found, key=lambda f: (text.rfind(f[0]), len(f[0])))[::-1]
+        return max(found, key=lambda f: len(f[0]))[::-1]
+
+    def site(self, text: str) -> tuple[int, str] | None:
+        found = self.sites.find(text)
+        if not found:
+            return None
+        return max(found, key=lambda f: (len(f[0]), text.rfind(f[0])))[::-1]
+
+    def maker(self, text: str) -> str | None:
+        found = self.makers.find(text)
+        if not found:
+            return None
+        return max(found, key=lambda f: (text.rfind(f[0]), len(f[0])))[1]

@@ -1,0 +1,80 @@
+"""What a resident's free text said: the interpreter's reading, as the flows use it.
+
+The interpreter (``bot.nlu``) turns a message into an ``Intent`` name and ``Entities``; the flows
+read the entities to fill their steps and the answers read them to be specific ("天河 booking
+hours", "the interval for dose 2"). Kept here, below the engine, so that flows never import
+``bot``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import Any, Literal
+
+Part = Literal["morning", "afternoon", "evening"]
+
+# The kinds of question hotlines answer all day (DESIGN.md §1 "Questions"); the interpreter's
+# intent for each is ``ask.<topic>``.
+TOPICS: tuple[str, ...] = (
+    "pregnancy",  # pregnancy and breastfeeding
+    "allergy",  # allergies
+    "chronic",  # chronic disease, fever, illness
+    "age",  # age limits (under 18, 60+, 70+, 76+)
+    "interval",  # days between doses
+    "maker",  # which manufacturer for the next dose
+    "bring",  # what to bring
+    "observation",  # how long to stay after the shot
+    "cost",  # it is free
+    "hours",  # booking hours per district, maintenance
+    "release",  # when places are released
+    "walkin",  # walk-ins: none, appointment only
+    "evening",  # evening sessions
+    "mobile",  # mobile vaccination vehicles
+    "accessible",  # accessibility
+    "site",  # a site's address and opening hours
+    "noshow",  # what happens after a missed appointment
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    """Everything a message named that a flow or an answer can use; None when not said.
+
+    ``district`` is a policy district key (``tianhe``); ``site`` a site id in the store;
+    ``maker`` a manufacturer id from the policy (``sinovac``); ``relation`` one of
+    ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
+    ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
+    course).
+    """
+
+    dose: int | None = None
+    relation: str | None = None
+    day: date | None = None
+    part: Part | None = None
+    hour: int | None = None
+    district: str | None = None
+    site: int | None = None
+    maker: str | None = None
+    weekend: bool = False
+    age: int | None = None
+
+    def said(self) -> dict[str, Any]:
+        """The entities given, as plain values (dates as ISO text): for state and scoring."""
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if value is None or value is False:
+                continue
+            out[key] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> Entities:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        if isinstance(values.get("day"), str):
+            values["day"] = date.fromisoformat(values["day"])
+        return cls(**values)
+
+    def __bool__(self) -> bool:
+        return bool(self.said())

@@ -1,0 +1,122 @@
+"""The lexicon: the words residents use, read from ``lexicon.toml`` (one data file).
+
+Loaded once per process. The flows use its word lists where they read words themselves (the
+parts of day, the weekend); the interpreter (``bot.nlu``) uses all of it. A deployer may give
+their own file (``VAXBOT_LEXICON``) with the same layout; docs/nlu.md tells how to extend it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT = Path(__file__).with_name("lexicon.toml")
+PARTS = ("morning", "afternoon", "evening")
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    name: str
+    cues: tuple[tuple[str, float], ...]  # (word, weight)
+    patterns: tuple[tuple[re.Pattern[str], float], ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    threshold: float
+    margin: float
+    question_bonus: float
+    booking_entities: frozenset[str]
+    booking_entity_bonus: float
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    replace: dict[str, str]
+    filler: tuple[str, ...]
+    question: tuple[str, ...]
+    parts: dict[str, tuple[str, ...]]  # morning/afternoon/evening/any -> words
+    weekend: tuple[str, ...]
+    doses: dict[int, tuple[str, ...]]
+    relations: dict[str, tuple[str, ...]]
+    makers: dict[str, tuple[str, ...]]
+    generic_site_words: tuple[str, ...]
+    surnames: frozenset[str]
+    scoring: Scoring
+    intents: dict[str, Intent]
+
+
+def _words(raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(w, str) and w for w in raw):
+        raise ValueError(f"lexicon: {where} must be a list of non-empty strings")
+    return tuple(w.casefold() for w in raw)
+
+
+def _weights(raw: Any, where: str) -> tuple[tuple[str, float], ...]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"lexicon: {where} must be a table of word = weight")
+    out = []
+    for word, weight in raw.items():
+        if not isinstance(weight, int | float) or not word:
+            raise ValueError(f"lexicon: {where}.{word!r} needs a number")
+        out.append((word.casefold(), float(weight)))
+    return tuple(out)
+
+
+def parse(raw: dict[str, Any]) -> Lexicon:
+    """A lexicon from the TOML document's tables; raises ValueError naming what is wrong."""
+    normalise = raw.get("normalise", {})
+    scoring = raw["scoring"]
+    intents: dict[str, Intent] = {}
+    for name, table in raw["intents"].items():
+        patterns = []
+        for pattern, weight in _weights(table.get("patterns", {}), f"intents.{name}.patterns"):
+            try:
+                patterns.append((re.compile(pattern), weight))
+            except re.error as error:
+                raise ValueError(f"lexicon: intents.{name}: bad pattern {pattern!r}") from error
+        intents[name] = Intent(
+            name=name,
+            cues=_weights(table.get("cues", {}), f"intents.{name}.cues"),
+            patterns=tuple(patterns),
+            examples=tuple(table.get("examples", ())),
+        )
+    return Lexicon(
+        replace={k.casefold(): v.casefold() for k, v in normalise.get("replace", {}).items()},
+        filler=_words(normalise.get("filler", []), "normalise.filler"),
+        question=_words(normalise.get("question", []), "normalise.question"),
+        parts={part: _words(words, f"parts.{part}") for part, words in raw["parts"].items()},
+        weekend=_words(raw["weekend"]["words"], "weekend.words"),
+        doses={int(n): _words(words, f"doses.{n}") for n, words in raw["doses"].items()},
+        relations={r: _words(words, f"relations.{r}") for r, words in raw["relations"].items()},
+        makers={m: _words(words, f"makers.{m}") for m, words in raw["makers"].items()},
+        generic_site_words=_words(raw["sites"]["generic"], "sites.generic"),
+        surnames=frozenset(raw["sites"].get("surnames", "")),
+        scoring=Scoring(
+            threshold=float(scoring["threshold"]),
+            margin=float(scoring["margin"]),
+            question_bonus=float(scoring["question_bonus"]),
+            booking_entities=frozenset(scoring["booking_entities"]),
+            booking_entity_bonus=float(scoring["booking_entity_bonus"]),
+        ),
+        intents=intents,
+    )
+
+
+@functools.cache
+def load(path: str | None = None) -> Lexicon:
+    """The lexicon at ``path``, else ``VAXBOT_LEXICON``, else the shipped one (read once)."""
+    chosen = Path(path or os.environ.get("VAXBOT_LEXICON") or DEFAULT)
+    with chosen.open("rb") as file:
+        return parse(tomllib.load(file))
+
+
+def part_words() -> dict[str, tuple[str, ...]]:
+    """Words for each part of day (and ``any``), from the lexicon."""
+    return load().parts
