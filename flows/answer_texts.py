@@ -1,0 +1,249 @@
+"""The sentences of ``flows.answers``: answers to residents' questions, Chinese first, English
+second, in the style of ``flows.texts``.
+
+Every number and name is a placeholder filled from the policy or the store; none is written here.
+An answer is a few of these joined and must fit two SMS segments (``LIMITS``); a test checks
+that every key has both languages with the same placeholders.
+"""
+
+from __future__ import annotations
+
+from flows.texts import Lang
+
+# Two SMS segments: UCS-2 67 characters each when split, GSM-7 153 each.
+LIMITS: dict[Lang, int] = {"zh": 134, "en": 306}
+
+# How a list of names is joined (not sentences: kept apart from the catalogue).
+SEPARATORS: dict[Lang, str] = {"zh": "、", "en": ", "}
+# How sentences are joined: Chinese ends them with "。" already, English needs a space.
+SPACES: dict[Lang, str] = {"zh": "", "en": " "}
+
+ANSWER_TEXTS: dict[str, tuple[str, str]] = {
+    # -- the next step, closing every answer -----------------------------------------------------
+    "close.book": ("回复 预约 即可预约。", "Reply BOOK to book."),
+    "close.site": ("回复 预约 选接种点和时段。", "Reply BOOK to choose a site and time."),
+    "close.queue": (
+        "现在回复 预约 可先登记排队。",
+        "Reply BOOK now to join the queue instead.",
+    ),
+    "close.cancel": ("回复 取消 取消预约。", "Reply CANCEL to cancel a booking."),
+    "close.code": ("回复 查询 查看预约码。", "Reply STATUS for your booking code."),
+    "close.status": ("回复 查询 查看接种记录。", "Reply STATUS to see the doses on record."),
+    # -- lists -------------------------------------------------------------------------------
+    "list.more": ("{names}等{n}处", "{names} ({n} in all)"),
+    "list.count": ("共{n}处", "{n} in all"),
+    "list.by_district": ("问某区请带上区名。", "Name a district to see its own."),
+    "site.labelled": ("{name}（{note}）", "{name} ({note})"),
+    # -- health --------------------------------------------------------------------------------
+    "pregnancy": (
+        "怀孕或哺乳期间暂缓接种新冠疫苗，结束后再预约。预约时会询问，请如实回答。",
+        "Vaccination waits during pregnancy and breastfeeding: book once they are over. "
+        "The booking asks about it; please answer truthfully.",
+    ),
+    "allergy": (
+        "对疫苗任何成分过敏，或以前接种疫苗出现过严重过敏反应（如呼吸困难、血管性水肿）者不能接种。"
+        "其他过敏史请在接种时如实告知医生。",
+        "People allergic to any vaccine component, or who had a severe allergic reaction to a "
+        "vaccine (e.g. trouble breathing, swelling), cannot be vaccinated. Tell the doctor on "
+        "site about any other allergy.",
+    ),
+    "chronic": (
+        "发热、急性疾病、严重慢性病或慢性病急性发作期间不能接种，康复或病情稳定后再预约。"
+        "接种前现场做健康筛查，{assessment}岁及以上另做健康评估。",
+        "No vaccination during a fever, an acute illness, a severe chronic disease or a flare "
+        "of a chronic disease: book once recovered or stable. Everyone is screened on site; "
+        "people aged {assessment}+ also get a health assessment.",
+    ),
+    # -- age -----------------------------------------------------------------------------------
+    "age": (
+        "未满{minimum}周岁暂不能预约。{assessment}岁及以上接种前现场评估健康状况；"
+        "{companion}岁及以上须家属陪同；{green}岁及以上走绿色通道。",
+        "Under {minimum}: no booking yet. From {assessment}: a health assessment on site; "
+        "from {companion}: a family member must come along; from {green}: the green channel "
+        "(priority lane).",
+    ),
+    "age.too_young": (
+        "{age}岁未满{minimum}周岁，暂不能预约；满{minimum}周岁后再回复 预约。",
+        "At {age}, under {minimum}: no booking yet. Reply BOOK once {minimum} or older.",
+    ),
+    "age.ok": ("{age}岁可以预约。", "At {age} you can book."),
+    "age.assessment": ("接种前现场评估健康状况。", "A health assessment is done on site."),
+    "age.companion": (
+        "须家属陪同，预约时登记陪同人。",
+        "A family member must come along (named when booking).",
+    ),
+    "age.green_channel": ("可走绿色通道优先接种。", "The green channel (priority lane) applies."),
+    # -- doses ---------------------------------------------------------------------------------
+    "interval.label.doses": ("{doses}剂次疫苗", "{doses}-dose vaccines"),
+    "interval.one": ("{label}只需1剂。", "{label}: one dose only."),
+    "interval.step": (
+        "第{previous}剂后{min}-{max}天接种第{dose}剂",
+        "{min}-{max} days from dose {previous} to dose {dose}",
+    ),
+    "interval.steps": ("{label}：{steps}。", "{label}: {steps}."),
+    "interval.overdue": (
+        "超过最长间隔仍可接种，请尽快。",
+        "Late? You can still book; come soon.",
+    ),
+    "interval.name_it": (
+        "问具体疫苗请带上名称或厂家。",
+        "Name the vaccine or maker for its own schedule.",
+    ),
+    "interval.course": ("{label}共{doses}剂。", "{label}: {doses} doses in all."),
+    "interval.first": (
+        "第1剂无需等待，号源放出即可预约。",
+        "Dose 1 has no waiting time: book once places are released.",
+    ),
+    "interval.none": (
+        "目前没有需要第{dose}剂的疫苗。",
+        "No vaccine here has a dose {dose}.",
+    ),
+    "interval.booster": (
+        "加强针暂未开放预约。",
+        "Booster doses cannot be booked here yet.",
+    ),
+    "maker": (
+        "第2剂及以后须与第1剂同一厂家。默认在第1剂接种点，也可在居住地所在区"
+        "任一有该厂家疫苗的接种点预约。",
+        "Every later dose must be from the same maker as dose 1. It is booked at the dose-1 "
+        "site by default, or at any site in your home district that has that maker's vaccine.",
+    ),
+    "maker.sites": ("{product}：{sites}有此疫苗。", "{product}: at {sites}."),
+    "maker.sites.district": (
+        "{product}：{district}{sites}有此疫苗。",
+        "{product} in {district}: at {sites}.",
+    ),
+    "maker.none": ("{product}：暂无接种点有此疫苗。", "{product}: no site has it at present."),
+    "maker.none.district": (
+        "{product}：{district}暂无接种点有此疫苗。",
+        "{product}: no site in {district} has it at present.",
+    ),
+    "maker.same": ("后续剂次须同一厂家。", "Later doses must be from the same maker."),
+    # -- the appointment -----------------------------------------------------------------------
+    "bring": (
+        "请携带本人有效身份证件（须与预约时所用证件一致）和预约码，戴好口罩；"
+        "{companion}岁及以上须家属陪同。",
+        "Bring the ID document used to book (it must match the booking) and your booking "
+        "code, and wear a mask. People aged {companion}+ need a family member with them.",
+    ),
+    "observation": (
+        "接种后须在现场留观{minutes}分钟，如有不适立即告知医务人员。",
+        "Stay on site {minutes} minutes after the shot; tell the staff at once if unwell.",
+    ),
+    "cost": (
+        "新冠疫苗免费接种，预约和接种均不收费。",
+        "COVID-19 vaccination is free: booking and the shot cost nothing.",
+    ),
+    "walkin": (
+        "所有接种点只接受预约，不设现场派号，不预约不接种。请预约成功后再前往。",
+        "Every site is appointment only: no walk-ins, no tickets on site. Please come only "
+        "with a booking.",
+    ),
+    # -- booking hours and release -------------------------------------------------------------
+    "hours": ("各区预约时段：{windows}。", "Booking hours by district: {windows}."),
+    "hours.group": ("{districts} {window}", "{districts} {window}"),
+    "hours.ask_district": (
+        "各区预约时段不同，请说明哪个区，如“{district}几点预约”。",
+        'Each district has its own hours: ask for one, e.g. "{district} hours".',
+    ),
+    "hours.maintenance": (
+        "{window}系统维护，不能预约。",
+        "No booking {window} (maintenance).",
+    ),
+    "hours.district": (
+        "{district}每天{window}可预约。",
+        "{district} can be booked daily {window}.",
+    ),
+    "hours.open": ("现在可以预约。", "Booking is open now."),
+    "hours.closed.today": (
+        "现在不在预约时段，今天{start}开放。",
+        "Closed now; it opens today at {start}.",
+    ),
+    "hours.closed.tomorrow": (
+        "现在不在预约时段，明天{start}开放。",
+        "Closed now; it opens tomorrow at {start}.",
+    ),
+    "release": (
+        "每天{time}集中放号，放出{days}天后那一天的号源，放号前看不到。",
+        "Places are released together every day at {time}, for the day {days} days ahead; "
+        "before that they cannot be seen.",
+    ),
+    "release.same_day": (
+        "每天{time}集中放出当天的号源，放号前看不到。",
+        "Each day's places are released together at {time} that day; before that they "
+        "cannot be seen.",
+    ),
+    # -- sites ---------------------------------------------------------------------------------
+    "evening": ("有夜间接种的接种点：{sites}。", "Sites with evening sessions: {sites}."),
+    "evening.district": (
+        "{district}有夜间接种的接种点：{sites}。",
+        "Evening sessions in {district}: {sites}.",
+    ),
+    "evening.none": ("目前没有夜间接种的接种点。", "No site has evening sessions at present."),
+    "evening.none.district": (
+        "{district}目前没有夜间接种的接种点。",
+        "No site in {district} has evening sessions at present.",
+    ),
+    "mobile": ("流动接种车：{sites}。", "Mobile vaccination vehicles: {sites}."),
+    "mobile.district": (
+        "{district}流动接种车：{sites}。",
+        "Mobile vehicles in {district}: {sites}.",
+    ),
+    "mobile.none": ("目前没有流动接种车。", "No mobile vaccination vehicle at present."),
+    "mobile.none.district": (
+        "{district}目前没有流动接种车。",
+        "No mobile vaccination vehicle in {district} at present.",
+    ),
+    "accessible": ("无障碍接种点：{sites}。", "Accessible sites: {sites}."),
+    "accessible.district": (
+        "{district}无障碍接种点：{sites}。",
+        "Accessible sites in {district}: {sites}.",
+    ),
+    "accessible.none": ("目前没有无障碍接种点。", "No accessible site at present."),
+    "accessible.none.district": (
+        "{district}目前没有无障碍接种点。",
+        "No accessible site in {district} at present.",
+    ),
+    "accessible.help": (
+        "行动不便需协助请回复 人工。",
+        "Need help getting there? Reply AGENT.",
+    ),
+    "site": (
+        "{name}：{district}{address}，开放时间{hours}。",
+        "{name}: {address}, {district}. Open {hours}.",
+    ),
+    "site.no_hours": ("{name}：{district}{address}。", "{name}: {address}, {district}."),
+    "site.evening": ("有夜间接种。", "Evening sessions."),
+    "site.mobile": ("为流动接种车。", "A mobile vaccination vehicle."),
+    "site.accessible": ("有无障碍设施。", "Accessible."),
+    "site.ask": (
+        "请说出接种点名称，如“{example}地址”。",
+        'Name the site, e.g. "{example} address".',
+    ),
+    "site.ask.district": (
+        "{district}接种点：{sites}。问地址请说出名称。",
+        "Sites in {district}: {sites}. Name one for its address.",
+    ),
+    "site.ask.plain": ("请说出接种点名称。", "Name the site."),
+    "site.none": ("暂无接种点信息。", "No site is listed at present."),
+    # -- missed appointments -------------------------------------------------------------------
+    "noshow": (
+        "不能按时接种请最迟在接种日{days}天前取消，当天不能取消。",
+        "If you cannot come, cancel at the latest {days} day(s) before; not on the day.",
+    ),
+    "noshow.same_day": (
+        "不能按时接种请在接种时段开始前取消。",
+        "If you cannot come, cancel before the appointment starts.",
+    ),
+    "noshow.count": (
+        "未取消又未接种计爽约，第{nth}次爽约起不能自助预约，须致电热线或通过居委会预约。",
+        "A missed appointment not cancelled is a no-show; from no-show {nth} on, booking here "
+        "is barred: call the hotline or your neighbourhood committee.",
+    ),
+}
+
+
+def answer_text(lang: Lang, key: str, **values: object) -> str:
+    zh, en = ANSWER_TEXTS[key]
+    template = zh if lang == "zh" else en
+    return template.format(**values) if values else template
