@@ -51,7 +51,7 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.DECLINE: ("放弃", "拒绝", "decline"),
         Command.BOOK: ("预约", "预约接种", "我要预约", "book", "booking"),
         Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
-        Command.REGISTER: ("登记", "预登记", "register"),
+        Command.REGISTER: ("登记", "预登记", "注册", "register"),
         Command.CANCEL: ("取消", "取消预约", "cancel"),
         Command.RESCHEDULE: ("改期", "改约", "更改预约", "reschedule", "change booking"),
     }.items()
@@ -72,9 +72,16 @@ def command_of(text: str) -> Command | None:
 
 
 def number_of(folded: str) -> str | None:
-    """The number a folded answer means (``1``, ``01``, ``一``, ``十二``), as digits; or None."""
-    if folded.isdigit():
-        return str(int(folded))
+    """The number a folded answer means (``1``, ``01``, ``一``, ``十二``), as digits; or None.
+
+    Digits are decimal digits of any script (``١`` is 1). Characters that are digits only in a
+    looser sense (``፩`` U+1369, ``𐩀`` U+10A40, a superscript ``²``, a circled ``①``) are not
+    read as numbers here; ``fold`` has already turned those NFKC knows (``²``, ``①``) into
+    plain digits. Never raises, whatever the text.
+    """
+    if folded.isdecimal():  # not isdigit(): int("፩") fails although "፩".isdigit()
+        digits = "".join(str(unicodedata.decimal(ch)) for ch in folded).lstrip("0")
+        return digits or "0"
     if folded and len(folded) <= 3 and set(folded) <= _CHINESE_DIGITS:
         import cn2an  # 0.2 s to import: only for answers like 一 or 十二
 

@@ -539,6 +539,8 @@ def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
             ctx.data["weekend"] = True
             return Retry("", _date(ctx))
         parsed = parse_when(answer.text, ctx.today)
+        if parsed is not None and parsed.too_far is not None:  # 9999-12-31: refused at once
+            return Retry(ctx.t("book.date_too_far", day=ctx.day(parsed.too_far)))
         if parsed is None or parsed.day is None:
             return Retry(ctx.t("book.date_unknown"))
         when = parsed

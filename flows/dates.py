@@ -6,7 +6,7 @@ Pipeline:
 
 1. Reject early: empty text, more than ``MAX_CHARS`` characters, bare numbers (menu choices).
 2. Normalise: NFKC (fullwidth digits and punctuation), lower case, a few traditional
-   characters to simplified, collapsed whitespace.
+   characters to simplified, decimal digits of any script to 0-9, collapsed whitespace.
 3. Chinese weekdays (周X/星期X/礼拜X) are read and masked *before* numeral conversion, so that
    下周二 does not become 下周2 and 星期一一点 does not become 星期11点.
 4. Runs of Chinese numerals become digits with ``cn2an`` (imported lazily and only when the
@@ -34,6 +34,9 @@ Rules for ambiguous input:
   今晚/tonight and "this morning/afternoon/evening" also set the day to today.
 - A date that matches a pattern but does not exist (2月30日, 2021-02-30) makes the whole
   result ``None``, even if a part of day was given too.
+- A day more than ``MAX_DAYS_AHEAD`` days after today (2099年1月1日, 9999-12-31) is nothing
+  to book or to compute with: the result has no ``day``, no part or hour, and that day in
+  ``too_far``, so that a caller can refuse it at once and none computes over the years to it.
 """
 
 import functools
@@ -48,6 +51,7 @@ Part = Literal["morning", "afternoon", "evening"]
 MAX_CHARS: Final = 100
 YEAR_ROLL_DAYS: Final = 60
 BARE_DAY_GRACE_DAYS: Final = 3
+MAX_DAYS_AHEAD: Final = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class When:
     part: Part | None = None  # 上午/早上/morning ; 下午/afternoon ; 晚上/夜场/evening/tonight
     hour: int | None = None  # 0-23 when a clock time was given ("下午3点" -> 15, "3pm" -> 15)
     explicit_year: bool = False
+    too_far: date | None = None  # a day named more than MAX_DAYS_AHEAD days ahead (not in day)
 
 
 class _InvalidDateError(ValueError):
@@ -68,6 +73,7 @@ _TRADITIONAL: Final = str.maketrans(
     {"號": "号", "點": "点", "時": "时", "週": "周", "禮": "礼", "後": "后", "兩": "两", "鐘": "钟"}
 )
 _SPACES: Final = re.compile(r"\s+")
+_OTHER_DIGIT: Final = re.compile(r"(?![0-9])\d")  # a decimal digit of another script: ٣
 _BARE_NUMBER: Final = re.compile(r"[0-9 ]+")
 _MASK: Final = "\ue000"  # private-use character standing in for a weekday already read
 
@@ -89,6 +95,7 @@ _CN_A_LITTLE: Final = re.compile(r"(?<=[早晚快慢多少好大小高低近远�
 
 def _normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower().translate(_TRADITIONAL)
+    folded = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), folded)
     return _SPACES.sub(" ", folded).strip()
 
 
@@ -194,12 +201,14 @@ _EN_MONTH_DAY: Final = re.compile(
     rf"\b({_MONTH_NAME})\b\.?\s*(?:the\s+)?([0-9]{{1,2}}){_ORDINAL}\b(?:,?\s*([0-9]{{4}})(?![0-9]))?"
 )
 _CN_REL_MONTH_DAY: Final = re.compile(r"(下|这|本)个?月\s*([0-9]{1,2})\s*[日号]")
+_CN_YEAR_MONTH_DAY: Final = re.compile(r"(今|明|后)年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])")
+_CN_YEAR_OFFSET: Final = {"今": 0, "明": 1, "后": 2}
 _CN_MONTH_DAY: Final = re.compile(r"(?<![0-9])([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])")
 _SHORT_DATE: Final = re.compile(
     r"(?<![0-9./:午上晚早])(?<![午上晚早] )([0-9]{1,2})([./])([0-9]{1,2})(?![0-9./:])"
     r"(?!\s*(?:[ap]\.?m\b|%|元|块|岁|小时|个|次|公斤|万|米|分|点))"
 )
-_CN_DAYS_LATER: Final = re.compile(r"([0-9]{1,2})\s*天(?:以后|之后|后)")
+_CN_DAYS_LATER: Final = re.compile(r"(?<![0-9])([0-9]{1,4})\s*天(?:以后|之后|后)")
 _CN_RELATIVE: Final = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|前天"
 )
@@ -303,6 +312,9 @@ def _explicit_date(text: str, today: date) -> tuple[date, bool] | None:
         months_ahead = 1 if match.group(1) == "下" else 0
         year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
         return _make_date(year, month + 1, int(match.group(2))), False
+    if match := _CN_YEAR_MONTH_DAY.search(text):  # 明年3月1日
+        year = today.year + _CN_YEAR_OFFSET[match.group(1)]
+        return _make_date(year, int(match.group(2)), int(match.group(3))), True
     if match := _CN_MONTH_DAY.search(text):
         return _month_day(int(match.group(1)), int(match.group(2)), today), False
     if match := _SHORT_DATE.search(text):
@@ -404,7 +416,8 @@ def parse_when(text: str, today: date) -> When | None:
     """Read a date and/or part of day from free text in Chinese or English.
 
     None when nothing date-like is found, when the text names a day that does not exist, and
-    for bare numbers (menu choices). Never raises.
+    for bare numbers (menu choices). A day too far ahead comes in ``too_far``, not ``day``.
+    Never raises.
     """
     if not text or len(text) > MAX_CHARS:
         return None
@@ -432,6 +445,8 @@ def parse_when(text: str, today: date) -> When | None:
 
     if day is None and part is None and hour is None:
         return None
+    if day is not None and (day - today).days > MAX_DAYS_AHEAD:
+        return When(day=None, explicit_year=explicit_year, too_far=day)
     return When(day=day, part=part, hour=hour, explicit_year=explicit_year)
 
 

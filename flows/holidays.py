@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
+from functools import cache, lru_cache
 
 import chinese_calendar
 
@@ -25,7 +26,33 @@ def is_public_holiday(day: date) -> bool:
     return bool(holiday and name is not None)
 
 
+@cache
+def _known() -> tuple[date, date, tuple[date, ...]]:
+    """The first and last day the library has data for, and every holiday between, in order.
+
+    A day is a public holiday exactly when it is in the library's holiday table (weekends are
+    holidays too there, but with no name: see ``is_public_holiday``).
+    """
+    days = sorted(chinese_calendar.holidays)
+    return date(days[0].year, 1, 1), date(days[-1].year, 12, 31), tuple(days)
+
+
 @lru_cache(maxsize=1024)  # the same week is asked for on every booking turn
 def holidays_between(first: date, last: date) -> tuple[date, ...]:
-    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return tuple(day for day in days if is_public_holiday(day))
+    """The public holidays from ``first`` to ``last`` (both included), in order.
+
+    The work is in proportion to the holidays found, never to the length of the range: a range
+    that reaches 9999 costs no more than one that ends with the library's data. Days outside
+    the years the library knows count as having no holidays (logged once per range).
+    """
+    start, end, days = _known()
+    if first < start or last > end:
+        log.warning(
+            "no public-holiday data before %s or after %s; those days of %s..%s count as "
+            "working days",
+            start,
+            end,
+            first,
+            last,
+        )
+    return days[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)]

@@ -150,6 +150,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "That is not a valid mobile number. Please enter an 11-digit mobile.",
     ),
     "reg.district": ("请选择居住地所在区：", "Choose the district where the person lives:"),
+    "reg.district.guess.self": ("您住在{district}吗？", "Do you live in {district}?"),
+    "reg.district.guess.other": ("{name}住在{district}吗？", "Does {name} live in {district}?"),
+    "reg.district.other": ("选择其他区", "Choose another district"),
+    "reg.book_now": ("为{name}预约接种", "Book a vaccination for {name}"),
     "reg.done": (
         "预登记成功！{name}的预登记码：{code}。",
         "Pre-registered! {name}'s pre-registration code: {code}.",
@@ -259,6 +263,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "book.date_full": (
         "{day}无可约名额，最近可约：",
         "No places on {day}. Nearest dates with places:",
+    ),
+    "book.date_too_far": (
+        "{day}超出可预约范围，只能预约近期日期。",
+        "{day} is beyond the booking range: only the coming days can be booked.",
     ),
     "book.date_unknown": (
         "没看懂这个日期，请回复数字或输入日期（如：明天、6月20日）。",
