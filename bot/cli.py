@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import shlex
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -25,7 +27,7 @@ from bot.attendance import (
     unbar_line,
 )
 from bot.clock import Clock, ClockError, make_clock
-from bot.demo import seed_demo, sync_reference
+from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_reference
 from bot.engine import Engine
 from bot.followups import OUTCOMES, list_lines, record
 from bot.messages import Inbound, Reply
@@ -364,6 +366,60 @@ def run_chat(engine: Engine, channel: str, sender: str, jsonl: bool, source: Tex
             _render(replies, out)
 
 
+DEMO_SENDER = "+8613800138000"
+
+
+def _program() -> str:
+    """How the user started this command: ``.venv/bin/vaxbot`` as typed, else ``vaxbot``."""
+    typed = sys.argv[0] if sys.argv else ""
+    return typed if Path(typed).name == "vaxbot" else "vaxbot"
+
+
+def _clock_text(store: Store, policy: Policy, moment: datetime) -> str:
+    """``moment`` for ``--now``, read back in the policy's zone: to the minute if booking is
+    still open then, else to the second."""
+    minute = moment.replace(second=0, microsecond=0)
+    if minute == moment or bookable_now(store, policy, minute):
+        return minute.strftime("%Y-%m-%dT%H:%M")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _suggest_chat(store: Store, policy: Policy, now: datetime, args: argparse.Namespace) -> None:
+    """Print the chat command for the demo, its clock set to a moment booking is open."""
+    moment = booking_moment(store, policy, now)
+    if moment is None:  # e.g. a policy whose campaign covers every seeded day
+        print("no moment ahead at which the demo's places can be booked", file=sys.stderr)
+        return
+    command = [_program(), "chat", "--db", args.db, "--from", DEMO_SENDER]
+    if args.config:
+        command += ["--config", args.config]
+    command += ["--now", _clock_text(store, policy, moment)]
+    print(f"to chat as a resident at a moment booking is open:\n  {shlex.join(command)}",
+          file=sys.stderr)  # fmt: skip
+
+
+def _chat_clock(store: Store, policy: Policy, clock: Clock, args: argparse.Namespace) -> Clock:
+    """The clock of a chat. ``--now`` and ``VAXBOT_NOW`` are obeyed as given; without them, a
+    chat on the demo database stands at the present moment if booking is open then, else at the
+    next moment it is, and says so: the demo works at any hour of the night."""
+    if args.now or os.environ.get("VAXBOT_NOW") or not is_demo(store):
+        return clock
+    now = clock()
+    moment = booking_moment(store, policy, now)
+    if moment is None:
+        print(
+            f"vaxbot chat: the demo has no places left to book; run `{_program()} seed-demo "
+            f"--db {shlex.quote(args.db)}` again to add some from today",
+            file=sys.stderr,
+        )
+        return clock
+    if moment != now:
+        print(f"vaxbot chat: booking is closed at {now.isoformat(timespec='minutes')}; this demo "
+              f"chat runs at {moment.isoformat(timespec='minutes')}, when it is open (--now or "
+              "VAXBOT_NOW sets another moment)", file=sys.stderr)  # fmt: skip
+    return lambda: moment
+
+
 def missing_database(path: str, command: str) -> bool:
     """Say so on stderr if there is no database file at ``path`` (commands never create one
     by accident from a mistyped --db; ``seed-demo`` makes one)."""
@@ -396,7 +452,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             now = clock()
             added = seed_demo(store, policy, args.today or now.date(), args.days, now)
             print(f"seeded {args.db}: {added} new slots", file=sys.stderr)
+            _suggest_chat(store, policy, now, args)
         elif args.command == "chat":
+            clock = _chat_clock(store, policy, clock, args)
             # Residents write Chinese whatever the terminal's locale: always UTF-8.
             for stream in (sys.stdin, sys.stdout):
                 if isinstance(stream, io.TextIOWrapper):

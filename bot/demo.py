@@ -1,12 +1,18 @@
-"""Demo data for Guangzhou: every district of the policy, a few sites each, released slots."""
+"""Demo data for Guangzhou: every district of the policy, a few sites each, released slots;
+and the moment a demo chat can book at, whatever the hour it is run."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flows.policy import Policy
-from store import Store
+from flows.holidays import holidays_between
+from flows.policy import Policy, parse_hhmm, time_range
+from flows.schedule import Window, campaign_now, window
+from store import SlotFilter, Store
+
+DEMO_JOB = "seed-demo"  # recorded in the jobs table: the database holds the demo
+LOOK_AHEAD_DAYS = 31  # how far ahead a demo chat looks for a moment booking is open
 
 
 @dataclass(frozen=True)
@@ -126,4 +132,54 @@ def seed_demo(store: Store, policy: Policy, today: date, days: int, now: datetim
         for offset in range(days)
         for start, end, capacity in DAY_PERIODS + ((EVENING_PERIOD,) if site.evening else ())
     ]
-    return store.add_slots(rows, skip_existing=True)
+    added = store.add_slots(rows, skip_existing=True)
+    store.job_done(DEMO_JOB, today.isoformat(), now)
+    return added
+
+
+def is_demo(store: Store) -> bool:
+    """Whether ``seed-demo`` made (or topped up) this database."""
+    return store.last_job_key(DEMO_JOB) is not None
+
+
+def bookable_now(
+    store: Store, policy: Policy, now: datetime, holidays: tuple[date, ...] | None = None
+) -> bool:
+    """Whether a resident can book a first dose at ``now``: some district's window is open (not
+    the maintenance hours, not a priority campaign's day) and it has places left to offer.
+    ``holidays``: the public holidays of the days listed, if already known."""
+    if campaign_now(policy, now.date()) is not None:
+        return False
+    districts = {key for key in policy.districts if window(policy, key, now) is Window.OPEN}
+    if not districts:
+        return False
+    first = now.date()
+    last = first + timedelta(days=policy.booking.days_listed - 1)
+    if holidays is None:
+        holidays = holidays_between(first, last)
+    only = SlotFilter(holidays=tuple(day for day in holidays if first <= day <= last))
+    sites = store.sites_with_places(None, first, last, now, only)
+    return any(left > 0 and site.district_id in districts for site, left in sites)
+
+
+def booking_moment(
+    store: Store, policy: Policy, after: datetime, days: int = LOOK_AHEAD_DAYS
+) -> datetime | None:
+    """``after`` if a resident can book then, else the next moment within ``days`` days at which
+    one can: a district's window opening, the end of the maintenance hours or the daily release.
+    None when there is none (the demo's places are all in the past)."""
+    first = after.date()
+    holidays = holidays_between(first, first + timedelta(days=days + policy.booking.days_listed))
+    if bookable_now(store, policy, after, holidays):
+        return after
+    starts = sorted(
+        {time_range(district.window)[0] for district in policy.districts.values()}
+        | {time_range(policy.booking.maintenance)[1], parse_hhmm(policy.booking.release_time)}
+    )
+    for offset in range(days + 1):
+        day = first + timedelta(days=offset)
+        for start in starts:
+            moment = datetime.combine(day, start, after.tzinfo)
+            if moment > after and bookable_now(store, policy, moment, holidays):
+                return moment
+    return None

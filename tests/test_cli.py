@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -170,6 +171,11 @@ def chat(
     proc = vaxbot(
         "chat", "--db", str(db), "--from", sender, "--jsonl", *extra, stdin=stdin, env=env
     )
+    return turns_of(proc, messages)
+
+
+def turns_of(proc: subprocess.CompletedProcess[str], messages: Sequence[str]) -> list[Turn]:
+    """The records of a ``vaxbot chat --jsonl`` run that was sent ``messages``."""
     assert proc.returncode == 0, proc.stderr
     # A turn that fails is logged with its traceback (to stderr) and answered with an apology.
     assert "Traceback" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
@@ -572,3 +578,115 @@ def test_an_empty_line_at_the_menu_keeps_the_menu(db: Path) -> None:
     assert_short([blank])
     assert pick.said != "抱歉，没看懂。回复 菜单 查看功能，或 帮助。"
     assert "预登记须知" in pick.said, pick.said
+
+
+# -- the demo, as README runs it, at any hour -------------------------------------------------
+
+# `vaxbot` as if the machine's clock said $SYSTEM_NOW: the demo must work at whatever hour and on
+# whatever day a newcomer runs it. (VAXBOT_NOW and --now are a chosen clock, and obeyed.)
+AT_SYSTEM_NOW = (
+    sys.executable,
+    "-c",
+    "import os, sys\n"
+    "from datetime import datetime\n"
+    "import bot.clock\n"
+    "class SystemClock(datetime):\n"
+    "    @classmethod\n"
+    "    def now(cls, tz=None):\n"
+    "        return datetime.fromisoformat(os.environ['SYSTEM_NOW']).astimezone(tz)\n"
+    "bot.clock.datetime = SystemClock\n"
+    "from channels.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n",
+)
+CHAT = ["chat", "--db", "{db}", "--from", PHONE]  # README's demo command, after seed-demo
+
+
+def demo_booking() -> list[str]:
+    """A newcomer's first booking: the golden conversation up to the district of the place,
+    then Huangpu (open whenever any district is), its first site, the first day and period
+    offered, and confirm."""
+    script = load_transcript("book_dose1_zh")
+    return [
+        *script.sent[: script.index("请选择接种点所在区") + 1],
+        "黄埔",
+        "1",
+        "1",
+        "1",
+        "确认预约",
+    ]
+
+
+def at_system_now(moment: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    [proc] = run_all([Call(args, cli_env(SYSTEM_NOW=moment), stdin=stdin, program=AT_SYSTEM_NOW)])
+    return proc
+
+
+def booked_days(db: Path) -> list[str]:
+    sql = "SELECT t.day FROM bookings b JOIN slots t ON t.id = b.slot_id WHERE b.status = 'active'"
+    return [row[0] for row in query(db, sql)]
+
+
+def assert_booked(turns: Sequence[Turn]) -> None:
+    said = turns[-1].said
+    assert "预约成功" in said, "\n".join(turn.said for turn in turns)
+    assert len(BOOKING_CODE.findall(said)) == 1, said
+
+
+def test_the_readme_demo_books_at_night_days_after_it_was_seeded(tmp_path: Path) -> None:
+    """Seeded on Friday morning; the chat is run on Monday at 22:30, when nobody can book."""
+    db = tmp_path / "demo.db"
+    seeded = at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(db))
+    assert seeded.returncode == 0, seeded.stderr
+    messages = demo_booking()
+    args = [arg.format(db=db) for arg in CHAT]
+    proc = at_system_now("2026-11-23T22:30+08:00", *args, "--jsonl", stdin=lines(messages))
+    turns = turns_of(proc, messages)
+    assert_booked(turns)
+    assert "this demo chat runs at 2026-11-24T08:00+08:00" in proc.stderr
+    assert booked_days(db)[0] >= "2026-11-24"
+
+
+def test_seed_demo_prints_the_chat_command_at_a_moment_booking_is_open(tmp_path: Path) -> None:
+    """Seeded at 21:30 (maintenance): the command it prints books, run on any later day."""
+    db = tmp_path / "demo.db"
+    seeded = at_system_now("2026-11-20T21:30+08:00", "seed-demo", "--db", str(db))
+    assert seeded.returncode == 0, seeded.stderr
+    [command] = [line for line in seeded.stderr.splitlines() if line.startswith("  ")]
+    program, *args = shlex.split(command)
+    assert program == "vaxbot"
+    assert args == [arg.format(db=db) for arg in CHAT] + ["--now", "2026-11-21T08:00"]
+    messages = demo_booking()
+    proc = at_system_now("2026-11-25T03:00+08:00", *args, "--jsonl", stdin=lines(messages))
+    assert_booked(turns_of(proc, messages))
+    assert "this demo chat runs at" not in proc.stderr  # --now is the clock: nothing moved
+    assert booked_days(db)[0] >= "2026-11-21"
+
+
+def test_a_chosen_clock_is_obeyed_on_the_demo_too(tmp_path: Path) -> None:
+    """VAXBOT_NOW at 22:30: the maintenance hours, as the resident is told; no booking."""
+    db = tmp_path / "demo.db"
+    assert at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(db)).returncode == 0
+    turns = chat(db, demo_booking(), now="2026-11-23T22:30")
+    assert any("系统维护" in turn.said for turn in turns)
+    assert not any("预约成功" in turn.said for turn in turns)
+    assert booked_days(db) == []
+
+
+def test_a_demo_run_again_weeks_later_books(tmp_path: Path) -> None:
+    """The demo's places are over: chat says to seed again; seeding again (README's command
+    does it) brings places from that day, and the chat books."""
+    db = tmp_path / "demo.db"
+    assert at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(db)).returncode == 0
+    later = "2027-01-05T19:00+08:00"
+    messages = demo_booking()
+    args = [arg.format(db=db) for arg in CHAT]
+    stale = at_system_now(later, *args, "--jsonl", stdin=lines(messages[:1]))
+    assert stale.returncode == 0 and f"vaxbot seed-demo --db {db}" in stale.stderr
+    assert at_system_now(later, "seed-demo", "--db", str(db)).returncode == 0
+    proc = at_system_now(later, *args, "--jsonl", stdin=lines(messages[1:]))
+    assert_booked(turns_of(proc, messages[1:]))
+    assert booked_days(db)[0] >= "2027-01-06"
+
+
+def lines(messages: Sequence[str]) -> str:
+    return "".join(message + "\n" for message in messages)
