@@ -109,13 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log_level not in LOG_LEVELS:  # a default from the environment is not checked
         print(f"vaxbot: VAXBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}", file=sys.stderr)
         return 2
-    logs.configure(LOG_LEVELS[args.log_level])
     try:
         policy = load_policy(args.config)
         clock = make_clock(policy.zone, None)
     except (PolicyError, ClockError) as exc:
         print(f"vaxbot: {exc}", file=sys.stderr)
         return 2
+    logs.configure(LOG_LEVELS[args.log_level], policy.zone)  # times in the zone the bot works in
     if bot_cli.missing_database(args.db, f"vaxbot {args.command}"):
         return 2
     # The network stack is imported only for the commands that use it: `vaxbot chat` and the

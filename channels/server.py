@@ -95,6 +95,23 @@ class Settings:
             )
         return settings
 
+    def unauthenticated(self) -> list[str]:
+        """What accepts requests nobody signed (only with ``--insecure``), and why."""
+        email, twilio = self.email, "POST /sms/twilio and /sms/twilio/status"
+        return [
+            f"{what} accepts unauthenticated requests ({name} unset)"
+            for what, name, value in (
+                (twilio, "VAXBOT_TWILIO_AUTH_TOKEN", self.twilio.auth_token),
+                ("POST /sms/android", "VAXBOT_SMSGATE_SIGNING_KEY", self.android_key),
+                ("POST /sms/json", "VAXBOT_SMS_JSON_TOKEN", self.json_token),
+            )
+            if not value
+        ] + (
+            ["email: SMTP AUTH is offered without TLS (VAXBOT_EMAIL_TLS_CERT unset)"]
+            if email is not None and email.user and email.insecure_auth and not email.tls_cert
+            else []
+        )
+
 
 def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
     try:
@@ -161,6 +178,8 @@ async def serve(
     ready: asyncio.Event | None = None,
 ) -> None:
     """Run the webhooks and the worker until SIGTERM or SIGINT, then shut down cleanly."""
+    for channel in settings.unauthenticated():
+        log.warning("--insecure: %s", channel)
     engine = Engine(store, policy, clock)
     gateway = Gateway(engine, RateLimiter(settings.rate_limit, 60.0))
     wake = asyncio.Event()

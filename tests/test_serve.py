@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -158,6 +159,9 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
 
     stderr = log.read_text("utf-8")
     assert "serving on http://127.0.0.1:" in stderr and "stopped" in stderr
+    # Times in the zone the bot works in, saying so, wherever the server's clock is set.
+    assert re.search(r"^\S+T\S+\+08:00 level=INFO logger=vaxbot.serve serving on", stderr, re.M)
+    assert "unauthenticated" not in stderr  # every secret set
     assert "from=138****8000" in stderr  # with --log-level debug, each message: masked
     assert "13800138000" not in stderr
     assert all(secret not in stderr for secret in SECRETS.values())
@@ -196,6 +200,13 @@ def test_serve_insecure_starts_without_secrets_and_answers_unsigned(
     logged = log.read_text("utf-8")
     assert "13800138000" not in logged
     assert "sms/json in" not in logged  # a line per message only with --log-level debug
+    # Not silently: each endpoint left open is named, with the secret that would close it.
+    warned = [line for line in logged.splitlines() if "level=WARNING" in line]
+    for endpoint, secret in (("/sms/twilio", "VAXBOT_TWILIO_AUTH_TOKEN"),
+                             ("/sms/android", "VAXBOT_SMSGATE_SIGNING_KEY"),
+                             ("/sms/json", "VAXBOT_SMS_JSON_TOKEN")):  # fmt: skip
+        assert any(endpoint in line and secret in line and "unauthenticated" in line
+                   for line in warned), (endpoint, warned)  # fmt: skip
 
 
 def test_serve_with_an_unknown_log_level_in_the_environment_exits_2(

@@ -14,13 +14,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -829,7 +831,8 @@ def test_android_bodies(store: Store, policy: Policy, clock: Clock, message: str
 def test_plain_json_endpoint(store: Store, policy: Policy, clock: Clock) -> None:
     async def scenario(http: Http) -> None:
         answer = await http.plain({"from": PHONE, "text": "你好", "id": "g-1"})
-        assert answer.status == 200
+        assert answer.status == 200 and answer.content_type == "application/json"
+        assert WELCOME_ZH in answer.text, "sent as UTF-8 text, not \\uXXXX escapes"
         replies = answer.json["replies"]
         assert len(replies) == 1 and replies[0].startswith(WELCOME_ZH)
         assert "回复1 预约接种" in replies[0]
@@ -895,6 +898,21 @@ def test_serving_without_secrets_needs_the_insecure_flag() -> None:
     env = {"VAXBOT_TWILIO_AUTH_TOKEN": "t", "VAXBOT_SMSGATE_SIGNING_KEY": "k",
            "VAXBOT_SMS_JSON_TOKEN": "j", "VAXBOT_PUBLIC_URL": PUBLIC_URL}  # fmt: skip
     assert Settings.from_env(env, False, "http://127.0.0.1:8080").public_url == PUBLIC_URL
+
+
+def test_insecure_settings_name_each_unauthenticated_endpoint() -> None:
+    insecure = Settings.from_env({"VAXBOT_TWILIO_AUTH_TOKEN": "t"}, True, "http://127.0.0.1:8080")
+    said = insecure.unauthenticated()
+    assert len(said) == 2
+    assert "/sms/android" in said[0] and "VAXBOT_SMSGATE_SIGNING_KEY" in said[0]
+    assert "/sms/json" in said[1] and "VAXBOT_SMS_JSON_TOKEN" in said[1]
+    env = {"VAXBOT_TWILIO_AUTH_TOKEN": "t", "VAXBOT_SMSGATE_SIGNING_KEY": "k",
+           "VAXBOT_SMS_JSON_TOKEN": "j"}  # fmt: skip
+    assert Settings.from_env(env, True, "http://127.0.0.1:8080").unauthenticated() == []
+    mail = {**env, "VAXBOT_EMAIL_ADDRESS": "vax@example.org", "VAXBOT_EMAIL_USER": "u",
+            "VAXBOT_EMAIL_PASSWORD": "p"}  # fmt: skip
+    [plain_auth] = Settings.from_env(mail, True, "http://127.0.0.1:8080").unauthenticated()
+    assert "SMTP AUTH" in plain_auth and "without TLS" in plain_auth
 
 
 def test_insecure_webhooks_accept_unsigned_requests(
@@ -994,6 +1012,24 @@ def test_redact(raw: str, expected: str) -> None:
     assert logs.redact(raw) == expected
 
 
+def test_log_times_carry_their_zone() -> None:
+    """The bot works in +08:00 wherever the server runs: log times say which zone they are in."""
+    moment = datetime(2021, 6, 17, 1, 0, 0, 250_000, tzinfo=UTC).timestamp()  # 09:00 in Guangzhou
+    record = logging.makeLogRecord(
+        {"name": "vaxbot.test", "levelname": "INFO", "msg": "up", "created": moment,
+         "msecs": 250.0}
+    )  # fmt: skip
+    fmt = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+    shanghai = logs.RedactingFormatter(fmt, ZoneInfo("Asia/Shanghai"))
+    assert (
+        shanghai.format(record) == "2021-06-17T09:00:00.250+08:00 level=INFO logger=vaxbot.test up"
+    )
+    utc = logs.RedactingFormatter(fmt, ZoneInfo("UTC")).format(record)
+    assert utc.startswith("2021-06-17T01:00:00.250+00:00 ")
+    local = logs.RedactingFormatter(fmt).format(record)  # the machine's zone: still an offset
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.250[+-]\d\d:\d\d level=INFO", local), local
+
+
 def test_configured_logs_redact_exception_tracebacks_too(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -1001,7 +1037,7 @@ def test_configured_logs_redact_exception_tracebacks_too(
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        logs.configure()
+        logs.configure(zone=ZoneInfo("Asia/Shanghai"))
         try:
             raise ValueError(f"no such resident for {PHONE} with token=abc123")
         except ValueError:
@@ -1011,4 +1047,5 @@ def test_configured_logs_redact_exception_tracebacks_too(
         root.setLevel(level)
     err = capsys.readouterr().err
     assert "level=ERROR logger=vaxbot.test" in err and "turn failed for +86*******8000" in err
+    assert re.match(r"\S+T\S+\+08:00 level=ERROR", err), err
     assert "13800138000" not in err and "abc123" not in err

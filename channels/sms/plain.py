@@ -10,6 +10,7 @@ repeated ``id`` gets the same replies and runs nothing twice.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
@@ -21,6 +22,7 @@ from channels.sms.render import render
 from flows.identity import mask_phone
 
 log = logging.getLogger("vaxbot.sms.json")
+_dumps = functools.partial(json.dumps, ensure_ascii=False)  # UTF-8, not \uXXXX escapes
 
 
 class PlainWebhook:
@@ -46,4 +48,4 @@ class PlainWebhook:
         replies = self.gateway.turn("sms", sender, text, f"json:{message_id}")
         log.debug("sms/json in id=%s from=%s replies=%d", message_id, mask_phone(sender),
                   len(replies))  # fmt: skip
-        return web.json_response({"replies": [render(reply) for reply in replies]})
+        return web.json_response({"replies": [render(reply) for reply in replies]}, dumps=_dumps)
