@@ -31,6 +31,7 @@ from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_refe
 from bot.engine import Engine
 from bot.followups import OUTCOMES, list_lines, record
 from bot.messages import Inbound, Reply
+from bot.nlu_cli import add_nlu_commands, run_nlu
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
 from bot.sites_admin import SITE_COLUMNS, import_sites
 from bot.slots_admin import (
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_attendance_commands(commands)
     _add_assign_command(commands)
     _add_followup_commands(commands)
+    _common(add_nlu_commands(commands))
     return parser
 
 
@@ -446,6 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _assign(args, policy, clock)
     if args.command == "followup":
         return _followup(args, clock)
+    if args.command == "nlu":
+        return run_nlu(args, policy, clock)
     store = Store.open(args.db)
     try:
         if args.command == "seed-demo":

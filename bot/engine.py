@@ -19,8 +19,13 @@ import orjson
 from bot.clock import Clock
 from bot.matching import COMMAND_WORDS, Command, fold, match_stored, number_of
 from bot.messages import Inbound, Reply, ReplyOption
+from bot.nlu import NONE, Interpreter, Reading
+from bot.nlu.masking import mask
+from bot.nlu.normalise import Text, simplified, to_traditional
 from flows import FLOWS
+from flows.answers import answer as answer_question
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
+from flows.entities import Entities
 from flows.identity import mask_address, mask_phone, normalise_phone
 from flows.offers import open_offers
 from flows.policy import Policy
@@ -42,6 +47,23 @@ MENU: tuple[tuple[str, str], ...] = (
     ("menu.register", "flow:register"),
     ("menu.agent", "cmd:agent"),
 )
+# Intents that start a flow of that name; inside another flow, free text naming one of these
+# (or ``SWITCH_REPLIES``) clearly enough leaves the flow for it.
+FLOW_INTENTS = frozenset({"book", "status", "cancel", "reschedule", "register", "link"})
+SWITCHES = frozenset({"status", "cancel", "reschedule", "register", "link"})
+SWITCH_REPLIES = frozenset({"agent", "help", "stop", "start"})
+INTENT_COMMANDS = {
+    "agent": Command.AGENT,
+    "help": Command.HELP,
+    "greet": Command.GREET,
+    "stop": Command.STOP,
+    "start": Command.START,
+    "accept": Command.ACCEPT,
+    "decline": Command.DECLINE,
+}
+# A single word in Latin letters that says the resident writes English (besides sentences);
+# not words channels send for their own commands (Telegram's /menu arrives as "menu").
+ENGLISH_WORDS = frozenset({"book", "booking", "cancel", "status", "hello", "reschedule"})
 
 
 def guess_language(message: str) -> Lang:
@@ -57,6 +79,8 @@ class State:
 
     lang: Lang
     account: int | None = None  # the sender's account, once known
+    script: str | None = None  # "hant": the resident writes Traditional characters
+    wish: dict[str, Any] = field(default_factory=dict)  # what an unsure reading said, kept
     flow: str | None = None
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
@@ -70,6 +94,8 @@ class State:
         return {
             "lang": self.lang,
             "account": self.account,
+            "script": self.script,
+            "wish": self.wish,
             "flow": self.flow,
             "step": self.step,
             "data": self.data,
@@ -84,6 +110,8 @@ class State:
         return cls(
             lang=raw["lang"],
             account=raw.get("account"),
+            script=raw.get("script"),
+            wish=raw.get("wish") or {},
             flow=raw["flow"],
             step=raw["step"],
             data=raw["data"],
@@ -99,6 +127,7 @@ class Engine:
         self.store = store
         self.policy = policy
         self.clock = clock
+        self.interpreter = Interpreter(policy, store.sites)
 
     def handle(self, message: Inbound) -> list[Reply]:
         now = message.time.astimezone(self.policy.zone) if message.time else self.clock()
@@ -116,6 +145,8 @@ class Engine:
                 state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
                 lang = state.lang
                 replies = Turn(self, message, state, now).run(first=stored is None)
+                if state.script == "hant" and state.lang == "zh":
+                    replies = [_traditional(reply) for reply in replies]
                 # Compared as text: the flows change the state's data in place.
                 if (after := orjson.dumps(state.dump()).decode()) != stored:
                     self.store.save_state(message.channel, message.address, after, now)
@@ -134,6 +165,11 @@ class Engine:
             )
             return [Reply(text(lang, "error"))]
         return replies
+
+
+def _traditional(reply: Reply) -> Reply:
+    options = tuple(ReplyOption(o.key, to_traditional(o.label)) for o in reply.options)
+    return Reply(to_traditional(reply.text), options, reply.attachments)
 
 
 class Turn:
@@ -196,7 +232,9 @@ class Turn:
         if not body:  # keeps everything as it was, menu included
             return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
-        folded = fold(body)
+        self.said = said = self.engine.interpreter.normalise(body)
+        self._observe_language(said)
+        folded = simplified(fold(body)) if said.cjk else fold(body)
         command = COMMAND_WORDS.get(folded)
         if command is not None:
             return self._command(command)
@@ -212,7 +250,64 @@ class Turn:
             return self._action(str(action.value))
         if self.state.flow is not None:
             return self._answer(body, folded)
+        return self._understand(body, first)
+
+    def _observe_language(self, said: Text) -> None:
+        """Answer in the language of the message when it clearly has one: Chinese (in the
+        characters it is written in) or English."""
+        state = self.state
+        if said.cjk:
+            lang: Lang = "zh"
+            state.script = said.script or state.script
+        elif said.latin_words >= 2 or said.text in ENGLISH_WORDS:
+            lang = "en"
+        else:
+            return
+        state.lang = self.ctx.lang = lang
+
+    def _read(self) -> Reading:
+        return self.engine.interpreter.read_text(self.said, self.ctx.today)
+
+    def _miss(self, body: str) -> None:
+        """Keep a message not understood (masked), for the lexicon's maintainers."""
+        surnames = self.engine.interpreter.lexicon.surnames
+        self.engine.store.record_miss(mask(body, surnames), self.ctx.now)
+
+    # -- free text -------------------------------------------------------------------------
+
+    def _understand(self, body: str, first: bool) -> list[Reply]:
+        """A message outside any flow that is no command: what it most likely means."""
+        reading = self._read()
+        if reading.confident:
+            return self._act(reading)
+        likely = reading.likely(self.engine.interpreter.lexicon.scoring.threshold)
+        if likely:
+            self.state.wish = reading.entities.said()
+            choices = [
+                Option(str(n), self.t(f"intent.{name}"), f"intent:{name}")
+                for n, name in enumerate(likely, 1)
+            ]
+            choices.append(Option(str(len(choices) + 1), self.t("menu.all"), "intent:menu"))
+            return [Reply(self.t("unsure"), self._show(choices, engine=True))]
+        self._miss(body)
         return self._menu(self.t("welcome" if first else "unknown"))
+
+    def _act(self, reading: Reading, wish: dict[str, Any] | None = None) -> list[Reply]:
+        """Do what a confident reading asks: start its flow, answer its question, or run the
+        command it names."""
+        intent = reading.intent
+        said = wish if wish is not None else reading.entities.said()
+        if intent.startswith("ask."):
+            return [Reply(answer_question(self.ctx, intent[4:], reading.entities))]
+        if intent in FLOW_INTENTS:
+            self._leave_flow()
+            carry: dict[str, Any] = {"wish": said} if said else {}
+            if "relation" in said:
+                carry["relation"] = said["relation"]
+            return self._start(intent, carry=carry)
+        if intent == "thanks":
+            return [Reply(self.t("thanks"))]
+        return self._command(INTENT_COMMANDS[intent])
 
     # -- global commands -------------------------------------------------------------------
 
@@ -232,7 +327,7 @@ class Turn:
                 if self.state.flow is None:
                     return [Reply(self.t("nothing_to_quit"))]
                 self._leave_flow()
-                return [Reply(self.t("quit"))]
+                return self._menu(self.t("quit"))
             case Command.LANG:
                 languages = (
                     Option("1", "中文", "lang:zh", ("zh", "chinese")),
@@ -269,6 +364,12 @@ class Turn:
             return self._set_language("zh" if name == "zh" else "en")
         if kind == "cmd":
             return self._agent()
+        if kind == "intent":
+            wish, self.state.wish = self.state.wish, {}
+            if name == "menu":
+                return self._menu(self.t("menu"))
+            reading = Reading(name, True, Entities.load(wish), False, None, False)
+            return self._act(reading, wish)
         self._leave_flow()
         return self._start(name)
 
@@ -305,6 +406,7 @@ class Turn:
 
     def _leave_flow(self) -> None:
         self.state.flow = self.state.step = self.state.after = None
+        self.state.wish = {}
         self.state.data.clear()
         self.state.history.clear()
         self.state.options = []
@@ -320,11 +422,35 @@ class Turn:
 
     def _answer(self, body: str, folded: str) -> list[Reply]:
         assert self.state.flow is not None and self.state.step is not None
-        step = FLOWS[self.state.flow].steps[self.state.step]
+        flow = FLOWS[self.state.flow]
+        step = flow.steps[self.state.step]
         option = match_stored(folded, self.state.options)
-        if option is None and not step.free_text:
+        if option is not None:
+            return self._apply(step.answer(self.ctx, Answer(body, option)))
+        reading = self._read()
+        if (
+            reading.intent.startswith("ask.")
+            and reading.confident
+            and (reading.question or step.expects not in ("choice", "screening"))
+        ):  # a question inside a flow: answered, then the flow's question again
+            reply = answer_question(self.ctx, reading.intent[4:], reading.entities)
+            return [Reply(reply), *self._reask(None)]
+        answer = Answer(body, None, reading.entities, reading.intent)
+        self.ctx.step = self.state.step
+        if flow.revise is not None:
+            revised = flow.revise(self.ctx, answer)
+            if revised is not None:
+                return self._apply(revised)
+        if reading.confident and reading.intent != self.state.flow:
+            if reading.intent in SWITCHES:
+                return self._act(reading)
+            if reading.intent in SWITCH_REPLIES:
+                return self._command(INTENT_COMMANDS[reading.intent])
+        if not step.free_text:
+            if reading.intent == NONE and not reading.entities:
+                self._miss(body)
             return self._reask(self.t("pick_number", n=len(self.state.options)))
-        return self._apply(step.answer(self.ctx, Answer(body, option)))
+        return self._apply(step.answer(self.ctx, answer))
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:
@@ -341,15 +467,20 @@ class Turn:
                 return self._reask(note, prompt)
             case Done(note, then, abort, carry, attachments, more):
                 after = then or (None if abort else self.state.after)
+                kept = self.state.wish if after and not then else {}  # back from a handoff
                 self._leave_flow()
+                if kept:
+                    carry = {**(carry or {}), "wish": kept}
                 replies = [Reply(note, attachments=attachments)] if note else []
                 replies += [Reply(extra) for extra in more]
                 return replies + (self._start(after, carry) if after else [])
-            case Handoff(flow, after, note):
+            case Handoff(flow, after, note, carry):
+                wish = self.state.data.get("wish") or {}
                 replies = [Reply(note)] if note else []
-                replies += self._start(flow)
+                replies += self._start(flow, carry)
                 if self.state.flow == flow:  # still going: come back to `after` once done
                     self.state.after = after
+                    self.state.wish = wish  # what was said for `after`, kept till then
                 return replies
 
     def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:

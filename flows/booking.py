@@ -41,10 +41,11 @@ interval on (``flows.schedule``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flows.dates import When, parse_when
+from flows.declare import steps as declare_steps
 from flows.dialogue import (
     Answer,
     Ctx,
@@ -61,8 +62,9 @@ from flows.dialogue import (
     yes_no,
 )
 from flows.documents import calendar, qr_code
-from flows.eligibility import QUESTIONS, Question, Verdict, age_rules, birthday, questions_for
+from flows.eligibility import BY_KEY, Verdict, age_rules, birthday, questions_for
 from flows.eligibility import verdict as screening_verdict
+from flows.entities import Entities
 from flows.holidays import holidays_between
 from flows.identity import mask_phone
 from flows.places import (
@@ -89,9 +91,11 @@ from flows.schedule import (
     campaign_now,
     next_dose,
     opening,
+    release_moment,
     timing,
     window,
 )
+from flows.screening import steps as screening_steps
 from store import (
     AlreadyBooked,
     Booking,
@@ -179,19 +183,57 @@ def _dose(ctx: Ctx) -> NextDose:
     )
 
 
+def wish(ctx: Ctx) -> Entities:
+    """What the resident's messages said they want (filled in as they say more)."""
+    return Entities.load(ctx.data.get("wish") or {})
+
+
+def _with_note(outcome: Outcome, note: str | None) -> Outcome:
+    """``outcome`` with ``note`` said before its own."""
+    if not note:
+        return outcome
+    if isinstance(outcome, Retry):
+        return Retry(f"{note}\n{outcome.note}" if outcome.note else note, outcome.prompt)
+    own = outcome.note
+    return replace(outcome, note=f"{note}\n{own}" if own else note)
+
+
+def _timing(ctx: Ctx) -> str | None:
+    """Told before any data is asked: booking is closed now (maintenance, or the wanted
+    district's hours), and when it opens."""
+    said = wish(ctx)
+    district = said.district
+    if said.site is not None:
+        site = ctx.store.site(said.site)
+        district = site.district_id if site else district
+    if district is None:
+        people = ctx.people()
+        district = people[0].district_id if len(people) == 1 else next(iter(ctx.policy.districts))
+    return _window_closed(ctx, district)
+
+
 def _start(ctx: Ctx) -> Outcome:
     if "resident_id" in ctx.data:  # just registered on the way here
         return _choose(ctx, _resident(ctx))
+    note = _timing(ctx)
     people = ctx.people()
+    relation = wish(ctx).relation
+    if relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
+        people = [p for p in people if (p.relation == "self") == (relation == "self")]
+        if not people:  # nobody like that here yet: register them first
+            carry = {"relation": relation}
+            return Handoff("register", after="book", note=note, carry=carry)
     if not people:
-        return Handoff("register", after="book")
+        return Handoff("register", after="book", note=note)
     if len(people) == 1:
-        return _choose(ctx, people[0])
-    return Next("person")
+        return _with_note(_choose(ctx, people[0]), note)
+    ctx.data["people"] = [person.id for person in people]
+    return Next("person", note=note)
 
 
 def _person(ctx: Ctx) -> Prompt:
-    people = ctx.people()
+    shown = ctx.data.get("people")
+    people = [p for p in ctx.people() if shown is None or p.id in shown]
     return Prompt(ctx.t("book.who"), numbered((person.name, person.id) for person in people))
 
 
@@ -210,6 +252,11 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     dose = next_dose(ctx.doses(resident.id), policy)
     if isinstance(dose, Complete):
         return Done(ctx.t("book.done_all", name=resident.name))
+    wanted = wish(ctx).dose
+    if wanted is not None and wanted > dose.number and dose.number == 1:
+        # 预约第二针 with no dose on record: dose 1 may have been given elsewhere
+        ctx.data.update(resident_id=resident.id, declare={})
+        return Next("declare", note=ctx.t("declare.none", name=resident.name, dose=wanted))
     for booking in ctx.bookings(resident.id):
         if booking.dose == dose.number:
             return Done(ctx.t("book.already", **booking_facts(ctx, resident.name, booking)))
@@ -235,7 +282,10 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     prepare(ctx, resident, dose)
     if window(policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
         return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
-    return _next_question(ctx, Person.of(resident))
+    note = None
+    if wanted is not None and wanted not in (0, dose.number):
+        note = ctx.t("book.dose_is", name=resident.name, dose=dose.number, wanted=wanted)
+    return Next("screening", note=note)
 
 
 def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
@@ -249,8 +299,16 @@ def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
         latest=dose.latest.isoformat() if dose.latest else None,
         previous_site=dose.previous.site_id if dose.previous else None,
         previous_day=dose.previous.day.isoformat() if dose.previous else None,
+        previous_source=dose.previous.source if dose.previous else None,
+        relation=resident.relation,
+        previous_product=dose.previous.product_id if dose.previous else None,
         answers={},
     )
+    part = wish(ctx).part
+    if part is not None:
+        ctx.data["part"] = part
+    if wish(ctx).weekend:
+        ctx.data["weekend"] = True
 
 
 def first_place_step(ctx: Ctx) -> str:
@@ -261,18 +319,13 @@ def first_place_step(ctx: Ctx) -> str:
 # -- screening ------------------------------------------------------------------------------
 
 
-def _next_question(ctx: Ctx, person: Person) -> Outcome:
-    answers: dict[str, bool] = ctx.data["answers"]
-    for question in questions_for(int(ctx.data["dose"]), person.sex):
-        if question.key not in answers:
-            return Next(f"q_{question.key}")
-    return _conclude(ctx, person)
-
-
-def _conclude(ctx: Ctx, person: Person) -> Outcome:
+def _conclude(ctx: Ctx) -> Outcome:
+    person = _chosen(ctx)
     answers: dict[str, bool] = ctx.data["answers"]
     result = screening_verdict(answers, person.birth_date, ctx.today, ctx.policy.ages)
-    first_yes = next((key for key, yes in answers.items() if yes), None)
+    reason = next(
+        (key for key, yes in answers.items() if yes and BY_KEY[key].if_yes == result), None
+    )
     ctx.store.add_screening(
         Screening(
             resident_id=person.id,
@@ -281,29 +334,88 @@ def _conclude(ctx: Ctx, person: Person) -> Outcome:
             dose=int(ctx.data["dose"]),
             answers=answers,
             outcome=result.value,
-            reason=first_yes,
+            reason=reason,
         )
     )
     if result in (Verdict.NOT_ELIGIBLE, Verdict.DEFERRED):
-        return Done(ctx.t(f"verdict.{result.value}.{first_yes}"))
+        return Done(ctx.t(f"verdict.{result.value}.{reason}"))
     note = ctx.t(f"verdict.{result.value}", name=person.name)
+    return _to_place(ctx, note)
+
+
+def _to_place(ctx: Ctx, note: str | None = None) -> Outcome:
+    """On to choosing the place, skipping what the resident already said: a site, else a
+    district; else the usual first place step."""
+    said = wish(ctx)
+    if said.site is not None:
+        site = ctx.store.site(said.site)
+        if site is not None:
+            return _with_note(_take_site(ctx, site), note)
+    if said.district is not None:
+        return _with_note(_go_district(ctx, said.district), note)
     return Next(first_place_step(ctx), note=note)
 
 
-def _question_step(question: Question) -> Step:
-    def ask(ctx: Ctx) -> Prompt:
-        name = _chosen(ctx).name
-        return Prompt(ctx.t(f"q.{question.key}", name=name), yes_no(ctx.t("yes"), ctx.t("no")))
+def _take_site(ctx: Ctx, site: Site) -> Outcome:
+    """The site the resident named: its district's hours, then its days (or the wanted one)."""
+    closed = _window_closed(ctx, site.district_id)
+    if closed:
+        return _offer_queue(ctx, closed, site.district_id)
+    ctx.data["district"] = site.district_id
+    if not any(s.id == site.id for s, _ in _open_sites(ctx, site.district_id)):
+        note = ctx.t("book.site_full", site=site_name(ctx.lang, site))
+        return _elsewhere(ctx, note)
+    ctx.data["site_id"] = site.id
+    return _to_day(ctx)
 
-    def read(ctx: Ctx, answer: Answer) -> Outcome:
-        yes = answer.value == "yes"
-        ctx.data["answers"][question.key] = yes
-        person = _chosen(ctx)
-        if yes:  # the first "yes" settles it: no need to ask the rest
-            return _conclude(ctx, person)
-        return _next_question(ctx, person)
 
-    return Step(ask, read, free_text=False)
+def _to_day(ctx: Ctx) -> Outcome:
+    """The site is chosen: the day the resident named, or the list of days."""
+    said = wish(ctx)
+    if said.day is not None:
+        return _take_day(ctx, When(said.day, said.part, said.hour))
+    return Next("date")
+
+
+# Steps whose free text is theirs alone (a name, a phone, the day of an earlier dose).
+OWN_WORDS_STEPS = frozenset({"declare_date", "declare_where", "companion_name", "companion_phone"})
+
+
+def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """Free text at any step of a booking that names what the booking needs: kept, and the
+    steps it settles are taken again (算了，改成后天 / 不是我，是给我妈约 / 换去石牌)."""
+    said = answer.said
+    if not said or ctx.step in OWN_WORDS_STEPS:
+        return None
+    kept = {**(ctx.data.get("wish") or {}), **said.said()}
+    if said.relation is not None and not ctx.data.get("reschedule"):
+        chosen = ctx.data.get("person")
+        is_self = ctx.data.get("relation") == "self"
+        if chosen is None or (said.relation == "self") != is_self:
+            return Done("", then="book", carry={"wish": kept})  # start again for them
+    ctx.data["wish"] = kept
+    if "answers" not in ctx.data or not _screened(ctx):
+        return None  # the screening comes first; what was said is kept for later
+    if said.site is not None or said.district is not None:
+        for key in ("site_id", "district"):
+            ctx.data.pop(key, None)
+        if said.day is None:
+            kept.pop("day", None)
+        return _to_place(ctx)
+    if said.day is not None and "site_id" in ctx.data:
+        return _take_day(ctx, When(said.day, said.part, said.hour))
+    if said.part is not None and "day" in ctx.data:
+        day = date.fromisoformat(ctx.data["day"])
+        return _take_day(ctx, When(day, said.part, said.hour))
+    return None
+
+
+def _screened(ctx: Ctx) -> bool:
+    if ctx.data.get("reschedule"):
+        return True  # the booking being moved was screened
+    person = _chosen(ctx)
+    answers = ctx.data["answers"]
+    return all(q.key in answers for q in questions_for(int(ctx.data["dose"]), person.sex))
 
 
 # -- where ----------------------------------------------------------------------------------
@@ -377,7 +489,7 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
     first, last = _days(ctx)
     if not _open_days(ctx, first, last):
         return _not_yet(ctx) or Retry(ctx.t("book.no_dates"))
-    return Next("date")
+    return _to_day(ctx)
 
 
 def _not_yet(ctx: Ctx) -> Outcome | None:
@@ -462,7 +574,7 @@ def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
     if not _open_days(ctx, *_days(ctx)):  # its last places went while the list was read
         del ctx.data["site_id"]
         return _elsewhere(ctx, ctx.t("book.no_dates"))
-    return Next("date")
+    return _to_day(ctx)
 
 
 # -- when -----------------------------------------------------------------------------------
@@ -544,6 +656,11 @@ def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
         if parsed is None or parsed.day is None:
             return Retry(ctx.t("book.date_unknown"))
         when = parsed
+    return _take_day(ctx, when)
+
+
+def _take_day(ctx: Ctx, when: When) -> Outcome:
+    """A day (and maybe a time of day) wanted at the chosen site: its place, or why not."""
     assert when.day is not None
     if when.day < ctx.today:
         return _alternatives(ctx, when.day, ctx.t("book.date_past", day=ctx.day(when.day)))
@@ -567,6 +684,15 @@ def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(note)
     slots = _open_slots(ctx, when.day)
     if not slots:
+        release = release_moment(ctx.policy, when.day)
+        if release > ctx.now:  # not out yet: say when it will be, not "no places"
+            note = ctx.t(
+                "book.not_released",
+                day=ctx.day(when.day),
+                release=ctx.day(release.date()),
+                time=ctx.policy.booking.release_time,
+            )
+            return _alternatives(ctx, when.day, note)
         return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
     ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour)
     fitting = _fitting(slots, when)
@@ -645,6 +771,11 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
     if timing(dose, day) is Timing.OVERDUE:
         assert dose.latest is not None
         notes.append(ctx.t("book.overdue", max=_days_after_previous(ctx, dose.latest)))
+    if ctx.data.get("previous_source") == "declared":
+        product = ctx.policy.products[ctx.data["previous_product"]]
+        previous = date.fromisoformat(ctx.data["previous_day"])
+        maker = ctx.name_of(product.zh, product.en)
+        notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
     if rules.assessment:
         notes.append(ctx.t("age.assessment", min=ages.assessment))
     if rules.companion and ctx.data.get("companion_phone"):
@@ -777,13 +908,21 @@ def _join_queue(ctx: Ctx, period: str | None) -> Outcome:
     return Done(ctx.t("queue.joined" if added else "queue.already", name=resident.name))
 
 
+def _after_declared(ctx: Ctx) -> Outcome:
+    resident = _resident(ctx)
+    ctx.memo.clear()  # the dose just recorded
+    return _choose(ctx, resident)
+
+
 BOOKING = Flow(
     name="book",
     first="district",
     start=_start,
+    revise=revise,
     steps={
         "person": Step(_person, _read_person, free_text=False),
-        **{f"q_{question.key}": _question_step(question) for question in QUESTIONS},
+        **screening_steps(_conclude),
+        **declare_steps(_after_declared),
         "where": Step(_where, _read_where, free_text=False),
         "district": Step(_district, _read_district, free_text=False),
         "site": Step(_site, _read_site),

@@ -18,7 +18,7 @@ appointment then counts as a no-show.
 
 from __future__ import annotations
 
-from flows.booking import BOOKING, first_place_step, prepare
+from flows.booking import BOOKING, first_place_step, prepare, revise
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
 from flows.places import booking_facts
 from flows.schedule import NextDose, Window, next_dose, window
@@ -167,8 +167,13 @@ RESCHEDULE = Flow(
     name="reschedule",
     first="pick",
     start=_start_reschedule,
+    revise=revise,
     steps={
-        **{name: step for name, step in BOOKING.steps.items() if not name.startswith("q_")},
+        **{
+            name: step
+            for name, step in BOOKING.steps.items()
+            if not name.startswith(("q_", "screening", "declare"))
+        },
         "pick": Step(_pick, _read_pick_reschedule, free_text=False),
     },
 )

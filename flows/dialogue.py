@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
+from flows.entities import Entities
 from flows.policy import Policy
 from flows.texts import Lang, format_day, text
 from store import Booking, Dose, Resident, Store
@@ -82,8 +83,13 @@ def yes_no(yes_label: str, no_label: str) -> tuple[Option, Option]:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """A resident's reply to a step: the option it picked, or free text and what the
+    interpreter read in it (``intent`` None when the text was not interpreted)."""
+
     text: str
     option: Option | None
+    said: Entities = field(default_factory=Entities)
+    intent: str | None = None
 
     @property
     def value(self) -> Value:
@@ -136,6 +142,7 @@ class Handoff:
     flow: str
     after: str | None = None
     note: str | None = None
+    carry: dict[str, Any] | None = None  # the handed-to flow's starting data
 
 
 Outcome = Next | Retry | Done | Handoff
@@ -156,6 +163,7 @@ class Ctx:
     phone: Callable[[], str | None] = lambda: None  # finds ``sender_phone`` when first asked
     relink: Callable[[int], None] = lambda account_id: None  # the sender's account changed
     data: dict[str, Any] = field(default_factory=dict)  # the flow's data, saved with the state
+    step: str | None = None  # the step being answered, if any
     memo: dict[Hashable, Any] = field(default_factory=dict)  # this turn's lookups, not saved
 
     def once(self, key: Hashable, look_up: Callable[[], T]) -> T:
@@ -229,6 +237,10 @@ class Step:
     ask: Ask
     answer: Read
     free_text: bool = True  # False: only an option is a valid answer
+    # What the step reads from free text, for the engine: "text" (anything: a name, a number),
+    # "when" (a day or time), "choice" (an option), "screening" (yes/no or numbered answers).
+    # A question is answered at any step; at "choice"/"screening" only a plain question (吗, ?).
+    expects: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +249,6 @@ class Flow:
     first: str
     steps: dict[str, Step]
     start: Callable[[Ctx], Outcome] | None = None  # decides the first step, or ends at once
+    # Reads what free text said at any step (a day, a site, another person) before the step
+    # does: an outcome when it changes the course, else None and the step reads the answer.
+    revise: Callable[[Ctx, Answer], Outcome | None] | None = None

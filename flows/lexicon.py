@@ -32,8 +32,13 @@ class Scoring:
     threshold: float
     margin: float
     question_bonus: float
+    question_penalty: float
+    statement_factor: float
+    site_statement_factor: float
     booking_entities: frozenset[str]
     booking_entity_bonus: float
+    request: tuple[str, ...]
+    request_bonus: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +107,13 @@ def parse(raw: dict[str, Any]) -> Lexicon:
             threshold=float(scoring["threshold"]),
             margin=float(scoring["margin"]),
             question_bonus=float(scoring["question_bonus"]),
+            question_penalty=float(scoring["question_penalty"]),
+            statement_factor=float(scoring["statement_factor"]),
+            site_statement_factor=float(scoring["site_statement_factor"]),
             booking_entities=frozenset(scoring["booking_entities"]),
             booking_entity_bonus=float(scoring["booking_entity_bonus"]),
+            request=_words(scoring["request"], "scoring.request"),
+            request_bonus=float(scoring["request_bonus"]),
         ),
         intents=intents,
     )

@@ -113,6 +113,13 @@ def last_released_day(policy: Policy, now: datetime) -> date:
     return now.date() + timedelta(days=ahead)
 
 
+def release_moment(policy: Policy, day: date) -> datetime:
+    """When the places for appointment ``day`` are (or were) released."""
+    release_at = parse_hhmm(policy.booking.release_time)
+    released = day - timedelta(days=policy.booking.release_days_ahead)
+    return datetime.combine(released, release_at, tzinfo=policy.zone)
+
+
 # -- campaigns ------------------------------------------------------------------------------
 
 

@@ -288,6 +288,23 @@ def _delivery_status(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration("0006_nlu_misses")
+def _nlu_misses(db: sqlite_utils.Database) -> None:
+    # Messages the interpreter did not understand, masked (no ID numbers, phones, names), counted:
+    # `vaxbot nlu misses` lists the most frequent for the lexicon's maintainers.
+    _run_script(
+        db,
+        """
+        CREATE TABLE nlu_misses (
+            text TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
     # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
     for statement in script.split(";"):

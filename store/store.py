@@ -1249,6 +1249,28 @@ class Store:
 
     # -- callbacks and audit -------------------------------------------------------------------
 
+    # -- messages not understood (bot/nlu) ------------------------------------------------------
+
+    def record_miss(self, text: str, now: datetime) -> None:
+        """Count a message the interpreter did not understand (already masked)."""
+        stamp = now.isoformat(timespec="seconds")
+        self._conn.execute(
+            "INSERT INTO nlu_misses (text, count, first_at, last_at) VALUES (?, 1, ?, ?) "
+            "ON CONFLICT (text) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+            [text, stamp, stamp],
+        )
+
+    def misses(self, limit: int) -> list[tuple[str, int, str]]:
+        """The most frequent messages not understood: (text, count, last seen)."""
+        return [
+            (str(text), int(count), str(last))
+            for text, count, last in self._all(
+                "SELECT text, count, last_at FROM nlu_misses ORDER BY count DESC, last_at DESC "
+                "LIMIT ?",
+                [limit],
+            )
+        ]
+
     def add_callback(
         self, channel: str, address: str, account_id: int | None, reason: str, now: datetime
     ) -> int:

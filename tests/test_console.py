@@ -126,7 +126,7 @@ async def test_booking_on_behalf_runs_the_engine_as_the_operator(
         await type_in(pilot, "13800138000")
         await pilot.press("ctrl+b")
         for text in ("预约", "1", "1", "张三", "1", ADULT_ID, "1", "1",
-                     "否", "否", "否", "否", "否", "1", "1", "1", "1", "1"):  # fmt: skip
+                     "没有", "1", "1", "1", "1", "1"):  # fmt: skip
             await type_in(pilot, text)
         log = app.screen.query_one("#chat-log", RichLog)
         assert any("预约成功" in str(line.text) for line in log.lines)

@@ -188,7 +188,7 @@ def test_a_site_closed_on_holidays_offers_no_places_that_day(store: Store) -> No
 
 
 REGISTER = ("登记", "1", "1", "张三", "1", "440106199001011235", "1", "1")
-TO_DATES = ("预约", "否", "否", "否", "否", "否", "1", "1")
+TO_DATES = ("预约", "没有", "1", "1")
 
 
 def test_an_unreleased_slot_cannot_be_booked_even_by_naming_its_date(

@@ -133,29 +133,29 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
                 await wait_healthy(session, base, proc)
                 said = []
-                # 预约, five screening answers (否), home district, first site, 18 June, first
-                # period, confirm.
-                for n, body in enumerate(["预约", "2", "2", "2", "2", "2", "1", "1", "2", "1",
+                # 预约, 没有 to the health questions, home district, first site, 18 June,
+                # first period, confirm.
+                for n, body in enumerate(["预约", "没有", "1", "1", "2", "1",
                                           "1"]):  # fmt: skip
                     said.append(await sms(session, base, body, f"SM{n:032x}"))
-                said.append(await sms(session, base, "1", f"SM{10:032x}"))  # a redelivery
+                said.append(await sms(session, base, "1", f"SM{6:032x}"))  # a redelivery
                 unsigned = await session.post(f"{base}/sms/twilio", data={"From": PHONE})
                 assert unsigned.status == 403
                 unsigned.release()
                 return said
 
         said = asyncio.run(resident())
-        assert "是否对疫苗的任何成分过敏" in said[0][0]
-        assert "请选择接种点所在区" in said[5][0]
-        assert "请确认：张三，第1剂，6月18日 周五" in said[9][0]
-        assert said[10][0].startswith("预约成功！预约码B") and said[11] == said[10]
+        assert "张三有以下情况吗？" in said[0][0]
+        assert "请选择接种点所在区" in said[1][0]
+        assert "请确认：张三，第1剂，6月18日 周五" in said[5][0]
+        assert said[6][0].startswith("预约成功！预约码B") and said[7] == said[6]
         stop(proc)
 
     with closing(sqlite3.connect(db)) as conn:
         booked = conn.execute(
             "SELECT b.code, t.day FROM bookings b JOIN slots t ON t.id = b.slot_id"
         ).fetchall()
-    assert len(booked) == 1 and booked[0][1] == "2021-06-18" and booked[0][0] in said[10][0]
+    assert len(booked) == 1 and booked[0][1] == "2021-06-18" and booked[0][0] in said[6][0]
 
     stderr = log.read_text("utf-8")
     assert "serving on http://127.0.0.1:" in stderr and "stopped" in stderr

@@ -32,6 +32,8 @@ _DATE_MARK = re.compile(
     r"[0-9]|[今明后昨前]天|[周星礼]|月|[日号点时]|[上下]午|[早晚]|today|tomorrow|tonight|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
+# 打唔打得, 可不可以, 能不能: the Chinese yes-no question by repetition.
+_ALTERNATIVE_QUESTION = re.compile(r"(.)[唔不没冇]\1")
 _DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
 _CN_DIGIT = {
     "一": 1,
@@ -63,6 +65,7 @@ class Reading:
     english: bool  # written in English (Latin words, no Chinese)
     ranked: tuple[tuple[str, float], ...] = field(default=())  # intents by score, best first
     text: str = ""  # the normalised text
+    also: str | None = None  # a question asked with a booking request (想约，要带什么？)
 
     def likely(self, threshold: float) -> tuple[str, ...]:
         """The two likeliest intents that reach ``threshold``."""
@@ -117,49 +120,76 @@ class Interpreter:
         return self._names
 
     def read(self, message: str, today: date) -> Reading:
-        said = self.normalise(message)
+        return self.read_text(self.normalise(message), today)
+
+    def read_text(self, said: Text, today: date) -> Reading:
+        """``read`` for a message already normalised."""
         text = said.text
         found = self._words.find(text)
         entities = self._entities(said, found, today)
-        question = bool(self._question.find(text))
+        question = bool(self._question.find(text)) or bool(_ALTERNATIVE_QUESTION.search(text))
         scores = self._score(text, found)
-        scoring = self.lexicon.scoring
-        if question:
-            for name in scores:
-                if name.startswith("ask."):
-                    scores[name] += scoring.question_bonus
-        elif scores.get("book", 0) > 0 or not any(n.startswith("ask.") for n in scores):
-            said_for_booking = set(entities.said()) & scoring.booking_entities
-            if said_for_booking:
-                scores["book"] = scores.get("book", 0) + scoring.booking_entity_bonus * min(
-                    len(said_for_booking), 2
-                )
-        if entities.age is not None and question:
-            scores["ask.age"] = scores.get("ask.age", 0) + 1.5
+        also = self._weigh(scores, entities, question, text)
         ranked = tuple(sorted(scores.items(), key=lambda item: -item[1]))
         top, best = ranked[0] if ranked else (NONE, 0.0)
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
-        understood = best >= scoring.threshold
+        understood = best >= self.lexicon.scoring.threshold and top != NONE
         return Reading(
             intent=top if understood else NONE,
-            confident=understood and best - runner >= scoring.margin,
+            confident=understood and best - runner >= self.lexicon.scoring.margin,
             entities=entities,
             question=question,
             script=said.script,
             english=said.latin_words > 0 and said.cjk == 0,
             ranked=ranked,
             text=text,
+            also=also if understood and top == "book" else None,
         )
+
+    def _weigh(
+        self, scores: dict[str, float], entities: Entities, question: bool, text: str
+    ) -> str | None:
+        """Adjust the cue scores for what the message is: a question, a statement naming
+        what a booking needs, or a request. Returns a question also asked in a request."""
+        scoring = self.lexicon.scoring
+        asks = [name for name in scores if name.startswith("ask.")]
+        if question:
+            for name in asks:
+                scores[name] += scoring.question_bonus
+            if asks and "book" in scores:
+                scores["book"] = max(0.0, scores["book"] - scoring.question_penalty)
+        elif scores.get("book", 0) > 0:
+            factor = scoring.site_statement_factor if entities.site else scoring.statement_factor
+            for name in asks:
+                scores[name] *= factor
+        if entities.age is not None and question:
+            scores["ask.age"] = scores.get("ask.age", 0) + 1.5
+        if entities.site is not None and question and "ask.site" in scores:
+            scores["ask.site"] += 1.0
+        flows = (scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register"))
+        if max(flows, default=0) < scoring.threshold:
+            wanted = set(entities.said()) & scoring.booking_entities
+            if wanted and (scores.get("book", 0) > 0 or not asks or not question):
+                bonus = scoring.booking_entity_bonus * min(len(wanted), 2)
+                scores["book"] = scores.get("book", 0) + bonus
+        if any(word in text for word in scoring.request):
+            scores["book"] = scores.get("book", 0) + scoring.request_bonus
+            best_ask = max(asks, key=lambda name: scores[name], default=None)
+            if question and best_ask is not None and scores[best_ask] >= scoring.threshold:
+                scores[best_ask] = min(scores[best_ask], scores["book"] - scoring.margin)
+                return best_ask
+        return None
 
     def _score(
         self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]
     ) -> dict[str, float]:
         scores: dict[str, float] = defaultdict(float)
-        # A cue inside a longer cue of another intent counts only for the longer one: 预约 in
-        # 我的预约 (status) or 不预约 (walk-ins) is no booking request.
+        # A cue inside a longer cue counts only as the longer one: 预约 in 我的预约 (status) or
+        # 不预约 (walk-ins) is no booking request, 在哪 in 在哪里 no second question.
         cues = [(word, str(name), weight) for word, (kind, name, weight) in found if kind == "cue"]
+        words = {word for word, _, _ in cues}
         for word, name, weight in cues:
-            if not any(word != other and word in other and by != name for other, by, _ in cues):
+            if not any(word != other and word in other for other in words):
                 scores[name] += weight
         for intent in self.lexicon.intents.values():
             for pattern, weight in intent.patterns:
@@ -190,13 +220,6 @@ class Interpreter:
         names = self.names
         site = names.site(text)
         district = names.district(text)
-        if (
-            site is not None
-            and district is not None
-            and names.site_district.get(site[0]) == district[0]
-            and district[1] in site[1]
-        ):
-            district = None  # 天河 of 天河体育中心 names the site, not a wish for the district
         return Entities(
             dose=dose,
             relation=relation,

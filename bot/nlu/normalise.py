@@ -7,6 +7,7 @@ applies the lexicon's replacements (typos, Cantonese day words) in one pass.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,8 +23,12 @@ MAX_READ = 200  # characters the interpreter looks at; the engine refuses longer
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _SPACES = re.compile(r"\s+")
-_TO_SIMPLIFIED = opencc.OpenCC("t2s")
-_TO_TRADITIONAL = opencc.OpenCC("s2hk")
+
+
+@functools.cache
+def _converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter, built on first use (its dictionaries take 0.2 s to load)."""
+    return opencc.OpenCC(config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +55,10 @@ class Normaliser:
         cjk = len(_CJK.findall(folded))
         script: Script | None = None
         if cjk:
-            simplified = _TO_SIMPLIFIED.convert(folded)
+            simplified = _converter("t2s").convert(folded)
             if simplified != folded:
                 script = "hant"
-            elif _TO_TRADITIONAL.convert(folded) != folded:
+            elif _converter("s2hk").convert(folded) != folded:
                 script = "hans"
             folded = simplified
         if self._pattern is not None:
@@ -62,7 +67,13 @@ class Normaliser:
         return Text(folded, script, cjk, len(_LATIN_WORD.findall(folded)))
 
 
+def simplified(text: str) -> str:
+    """``text`` in Simplified characters (an answer typed in Traditional matches options)."""
+    converted: str = _converter("t2s").convert(text)
+    return converted
+
+
 def to_traditional(text: str) -> str:
     """A reply in Traditional characters (Hong Kong forms, as Guangzhou readers expect)."""
-    converted: str = _TO_TRADITIONAL.convert(text)
+    converted: str = _converter("s2hk").convert(text)
     return converted.replace("回複", "回覆")

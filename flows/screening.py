@@ -1,0 +1,145 @@
+"""The health questions before a booking: all in one message, or one at a time.
+
+One message lists the questions that apply, numbered; the resident answers "没有/都没有/none",
+or with the numbers or the words of those that apply ("1 3", "发烧", "pregnant"). An answer
+that cannot be read — or "one by one" — switches to one question at a time (steps ``q_<key>``).
+Either way the outcome is the same verdict (flows.eligibility): refuse, defer, or book with an
+assessment on site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Step, yes_no
+from flows.eligibility import QUESTIONS, Question, questions_for
+
+# Words that answer a question "yes" when written without a negation before them.
+CONDITION_WORDS: dict[str, tuple[str, ...]] = {
+    "allergy": ("过敏", "allerg"),
+    "severe_reaction": ("严重过敏", "严重反应", "严重的过敏", "severe", "reaction"),
+    "illness": (
+        "发烧",
+        "发热",
+        "急性",
+        "生病",
+        "感冒",
+        "咳",
+        "病发作",
+        "不舒服",
+        "唔舒服",
+        "fever",
+        "ill",
+        "sick",
+        "flu",
+    ),
+    "pregnancy": ("怀孕", "孕", "哺乳", "喂奶", "母乳", "pregnan", "breastfe"),
+    "neuro": ("癫痫", "神经", "格林", "巴利", "epilep", "neuro", "guillain"),
+    "risk_area": ("风险", "中高风险", "疫区", "risk"),
+}
+NONE_WORDS = re.compile(
+    r"^(都|全部|全都|以上|以上都|统统|全部都)?(没有|没|无|冇|否|不是|唔系|无以上情况|没有以上情况)"
+    r"(有|啊|呀|喔|哦|的|嘅|情况)*$|^(none|no|nope|nothing|none of them|none of these|n)$"
+)
+ONE_BY_ONE = (
+    "逐条",
+    "逐个",
+    "一个一个",
+    "一条一条",
+    "分开问",
+    "一个个",
+    "one by one",
+    "one at a time",
+)
+NEGATIONS = ("没有", "没", "无", "冇", "不", "唔", "no ", "not ", "never ")
+_PUNCTUATION = re.compile(r"[\s,，、。.!！~～;；]+")
+_NUMBERS = re.compile(r"[1-9]")
+
+Then = Callable[[Ctx], Outcome]
+
+
+def _questions(ctx: Ctx) -> list[Question]:
+    _, sex, _, _ = ctx.data["person"]
+    return questions_for(int(ctx.data["dose"]), sex)
+
+
+def _name(ctx: Ctx) -> str:
+    return str(ctx.data["person"][0])
+
+
+def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
+    """The answers to every question in ``questions`` that ``text`` gives, or None when it
+    cannot be read as an answer to the list."""
+    folded = text.casefold().strip()
+    bare = _PUNCTUATION.sub("", folded)
+    if NONE_WORDS.match(bare) or NONE_WORDS.match(folded):
+        return dict.fromkeys((q.key for q in questions), False)
+    numbers = set(_NUMBERS.findall(bare))
+    if numbers and len(_PUNCTUATION.sub("", _NUMBERS.sub("", bare))) <= 4:
+        if any(int(n) > len(questions) for n in numbers):
+            return None
+        return {q.key: str(i) in numbers for i, q in enumerate(questions, 1)}
+    said = {q.key for q in questions if _affirmed(folded, CONDITION_WORDS[q.key])}
+    if "severe_reaction" in said and "过敏" not in folded.replace("严重过敏", ""):
+        said.discard("allergy")  # 严重过敏反应 is the second question, not the first
+    if said:
+        return {q.key: q.key in said for q in questions}
+    return None
+
+
+def _affirmed(text: str, words: tuple[str, ...]) -> bool:
+    for word in words:
+        at = text.find(word)
+        if at >= 0:
+            before = text[max(0, at - 4) : at]
+            if not any(before.endswith(neg) or neg in before for neg in NEGATIONS):
+                return True
+    return False
+
+
+def steps(conclude: Then) -> dict[str, Step]:
+    """The screening steps: ``screening`` (all at once) and ``q_<key>`` (one at a time);
+    ``conclude`` is called once every question that applies is answered."""
+
+    def ask_all(ctx: Ctx) -> Prompt:
+        lines = [ctx.t("screen.all", name=_name(ctx))]
+        lines += [f"{i} {ctx.t(f'screen.{q.key}')}" for i, q in enumerate(_questions(ctx), 1)]
+        lines.append(ctx.t("screen.how"))
+        return Prompt("\n".join(lines))
+
+    def read_all_step(ctx: Ctx, answer: Answer) -> Outcome:
+        text = answer.text
+        if any(word in text.casefold() for word in ONE_BY_ONE):
+            return next_question(ctx)
+        answers = read_all(text, _questions(ctx))
+        if answers is None:  # unclear: one question at a time, from the first
+            return next_question(ctx, note=ctx.t("screen.one_by_one"))
+        ctx.data["answers"].update(answers)
+        return conclude(ctx)
+
+    def next_question(ctx: Ctx, note: str | None = None) -> Outcome:
+        answers: dict[str, bool] = ctx.data["answers"]
+        for question in _questions(ctx):
+            if question.key not in answers:
+                return Next(f"q_{question.key}", note=note)
+        return conclude(ctx)
+
+    def one(question: Question) -> Step:
+        def ask(ctx: Ctx) -> Prompt:
+            prompt = ctx.t(f"q.{question.key}", name=_name(ctx))
+            return Prompt(prompt, yes_no(ctx.t("yes"), ctx.t("no")))
+
+        def read(ctx: Ctx, answer: Answer) -> Outcome:
+            yes = answer.value == "yes"
+            ctx.data["answers"][question.key] = yes
+            if yes:  # the first "yes" settles it: no need to ask the rest
+                return conclude(ctx)
+            return next_question(ctx)
+
+        return Step(ask, read, free_text=False, expects="screening")
+
+    return {
+        "screening": Step(ask_all, read_all_step, expects="screening"),
+        **{f"q_{question.key}": one(question) for question in QUESTIONS},
+    }
