@@ -428,12 +428,10 @@ class Turn:
         if option is not None:
             return self._apply(step.answer(self.ctx, Answer(body, option)))
         reading = self._read()
-        if (
-            reading.intent.startswith("ask.")
-            and reading.confident
-            and (reading.question or step.expects not in ("choice", "screening"))
-        ):  # a question inside a flow: answered, then the flow's question again
-            reply = answer_question(self.ctx, reading.intent[4:], reading.entities)
+        if reading.intent.startswith("ask.") and reading.confident and reading.question:
+            # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
+            # without a mark of a question, 晚上 or 轮椅 answers the step (a time, a wish)
+            reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
         answer = Answer(body, None, reading.entities, reading.intent)
         self.ctx.step = self.state.step

@@ -26,7 +26,7 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "现在回复 预约 可先登记排队。",
         "Reply BOOK now to join the queue instead.",
     ),
-    "close.cancel": ("回复 取消 取消预约。", "Reply CANCEL to cancel a booking."),
+    "close.cancel": ("回复 取消 取消预约。", "Reply MENU and choose Cancel a booking."),
     "close.code": ("回复 查询 查看预约码。", "Reply STATUS for your booking code."),
     "close.status": ("回复 查询 查看接种记录。", "Reply STATUS to see the doses on record."),
     # -- lists -------------------------------------------------------------------------------

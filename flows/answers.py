@@ -27,9 +27,10 @@ MOST_NAMES = 3  # sites named in a list before "等N处"
 CLAUSES = {"zh": "，", "en": ", "}  # steps of one schedule
 GROUPS = {"zh": "；", "en": "; "}  # districts' windows, in the hours answer
 MAX_AGE = 130  # an age beyond this is not a person's: the general answer is given
+CLOSINGS = tuple(f"close.{name}" for name in ("book", "site", "queue", "cancel", "code", "status"))
 
 
-def answer(ctx: Ctx, topic: str, entities: Entities) -> str:
+def answer(ctx: Ctx, topic: str, entities: Entities, closing: bool = True) -> str:
     """The answer to a question about ``topic`` (one of ``TOPICS``), as specific as
     ``entities`` allow: an age, a district, a site, a maker, a dose.
 
@@ -38,7 +39,13 @@ def answer(ctx: Ctx, topic: str, entities: Entities) -> str:
     build = _BUILDERS.get(topic)
     if build is None:
         raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(TOPICS)}")
-    return _fit(ctx, build(ctx, entities))
+    said = _fit(ctx, build(ctx, entities))
+    if not closing:  # inside a flow: its own question follows instead of the next step
+        for key in CLOSINGS:
+            end = _t(ctx, key)
+            if said.endswith(end):
+                return said[: -len(end)].rstrip()
+    return said
 
 
 # -- helpers ----------------------------------------------------------------------------------

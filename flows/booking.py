@@ -363,7 +363,20 @@ def _take_site(ctx: Ctx, site: Site) -> Outcome:
         return _offer_queue(ctx, closed, site.district_id)
     ctx.data["district"] = site.district_id
     if not any(s.id == site.id for s, _ in _open_sites(ctx, site.district_id)):
-        note = ctx.t("book.site_full", site=site_name(ctx.lang, site))
+        products = _dose(ctx).products
+        stocking = (
+            ctx.store.sites_stocking(products, ctx.today, site.district_id) if products else []
+        )
+        if products and all(s.id != site.id for s in stocking):  # not this dose's maker
+            product = ctx.policy.products[products[0]]
+            note = ctx.t(
+                "book.site_other_maker",
+                site=site_name(ctx.lang, site),
+                product=ctx.name_of(product.zh, product.en),
+                dose=ctx.data["dose"],
+            )
+        else:
+            note = ctx.t("book.site_full", site=site_name(ctx.lang, site))
         return _elsewhere(ctx, note)
     ctx.data["site_id"] = site.id
     return _to_day(ctx)
@@ -517,17 +530,22 @@ def _district(ctx: Ctx) -> Prompt:
 def _go_district(ctx: Ctx, district_id: str) -> Outcome:
     closed = _window_closed(ctx, district_id)
     if closed:
-        options = (*district_options(ctx, _chosen(ctx).district_id),)
-        if not ctx.data.get("reschedule"):
-            options += (_queue_option(ctx, str(len(options) + 1)),)
-        ctx.data["queue_district"] = district_id
-        return Retry(closed, Prompt(ctx.t("book.district"), options))
+        return _other_districts(ctx, closed, district_id)
     if not _open_sites(ctx, district_id):
-        return _not_yet(ctx) or Retry(
-            ctx.t("book.no_sites", district=district_name(ctx, district_id))
-        )
+        full = ctx.t("book.no_sites", district=district_name(ctx, district_id))
+        return _not_yet(ctx) or _other_districts(ctx, full, district_id)
     ctx.data["district"] = district_id
     return Next("site")
+
+
+def _other_districts(ctx: Ctx, note: str, district_id: str) -> Outcome:
+    """The district cannot be booked now: the districts again, and the queue for this one
+    (never a dead end)."""
+    options = (*district_options(ctx, _chosen(ctx).district_id),)
+    if not ctx.data.get("reschedule"):
+        options += (_queue_option(ctx, str(len(options) + 1)),)
+    ctx.data["queue_district"] = district_id
+    return Retry(note, Prompt(ctx.t("book.district"), options))
 
 
 def _read_district(ctx: Ctx, answer: Answer) -> Outcome:

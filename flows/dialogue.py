@@ -237,9 +237,8 @@ class Step:
     ask: Ask
     answer: Read
     free_text: bool = True  # False: only an option is a valid answer
-    # What the step reads from free text, for the engine: "text" (anything: a name, a number),
-    # "when" (a day or time), "choice" (an option), "screening" (yes/no or numbered answers).
-    # A question is answered at any step; at "choice"/"screening" only a plain question (吗, ?).
+    # What the step reads from free text: "text" (anything: a name, a number), "when" (a day
+    # or time), "choice" (an option or a wish), "screening" (the health questions' answers).
     expects: str = "text"
 
 

@@ -27,7 +27,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "直接说您要办的事即可，如“明天上午打第二针”“孕妇能打吗”。指令：预约 查询 取消 改期 登记"
         " 绑定 菜单 返回 退出 人工 退订 订阅 接受 放弃 EN",
-        "Just say what you need, e.g. \"2nd dose tomorrow morning\" or \"is it free?\". "
+        'Just say what you need, e.g. "2nd dose tomorrow morning" or "is it free?". '
         "Commands: BOOK, STATUS, RESCHEDULE, REGISTER, LINK, MENU (cancel a booking there), "
         "BACK, EXIT, AGENT, ACCEPT, DECLINE, 中文",
     ),
@@ -316,6 +316,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "按记录，{name}本次应打第{dose}针（不是第{wanted}针）。",
         "By the records, {name} is due dose {dose} (not dose {wanted}).",
     ),
+    "book.site_other_maker": (
+        "{site}没有{product}（第{dose}剂须与第1剂同厂家）。",
+        "{site} has no {product} (dose {dose} must match dose 1's maker).",
+    ),
     "book.site_full": (
         "{site}近期已约满。",
         "{site} has no places left soon.",
@@ -337,8 +341,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "book.home": ("（居住地）", " (home)"),
     "book.site": ("请选择接种点：", "Choose a site:"),
     "book.no_sites": (
-        "{district}暂无可预约名额，请选择其他区。",
-        "No places left in {district} now. Please choose another district.",
+        "{district}暂无可预约名额：可选其他区，或排队等候分配。",
+        "No places left in {district} now: choose another district, or join the queue.",
     ),
     "book.date": (
         "请选择日期，或直接输入（如：明天、6月20日）：",

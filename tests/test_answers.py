@@ -32,7 +32,8 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")  # characters and punctuation
 CLOSINGS = {
     "zh": ("回复 预约", "回复 取消", "回复 查询", "再回复 预约"),
-    "en": ("Reply BOOK", "Reply CANCEL", "Reply STATUS"),
+    # Not "Reply CANCEL": on Twilio, CANCEL opts the number out at the carrier.
+    "en": ("Reply BOOK", "Reply MENU", "Reply STATUS"),
 }
 
 

@@ -153,12 +153,14 @@ class Interpreter:
         what a booking needs, or a request. Returns a question also asked in a request."""
         scoring = self.lexicon.scoring
         asks = [name for name in scores if name.startswith("ask.")]
+        request = any(word in text for word in scoring.request)
+        wanted = set(entities.said()) & scoring.booking_entities
         if question:
             for name in asks:
                 scores[name] += scoring.question_bonus
             if asks and "book" in scores:
                 scores["book"] = max(0.0, scores["book"] - scoring.question_penalty)
-        elif scores.get("book", 0) > 0:
+        elif scores.get("book", 0) > 0 and (request or wanted or "约" in text):
             factor = scoring.site_statement_factor if entities.site else scoring.statement_factor
             for name in asks:
                 scores[name] *= factor
@@ -167,12 +169,14 @@ class Interpreter:
         if entities.site is not None and question and "ask.site" in scores:
             scores["ask.site"] += 1.0
         flows = (scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register"))
-        if max(flows, default=0) < scoring.threshold:
-            wanted = set(entities.said()) & scoring.booking_entities
-            if wanted and (scores.get("book", 0) > 0 or not asks or not question):
-                bonus = scoring.booking_entity_bonus * min(len(wanted), 2)
-                scores["book"] = scores.get("book", 0) + bonus
-        if any(word in text for word in scoring.request):
+        if (
+            max(flows, default=0) < scoring.threshold
+            and wanted
+            and (scores.get("book", 0) > 0 or not asks or not question)
+        ):
+            bonus = scoring.booking_entity_bonus * min(len(wanted), 2)
+            scores["book"] = scores.get("book", 0) + bonus
+        if request:
             scores["book"] = scores.get("book", 0) + scoring.request_bonus
             best_ask = max(asks, key=lambda name: scores[name], default=None)
             if question and best_ask is not None and scores[best_ask] >= scoring.threshold:

@@ -1,0 +1,201 @@
+"""Residents write as they speak: free text through the engine — flows started and filled from
+sentences, questions answered (also inside a flow), the two likeliest readings when unsure,
+messages not understood kept masked, language per message."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.engine import Engine
+from bot.messages import Reply
+from flows.answers import answer
+from flows.dialogue import Ctx
+from flows.entities import Entities
+from flows.policy import Policy
+from store import Dose, Store
+from tests.conftest import Clock, Phone
+
+PHONE = "+8613800138000"
+ZHANG = "440106199001011235"
+MOTHER = "440106195205051222"
+REGISTER_SELF = ("登记", "1", "1", "张三", "1", ZHANG, "1", "1")
+
+
+def texts(replies: list[Reply]) -> str:
+    return "\n".join(reply.text for reply in replies)
+
+
+def with_dose_1(phone: Phone, store: Store, clock: Clock, day: str = "2021-05-20") -> int:
+    phone.run(*REGISTER_SELF)
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None
+    store.add_dose(
+        Dose(resident.id, 1, date.fromisoformat(day), "coronavac", 1, "import"), clock(), "t", "t"
+    )
+    return resident.id
+
+
+def test_one_sentence_books_dose_2_in_four_messages(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    resident = with_dose_1(phone, store, clock)
+    said = [phone.say("我想明天上午在天河体育中心打第二针"), phone.say("没有"), phone.say("1")]
+    assert "请确认：张三，第2剂，6月18日 周五 08:00-10:00，天河体育中心接种点" in said[-1]
+    assert "预约成功" in phone.say("1")  # the fourth message
+    [booking] = store.active_bookings(resident)
+    assert (booking.dose, booking.slot.day, booking.slot.start) == (2, date(2021, 6, 18), "08:00")
+    assert booking.site.name_zh == "天河体育中心接种点"
+
+
+def test_a_guess_never_books_without_the_confirmation(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    resident = with_dose_1(phone, store, clock)
+    confirm = texts(phone.run("明天上午10点在天河体育中心打第二针", "没有"))
+    assert "请确认：张三，第2剂，6月18日 周五 10:00-12:00，天河体育中心接种点" in confirm
+    assert store.active_bookings(resident) == []  # asked, not booked
+    phone.say("好的，就这样吧")  # not the confirmation's answer
+    assert store.active_bookings(resident) == []
+
+
+def test_a_new_resident_books_dose_1_in_at_most_ten_messages(phone: Phone, store: Store) -> None:
+    sent = [
+        "我想明天上午在天河体育中心打疫苗", "1", "1", "张三", "1", ZHANG, "1", "1", "没有", "1",
+    ]  # fmt: skip
+    replies: list[Reply] = []
+    for text in sent:
+        replies = phone.send(text)
+    assert "请确认：张三，第1剂，6月18日 周五 08:00-10:00" in texts(replies)
+
+
+def test_a_question_inside_a_flow_is_answered_then_the_question_asked_again(
+    phone: Phone,
+) -> None:
+    phone.run(*REGISTER_SELF)
+    screening = phone.say("预约")
+    assert "张三有以下情况吗？" in screening
+    replies = phone.send("孕妇可以打吗？")
+    assert "怀孕或哺乳" in replies[0].text and "暂缓" in replies[0].text
+    assert replies[-1].text == screening  # the screening again, unchanged
+    assert "符合接种条件" in phone.say("没有")
+
+
+def test_answers_use_the_policy_numbers(phone: Phone, policy: Policy) -> None:
+    said = phone.say("第二针要隔多久")
+    interval = policy.products["coronavac"].intervals[0]
+    assert f"{interval.min_days}" in said and f"{interval.max_days}" in said
+
+
+def test_unsure_offers_the_two_likeliest_then_the_menu(phone: Phone, store: Store) -> None:
+    [reply] = phone.send("高血压打针")
+    assert reply.text == "您是想："
+    labels = [o.label for o in reply.options]
+    assert labels == ["患病、慢性病能否接种", "预约接种", "都不是，看菜单"]
+    assert "慢性病" in phone.say("1")  # the answer about chronic disease
+    [reply] = phone.send("孕妇打针")
+    assert "预登记须知" in phone.say("1")  # 1: book — the booking starts
+    phone.say("退出")
+    [reply] = phone.send("取消 改期")
+    assert "请回复数字选择" in phone.say(str(len(reply.options)))  # neither: the menu
+
+
+def test_not_understood_gets_the_menu_and_is_kept_masked(phone: Phone, store: Store) -> None:
+    replies = phone.send("我叫王小明，身份证440106199001011235，帮我看看这个东西")
+    assert replies[-1].options and replies[-1].options[0].label == "预约接种"
+    for _ in range(2):
+        phone.send("asdf qwer")
+    misses = store.misses(10)
+    assert misses[0][:2] == ("asdf qwer", 2)
+    kept = " ".join(text for text, _, _ in misses)
+    assert "王小明" not in kept and "440106199001011235" not in kept and "<号码>" in kept
+
+
+def test_an_english_sentence_in_a_chinese_conversation_is_answered_in_english(
+    phone: Phone,
+) -> None:
+    assert "您好" in phone.say("你好")
+    assert phone.say("Is the vaccine free?").startswith("COVID-19 vaccination is free")
+    assert "免费" in phone.say("打疫苗要钱吗")
+
+
+def test_traditional_characters_are_answered_in_traditional(phone: Phone) -> None:
+    replies = phone.send("我想預約打針")
+    assert "預登記須知" in replies[0].text and replies[0].options[0].label == "同意"
+    assert "為誰登記" in phone.say("同意")  # an option's words in either script
+    assert "請輸入接種人姓名" in phone.say("本人")  # the same in both scripts: no change
+    assert "请选择证件类型" in phone.say("张三")  # 张 is simplified: simplified again
+
+
+def test_booking_for_a_relative_registers_them_then_books(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF)
+    notice = phone.say("帮我妈妈预约明天下午打疫苗")
+    assert "预登记须知" in notice
+    phone.run("1", "李秀英", "1", MOTHER, "13900139000", "1")
+    people = {p.name: p.relation for p in store.residents_of(store.residents_of(1)[0].account_id)}
+    assert people == {"张三": "self", "李秀英": "other"}
+
+
+def test_dose_1_given_elsewhere_is_declared_and_shown_on_the_confirmation(
+    phone: Phone, store: Store
+) -> None:
+    phone.run(*REGISTER_SELF)
+    asked = phone.say("预约第二针")
+    assert "还没有接种记录" in asked and "别处" in asked
+    assert "哪天" in phone.say("1")
+    assert "哪种疫苗" in phone.say("5月20日")
+    assert "哪个区" in phone.say("科兴")
+    assert "张三有以下情况吗" in phone.say("在天河体育中心打的")
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None
+    [dose] = store.doses_of(resident.id)
+    assert (dose.dose, dose.day, dose.product_id, dose.source) == (
+        1, date(2021, 5, 20), "coronavac", "declared",
+    )  # fmt: skip
+    audit = store.db.execute("SELECT actor, action FROM audit WHERE action = 'dose'").fetchall()
+    assert audit == [("self:sms", "dose")]
+    phone.run("没有", "1")  # dose 2 at the site of dose 1
+    phone.say("1")
+    confirm = phone.say("1")
+    assert "第1针（5月20日 周四 科兴新冠灭活疫苗）为本人申报，请带接种凭证" in confirm
+
+
+def test_booking_closed_is_told_before_any_data_is_asked(phone: Phone, clock: Clock) -> None:
+    clock.set("2021-06-17T21:00")
+    first = phone.say("我想打疫苗")
+    assert first.index("系统维护") < first.index("预登记须知")
+
+
+def test_a_day_not_released_yet_is_called_that(phone: Phone, policy: Policy) -> None:
+    phone.run(*REGISTER_SELF, "预约", "没有", "1", "1")
+    said = phone.say("6月26日")
+    assert "6月26日 周六的名额6月19日 周六 08:00放出" in said
+
+
+def test_a_district_without_places_offers_the_queue(phone: Phone, store: Store) -> None:
+    store.db.execute(
+        "UPDATE slots SET capacity = booked WHERE site_id IN "
+        "(SELECT id FROM sites WHERE district_id = 'tianhe')"
+    )
+    phone.run(*REGISTER_SELF, "预约", "没有")
+    replies = phone.send("1")
+    assert "天河区暂无可预约名额：可选其他区，或排队等候分配" in replies[-1].text
+    assert "排队" in replies[-1].options[-1].label
+
+
+def test_after_quit_the_menu_numbers_work(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF, "预约")
+    quit_ = phone.send("退出")
+    assert [o.key for o in quit_[-1].options][:2] == ["1", "2"]
+    assert "张三" in phone.say("2")  # 2: my bookings
+
+
+def test_help_lists_every_command(phone: Phone) -> None:
+    helped = phone.say("帮助")
+    for word in ("预约", "查询", "取消", "改期", "登记", "绑定", "菜单", "返回", "退出", "人工",
+                 "退订", "订阅", "接受", "放弃"):  # fmt: skip
+        assert word in helped
+
+
+def test_answer_is_usable_from_a_flow_context(engine: Engine, store: Store, clock: Clock) -> None:
+    ctx = Ctx(store, engine.policy, clock(), "zh", "sms", PHONE, lambda: 1, "t")
+    assert "免费" in answer(ctx, "cost", Entities())

@@ -1,0 +1,161 @@
+"""The interpreter (bot/nlu): intents and entities from free text, the lexicon, masking, and the
+`vaxbot nlu` commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.nlu import NONE, Interpreter
+from bot.nlu.masking import mask
+from bot.nlu.normalise import to_traditional
+from flows.lexicon import load
+from flows.policy import Policy
+from store import Store
+
+TODAY = date(2021, 6, 17)  # a Thursday
+CORPUS = Path(__file__).parent / "nlu"
+
+
+@pytest.fixture
+def interpreter(policy: Policy, store: Store) -> Interpreter:
+    return Interpreter(policy, store.sites, sites_ttl=0)
+
+
+def site_id(store: Store, name: str) -> int:
+    return next(site.id for site in store.sites() if site.name_zh == name)
+
+
+@pytest.mark.parametrize(
+    ("intent", "example"),
+    [(intent.name, example) for intent in load().intents.values() for example in intent.examples],
+)
+def test_every_lexicon_example_is_read_as_its_intent(
+    interpreter: Interpreter, intent: str, example: str
+) -> None:
+    reading = interpreter.read(example, TODAY)
+    expected = NONE if intent == "none" else intent
+    assert reading.intent == expected, (example, reading.ranked[:3])
+
+
+def test_one_sentence_names_everything_a_dose_2_booking_needs(
+    interpreter: Interpreter, store: Store
+) -> None:
+    tianhe_sports = site_id(store, "天河体育中心接种点")
+    for text in (
+        "我想明天上午在天河体育中心打第二针",
+        "I'd like my 2nd jab at Tianhe Sports Centre tomorrow morning please",
+        "我想聽日朝早喺天河體育中心打第二針",  # Cantonese, Traditional
+    ):
+        reading = interpreter.read(text, TODAY)
+        assert reading.intent == "book" and reading.confident, text
+        said = reading.entities
+        assert (said.dose, said.day, said.part, said.site) == (
+            2, date(2021, 6, 18), "morning", tianhe_sports,
+        ), text  # fmt: skip
+
+
+def test_relatives_makers_districts_and_ages(interpreter: Interpreter) -> None:
+    said = interpreter.read("帮我阿妈约后日下昼海珠嘅国药第一针", TODAY).entities
+    assert said.relation == "mother" and said.day == date(2021, 6, 19)
+    assert (said.part, said.district, said.maker, said.dose) == (
+        "afternoon", "haizhu", "sinopharm-beijing", 1,
+    )  # fmt: skip
+    assert interpreter.read("my father needs a booster", TODAY).entities.relation == "father"
+    assert interpreter.read("my father needs a booster", TODAY).entities.dose == 0
+    assert interpreter.read("七十六岁老人可以打吗", TODAY).entities.age == 76
+    assert interpreter.read("我想下周六去白云打", TODAY).entities.day == date(2021, 6, 26)
+
+
+def test_a_site_is_known_by_the_part_of_its_name_that_is_its_own(
+    interpreter: Interpreter, store: Store
+) -> None:
+    shipai = site_id(store, "石牌街社区卫生服务中心")
+    assert interpreter.read("去石牌打针", TODAY).entities.site == shipai
+    assert interpreter.read("book me at shipai", TODAY).entities.site == shipai
+    # 体育中心 is part of two sites' names: it names neither
+    assert interpreter.read("去体育中心打针", TODAY).entities.site is None
+
+
+def test_a_site_imported_now_is_understood_at_once(interpreter: Interpreter, store: Store) -> None:
+    assert interpreter.read("去猎德打针", TODAY).entities.site is None
+    new = store.add_site(
+        district_id="tianhe", name_zh="猎德街社区卫生服务中心", name_en="Liede Health Centre",
+        address_zh="猎德路1号", address_en="1 Liede Rd", hours="08:00-17:00",
+    )  # fmt: skip
+    assert interpreter.read("去猎德打针", TODAY).entities.site == new
+
+
+def test_questions_are_told_from_requests(interpreter: Interpreter) -> None:
+    assert interpreter.read("孕妇可以打吗", TODAY).intent == "ask.pregnancy"
+    assert interpreter.read("高血压可以打疫苗吗", TODAY).intent == "ask.chronic"
+    assert interpreter.read("第二针要隔多久", TODAY).intent == "ask.interval"
+    assert interpreter.read("打疫苗要钱吗", TODAY).intent == "ask.cost"
+    # a request with a question in it: booking, and the question answered too
+    both = interpreter.read("我想约第二针，要带什么证件？", TODAY)
+    assert (both.intent, both.also) == ("book", "ask.bring")
+    # 取消 in 取消订阅 is no cancellation; 预约 in 我的预约 no booking
+    assert interpreter.read("取消订阅", TODAY).intent == "stop"
+    assert interpreter.read("我的预约是几号", TODAY).intent == "status"
+
+
+def test_nothing_likely_is_none(interpreter: Interpreter) -> None:
+    for text in ("asdfgh", "😀😀😀", "。。。", "핵산", "x" * 10_000, "፩𐩀", "9999-12-31"):
+        reading = interpreter.read(text, TODAY)
+        assert reading.intent == NONE and not reading.confident, text
+
+
+def test_traditional_and_english_are_told(interpreter: Interpreter) -> None:
+    assert interpreter.read("我想預約打針", TODAY).script == "hant"
+    assert interpreter.read("我想预约打针", TODAY).script == "hans"
+    assert interpreter.read("你好", TODAY).script is None  # the same in both scripts
+    assert interpreter.read("can i book please", TODAY).english
+    assert to_traditional("请回复数字选择：预约接种") == "請回覆數字選擇：預約接種"
+
+
+def test_masking_keeps_no_numbers_names_or_addresses() -> None:
+    surnames = load().surnames
+    kept = mask("我叫张三，身份证440106199001011235，电话13800138000，邮箱a@b.cn", surnames)
+    for secret in ("张三", "440106199001011235", "13800138000", "a@b.cn", "1380"):
+        assert secret not in kept
+    assert mask("王小明", surnames) == "<姓名>"
+    assert mask("护照E12345678", surnames) == "护照<证件>"
+    assert mask("天气怎么样", surnames) == "天气怎么样"
+    assert len(mask("啊" * 10_000, surnames)) <= 80
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "channels.cli", *args],
+        capture_output=True, text=True, timeout=120, check=False, cwd=cwd,
+    )  # fmt: skip
+
+
+def test_nlu_test_scores_the_held_out_corpus() -> None:
+    """The held-out part is never used to tune the lexicon; at least 90% of its first messages
+    must be read as the labelled intent."""
+    done = run("nlu", "test", str(CORPUS / "heldout.jsonl"), "--min-accuracy", "0.9")
+    print(done.stdout)  # the scores, in CI's log
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "intent accuracy" in done.stdout and "entity precision" in done.stdout
+
+
+def test_nlu_test_names_a_bad_line_and_reports_confusions(tmp_path: Path) -> None:
+    labelled = tmp_path / "few.jsonl"
+    labelled.write_text(
+        '{"text": "孕妇可以打吗", "intent": "ask.pregnancy", "entities": {}}\n'
+        '{"text": "我想明天打针", "intent": "cancel", "entities": {"day": "2021-06-18"}}\n',
+        "utf-8",
+    )
+    done = run("nlu", "test", str(labelled))
+    assert done.returncode == 0
+    assert "intent accuracy 0.500 (1/2)" in done.stdout
+    assert "cancel -> book: 1" in done.stdout
+    assert "entity precision 1.000  recall 1.000" in done.stdout
+    labelled.write_text('{"text": "no intent"}\n', "utf-8")
+    done = run("nlu", "test", str(labelled))
+    assert done.returncode == 2 and "few.jsonl:1" in done.stdout
