@@ -18,7 +18,9 @@ appointment then counts as a no-show.
 
 from __future__ import annotations
 
-from flows.booking import BOOKING, first_place_step, prepare, revise
+from flows.booking import BOOKING
+from flows.booking_place import revise
+from flows.booking_state import first_place_step, prepare
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
 from flows.places import booking_facts
 from flows.schedule import NextDose, Window, next_dose, window

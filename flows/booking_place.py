@@ -1,0 +1,442 @@
+"""Choosing the place and time of a booking: where (dose 2+), district, site, date, period,
+and the companion of a 70+ person; filled from what the resident said (``revise``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flows.booking_state import (
+    SITE_WISHES,
+    WEEKEND_WORDS,
+    chosen_person,
+    days_after_previous,
+    dose_wanted,
+    first_place_step,
+    listed_days,
+    open_days,
+    open_sites,
+    open_slots,
+    slot_of,
+    window_closed,
+    wish,
+    with_note,
+)
+from flows.dates import When, parse_when
+from flows.dialogue import (
+    Answer,
+    Ctx,
+    Done,
+    Next,
+    Option,
+    Outcome,
+    Prompt,
+    Retry,
+    Step,
+    numbered,
+)
+from flows.eligibility import age_rules, birthday, questions_for
+from flows.places import (
+    covers_hour,
+    day_options,
+    district_name,
+    district_options,
+    in_part,
+    nearest,
+    site_name,
+    site_options,
+    slot_options,
+)
+from flows.registration import phone_prompt, take_name, take_phone
+from flows.schedule import (
+    Timing,
+    release_moment,
+    timing,
+)
+from store import (
+    Site,
+    Slot,
+)
+
+
+def to_place(ctx: Ctx, note: str | None = None) -> Outcome:
+    """On to choosing the place, skipping what the resident already said: a site, else a
+    district; else the usual first place step."""
+    said = wish(ctx)
+    if said.site is not None:
+        site = ctx.store.site(said.site)
+        if site is not None:
+            return with_note(take_site(ctx, site), note)
+    if said.district is not None:
+        return with_note(_go_district(ctx, said.district), note)
+    return Next(first_place_step(ctx), note=note)
+
+
+def take_site(ctx: Ctx, site: Site) -> Outcome:
+    """The site the resident named: its district's hours, then its days (or the wanted one)."""
+    closed = window_closed(ctx, site.district_id)
+    if closed:
+        return offer_queue(ctx, closed, site.district_id)
+    ctx.data["district"] = site.district_id
+    if not any(s.id == site.id for s, _ in open_sites(ctx, site.district_id)):
+        products = dose_wanted(ctx).products
+        stocking = (
+            ctx.store.sites_stocking(products, ctx.today, site.district_id) if products else []
+        )
+        if products and all(s.id != site.id for s in stocking):  # not this dose's maker
+            product = ctx.policy.products[products[0]]
+            note = ctx.t(
+                "book.site_other_maker",
+                site=site_name(ctx.lang, site),
+                product=ctx.name_of(product.zh, product.en),
+                dose=ctx.data["dose"],
+            )
+        else:
+            note = ctx.t("book.site_full", site=site_name(ctx.lang, site))
+        return _elsewhere(ctx, note)
+    ctx.data["site_id"] = site.id
+    return _to_day(ctx)
+
+
+def _to_day(ctx: Ctx) -> Outcome:
+    """The site is chosen: the day the resident named, or the list of days."""
+    said = wish(ctx)
+    if said.day is not None:
+        return _take_day(ctx, When(said.day, said.part, said.hour))
+    return Next("date")
+
+
+# Steps whose free text is theirs alone (a name, a phone, the day of an earlier dose).
+OWN_WORDS_STEPS = frozenset({"declare_date", "declare_where", "companion_name", "companion_phone"})
+
+
+def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """Free text at any step of a booking that names what the booking needs: kept, and the
+    steps it settles are taken again (算了，改成后天 / 不是我，是给我妈约 / 换去石牌)."""
+    said = answer.said
+    if not said or ctx.step in OWN_WORDS_STEPS:
+        return None
+    kept = {**(ctx.data.get("wish") or {}), **said.said()}
+    if said.relation is not None and not ctx.data.get("reschedule"):
+        chosen = ctx.data.get("person")
+        is_self = ctx.data.get("relation") == "self"
+        if chosen is None or (said.relation == "self") != is_self:
+            return Done("", then="book", carry={"wish": kept})  # start again for them
+    ctx.data["wish"] = kept
+    if "answers" not in ctx.data or not _screened(ctx):
+        return None  # the screening comes first; what was said is kept for later
+    if said.site is not None or said.district is not None:
+        for key in ("site_id", "district"):
+            ctx.data.pop(key, None)
+        if said.day is None:
+            kept.pop("day", None)
+        return to_place(ctx)
+    if said.day is not None and "site_id" in ctx.data:
+        return _take_day(ctx, When(said.day, said.part, said.hour))
+    if said.part is not None and "day" in ctx.data:
+        day = date.fromisoformat(ctx.data["day"])
+        return _take_day(ctx, When(day, said.part, said.hour))
+    return None
+
+
+def _screened(ctx: Ctx) -> bool:
+    if ctx.data.get("reschedule"):
+        return True  # the booking being moved was screened
+    person = chosen_person(ctx)
+    answers = ctx.data["answers"]
+    return all(q.key in answers for q in questions_for(int(ctx.data["dose"]), person.sex))
+
+
+def _queue_option(ctx: Ctx, key: str) -> Option:
+    return Option(key, ctx.t("queue.offer"), "queue", ("排队", "queue"))
+
+
+def _where(ctx: Ctx) -> Prompt:
+    person = chosen_person(ctx)
+    options: list[tuple[str, str]] = []
+    previous = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
+    if previous is not None:
+        options.append((ctx.t("book.where.same", site=site_name(ctx.lang, previous)), "same"))
+    home = district_name(ctx, person.district_id)
+    options += [
+        (ctx.t("book.where.home", district=home), "home"),
+        (ctx.t("book.where.other"), "other"),
+    ]
+    return Prompt(ctx.t("book.where", dose=ctx.data["dose"]), numbered(options))
+
+
+def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "other":
+        return Next("district")
+    if answer.value == "home":
+        return _go_district(ctx, chosen_person(ctx).district_id)
+    site = ctx.store.site(int(ctx.data["previous_site"]))
+    assert site is not None
+    closed = window_closed(ctx, site.district_id)
+    if closed:
+        return offer_queue(ctx, closed, site.district_id)
+    ctx.data.update(district=site.district_id, site_id=site.id)
+    first, last = listed_days(ctx)
+    if not open_days(ctx, first, last):
+        return _not_yet(ctx) or Retry(ctx.t("book.no_dates"))
+    return _to_day(ctx)
+
+
+def _not_yet(ctx: Ctx) -> Outcome | None:
+    """For a later dose whose first day has no places out yet: say from when, offer the queue."""
+    earliest = dose_wanted(ctx).earliest
+    if earliest is None or earliest <= ctx.today:
+        return None
+    note = ctx.t(
+        "book.not_yet", name=chosen_person(ctx).name, dose=ctx.data["dose"], day=ctx.day(earliest)
+    )
+    return Next("queue", note=note)
+
+
+def offer_queue(ctx: Ctx, note: str, district_id: str) -> Outcome:
+    if ctx.data.get("reschedule"):  # the booking stands; there is nothing to queue for
+        return Done(note)
+    ctx.data["queue_district"] = district_id
+    return Next("queue", note=note)
+
+
+def _district(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("book.district"), district_options(ctx, chosen_person(ctx).district_id))
+
+
+def _go_district(ctx: Ctx, district_id: str) -> Outcome:
+    closed = window_closed(ctx, district_id)
+    if closed:
+        return _other_districts(ctx, closed, district_id)
+    if not open_sites(ctx, district_id):
+        full = ctx.t("book.no_sites", district=district_name(ctx, district_id))
+        return _not_yet(ctx) or _other_districts(ctx, full, district_id)
+    ctx.data["district"] = district_id
+    return Next("site")
+
+
+def _other_districts(ctx: Ctx, note: str, district_id: str) -> Outcome:
+    """The district cannot be booked now: the districts again, and the queue for this one
+    (never a dead end)."""
+    options = (*district_options(ctx, chosen_person(ctx).district_id),)
+    if not ctx.data.get("reschedule"):
+        options += (_queue_option(ctx, str(len(options) + 1)),)
+    ctx.data["queue_district"] = district_id
+    return Retry(note, Prompt(ctx.t("book.district"), options))
+
+
+def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "queue":
+        return Next("queue")
+    return _go_district(ctx, str(answer.value))
+
+
+def _site_label_tags(ctx: Ctx, site: Site) -> str:
+    tags = [ctx.t("book.tag.evening")] * site.evening + [ctx.t("book.tag.mobile")] * site.mobile
+    return f" ({', '.join(tags)})" if tags and ctx.lang == "en" else "".join(f"·{t}" for t in tags)
+
+
+def _site_prompt(ctx: Ctx, wish: str | None = None) -> Prompt:
+    sites = open_sites(ctx, ctx.data["district"])
+    intro = ctx.t("book.site")
+    if wish is not None:
+        fits = SITE_WISHES[wish][1]
+        wanted = [(site, left) for site, left in sites if fits(site)]
+        intro = ctx.t(f"book.wish.{wish}") if wanted else ctx.t("book.wish_none")
+        sites = wanted or sites
+    options = site_options(ctx, sites)
+    labelled = tuple(
+        Option(o.key, o.label + _site_label_tags(ctx, site), o.value, o.aliases)
+        for o, (site, _) in zip(options, sites, strict=True)
+    )
+    return Prompt(intro, labelled)
+
+
+def _site(ctx: Ctx) -> Prompt:
+    return _site_prompt(ctx)
+
+
+def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
+    said = answer.text.casefold()
+    for wanted, (words, _) in SITE_WISHES.items():  # before the option: a label may say 夜场
+        if any(word in said for word in words):
+            if wanted == "evening":
+                ctx.data["part"] = "evening"
+            return Retry("", _site_prompt(ctx, wanted))
+    if answer.option is None:
+        return Retry(ctx.t("pick_number", n=len(_site_prompt(ctx).options)))
+    ctx.data["site_id"] = answer.value
+    if not open_days(ctx, *listed_days(ctx)):  # its last places went while the list was read
+        del ctx.data["site_id"]
+        return _elsewhere(ctx, ctx.t("book.no_dates"))
+    return _to_day(ctx)
+
+
+def place_taken(ctx: Ctx) -> Outcome:
+    """The place went to someone else between choosing and confirming: back to the latest
+    choice that still has places (the day, else the site, else the district)."""
+    note = ctx.t("book.taken")
+    if open_days(ctx, *listed_days(ctx)):
+        return Next("date", note=note, rewind=True)
+    return _elsewhere(ctx, note)
+
+
+def _elsewhere(ctx: Ctx, note: str) -> Outcome:
+    """Nothing is left at the chosen site: back to the district's sites, else the districts."""
+    if "district" in ctx.data and open_sites(ctx, ctx.data["district"]):
+        return Next("site", note=note, rewind=True)
+    return Next("district", note=note, rewind=True)
+
+
+def _date(ctx: Ctx) -> Prompt:
+    days = open_days(ctx, *listed_days(ctx))
+    if ctx.data.get("weekend"):
+        weekend = [(day, left) for day, left in days if day.weekday() >= 5]
+        intro = ctx.t("book.weekend_days") if weekend else ctx.t("book.no_weekend")
+        return Prompt(intro, day_options(ctx, weekend or days))
+    if not days:  # nothing left here: the only way on is another site
+        return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
+    return Prompt(ctx.t("book.date"), day_options(ctx, days))
+
+
+def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
+    """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
+    site has none left, the other sites)."""
+    first, last = listed_days(ctx)
+    days = open_days(ctx, first, max(last, wanted + timedelta(days=7)))
+    if not days:
+        return _elsewhere(ctx, ctx.t("book.no_dates"))
+    return Retry(note, Prompt(note, day_options(ctx, nearest(days, wanted))))
+
+
+def _fitting(slots: list[Slot], when: When) -> list[Slot]:
+    if when.hour is not None:
+        return [slot for slot in slots if covers_hour(slot, when.hour)]
+    if when.part is not None:
+        return [slot for slot in slots if in_part(slot, when.part)]
+    return slots
+
+
+def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "site":
+        return Next("site", rewind=True)
+    if answer.option is not None:
+        when = When(date.fromisoformat(str(answer.value)), ctx.data.get("part"))
+    else:
+        if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
+            ctx.data["weekend"] = True
+            return Retry("", _date(ctx))
+        parsed = parse_when(answer.text, ctx.today)
+        if parsed is not None and parsed.too_far is not None:  # 9999-12-31: refused at once
+            return Retry(ctx.t("book.date_too_far", day=ctx.day(parsed.too_far)))
+        if parsed is None or parsed.day is None:
+            return Retry(ctx.t("book.date_unknown"))
+        when = parsed
+    return _take_day(ctx, when)
+
+
+def _take_day(ctx: Ctx, when: When) -> Outcome:
+    """A day (and maybe a time of day) wanted at the chosen site: its place, or why not."""
+    assert when.day is not None
+    if when.day < ctx.today:
+        return _alternatives(ctx, when.day, ctx.t("book.date_past", day=ctx.day(when.day)))
+    dose = dose_wanted(ctx)
+    if timing(dose, when.day) is Timing.EARLY:
+        assert dose.earliest is not None
+        days = days_after_previous(ctx, dose.earliest)
+        note = ctx.t("book.too_early", dose=dose.number, min=days, day=ctx.day(dose.earliest))
+        return _alternatives(ctx, dose.earliest, note)
+    person = chosen_person(ctx)
+    minimum = ctx.policy.ages.minimum
+    if age_rules(person.birth_date, when.day, ctx.policy.ages).too_young:
+        opens = birthday(person.birth_date, minimum)
+        note = ctx.t(
+            "age.too_young_on",
+            name=person.name,
+            day=ctx.day(when.day),
+            min=minimum,
+            from_day=ctx.day(opens),
+        )
+        return Retry(note)
+    slots = open_slots(ctx, when.day)
+    if not slots:
+        release = release_moment(ctx.policy, when.day)
+        if release > ctx.now:  # not out yet: say when it will be, not "no places"
+            note = ctx.t(
+                "book.not_released",
+                day=ctx.day(when.day),
+                release=ctx.day(release.date()),
+                time=ctx.policy.booking.release_time,
+            )
+            return _alternatives(ctx, when.day, note)
+        return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
+    ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour)
+    fitting = _fitting(slots, when)
+    if len(slots) == 1 or (len(fitting) == 1 and fitting != slots):
+        return _slot_chosen(ctx, (fitting or slots)[0])
+    return Next("period")
+
+
+def _period(ctx: Ctx) -> Prompt:
+    day = date.fromisoformat(ctx.data["day"])
+    slots = open_slots(ctx, day)
+    wanted = When(day, ctx.data.get("part"), ctx.data.get("hour"))
+    fitting = _fitting(slots, wanted)
+    if fitting:
+        return Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fitting))
+    return Prompt(ctx.t("book.period_none", day=ctx.day(day)), slot_options(ctx, slots))
+
+
+def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
+    day = date.fromisoformat(ctx.data["day"])
+    if answer.option is not None:
+        return _slot_chosen(ctx, slot_of(ctx, int(str(answer.value))))
+    when = parse_when(answer.text, ctx.today)
+    if when is None or (when.part is None and when.hour is None):
+        return Retry(ctx.t("pick_number", n=len(_period(ctx).options)))
+    if when.day is not None and when.day != day:
+        return _read_date(ctx, answer)
+    slots = _fitting(open_slots(ctx, day), when)
+    if len(slots) == 1:
+        return _slot_chosen(ctx, slots[0])
+    ctx.data.update(part=when.part, hour=when.hour)
+    return Retry("", _period(ctx))
+
+
+def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
+    ctx.data["slot_id"] = slot.id
+    if age_rules(chosen_person(ctx).birth_date, slot.day, ctx.policy.ages).companion:
+        return Next("companion_name")
+    ctx.data.pop("companion_phone", None)
+    return Next("confirm")
+
+
+# -- companion (70+) ------------------------------------------------------------------------
+
+
+def _companion_name(ctx: Ctx) -> Prompt:
+    min_age = ctx.policy.ages.companion
+    return Prompt(ctx.t("companion.name", name=chosen_person(ctx).name, min=min_age))
+
+
+def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
+    return take_name(ctx, answer, "companion_name", then="companion_phone")
+
+
+def _companion_phone(ctx: Ctx) -> Prompt:
+    return phone_prompt(ctx, "companion.phone")
+
+
+def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
+    return take_phone(ctx, answer, "companion_phone", then="confirm")
+
+
+PLACE_STEPS: dict[str, Step] = {
+    "where": Step(_where, _read_where, free_text=False),
+    "district": Step(_district, _read_district, free_text=False),
+    "site": Step(_site, _read_site, expects="choice"),
+    "date": Step(_date, _read_date, expects="when"),
+    "period": Step(_period, _read_period, expects="when"),
+    "companion_name": Step(_companion_name, _read_companion_name),
+    "companion_phone": Step(_companion_phone, _read_companion_phone),
+}

@@ -1,0 +1,225 @@
+"""What the booking steps share: the person and dose being booked, what the resident
+said they want, and the places open for them (looked up once per turn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from flows.dialogue import (
+    Ctx,
+    Outcome,
+    Retry,
+)
+from flows.entities import Entities
+from flows.holidays import holidays_between
+from flows.places import (
+    district_name,
+)
+from flows.schedule import (
+    NextDose,
+    Window,
+    opening,
+    window,
+)
+from store import (
+    Resident,
+    Site,
+    Slot,
+    SlotFilter,
+)
+
+# What residents ask of a site while choosing one: the words, and which sites answer them.
+SITE_WISHES: dict[str, tuple[tuple[str, ...], Callable[[Site], bool]]] = {
+    "evening": (("晚上", "夜场", "夜间", "evening", "night"), lambda site: site.evening),
+    "accessible": (
+        ("无障碍", "轮椅", "accessible", "wheelchair"),
+        lambda site: site.accessible,
+    ),
+}
+WEEKEND_WORDS = ("周末", "双休日", "weekend")
+# The times of day a queued person may prefer (``flows.places.PARTS``), or any: words for each.
+PART_WORDS: dict[str, tuple[str, ...]] = {
+    "morning": ("上午", "早上", "morning", "am"),
+    "afternoon": ("下午", "afternoon", "pm"),
+    "evening": ("晚上", "夜间", "evening", "night"),
+    "any": ("都可以", "都行", "随便", "any", "anytime"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the steps between choosing a person and confirming say and check of them.
+
+    Kept in the flow's data from the moment the person is chosen, so the screening questions
+    and the place steps do not read the person again each turn. The steps that write (confirm,
+    joining the queue) read the person afresh.
+    """
+
+    id: int
+    name: str
+    sex: str | None
+    birth_date: date
+    district_id: str
+
+    @classmethod
+    def of(cls, resident: Resident) -> Person:
+        return cls(
+            resident.id, resident.name, resident.sex, resident.birth_date, resident.district_id
+        )
+
+
+def booked_resident(ctx: Ctx) -> Resident:
+    """The person being booked for, as stored now (and only if this phone's)."""
+    resident = ctx.resident(int(ctx.data["resident_id"]))
+    assert resident is not None and resident.account_id == ctx.account_id
+    return resident
+
+
+def chosen_person(ctx: Ctx) -> Person:
+    """The person being booked for, as they were when chosen (see ``Person``)."""
+    name, sex, born, district_id = ctx.data["person"]
+    return Person(int(ctx.data["resident_id"]), name, sex, date.fromisoformat(born), district_id)
+
+
+def slot_of(ctx: Ctx, slot_id: int) -> Slot:
+    slot = ctx.once(("slot", slot_id), lambda: ctx.store.slot(slot_id))
+    assert slot is not None
+    return slot
+
+
+def site_of_slot(ctx: Ctx, slot: Slot) -> Site:
+    site = ctx.once(("site", slot.site_id), lambda: ctx.store.site(slot.site_id))
+    assert site is not None
+    return site
+
+
+def dose_wanted(ctx: Ctx) -> NextDose:
+    data = ctx.data
+    return NextDose(
+        number=int(data["dose"]),
+        products=tuple(data["products"]) if data.get("products") else None,
+        earliest=date.fromisoformat(data["earliest"]) if data.get("earliest") else None,
+        latest=date.fromisoformat(data["latest"]) if data.get("latest") else None,
+    )
+
+
+def wish(ctx: Ctx) -> Entities:
+    """What the resident's messages said they want (filled in as they say more)."""
+    return Entities.load(ctx.data.get("wish") or {})
+
+
+def with_note(outcome: Outcome, note: str | None) -> Outcome:
+    """``outcome`` with ``note`` said before its own."""
+    if not note:
+        return outcome
+    if isinstance(outcome, Retry):
+        return Retry(f"{note}\n{outcome.note}" if outcome.note else note, outcome.prompt)
+    own = outcome.note
+    return replace(outcome, note=f"{note}\n{own}" if own else note)
+
+
+def timing_note(ctx: Ctx) -> str | None:
+    """Told before any data is asked: booking is closed now (maintenance, or the wanted
+    district's hours), and when it opens."""
+    said = wish(ctx)
+    district = said.district
+    if said.site is not None:
+        site = ctx.store.site(said.site)
+        district = site.district_id if site else district
+    if district is None:
+        people = ctx.people()
+        district = people[0].district_id if len(people) == 1 else next(iter(ctx.policy.districts))
+    return window_closed(ctx, district)
+
+
+def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
+    """Remember, for the steps that follow, who is booked for which dose under which limits."""
+    ctx.data.update(
+        resident_id=resident.id,
+        person=[resident.name, resident.sex, resident.birth_date.isoformat(), resident.district_id],
+        dose=dose.number,
+        products=list(dose.products) if dose.products else None,
+        earliest=dose.earliest.isoformat() if dose.earliest else None,
+        latest=dose.latest.isoformat() if dose.latest else None,
+        previous_site=dose.previous.site_id if dose.previous else None,
+        previous_day=dose.previous.day.isoformat() if dose.previous else None,
+        previous_source=dose.previous.source if dose.previous else None,
+        relation=resident.relation,
+        previous_product=dose.previous.product_id if dose.previous else None,
+        answers={},
+    )
+    part = wish(ctx).part
+    if part is not None:
+        ctx.data["part"] = part
+    if wish(ctx).weekend:
+        ctx.data["weekend"] = True
+
+
+def first_place_step(ctx: Ctx) -> str:
+    """Where choosing a place starts: the dose-2 choice of site, or the district list."""
+    return "where" if int(ctx.data["dose"]) > 1 else "district"
+
+
+# -- where ----------------------------------------------------------------------------------
+
+
+def listed_days(ctx: Ctx) -> tuple[date, date]:
+    """The days offered: from today, or the earliest day the dose allows, for days_listed."""
+    earliest = dose_wanted(ctx).earliest
+    first = max(ctx.today, earliest) if earliest else ctx.today
+    return first, first + timedelta(days=ctx.policy.booking.days_listed - 1)
+
+
+def slot_filter(ctx: Ctx, first: date, last: date) -> SlotFilter:
+    return SlotFilter(dose_wanted(ctx).products, holidays_between(first, last))
+
+
+def open_sites(ctx: Ctx, district_id: str) -> list[tuple[Site, int]]:
+    def look_up() -> list[tuple[Site, int]]:
+        first, last = listed_days(ctx)
+        sites = ctx.store.sites_with_places(
+            district_id, first, last, ctx.now, slot_filter(ctx, first, last)
+        )
+        return [(site, left) for site, left in sites if left > 0]
+
+    return ctx.once(("open_sites", district_id), look_up)
+
+
+def window_closed(ctx: Ctx, district_id: str) -> str | None:
+    """Why the district cannot be booked now, or None if it can."""
+    state = window(ctx.policy, district_id, ctx.now)
+    if state is Window.MAINTENANCE:
+        return ctx.t("book.maintenance", window=ctx.policy.booking.maintenance)
+    if state is Window.CLOSED:
+        return ctx.t(
+            "book.closed",
+            district=district_name(ctx, district_id),
+            window=opening(ctx.policy, district_id),
+        )
+    return None
+
+
+# -- when -----------------------------------------------------------------------------------
+
+
+def open_days(ctx: Ctx, first: date, last: date) -> list[tuple[date, int]]:
+    site_id = int(ctx.data["site_id"])
+    return ctx.once(
+        ("open_days", site_id, first, last),
+        lambda: ctx.store.open_days(site_id, first, last, ctx.now, slot_filter(ctx, first, last)),
+    )
+
+
+def open_slots(ctx: Ctx, day: date) -> list[Slot]:
+    site_id = int(ctx.data["site_id"])
+    return ctx.once(
+        ("open_slots", site_id, day),
+        lambda: ctx.store.open_slots(site_id, day, ctx.now, slot_filter(ctx, day, day)),
+    )
+
+
+def days_after_previous(ctx: Ctx, day: date) -> int:
+    return (day - date.fromisoformat(ctx.data["previous_day"])).days
