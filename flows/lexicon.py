@@ -37,8 +37,10 @@ class Scoring:
     site_statement_factor: float
     booking_entities: frozenset[str]
     booking_entity_bonus: float
-    request: tuple[str, ...]
+    first_entity_bonus: float
+    request: re.Pattern[str]
     request_bonus: float
+    classifier_weight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Lexicon:
     surnames: frozenset[str]
     scoring: Scoring
     intents: dict[str, Intent]
+    training: tuple[Path, ...]  # labelled messages the classifier learns from
 
 
 def _words(raw: Any, where: str) -> tuple[str, ...]:
@@ -74,7 +77,15 @@ def _weights(raw: Any, where: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def parse(raw: dict[str, Any]) -> Lexicon:
+def _request(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every request; a request right after a negation (不想约) is none."""
+    try:
+        return re.compile(r"(?<![不唔没冇别])(?:" + "|".join(patterns) + ")")
+    except re.error as error:
+        raise ValueError(f"lexicon: scoring.request: {error}") from error
+
+
+def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
     """A lexicon from the TOML document's tables; raises ValueError naming what is wrong."""
     normalise = raw.get("normalise", {})
     scoring = raw["scoring"]
@@ -112,10 +123,13 @@ def parse(raw: dict[str, Any]) -> Lexicon:
             site_statement_factor=float(scoring["site_statement_factor"]),
             booking_entities=frozenset(scoring["booking_entities"]),
             booking_entity_bonus=float(scoring["booking_entity_bonus"]),
-            request=_words(scoring["request"], "scoring.request"),
+            first_entity_bonus=float(scoring["first_entity_bonus"]),
+            request=_request(_words(scoring["request"], "scoring.request")),
             request_bonus=float(scoring["request_bonus"]),
+            classifier_weight=float(scoring["classifier_weight"]),
         ),
         intents=intents,
+        training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
     )
 
 
@@ -124,7 +138,7 @@ def load(path: str | None = None) -> Lexicon:
     """The lexicon at ``path``, else ``VAXBOT_LEXICON``, else the shipped one (read once)."""
     chosen = Path(path or os.environ.get("VAXBOT_LEXICON") or DEFAULT)
     with chosen.open("rb") as file:
-        return parse(tomllib.load(file))
+        return parse(tomllib.load(file), chosen.parent)
 
 
 def part_words() -> dict[str, tuple[str, ...]]:

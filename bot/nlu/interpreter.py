@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.names import Names
 from bot.nlu.normalise import Normaliser, Script, Text
 from bot.nlu.phrases import Phrases
@@ -87,12 +88,14 @@ class Interpreter:
         sites: Callable[[], list[Site]],
         lexicon: Lexicon | None = None,
         sites_ttl: float = 5.0,
+        classifier: NaiveBayes | None = None,
     ) -> None:
         self.policy = policy
         self.lexicon = lexicon = lexicon or load()
         self.normalise = Normaliser(lexicon)
         self._sites = sites
         self._sites_ttl = sites_ttl
+        self.classifier = classifier if classifier is not None else trained(lexicon)
         self._names: Names | None = None
         self._names_at = 0.0
         self._question = Phrases((word, True) for word in lexicon.question)
@@ -129,6 +132,10 @@ class Interpreter:
         entities = self._entities(said, found, today)
         question = bool(self._question.find(text)) or bool(_ALTERNATIVE_QUESTION.search(text))
         scores = self._score(text, found)
+        weight = self.lexicon.scoring.classifier_weight
+        for intent, p in self.classifier.probabilities(text).items():
+            if p >= 0.05:
+                scores[intent] += weight * p
         also = self._weigh(scores, entities, question, text)
         ranked = tuple(sorted(scores.items(), key=lambda item: -item[1]))
         top, best = ranked[0] if ranked else (NONE, 0.0)
@@ -153,7 +160,7 @@ class Interpreter:
         what a booking needs, or a request. Returns a question also asked in a request."""
         scoring = self.lexicon.scoring
         asks = [name for name in scores if name.startswith("ask.")]
-        request = any(word in text for word in scoring.request)
+        request = scoring.request.search(text) is not None
         wanted = set(entities.said()) & scoring.booking_entities
         if question:
             for name in asks:
@@ -174,13 +181,14 @@ class Interpreter:
             and wanted
             and (scores.get("book", 0) > 0 or not asks or not question)
         ):
-            bonus = scoring.booking_entity_bonus * min(len(wanted), 2)
+            bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
         if request:
             scores["book"] = scores.get("book", 0) + scoring.request_bonus
             best_ask = max(asks, key=lambda name: scores[name], default=None)
+            if best_ask is not None and scores[best_ask] > scores["book"] - scoring.margin:
+                scores[best_ask] = scores["book"] - scoring.margin
             if question and best_ask is not None and scores[best_ask] >= scoring.threshold:
-                scores[best_ask] = min(scores[best_ask], scores["book"] - scoring.margin)
                 return best_ask
         return None
 
