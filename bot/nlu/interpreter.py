@@ -30,7 +30,7 @@ from store import Site
 NONE = "none"
 
 _DATE_MARK = re.compile(
-    r"[0-9]|[今明后昨前]天|[周星礼]|月|[日号点时]|[上下]午|[早晚]|today|tomorrow|tonight|"
+    r"[0-9]|[今明后昨前]天|[周星礼]|月|[日号点时]|[上下]午|[早晚]|today|tomorrow|tonight|yesterday|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
 # 打唔打得, 可不可以, 能不能: the Chinese yes-no question by repetition.
@@ -49,9 +49,15 @@ _CN_DIGIT = {
     "九": 9,
 }
 _AGE = re.compile(
-    r"(?<![0-9])([0-9]{1,3})\s*(?:周岁|岁|years? old|yrs? old|yo\b)"
-    r"|(?<![一二三四五六七八九十])([一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?:周岁|岁)"
+    r"(?<![0-9])([0-9]{1,3})\s*(?:周岁|岁|years?[ -]old|yrs? old|yo\b)"
+    r"|(?<![一二三四五六七八九十廿])([一二三四五六七八九]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九])(?:周岁|岁)"
+    r"|(?:今年|刚满|啱啱满|已经|满|佢|他|她|我)\s*([0-9]{2})(?![0-9号日月点时:./-])"
+    r"|(?:今年|刚满|啱啱满|满|佢|他|她)\s*([一二三四五六七八九]?十[一二三四五六七八九]?)(?![岁一二三四五六七八九十几多])"
+    r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning)\s+([0-9]{1,3})\b"
+    r"|\(([0-9]{2})\)"
 )
+# Where a change of mind says the new day or time: 从明天改到后天, move it to Friday.
+_CHANGE_TO = re.compile(r"改到|改成|改为|改去|换到|换成|调到|推到|改返|\bto\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,9 @@ class Reading:
 
 
 def _small_number(text: str) -> int | None:
-    """一 … 九十九 as a number."""
+    """一 … 九十九 (and 廿二) as a number."""
+    if text.startswith("廿"):
+        return 20 + _CN_DIGIT.get(text[1:], 0) if len(text) <= 2 else None
     if "十" not in text:
         return _CN_DIGIT.get(text)
     tens, _, ones = text.partition("十")
@@ -223,12 +231,13 @@ class Interpreter:
         day: date | None = None
         hour: int | None = None
         if _DATE_MARK.search(text):
-            when: When | None = parse_when(text, today)
+            when = self._when(text, today)
             if when is not None:
                 day, part, hour = when.day, when.part, when.hour
         if part is None and values["part"]:
-            words = sorted(values["part"], key=lambda f: (-len(f[0]), text.find(f[0])))
-            part = str(words[0][1])  # type: ignore[assignment]
+            parts = {str(value) for _, value in values["part"]}
+            if len(parts) == 1:  # 上午下午都行 names no part
+                part = parts.pop()  # type: ignore[assignment]
         names = self.names
         site = names.site(text)
         district = names.district(text)
@@ -244,6 +253,16 @@ class Interpreter:
             weekend=bool(values["weekend"]) and day is None,
             age=self._age(text),
         )
+
+    @staticmethod
+    def _when(text: str, today: date) -> When | None:
+        """The day and time wanted: after a word of change (改到后天) if there is one."""
+        changes = list(_CHANGE_TO.finditer(text))
+        if changes:
+            after = parse_when(text[changes[-1].end() :], today)
+            if after is not None and (after.day is not None or after.part is not None):
+                return after
+        return parse_when(text, today)
 
     @staticmethod
     def _dose(text: str, said: list[tuple[str, str | int]]) -> int | None:
@@ -270,5 +289,6 @@ class Interpreter:
         match = _AGE.search(text)
         if match is None:
             return None
-        age = int(match.group(1)) if match.group(1) else _small_number(match.group(2))
+        digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
+        age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
         return age if age is not None and 0 < age < 130 else None

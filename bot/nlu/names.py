@@ -47,36 +47,55 @@ def maker_aliases(policy: Policy, lexicon: Lexicon) -> dict[str, set[str]]:
     return dict(aliases)
 
 
+# Words residents leave out of a site's name (白云会议中心 for 白云国际会议中心接种点), and short
+# forms of English ones (Panyu Gym).
+_DROPPED = ("国际", "接种点", "接种门诊", "社区卫生服务中心", "卫生服务中心")
+_ENGLISH_SHORT = {"gymnasium": "gym", "centre": "center", "community": "", "health": ""}
+
+
 def _shortened(name: str, generic: tuple[str, ...], prefixes: Iterable[str]) -> set[str]:
     """A site name and the shorter forms residents write: generic endings taken off one by one,
-    and the district's name taken off the front."""
+    the district's name taken off the front, words residents leave out, and every beginning of
+    these (琶洲 of 琶洲会展中心接种点, pazhou of Pazhou Exhibition Centre)."""
     latin = name.isascii()
     forms = {name}
-    current = name
-    while True:
-        words = current.split() if latin else None
-        ending = next(
-            (
-                word
-                for word in generic
-                if (words is not None and len(words) > 1 and words[-1] == word)
-                or (not latin and current.endswith(word) and len(current) > len(word))
-            ),
-            None,
-        )
-        if ending is None:
-            break
-        current = " ".join(words[:-1]) if words is not None else current[: -len(ending)]
-        forms.add(current)
+    if latin:
+        forms.add(" ".join(w for w in (_ENGLISH_SHORT.get(w, w) for w in name.split()) if w))
+    else:
+        forms.update(name.replace(word, "") for word in _DROPPED if word in name)
+    for form in list(forms):
+        current = form
+        while True:
+            words = current.split() if latin else None
+            ending = next(
+                (
+                    word
+                    for word in generic
+                    if (words is not None and len(words) > 1 and words[-1] == word)
+                    or (not latin and current.endswith(word) and len(current) > len(word))
+                ),
+                None,
+            )
+            if ending is None:
+                break
+            current = " ".join(words[:-1]) if words is not None else current[: -len(ending)]
+            forms.add(current)
     for form in list(forms):
         for prefix in prefixes:
             if form.startswith(prefix) and len(form) > len(prefix):
                 rest = form[len(prefix) :].strip()
                 forms.add(rest)
                 for short in prefixes:  # 海珠区疾控 -> 海珠疾控
-                    if short != prefix and (short + rest) not in forms:
-                        forms.add(short + rest if not latin else f"{short} {rest}")
-    return {form for form in forms if form}
+                    if short != prefix:
+                        forms.add(f"{short} {rest}" if latin else short + rest)
+    beginnings: set[str] = set()
+    for form in forms:
+        if latin:
+            words = form.split()
+            beginnings.update(" ".join(words[:n]) for n in range(1, len(words)))
+        else:
+            beginnings.update(form[:n] for n in range(2, len(form)))
+    return {form for form in forms | beginnings if form}
 
 
 class Names:

@@ -2,8 +2,8 @@
 
 Chinese phrases are looked up by their first character (only phrases that can start somewhere
 in the message are tried); phrases in Latin letters match at the start of a word and, when
-short (four letters or fewer), only as a whole word or its plural — "am" is not found in
-"family", but "pregnan" is found in "pregnant".
+short (four letters or fewer) or ending in a digit, only as a whole word or its plural — "am"
+is not found in "family", "dose 2" not in "dose 25", but "pregnan" is found in "pregnant".
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Phrases(Generic[T]):
         for phrase, found in payloads.items():
             if phrase.isascii() and phrase[0].isalnum():
                 words = " ".join(_WORDS.findall(phrase))
-                whole = len(phrase) <= SHORT
+                whole = len(phrase) <= SHORT or phrase[-1].isdigit()  # "dose 2" not "dose 25"
                 latin.append(
                     (
                         f" {words}",
