@@ -304,7 +304,11 @@ class Turn:
             carry: dict[str, Any] = {"wish": said} if said else {}
             if "relation" in said:
                 carry["relation"] = said["relation"]
-            return self._start(intent, carry=carry)
+            first: list[Reply] = []
+            if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
+                side = answer_question(self.ctx, reading.also[4:], reading.entities, closing=False)
+                first.append(Reply(side))
+            return first + self._start(intent, carry=carry)
         if intent == "thanks":
             return [Reply(self.t("thanks"))]
         return self._command(INTENT_COMMANDS[intent])

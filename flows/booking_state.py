@@ -131,7 +131,12 @@ def timing_note(ctx: Ctx) -> str | None:
         district = site.district_id if site else district
     if district is None:
         people = ctx.people()
-        district = people[0].district_id if len(people) == 1 else next(iter(ctx.policy.districts))
+        if len(people) != 1:  # no district known yet: only maintenance closes them all
+            any_district = next(iter(ctx.policy.districts))
+            if window(ctx.policy, any_district, ctx.now) is not Window.MAINTENANCE:
+                return None
+            return window_closed(ctx, any_district)
+        district = people[0].district_id
     return window_closed(ctx, district)
 
 

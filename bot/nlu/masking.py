@@ -14,6 +14,8 @@ _NAMED = re.compile(
     re.IGNORECASE,
 )
 _CJK_WORD = re.compile(r"[\u3400-\u9fff]{2,3}")
+# A word of two or three characters standing alone (between spaces or punctuation).
+_LONE_WORD = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff]{2,3}(?![\u3400-\u9fff])")
 MAX_KEPT = 80
 
 
@@ -26,4 +28,5 @@ def mask(text: str, surnames: frozenset[str]) -> str:
     text = _NAMED.sub(lambda m: f"{m.group(1)}<姓名>", text)
     if _CJK_WORD.fullmatch(text) and text[0] in surnames:  # a name sent on its own
         return "<姓名>"
-    return text
+    # a name written beside other details (王小明 4401…): a lone word starting with a surname
+    return _LONE_WORD.sub(lambda m: "<姓名>" if m.group()[0] in surnames else m.group(), text)
