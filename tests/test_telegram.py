@@ -131,7 +131,7 @@ BOOKING: list[tuple[str, str, str]] = [
     ("tap", "1", "Enter the 18-character resident ID number:"),
     ("say", "440106199203151244", "Enter the person's mobile number:"),  # none on Telegram
     ("say", "13800138000", "Choose the district where the person lives:"),
-    ("tap", "1", "Does Li Lei have any of these?\n1 Allergy to a vaccine component"),
+    ("tap", "1", "Li Lei: any of these?\n1 Vaccine allergy"),
     ("say", "none", "Choose the district of the vaccination site:"),
     ("tap", "1", "Choose a site:"),
     ("tap", "2", "Choose a date"),
