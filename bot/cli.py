@@ -350,12 +350,10 @@ def run_chat(engine: Engine, channel: str, sender: str, jsonl: bool, source: Tex
              out: TextIO) -> None:  # fmt: skip
     interactive = source.isatty() and not jsonl
     if interactive:
+        _line_editing()
         _render(engine.handle(Inbound(channel, sender, "菜单")), out)
     while True:
-        if interactive:
-            out.write("> ")
-            out.flush()
-        line = source.readline()
+        line = _prompt(source, out) if interactive else source.readline()
         if not line:
             break
         message = line.rstrip("\r\n")
@@ -422,6 +420,44 @@ def _chat_clock(store: Store, policy: Policy, clock: Clock, args: argparse.Names
     return lambda: moment
 
 
+def _line_editing() -> None:
+    """Arrow keys and history at the prompt: ``input()`` uses readline once it is imported."""
+    from contextlib import suppress
+
+    with suppress(ImportError):  # a Python built without it (Windows)
+        import readline  # noqa: F401
+
+
+def _prompt(source: TextIO, out: TextIO) -> str:
+    """One line typed at the terminal, with its newline; "" at the end of input (Ctrl-D)."""
+    if source is not sys.stdin or out is not sys.stdout:  # input() reads and writes only these
+        out.write("> ")
+        out.flush()
+        return source.readline()
+    try:
+        return input("> ") + "\n"
+    except EOFError:
+        out.write("\n")
+        return ""
+
+
+def _chat(engine: Engine, args: argparse.Namespace) -> int:
+    """``vaxbot chat``: 0 at the end of input; quiet when stopped early."""
+    try:
+        run_chat(engine, args.channel, args.sender, args.jsonl, sys.stdin, sys.stdout)
+    except BrokenPipeError:
+        # Whoever reads the output went away (`vaxbot chat … | head -1`). As Python's docs
+        # advise: point stdout at devnull, so that flushing it at exit does not fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C at the prompt
+        print(file=sys.stderr)
+        return 130
+    return 0
+
+
 def missing_database(path: str, command: str) -> bool:
     """Say so on stderr if there is no database file at ``path`` (commands never create one
     by accident from a mistyped --db; ``seed-demo`` makes one)."""
@@ -463,8 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for stream in (sys.stdin, sys.stdout):
                 if isinstance(stream, io.TextIOWrapper):
                     stream.reconfigure(encoding="utf-8", errors="replace")
-            engine = Engine(store, policy, clock)
-            run_chat(engine, args.channel, args.sender, args.jsonl, sys.stdin, sys.stdout)
+            return _chat(Engine(store, policy, clock), args)
     finally:
         store.close()
     return 0

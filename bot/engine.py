@@ -179,6 +179,7 @@ class Turn:
         self.engine = engine
         self.message = message
         self.state = state
+        self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
         self.ctx = Ctx(
             store=engine.store,
             policy=engine.policy,
@@ -232,6 +233,8 @@ class Turn:
         if not body:  # keeps everything as it was, menu included
             return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
+        if self.state.flow is None:  # a finished flow's offer holds for this message only
+            self.offered = self.state.data.pop("offered", None)
         self.said = said = self.engine.interpreter.normalise(body)
         self._observe_language(said)
         folded = simplified(fold(body)) if said.cjk else fold(body)
@@ -416,6 +419,8 @@ class Turn:
         self.state.options = []
 
     def _start(self, name: str, carry: dict[str, Any] | None = None) -> list[Reply]:
+        if not carry and self.offered and name in self.offered["flows"]:
+            carry = self.offered["carry"]  # "1" or "预约" after "1 为刘洋预约接种"
         flow = FLOWS[name]
         self.state.flow, self.state.step = name, None
         self.state.data.clear()
@@ -467,7 +472,7 @@ class Turn:
                 return self._reask(note)
             case Retry(note, prompt):
                 return self._reask(note, prompt)
-            case Done(note, then, abort, carry, attachments, more):
+            case Done(note, then, abort, carry, attachments, more, offer):
                 after = then or (None if abort else self.state.after)
                 kept = self.state.wish if after and not then else {}  # back from a handoff
                 self._leave_flow()
@@ -475,6 +480,8 @@ class Turn:
                     carry = {**(carry or {}), "wish": kept}
                 replies = [Reply(note, attachments=attachments)] if note else []
                 replies += [Reply(extra) for extra in more]
+                if offer and not after and replies:
+                    replies[-1] = self._offer(replies[-1], offer, carry)
                 return replies + (self._start(after, carry) if after else [])
             case Handoff(flow, after, note, carry):
                 wish = self.state.data.get("wish") or {}
@@ -484,6 +491,14 @@ class Turn:
                     self.state.after = after
                     self.state.wish = wish  # what was said for `after`, kept till then
                 return replies
+
+    def _offer(self, reply: Reply, offer: Sequence[Option], carry: dict[str, Any] | None) -> Reply:
+        """``reply`` with a finished flow's offer (``Done.offer``) as the engine's own options;
+        the flows they name start with ``carry`` (and ``offered`` True) if the next message
+        picks one of them."""
+        flows = [str(option.value).partition(":")[2] for option in offer]
+        self.state.data["offered"] = {"flows": flows, "carry": {**(carry or {}), "offered": True}}
+        return Reply(reply.text, self._show(offer, engine=True), reply.attachments)
 
     def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:
         """Ask the current step (or ``prompt``), with ``note`` said first."""

@@ -121,8 +121,11 @@ from store import (
 
 
 def _start(ctx: Ctx) -> Outcome:
-    if "resident_id" in ctx.data:  # just registered on the way here
-        return _choose(ctx, booked_resident(ctx))
+    if "resident_id" in ctx.data:  # just registered: on the way here, or just before (offered)
+        resident = booked_resident(ctx)
+        closed = window(ctx.policy, resident.district_id, ctx.now) is Window.CLOSED
+        note = window_closed(ctx, resident.district_id) if closed else None  # said first
+        return with_note(_choose(ctx, resident), note if ctx.data.get("offered") else None)
     note = timing_note(ctx)
     people = ctx.people()
     relation = wish(ctx).relation

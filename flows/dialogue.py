@@ -133,6 +133,10 @@ class Done:
     carry: dict[str, Any] | None = None  # the next flow's starting data, e.g. who was registered
     attachments: tuple[Attachment, ...] = ()
     more: tuple[str, ...] = ()  # further messages after ``note`` (one per person, say)
+    # What the resident may go on with when no flow follows: numbered options shown with the
+    # note, for the next message only. An option valued "flow:<name>" (or that flow's command
+    # word) starts the flow with ``carry`` ("1 为刘洋预约接种" after registering 刘洋).
+    offer: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

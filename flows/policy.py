@@ -141,10 +141,23 @@ class Outbox(_Model):
     backoff_cap_seconds: int = Field(ge=1, le=604_800)
 
 
+_AREA_CODE = re.compile(r"[0-9]{6}")
+
+
+def _check_area_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    for code in codes:
+        if not _AREA_CODE.fullmatch(code):
+            raise ValueError(f"an area code is 6 digits (the start of a resident ID), got {code!r}")
+    return codes
+
+
 class District(_Model):
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
     window: TimeRange
+    # The first 6 digits of the resident IDs issued there (GB/T 2260), old codes included: a
+    # registration suggests the district an ID comes from, and asks.
+    area_codes: Annotated[tuple[str, ...], AfterValidator(_check_area_codes)] = ()
 
 
 class Interval(_Model):
@@ -217,9 +230,34 @@ class Policy(_Model):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @model_validator(mode="after")
+    def _one_district_per_area_code(self) -> Self:
+        seen: dict[str, str] = {}
+        for district_id, district in self.districts.items():
+            for code in district.area_codes:
+                if code in seen:
+                    raise ValueError(
+                        f"districts: area code {code} is in both {seen[code]} and {district_id}"
+                    )
+                seen[code] = district_id
+        return self
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _area_districts(self) -> dict[str, str]:
+        return {
+            code: district_id
+            for district_id, district in self.districts.items()
+            for code in district.area_codes
+        }
+
+    def district_of_id(self, id_number: str) -> str | None:
+        """The district a resident ID was issued in, by its area code (first 6 digits); None
+        for an ID from elsewhere."""
+        return self._area_districts.get(id_number[:6])
 
     @cached_property
     def derived(self) -> dict[Hashable, Any]:

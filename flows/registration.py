@@ -5,25 +5,37 @@ stateDiagram-v2
     [*] --> [*]: this phone already manages the most people allowed
     [*] --> consent
     consent --> who: agree
+    consent --> name: agree, and who it is for was already said (帮我妈妈登记)
     consent --> [*]: decline (nothing stored)
     who --> name: myself / someone else
     name --> document
+    name --> phone: the name and a valid resident ID in one message (张三 440106…)
+    name --> id_number: the name and a resident ID that is not valid (the problem said)
     document --> id_number: resident ID
+    document --> phone: a valid resident ID typed instead of a number
     document --> passport: passport
     passport --> nationality
     nationality --> birth_date
     id_number --> phone: valid, not yet registered
     birth_date --> phone: not yet registered
     id_number --> [*]: already registered (masked phone, hotline)
-    phone --> district
+    phone --> home: a resident ID issued in one of the policy's districts
+    phone --> district: otherwise
+    home --> district: lives elsewhere
+    home --> [*]: resident stored in the district named instead (海珠), code given
+    home --> [*]: resident stored in the ID's district, code given
     district --> [*]: resident stored, code given
 ```
+
+Registering outside a booking ends with an offer to book for the person right away
+(``Done.offer``); on the way to a booking, the booking goes on by itself.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 from flows.dates import parse_birth_date
@@ -33,6 +45,7 @@ from flows.dialogue import (
     Done,
     Flow,
     Next,
+    Option,
     Outcome,
     Prompt,
     Retry,
@@ -40,13 +53,21 @@ from flows.dialogue import (
     numbered,
     yes_no,
 )
-from flows.identity import IdProblem, mask_phone, normalise_phone, parse_resident_id
-from flows.places import district_options
+from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
+from flows.places import district_name, district_options
 from store import DuplicateDocument, Resident
 
 NAME_LIMIT = 40
 _NAME_PUNCTUATION = set(" ·•.-'")
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+# A resident ID inside a longer message ("张三 440106199001011235", "张三，身份证440106…").
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# What people write around it: 身份证(号码), 证件号, ID (number/no.), and punctuation.
+_ID_WORDS = re.compile(
+    r"(?:居民)?身份证(?:号码|号)?|证件号码?|\bid\b(?:\s*(?:card|number|no\.?))?|[,，、:：;；/()（）]",
+    re.IGNORECASE,
+)
 
 
 def valid_name(name: str) -> bool:
@@ -105,7 +126,7 @@ def _consent(ctx: Ctx) -> Prompt:
 
 def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "yes":
-        return Next("who")
+        return Next("name" if _said_who(ctx) else "who")
     return Done(ctx.t("reg.declined"), abort=True)
 
 
@@ -121,12 +142,33 @@ def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
     return Next("name")
 
 
+def _said_who(ctx: Ctx) -> bool:
+    """Whether who is being registered was said before the flow began (the interpreter puts
+    ``relation``, e.g. "self" or "mother", in the flow's data): then it is not asked again.
+    Stored as "self" or "other", like an answer to the question."""
+    relation = ctx.data.get("relation")
+    if not relation:
+        return False
+    ctx.data["relation"] = "self" if relation == "self" else "other"
+    return True
+
+
 def _name(ctx: Ctx) -> Prompt:
     return Prompt(ctx.t("reg.name"))
 
 
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
-    return take_name(ctx, answer, "name", then="document")
+    folded = unicodedata.normalize("NFKC", answer.text)
+    found = _ID_IN_TEXT.search(folded)
+    if found is None:
+        return take_name(ctx, answer, "name", then="document")
+    # The name and a resident ID in one message: both taken, the document questions skipped.
+    rest = _ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :])
+    name = clean_name(rest)
+    if not valid_name(name):
+        return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
+    ctx.data["name"] = name
+    return _take_id(ctx, found.group(), lambda note: Next("id_number", note=note))
 
 
 def _document(ctx: Ctx) -> Prompt:
@@ -137,7 +179,11 @@ def _document(ctx: Ctx) -> Prompt:
 
 
 def _read_document(ctx: Ctx, answer: Answer) -> Outcome:
-    return Next("id_number" if answer.value == "id" else "passport")
+    if answer.option is not None:
+        return Next("id_number" if answer.value == "id" else "passport")
+    if _ID_SHAPE.fullmatch(clean_id(answer.text)):  # the ID itself instead of "1"
+        return _take_id(ctx, answer.text, lambda note: Next("id_number", note=note))
+    return Retry(ctx.t("pick_number", n=2))
 
 
 def _id_number(ctx: Ctx) -> Prompt:
@@ -145,9 +191,15 @@ def _id_number(ctx: Ctx) -> Prompt:
 
 
 def _read_id_number(ctx: Ctx, answer: Answer) -> Outcome:
-    parsed = parse_resident_id(answer.text, ctx.today)
+    return _take_id(ctx, answer.text, Retry)
+
+
+def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
+    """Validate and store a resident ID typed as ``text``, then ask for the phone; what
+    ``problem`` makes of the reason if it is not valid."""
+    parsed = parse_resident_id(text, ctx.today)
     if isinstance(parsed, IdProblem):
-        return Retry(ctx.t(f"reg.id.{parsed.value}", n=len(answer.text.replace(" ", ""))))
+        return problem(ctx.t(f"reg.id.{parsed.value}", n=len(text.replace(" ", ""))))
     existing = ctx.store.resident_by_document("resident_id", parsed.number)
     if existing:
         return _duplicate(ctx, existing)
@@ -207,7 +259,37 @@ def _phone(ctx: Ctx) -> Prompt:
 
 
 def _read_phone(ctx: Ctx, answer: Answer) -> Outcome:
-    return take_phone(ctx, answer, "phone", then="district")
+    return take_phone(ctx, answer, "phone", then="home" if _home(ctx) else "district")
+
+
+def _home(ctx: Ctx) -> str | None:
+    """The district the person's resident ID was issued in (its area code), if the policy
+    has it: suggested, never assumed — people move."""
+    if ctx.data.get("id_type") != "resident_id":
+        return None
+    return ctx.policy.district_of_id(str(ctx.data["id_number"]))
+
+
+def _home_prompt(ctx: Ctx) -> Prompt:
+    home = _home(ctx)
+    assert home is not None
+    values = {"district": district_name(ctx, home), "name": ctx.data["name"]}
+    own = ctx.data.get("relation") == "self"
+    question = ctx.t("reg.district.guess.self" if own else "reg.district.guess.other", **values)
+    return Prompt(question, yes_no(ctx.t("yes"), ctx.t("reg.district.other")))
+
+
+def _read_home(ctx: Ctx, answer: Answer) -> Outcome:
+    home = _home(ctx)
+    if answer.option is None:  # a district named instead (天河, 海珠区, Haizhu): that one
+        said = unicodedata.normalize("NFKC", answer.text).strip(" .。!！").casefold()
+        for option in district_options(ctx):
+            if said in (word.casefold() for word in (option.label, *option.aliases)):
+                return _register(ctx, str(option.value))
+        return Retry(ctx.t("pick_number", n=2))
+    if answer.value != "yes" or home is None:
+        return Next("district")
+    return _register(ctx, home)
 
 
 def _district(ctx: Ctx) -> Prompt:
@@ -215,6 +297,10 @@ def _district(ctx: Ctx) -> Prompt:
 
 
 def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
+    return _register(ctx, str(answer.value))
+
+
+def _register(ctx: Ctx, district_id: str) -> Outcome:
     data = ctx.data
     try:
         resident = ctx.store.add_resident(
@@ -225,7 +311,7 @@ def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
             birth_date=date.fromisoformat(data["birth_date"]),
             sex=data["sex"],
             phone=data["phone"],
-            district_id=str(answer.value),
+            district_id=district_id,
             now=ctx.now,
             actor=ctx.actor,
             channel=ctx.channel,
@@ -235,9 +321,11 @@ def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
     except DuplicateDocument as exc:  # registered elsewhere while this conversation went on
         return _duplicate(ctx, exc.existing)
     ctx.registered(resident)
+    book = Option("1", ctx.t("reg.book_now", name=resident.name), "flow:book")
     return Done(
         ctx.t("reg.done", name=resident.name, code=resident.prereg_code),
         carry={"resident_id": resident.id},
+        offer=(book,),  # outside a booking: "1" (or 预约) books for them next
     )
 
 
@@ -249,12 +337,13 @@ REGISTRATION = Flow(
         "consent": Step(_consent, _read_consent, free_text=False),
         "who": Step(_who, _read_who, free_text=False),
         "name": Step(_name, _read_name),
-        "document": Step(_document, _read_document, free_text=False),
+        "document": Step(_document, _read_document),
         "id_number": Step(_id_number, _read_id_number),
         "passport": Step(_passport, _read_passport),
         "nationality": Step(_nationality, _read_nationality),
         "birth_date": Step(_birth_date, _read_birth_date),
         "phone": Step(_phone, _read_phone),
+        "home": Step(_home_prompt, _read_home),
         "district": Step(_district, _read_district, free_text=False),
     },
 )

@@ -130,7 +130,7 @@ BOOKING: list[tuple[str, str, str]] = [
     ("say", "Li Lei", "Choose the identity document:"),
     ("tap", "1", "Enter the 18-character resident ID number:"),
     ("say", "440106199203151244", "Enter the person's mobile number:"),  # none on Telegram
-    ("say", "13800138000", "Choose the district where the person lives:"),
+    ("say", "13800138000", "Do you live in Tianhe?"),  # from the ID (440106)
     ("tap", "1", "Li Lei: any of these?\n1 Vaccine allergy"),
     ("say", "none", "Choose the district of the vaccination site:"),
     ("tap", "1", "Choose a site:"),
