@@ -419,7 +419,8 @@ def test_a_whole_booking_by_mail(
                 assert refs[0] == "<m1@example.com>" and refs[-1] == f"<answer-{n}@example.com>"
                 assert not list(reply.message.iter_attachments())
                 last = reply
-            assert "预登记成功！张三的预登记码：R0000001。\n\n张三有以下情况吗？" in said[6]  # 2 in 1 mail
+            # registered, and the booking's first question in the same mail
+            assert "预登记成功！张三的预登记码：R0000001。\n\n张三有以下情况吗？" in said[6]
 
             # The relay is down when the resident confirms: the reply waits in the outbox,
             # whole, and goes out later with its threading headers and attachments.
