@@ -116,6 +116,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     said = answer.said
     if not said or ctx.step in OWN_WORDS_STEPS:
         return None
+    if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
+        return Retry(ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
     kept = {**(ctx.data.get("wish") or {}), **said.said()}
     if said.relation is not None and not ctx.data.get("reschedule"):
         chosen = ctx.data.get("person")
@@ -392,6 +394,8 @@ def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is not None:
         return _slot_chosen(ctx, slot_of(ctx, int(str(answer.value))))
     when = parse_when(answer.text, ctx.today)
+    if when is not None and when.too_far is not None:
+        return Retry(ctx.t("book.date_too_far", day=ctx.day(when.too_far)))
     if when is None or (when.part is None and when.hour is None):
         return Retry(ctx.t("pick_number", n=len(_period(ctx).options)))
     if when.day is not None and when.day != day:

@@ -112,8 +112,8 @@ def wish(ctx: Ctx) -> Entities:
 
 
 def with_note(outcome: Outcome, note: str | None) -> Outcome:
-    """``outcome`` with ``note`` said before its own."""
-    if not note:
+    """``outcome`` with ``note`` said before its own (once: not when it says it already)."""
+    if not note or note in (outcome.note or ""):
         return outcome
     if isinstance(outcome, Retry):
         return Retry(f"{note}\n{outcome.note}" if outcome.note else note, outcome.prompt)

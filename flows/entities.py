@@ -58,6 +58,7 @@ class Entities:
     maker: str | None = None
     weekend: bool = False
     age: int | None = None
+    too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)
 
     def said(self) -> dict[str, Any]:
         """The entities given, as plain values (dates as ISO text): for state and scoring."""

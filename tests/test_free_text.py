@@ -232,3 +232,15 @@ def test_outside_booking_hours_a_new_resident_is_told_nothing_when_some_district
 ) -> None:
     clock.set("2021-06-17T14:00")  # Tianhe closed, Haizhu open
     assert phone.send("我想打疫苗")[0].text.startswith("预登记须知")
+
+
+def test_maintenance_is_told_once_and_a_far_day_at_the_time_question_is_refused(
+    phone: Phone, clock: Clock
+) -> None:
+    phone.run(*REGISTER_SELF)
+    clock.set("2021-06-17T21:00")
+    said = phone.say("我想打疫苗")
+    assert said.count("系统维护") == 1
+    clock.set("2021-06-17T09:00")
+    phone.run("退出", "预约", "没有", "1", "1", "明天")
+    assert "超出可预约范围" in phone.say("9999年12月31日上午")

@@ -230,10 +230,11 @@ class Interpreter:
         part: Part | None = None
         day: date | None = None
         hour: int | None = None
+        too_far: date | None = None
         if _DATE_MARK.search(text):
             when = self._when(text, today)
             if when is not None:
-                day, part, hour = when.day, when.part, when.hour
+                day, part, hour, too_far = when.day, when.part, when.hour, when.too_far
         if part is None and values["part"]:
             parts = {str(value) for _, value in values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
@@ -252,6 +253,7 @@ class Interpreter:
             maker=names.maker(text),
             weekend=bool(values["weekend"]) and day is None,
             age=self._age(text),
+            too_far=too_far,
         )
 
     @staticmethod

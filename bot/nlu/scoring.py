@@ -80,6 +80,7 @@ def score(interpreter: Interpreter, examples: Iterable[Example], sites: dict[str
             scores.wrong.append((example.text, example.intent, reading.intent))
         found = reading.entities.said()
         found.pop("hour", None)  # not labelled: the part of day is
+        found.pop("too_far", None)
         if "site" in found:
             found["site"] = names.get(found["site"], found["site"])
         for key in set(found) | set(example.entities):
