@@ -63,12 +63,22 @@ def test_a_guess_never_books_without_the_confirmation(
 
 def test_a_new_resident_books_dose_1_in_at_most_ten_messages(phone: Phone, store: Store) -> None:
     sent = [
-        "我想明天上午在天河体育中心打疫苗", "1", "1", "张三", "1", ZHANG, "1", "1", "没有", "1",
-    ]  # fmt: skip
-    replies: list[Reply] = []
-    for text in sent:
-        replies = phone.send(text)
-    assert "请确认：张三，第1剂，6月18日 周五 08:00-10:00" in texts(replies)
+        "我想明天上午在天河体育中心打疫苗",  # the booking, with day, time of day and site
+        "1",  # agrees to the notice
+        "1",  # for themself
+        "张三",
+        ZHANG,  # typed at the document question: taken as a resident ID
+        "1",  # this phone
+        "1",  # lives in Tianhe (suggested from the ID)
+        "没有",  # none of the health questions
+        "1",  # 08:00-10:00 (two morning periods)
+        "1",  # confirmed
+    ]
+    replies = [phone.say(text) for text in sent]
+    assert "请确认：张三，第1剂，6月18日 周五 08:00-10:00，天河体育中心接种点" in replies[-2]
+    assert "预约成功" in replies[-1]
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None and len(store.active_bookings(resident.id)) == 1
 
 
 def test_a_question_inside_a_flow_is_answered_then_the_question_asked_again(
