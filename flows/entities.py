@@ -8,7 +8,7 @@ hours", "the interval for dose 2"). Kept here, below the engine, so that flows n
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, Literal
 
@@ -63,7 +63,8 @@ class Entities:
     def said(self) -> dict[str, Any]:
         """The entities given, as plain values (dates as ISO text): for state and scoring."""
         out: dict[str, Any] = {}
-        for key, value in asdict(self).items():
+        for key in _FIELDS:
+            value = getattr(self, key)
             if value is None or value is False:
                 continue
             out[key] = value.isoformat() if isinstance(value, date) else value
@@ -71,11 +72,15 @@ class Entities:
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> Entities:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in raw.items() if k in known}
+        values = {k: v for k, v in raw.items() if k in _FIELDS}
         if isinstance(values.get("day"), str):
             values["day"] = date.fromisoformat(values["day"])
+        if isinstance(values.get("too_far"), str):
+            values["too_far"] = date.fromisoformat(values["too_far"])
         return cls(**values)
 
     def __bool__(self) -> bool:
         return bool(self.said())
+
+
+_FIELDS = tuple(f.name for f in fields(Entities))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,19 +19,19 @@ from bot.nlu.normalise import Normaliser
 from flows.lexicon import Lexicon
 
 _LATIN = re.compile(r"[a-z0-9']+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
 def features(text: str) -> set[str]:
     """Chinese characters and character pairs; English words and word pairs."""
     found: set[str] = set()
-    chars = "".join(ch if _CJK.match(ch) else " " for ch in text)
-    for run in chars.split():
+    for run in _CJK_RUN.findall(text):
         found.update(run)
-        found.update(run[i : i + 2] for i in range(len(run) - 1))
+        found.update(map(operator.add, run, run[1:]))
     words = _LATIN.findall(text)
-    found.update(f"w:{w}" for w in words)
-    found.update(f"w:{a} {b}" for a, b in itertools.pairwise(words))
+    if words:
+        found.update(["w:" + w for w in words])
+        found.update([f"w:{a} {b}" for a, b in itertools.pairwise(words)])
     return found
 
 
@@ -49,28 +50,33 @@ class NaiveBayes:
         total = sum(docs.values()) or 1
         size = len(vocabulary) + 1
         self.intents = sorted(docs)
-        self.prior = {i: math.log(docs[i] / total) for i in self.intents}
-        self.unseen: dict[str, float] = {}
-        self.weights: dict[str, dict[str, float]] = defaultdict(dict)
-        for intent in self.intents:
+        self.prior = [math.log(docs[i] / total) for i in self.intents]
+        self.unseen: list[float] = []
+        weights: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, intent in enumerate(self.intents):
             mass = sum(counts[intent].values()) + alpha * size
-            self.unseen[intent] = math.log(alpha / mass)
+            unseen = math.log(alpha / mass)
+            self.unseen.append(unseen)
             for feature, n in counts[intent].items():
-                self.weights[feature][intent] = math.log((n + alpha) / mass) - self.unseen[intent]
+                weights[feature].append((index, math.log((n + alpha) / mass) - unseen))
+        # per n-gram, the intents it was seen with and how much it speaks for each
+        self.weights = {feature: tuple(pairs) for feature, pairs in weights.items()}
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """p(intent | text) for every intent seen in training."""
-        known = [f for f in features(text) if f in self.weights]
+        """p(intent | text) for every intent seen in training (none if no n-gram is known)."""
+        weights = self.weights
+        known = [weights[f] for f in features(text) if f in weights]
         if not known:
             return {}
-        logs = {i: self.prior[i] + self.unseen[i] * len(known) for i in self.intents}
-        for feature in known:
-            for intent, weight in self.weights[feature].items():
-                logs[intent] += weight
-        top = max(logs.values())
-        exp = {i: math.exp(v - top) for i, v in logs.items()}
-        norm = sum(exp.values())
-        return {i: v / norm for i, v in exp.items()}
+        n = len(known)
+        logs = [prior + unseen * n for prior, unseen in zip(self.prior, self.unseen, strict=True)]
+        for pairs in known:
+            for index, weight in pairs:
+                logs[index] += weight
+        top = max(logs)
+        exp = [math.exp(v - top) for v in logs]
+        norm = sum(exp)
+        return {intent: e / norm for intent, e in zip(self.intents, exp, strict=True)}
 
 
 _TRAINED: dict[int, tuple[Lexicon, NaiveBayes]] = {}

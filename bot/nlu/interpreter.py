@@ -30,7 +30,8 @@ from store import Site
 NONE = "none"
 
 _DATE_MARK = re.compile(
-    r"[0-9]|[今明后昨前]天|[周星礼]|月|[日号点时]|[上下]午|[早晚]|today|tomorrow|tonight|yesterday|"
+    r"[0-9]|[今明后昨前]天|周[一二三四五六日天末]|星期|礼拜|[一二三四五六七八九十两][月日号点时]|[上下]午|[早晚]|"
+    r"today|tomorrow|tonight|yesterday|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
 # 打唔打得, 可不可以, 能不能: the Chinese yes-no question by repetition.
@@ -106,11 +107,11 @@ class Interpreter:
         self.classifier = classifier if classifier is not None else trained(lexicon)
         self._names: Names | None = None
         self._names_at = 0.0
-        self._question = Phrases((word, True) for word in lexicon.question)
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
                 *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
+                *((w, ("question", 1, 0.0)) for w in lexicon.question),
                 *((w, ("dose", n, 0.0)) for n, words in lexicon.doses.items() for w in words),
                 *((w, ("relation", r, 0.0)) for r, ws in lexicon.relations.items() for w in ws),
                 *(
@@ -138,12 +139,11 @@ class Interpreter:
         text = said.text
         found = self._words.find(text)
         entities = self._entities(said, found, today)
-        question = bool(self._question.find(text)) or bool(_ALTERNATIVE_QUESTION.search(text))
+        question = any(kind == "question" for _, (kind, _, _) in found) or bool(
+            _ALTERNATIVE_QUESTION.search(text)
+        )
         scores = self._score(text, found)
-        weight = self.lexicon.scoring.classifier_weight
-        for intent, p in self.classifier.probabilities(text).items():
-            if p >= 0.05:
-                scores[intent] += weight * p
+        self._second_opinion(scores, text)
         also = self._weigh(scores, entities, question, text)
         ranked = tuple(sorted(scores.items(), key=lambda item: -item[1]))
         top, best = ranked[0] if ranked else (NONE, 0.0)
@@ -160,6 +160,18 @@ class Interpreter:
             text=text,
             also=also if understood and top == "book" else None,
         )
+
+    def _second_opinion(self, scores: dict[str, float], text: str) -> None:
+        """The classifier's probabilities, weighted, added to the scores — unless the cues
+        already decide (the leader ahead by more than the classifier could change)."""
+        scoring = self.lexicon.scoring
+        weight = scoring.classifier_weight
+        best, runner = sorted((*scores.values(), 0.0, 0.0), reverse=True)[:2]
+        if best >= scoring.threshold and best - runner > weight + scoring.margin:
+            return
+        for intent, p in self.classifier.probabilities(text).items():
+            if p >= 0.05:
+                scores[intent] = scores.get(intent, 0.0) + weight * p
 
     def _weigh(
         self, scores: dict[str, float], entities: Entities, question: bool, text: str
@@ -239,18 +251,16 @@ class Interpreter:
             parts = {str(value) for _, value in values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
-        names = self.names
-        site = names.site(text)
-        district = names.district(text)
+        district, site, maker = self.names.find(text)
         return Entities(
             dose=dose,
             relation=relation,
             day=day,
             part=part,
             hour=hour,
-            district=district[0] if district else None,
-            site=site[0] if site else None,
-            maker=names.maker(text),
+            district=district,
+            site=site,
+            maker=maker,
             weekend=bool(values["weekend"]) and day is None,
             age=self._age(text),
             too_far=too_far,

@@ -104,10 +104,6 @@ class Names:
     def __init__(self, policy: Policy, lexicon: Lexicon, sites: list[Site]) -> None:
         districts = district_aliases(policy)
         makers = maker_aliases(policy, lexicon)
-        self.districts = Phrases(
-            (alias, key) for key, names in districts.items() for alias in names
-        )
-        self.makers = Phrases((alias, key) for key, names in makers.items() for alias in names)
         taken = {alias for names in (*districts.values(), *makers.values()) for alias in names}
         generic = tuple(sorted(lexicon.generic_site_words, key=len, reverse=True))
         candidates: dict[str, set[int]] = defaultdict(set)
@@ -127,27 +123,50 @@ class Names:
             if sum(form in name for name in every_name) > (2 if form.isascii() else 1):
                 continue  # a part of two sites' names names neither
             own.append((form, site_id))
-        self.sites = Phrases(own)
+        # one table for all three kinds: a message is looked through once
+        self.phrases: Phrases[tuple[str, str | int]] = Phrases(
+            [
+                *(
+                    (alias, ("district", key))
+                    for key, names in districts.items()
+                    for alias in names
+                ),
+                *((alias, ("maker", key)) for key, names in makers.items() for alias in names),
+                *((form, ("site", site_id)) for form, site_id in own),
+            ]
+        )
         self.site_district = {site.id: site.district_id for site in sites}
 
-    def district(self, text: str) -> tuple[str, str] | None:
-        """(district key, the words that named it), the longest mention."""
-        found = self.districts.find(text)
-        if not found:
-            return None
-        keys = {key for _, key in found}
-        if len(keys) > 1:  # two districts named: keep the last named (改到海珠)
-            return max(found, key=lambda f: (text.rfind(f[0]), len(f[0])))[::-1]
-        return max(found, key=lambda f: len(f[0]))[::-1]
+    def find(self, text: str) -> tuple[str | None, int | None, str | None]:
+        """The district, site and maker ``text`` names (each None if none)."""
+        found: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
+        for words, (kind, value) in self.phrases.find(text):
+            found[kind].append((words, value))
+        return (
+            _district(text, found["district"]),
+            _site(text, found["site"]),
+            _maker(text, found["maker"]),
+        )
 
-    def site(self, text: str) -> tuple[int, str] | None:
-        found = self.sites.find(text)
-        if not found:
-            return None
-        return max(found, key=lambda f: (len(f[0]), text.rfind(f[0])))[::-1]
 
-    def maker(self, text: str) -> str | None:
-        found = self.makers.find(text)
-        if not found:
-            return None
-        return max(found, key=lambda f: (text.rfind(f[0]), len(f[0])))[1]
+def _district(text: str, found: list[tuple[str, str | int]]) -> str | None:
+    """The district named; of two, the last named (改到海珠)."""
+    if not found:
+        return None
+    if len({key for _, key in found}) > 1:
+        return str(max(found, key=lambda f: (text.rfind(f[0]), len(f[0])))[1])
+    return str(found[0][1])
+
+
+def _site(text: str, found: list[tuple[str, str | int]]) -> int | None:
+    """The site named by the longest own part of its name."""
+    if not found:
+        return None
+    return int(max(found, key=lambda f: (len(f[0]), text.rfind(f[0])))[1])
+
+
+def _maker(text: str, found: list[tuple[str, str | int]]) -> str | None:
+    """The maker named last (第一针科兴，第二针想打国药: the one wanted)."""
+    if not found:
+        return None
+    return str(max(found, key=lambda f: (text.rfind(f[0]), len(f[0])))[1])

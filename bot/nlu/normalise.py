@@ -43,12 +43,8 @@ class Text:
 
 class Normaliser:
     def __init__(self, lexicon: Lexicon) -> None:
-        ascii_keys = [k for k in lexicon.replace if k.isascii()]
-        other_keys = [k for k in lexicon.replace if not k.isascii()]
-        alternatives = [rf"\b{re.escape(k)}\b" for k in sorted(ascii_keys, key=len, reverse=True)]
-        alternatives += [re.escape(k) for k in sorted(other_keys, key=len, reverse=True)]
-        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
         self._replace = lexicon.replace
+        self._firsts = frozenset(key[0] for key in lexicon.replace)
 
     def __call__(self, message: str) -> Text:
         folded = unicodedata.normalize("NFKC", message[:MAX_READ]).casefold()
@@ -58,13 +54,38 @@ class Normaliser:
             simplified = _converter("t2s").convert(folded)
             if simplified != folded:
                 script = "hant"
-            elif _converter("s2hk").convert(folded) != folded:
+            elif not _simplified_only().isdisjoint(folded):
                 script = "hans"
             folded = simplified
-        if self._pattern is not None:
-            folded = self._pattern.sub(lambda m: self._replace[m.group()], folded)
+        folded = self._mend(folded)
         folded = _SPACES.sub(" ", folded).strip()
         return Text(folded, script, cjk, len(_LATIN_WORD.findall(folded)))
+
+    def _mend(self, text: str) -> str:
+        """The lexicon's replacements, in one pass over the keys the text can hold."""
+        if self._firsts.isdisjoint(text):
+            return text
+        keys = tuple(key for key in self._replace if key in text)
+        if not keys:
+            return text
+        return _pattern(keys).sub(lambda m: self._replace[m.group()], text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for these replacement keys, longest first; Latin keys as whole words."""
+    ordered = sorted(keys, key=len, reverse=True)
+    return re.compile(
+        "|".join(rf"\b{re.escape(k)}\b" if k.isascii() else re.escape(k) for k in ordered)
+    )
+
+
+@functools.cache
+def _simplified_only() -> frozenset[str]:
+    """Characters written differently in Traditional: a message with one is Simplified."""
+    common = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
+    converted = _converter("s2hk").convert(common)
+    return frozenset(a for a, b in zip(common, converted, strict=True) if a != b)
 
 
 def simplified(text: str) -> str:
