@@ -1,27 +1,39 @@
 """How fast the engine answers, against what SQLite alone can do for the same booking.
 
-    .venv/bin/python benchmarks/engine.py [--conversations N] [--db PATH] [--repeat R] [--profile]
+    .venv/bin/python benchmarks/engine.py [--conversations N] [--db PATH] [--repeat R]
+                                          [--numbered] [--profile]
 
-1. Engine: N residents, each texting from their own phone, run a whole numbered booking
-   conversation through ``Engine.handle`` on a file database, clock frozen at 2021-06-17 09:00
-   Asia/Shanghai: 预约, then every step of registration (consent, name, ID number, own phone,
-   home district) and of booking (district, site, date, period, confirm). Turns per second and
-   turn latency p50/p99.
+1. Engine: N residents, each texting from their own phone, book a dose through
+   ``Engine.handle`` on a file database, clock frozen at 2021-06-17 09:00 Asia/Shanghai, one
+   conversation after another. They write as residents do (``KINDS``), in every ten:
+   four send 预约 and answer every step with numbers (registration: consent, for myself, name,
+   ID card, ID number, own phone, home district; the health questions, all in one message,
+   answered 没有; district, site, date, period, confirm); one does the same but asks 孕妇可以打吗？
+   at the health questions and 要带什么证件？ before confirming; two start with a sentence naming
+   the day, the part of day and the site (我想明天上午在天河体育中心打疫苗, 你好，后天下午想在石牌打
+   新冠疫苗), then register and pick only what is left (the period); one does that in English
+   (I'd like to book tomorrow morning at Shipai; a Latin name; "none"); one books for their
+   mother (帮我妈妈预约后天下午: registers her, then district, site, period); and one, registered
+   beforehand with dose 1 on record (untimed), books dose 2 in one sentence
+   (我想明天上午在天河体育中心打第二针), then 没有, a period, confirm. ``--numbered`` makes every
+   resident of the first kind (the conversation before free text, issue 13). Turns per second,
+   and turn latency p50/p99, also per kind of message: a command (预约), a number answering
+   the options, a typed name or ID number, or free text (a sentence, a question, 没有).
 2. Raw: the booking transaction done with the sqlite3 module alone on a similar file with the
    pragmas of ``Store.open``: ``BEGIN IMMEDIATE; UPDATE slots ... WHERE booked < capacity ...;
    INSERT INTO bookings ...; COMMIT``. Transactions per second (also with the already-booked
    check and the audit row that ``Store.book`` adds).
 3. The ratio engine turns/s ÷ raw booking tx/s; the aim is at least 0.3.
 
-The steps of the conversation are found once, before timing, by answering whatever step the
-engine is at (numbered option ``1`` unless the step wants a name, an ID number or a date), so
-the script keeps working when a flow gains a step. Each part runs ``--repeat`` times on fresh
-files and the best rate counts (the machine may be shared). Both parts take about as long per
-run (5,400 turns; 10,000 transactions: about a second each here), so each best is taken over
-windows of the same length, with the same share of WAL checkpoints: the best of a few very short
-runs would catch a quiet moment, or miss every checkpoint, more often than the best of long ones.
-``--profile`` then runs the engine part once more under cProfile and prints the top functions
-by cumulative and by own time.
+The steps of each kind's conversation are found once, before timing, by running it (untimed)
+and answering whatever step the engine is at (numbered option ``1`` unless the kind or the step
+wants a name, an ID number, a date or 没有), so the script keeps working when a flow gains a
+step. Each part runs ``--repeat`` times on fresh files and the best rate counts (the machine may
+be shared). Both parts take about as long per run (about 3,700 turns; 10,000 transactions:
+one to two seconds each here), so each best is taken over windows of the same length, with the same
+share of WAL checkpoints: the best of a few very short runs would catch a quiet moment, or miss
+every checkpoint, more often than the best of long ones. ``--profile`` then runs the engine part
+once more under cProfile and prints the top functions by cumulative and by own time.
 """
 
 from __future__ import annotations
@@ -38,7 +50,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,7 +65,7 @@ from bot.engine import Engine  # noqa: E402
 from bot.messages import Inbound, Reply  # noqa: E402
 from flows.identity import check_character  # noqa: E402
 from flows.policy import Policy, load_policy  # noqa: E402
-from store import Store  # noqa: E402
+from store import Dose, Store  # noqa: E402
 from store.store import BUSY_TIMEOUT_MS  # noqa: E402
 
 NOW = "2021-06-17T09:00:00+08:00"
@@ -62,19 +74,30 @@ DAYS = 7
 BIG_CAPACITY = 1_000_000  # so no conversation ever meets a full slot
 AIM = 0.3
 MAX_STEPS = 40  # a conversation longer than this is stuck
+DOSE1_DAY = date(2021, 5, 20)  # dose 1 of those who book dose 2: 29 days before tomorrow
+DOSE1_SITE = "天河体育中心"  # … given at the site they name for dose 2 (same maker)
 
 
 # -- the residents and what they send ---------------------------------------------------------
 
 
-def resident_number(i: int) -> str:
-    """A valid 18-character resident ID: Tianhe area code, a man born 1985-1994, distinct per ``i``.
-
-    All men of one age band, so every conversation meets the same screening questions.
-    """
-    born = date(1985, 1, 1) + timedelta(days=i % 3650)
-    first17 = f"440106{born:%Y%m%d}{(2 * i + 1) % 1000:03d}"  # odd sequence: male
+def id_number(born: date, sequence: int) -> str:
+    """A valid 18-character resident ID of the Tianhe area (odd sequence: a man)."""
+    first17 = f"440106{born:%Y%m%d}{sequence % 1000:03d}"
     return first17 + check_character(first17)
+
+
+def resident_number(i: int) -> str:
+    """Resident ``i``'s ID number: a man born 1985-1994, distinct per ``i``.
+
+    All men of one age band, so every such conversation meets the same health questions.
+    """
+    return id_number(date(1985, 1, 1) + timedelta(days=i % 3650), 2 * i + 1)
+
+
+def mother_number(i: int) -> str:
+    """The ID number of resident ``i``'s mother: a woman born 1952-1961 (aged 59-69)."""
+    return id_number(date(1952, 1, 1) + timedelta(days=i % 3650), 2 * i)
 
 
 def name(i: int) -> str:
@@ -82,40 +105,117 @@ def name(i: int) -> str:
     return "张" + "".join("甲乙丙丁戊己庚辛壬癸"[int(d)] for d in str(i))
 
 
+def mother_name(i: int) -> str:
+    return "李" + "".join("秀英兰芳桂珍玉华梅琴"[int(d)] for d in str(i))
+
+
+def latin_name(i: int) -> str:
+    """A name as an English writer types it: Zhang Bochen."""
+    syllables = ("an", "bo", "chen", "da", "en", "fang", "gang", "hui", "jun", "kai")
+    return "Zhang " + "".join(syllables[int(d)] for d in str(i)).capitalize()
+
+
 def sender(i: int) -> str:
     return f"+86139{i:08d}"
 
 
+Answer = Callable[[int], str]  # resident number -> what they send at a step
+
 # Answers that differ per resident, by step name. Other steps get the answer the probe
-# conversation gave: "no" to screening questions, else option 1 (consent, for myself, resident
-# ID card, own phone, home district, first site, first period, confirm).
-PER_RESIDENT: dict[str, Callable[[int], str]] = {
+# conversation gave: 没有 to the health questions, "no" to one of them, else option 1 (consent,
+# for myself, resident ID card, own phone, home district, first site, first period, confirm).
+PER_RESIDENT: dict[str, Answer] = {
     "name": name,
     "id_number": resident_number,
     "date": lambda i: str(i % DAYS + 1),  # spread over the week's listed days
+    "screening": lambda i: "没有",
 }
 
 
-def probe_answer(step: str, options: list[list[Any]]) -> str:
-    """What the probe conversation answers at ``step``, given the options on screen."""
-    if step in PER_RESIDENT:
-        return PER_RESIDENT[step](0)
-    if step.startswith("q_"):  # a screening question: answer "no"
+@dataclass(frozen=True, eq=False)  # each kind is itself (hashed by identity)
+class Kind:
+    """How some residents book: what they send first, and what they answer where it differs."""
+
+    label: str
+    share: int  # residents of this kind in every ten
+    opening: str
+    answers: dict[str, Answer] = field(default_factory=dict)  # by step, over PER_RESIDENT
+    asides: dict[str, str] = field(default_factory=dict)  # a question asked at a step, first
+    dose1: bool = False  # registered beforehand with dose 1 on record: books dose 2
+
+    def answer(self, step: str) -> Answer | None:
+        return self.answers.get(step) or PER_RESIDENT.get(step)
+
+
+KINDS = (
+    Kind("numbers", 4, "预约"),
+    Kind(
+        "numbers + 2 questions",
+        1,
+        "预约",
+        asides={"screening": "孕妇可以打吗？", "confirm": "要带什么证件？"},
+    ),
+    Kind("sentence", 1, "我想明天上午在天河体育中心打疫苗"),
+    Kind("sentence", 1, "你好，后天下午想在石牌打新冠疫苗"),
+    Kind(
+        "sentence (en)",
+        1,
+        "I'd like to book tomorrow morning at Shipai",
+        answers={"name": latin_name, "screening": lambda i: "none"},
+    ),
+    Kind(
+        "for my mother",
+        1,
+        "帮我妈妈预约后天下午",
+        answers={"who": lambda i: "2", "name": mother_name, "id_number": mother_number},
+    ),
+    Kind("dose 2 sentence", 1, "我想明天上午在天河体育中心打第二针", dose1=True),
+)
+NUMBERED = KINDS[0]
+PATTERN = [kind for kind in KINDS for _ in range(kind.share)]  # resident i: PATTERN[i % 10]
+assert len(PATTERN) == 10
+
+
+def probe_answer(kind: Kind, step: str, options: list[list[Any]], i: int) -> str:
+    """What the probe conversation (resident ``i``) answers at ``step``, given the options."""
+    answer = kind.answer(step)
+    if answer is not None:
+        return answer(i)
+    if step.startswith("q_"):  # one health question at a time: answer "no"
         for key, _label, value, *_ in options:
             if value == "no":
                 return str(key)
     return "1"
 
 
-Script = list[tuple[str, str]]  # (step, the probe's answer)
+@dataclass(frozen=True)
+class Said:
+    step: str  # the step the engine was at
+    text: str  # what the probe sent
+    aside: bool = False  # a question asked there (the step stays)
 
 
-def conversation(script: Script, i: int) -> list[str]:
-    """Everything resident ``i`` sends, from 预约 to confirming."""
-    return [
-        "预约",
-        *(PER_RESIDENT[step](i) if step in PER_RESIDENT else said for step, said in script),
-    ]
+Script = list[Said]
+
+
+def category(text: str) -> str:
+    """What kind of message ``text`` is, for latencies: command, option, typed or free text."""
+    if text in ("预约", "登记"):
+        return "command"
+    if text.isdigit() and len(text) <= 2:
+        return "option"
+    if text[:6].isdigit() or text.startswith(("张", "李", "Zhang ")):
+        return "typed"  # an ID number or a name
+    return "free text"
+
+
+def conversation(kind: Kind, script: Script, i: int) -> list[str]:
+    """Everything resident ``i`` sends, from the first message to confirming."""
+    texts = [kind.opening]
+    for said in script:
+        answer = None if said.aside else kind.answer(said.step)
+        texts.append(answer(i) if answer is not None else said.text)
+    return texts
 
 
 # -- databases --------------------------------------------------------------------------------
@@ -138,6 +238,44 @@ def seeded(path: Path, policy: Policy, moment: datetime) -> None:
         store.close()
 
 
+def register(store: Store, i: int, moment: datetime) -> int:
+    """Resident ``i``, on the account of their phone, registered through the store; their id."""
+    number = resident_number(i)
+    account = store.account_for(CHANNEL, sender(i), sender(i), moment)
+    resident = store.add_resident(
+        account_id=account,
+        name=name(i),
+        id_type="resident_id",
+        id_number=number,
+        birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+        sex="M" if int(number[16]) % 2 else "F",
+        phone=sender(i),
+        district_id="tianhe",
+        now=moment,
+        actor="benchmark",
+        channel=CHANNEL,
+    )
+    return resident.id
+
+
+def give_dose1(path: Path, residents: list[int], moment: datetime) -> None:
+    """Register ``residents`` (numbers) with dose 1 on record at ``DOSE1_SITE`` (untimed)."""
+    if not residents:
+        return
+    store = Store.open(path)
+    try:
+        (site,) = [s.id for s in store.sites() if s.name_zh.startswith(DOSE1_SITE)]
+        (product,) = store.db.execute(
+            "SELECT product_id FROM slots WHERE site_id = ? LIMIT 1", [site]
+        ).fetchone()
+        with store.transaction():
+            for i in residents:
+                dose = Dose(register(store, i, moment), 1, DOSE1_DAY, product, site, "import")
+                store.add_dose(dose, moment, "benchmark", "import")
+    finally:
+        store.close()
+
+
 def active_bookings(path: Path) -> int:
     conn = sqlite3.connect(path)
     try:
@@ -153,28 +291,50 @@ def render(replies: list[Reply]) -> str:
     )
 
 
-def discover(path: Path, policy: Policy, moment: datetime) -> Script:
-    """The steps of a booking conversation and their answers, found by running one (untimed)."""
+def discover(path: Path, policy: Policy, moment: datetime, kinds: list[Kind]) -> list[Script]:
+    """The steps of each kind's conversation and their answers, found by running one of each
+    (untimed), resident ``n`` for the kind at ``kinds[n]``."""
     seeded(path, policy, moment)
+    give_dose1(path, [n for n, kind in enumerate(kinds) if kind.dose1], moment)
     store = Store.open(path)
+    scripts: dict[Kind, Script] = {}
     transcript: list[str] = []
-    script: Script = []
     try:
         engine = Engine(store, policy, lambda: moment)
-        body = "预约"
-        for _ in range(MAX_STEPS):
-            transcript += [f"> {body}", render(engine.handle(Inbound(CHANNEL, sender(0), body)))]
-            state = store.load_state(CHANNEL, sender(0))
-            if state is None or state.get("flow") is None:
-                break
-            step = str(state["step"])
-            body = probe_answer(step, state.get("options", []))
-            script.append((step, body))
+        for n, kind in enumerate(kinds):
+            if kind in scripts:
+                continue
+            transcript = []
+            script: Script = []
+            body, at = kind.opening, None
+            for _ in range(MAX_STEPS):
+                replies = engine.handle(Inbound(CHANNEL, sender(n), body))
+                transcript += [f"> {body}", render(replies)]
+                state = store.load_state(CHANNEL, sender(n))
+                if state is None or state.get("flow") is None:
+                    break
+                step = str(state["step"])
+                if script and script[-1].aside and step != at:
+                    sys.exit(
+                        f"a question moved the {kind.label} conversation on:\n"
+                        + "\n".join(transcript)
+                    )
+                if step in kind.asides and not any(s.aside and s.step == step for s in script):
+                    body = kind.asides[step]
+                    script.append(Said(step, body, aside=True))
+                else:
+                    body = probe_answer(kind, step, state.get("options", []), n)
+                    script.append(Said(step, body))
+                at = step
+            scripts[kind] = script
+            if active_bookings(path) != len(scripts):
+                sys.exit(
+                    f"the probe conversation ({kind.label}) did not end in a booking:\n"
+                    + "\n".join(transcript)
+                )
     finally:
         store.close()
-    if active_bookings(path) != 1:
-        sys.exit("the probe conversation did not end in a booking:\n" + "\n".join(transcript))
-    return script
+    return [scripts[kind] for kind in kinds]
 
 
 # -- the engine part --------------------------------------------------------------------------
@@ -185,6 +345,7 @@ class EngineResult:
     turns: int
     wall: float
     latencies: list[float]  # seconds per turn, in the order sent
+    categories: list[str]  # what each turn was (see ``category``), in the same order
     bookings: int
     successes: int  # conversations whose last reply began with 预约成功
 
@@ -195,16 +356,28 @@ class EngineResult:
 
 class EngineRun:
     def __init__(
-        self, path: Path, policy: Policy, moment: datetime, script: Script, conversations: int
+        self,
+        path: Path,
+        policy: Policy,
+        moment: datetime,
+        kinds: list[Kind],
+        scripts: list[Script],
+        conversations: int,
     ) -> None:
         self.path = path
         self.policy = policy
         self.moment = moment
-        self.scripts = [(sender(i), conversation(script, i)) for i in range(conversations)]
+        # resident i is of kind kinds[i % len(kinds)], whose script is scripts[i % len(kinds)]
+        self.dose1 = [i for i in range(conversations) if kinds[i % len(kinds)].dose1]
+        self.scripts = [
+            (sender(i), conversation(kinds[i % len(kinds)], scripts[i % len(kinds)], i))
+            for i in range(conversations)
+        ]
         self.result: EngineResult | None = None
 
     def prepare(self) -> None:
         seeded(self.path, self.policy, self.moment)
+        give_dose1(self.path, self.dose1, self.moment)
 
     def run(self) -> None:
         """Every conversation, one after another, through one engine on one connection."""
@@ -223,12 +396,13 @@ class EngineRun:
                     before = clock()
                     replies = engine.handle(Inbound(CHANNEL, address, body))
                     latencies.append(clock() - before)
-                successes += bool(replies) and replies[0].text.startswith("预约成功")
+                successes += bool(replies) and replies[0].text.startswith(("预约成功", "Booked"))
             wall = clock() - started
         finally:
             store.close()
         bookings = active_bookings(self.path)
-        self.result = EngineResult(len(latencies), wall, latencies, bookings, successes)
+        categories = [category(body) for _, texts in self.scripts for body in texts]
+        self.result = EngineResult(len(latencies), wall, latencies, categories, bookings, successes)
 
 
 # -- the raw SQLite part ----------------------------------------------------------------------
@@ -247,29 +421,11 @@ def raw_connection(path: Path) -> sqlite3.Connection:
 def registered(path: Path, count: int, moment: datetime) -> list[int]:
     """``count`` residents, each on their own account, registered through the store (untimed)."""
     store = Store.open(path)
-    ids: list[int] = []
     try:
         with store.transaction():
-            for i in range(count):
-                number = resident_number(i)
-                account = store.account_for(CHANNEL, sender(i), sender(i), moment)
-                resident = store.add_resident(
-                    account_id=account,
-                    name=name(i),
-                    id_type="resident_id",
-                    id_number=number,
-                    birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                    sex="M" if int(number[16]) % 2 else "F",
-                    phone=sender(i),
-                    district_id="tianhe",
-                    now=moment,
-                    actor="benchmark",
-                    channel=CHANNEL,
-                )
-                ids.append(resident.id)
+            return [register(store, i, moment) for i in range(count)]
     finally:
         store.close()
-    return ids
 
 
 UPDATE_SLOT = (
@@ -390,6 +546,11 @@ def main(argv: list[str] | None = None) -> int:
         "--raw", type=int, default=10_000, help="raw booking transactions per run (default 10000)"
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs of each part; best counts")
+    parser.add_argument(
+        "--numbered",
+        action="store_true",
+        help="every resident sends 预约 and answers with numbers (no sentences, no questions)",
+    )
     parser.add_argument("--profile", action="store_true", help="also profile the engine part")
     parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")
     args = parser.parse_args(argv)
@@ -405,9 +566,20 @@ def main(argv: list[str] | None = None) -> int:
             if path.exists():
                 parser.error(f"{path} exists; give a new file")
 
-        script = discover(Path(tmp) / "probe.db", policy, moment)
-        steps = " → ".join(f"{step} {said}" for step, said in script)
-        print(f"conversation: 预约 → {steps} ({len(script) + 1} turns)")
+        kinds = [NUMBERED] if args.numbered else PATTERN
+        scripts = discover(Path(tmp) / "probe.db", policy, moment, kinds)
+        shown = set()
+        for kind, script in zip(kinds, scripts, strict=True):
+            if kind in shown:
+                continue
+            shown.add(kind)
+            steps = " → ".join(
+                f"({said.text})" if said.aside else f"{said.step} {said.text}" for said in script
+            )
+            print(
+                f"conversation, {kind.share} in {len(kinds)} ({kind.label}): "
+                f"{kind.opening} → {steps} ({len(script) + 1} turns)"
+            )
         print(f"engine database: {engine_path}")
 
         engine_results: list[EngineResult] = []
@@ -416,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         template = Path(tmp) / "raw-template.db"
         people = raw_template(template, policy, moment, raw_count)
         for _ in range(args.repeat):  # interleaved, so both parts see the same machine load
-            run = EngineRun(engine_path, policy, moment, script, args.conversations)
+            run = EngineRun(engine_path, policy, moment, kinds, scripts, args.conversations)
             run.prepare()
             run.run()
             assert run.result is not None
@@ -435,6 +607,15 @@ def main(argv: list[str] | None = None) -> int:
             f"p99 {ms(percentile(latencies, 0.99))}, max {ms(latencies[-1])}, "
             f"mean {ms(statistics.fmean(latencies))}, first turn {ms(best.latencies[0])}"
         )
+        by_category: dict[str, list[float]] = {}
+        for took, what in zip(best.latencies, best.categories, strict=True):
+            by_category.setdefault(what, []).append(took)
+        for what, taken in sorted(by_category.items(), key=lambda item: -len(item[1])):
+            taken.sort()
+            print(
+                f"  {what}: {len(taken)} turns, p50 {ms(percentile(taken, 0.5))}, "
+                f"p99 {ms(percentile(taken, 0.99))}"
+            )
         print(
             f"engine bookings: {best.bookings} active bookings after {args.conversations} "
             f"conversations ({best.successes} ended with 预约成功)"
@@ -461,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.profile:
             profiled = EngineRun(
-                Path(tmp) / "profile.db", policy, moment, script, args.conversations
+                Path(tmp) / "profile.db", policy, moment, kinds, scripts, args.conversations
             )
             profiled.prepare()
             print(f"\nprofile of the engine part ({args.conversations} conversations again):")
