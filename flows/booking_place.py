@@ -65,6 +65,16 @@ def to_place(ctx: Ctx, note: str | None = None) -> Outcome:
     said = wish(ctx)
     if said.site is not None:
         site = ctx.store.site(said.site)
+        if site is not None and said.district not in (None, site.district_id):
+            # 海珠的石牌: the site is in another district — asked, never guessed
+            ctx.data["wish"] = {k: v for k, v in ctx.data["wish"].items() if k != "site"}
+            mixed = ctx.t(
+                "book.site_elsewhere",
+                site=site_name(ctx.lang, site),
+                district=district_name(ctx, site.district_id),
+                said=district_name(ctx, str(said.district)),
+            )
+            return Next("district", note=f"{note}\n{mixed}" if note else mixed)
         if site is not None:
             return with_note(take_site(ctx, site), note)
     if said.district is not None:

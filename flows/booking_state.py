@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flows import lexicon
 from flows.dialogue import (
     Ctx,
     Outcome,
@@ -32,21 +33,15 @@ from store import (
 )
 
 # What residents ask of a site while choosing one: the words, and which sites answer them.
+# What residents ask of a site while choosing one: the words (from the lexicon), and which
+# sites answer them.
 SITE_WISHES: dict[str, tuple[tuple[str, ...], Callable[[Site], bool]]] = {
-    "evening": (("晚上", "夜场", "夜间", "evening", "night"), lambda site: site.evening),
-    "accessible": (
-        ("无障碍", "轮椅", "accessible", "wheelchair"),
-        lambda site: site.accessible,
-    ),
+    "evening": (lexicon.load().parts["evening"], lambda site: site.evening),
+    "accessible": (lexicon.load().site_wishes["accessible"], lambda site: site.accessible),
 }
-WEEKEND_WORDS = ("周末", "双休日", "weekend")
+WEEKEND_WORDS = lexicon.load().weekend
 # The times of day a queued person may prefer (``flows.places.PARTS``), or any: words for each.
-PART_WORDS: dict[str, tuple[str, ...]] = {
-    "morning": ("上午", "早上", "morning", "am"),
-    "afternoon": ("下午", "afternoon", "pm"),
-    "evening": ("晚上", "夜间", "evening", "night"),
-    "any": ("都可以", "都行", "随便", "any", "anytime"),
-}
+PART_WORDS: dict[str, tuple[str, ...]] = lexicon.part_words()
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
+from flows import lexicon
+
 Part = Literal["morning", "afternoon", "evening"]
 
 MAX_CHARS: Final = 100
@@ -119,15 +121,19 @@ def _cn_numerals_to_digits(text: str) -> str:
 
 # --- part of day and hour ------------------------------------------------------------------
 
+
+def _part_pattern(part: Part, clock: str) -> re.Pattern[str]:
+    """The words for ``part`` in the lexicon (the one list of them), and its clock form."""
+    words = sorted(lexicon.part_words()[part], key=len, reverse=True)
+    forms = [rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in words]
+    return re.compile("|".join([*forms, clock]))
+
+
+# 早8点 and 晚7点: a part of day only next to a clock time.
 _PARTS: Final[tuple[tuple[Part, re.Pattern[str]], ...]] = (
-    ("morning", re.compile(r"上午|早上|早晨|清晨|[今明]早|早(?=\s*[0-9])|\bmornings?\b")),
-    ("afternoon", re.compile(r"下午|午后|\bafternoons?\b")),
-    (
-        "evening",
-        re.compile(
-            r"晚上|夜场|夜间|夜里|夜晚|傍晚|[今明]晚|晚(?=\s*[0-9])|\bevenings?\b|\btonight\b|\bnights?\b"
-        ),
-    ),
+    ("morning", _part_pattern("morning", r"早(?=\s*[0-9])")),
+    ("afternoon", _part_pattern("afternoon", r"(?!x)x")),
+    ("evening", _part_pattern("evening", r"晚(?=\s*[0-9])|\bnights?\b")),
 )
 _AM_PM: Final = re.compile(r"\b([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])\.?m\b\.?")
 _CN_HOUR: Final = re.compile(r"(?<![0-9.])([0-9]{1,2})\s*(?:点|时)钟?半?")

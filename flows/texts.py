@@ -316,6 +316,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "按记录，{name}本次应打第{dose}针（不是第{wanted}针）。",
         "By the records, {name} is due dose {dose} (not dose {wanted}).",
     ),
+    "book.site_elsewhere": (
+        "{site}在{district}，不在{said}。请选择区：",
+        "{site} is in {district}, not {said}. Choose a district:",
+    ),
     "book.site_other_maker": (
         "{site}没有{product}（第{dose}剂须与第1剂同厂家）。",
         "{site} has no {product} (dose {dose} must match dose 1's maker).",

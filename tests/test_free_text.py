@@ -254,3 +254,12 @@ def test_maintenance_is_told_once_and_a_far_day_at_the_time_question_is_refused(
     clock.set("2021-06-17T09:00")
     phone.run("退出", "预约", "没有", "1", "1", "明天")
     assert "超出可预约范围" in phone.say("9999年12月31日上午")
+
+
+def test_a_site_and_a_district_that_disagree_are_asked_about(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    phone.say("我想明天在海珠的天河体育中心打第二针")
+    asked = phone.say("没有")
+    assert "天河体育中心接种点在天河区，不在海珠区" in asked and "请选择接种点所在区" in asked

@@ -145,6 +145,7 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "site": _longest(s.name_zh if zh else s.name_en for s in SITES),
         "address": _longest(s.address_zh if zh else s.address_en for s in SITES),
         "district": _longest(d.zh if zh else d.en for d in districts),
+        "said": _longest(d.zh if zh else d.en for d in districts),
         "product": _longest(p.zh if zh else p.en for p in products),
         "day": day(lang),
         "from_day": day(lang),

@@ -30,7 +30,8 @@ from store import Site
 NONE = "none"
 
 _DATE_MARK = re.compile(
-    r"[0-9]|[今明后昨前]天|周[一二三四五六日天末]|星期|礼拜|[一二三四五六七八九十两][月日号点时]|[上下]午|[早晚]|"
+    r"(?<![0-9])[0-9]{1,4}(?![0-9])|[今明后昨前]天|周[一二三四五六日天末]|星期|礼拜|"
+    r"[一二三四五六七八九十两][月日号点时]|[上下]午|[早晚]|"
     r"today|tomorrow|tonight|yesterday|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )

@@ -142,6 +142,10 @@ class Names:
         found: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
         for words, (kind, value) in self.phrases.find(text):
             found[kind].append((words, value))
+        if found["site"] and len(found["district"]) > 1:  # 海珠的天河体育中心: 海珠 was meant
+            named = max(found["site"], key=lambda f: len(f[0]))[0]
+            outside = [d for d in found["district"] if d[0] not in named]
+            found["district"] = outside or found["district"]
         return (
             _district(text, found["district"]),
             _site(text, found["site"]),

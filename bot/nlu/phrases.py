@@ -26,12 +26,12 @@ class Phrases(Generic[T]):
             if phrase:
                 payloads[phrase].append(payload)
         by_first: dict[str, list[tuple[str, tuple[T, ...]]]] = defaultdict(list)
-        latin: list[tuple[str, str, str, tuple[T, ...]]] = []
+        latin: dict[str, list[tuple[str, str, str, tuple[T, ...]]]] = defaultdict(list)
         for phrase, found in payloads.items():
             if phrase.isascii() and phrase[0].isalnum():
                 words = " ".join(_WORDS.findall(phrase))
                 whole = len(phrase) <= SHORT or phrase[-1].isdigit()  # "dose 2" not "dose 25"
-                latin.append(
+                latin[words[:2]].append(
                     (
                         f" {words}",
                         f" {words} " if whole else "",
@@ -56,7 +56,9 @@ class Phrases(Generic[T]):
                     found.extend((phrase, payload) for payload in payloads)
         if self._latin and (words := _WORDS.findall(text)):
             padded = f" {' '.join(words)} "
-            for start, whole, plural, payloads in self._latin:
-                if start in padded and (not whole or whole in padded or plural in padded):
-                    found.extend((start.strip(), payload) for payload in payloads)
+            latin = self._latin
+            for key in {w[:2] for w in words} | {w[:1] for w in words}:
+                for start, whole, plural, payloads in latin.get(key, ()):
+                    if start in padded and (not whole or whole in padded or plural in padded):
+                        found.extend((start.strip(), payload) for payload in payloads)
         return found
