@@ -8,7 +8,7 @@ that every key has both languages with the same placeholders.
 
 from __future__ import annotations
 
-from flows.texts import Lang
+from flows.texts import Lang, fill
 
 # Two SMS segments: UCS-2 67 characters each when split, GSM-7 153 each.
 LIMITS: dict[Lang, int] = {"zh": 134, "en": 306}
@@ -244,6 +244,4 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
 
 
 def answer_text(lang: Lang, key: str, **values: object) -> str:
-    zh, en = ANSWER_TEXTS[key]
-    template = zh if lang == "zh" else en
-    return template.format(**values) if values else template
+    return fill(ANSWER_TEXTS, lang, key, **values)

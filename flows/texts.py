@@ -634,7 +634,12 @@ def format_day(lang: Lang, day: date, today: date) -> str:
     return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}{year}"
 
 
-def text(lang: Lang, key: str, **values: object) -> str:
-    zh, en = TEXTS[key]
+def fill(catalogue: dict[str, tuple[str, str]], lang: Lang, key: str, **values: object) -> str:
+    """The sentence ``key`` of a (zh, en) catalogue in ``lang``, its placeholders filled."""
+    zh, en = catalogue[key]
     template = zh if lang == "zh" else en
     return template.format(**values) if values else template
+
+
+def text(lang: Lang, key: str, **values: object) -> str:
+    return fill(TEXTS, lang, key, **values)
