@@ -159,3 +159,20 @@ def test_nlu_test_names_a_bad_line_and_reports_confusions(tmp_path: Path) -> Non
     labelled.write_text('{"text": "no intent"}\n', "utf-8")
     done = run("nlu", "test", str(labelled))
     assert done.returncode == 2 and "few.jsonl:1" in done.stdout
+
+
+def test_nlu_misses_lists_the_most_frequent_masked(
+    engine: object, store: Store, db_path: Path
+) -> None:
+    from bot.engine import Engine
+    from bot.messages import Inbound
+
+    assert isinstance(engine, Engine)
+    for text in ("asdf qwer", "asdf qwer", "我叫李雷 13800138000 嗯嗯"):
+        engine.handle(Inbound("sms", "+8613800138000", text))
+    done = run("nlu", "misses", "--db", str(db_path))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[0] == "2" and lines[0].endswith("asdf qwer")
+    assert "李雷" not in done.stdout and "13800138000" not in done.stdout
+    assert "我叫<姓名>" in done.stdout
