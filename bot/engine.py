@@ -9,14 +9,16 @@ second one on the same file) resumes every conversation where it stood.
 from __future__ import annotations
 
 import logging
-import re
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
 
+from bot import metrics
 from bot.clock import Clock
+from bot.conversation import State, guess_language
 from bot.matching import COMMAND_WORDS, Command, fold, match_stored, number_of
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.nlu import NONE, Interpreter, Reading
@@ -36,8 +38,6 @@ log = logging.getLogger("vaxbot.engine")
 
 MAX_TEXT = 500  # characters; anything longer is answered without being read
 PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 MENU: tuple[tuple[str, str], ...] = (
     ("menu.book", "flow:book"),
@@ -66,105 +66,68 @@ INTENT_COMMANDS = {
 ENGLISH_WORDS = frozenset({"book", "booking", "cancel", "status", "hello", "reschedule"})
 
 
-def guess_language(message: str) -> Lang:
-    """Chinese if the text has any Chinese character or no letters at all; else English."""
-    if _CJK.search(message) or not _LATIN.search(message):
-        return "zh"
-    return "en"
-
-
-@dataclass
-class State:
-    """A conversation as stored: language, where in which flow, and the options on screen."""
-
-    lang: Lang
-    account: int | None = None  # the sender's account, once known
-    script: str | None = None  # "hant": the resident writes Traditional characters
-    wish: dict[str, Any] = field(default_factory=dict)  # what an unsure reading said, kept
-    flow: str | None = None
-    step: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    history: list[str] = field(default_factory=list)
-    after: str | None = None
-    # Options on screen, kept in their stored form (Option.dump) and read only when matching.
-    options: list[list[Any]] = field(default_factory=list)  # the current step's
-    actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "lang": self.lang,
-            "account": self.account,
-            "script": self.script,
-            "wish": self.wish,
-            "flow": self.flow,
-            "step": self.step,
-            "data": self.data,
-            "history": self.history,
-            "after": self.after,
-            "options": self.options,
-            "actions": self.actions,
-        }
-
-    @classmethod
-    def load(cls, raw: dict[str, Any]) -> State:
-        return cls(
-            lang=raw["lang"],
-            account=raw.get("account"),
-            script=raw.get("script"),
-            wish=raw.get("wish") or {},
-            flow=raw["flow"],
-            step=raw["step"],
-            data=raw["data"],
-            history=raw["history"],
-            after=raw["after"],
-            options=raw["options"],
-            actions=raw["actions"],
-        )
-
-
 class Engine:
     def __init__(self, store: Store, policy: Policy, clock: Clock) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock
         self.interpreter = Interpreter(policy, store.sites)
+        self.failures = 0  # turns failed in this process, for the log line
 
     def handle(self, message: Inbound) -> list[Reply]:
+        started = time.perf_counter()
         now = message.time.astimezone(self.policy.zone) if message.time else self.clock()
-        lang = guess_language(message.text)
+        events: list[str] = []
         try:
-            with self.store.transaction():
-                # A provider's id, scoped to the sender: nobody gets another's stored replies
-                # by quoting their message id (where senders choose ids, as in email).
-                seen = f"{message.address} {message.message_id}" if message.message_id else None
-                earlier, stored = self.store.turn_start(message.channel, message.address, seen)
-                if earlier is not None:
-                    return [Reply.from_json(r) for r in orjson.loads(earlier)]
-                if stored is None and message.lang in ("zh", "en"):
-                    lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
-                state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
-                lang = state.lang
-                replies = Turn(self, message, state, now).run(first=stored is None)
-                if state.script == "hant" and state.lang == "zh":
-                    replies = [_traditional(reply) for reply in replies]
-                # Compared as text: the flows change the state's data in place.
-                if (after := orjson.dumps(state.dump()).decode()) != stored:
-                    self.store.save_state(message.channel, message.address, after, now)
-                if seen:
-                    self.store.record_inbound(
-                        message.channel,
-                        seen,
-                        orjson.dumps([r.to_json() for r in replies]).decode(),
-                        now,
-                    )
-        except Exception:
+            replies, outcome = self._handle(message, now, events)
+        except Exception as error:
             # The transaction rolled back every write of the turn, state included: the resident
-            # can simply try again. Still, never leave a message unanswered.
-            log.exception(
-                "turn failed on %s from %s", message.channel, mask_address(message.address)
-            )
-            return [Reply(text(lang, "error"))]
+            # can simply try again. Still, never leave a message unanswered. One line a
+            # failure (a full disk fails every turn): the traceback at DEBUG.
+            self.failures += 1
+            log.error(
+                "turn failed on %s from %s (%d failed in this process): %s: %.200s",
+                message.channel, mask_address(message.address), self.failures,
+                type(error).__name__, error,
+            )  # fmt: skip
+            log.debug("the failed turn", exc_info=True)
+            lang = message.lang if message.lang in ("zh", "en") else guess_language(message.text)
+            replies, outcome = [Reply(text("zh" if lang == "zh" else "en", "error"))], "failed"
+        metrics.turn(message.channel, outcome, time.perf_counter() - started, len(replies))
+        for event in events:
+            metrics.booked(message.channel, event)
         return replies
+
+    def _handle(
+        self, message: Inbound, now: datetime, events: list[str]
+    ) -> tuple[list[Reply], str]:
+        lang = guess_language(message.text)
+        with self.store.transaction():
+            # A provider's id, scoped to the sender: nobody gets another's stored replies
+            # by quoting their message id (where senders choose ids, as in email).
+            seen = f"{message.address} {message.message_id}" if message.message_id else None
+            earlier, stored = self.store.turn_start(message.channel, message.address, seen)
+            if earlier is not None:
+                return [Reply.from_json(r) for r in orjson.loads(earlier)], "redelivered"
+            if stored is None and message.lang in ("zh", "en"):
+                lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
+            state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
+            turn = Turn(self, message, state, now)
+            replies = turn.run(first=stored is None)
+            if state.script == "hant" and state.lang == "zh":
+                replies = [_traditional(reply) for reply in replies]
+            # Compared as text: the flows change the state's data in place.
+            if (after := orjson.dumps(state.dump()).decode()) != stored:
+                self.store.save_state(message.channel, message.address, after, now)
+            if seen:
+                self.store.record_inbound(
+                    message.channel,
+                    seen,
+                    orjson.dumps([r.to_json() for r in replies]).decode(),
+                    now,
+                )
+        events.extend(turn.ctx.events)  # counted once the turn is committed
+        return replies, "ok"
 
 
 def _traditional(reply: Reply) -> Reply:

@@ -10,7 +10,9 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 
-from bot.engine import Engine, guess_language
+from bot import metrics
+from bot.conversation import guess_language
+from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from flows.identity import normalise_phone
 from flows.texts import text
@@ -111,6 +113,7 @@ class Gateway:
         allowed = self.limiter.allow(sender)
         self.traffic.count(channel, limited=not allowed)
         if not allowed:
+            metrics.rate_limited(channel)
             if self.limiter.first_refusal(sender):
                 return [Reply(text(guess_language(body), "rate_limited"))]
             return []

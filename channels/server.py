@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import aiohttp
+import prometheus_client
 from aiohttp import web
 
 from bot.assign import run_assign
@@ -41,6 +42,7 @@ from store import Store
 log = logging.getLogger("vaxbot.serve")
 
 STORE = web.AppKey("store", Store)
+STOPPING = web.AppKey("stopping", asyncio.Event)
 MAX_BODY = 32 * 1024  # bytes: a 1,600-character SMS and its form fields fit many times over
 
 
@@ -158,10 +160,34 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_app(store: Store, gateway: Gateway, settings: Settings) -> web.Application:
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: the database answers and the process is not shutting down (a load
+    balancer takes it out of rotation as soon as SIGTERM arrives)."""
+    if request.app[STOPPING].is_set():
+        return web.json_response({"status": "stopping"}, status=503)
+    try:
+        request.app[STORE].ping()
+    except Exception as error:  # any database error means: not ready
+        log.warning("not ready: %s: %.200s", type(error).__name__, error)
+        return web.json_response({"status": "database unavailable"}, status=503)
+    return web.json_response({"status": "ready"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics (bot/metrics.py) in the text exposition format."""
+    body = prometheus_client.generate_latest()
+    return web.Response(body=body, headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST})
+
+
+def build_app(
+    store: Store, gateway: Gateway, settings: Settings, stopping: asyncio.Event | None = None
+) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[STORE] = store
+    app[STOPPING] = stopping or asyncio.Event()
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     TwilioWebhook(gateway, settings.twilio, settings.public_url).routes(app)
     AndroidWebhook(gateway, settings.android_key).routes(app)
     PlainWebhook(gateway, settings.json_token).routes(app)
@@ -204,7 +230,7 @@ async def serve(
             else:
                 log.warning("no VAXBOT_SMTP_RELAY_HOST: email replies stay in the outbox")
         worker = Worker(store, policy, clock, outbound, assign=run_assign)
-        app = build_app(store, gateway, settings)
+        app = build_app(store, gateway, settings, stopping=stop)
         if telegram is not None:
             telegram.routes(app)  # its webhook route, in webhook mode
         runner = web.AppRunner(app, access_log=None)

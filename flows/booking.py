@@ -323,6 +323,7 @@ def _move(ctx: Ctx, resident: Resident, slot_id: int) -> Outcome:
 def _confirmed(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> Done:
     """The confirmation, with a calendar entry and the code as a QR code for the channels that
     can carry files."""
+    ctx.events.append("booked" if event == "confirm" else event)
     files = (
         calendar(booking, resident.name, ctx.lang, ctx.policy.zone, ctx.now),
         qr_code(booking.code),

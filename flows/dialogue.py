@@ -168,6 +168,7 @@ class Ctx:
     relink: Callable[[int], None] = lambda account_id: None  # the sender's account changed
     data: dict[str, Any] = field(default_factory=dict)  # the flow's data, saved with the state
     step: str | None = None  # the step being answered, if any
+    events: list[str] = field(default_factory=list)  # what the turn did, for metrics (booked)
     memo: dict[Hashable, Any] = field(default_factory=dict)  # this turn's lookups, not saved
 
     def once(self, key: Hashable, look_up: Callable[[], T]) -> T:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.engine import MAX_TEXT, Engine, guess_language
+from bot.conversation import guess_language
+from bot.engine import MAX_TEXT, Engine
 from bot.messages import Inbound
 from flows import FLOWS
 from flows.dialogue import Step

@@ -1,0 +1,69 @@
+"""A conversation as stored (language, flow, step, data, options on screen) and the guess at
+a first message's language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.texts import Lang
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def guess_language(message: str) -> Lang:
+    """Chinese if the text has any Chinese character or no letters at all; else English."""
+    if _CJK.search(message) or not _LATIN.search(message):
+        return "zh"
+    return "en"
+
+
+@dataclass
+class State:
+    """A conversation as stored: language, where in which flow, and the options on screen."""
+
+    lang: Lang
+    account: int | None = None  # the sender's account, once known
+    script: str | None = None  # "hant": the resident writes Traditional characters
+    wish: dict[str, Any] = field(default_factory=dict)  # what an unsure reading said, kept
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    after: str | None = None
+    # Options on screen, kept in their stored form (Option.dump) and read only when matching.
+    options: list[list[Any]] = field(default_factory=list)  # the current step's
+    actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "account": self.account,
+            "script": self.script,
+            "wish": self.wish,
+            "flow": self.flow,
+            "step": self.step,
+            "data": self.data,
+            "history": self.history,
+            "after": self.after,
+            "options": self.options,
+            "actions": self.actions,
+        }
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> State:
+        return cls(
+            lang=raw["lang"],
+            account=raw.get("account"),
+            script=raw.get("script"),
+            wish=raw.get("wish") or {},
+            flow=raw["flow"],
+            step=raw["step"],
+            data=raw["data"],
+            history=raw["history"],
+            after=raw["after"],
+            options=raw["options"],
+            actions=raw["actions"],
+        )

@@ -1,0 +1,45 @@
+"""What a deployer watches: turns and their latency, replies, bookings, failures and senders
+over the rate limit, as Prometheus metrics (served at ``/metrics`` by ``vaxbot serve``).
+
+The counters live in prometheus-client's default registry, one per process: with several
+``serve`` processes, Prometheus scrapes each and sums them.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+TURNS = Counter("vaxbot_turns", "Messages answered, by channel and outcome", ["channel", "outcome"])
+TURN_SECONDS = Histogram(
+    "vaxbot_turn_seconds",
+    "Time to answer one message (the whole database transaction)",
+    ["channel"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+REPLIES = Counter("vaxbot_replies", "Replies sent back in a turn, by channel", ["channel"])
+BOOKINGS = Counter(
+    "vaxbot_bookings",
+    "Bookings made or moved in conversations, by channel and kind",
+    ["channel", "kind"],
+)
+RATE_LIMITED = Counter(
+    "vaxbot_rate_limited",
+    "Messages refused over the per-sender rate limit, by channel",
+    ["channel"],
+)
+
+
+def turn(channel: str, outcome: str, seconds: float, replies: int) -> None:
+    """One message answered: ``outcome`` is ok, redelivered or failed."""
+    TURNS.labels(channel, outcome).inc()
+    TURN_SECONDS.labels(channel).observe(seconds)
+    if replies:
+        REPLIES.labels(channel).inc(replies)
+
+
+def booked(channel: str, kind: str) -> None:
+    BOOKINGS.labels(channel, kind).inc()
+
+
+def rate_limited(channel: str) -> None:
+    RATE_LIMITED.labels(channel).inc()
