@@ -44,7 +44,6 @@ of PTB and httpx while the channel runs (httpx logs request URLs, which contain 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import re
@@ -70,6 +69,7 @@ from telegram.ext import (
 from bot.engine import Engine
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.outbox import DeliveryError, OptedOut, Undeliverable
+from channels import webjson
 from flows.texts import Lang, text
 from store import Outgoing
 
@@ -411,9 +411,9 @@ class TelegramChannel:
             if len(body) > MAX_UPDATE:
                 return web.Response(status=413, text="too large")
         try:
-            data = json.loads(body)
+            data = webjson.parse(bytes(body))
             update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
+        except (webjson.BadBody, ValueError, TypeError, KeyError, AttributeError):
             update = None
         if update is None:
             return web.Response(status=400, text="not an update")

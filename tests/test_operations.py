@@ -140,3 +140,33 @@ def test_a_booking_made_in_a_conversation_is_counted(
         said = "\n".join(r.text for r in engine.handle(Inbound("sms", PHONE, body)))
     assert "预约成功" in said
     assert booked() - before == 1
+
+
+BAD_BODIES = {
+    "deep": b"[" * 1500 + b"]" * 1500,
+    "deep object": b'{"a":' * 1500 + b"1" + b"}" * 1500,
+    "lone surrogate": b'{"from": "+8613800138000", "text": "\\ud800", "id": "x"}',
+    "null text": b'{"from": "+8613800138000", "text": null, "id": "x"}',
+    "number id": b'{"from": "+8613800138000", "text": "hi", "id": 7}',
+    "list": b'["+8613800138000", "hi", "x"]',
+    "not json": b"from=+8613800138000&text=hi",
+    "not utf-8": b'{"from": "\xff\xfe", "text": "hi", "id": "x"}',
+}
+
+
+@pytest.mark.parametrize("body", list(BAD_BODIES.values()), ids=list(BAD_BODIES))
+def test_a_malformed_json_body_is_a_clean_400_and_changes_nothing(
+    store: Store, policy: Policy, clock: Clock, body: bytes
+) -> None:
+    async def scenario(client: TestClient[web.Request, web.Application], _: asyncio.Event) -> None:
+        response = await client.post(
+            "/sms/json",
+            data=body,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        assert response.status == 400
+        assert (await response.text()).startswith('expected {"from", "text", "id"}')
+
+    run(store, policy, clock, scenario)
+    assert store.account_of("sms", PHONE) is None
+    assert store.state_text("sms", PHONE) is None

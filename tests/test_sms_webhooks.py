@@ -1053,3 +1053,28 @@ def test_configured_logs_redact_exception_tracebacks_too(
     assert "level=ERROR logger=vaxbot.test" in err and "turn failed for +86*******8000" in err
     assert re.match(r"\S+T\S+\+08:00 level=ERROR", err), err
     assert "13800138000" not in err and "abc123" not in err
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"event": "sms:received", "payload":' * 800 + b"1" + b"}" * 800,
+        android_event("SURROGATE").replace(b"SURROGATE", b"\\ud800"),  # a lone surrogate
+        b'{"event": "sms:received", "payload": {"phoneNumber": null, "message": "hi", '
+        b'"messageId": "m1"}}',
+        b'{"event": "sms:received", "payload": {"phoneNumber": "+8613800138000", "message": 5, '
+        b'"messageId": "m1"}}',
+        b'{"event": "sms:received", "payload": null}',
+    ],
+    ids=["deep", "lone surrogate", "null sender", "number text", "null payload"],
+)
+def test_android_a_malformed_signed_event_is_a_clean_400_and_stores_nothing(
+    store: Store, policy: Policy, clock: Clock, body: bytes
+) -> None:
+    async def scenario(http: Http) -> None:
+        answer = await http.android(body)
+        assert answer.status == 400 and answer.text.startswith("not an sms:received event")
+
+    before = snapshot(store)
+    serve(store, policy, clock, scenario)
+    assert snapshot(store) == before

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.outbox import DeliveryError, Undeliverable
+from channels import webjson
 from channels.auth import basic_auth
 from channels.gateway import Gateway
 from channels.sms.render import render
@@ -106,17 +106,16 @@ class AndroidWebhook:
             log.warning("sms/android: bad signature from %s", request.remote)
             return web.Response(status=403, text="bad signature")
         try:
-            event = json.loads(body)
+            event = webjson.parse(body)
             if isinstance(event, dict) and event.get("event") != "sms:received":
-                return web.json_response({"ignored": event.get("event")})  # sent, delivered, ping
-            payload = event["payload"]
-            sender, text, message_id = (
-                str(payload["phoneNumber"]),
-                str(payload["message"]),
-                str(payload["messageId"]),
-            )
-        except (ValueError, KeyError, TypeError):
-            return web.Response(status=400, text="not an sms:received event")
+                kind = event.get("event")
+                return web.json_response({"ignored": kind if isinstance(kind, str) else None})
+            payload = event.get("payload") if isinstance(event, dict) else None
+            sender = webjson.text(payload, "phoneNumber")
+            text = webjson.text(payload, "message")
+            message_id = webjson.text(payload, "messageId")
+        except webjson.BadBody as bad:
+            return web.Response(status=400, text=f"not an sms:received event: {bad}")
         replies = self.gateway.turn("sms", sender, text, f"android:{message_id}")
         self.gateway.send_replies("sms", sender, [render(r) for r in replies], message_id)
         log.debug("sms/android in id=%s from=%s replies=%d", message_id, mask_phone(sender),

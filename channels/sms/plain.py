@@ -17,6 +17,7 @@ import logging
 
 from aiohttp import web
 
+from channels import webjson
 from channels.gateway import Gateway
 from channels.sms.render import render
 from flows.identity import mask_phone
@@ -39,10 +40,11 @@ class PlainWebhook:
             if not hmac.compare_digest(given.encode(), self.token.encode()):
                 return web.Response(status=403, text="bad token")
         try:
-            data = json.loads(await request.read())
-            sender, text, message_id = str(data["from"]), str(data["text"]), str(data["id"])
-        except (ValueError, KeyError, TypeError):
-            return web.Response(status=400, text='expected {"from", "text", "id"}')
+            data = webjson.parse(await request.read())
+            sender, text = webjson.text(data, "from"), webjson.text(data, "text")
+            message_id = webjson.text(data, "id")
+        except webjson.BadBody as bad:
+            return web.Response(status=400, text=f'expected {{"from", "text", "id"}}: {bad}')
         if not sender or not message_id:
             return web.Response(status=400, text="from and id must not be empty")
         replies = self.gateway.turn("sms", sender, text, f"json:{message_id}")
