@@ -106,18 +106,24 @@ class Gateway:
         self.traffic = traffic or Traffic()
         self.sent_changed: Callable[[], None] = lambda: None  # wakes the outbox sender
 
-    def turn(self, channel: str, sender: str, body: str, message_id: str) -> list[Reply]:
-        """Run one inbound message; rate-limited senders get one polite reply, then silence."""
+    def turn(
+        self, channel: str, sender: str, body: str, message_id: str, lang: str | None = None
+    ) -> list[Reply]:
+        """Run one inbound message; rate-limited senders get one polite reply, then silence.
+        Every channel's messages come this way (SMS webhooks, Telegram): one rate limit."""
         phone = normalise_phone(sender) if channel == "sms" else None
         sender = phone or sender  # one conversation (and one rate limit) per number
-        allowed = self.limiter.allow(sender)
+        allowed = self.limiter.allow(f"{channel}:{sender}")
         self.traffic.count(channel, limited=not allowed)
         if not allowed:
             metrics.rate_limited(channel)
-            if self.limiter.first_refusal(sender):
-                return [Reply(text(guess_language(body), "rate_limited"))]
+            if self.limiter.first_refusal(f"{channel}:{sender}"):
+                said = lang if lang in ("zh", "en") else guess_language(body)
+                return [Reply(text("zh" if said == "zh" else "en", "rate_limited"))]
             return []
-        inbound = Inbound(channel, sender, body[: self.max_text], message_id, phone=phone)
+        inbound = Inbound(
+            channel, sender, body[: self.max_text], message_id, phone=phone, lang=lang
+        )
         return self.engine.handle(inbound)
 
     def send_replies(self, channel: str, address: str, bodies: list[str], message_id: str) -> None:

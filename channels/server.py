@@ -129,13 +129,17 @@ def _email_settings(env: Mapping[str, str], insecure: bool) -> EmailSettings | N
         raise ConfigError(str(exc)) from None
 
 
-def telegram_channel(engine: Engine, settings: Settings) -> TelegramChannel | None:
-    """The Telegram bot, if a token is configured (polling, or webhook with a secret)."""
+def telegram_channel(gateway: Gateway, settings: Settings) -> TelegramChannel | None:
+    """The Telegram bot, if a token is configured (polling, or webhook with a secret); its
+    messages go through the gateway like the SMS webhooks' (one rate limit)."""
     telegram = settings.telegram
     if not telegram.token:
         return None
     webhook = telegram.webhook(settings.public_url)
-    return TelegramChannel(engine, telegram.token, base_url=telegram.base_url, webhook=webhook)
+    return TelegramChannel(
+        gateway.engine, telegram.token, base_url=telegram.base_url, webhook=webhook,
+        gateway=gateway,
+    )  # fmt: skip
 
 
 def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
@@ -214,7 +218,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    telegram = telegram_channel(engine, settings)
+    telegram = telegram_channel(gateway, settings)
     email = (
         EmailChannel(engine, settings.email, gateway.limiter, queued=wake.set)
         if settings.email is not None

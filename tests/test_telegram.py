@@ -714,3 +714,28 @@ def test_linking_a_telegram_chat_to_a_phone_end_to_end(engine: Engine, store: St
 
     status = asyncio.run(run())
     assert "张三" in status and "预约码" in status
+
+
+def test_served_telegram_messages_share_the_gateways_rate_limit(engine: Engine) -> None:
+    """Through ``vaxbot serve`` Telegram goes through the gateway like SMS: over the limit a
+    sender gets one polite reply, then silence (it used to bypass the limit)."""
+    from channels.gateway import Gateway, RateLimiter
+
+    async def run() -> None:
+        async with FakeBotApi(TOKEN) as api:
+            gateway = Gateway(engine, RateLimiter(3, 60.0))
+            channel = TelegramChannel(
+                engine, TOKEN, base_url=api.base_url, poll_timeout=5, gateway=gateway
+            )
+            await channel.start()
+            try:
+                chat = Conversation(api, channel, api.user(1010, "Mia", "zh-hans"))
+                for body in ("你好", "菜单", "帮助"):
+                    assert await chat.say(body), body
+                [limited] = await chat.say("预约")
+                assert limited.text == "消息太频繁，请稍后再发。如需帮助请致电热线。"
+                assert await chat.say("预约") == []  # then silence
+            finally:
+                await channel.stop()
+
+    asyncio.run(run())
