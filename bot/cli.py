@@ -26,6 +26,7 @@ from bot.attendance import (
     run_noshows,
     unbar_line,
 )
+from bot.backup_cli import add_backup_command, run_backup
 from bot.clock import Clock, ClockError, make_clock
 from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_reference
 from bot.engine import Engine
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_assign_command(commands)
     _add_followup_commands(commands)
     _common(add_nlu_commands(commands))
+    _common(add_backup_command(commands))
     return parser
 
 
@@ -486,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _followup(args, clock)
     if args.command == "nlu":
         return run_nlu(args, policy, clock)
+    if args.command == "backup":
+        return run_backup(args)
     store = Store.open(args.db)
     try:
         if args.command == "seed-demo":
