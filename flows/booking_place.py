@@ -448,9 +448,9 @@ def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
 PLACE_STEPS: dict[str, Step] = {
     "where": Step(_where, _read_where, free_text=False),
     "district": Step(_district, _read_district, free_text=False),
-    "site": Step(_site, _read_site, expects="choice"),
-    "date": Step(_date, _read_date, expects="when"),
-    "period": Step(_period, _read_period, expects="when"),
+    "site": Step(_site, _read_site),
+    "date": Step(_date, _read_date),
+    "period": Step(_period, _read_period),
     "companion_name": Step(_companion_name, _read_companion_name),
     "companion_phone": Step(_companion_phone, _read_companion_phone),
 }

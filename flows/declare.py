@@ -121,7 +121,7 @@ def steps(then: Then) -> dict[str, Step]:
 
     return {
         "declare": Step(ask, read, free_text=False),
-        "declare_date": Step(ask_date, read_date, expects="when"),
+        "declare_date": Step(ask_date, read_date),
         "declare_maker": Step(ask_maker, read_maker),
         "declare_where": Step(ask_where, read_where),
     }

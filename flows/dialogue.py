@@ -242,9 +242,6 @@ class Step:
     ask: Ask
     answer: Read
     free_text: bool = True  # False: only an option is a valid answer
-    # What the step reads from free text: "text" (anything: a name, a number), "when" (a day
-    # or time), "choice" (an option or a wish), "screening" (the health questions' answers).
-    expects: str = "text"
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,7 +138,10 @@ def _who(ctx: Ctx) -> Prompt:
 
 
 def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
-    ctx.data["relation"] = answer.value
+    relation = answer.value if answer.option else answer.said.relation  # 我自己, 我阿妈
+    if relation is None:
+        return Retry(ctx.t("pick_number", n=2))
+    ctx.data["relation"] = "self" if relation == "self" else "other"
     return Next("name")
 
 
@@ -335,7 +338,7 @@ REGISTRATION = Flow(
     start=_start,
     steps={
         "consent": Step(_consent, _read_consent, free_text=False),
-        "who": Step(_who, _read_who, free_text=False),
+        "who": Step(_who, _read_who),
         "name": Step(_name, _read_name),
         "document": Step(_document, _read_document),
         "id_number": Step(_id_number, _read_id_number),

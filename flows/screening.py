@@ -137,9 +137,9 @@ def steps(conclude: Then) -> dict[str, Step]:
                 return conclude(ctx)
             return next_question(ctx)
 
-        return Step(ask, read, free_text=False, expects="screening")
+        return Step(ask, read, free_text=False)
 
     return {
-        "screening": Step(ask_all, read_all_step, expects="screening"),
+        "screening": Step(ask_all, read_all_step),
         **{f"q_{question.key}": one(question) for question in QUESTIONS},
     }

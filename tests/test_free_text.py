@@ -263,3 +263,10 @@ def test_a_site_and_a_district_that_disagree_are_asked_about(
     phone.say("我想明天在海珠的天河体育中心打第二针")
     asked = phone.say("没有")
     assert "天河体育中心接种点在天河区，不在海珠区" in asked and "请选择接种点所在区" in asked
+
+
+def test_who_is_registered_can_be_said_in_words(phone: Phone) -> None:
+    phone.run("登记", "1")
+    assert "请输入接种人姓名" in phone.say("帮我阿妈登记")  # a relative, in words
+    phone.run("退出", "登记", "1")
+    assert "请回复 1 到 2" in phone.say("嗯")
