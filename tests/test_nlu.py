@@ -9,16 +9,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.nlu import NONE, Interpreter
 from bot.nlu.masking import mask
 from bot.nlu.normalise import to_traditional
 from flows.lexicon import load
-from flows.policy import Policy
+from flows.policy import Policy, load_policy
 from store import Store
 
 TODAY = date(2021, 6, 17)  # a Thursday
 CORPUS = Path(__file__).parent / "nlu"
+# Fuzzing needs no store: no sites (districts and makers come from the policy).
+FUZZ_INTERPRETER = Interpreter(load_policy(), list, sites_ttl=3600)
 
 
 @pytest.fixture
@@ -176,3 +180,23 @@ def test_nlu_misses_lists_the_most_frequent_masked(
     assert lines[0].split()[0] == "2" and lines[0].endswith("asdf qwer")
     assert "李雷" not in done.stdout and "13800138000" not in done.stdout
     assert "我叫<姓名>" in done.stdout
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(text=st.text(max_size=300))
+def test_any_text_is_read_without_error(text: str) -> None:
+    reading = FUZZ_INTERPRETER.read(text, TODAY)
+    assert reading.intent == NONE or reading.intent in load().intents
+    assert len(reading.text) <= 200 * 3  # bounded by the 200 characters read
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from("预约第二针明天上午天河石牌吗？取消改到后天下午 book 2nd tmr"),
+        max_size=60,
+    )
+)
+def test_sentences_of_real_words_are_read_without_error(text: str) -> None:
+    reading = FUZZ_INTERPRETER.read(text, TODAY)
+    assert reading.intent == NONE or reading.intent in load().intents
