@@ -22,7 +22,7 @@ from store.models import (
     SlotUnavailable,
     StoreError,
 )
-from store.store import Store, open_store
+from store.store import Store, UnsupportedDatabase, backend_of, open_store
 
 __all__ = [
     "ANY_SLOT",
@@ -46,6 +46,8 @@ __all__ = [
     "Store",
     "StoreError",
     "UniqueViolation",
+    "UnsupportedDatabase",
+    "backend_of",
     "open_store",
     "reports",
 ]

@@ -26,7 +26,7 @@ from store.people import People
 from store.places import Places
 from store.rows import CODE_ALPHABET, Codes, new_code
 
-__all__ = ["CODE_ALPHABET", "Store", "new_code", "open_store"]
+__all__ = ["CODE_ALPHABET", "Store", "UnsupportedDatabase", "backend_of", "new_code", "open_store"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,17 +52,27 @@ class _Via(Generic[P, R]):
         return getattr(getattr(instance, self.repository), self.name)
 
 
+class UnsupportedDatabase(ValueError):
+    """A ``--db`` value naming a backend this build cannot open."""
+
+
+def backend_of(url: str | Path) -> str:
+    """Which backend a ``--db`` value names: "postgresql" for a ``postgresql://`` (or
+    ``postgres://``) URL, else "sqlite" (a file path)."""
+    return "postgresql" if str(url).startswith(("postgresql://", "postgres://")) else "sqlite"
+
+
 def open_store(url: str | Path) -> Store:
     """The store at ``url``, the ``--db`` value: a SQLite file path (created and migrated as
-    needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL."""
-    text = str(url)
-    if text.startswith(("postgresql://", "postgres://")):
-        raise NotImplementedError(
+    needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL
+    (``UnsupportedDatabase`` for now)."""
+    if backend_of(url) == "postgresql":
+        raise UnsupportedDatabase(
             "PostgreSQL support is not built yet: give --db a SQLite file path"
         )
     from store.sqlite import SqliteDb  # the backend named by the URL, and only it
 
-    db = SqliteDb.open(text)
+    db = SqliteDb.open(str(url))
     try:
         migrate(db)
     except BaseException:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store, open_store
+from store import Store, UnsupportedDatabase, open_store
 from store.db import (
     CheckViolation,
     ForeignKeyViolation,
@@ -163,5 +163,21 @@ def test_open_store_takes_a_path_or_says_postgresql_is_not_built_yet(tmp_path: P
     finally:
         store.close()
     for url in ("postgresql://vaxbot:secret@db.example:5432/vaxbot", "postgres://x@y/z"):
-        with pytest.raises(NotImplementedError, match="PostgreSQL support is not built yet"):
+        with pytest.raises(UnsupportedDatabase, match="PostgreSQL support is not built yet"):
             open_store(url)
+
+
+COMMANDS = [["seed-demo"], ["chat", "--from", "+8613800138000"], ["followup", "list"],
+            ["assign"], ["nlu", "misses"], ["serve"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_given_a_postgresql_url_says_it_is_not_built_yet(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from channels.cli import main
+
+    assert main([*command, "--db", "postgresql://vaxbot:secret@db.example/vaxbot"]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith("PostgreSQL support is not built yet: give --db a SQLite file path\n")
+    assert "secret" not in err and "Traceback" not in err
