@@ -92,6 +92,7 @@ CONFIRM = text("zh", "book.confirm", name="", dose="", day="", period="", site="
 NO_SITES = text("zh", "book.no_sites", district="").split("，")[0]  # 暂无可预约名额
 RATE_LIMITED = text("zh", "rate_limited")
 ERROR = text("zh", "error")
+SCREENING = text("zh", "screen.how")  # all the health questions at once: 没有 answers them
 OPTION = re.compile(r"^回复(\d+) (.*)$")
 DAY_OPTION = re.compile(r"\d+月\d+日 周. 剩\d+$")
 PERIOD_OPTION = re.compile(r"^\d\d:\d\d-\d\d:\d\d")
@@ -230,8 +231,10 @@ class Resident:
             self.outcome = "error"
         elif self.sent >= MAX_MESSAGES:
             self.outcome = "gave-up"
+        elif SCREENING in last:
+            self.pending = "没有"  # the health questions, asked together: none applies
         elif labels == [text("zh", "yes"), text("zh", "no")]:
-            self.pending = "2"  # the screening questions: no to each
+            self.pending = "2"  # a screening question asked alone: no
         elif DISTRICT in last:
             self.pending = self._district(options, NO_SITES in whole)
         elif CONFIRM in last:
