@@ -66,7 +66,7 @@ from bot.messages import Inbound, Reply  # noqa: E402
 from flows.identity import check_character  # noqa: E402
 from flows.policy import Policy, load_policy  # noqa: E402
 from store import Dose, Store  # noqa: E402
-from store.store import BUSY_TIMEOUT_MS  # noqa: E402
+from store.sqlite import BUSY_TIMEOUT_MS  # noqa: E402
 
 NOW = "2021-06-17T09:00:00+08:00"
 CHANNEL = "sms"
@@ -233,7 +233,7 @@ def seeded(path: Path, policy: Policy, moment: datetime) -> None:
     store = Store.open(path)
     try:
         seed_demo(store, policy, moment.date(), DAYS, moment)
-        store.db.execute("UPDATE slots SET capacity = ?", [BIG_CAPACITY])
+        store.db.execute("UPDATE slots SET capacity = :capacity", {"capacity": BIG_CAPACITY})
     finally:
         store.close()
 
@@ -265,9 +265,7 @@ def give_dose1(path: Path, residents: list[int], moment: datetime) -> None:
     store = Store.open(path)
     try:
         (site,) = [s.id for s in store.sites() if s.name_zh.startswith(DOSE1_SITE)]
-        (product,) = store.db.execute(
-            "SELECT product_id FROM slots WHERE site_id = ? LIMIT 1", [site]
-        ).fetchone()
+        product = store.slots(site_id=site)[0].product_id
         with store.transaction():
             for i in residents:
                 dose = Dose(register(store, i, moment), 1, DOSE1_DAY, product, site, "import")

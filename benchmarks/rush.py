@@ -92,6 +92,7 @@ CONFIRM = text("zh", "book.confirm", name="", dose="", day="", period="", site="
 NO_SITES = text("zh", "book.no_sites", district="").split("，")[0]  # 暂无可预约名额
 RATE_LIMITED = text("zh", "rate_limited")
 ERROR = text("zh", "error")
+SCREENING = text("zh", "screen.how")  # all the health questions at once: 没有 answers them
 OPTION = re.compile(r"^回复(\d+) (.*)$")
 DAY_OPTION = re.compile(r"\d+月\d+日 周. 剩\d+$")
 PERIOD_OPTION = re.compile(r"^\d\d:\d\d-\d\d:\d\d")
@@ -112,41 +113,45 @@ def prepare(db: Path, policy: Policy, residents: int, places: int) -> list[str]:
     try:
         seed_demo(store, policy, now.date(), 7, now)
         open_districts = [d for d in policy.districts if window(policy, d, now) is Window.OPEN]
-        conn = store.db.conn
+        db = store.db  # the store's own database interface: the same SQL on every backend
         with store.transaction():
-            conn.execute("UPDATE slots SET capacity = 0")
-            marks = ", ".join("?" for _ in open_districts)
+            db.execute("UPDATE slots SET capacity = 0")
+            marks = ", ".join(f":d{i}" for i in range(len(open_districts)))
             slot_ids = [
                 row[0]
-                for row in conn.execute(
+                for row in db.all(
                     "SELECT t.id FROM slots t JOIN sites s ON s.id = t.site_id WHERE "
-                    f"s.district_id IN ({marks}) AND (t.day > ? OR (t.day = ? AND t.start > ?)) "
-                    "ORDER BY t.day, t.start, t.site_id",
-                    [*open_districts, now.date().isoformat(), now.date().isoformat(),
-                     now.strftime("%H:%M")],
+                    f"s.district_id IN ({marks}) AND (t.day > :today OR (t.day = :today "
+                    "AND t.start > :time)) ORDER BY t.day, t.start, t.site_id",
+                    {**{f"d{i}": d for i, d in enumerate(open_districts)},
+                     "today": now.date().isoformat(), "time": now.strftime("%H:%M")},
                 )
             ]  # fmt: skip
             base, extra = divmod(places, len(slot_ids))
-            conn.executemany(
-                "UPDATE slots SET capacity = ? WHERE id = ?",
-                [(base + (n < extra), slot_id) for n, slot_id in enumerate(slot_ids)],
-            )
+            db.execute_many(
+                "UPDATE slots SET capacity = :capacity WHERE id = :id",
+                [{"capacity": base + (n < extra), "id": slot_id}
+                 for n, slot_id in enumerate(slot_ids)],
+            )  # fmt: skip
             stamp = now.isoformat(timespec="seconds")
-            conn.executemany(
-                "INSERT INTO accounts (id, phone, created_at) VALUES (?, ?, ?)",
-                [(i + 1, phone(i), stamp) for i in range(residents)],
+            db.execute_many(
+                "INSERT INTO accounts (id, phone, created_at) VALUES (:id, :phone, :at)",
+                [{"id": i + 1, "phone": phone(i), "at": stamp} for i in range(residents)],
             )
-            conn.executemany(
+            db.execute_many(
                 "INSERT INTO residents (account_id, prereg_code, name, id_type, id_number, "
-                "birth_date, sex, phone, district_id, created_at) VALUES (?, ?, ?, "
-                "'resident_id', ?, ?, 'M', ?, ?, ?)",
+                "birth_date, sex, phone, district_id, created_at) VALUES (:account, :code, "
+                ":name, 'resident_id', :number, :born, 'M', :phone, :district, :at)",
                 [
-                    (i + 1, f"R{i:07d}", f"居民{i}", f"4401{i:013d}X", date(1980, 1, 1).isoformat(),
-                     phone(i), open_districts[i % len(open_districts)], stamp)
+                    {"account": i + 1, "code": f"R{i:07d}", "name": f"居民{i}",
+                     "number": f"4401{i:013d}X", "born": date(1980, 1, 1).isoformat(),
+                     "phone": phone(i), "district": open_districts[i % len(open_districts)],
+                     "at": stamp}
                     for i in range(residents)
                 ],
             )  # fmt: skip
-        total = conn.execute("SELECT SUM(capacity) FROM slots").fetchone()[0]
+        row = db.one("SELECT SUM(capacity) FROM slots")
+        total = row[0] if row else 0
         assert total == places, (total, places)
         return open_districts
     finally:
@@ -226,8 +231,10 @@ class Resident:
             self.outcome = "error"
         elif self.sent >= MAX_MESSAGES:
             self.outcome = "gave-up"
+        elif SCREENING in last:
+            self.pending = "没有"  # the health questions, asked together: none applies
         elif labels == [text("zh", "yes"), text("zh", "no")]:
-            self.pending = "2"  # the screening questions: no to each
+            self.pending = "2"  # a screening question asked alone: no
         elif DISTRICT in last:
             self.pending = self._district(options, NO_SITES in whole)
         elif CONFIRM in last:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store.backup import BackupError, backup
+from store.sqlite import BackupError, backup
 
 
 def add_backup_command(

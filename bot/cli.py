@@ -45,7 +45,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
-from store import Store, StoreError
+from store import Store, StoreError, UnsupportedDatabase, backend_of, open_store
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -325,7 +325,7 @@ def _add_followup_commands(commands: argparse._SubParsersAction[argparse.Argumen
 def _followup(args: argparse.Namespace, clock: Clock) -> int:
     if missing_database(args.db, "vaxbot followup"):
         return 2
-    store = Store.open(args.db)
+    store = open_store(args.db)
     try:
         if args.action == "list":
             print("\n".join(list_lines(store, args.reveal)))
@@ -462,7 +462,15 @@ def _chat(engine: Engine, args: argparse.Namespace) -> int:
 
 def missing_database(path: str, command: str) -> bool:
     """Say so on stderr if there is no database file at ``path`` (commands never create one
-    by accident from a mistyped --db; ``seed-demo`` makes one)."""
+    by accident from a mistyped --db; ``seed-demo`` makes one), or if ``path`` names a
+    database server this build cannot open."""
+    if backend_of(path) != "sqlite":
+        try:
+            open_store(path).close()
+        except UnsupportedDatabase as exc:
+            print(f"{command}: {exc}", file=sys.stderr)
+            return True
+        return False
     if Path(path).is_file():
         return False
     print(f"{command}: no database at {path} (see vaxbot seed-demo)", file=sys.stderr)
@@ -490,7 +498,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_nlu(args, policy, clock)
     if args.command == "backup":
         return run_backup(args)
-    store = Store.open(args.db)
+    try:
+        store = open_store(args.db)
+    except UnsupportedDatabase as exc:
+        print(f"vaxbot {args.command}: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.command == "seed-demo":
             now = clock()
@@ -534,7 +546,7 @@ def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         except OSError as exc:
             print(f"{name}: --report {args.report}: {exc.strerror}", file=sys.stderr)
             return 2
-        store = Store.open(args.db)
+        store = open_store(args.db)
         stack.callback(store.close)
         now = clock()
         if rows is not None:
@@ -581,7 +593,7 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         return 2
     if missing_database(args.db, name):
         return 2
-    store = Store.open(args.db)
+    store = open_store(args.db)
     try:
         now = clock()
         if args.command == "attendance":
@@ -612,7 +624,7 @@ def _assign(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     """``assign``: 0 when the run is done, 2 if it cannot run."""
     if missing_database(args.db, "vaxbot assign"):
         return 2
-    store = Store.open(args.db)
+    store = open_store(args.db)
     try:
         result = run_assign(store, policy, clock(), tqdm_progress(args.quiet))
     finally:

@@ -103,6 +103,9 @@ class Engine:
     ) -> tuple[list[Reply], str]:
         lang = guess_language(message.text)
         with self.store.transaction():
+            # One turn of a conversation at a time, across processes too: the turn's first
+            # statement (SQLite's write lock already is that; a server takes a lock).
+            self.store.lock_conversation(message.channel, message.address)
             # A provider's id, scoped to the sender: nobody gets another's stored replies
             # by quoting their message id (where senders choose ids, as in email).
             seen = f"{message.address} {message.message_id}" if message.message_id else None

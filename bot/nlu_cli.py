@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from datetime import datetime, time
 from pathlib import Path
@@ -12,7 +13,7 @@ from bot.demo import seed_demo
 from bot.nlu import Interpreter
 from bot.nlu.scoring import CORPUS_TODAY, read_examples, report, score
 from flows.policy import Policy
-from store import Store
+from store import UnsupportedDatabase, open_store
 
 
 def add_nlu_commands(
@@ -52,7 +53,11 @@ def add_nlu_commands(
 
 def run_nlu(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     if args.action == "misses":
-        store = Store.open(args.db)
+        try:
+            store = open_store(args.db)
+        except UnsupportedDatabase as exc:
+            print(f"vaxbot nlu misses: {exc}", file=sys.stderr)
+            return 2
         try:
             rows = store.misses(args.limit)
         finally:
@@ -69,9 +74,9 @@ def run_nlu(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         return 2
     with tempfile.TemporaryDirectory() as folder:
         if args.db:
-            store = Store.open(args.db)
+            store = open_store(args.db)
         else:
-            store = Store.open(Path(folder) / "demo.db")
+            store = open_store(Path(folder) / "demo.db")
             moment = datetime.combine(CORPUS_TODAY, time(9), tzinfo=policy.zone)
             seed_demo(store, policy, CORPUS_TODAY, 7, moment)
         try:

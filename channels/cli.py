@@ -18,7 +18,7 @@ from bot import cli as bot_cli
 from bot.clock import ClockError, make_clock
 from channels import logs
 from flows.policy import PolicyError, load_policy
-from store import Store
+from store import open_store
 
 CHANNEL_COMMANDS = ("worker", "serve")
 ENV = {
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"vaxbot serve: {exc}", file=sys.stderr)
             return 2
-    store = Store.open(args.db)
+    store = open_store(args.db)
     try:
         if settings is not None:
             try:
@@ -160,7 +160,7 @@ def _console(args: argparse.Namespace) -> int:
         return 2
     if bot_cli.missing_database(args.db, "vaxbot console"):
         return 2
-    store = Store.open(args.db)
+    store = open_store(args.db)
     try:
         run_console(store, policy, clock, args.operator, args.lang)
     finally:

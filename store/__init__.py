@@ -1,6 +1,8 @@
-"""SQLite storage for vaxbot: schema, migrations and every atomic operation."""
+"""vaxbot's storage: repositories per aggregate over a narrow database interface (``Db``), behind
+one facade (``Store``); ``open_store(url)`` picks the backend from the ``--db`` value."""
 
 from store import reports
+from store.db import Db, IntegrityViolation, UniqueViolation
 from store.models import (
     ANY_SLOT,
     AlreadyBooked,
@@ -20,16 +22,18 @@ from store.models import (
     SlotUnavailable,
     StoreError,
 )
-from store.store import Store
+from store.store import Store, UnsupportedDatabase, backend_of, open_store
 
 __all__ = [
     "ANY_SLOT",
     "AlreadyBooked",
     "Booking",
     "BookingNotActive",
+    "Db",
     "Dose",
     "DoseExists",
     "DuplicateDocument",
+    "IntegrityViolation",
     "Offer",
     "OfferClosed",
     "Outgoing",
@@ -41,5 +45,9 @@ __all__ = [
     "SlotUnavailable",
     "Store",
     "StoreError",
+    "UniqueViolation",
+    "UnsupportedDatabase",
+    "backend_of",
+    "open_store",
     "reports",
 ]

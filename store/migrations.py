@@ -1,341 +1,53 @@
 """Numbered schema migrations, recorded in the database itself.
 
-Each migration is a function ``NNNN_name(db)``. ``migrate`` applies, in order, those not yet listed
-in the ``_migrations`` table, each in its own transaction. Never edit a migration that has shipped:
-add a new one.
+Each backend has its list of ``(name, script)`` in order (SQLite: ``store/sqlite_schema.py``).
+``migrate`` applies those not yet listed in the ``_migrations`` table, each in its own
+transaction, under a lock so that two processes starting at once do not both apply one. A
+database made before this runner (same names, same table) upgrades as it always did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-import sqlite_utils
+from store import sqlite_schema
+from store.db import Db
 
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
-
-
-def migration(name: str) -> Callable[[Migration], Migration]:
-    def register(fn: Migration) -> Migration:
-        MIGRATIONS.append((name, fn))
-        return fn
-
-    return register
+MIGRATIONS: dict[str, list[tuple[str, str]]] = {"sqlite": sqlite_schema.MIGRATIONS}
 
 
-@migration("0001_initial")
-def _initial(db: sqlite_utils.Database) -> None:
-    _run_script(
-        db,
-        """
-        CREATE TABLE districts (
-            id TEXT PRIMARY KEY,
-            name_zh TEXT NOT NULL,
-            name_en TEXT NOT NULL
-        );
-        CREATE TABLE products (
-            id TEXT PRIMARY KEY,
-            name_zh TEXT NOT NULL,
-            name_en TEXT NOT NULL,
-            manufacturer TEXT NOT NULL,
-            doses INTEGER NOT NULL
-        );
-        CREATE TABLE sites (
-            id INTEGER PRIMARY KEY,
-            district_id TEXT NOT NULL REFERENCES districts(id),
-            name_zh TEXT NOT NULL,
-            name_en TEXT NOT NULL,
-            address_zh TEXT NOT NULL,
-            address_en TEXT NOT NULL,
-            hours TEXT NOT NULL DEFAULT '',
-            evening INTEGER NOT NULL DEFAULT 0,
-            mobile INTEGER NOT NULL DEFAULT 0,
-            accessible INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX sites_district ON sites(district_id);
-        CREATE TABLE slots (
-            id INTEGER PRIMARY KEY,
-            site_id INTEGER NOT NULL REFERENCES sites(id),
-            product_id TEXT NOT NULL REFERENCES products(id),
-            day TEXT NOT NULL,
-            start TEXT NOT NULL,
-            end TEXT NOT NULL,
-            capacity INTEGER NOT NULL CHECK (capacity >= 0),
-            booked INTEGER NOT NULL DEFAULT 0,
-            released_at TEXT,
-            CHECK (booked >= 0 AND booked <= capacity),
-            UNIQUE (site_id, product_id, day, start)
-        );
-        CREATE INDEX slots_site_day ON slots(site_id, day);
-        CREATE INDEX slots_day ON slots(day);
-        CREATE TABLE accounts (
-            id INTEGER PRIMARY KEY,
-            phone TEXT UNIQUE,
-            created_at TEXT NOT NULL
-        );
-        CREATE TABLE addresses (
-            channel TEXT NOT NULL,
-            address TEXT NOT NULL,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            PRIMARY KEY (channel, address)
-        );
-        CREATE TABLE residents (
-            id INTEGER PRIMARY KEY,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            prereg_code TEXT NOT NULL UNIQUE,
-            name TEXT NOT NULL,
-            id_type TEXT NOT NULL,
-            id_number TEXT NOT NULL,
-            birth_date TEXT NOT NULL,
-            sex TEXT,
-            phone TEXT NOT NULL,
-            district_id TEXT NOT NULL REFERENCES districts(id),
-            noshows INTEGER NOT NULL DEFAULT 0,
-            barred INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            UNIQUE (id_type, id_number)
-        );
-        CREATE INDEX residents_account ON residents(account_id);
-        CREATE TABLE doses (
-            id INTEGER PRIMARY KEY,
-            resident_id INTEGER NOT NULL REFERENCES residents(id),
-            dose INTEGER NOT NULL,
-            day TEXT NOT NULL,
-            product_id TEXT NOT NULL REFERENCES products(id),
-            site_id INTEGER REFERENCES sites(id),
-            source TEXT NOT NULL,
-            UNIQUE (resident_id, dose)
-        );
-        CREATE TABLE bookings (
-            id INTEGER PRIMARY KEY,
-            code TEXT NOT NULL UNIQUE,
-            resident_id INTEGER NOT NULL REFERENCES residents(id),
-            slot_id INTEGER NOT NULL REFERENCES slots(id),
-            dose INTEGER NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('active', 'cancelled', 'attended', 'noshow')),
-            channel TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE UNIQUE INDEX bookings_one_active ON bookings(resident_id, dose)
-            WHERE status = 'active';
-        CREATE INDEX bookings_slot ON bookings(slot_id);
-        CREATE TABLE conversations (
-            channel TEXT NOT NULL,
-            address TEXT NOT NULL,
-            state TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (channel, address)
-        );
-        CREATE TABLE inbound (
-            channel TEXT NOT NULL,
-            message_id TEXT NOT NULL,
-            replies TEXT NOT NULL,
-            received_at TEXT NOT NULL,
-            PRIMARY KEY (channel, message_id)
-        );
-        CREATE TABLE outbox (
-            id INTEGER PRIMARY KEY,
-            channel TEXT NOT NULL,
-            address TEXT NOT NULL,
-            text TEXT NOT NULL,
-            idempotency_key TEXT NOT NULL UNIQUE,
-            due_at TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            sent_at TEXT,
-            created_at TEXT NOT NULL
-        );
-        CREATE INDEX outbox_due ON outbox(due_at) WHERE sent_at IS NULL;
-        CREATE TABLE callbacks (
-            id INTEGER PRIMARY KEY,
-            channel TEXT NOT NULL,
-            address TEXT NOT NULL,
-            account_id INTEGER REFERENCES accounts(id),
-            reason TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open',
-            created_at TEXT NOT NULL,
-            closed_at TEXT,
-            outcome TEXT
-        );
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            action TEXT NOT NULL,
-            entity TEXT NOT NULL,
-            entity_id TEXT NOT NULL,
-            before TEXT,
-            after TEXT
-        );
-        CREATE INDEX audit_entity ON audit(entity, entity_id);
-        """,
-    )
+def statements(script: str) -> list[str]:
+    """The statements of a migration script, one by one (run singly, they stay in the
+    migration's transaction)."""
+    return [statement for statement in script.split(";") if statement.strip()]
 
 
-@migration("0002_screening_and_proxies")
-def _screening_and_proxies(db: sqlite_utils.Database) -> None:
-    _run_script(
-        db,
-        """
-        ALTER TABLE residents ADD COLUMN relation TEXT NOT NULL DEFAULT 'self';
-        ALTER TABLE residents ADD COLUMN nationality TEXT;
-        ALTER TABLE bookings ADD COLUMN companion_name TEXT;
-        ALTER TABLE bookings ADD COLUMN companion_phone TEXT;
-        CREATE TABLE screenings (
-            id INTEGER PRIMARY KEY,
-            resident_id INTEGER NOT NULL REFERENCES residents(id),
-            at TEXT NOT NULL,
-            version TEXT NOT NULL,
-            dose INTEGER NOT NULL,
-            answers TEXT NOT NULL,
-            outcome TEXT NOT NULL
-                CHECK (outcome IN ('eligible', 'assess', 'deferred', 'not_eligible')),
-            reason TEXT
-        );
-        CREATE INDEX screenings_resident ON screenings(resident_id, at);
-        """,
-    )
-
-
-@migration("0003_doses_release_queue")
-def _doses_release_queue(db: sqlite_utils.Database) -> None:
-    _run_script(
-        db,
-        """
-        ALTER TABLE sites ADD COLUMN closed_on_holidays INTEGER NOT NULL DEFAULT 0;
-        CREATE INDEX slots_unreleased ON slots(day) WHERE released_at IS NULL;
-        CREATE TABLE queue (
-            id INTEGER PRIMARY KEY,
-            resident_id INTEGER NOT NULL REFERENCES residents(id),
-            dose INTEGER NOT NULL,
-            district_id TEXT REFERENCES districts(id),
-            period TEXT,
-            status TEXT NOT NULL DEFAULT 'waiting',
-            created_at TEXT NOT NULL
-        );
-        CREATE UNIQUE INDEX queue_one_waiting ON queue(resident_id, dose)
-            WHERE status = 'waiting';
-        """,
-    )
-
-
-@migration("0004_outbox_offers_followups")
-def _outbox_offers_followups(db: sqlite_utils.Database) -> None:
-    _run_script(
-        db,
-        """
-        ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'notice';
-        ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
-        ALTER TABLE outbox ADD COLUMN failed_at TEXT;
-        ALTER TABLE outbox ADD COLUMN provider_id TEXT;
-        DROP INDEX outbox_due;
-        CREATE INDEX outbox_due ON outbox(due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
-        CREATE TABLE optouts (
-            channel TEXT NOT NULL,
-            address TEXT NOT NULL,
-            at TEXT NOT NULL,
-            PRIMARY KEY (channel, address)
-        );
-        CREATE TABLE offers (
-            id INTEGER PRIMARY KEY,
-            queue_id INTEGER NOT NULL REFERENCES queue(id),
-            resident_id INTEGER NOT NULL REFERENCES residents(id),
-            slot_id INTEGER NOT NULL REFERENCES slots(id),
-            dose INTEGER NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open'
-                CHECK (status IN ('open', 'accepted', 'declined', 'expired', 'void')),
-            created_at TEXT NOT NULL,
-            expires_at TEXT NOT NULL,
-            answered_at TEXT,
-            booking_id INTEGER REFERENCES bookings(id)
-        );
-        CREATE UNIQUE INDEX offers_one_open ON offers(resident_id) WHERE status = 'open';
-        CREATE INDEX offers_expiry ON offers(expires_at) WHERE status = 'open';
-        CREATE INDEX queue_waiting ON queue(status, created_at);
-        CREATE TABLE followups (
-            id INTEGER PRIMARY KEY,
-            resident_id INTEGER NOT NULL REFERENCES residents(id),
-            dose INTEGER NOT NULL,
-            level TEXT NOT NULL CHECK (level IN ('yellow', 'red')),
-            created_at TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'open',
-            called_at TEXT,
-            operator TEXT,
-            outcome TEXT,
-            UNIQUE (resident_id, dose, level)
-        );
-        CREATE TABLE jobs (
-            name TEXT PRIMARY KEY,
-            last_key TEXT NOT NULL,
-            ran_at TEXT NOT NULL
-        );
-        """,
-    )
-
-
-@migration("0005_delivery_status")
-def _delivery_status(db: sqlite_utils.Database) -> None:
-    _run_script(
-        db,
-        """
-        ALTER TABLE outbox ADD COLUMN delivery_status TEXT;
-        CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
-        """,
-    )
-
-
-@migration("0006_nlu_misses")
-def _nlu_misses(db: sqlite_utils.Database) -> None:
-    # Messages the interpreter did not understand, masked (no ID numbers, phones, names), counted:
-    # `vaxbot nlu misses` lists the most frequent for the lexicon's maintainers.
-    _run_script(
-        db,
-        """
-        CREATE TABLE nlu_misses (
-            text TEXT PRIMARY KEY,
-            count INTEGER NOT NULL,
-            first_at TEXT NOT NULL,
-            last_at TEXT NOT NULL
-        )
-        """,
-    )
-
-
-def _run_script(db: sqlite_utils.Database, script: str) -> None:
-    # sqlite3's executescript() commits first; statements run one by one stay in our transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def migrate(db: sqlite_utils.Database) -> list[str]:
+def migrate(db: Db) -> list[str]:
     """Apply pending migrations; return the names applied."""
+    steps = MIGRATIONS[db.dialect]
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    done = {row[0] for row in db.all("SELECT name FROM _migrations")}
     applied: list[str] = []
-    for name, fn in MIGRATIONS:
+    for name, script in steps:
         if name in done:
             continue
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with db.transaction():
+            db.lock("migrations")
             # Another process may have migrated while we waited for the lock.
-            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
-                db.execute("COMMIT")
+            if db.one("SELECT 1 FROM _migrations WHERE name = :name", {"name": name}):
                 continue
-            fn(db)
+            for statement in statements(script):
+                db.execute(statement)
             db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                [name, datetime.now(UTC).isoformat(timespec="seconds")],
+                "INSERT INTO _migrations (name, applied_at) VALUES (:name, :at)",
+                {"name": name, "at": datetime.now(UTC).isoformat(timespec="seconds")},
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
+
+
+def applied(db: Db) -> list[str]:
+    """The names of the migrations applied to ``db``, in name order."""
+    return [str(row[0]) for row in db.all("SELECT name FROM _migrations ORDER BY name")]

@@ -44,6 +44,7 @@ from store import (
     StoreError,
 )
 from tests.conftest import NOW, TODAY
+from tests.fakes import tables
 
 D1 = TODAY + timedelta(days=1)  # Friday 18 June
 D2 = TODAY + timedelta(days=2)
@@ -355,7 +356,7 @@ class Queue:
 def only_slot(store: Store, *, capacity: int, day: date = D2, start: str = "07:00") -> int:
     """Fill every demo slot, and add one released Tianhe coronavac slot (at a time the demo has
     none): the only places."""
-    store.db.execute("UPDATE slots SET booked = capacity")
+    tables.fill_slots(store)
     site = store.site_named("天河体育中心接种点")
     assert site is not None
     store.add_slots([{
@@ -363,20 +364,37 @@ def only_slot(store: Store, *, capacity: int, day: date = D2, start: str = "07:0
         "end": f"{int(start[:2]) + 2:02d}{start[2:]}", "capacity": capacity,
         "released_at": "2021-06-17T08:00:00+08:00",
     }])  # fmt: skip
-    row = store.db.execute("SELECT MAX(id) FROM slots").fetchone()
-    return int(row[0])
+    return max(slot.id for slot in store.slots())
 
 
-def rows(store: Store, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    return list(store.db.execute(sql, params).fetchall())
+def booked(store: Store, slot_id: int) -> int:
+    slot = store.slot(slot_id)
+    assert slot is not None
+    return slot.booked
+
+
+def booked_of(store: Store, slot_id: int) -> tuple[int, int]:
+    """A slot's places booked and its capacity."""
+    slot = store.slot(slot_id)
+    assert slot is not None
+    return slot.booked, slot.capacity
+
+
+def queued(store: Store, resident_id: int) -> list[str]:
+    """The statuses of a person's queue rows."""
+    return [row["status"] for row in store.queue_rows(resident_id)]
+
+
+def outbox(store: Store, *columns: str) -> list[tuple[Any, ...]]:
+    return [tuple(row[c] for c in columns) for row in store.outbox_rows()]
 
 
 def offer_of(store: Store, resident: Resident) -> tuple[Any, ...] | None:
-    found = rows(
-        store, "SELECT id, slot_id, status, expires_at FROM offers WHERE resident_id = ? "
-        "ORDER BY id DESC", resident.id,
-    )  # fmt: skip
-    return found[0] if found else None
+    found = store.offer_rows(resident.id)
+    if not found:
+        return None
+    last = found[-1]
+    return last["id"], last["slot_id"], last["status"], last["expires_at"]
 
 
 def test_a_run_offers_places_holds_them_and_texts_each_person(
@@ -394,11 +412,11 @@ def test_a_run_offers_places_holds_them_and_texts_each_person(
         offer = offer_of(store, resident)
         assert offer is not None and offer[1:] == (slot, "open", "2021-06-17T21:00:00+08:00")
     assert offer_of(store, newcomer) is None
-    assert rows(store, "SELECT booked, capacity FROM slots WHERE id = ?", slot) == [(2, 2)]
-    statuses = rows(store, "SELECT resident_id, status FROM queue ORDER BY resident_id")
+    assert booked_of(store, slot) == (2, 2)
+    statuses = sorted((row["resident_id"], row["status"]) for row in store.queue_rows())
     assert statuses == [(early.id, "offered"), (late.id, "offered"), (newcomer.id, "waiting")]
-    sms = rows(store, "SELECT address, text, idempotency_key, kind, due_at FROM outbox "
-               "WHERE idempotency_key LIKE 'offer:%' ORDER BY id")  # fmt: skip
+    sms = [row for row in outbox(store, "address", "text", "idempotency_key", "kind", "due_at")
+           if row[2].startswith("offer:")]  # fmt: skip
     offer = offer_of(store, early)
     assert offer is not None
     assert sms[0] == (
@@ -418,8 +436,7 @@ def test_the_offer_is_in_english_for_someone_who_texts_in_english(
     resident = queue.add()
     store.save_state("sms", resident.phone, {"lang": "en"}, now)
     run_assign(store, policy, now)
-    (text,) = [r[0] for r in rows(store, "SELECT text FROM outbox WHERE address = ?",
-                                  resident.phone)]  # fmt: skip
+    (text,) = [r["text"] for r in store.outbox_rows() if r["address"] == resident.phone]
     assert text == (
         f"A place for {resident.name}: Sat 19 Jun 07:00-09:00, Tianhe Sports Centre. "
         "Reply 1 to accept, 2 to decline, by 17 Jun 21:00."
@@ -446,8 +463,8 @@ def test_a_relative_is_texted_and_so_is_the_phone_that_manages_them(
     run_assign(store, policy, now)
     offer = offer_of(store, grandma)
     assert offer is not None
-    sent = rows(store, "SELECT address, idempotency_key, substr(text, 1, 12) FROM outbox "
-                "ORDER BY id")  # fmt: skip
+    sent = [(address, key, text[:12]) for address, key, text in outbox(
+        store, "address", "idempotency_key", "text")]  # fmt: skip
     assert sent == [
         (grandma.phone, f"offer:{offer[0]}", f"{grandma.name}的接种名额：6月1"),
         (family, f"offer:{offer[0]}:account", "A place for "),
@@ -468,7 +485,7 @@ def test_in_the_quiet_hours_the_sms_waits_and_the_offer_lasts_from_then(
     assert result.expires_at == at(policy, "2021-06-18T20:00")
     offer = offer_of(store, resident)
     assert offer is not None and offer[1:] == (slot, "open", "2021-06-18T20:00:00+08:00")
-    assert rows(store, "SELECT due_at, created_at FROM outbox") == [
+    assert outbox(store, "due_at", "created_at") == [
         ("2021-06-18T08:00:00+08:00", "2021-06-17T22:30:00+08:00")
     ]
 
@@ -481,7 +498,7 @@ def test_a_second_run_offers_nothing_new(store: Store, policy: Policy, now: date
     first = run_assign(store, policy, now)
     second = run_assign(store, policy, now + timedelta(minutes=5))
     assert (first.offered, second.offered, second.waiting) == (1, 0, 1)
-    assert rows(store, "SELECT COUNT(*) FROM outbox") == [(1,)]
+    assert len(store.outbox_rows()) == 1
 
 
 def test_an_unanswered_offer_expires_and_its_place_goes_to_the_next_person(
@@ -501,11 +518,11 @@ def test_an_unanswered_offer_expires_and_its_place_goes_to_the_next_person(
     later = run_assign(store, policy, at(policy, "2021-06-17T21:00"))
     assert (later.expired, later.offered, later.waiting) == (1, 1, 0)
     assert offer_of(store, first)[2] == "expired"  # type: ignore[index]
-    assert rows(store, "SELECT status FROM queue WHERE resident_id = ?", first.id) == [("expired",)]
+    assert queued(store, first.id) == ["expired"]
     given_next = offer_of(store, second)
     assert given_next is not None and given_next[1:3] == (slot, "open")
     assert given_next[3] == "2021-06-18T20:00:00+08:00"  # texted at 08:00, after the quiet hours
-    assert rows(store, "SELECT booked FROM slots WHERE id = ?", slot) == [(1,)]
+    assert booked(store, slot) == 1
 
 
 def test_accepting_an_offer_books_the_held_place(
@@ -520,10 +537,8 @@ def test_accepting_an_offer_books_the_held_place(
     booking = store.accept_offer(offer[0], now=now + timedelta(hours=1), actor="self:sms",
                                  channel="sms")  # fmt: skip
     assert (booking.slot.id, booking.status, booking.dose) == (slot, "active", 1)
-    assert rows(store, "SELECT booked FROM slots WHERE id = ?", slot) == [(1,)]
-    assert rows(store, "SELECT status FROM queue WHERE resident_id = ?", resident.id) == [
-        ("booked",)
-    ]
+    assert booked(store, slot) == 1
+    assert queued(store, resident.id) == ["booked"]
     with pytest.raises(OfferClosed):
         store.decline_offer(offer[0], now=now, actor="self:sms", channel="sms")
     # a booked person is not offered anything again
@@ -545,10 +560,8 @@ def test_booking_another_place_while_offered_one_gives_the_held_place_back(
     store.book(resident_id=resident.id, slot_id=other, dose=1, now=now, channel="sms",
                actor="self:sms")  # fmt: skip
     assert offer_of(store, resident)[2] == "void"  # type: ignore[index]
-    assert rows(store, "SELECT booked FROM slots WHERE id = ?", held) == [(0,)]
-    assert rows(store, "SELECT status FROM queue WHERE resident_id = ?", resident.id) == [
-        ("booked",)
-    ]
+    assert booked(store, held) == 0
+    assert queued(store, resident.id) == ["booked"]
     with pytest.raises(OfferClosed):
         store.accept_offer(offer[0], now=now, actor="self:sms", channel="sms")
 
@@ -565,15 +578,14 @@ def test_accepting_an_offer_after_booking_otherwise_voids_it_for_good(
     offer = offer_of(store, resident)
     assert offer is not None
     other = only_slot(store, capacity=1, start="05:00")
-    store.db.execute(
-        "INSERT INTO bookings (resident_id, slot_id, dose, status, channel, actor, created_at, "
-        "updated_at, code) VALUES (?, ?, 1, 'active', 'sms', 'test', ?, ?, 'BOLD0001')",
-        [resident.id, other, "2021-06-17T09:00:00+08:00", "2021-06-17T09:00:00+08:00"],
-    )
+    tables.insert(store, "bookings", resident_id=resident.id, slot_id=other, dose=1,
+                  status="active", channel="sms", actor="test", code="BOLD0001",
+                  created_at="2021-06-17T09:00:00+08:00",
+                  updated_at="2021-06-17T09:00:00+08:00")  # fmt: skip
     with pytest.raises(AlreadyBooked):
         store.accept_offer(offer[0], now=now, actor="self:sms", channel="sms")
     assert offer_of(store, resident)[2] == "void"  # type: ignore[index]
-    assert rows(store, "SELECT booked FROM slots WHERE id = ?", held) == [(0,)]
+    assert booked(store, held) == 0
 
 
 def test_a_declined_place_goes_to_the_next_person_on_the_next_run(
@@ -587,7 +599,7 @@ def test_a_declined_place_goes_to_the_next_person_on_the_next_run(
     offer = offer_of(store, first)
     assert offer is not None
     store.decline_offer(offer[0], now=now, actor="self:sms", channel="sms")
-    assert rows(store, "SELECT booked FROM slots WHERE id = ?", slot) == [(0,)]
+    assert booked(store, slot) == 0
     again = run_assign(store, policy, now + timedelta(minutes=1))
     assert (again.offered, again.waiting) == (1, 0)
     taken = offer_of(store, second)
@@ -604,8 +616,8 @@ def test_many_people_few_places_never_overbooks(
               for i in range(25)]  # fmt: skip
     result = run_assign(store, policy, now)
     assert (result.offered, result.waiting) == (3, 22)
-    assert rows(store, "SELECT booked, capacity FROM slots WHERE id = ?", slot) == [(3, 3)]
-    offered = {r[0] for r in rows(store, "SELECT resident_id FROM offers")}
+    assert booked_of(store, slot) == (3, 3)
+    offered = {r["resident_id"] for r in store.offer_rows()}
     assert offered == {p.id for p in people[:3]}  # same day: queued first
 
 
@@ -613,7 +625,7 @@ def test_who_is_left_out(store: Store, policy: Policy, now: datetime) -> None:
     queue = Queue(store, now)
     only_slot(store, capacity=10)
     barred = queue.add()
-    store.db.execute("UPDATE residents SET barred = 1 WHERE id = ?", [barred.id])
+    tables.update(store, "residents", {"id": barred.id}, barred=1)
     opted_out = queue.add()
     store.set_opt_out("sms", opted_out.phone, True, now)
     too_young = queue.add(born=date(2005, 1, 1))
@@ -636,24 +648,20 @@ def test_many_offers_expiring_at_once_give_each_slot_back_exactly_its_places(
     slot = only_slot(store, capacity=3, day=D2)
     people = [queue.add() for _ in range(3)]
     assert run_assign(store, policy, now).offered == 3
-    other = store.db.execute(
-        "INSERT INTO slots (site_id, product_id, day, start, end, capacity, released_at) "
-        "SELECT site_id, product_id, day, '05:00', '07:00', 1, released_at FROM slots WHERE id = ?",
-        [slot],
-    ).lastrowid
+    (like,) = tables.rows(store, "slots", id=slot)
+    store.add_slots([{**like, "start": "05:00", "end": "07:00", "capacity": 1}])
+    other = max(s.id for s in store.slots())
     late = queue.add()
     assert run_assign(store, policy, now + timedelta(hours=1)).offered == 1
     assert offer_of(store, late)[1] == other  # type: ignore[index]
-    booked = "SELECT id, booked FROM slots WHERE id IN (?, ?) ORDER BY id"
-    assert rows(store, booked, slot, other) == [(slot, 3), (other, 1)]
+    assert (booked(store, slot), booked(store, other)) == (3, 1)
 
     expired = store.expire_offers(at(policy, "2021-06-17T21:00"))  # the first three only
     assert expired == 3
-    assert rows(store, booked, slot, other) == [(slot, 0), (other, 1)]
+    assert (booked(store, slot), booked(store, other)) == (0, 1)
     assert [offer_of(store, p)[2] for p in people] == ["expired"] * 3  # type: ignore[index]
     assert offer_of(store, late)[2] == "open"  # type: ignore[index]
-    waiting = "SELECT status FROM queue WHERE resident_id = ?"
-    assert [rows(store, waiting, p.id) for p in people] == [[("expired",)]] * 3
+    assert [queued(store, p.id) for p in people] == [["expired"]] * 3
     assert store.expire_offers(at(policy, "2021-06-17T21:00")) == 0  # nothing twice
 
 
@@ -671,7 +679,7 @@ def test_create_offers_is_all_or_nothing(store: Store, policy: Policy, now: date
     queue = Queue(store, now)
     slot = only_slot(store, capacity=1)
     a, b = queue.add(), queue.add()
-    ids = {r[1]: r[0] for r in rows(store, "SELECT id, resident_id FROM queue")}
+    ids = {r["resident_id"]: r["id"] for r in store.queue_rows()}
 
     def text(*_: object) -> str:
         return "offer"
@@ -681,9 +689,9 @@ def test_create_offers_is_all_or_nothing(store: Store, policy: Policy, now: date
         store.create_offers([(ids[a.id], slot), (ids[b.id], slot)], now, later, text)
     with pytest.raises(StoreError):
         store.create_offers([(ids[a.id], slot), (ids[a.id], slot)], now, later, text)
-    assert rows(store, "SELECT COUNT(*) FROM offers") == [(0,)]
-    assert rows(store, "SELECT booked FROM slots WHERE id = ?", slot) == [(0,)]
-    assert rows(store, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert store.offer_rows() == []
+    assert booked(store, slot) == 0
+    assert store.outbox_rows() == []
     assert store.create_offers([(ids[a.id], slot)], now, later, text) == 1
     with pytest.raises(StoreError):  # no longer waiting
         store.create_offers([(ids[a.id], slot)], now, later, text)

@@ -25,6 +25,7 @@ from bot.engine import Engine
 from flows.policy import Policy
 from store import Booking, Dose, Resident, Store
 from tests.conftest import NOW, Clock, Phone
+from tests.fakes import tables
 
 PHONE = "+8613800138000"
 ID_NUMBER = "440106199001011235"  # 张三, born 1990-01-01, male
@@ -64,11 +65,9 @@ def register(
 
 
 def slot_id(store: Store, day: str, start: str, site_id: int = TIANHE_SPORTS) -> int:
-    row = store.db.execute(
-        "SELECT id FROM slots WHERE site_id = ? AND day = ? AND start = ?", [site_id, day, start]
-    ).fetchone()
-    assert row is not None, f"no slot at site {site_id} on {day} {start}"
-    return int(row[0])
+    slot = store.slot_at(site_id, day, start)
+    assert slot is not None, f"no slot at site {site_id} on {day} {start}"
+    return slot.id
 
 
 def book(
@@ -91,7 +90,9 @@ def status_of(store: Store, booking: Booking) -> str:
 
 
 def booked_count(store: Store, slot: int) -> int:
-    return int(store.db.execute("SELECT booked FROM slots WHERE id = ?", [slot]).fetchone()[0])
+    found = store.slot(slot)
+    assert found is not None
+    return found.booked
 
 
 class Cli:
@@ -120,20 +121,15 @@ def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 
 
 def audit_rows(store: Store, action: str, entity_id: int) -> list[dict[str, Any]]:
-    rows = store.db.execute(
-        "SELECT actor, channel, entity, before, after FROM audit "
-        "WHERE action = ? AND entity_id = ? ORDER BY id",
-        [action, str(entity_id)],
-    ).fetchall()
     return [
         {
-            "actor": actor,
-            "channel": channel,
-            "entity": entity,
-            "before": json.loads(before) if before else None,
-            "after": json.loads(after) if after else None,
+            "actor": row["actor"],
+            "channel": row["channel"],
+            "entity": row["entity"],
+            "before": json.loads(row["before"]) if row["before"] else None,
+            "after": json.loads(row["after"]) if row["after"] else None,
         }
-        for actor, channel, entity, before, after in rows
+        for row in store.audit_rows(action=action, entity_id=entity_id)
     ]
 
 
@@ -219,7 +215,7 @@ def test_attendance_entered_after_the_noshow_job_corrects_the_noshow(
     store: Store, resident: Resident, clock: Clock, cli: Cli
 ) -> None:
     bookings = [book(store, resident, clock, "2021-06-17")]
-    store.db.execute("UPDATE residents SET noshows = 2 WHERE id = ?", [resident.id])
+    tables.update(store, "residents", {"id": resident.id}, noshows=2)
     assert cli("2021-06-17T23:30", "noshow", "run")[0] == 0
     barred = store.resident(resident.id)
     assert barred is not None and barred.barred and barred.noshows == 3

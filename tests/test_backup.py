@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.messages import Inbound
 from flows.policy import Policy
 from store import Store
-from store.backup import backup
+from store.sqlite import backup
 from tests.conftest import Clock
 
 ZHANG = "440106199001011235"

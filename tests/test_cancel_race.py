@@ -14,7 +14,6 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.synchronize
 import random
-import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing
@@ -28,8 +27,9 @@ import pytest
 from bot.clock import parse_moment
 from flows.identity import check_character
 from flows.policy import Policy
-from store import AlreadyBooked, BookingNotActive, SlotUnavailable, Store
+from store import AlreadyBooked, BookingNotActive, Slot, SlotUnavailable, Store
 from tests.conftest import NOW, open_seeded
+from tests.fakes import tables
 
 WORKERS = 8  # 3 cancelling and 5 booking in the cancel race
 CAPACITY = 5
@@ -209,45 +209,45 @@ def add_residents(store: Store, count: int, moment: datetime) -> list[int]:
 
 def tomorrow_slots(store: Store, moment: datetime, site_id: int = 1) -> list[int]:
     day = (moment.date() + timedelta(days=1)).isoformat()
-    rows = store.db.execute(
-        "SELECT id FROM slots WHERE site_id = ? AND day = ? ORDER BY start", [site_id, day]
-    ).fetchall()
-    return [int(row[0]) for row in rows]
+    return [slot.id for slot in sorted(store.slots(site_id=site_id, day=day),
+                                       key=lambda slot: slot.start)]  # fmt: skip
 
 
 def resize(path: Path, slot_id: int, capacity: int) -> None:
-    with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("UPDATE slots SET capacity = ? WHERE id = ?", [capacity, slot_id])
+    with closing(tables.opened(path)) as store:
+        tables.update(store, "slots", {"id": slot_id}, capacity=capacity)
+
+
+def the_slot(path: Path, slot_id: int) -> Slot:
+    """A slot as another connection sees it."""
+    with closing(tables.opened(path)) as store:
+        slot = store.slot(slot_id)
+    assert slot is not None
+    return slot
 
 
 def booked(path: Path, slot_id: int) -> int:
-    with closing(sqlite3.connect(path)) as conn:
-        return int(conn.execute("SELECT booked FROM slots WHERE id = ?", [slot_id]).fetchone()[0])
+    return the_slot(path, slot_id).booked
 
 
-def rows(path: Path, where: str = "1", params: Sequence[object] = ()) -> dict[int, tuple[Any, ...]]:
+def rows(path: Path, **equal: Any) -> dict[int, tuple[Any, ...]]:
     """Booking rows by id: ``(resident_id, slot_id, status)``, on a fresh connection."""
-    with closing(sqlite3.connect(path)) as conn:
-        found = conn.execute(
-            f"SELECT id, resident_id, slot_id, status FROM bookings WHERE {where}", params
-        ).fetchall()
+    with closing(tables.opened(path)) as store:
+        found = tables.values(store, "bookings", "id", "resident_id", "slot_id", "status",
+                              **equal)  # fmt: skip
     return {row[0]: tuple(row[1:]) for row in found}
 
 
 def audit_count(path: Path, action: str) -> int:
-    with closing(sqlite3.connect(path)) as conn:
-        return int(
-            conn.execute("SELECT COUNT(*) FROM audit WHERE action = ?", [action]).fetchone()[0]
-        )
+    with closing(tables.opened(path)) as store:
+        return tables.count(store, "audit", action=action)
 
 
 def check_slot(path: Path, slot_id: int) -> int:
     """The slot's count agrees with its active bookings and its capacity; returns the count."""
-    with closing(sqlite3.connect(path)) as conn:
-        capacity, taken = conn.execute(
-            "SELECT capacity, booked FROM slots WHERE id = ?", [slot_id]
-        ).fetchone()
-    active = rows(path, "slot_id = ? AND status = 'active'", [slot_id])
+    slot = the_slot(path, slot_id)
+    capacity, taken = slot.capacity, slot.booked
+    active = rows(path, slot_id=slot_id, status="active")
     assert taken == len(active) <= capacity
     return int(taken)
 
@@ -314,7 +314,7 @@ def test_cancelling_and_booking_the_last_places_at_once(
                 expected[booking_id] = (person, slot, "active")
             assert rows(path) == expected  # nothing lost, nothing extra, every status right
             losers = [p for p in newcomers if p not in winners.values()]
-            assert rows(path, f"resident_id IN ({','.join('?' * len(losers))})", losers) == {}
+            assert rows(path, resident_id=losers) == {}
             top_up()
 
         assert booked_by_workers > 0  # the bookers did take freed places

@@ -15,9 +15,9 @@ import os
 import re
 import shlex
 import shutil
-import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
@@ -27,6 +27,8 @@ from typing import Any
 import pytest
 
 from channels.cli import build_parser
+from store import Slot
+from tests.fakes.tables import opened, rows, snapshot
 
 NOW = "2021-06-17T09:00"  # a Thursday; the demo is seeded from this day
 TODAY = "2021-06-17"
@@ -190,23 +192,24 @@ def turns_of(proc: subprocess.CompletedProcess[str], messages: Sequence[str]) ->
 # -- the database, as a test sees it ----------------------------------------------------------
 
 
-def query(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def dump(db: Path, tables: Sequence[str] = DATA_TABLES) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of ``tables``, in rowid order, exactly as stored."""
-    return {table: query(db, f"SELECT * FROM {table} ORDER BY rowid") for table in tables}
+def dump(db: Path, tables: Sequence[str] = DATA_TABLES) -> dict[str, list[dict[str, Any]]]:
+    """Every row of ``tables``, in id order, exactly as stored."""
+    with closing(opened(db)) as store:
+        return snapshot(store, *tables)
 
 
 def conversation(db: Path, sender: str = PHONE, channel: str = "sms") -> dict[str, Any]:
-    rows = query(
-        db, "SELECT state FROM conversations WHERE channel = ? AND address = ?", (channel, sender)
-    )
-    assert len(rows) == 1, f"no conversation stored for {sender}"
-    state: dict[str, Any] = json.loads(rows[0][0])
+    with closing(opened(db)) as store:
+        text = store.state_text(channel, sender)
+    assert text is not None, f"no conversation stored for {sender}"
+    state: dict[str, Any] = json.loads(text)
     return state
+
+
+def sites_and_slots(db: Path) -> tuple[list[dict[str, Any]], list[Slot]]:
+    """Every site as stored, and every slot."""
+    with closing(opened(db)) as store:
+        return rows(store, "sites"), store.slots()
 
 
 @pytest.fixture(scope="module")
@@ -330,25 +333,25 @@ def test_seed_demo_creates_the_database_and_is_safe_to_run_again(tmp_path: Path)
     db.parent.mkdir()
     added = seed(db)
     assert db.exists()
-    tables = {row[0] for row in query(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"districts", "products", "sites", "slots", "residents", "bookings"} <= tables
-    sites = query(db, "SELECT * FROM sites ORDER BY id")
-    slots = query(db, "SELECT count(*) FROM slots")[0][0]
+    sites, all_slots = sites_and_slots(db)
+    slots = len(all_slots)
     assert sites and added == slots > 0
-    days = {row[0] for row in query(db, "SELECT DISTINCT day FROM slots")}
+    days = {slot.day.isoformat() for slot in all_slots}
     assert days == {f"2021-06-{day}" for day in range(17, 24)}
 
     assert seed(db) == 0
-    assert query(db, "SELECT * FROM sites ORDER BY id") == sites, "sites duplicated or changed"
-    assert query(db, "SELECT count(*) FROM slots")[0][0] == slots
+    again, again_slots = sites_and_slots(db)
+    assert again == sites, "sites duplicated or changed"
+    assert len(again_slots) == slots
 
     # One more day: only that day's slots are added, and the sites stay as they were.
     added = seed(db, "--days", "8")
-    assert added == query(db, "SELECT count(*) FROM slots WHERE day = '2021-06-24'")[0][0] > 0
-    assert query(db, "SELECT count(*) FROM slots")[0][0] == slots + added
-    assert query(db, "SELECT * FROM sites ORDER BY id") == sites
-    names = query(db, "SELECT name_en, count(*) FROM sites GROUP BY name_en HAVING count(*) > 1")
-    assert names == []
+    later, later_slots = sites_and_slots(db)
+    assert added == sum(1 for slot in later_slots if slot.day.isoformat() == "2021-06-24") > 0
+    assert len(later_slots) == slots + added
+    assert later == sites
+    names = Counter(site["name_en"] for site in later)
+    assert [name for name, n in names.items() if n > 1] == []
 
 
 # -- the golden conversations, through the CLI ----------------------------------------------
@@ -431,7 +434,9 @@ def assert_as_transcribed(turns: Sequence[Turn], exchanges: Sequence[Exchange]) 
 
 
 def active_bookings(db: Path) -> list[tuple[Any, ...]]:
-    return query(db, "SELECT code, dose, channel FROM bookings WHERE status = 'active'")
+    with closing(opened(db)) as store:
+        return [(b["code"], b["dose"], b["channel"]) for b in store.booking_rows()
+                if b["status"] == "active"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -622,8 +627,13 @@ def at_system_now(moment: str, *args: str, stdin: str = "") -> subprocess.Comple
 
 
 def booked_days(db: Path) -> list[str]:
-    sql = "SELECT t.day FROM bookings b JOIN slots t ON t.id = b.slot_id WHERE b.status = 'active'"
-    return [row[0] for row in query(db, sql)]
+    with closing(opened(db)) as store:
+        days = []
+        for row in store.booking_rows():
+            slot = store.slot(row["slot_id"])
+            if row["status"] == "active" and slot is not None:
+                days.append(slot.day.isoformat())
+    return days
 
 
 def assert_booked(turns: Sequence[Turn]) -> None:

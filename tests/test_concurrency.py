@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.synchronize
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from flows.identity import check_character
 from flows.policy import Policy
 from store import AlreadyBooked, SlotUnavailable, Store
 from tests.conftest import NOW, open_seeded
+from tests.fakes import tables
 
 WORKERS = 6
 START_TIMEOUT = 30.0  # seconds for every worker to reach the barrier (spawn imports take a while)
@@ -142,26 +142,23 @@ def _run_workers(
 def _open_slot(store: Store, moment: datetime, offset: int = 0) -> int:
     """A released slot tomorrow (so its period has not started), ``offset`` places along."""
     day = (moment.date() + timedelta(days=1)).isoformat()
-    rows = store.db.execute(
-        "SELECT id FROM slots WHERE day = ? AND released_at <= ? ORDER BY site_id, start, id",
-        [day, moment.isoformat(timespec="seconds")],
-    ).fetchall()
-    return int(rows[offset][0])
+    at = moment.isoformat(timespec="seconds")
+    slots = tables.rows(store, "slots", "id", "site_id", "start", "released_at", day=day)
+    released = [slot for slot in slots if slot["released_at"] and slot["released_at"] <= at]
+    released.sort(key=lambda slot: (slot["site_id"], slot["start"], slot["id"]))
+    return int(released[offset]["id"])
 
 
 def _counts(path: Path, slot_id: int) -> tuple[int, int, int]:
     """(capacity, booked, active bookings rows) of a slot, read on a fresh connection."""
-    conn = sqlite3.connect(path)
+    store = tables.opened(path)
     try:
-        capacity, booked = conn.execute(
-            "SELECT capacity, booked FROM slots WHERE id = ?", [slot_id]
-        ).fetchone()
-        (active,) = conn.execute(
-            "SELECT COUNT(*) FROM bookings WHERE slot_id = ? AND status = 'active'", [slot_id]
-        ).fetchone()
+        slot = store.slot(slot_id)
+        assert slot is not None
+        return slot.capacity, slot.booked, tables.count(store, "bookings", slot_id=slot_id,
+                                                        status="active")  # fmt: skip
     finally:
-        conn.close()
-    return capacity, booked, active
+        store.close()
 
 
 @pytest.fixture
@@ -193,10 +190,10 @@ def test_processes_racing_for_the_last_places_never_overbook(
     capacity = already_booked + left
     resize = Store.open(path)  # a separate connection from the one that seeded
     try:
-        resize.db.execute("UPDATE slots SET capacity = ? WHERE id = ?", [capacity, slot_id])
-        assert resize.db.execute(
-            "SELECT capacity, booked FROM slots WHERE id = ?", [slot_id]
-        ).fetchone() == (capacity, already_booked)
+        tables.update(resize, "slots", {"id": slot_id}, capacity=capacity)
+        resized = resize.slot(slot_id)
+        assert resized is not None
+        assert (resized.capacity, resized.booked) == (capacity, already_booked)
     finally:
         resize.close()
 
@@ -217,17 +214,14 @@ def test_processes_racing_for_the_last_places_never_overbook(
     assert _counts(path, slot_id) == (capacity, capacity, capacity)
     winners = {r for t in tallies for r in t.booked}
     assert len(winners) == left
-    conn = sqlite3.connect(path)
+    store = tables.opened(path)
     try:
         booked_people = {
-            row[0]
-            for row in conn.execute(
-                "SELECT resident_id FROM bookings WHERE slot_id = ? AND status = 'active'",
-                [slot_id],
-            )
+            row["resident_id"]
+            for row in tables.rows(store, "bookings", slot_id=slot_id, status="active")
         }
     finally:
-        conn.close()
+        store.close()
     assert booked_people == set(residents[:already_booked]) | winners
 
 
@@ -256,12 +250,8 @@ def test_one_person_booked_from_several_processes_gets_one_booking(
     after = {slot: _counts(path, slot) for slot in slots}
     assert sum(booked for _, booked, _ in after.values()) == 1  # losers' increments rolled back
     assert sum(active for _, _, active in after.values()) == 1
-    conn = sqlite3.connect(path)
+    store = tables.opened(path)
     try:
-        (active,) = conn.execute(
-            "SELECT COUNT(*) FROM bookings WHERE resident_id = ? AND status = 'active'",
-            [resident_id],
-        ).fetchone()
+        assert tables.count(store, "bookings", resident_id=resident_id, status="active") == 1
     finally:
-        conn.close()
-    assert active == 1
+        store.close()

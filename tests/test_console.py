@@ -21,6 +21,7 @@ from flows.identity import check_character
 from flows.policy import Policy
 from store import Booking, Resident, Store
 from tests.conftest import Clock, Phone
+from tests.fakes import tables
 
 OPERATOR = "王芳"
 ACTOR = "operator:王芳"
@@ -135,9 +136,9 @@ async def test_booking_on_behalf_runs_the_engine_as_the_operator(
         await pilot.pause()
         assert [r[0] for r in rows(app, "people")] == ["张三"]
         assert len(rows(app, "bookings")) == 1
-    (row,) = store.db.query("SELECT code, actor, channel, resident_id FROM bookings")
+    (row,) = store.booking_rows()
     assert (row["actor"], row["channel"]) == (ACTOR, "operator")
-    audit = list(store.db.query("SELECT actor, channel FROM audit WHERE action = 'book'"))
+    audit = [{k: r[k] for k in ("actor", "channel")} for r in store.audit_rows(action="book")]
     assert audit == [{"actor": ACTOR, "channel": "operator"}]
     # the same account as the caller's own SMS: texting from that phone sees the booking
     resident = store.resident(row["resident_id"])
@@ -162,8 +163,8 @@ async def test_cancel_from_the_actions_is_audited_with_the_operator(
         assert [r[5] for r in rows(app, "bookings")] == ["cancelled"]
     after = store.booking(booking.id)
     assert after is not None and after.status == "cancelled"
-    (audit,) = store.db.query("SELECT actor, channel FROM audit WHERE action = 'cancel'")
-    assert audit == {"actor": ACTOR, "channel": "operator"}
+    (audit,) = store.audit_rows(action="cancel")
+    assert (audit["actor"], audit["channel"]) == (ACTOR, "operator")
     assert after.slot.booked == booking.slot.booked - 1
 
 
@@ -186,8 +187,7 @@ async def test_declining_the_confirmation_changes_nothing(
 async def test_noshow_then_lift_the_bar(store: Store, policy: Policy, clock: Clock) -> None:
     elder = person(store, clock)
     booking = booked(store, clock, elder, date(2021, 6, 17))
-    store.db.execute("UPDATE residents SET noshows = ? WHERE id = ?",
-                     [policy.booking.noshow_limit, elder.id])  # fmt: skip
+    tables.update(store, "residents", {"id": elder.id}, noshows=policy.booking.noshow_limit)
     clock.set("2021-06-17T19:00:00+08:00")
     app = console(store, policy, clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -203,7 +203,7 @@ async def test_noshow_then_lift_the_bar(store: Store, policy: Policy, clock: Clo
     assert after is not None and after.status == "noshow"
     lifted = store.resident(elder.id)
     assert lifted is not None and not lifted.barred and lifted.noshows == 0
-    actions = list(store.db.query("SELECT action, actor FROM audit WHERE actor = ?", [ACTOR]))
+    actions = store.audit_rows(actor=ACTOR)
     assert [a["action"] for a in actions] == ["noshow", "bar", "unbar"]
 
 
@@ -239,7 +239,7 @@ async def test_roster_import_books_good_rows_and_reports_the_bad_one(
         await pilot.pause()
     exported = (tmp_path / "committee-results.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(exported) == 4 and exported[2].startswith("3,rejected")
-    bookings = list(store.db.query("SELECT actor, channel FROM bookings"))
+    bookings = [{k: b[k] for k in ("actor", "channel")} for b in store.booking_rows()]
     assert bookings == [{"actor": ACTOR, "channel": "roster"}] * 2
 
 
@@ -264,12 +264,11 @@ async def test_followup_outcomes_are_recorded(store: Store, policy: Policy, cloc
         await pilot.press("4")  # no answer: stays on the list
         await pilot.pause()
         assert len(rows(app, "cases")) == 1
-    (cb,) = store.db.query("SELECT status, outcome FROM callbacks WHERE id = ?", [callback])
-    assert cb == {"status": "closed", "outcome": "resolved"}
-    (case,) = store.db.query("SELECT status, outcome, operator FROM followups")
-    assert case == {"status": "open", "outcome": "no-answer", "operator": OPERATOR}
-    actors = {r["actor"] for r in store.db.query("SELECT actor FROM audit WHERE action IN "
-                                                 "('callback', 'followup')")}  # fmt: skip
+    cb = store.callback(callback)
+    assert cb is not None and (cb["status"], cb["outcome"]) == ("closed", "resolved")
+    (case,) = store.followups()
+    assert (case["status"], case["outcome"], case["operator"]) == ("open", "no-answer", OPERATOR)
+    actors = {r["actor"] for r in store.audit_rows() if r["action"] in ("callback", "followup")}
     assert actors == {ACTOR}
 
 

@@ -32,6 +32,7 @@ from flows.identity import check_character
 from flows.policy import Policy, load_policy
 from store import Store
 from tests.conftest import NOW, open_seeded
+from tests.fakes import tables
 
 
 def id_number(first17: str) -> str:
@@ -70,7 +71,7 @@ def run(store: Store, policy: Policy, now: datetime, *rows: dict[str, str]) -> l
 
 
 def count(store: Store, table: str) -> int:
-    return int(store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    return tables.count(store, table)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]], bom: bool = False) -> Path:
@@ -347,7 +348,7 @@ def test_a_new_person_is_registered_from_the_row(
     [recorded] = store.doses_of(resident.id)
     site = store.site_named(TIANHE_SPORTS)
     assert site is not None and recorded.site_id == site.id
-    actions = [row[0] for row in store.db.execute("SELECT action FROM audit ORDER BY id")]
+    actions = [row["action"] for row in store.audit_rows()]
     assert actions == ["register", "dose"]
 
 
@@ -536,7 +537,7 @@ def test_the_command_on_a_mixed_file(
     ]  # fmt: skip
     assert [d.product_id for d in store.doses_of(li.id)] == ["bbibp"]
     assert count(store, "residents") == 2
-    actors = {row[0] for row in store.db.execute("SELECT DISTINCT actor FROM audit")}
+    actors = {row["actor"] for row in store.audit_rows()}
     assert actors == {"import:doses.csv"}
 
 

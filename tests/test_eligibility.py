@@ -10,6 +10,7 @@ from flows.eligibility import QUESTIONS, Verdict, age_rules, birthday, questions
 from flows.policy import Policy
 from store import Store
 from tests.conftest import Phone
+from tests.fakes import tables
 
 DAY = date(2021, 6, 17)
 
@@ -113,11 +114,8 @@ def test_screening_is_stored_with_answers_and_questionnaire_version(
 def test_dose_two_reasks_only_illness_and_risk_area_for_a_man(phone: Phone, store: Store) -> None:
     phone.run(*REGISTER_SELF)
     resident = store.residents_of(1)[0]
-    store.db.execute(
-        "INSERT INTO doses (resident_id, dose, day, product_id, site_id, source) "
-        "VALUES (?, 1, '2021-05-20', 'coronavac', 1, 'test')",
-        [resident.id],
-    )
+    tables.insert(store, "doses", resident_id=resident.id, dose=1, day="2021-05-20",
+                  product_id="coronavac", site_id=1, source="test")  # fmt: skip
     asked = phone.say("预约")
     assert "发热" in asked and "风险" in asked and "过敏" not in asked and "怀孕" not in asked
     assert "符合接种条件" in phone.say("没有")
@@ -132,7 +130,7 @@ def test_confirmation_also_goes_to_the_persons_own_phone(phone: Phone, store: St
         "预约", "没有", "1", "1", "2", "1",
     )  # fmt: skip
     assert "预约成功" in phone.say("1")
-    queued = list(store.db.query("SELECT channel, address, text FROM outbox"))
+    queued = store.outbox_rows()
     assert [(q["channel"], q["address"]) for q in queued] == [("sms", "+8613900139000")]
     assert "预约成功" in queued[0]["text"]
 
@@ -140,4 +138,4 @@ def test_confirmation_also_goes_to_the_persons_own_phone(phone: Phone, store: St
 def test_booking_for_oneself_queues_nothing_extra(phone: Phone, store: Store) -> None:
     phone.run(*REGISTER_SELF, "预约", "没有", "1", "1", "2", "1")
     assert "预约成功" in phone.say("1")
-    assert store.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert store.outbox_rows() == []

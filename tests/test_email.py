@@ -349,10 +349,12 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 
 def outbox(store: Store) -> list[tuple[Any, ...]]:
-    return store.db.execute(
-        "SELECT address, idempotency_key, kind, sent_at IS NOT NULL, attempts, last_error "
-        "FROM outbox WHERE channel = 'email' ORDER BY id"
-    ).fetchall()
+    return [
+        (r["address"], r["idempotency_key"], r["kind"], int(r["sent_at"] is not None),
+         r["attempts"], r["last_error"])
+        for r in store.outbox_rows()
+        if r["channel"] == "email"
+    ]  # fmt: skip
 
 
 # -- a whole booking by mail -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from flows.dialogue import Step
 from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock, Phone
+from tests.fakes import tables
 
 ID_MALE_1990 = "440106199001011235"
 ID_FEMALE_1992 = "440106199203151244"
@@ -25,8 +26,8 @@ REGISTER_AND_PICK_SITE = (
 )  # fmt: skip
 
 
-def dump(store: Store, *tables: str) -> dict[str, list[dict[str, Any]]]:
-    return {table: list(store.db.query(f"SELECT * FROM {table} ORDER BY 1")) for table in tables}
+def dump(store: Store, *names: str) -> dict[str, list[dict[str, Any]]]:
+    return {table: tables.rows(store, table) for table in names}
 
 
 DOMAIN = ("accounts", "residents", "bookings", "slots", "doses", "audit", "callbacks")
@@ -77,7 +78,7 @@ def test_a_failing_step_rolls_back_and_still_answers(
     before = dump(store, *DOMAIN)
 
     def explode(*_: object) -> object:
-        store.db.execute("UPDATE slots SET booked = booked + 1")  # a write that must not stay
+        tables.fill_slots(store)  # a write that must not stay
         raise RuntimeError("boom")
 
     steps = FLOWS["book"].steps
@@ -143,24 +144,24 @@ def test_last_place_taken_between_choosing_and_confirming(store: Store, engine: 
     second.send("1")
     first_state = conversation(store)
     slot = first_state["data"]["slot_id"]  # type: ignore[index]
-    store.db.execute("UPDATE slots SET capacity = booked + 1 WHERE id = ?", [slot])
+    tables.shrink_slots(store, leave=1, id=slot)
 
     assert "预约成功" in first.say("1")
     taken = second.say("1")
     assert "刚被约满" in taken and "请选择日期" in taken
-    row = store.db.execute("SELECT booked, capacity FROM slots WHERE id = ?", [slot]).fetchone()
-    assert row[0] == row[1]
-    assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 1
+    full = store.slot(slot)
+    assert full is not None and full.booked == full.capacity
+    assert tables.count(store, "bookings") == 1
 
 
 def test_confirming_after_being_barred_meanwhile_books_nothing(phone: Phone, store: Store) -> None:
     """The no-show job bars the person while they choose a place: confirming is refused."""
     phone.run(*REGISTER_AND_PICK_SITE, "1", "1")
     assert conversation(store)["step"] == "confirm"  # type: ignore[index]
-    store.db.execute("UPDATE residents SET noshows = 3, barred = 1")
+    tables.update(store, "residents", noshows=3, barred=1)
     reply = phone.say("1")
     assert "爽约" in reply and "预约成功" not in reply
-    assert store.db.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 0
+    assert tables.count(store, "bookings") == 0
 
 
 def test_the_confirmation_names_the_person_as_stored_when_confirming(
@@ -169,13 +170,13 @@ def test_the_confirmation_names_the_person_as_stored_when_confirming(
     """An operator corrects the name while the resident chooses a place: the confirmation
     (and its booking) carry the corrected name."""
     phone.run(*REGISTER_AND_PICK_SITE, "1", "1")
-    store.db.execute("UPDATE residents SET name = '张叁'")
+    tables.update(store, "residents", name="张叁")
     reply = phone.say("1")
     assert "预约成功" in reply and "张叁" in reply and "张三" not in reply
 
 
 def sell_out(store: Store, site_id: int) -> None:
-    store.db.execute("UPDATE slots SET capacity = booked WHERE site_id = ?", [site_id])
+    tables.shrink_slots(store, site_id=site_id)
 
 
 def test_a_day_picked_from_a_list_that_went_stale_leads_on_to_other_sites(
@@ -218,11 +219,7 @@ def test_when_the_whole_district_sells_out_the_districts_are_offered(
     phone.run(*REGISTER_AND_PICK_SITE)
     state = conversation(store)
     assert state is not None
-    store.db.execute(
-        "UPDATE slots SET capacity = booked WHERE site_id IN "
-        "(SELECT id FROM sites WHERE district_id = ?)",
-        [state["data"]["district"]],
-    )
+    tables.shrink_slots(store, id=tables.slots_in(store, state["data"]["district"]))
     replies = phone.send("1")
     assert "该接种点近期已约满" in replies[-1].text and replies[-1].options
     after = conversation(store)
@@ -230,7 +227,7 @@ def test_when_the_whole_district_sells_out_the_districts_are_offered(
 
 
 def queued(store: Store) -> list[tuple[str, str | None]]:
-    return list(store.db.execute("SELECT district_id, period FROM queue").fetchall())
+    return [(row["district_id"], row["period"]) for row in store.queue_rows()]
 
 
 @pytest.mark.parametrize(

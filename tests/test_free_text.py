@@ -17,6 +17,7 @@ from flows.lexicon import load
 from flows.policy import Policy
 from store import Dose, Store
 from tests.conftest import Clock, Phone
+from tests.fakes import tables
 
 PHONE = "+8613800138000"
 ZHANG = "440106199001011235"
@@ -178,7 +179,7 @@ def test_dose_1_given_elsewhere_is_declared_and_shown_on_the_confirmation(
     assert (dose.dose, dose.day, dose.product_id, dose.source) == (
         1, date(2021, 5, 20), "coronavac", "declared",
     )  # fmt: skip
-    audit = store.db.execute("SELECT actor, action FROM audit WHERE action = 'dose'").fetchall()
+    audit = [(r["actor"], r["action"]) for r in store.audit_rows(action="dose")]
     assert audit == [("self:sms", "dose")]
     phone.run("没有", "1")  # dose 2 at the site of dose 1
     phone.say("1")
@@ -199,10 +200,7 @@ def test_a_day_not_released_yet_is_called_that(phone: Phone, policy: Policy) -> 
 
 
 def test_a_district_without_places_offers_the_queue(phone: Phone, store: Store) -> None:
-    store.db.execute(
-        "UPDATE slots SET capacity = booked WHERE site_id IN "
-        "(SELECT id FROM sites WHERE district_id = 'tianhe')"
-    )
+    tables.shrink_slots(store, id=tables.slots_in(store, "tianhe"))
     phone.run(*REGISTER_SELF, "预约", "没有")
     replies = phone.send("1")
     assert "天河区暂无可预约名额：可选其他区，或排队等候分配" in replies[-1].text

@@ -246,3 +246,81 @@ def test_importing_the_core_loads_no_channel() -> None:
 def test_each_forbidden_name_is_recognised(name: str) -> None:
     assert forbidden_imports(f"import {name}") == [f"<source>:1: {name}"]
     assert loaded_forbidden([f"{name}.sub"]) == [f"{name}.sub"]
+
+
+# -- the database driver stays in its backend ------------------------------------------------
+
+# Repositories speak the Db interface (store/db.py); only a backend module may import its
+# driver, so that SQL dialect and driver errors never leak into the rest of the code.
+PACKAGES = (*CORE, "channels")
+DRIVERS = {"sqlite3": {"store/sqlite.py"}, "sqlite_utils": {"store/sqlite.py"}}
+
+
+def driver_imports(source: str, filename: str = "<source>") -> list[str]:
+    """``file:line: module`` for every import of a database driver in ``source`` (the same
+    forms ``forbidden_imports`` sees, relative imports aside)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Call) and node.args:
+            func, first = node.func, node.args[0]
+            called = getattr(func, "id", None) or getattr(func, "attr", None)
+            if (
+                called in {"import_module", "__import__"}
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
+                found.append((node.lineno, first.value))
+    return [
+        f"{filename}:{line}: {name}"
+        for line, name in sorted(found)
+        if name.split(".")[0] in DRIVERS and filename not in DRIVERS[name.split(".")[0]]
+    ]
+
+
+def test_the_driver_checker_sees_every_kind_of_import() -> None:
+    source = "\n".join(
+        [
+            "import sqlite3",  # 1
+            "from sqlite3 import IntegrityError",  # 2
+            "import sqlite_utils.db as d",  # 3
+            "def later() -> None:",  # 4
+            "    __import__('sqlite3')",  # 5
+            "from store.sqlite import SqliteDb",  # 6: the backend module itself, allowed
+            "import sqlite3x",  # 7: another name, allowed
+        ]
+    )
+    assert driver_imports(source, "store/people.py") == [
+        "store/people.py:1: sqlite3",
+        "store/people.py:2: sqlite3",
+        "store/people.py:3: sqlite_utils.db",
+        "store/people.py:5: sqlite3",
+    ]
+    assert driver_imports("import sqlite3\nimport sqlite_utils\n", "store/sqlite.py") == []
+
+
+def test_only_the_sqlite_backend_imports_sqlite() -> None:
+    files = sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py"))
+    assert ROOT / "store" / "sqlite.py" in files
+    hits = [
+        hit
+        for path in files
+        for hit in driver_imports(path.read_text("utf-8"), path.relative_to(ROOT).as_posix())
+    ]
+    assert hits == [], "a database driver imported outside its backend:\n" + "\n".join(hits)
+
+
+def test_importing_the_code_loads_sqlite_only_through_its_backend() -> None:
+    result = probe(PACKAGES)
+    assert result["failed"] == [], result["failed"]
+    importers = sorted(
+        {
+            importer
+            for name, importer in result["attempted"]
+            if name.split(".")[0] in DRIVERS and importer.split(".")[0] in PACKAGES
+        }
+    )
+    assert importers == ["store.sqlite"]

@@ -26,6 +26,7 @@ from flows.identity import mask_phone
 from flows.policy import Policy
 from store import Booking, Dose, Resident, Store
 from tests.conftest import Clock, Phone
+from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery, outbox_row, outbox_rows
 
 PHONE = "+8613800138000"
@@ -82,11 +83,9 @@ def register(
 
 
 def slot_id(store: Store, day: str, start: str = "10:00", site_id: int = TIANHE_SPORTS) -> int:
-    row = store.db.execute(
-        "SELECT id FROM slots WHERE site_id = ? AND day = ? AND start = ?", [site_id, day, start]
-    ).fetchone()
-    assert row is not None, f"no slot at site {site_id} on {day} {start}"
-    return int(row[0])
+    slot = store.slot_at(site_id, day, start)
+    assert slot is not None, f"no slot at site {site_id} on {day} {start}"
+    return slot.id
 
 
 def book(
@@ -112,7 +111,7 @@ def deliver(store: Store, policy: Policy, clock: Clock, sms: ScriptedDelivery) -
 
 
 def rows_like(store: Store, prefix: str) -> list[dict[str, Any]]:
-    return outbox_rows(store, "idempotency_key LIKE ?", (prefix + "%",))
+    return [row for row in outbox_rows(store) if row["idempotency_key"].startswith(prefix)]
 
 
 # -- reminders ----------------------------------------------------------------------------------
@@ -383,7 +382,8 @@ def test_followup_list_and_record(
     assert (status, lines) == (0, [f"#{red}: booked — closed"])
     status, lines, _ = followup_cli(db_path, monkeypatch, capsys, "list")
     assert [line.split()[0] for line in lines] == [f"#{yellow}"]
-    (closed,) = store.db.query("SELECT * FROM followups WHERE id = ?", [red])
+    closed = store.followup(red)
+    assert closed is not None
     assert [closed[k] for k in ("status", "operator", "outcome")] == ["closed", "王护士", "booked"]
 
     status, _, err = followup_cli(
@@ -462,19 +462,18 @@ def test_stop_from_a_national_format_number_holds_notices_to_that_phone(
 
 
 def slot_booked(store: Store, slot: int) -> int:
-    return int(store.db.execute("SELECT booked FROM slots WHERE id = ?", [slot]).fetchone()[0])
+    found = store.slot(slot)
+    assert found is not None
+    return found.booked
 
 
 def offer_of(store: Store, person: Resident) -> dict[str, Any]:
-    (row,) = store.db.query("SELECT * FROM offers WHERE resident_id = ?", [person.id])
+    (row,) = store.offer_rows(person.id)
     return row
 
 
 def queue_status(store: Store, person: Resident) -> list[str]:
-    rows = store.db.execute(
-        "SELECT status FROM queue WHERE resident_id = ? ORDER BY id", [person.id]
-    ).fetchall()
-    return [row[0] for row in rows]
+    return [row["status"] for row in store.queue_rows(person.id)]
 
 
 @pytest.mark.parametrize(
@@ -535,8 +534,8 @@ def test_an_unanswered_offer_expires_and_the_place_goes_to_the_next_in_the_queue
     store: Store, policy: Policy, clock: Clock, engine: Engine
 ) -> None:
     last = slot_id(store, "2021-06-20")
-    store.db.execute("UPDATE slots SET booked = capacity")  # one place left in the campaign
-    store.db.execute("UPDATE slots SET booked = capacity - 1 WHERE id = ?", [last])
+    tables.fill_slots(store)  # one place left in the campaign
+    tables.fill_slots(store, leave=1, id=last)
     first = register(store, clock.now, "张三", date(1990, 1, 1), 12)
     second = register(store, clock.now, "李芳", date(1965, 5, 5), 23, phone=OTHER)
     clock.set("2021-06-17T20:10")

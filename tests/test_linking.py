@@ -18,12 +18,9 @@ REGISTER_AND_BOOK = (
 
 
 def texted_code(store: Store) -> str:
-    row = store.db.execute(
-        "SELECT text, kind, address FROM outbox WHERE idempotency_key LIKE 'link:%' "
-        "ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    assert row is not None and row[1] == "reply" and row[2] == PHONE
-    match = re.search(r"\d{6}", row[0])
+    links = [r for r in store.outbox_rows() if r["idempotency_key"].startswith("link:")]
+    assert links and (links[-1]["kind"], links[-1]["address"]) == ("reply", PHONE)
+    match = re.search(r"\d{6}", links[-1]["text"])
     assert match
     return match.group(0)
 

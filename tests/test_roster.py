@@ -15,6 +15,7 @@ from flows.identity import check_character
 from flows.policy import Policy
 from store import Dose, Store
 from tests.conftest import NOW
+from tests.fakes import tables
 
 ACTOR = "operator:王芳"
 HEADER = "name,id_number,phone,district,site,date,period\n"
@@ -63,7 +64,7 @@ def test_good_rows_are_booked_and_a_bad_row_is_reported(
     assert (results[1].day, results[1].period) == ("2021-06-19", "10:00-12:00")
     assert "under 18" in results[2].reason
     assert "ID number" in results[3].reason and results[3].row == 5
-    bookings = list(store.db.query("SELECT actor, channel, dose FROM bookings ORDER BY id"))
+    bookings = [{k: b[k] for k in ("actor", "channel", "dose")} for b in store.booking_rows()]
     assert bookings == [{"actor": ACTOR, "channel": "roster", "dose": 1}] * 2
     # the refused child is not left registered; the screening note says who vouched
     assert store.resident_by_document("resident_id", CHILD) is None
@@ -96,7 +97,7 @@ def test_second_dose_keeps_the_manufacturer_and_the_interval(
     import_roster(store, policy, read_roster(path), now(policy), ACTOR)
     adult = store.resident_by_document("resident_id", ADULT)
     assert adult is not None
-    store.db.execute("UPDATE bookings SET status = 'cancelled'")
+    tables.update(store, "bookings", status="cancelled")
     store.add_dose(Dose(adult.id, 1, date(2021, 5, 30), "coronavac", None, "import"),
                    now(policy), ACTOR, "cli")  # fmt: skip
     results = import_roster(store, policy, read_roster(path), now(policy), ACTOR)

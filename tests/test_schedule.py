@@ -22,6 +22,7 @@ from flows.schedule import (
 )
 from store import Dose, SlotFilter, Store
 from tests.conftest import Phone
+from tests.fakes import tables
 
 DOSE1 = date(2021, 5, 1)
 
@@ -174,7 +175,7 @@ def test_public_holidays_and_dates_beyond_the_calendar_data() -> None:
 
 
 def test_a_site_closed_on_holidays_offers_no_places_that_day(store: Store) -> None:
-    store.db.execute("UPDATE sites SET closed_on_holidays = 1 WHERE id = 2")
+    store.update_site(2, closed_on_holidays=True)
     now, first, last = at("09:00"), date(2021, 6, 17), date(2021, 6, 23)
     holiday = date(2021, 6, 20)  # pretend: the filter takes whatever days the calendar says
     closed = SlotFilter(None, (holiday,))
@@ -194,7 +195,7 @@ TO_DATES = ("预约", "没有", "1", "1")
 def test_an_unreleased_slot_cannot_be_booked_even_by_naming_its_date(
     phone: Phone, store: Store
 ) -> None:
-    store.db.execute("UPDATE slots SET released_at = NULL WHERE day = '2021-06-20'")
+    tables.update(store, "slots", {"day": "2021-06-20"}, released_at=None)
     phone.run(*REGISTER, *TO_DATES)
     [reply] = phone.send("6月20日")
     assert "6月20日 周日无可约名额" in reply.text
@@ -204,7 +205,7 @@ def test_an_unreleased_slot_cannot_be_booked_even_by_naming_its_date(
 
 def test_a_barred_person_is_sent_to_the_hotline(phone: Phone, store: Store) -> None:
     phone.run(*REGISTER)
-    store.db.execute("UPDATE residents SET barred = 1, noshows = 3")
+    tables.update(store, "residents", barred=1, noshows=3)
     assert "热线" in phone.say("预约")
 
 

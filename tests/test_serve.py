@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from twilio.request_validator import RequestValidator
 from bot.clock import parse_moment
 from flows.policy import Policy
 from tests.conftest import NOW, open_seeded
+from tests.fakes.tables import opened
 
 CLI = (sys.executable, "-m", "channels.cli")
 PUBLIC_URL = "https://vaxbot.example.org"
@@ -151,10 +151,9 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
         assert said[6][0].startswith("预约成功！预约码B") and said[7] == said[6]
         stop(proc)
 
-    with closing(sqlite3.connect(db)) as conn:
-        booked = conn.execute(
-            "SELECT b.code, t.day FROM bookings b JOIN slots t ON t.id = b.slot_id"
-        ).fetchall()
+    with closing(opened(db)) as store:
+        booked = [(b.code, b.slot.day.isoformat())
+                  for row in store.booking_rows() if (b := store.booking(row["id"]))]  # fmt: skip
     assert len(booked) == 1 and booked[0][1] == "2021-06-18" and booked[0][0] in said[6][0]
 
     stderr = log.read_text("utf-8")

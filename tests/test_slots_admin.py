@@ -22,6 +22,7 @@ from flows.holidays import is_public_holiday
 from flows.policy import Policy
 from store import SlotFilter, Store
 from tests.conftest import NOW, TODAY
+from tests.fakes import tables
 
 TIANHE_SPORTS = "Tianhe Sports Centre"  # site 1, coronavac, evening sessions
 
@@ -31,16 +32,12 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VAXBOT_NOW", NOW)
 
 
-def slots(
-    store: Store, where: str = "1", params: tuple[object, ...] = ()
-) -> list[tuple[object, ...]]:
-    """``(site_id, product_id, day, start, end, capacity, released_at)`` of matching slots."""
-    cursor = store.db.execute(
-        "SELECT site_id, product_id, day, start, end, capacity, released_at FROM slots "
-        f"WHERE {where} ORDER BY day, start, site_id",
-        params,
-    )
-    return [tuple(row) for row in cursor.fetchall()]
+def slots(store: Store, **equal: object) -> list[tuple[object, ...]]:
+    """``(site_id, product_id, day, start, end, capacity, released_at)`` of the slots with
+    these column values, by day, start and site."""
+    found = tables.values(store, "slots", "site_id", "product_id", "day", "start", "end",
+                          "capacity", "released_at", **equal)  # fmt: skip
+    return sorted(found, key=lambda row: (row[2], row[3], row[0]))
 
 
 def starts(store: Store, site_id: int, day: date, now: datetime) -> list[str]:
@@ -75,7 +72,7 @@ def test_add_creates_unreleased_slots(
         "2021-06-18 to 2021-06-19, 20:40-21:00 21:00-22:00, capacity 5 each\n"
     )
     assert "not released yet: 2021-06-18 is due, run `vaxbot slots release`" in out
-    assert slots(store, "released_at IS NULL") == [
+    assert slots(store, released_at=None) == [
         (1, "coronavac", "2021-06-18", "20:40", "21:00", 5, None),
         (1, "coronavac", "2021-06-18", "21:00", "22:00", 5, None),
         (1, "coronavac", "2021-06-19", "20:40", "21:00", 5, None),
@@ -90,19 +87,19 @@ def test_add_creates_unreleased_slots(
     assert out.startswith("added 0 slots")
     assert "kept 4 existing slots unchanged: 2021-06-18 20:40, 2021-06-18 21:00, " in out
     assert "not released" not in out
-    assert len(slots(store, "released_at IS NULL")) == 4
+    assert len(slots(store, released_at=None)) == 4
 
 
 @pytest.mark.usefixtures("frozen")
 def test_add_keeps_an_existing_slot_as_it_is(
     store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = slots(store, "site_id = 1 AND day = '2021-06-18' AND start = '08:00'")
+    before = slots(store, site_id=1, day="2021-06-18", start="08:00")
     assert main(cli(db_path, "add", "--site", "1", "--product", "coronavac", "--from",
                     "2021-06-18", "--period", "08:00-09:00", "--capacity", "3")) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "added 0 slots" in out and "kept 1 existing slots unchanged: 2021-06-18 08:00" in out
-    assert slots(store, "site_id = 1 AND day = '2021-06-18' AND start = '08:00'") == before
+    assert slots(store, site_id=1, day="2021-06-18", start="08:00") == before
 
 
 @pytest.mark.usefixtures("frozen")
@@ -242,11 +239,11 @@ def test_import(
     assert "period '8:00-10:00' is not HH:MM-HH:MM" in lines[8]
     assert lines[-1] == "imported 2, skipped 2, rejected 5"
 
-    assert slots(store, "released_at IS NULL") == [
+    assert slots(store, released_at=None) == [
         (1, "coronavac", "2021-06-25", "08:00", "10:00", 40, None),
         (2, "bbibp", "2021-06-26", "14:00", "16:00", 30, None),
     ]
-    assert slots(store, "site_id = 1 AND day = '2021-06-18' AND start = '08:00'")[0][5] == 40
+    assert slots(store, site_id=1, day="2021-06-18", start="08:00")[0][5] == 40
     with report.open(encoding="utf-8-sig", newline="") as stream:
         reported = list(csv.DictReader(stream))
     assert [r["row"] for r in reported] == [str(n) for n in range(2, 11)]
@@ -279,7 +276,7 @@ def test_import_rows_one_by_one(store: Store, policy: Policy, now: datetime) -> 
     rows = [(2, as_values(SLOT_ROWS[0])), (3, as_values(SLOT_ROWS[4]))]
     results = import_slots(store, policy, rows, now)
     assert [r.status for r in results] == [Status.IMPORTED, Status.REJECTED]
-    assert slots(store, "released_at IS NULL") == [
+    assert slots(store, released_at=None) == [
         (1, "coronavac", "2021-06-25", "08:00", "10:00", 40, None)
     ]
 
@@ -318,7 +315,7 @@ def test_release_at_the_release_time(
     now = parse_moment(moment, policy.zone)
     offered = [offset for offset in (6, 7, 8) if "21:00" in starts(store, 1, day(offset), now)]
     assert offered == [6, 7, 8][:released]
-    assert [row[6] is not None for row in slots(store, "start = '21:00'")] == [
+    assert [row[6] is not None for row in slots(store, start="21:00")] == [
         offset < released for offset in range(3)
     ]
 
@@ -334,8 +331,8 @@ def test_release_is_idempotent_and_catches_up(store: Store, policy: Policy, now:
     assert release(store, policy, now).count == 0
     later = now + timedelta(days=2)  # missed a day: the 25th and 26th at once
     assert release(store, policy, later).count == 2
-    assert slots(store, "released_at IS NULL") == []
-    released_at = {row[6] for row in slots(store, "start = '21:00'")}
+    assert slots(store, released_at=None) == []
+    released_at = {row[6] for row in slots(store, start="21:00")}
     assert released_at == {"2021-06-17T09:00:00+08:00", "2021-06-19T09:00:00+08:00"}
 
 
@@ -362,9 +359,7 @@ def test_the_demo_has_a_site_closed_on_public_holidays(
 ) -> None:
     closed = store.site_named("石牌街社区卫生服务中心")
     assert closed is not None and closed.closed_on_holidays
-    others = [
-        row[0] for row in store.db.execute("SELECT name_en FROM sites WHERE closed_on_holidays")
-    ]
+    others = [site.name_en for site in store.sites() if site.closed_on_holidays]
     assert others == ["Shipai Community Health Centre"]
     holiday = day(3)  # pretend: the filter takes whichever days the calendar says
     assert not is_public_holiday(holiday)

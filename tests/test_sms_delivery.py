@@ -34,14 +34,14 @@ TEXT = "提醒：张三明天（6月18日 周五）14:00-16:00在天河体育中
 def queue(store: Store, clock: Clock, key: str = "reminder:1", kind: str = "notice") -> int:
     now = clock()
     store.enqueue("sms", PHONE, TEXT, key, now, now, kind)
-    row = store.db.execute("SELECT id FROM outbox WHERE idempotency_key = ?", [key]).fetchone()
-    return int(row[0])
+    row = store.outbox_row(key)
+    assert row is not None
+    return int(row["id"])
 
 
 def outbox_row(store: Store, row_id: int) -> dict[str, Any]:
-    rows = list(store.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]))
-    assert len(rows) == 1
-    return rows[0]
+    (row,) = [row for row in store.outbox_rows() if row["id"] == row_id]
+    return row
 
 
 Scenario = Callable[[FakeTwilioApi, Callable[[], Awaitable[Report]]], Awaitable[None]]

@@ -274,20 +274,19 @@ def test_the_status_of_a_phone_managing_several_people_fits_the_budget(
     now = clock()
     account = store.account_for("sms", phone, phone, now)
     tomorrow = now.date() + timedelta(days=1)
-    slot = store.db.execute(
-        "SELECT id, site_id FROM slots WHERE day = ? AND product_id = 'coronavac' "
-        "ORDER BY capacity DESC LIMIT 1",
-        [tomorrow.isoformat()],
-    ).fetchone()
+    slot = max(
+        (s for s in store.slots(day=tomorrow) if s.product_id == "coronavac"),
+        key=lambda s: s.capacity,
+    )
     for n, name in enumerate(FAMILY[lang][:people]):
         resident = store.add_resident(
             account_id=account, name=name, id_type="resident_id",
             id_number=f"44010619600101{n:03d}X", birth_date=date(1960, 1, 1), sex="M",
             phone=phone, district_id="tianhe", now=now, actor="test", channel="test",
         )  # fmt: skip
-        first = Dose(resident.id, 1, date(2021, 5, 20), "coronavac", slot[1], "import")
+        first = Dose(resident.id, 1, date(2021, 5, 20), "coronavac", slot.site_id, "import")
         store.add_dose(first, now, "test", "import")
-        store.book(resident_id=resident.id, slot_id=slot[0], dose=2, now=now, channel="sms",
+        store.book(resident_id=resident.id, slot_id=slot.id, dose=2, now=now, channel="sms",
                    actor="test")  # fmt: skip
     engine = Engine(store, policy, clock)
     words = ["查询"] if lang == "zh" else ["EN", "status"]

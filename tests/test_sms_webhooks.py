@@ -40,6 +40,7 @@ from flows.policy import Policy
 from flows.texts import TEXTS, text
 from store import Store
 from tests.conftest import Clock
+from tests.fakes import tables
 
 PUBLIC_URL = "https://vaxbot.example.org"
 TWILIO_TOKEN = "twilio-webhook-token-0123456789abcdef"
@@ -73,7 +74,7 @@ def twilio_signature(form: Mapping[str, str], path: str = "/sms/twilio", url: st
 
 
 def snapshot(store: Store) -> dict[str, list[dict[str, Any]]]:
-    return {table: list(store.db.query(f"SELECT * FROM {table}")) for table in DATA_TABLES}
+    return tables.snapshot(store, *DATA_TABLES)
 
 
 def messages(body: str) -> list[str]:
@@ -497,15 +498,14 @@ def test_the_help_text_does_not_tell_residents_to_send_a_twilio_opt_out_word() -
 def last_places(store: Store, clock: Clock) -> int:
     """Tianhe keeps two places: Tianhe Sports Centre on 18 June 14:00 and Shipai on 19 June
     08:00. Zhang San (male, Tianhe) is registered on ``PHONE``. Returns the first slot's id."""
-    store.db.execute("UPDATE slots SET capacity = 0")
-    taken = store.db.execute(
-        "UPDATE slots SET capacity = 1 WHERE day = '2021-06-18' AND start = '14:00' AND site_id = "
-        "(SELECT id FROM sites WHERE name_en = 'Tianhe Sports Centre') RETURNING id"
-    ).fetchone()[0]
-    store.db.execute(
-        "UPDATE slots SET capacity = 1 WHERE day = '2021-06-19' AND start = '08:00' AND site_id = "
-        "(SELECT id FROM sites WHERE name_en = 'Shipai Community Health Centre')"
-    )
+    tables.update(store, "slots", capacity=0)
+    sites = store.site_ids()
+    tianhe = {"day": "2021-06-18", "start": "14:00", "site_id": sites["Tianhe Sports Centre"]}
+    tables.update(store, "slots", tianhe, capacity=1)
+    taken = tables.slot_id(store, tianhe["site_id"], tianhe["day"], tianhe["start"])
+    tables.update(store, "slots", {"day": "2021-06-19", "start": "08:00",
+                                   "site_id": sites["Shipai Community Health Centre"]},
+                  capacity=1)  # fmt: skip
     account = store.account_for("sms", PHONE, PHONE, clock())
     store.add_resident(
         account_id=account, name="张三", id_type="resident_id", id_number="440106197601011231",
@@ -534,7 +534,7 @@ def test_a_place_taken_at_confirmation_leads_to_another_choice_not_a_dead_end(
     async def scenario(http: Http) -> None:
         confirm = await to_confirmation(http)
         assert confirm[0].startswith("请确认：张三，第1剂，6月18日 周五 14:00-16:00")
-        store.db.execute("UPDATE slots SET booked = 1 WHERE id = ?", [taken])  # someone else
+        tables.update(store, "slots", {"id": taken}, booked=1)  # someone else
         said = (await http.twilio("1")).twiml[0]
         assert said.startswith(text("zh", "book.taken"))
         # It says "choose another site": the site that still has a place must be offered.
@@ -550,7 +550,7 @@ def test_back_after_a_place_was_taken_does_not_confirm_the_lost_place_again(
 
     async def scenario(http: Http) -> None:
         confirm = await to_confirmation(http)
-        store.db.execute("UPDATE slots SET booked = 1 WHERE id = ?", [taken])
+        tables.update(store, "slots", {"id": taken}, booked=1)
         assert (await http.twilio("1")).twiml[0].startswith(text("zh", "book.taken"))
         back = (await http.twilio("返回")).twiml[0]
         assert back != confirm[0], "返回 asks to confirm the place that is gone"
@@ -597,14 +597,15 @@ def test_the_21st_message_in_a_minute_gets_one_polite_reply_then_silence(
 def sent_message(store: Store, clock: Clock, sid: str, address: str = PHONE) -> int:
     now = clock()
     store.enqueue("sms", address, "提醒：…", f"reminder:{sid}", now, now)
-    row = store.db.execute("SELECT id FROM outbox WHERE idempotency_key = ?", [f"reminder:{sid}"])
-    row_id = int(row.fetchone()[0])
+    row = store.outbox_row(f"reminder:{sid}")
+    assert row is not None
+    row_id = int(row["id"])
     store.mark_sent(row_id, sid, now)
     return row_id
 
 
 def outbox_row(store: Store, row_id: int) -> dict[str, Any]:
-    return next(iter(store.db.query("SELECT * FROM outbox WHERE id = ?", [row_id])))
+    return next(row for row in store.outbox_rows() if row["id"] == row_id)
 
 
 def test_a_status_callback_records_the_delivery_status(
@@ -693,7 +694,7 @@ def android_event(
 
 
 def replies_queued(store: Store) -> list[dict[str, Any]]:
-    return list(store.db.query("SELECT * FROM outbox WHERE kind = 'reply' ORDER BY id"))
+    return [row for row in store.outbox_rows() if row["kind"] == "reply"]
 
 
 def test_android_valid_message_queues_its_replies_and_a_redelivery_queues_nothing(

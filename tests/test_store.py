@@ -7,7 +7,6 @@ The ``store`` fixture is the demo seeded for 2021-06-17..23, frozen at 09:00 Asi
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -27,20 +26,18 @@ from store import (
     Slot,
     SlotUnavailable,
     Store,
+    UniqueViolation,
 )
-from store.migrations import MIGRATIONS, migrate
+from store.migrations import MIGRATIONS, applied, migrate
 from store.store import CODE_ALPHABET, new_code
 from tests.conftest import TODAY, open_seeded
+from tests.fakes import tables
+from tests.fakes.tables import count, site_id
 
 TOMORROW = TODAY + timedelta(days=1)
 YESTERDAY = TODAY - timedelta(days=1)
 RELEASED = "2021-06-17T00:00:00+08:00"
 PHONE = "+8613800138000"
-
-
-def count(store: Store, table: str, where: str = "1", params: tuple[Any, ...] = ()) -> int:
-    row = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
-    return int(row[0])
 
 
 def id_number(first17: str) -> str:
@@ -57,11 +54,6 @@ def scripted_codes(*codes: str) -> Callable[..., str]:
     return code
 
 
-def site_id(store: Store, name_en: str) -> int:
-    row = store.db.execute("SELECT id FROM sites WHERE name_en = ?", [name_en]).fetchone()
-    return int(row[0])
-
-
 def booked(store: Store, slot_id: int) -> int:
     slot = store.slot(slot_id)
     assert slot is not None
@@ -71,9 +63,8 @@ def booked(store: Store, slot_id: int) -> int:
 def snapshot(store: Store) -> dict[str, Any]:
     """Everything a failed booking must leave as it was."""
     return {
-        "booked": store.db.execute("SELECT id, booked FROM slots ORDER BY id").fetchall(),
-        "bookings": store.db.execute("SELECT * FROM bookings ORDER BY id").fetchall(),
-        "audit": store.db.execute("SELECT * FROM audit ORDER BY id").fetchall(),
+        "booked": tables.values(store, "slots", "id", "booked"),
+        **tables.snapshot(store, "bookings", "audit"),
     }
 
 
@@ -120,11 +111,7 @@ def add_slot(
             }
         ]
     )
-    row = store.db.execute(
-        "SELECT id FROM slots WHERE site_id = ? AND day = ? AND start = ?",
-        [sid, day.isoformat(), start],
-    ).fetchone()
-    return int(row[0])
+    return tables.slot_id(store, sid, day, start)
 
 
 def book(store: Store, resident: Resident, slot_id: int, now: datetime, dose: int = 1) -> Any:
@@ -142,51 +129,24 @@ def book(store: Store, resident: Resident, slot_id: int, now: datetime, dose: in
 
 
 def test_migrations_are_recorded(store: Store) -> None:
-    names = [row[0] for row in store.db.execute("SELECT name FROM _migrations ORDER BY name")]
-    assert names == sorted(name for name, _ in MIGRATIONS)
+    names = applied(store.db)
+    assert names == sorted(name for name, _ in MIGRATIONS["sqlite"])
     assert "0001_initial" in names
 
 
 def test_reopening_applies_nothing_new(db_path: Path, policy: Policy) -> None:
     first = open_seeded(db_path, policy)
-    before = first.db.execute("SELECT name, applied_at FROM _migrations ORDER BY name").fetchall()
+    before = tables.rows(first, "_migrations")
     slots = count(first, "slots")
     first.close()
 
     again = Store.open(db_path)
     try:
         assert migrate(again.db) == []
-        after = again.db.execute("SELECT name, applied_at FROM _migrations ORDER BY name")
-        assert after.fetchall() == before
+        assert tables.rows(again, "_migrations") == before
         assert count(again, "slots") == slots
     finally:
         again.close()
-
-
-def test_migrate_on_an_empty_database_applies_everything(tmp_path: Path) -> None:
-    import sqlite_utils
-
-    conn = sqlite3.connect(tmp_path / "blank.db", isolation_level=None)
-    try:
-        db = sqlite_utils.Database(conn)
-        assert migrate(db) == [name for name, _ in MIGRATIONS]
-        assert migrate(db) == []
-        assert {"slots", "bookings", "residents", "audit", "_migrations"} <= set(db.table_names())
-    finally:
-        conn.close()
-
-
-def test_wal_mode_and_foreign_keys(store: Store) -> None:
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-
-
-def test_wal_mode_is_persistent_for_other_connections(store: Store, db_path: Path) -> None:
-    other = sqlite3.connect(db_path)
-    try:
-        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    finally:
-        other.close()
 
 
 def test_reseeding_adds_no_slots(store: Store, policy: Policy, now: datetime) -> None:
@@ -215,10 +175,7 @@ def test_book_takes_a_place_and_writes_an_audit_row(store: Store, now: datetime)
     assert booking.code.startswith("B")
     assert store.active_bookings(person.id) == [booking]
     assert count(store, "audit") == audit_before + 1
-    row = store.db.execute(
-        "SELECT at, actor, channel, action, entity, entity_id, before, after "
-        "FROM audit ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    row = tuple(store.audit_rows()[-1].values())
     assert row[:7] == (
         "2021-06-17T09:00:00+08:00",
         "resident",
@@ -341,10 +298,7 @@ def test_seeded_morning_slot_today_is_gone_at_nine(store: Store, now: datetime) 
         "16:00",
         "18:30",
     ]
-    eight = store.db.execute(
-        "SELECT id FROM slots WHERE site_id = ? AND day = ? AND start = '08:00'",
-        [sid, TODAY.isoformat()],
-    ).fetchone()[0]
+    eight = tables.slot_id(store, sid, TODAY, "08:00")
     person = add_person(store, now)
     with pytest.raises(SlotUnavailable):
         book(store, person, eight, now)
@@ -375,7 +329,7 @@ def test_another_dose_or_another_person_may_book(store: Store, now: datetime) ->
     book(store, person, slot.id, now, dose=2)
     book(store, other, slot.id, now, dose=1)
     assert booked(store, slot.id) == 3
-    assert count(store, "bookings", "status = 'active'") == 3
+    assert count(store, "bookings", status="active") == 3
 
 
 def test_booking_codes_are_unique_after_a_collision(store: Store, now: datetime) -> None:
@@ -393,14 +347,11 @@ def test_booking_codes_are_unique_after_a_collision(store: Store, now: datetime)
 
 def state_of(db_path: Path, address: str) -> object:
     """Read a conversation through a separate connection: only committed data is visible."""
-    conn = sqlite3.connect(db_path)
+    other = tables.opened(db_path)
     try:
-        row = conn.execute(
-            "SELECT state FROM conversations WHERE channel = 'sms' AND address = ?", [address]
-        ).fetchone()
-        return None if row is None else json.loads(row[0])
+        return other.load_state("sms", address)
     finally:
-        conn.close()
+        other.close()
 
 
 def test_nested_rollback_keeps_the_outer_writes(store: Store, db_path: Path, now: datetime) -> None:
@@ -477,7 +428,7 @@ def test_add_resident(store: Store, now: datetime) -> None:
     )
     assert (person.noshows, person.barred) == (0, False)
     assert person.prereg_code.startswith("R")
-    assert count(store, "audit", "action = 'register' AND entity = 'resident'") == 1
+    assert count(store, "audit", action="register", entity="resident") == 1
     assert count(store, "audit") == audit_before + 1
 
 
@@ -548,8 +499,8 @@ def test_different_phones_or_no_phone_are_different_accounts(store: Store, now: 
 
 def test_account_phone_is_stored(store: Store, now: datetime) -> None:
     account = store.account_for("telegram", "5551234", PHONE, now)
-    row = store.db.execute("SELECT phone, created_at FROM accounts WHERE id = ?", [account])
-    assert row.fetchone() == (PHONE, "2021-06-17T09:00:00+08:00")
+    assert store.account_phone(account) == PHONE
+    assert store.account_created_at(account) == "2021-06-17T09:00:00+08:00"
 
 
 # -- availability ------------------------------------------------------------------------------
@@ -594,10 +545,7 @@ def test_counts_are_capacity_minus_booked(store: Store, now: datetime) -> None:
     assert sites[sid] == PLAIN_FIRST + 6 * PLAIN_DAY - 2
     assert sites[sid] == sum(days.values())
 
-    remaining = store.db.execute(
-        "SELECT SUM(capacity - booked) FROM slots WHERE site_id = ? AND day = ?",
-        [sid, TOMORROW.isoformat()],
-    ).fetchone()[0]
+    remaining = sum(slot.remaining for slot in store.slots(site_id=sid, day=TOMORROW))
     assert days[TOMORROW] == remaining
     assert store.open_slots(sid, TOMORROW, now)[0].remaining == slot.capacity - 2
 
@@ -606,7 +554,7 @@ def test_a_full_day_is_not_listed_and_a_site_without_places_counts_zero(
     store: Store, now: datetime
 ) -> None:
     sid = site_id(store, "Shipai Community Health Centre")
-    store.db.execute("UPDATE slots SET booked = capacity WHERE site_id = ?", [sid])
+    tables.fill_slots(store, site_id=sid)
     assert store.open_days(sid, TODAY, TODAY + timedelta(days=6), now) == []
     assert store.open_slots(sid, TOMORROW, now) == []
     sites = {
@@ -664,11 +612,9 @@ def test_state_round_trip(store: Store, now: datetime) -> None:
     assert store.load_state("sms", PHONE) is None
     store.save_state("sms", PHONE, STATE, now)
     assert store.load_state("sms", PHONE) == STATE
-    raw = store.db.execute(
-        "SELECT state, updated_at FROM conversations WHERE channel = 'sms' AND address = ?", [PHONE]
-    ).fetchone()
-    assert "张三" in raw[0]  # stored readable, not as \\u escapes
-    assert raw[1] == "2021-06-17T09:00:00+08:00"
+    raw = store.state_text("sms", PHONE)
+    assert raw is not None and "张三" in raw  # stored readable, not as \\u escapes
+    assert store.state_updated_at("sms", PHONE) == "2021-06-17T09:00:00+08:00"
 
 
 def test_state_is_replaced_and_kept_per_channel(store: Store, now: datetime) -> None:
@@ -679,10 +625,7 @@ def test_state_is_replaced_and_kept_per_channel(store: Store, now: datetime) -> 
     assert store.load_state("sms", PHONE) == {"lang": "en"}
     assert store.load_state("telegram", PHONE) == {"lang": "zh", "name": "李四"}
     assert count(store, "conversations") == 2
-    updated = store.db.execute(
-        "SELECT updated_at FROM conversations WHERE channel = 'sms'"
-    ).fetchone()[0]
-    assert updated == "2021-06-17T09:05:00+08:00"
+    assert store.state_updated_at("sms", PHONE) == "2021-06-17T09:05:00+08:00"
 
 
 def test_a_turn_starts_from_the_stored_replies_and_state_of_its_own_channel(
@@ -699,7 +642,7 @@ def test_a_turn_starts_from_the_stored_replies_and_state_of_its_own_channel(
 
 def test_inbound_is_recorded_once(store: Store, now: datetime) -> None:
     store.record_inbound("sms", "msg-1", "first", now)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(UniqueViolation):
         store.record_inbound("sms", "msg-1", "second", now)
     assert store.turn_start("sms", PHONE, "msg-1") == ("first", None)
     store.record_inbound("telegram", "msg-1", "other channel", now)
@@ -740,7 +683,7 @@ def test_concurrent_bookings_never_oversell(
         thread.join()
     assert sorted(outcomes) == ["booked"] * 3 + ["full"] * (len(people) - 3)
     assert booked(store, slot) == 3
-    assert count(store, "bookings", "slot_id = ?", (slot,)) == 3
+    assert count(store, "bookings", slot_id=slot) == 3
 
 
 def test_account_for_when_another_process_meets_the_same_address_at_once(

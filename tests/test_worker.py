@@ -12,7 +12,6 @@ import asyncio
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from channels.sms.android import message_id
 from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock, open_seeded
+from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery
 from tests.fakes.sms_gateway import PASSWORD, USER, FakeSmsGateway, GatewayThread
 
@@ -49,9 +49,7 @@ def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
         birth_date=date(1990, 1, 1), sex="M", phone=PHONE, district_id="tianhe", now=clock.now,
         actor="self:sms", channel="sms",
     )  # fmt: skip
-    slot = store.db.execute(
-        "SELECT id FROM slots WHERE site_id = 1 AND day = '2021-06-18' AND start = '10:00'"
-    ).fetchone()[0]
+    slot = tables.slot_id(store, 1, "2021-06-18", "10:00")
     booking = store.book(resident_id=zhang.id, slot_id=slot, dose=1, now=clock.now,
                          channel="sms", actor="self:sms")  # fmt: skip
     sms = ScriptedDelivery()
@@ -132,12 +130,11 @@ def queue_notices(path: Path, policy: Policy, count: int) -> list[tuple[str, str
 
 
 def rows(path: Path) -> list[dict[str, object]]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
+    other = tables.opened(path)
     try:
-        return [dict(row) for row in conn.execute("SELECT * FROM outbox ORDER BY id")]
+        return other.outbox_rows()
     finally:
-        conn.close()
+        other.close()
 
 
 def sent_count(path: Path) -> int:

@@ -47,13 +47,12 @@ class ScriptedDelivery:
         return [message.key for message in self.calls]
 
 
-def outbox_rows(
-    store: Store, where: str = "1", params: tuple[Any, ...] = ()
-) -> list[dict[str, Any]]:
+def outbox_rows(store: Store) -> list[dict[str, Any]]:
     """The outbox table as dicts, oldest first."""
-    return list(store.db.query(f"SELECT * FROM outbox WHERE {where} ORDER BY id", params))
+    return store.outbox_rows()
 
 
 def outbox_row(store: Store, key: str) -> dict[str, Any]:
-    (row,) = outbox_rows(store, "idempotency_key = ?", (key,))
+    row = store.outbox_row(key)
+    assert row is not None, f"nothing queued with the key {key}"
     return row

@@ -1,0 +1,110 @@
+"""Conversations: each one's state by (channel, address), the message ids already answered (with
+the replies given, for redeliveries), and the messages the interpreter did not understand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from store.db import Db
+from store.rows import compact_json, stamp
+
+
+class Conversations:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def lock(self, channel: str, address: str) -> None:
+        """Inside the turn's transaction: one turn of this conversation at a time, across every
+        process on the database."""
+        self._db.lock(f"conversation {channel} {address}")
+
+    def load_state(self, channel: str, address: str) -> dict[str, Any] | None:
+        text = self.state_text(channel, address)
+        state: dict[str, Any] | None = orjson.loads(text) if text is not None else None
+        return state
+
+    def state_text(self, channel: str, address: str) -> str | None:
+        """A conversation's state as stored (JSON text)."""
+        row = self._db.one(
+            "SELECT state FROM conversations WHERE channel = :channel AND address = :address",
+            {"channel": channel, "address": address},
+        )
+        return str(row[0]) if row else None
+
+    def state_updated_at(self, channel: str, address: str) -> str | None:
+        """When a conversation's state was last stored (the stamp as stored)."""
+        row = self._db.one(
+            "SELECT updated_at FROM conversations WHERE channel = :channel AND address = :address",
+            {"channel": channel, "address": address},
+        )
+        return str(row[0]) if row else None
+
+    def save_state(
+        self, channel: str, address: str, state: dict[str, Any] | str, now: datetime
+    ) -> None:
+        """Store a conversation's state (a dict, or JSON text already made)."""
+        self._db.execute(
+            "INSERT INTO conversations (channel, address, state, updated_at) "
+            "VALUES (:channel, :address, :state, :at) "
+            "ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            {
+                "channel": channel,
+                "address": address,
+                "state": state if isinstance(state, str) else compact_json(state),
+                "at": stamp(now),
+            },
+        )
+
+    def turn_start(
+        self, channel: str, address: str, message_id: str | None
+    ) -> tuple[str | None, str | None]:
+        """What a turn starts from, in one read: the replies already given to ``message_id``
+        (if it was processed: a redelivery), and the conversation's state (JSON text)."""
+        row = self._db.one(
+            "SELECT (SELECT replies FROM inbound WHERE channel = :channel "
+            "AND message_id = :message_id), "
+            "(SELECT state FROM conversations WHERE channel = :channel AND address = :address)",
+            {"channel": channel, "message_id": message_id, "address": address},
+        )
+        assert row is not None
+        return row[0], row[1]
+
+    def record_inbound(self, channel: str, message_id: str, replies: str, now: datetime) -> None:
+        """Remember the replies given to a message id (``UniqueViolation`` if it has some)."""
+        self._db.execute(
+            "INSERT INTO inbound (channel, message_id, replies, received_at) "
+            "VALUES (:channel, :message_id, :replies, :at)",
+            {"channel": channel, "message_id": message_id, "replies": replies, "at": stamp(now)},
+        )
+
+    def language_of(self, channel: str, address: str) -> str | None:
+        """The language a conversation was last in, if there is one."""
+        state = self.load_state(channel, address)
+        return str(state["lang"]) if state else None
+
+    # -- messages not understood (bot/nlu) --------------------------------------------------
+
+    def record_miss(self, text: str, now: datetime) -> None:
+        """Count a message the interpreter did not understand (already masked)."""
+        at = now.isoformat(timespec="seconds")
+        self._db.execute(
+            "INSERT INTO nlu_misses (text, count, first_at, last_at) VALUES (:text, 1, :at, :at) "
+            "ON CONFLICT (text) DO UPDATE SET count = nlu_misses.count + 1, "
+            "last_at = excluded.last_at",
+            {"text": text, "at": at},
+        )
+
+    def misses(self, limit: int) -> list[tuple[str, int, str]]:
+        """The most frequent messages not understood: (text, count, last seen)."""
+        return [
+            (str(text), int(count), str(last))
+            for text, count, last in self._db.all(
+                "SELECT text, count, last_at FROM nlu_misses ORDER BY count DESC, last_at DESC "
+                "LIMIT :limit",
+                {"limit": limit},
+            )
+        ]

@@ -1,0 +1,236 @@
+"""The SQLite backend of ``Db``: the embedded default, one file opened by any number of processes.
+
+The only module of vaxbot that imports ``sqlite3`` (a contract test holds it to that). The file
+runs in WAL mode; the outermost transaction is ``BEGIN IMMEDIATE``, so the write lock is taken up
+front and two processes never both read-then-write on a stale view; nested levels are savepoints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from store.db import (
+    CheckViolation,
+    ForeignKeyViolation,
+    IntegrityViolation,
+    NotNullViolation,
+    Params,
+    Row,
+    UniqueViolation,
+)
+
+BUSY_TIMEOUT_MS = 30_000
+
+_EMPTY: Params = {}
+
+# sqlite3's extended error names (Python 3.11+) to our typed conflicts.
+_VIOLATIONS: dict[str, type[IntegrityViolation]] = {
+    "SQLITE_CONSTRAINT_UNIQUE": UniqueViolation,
+    "SQLITE_CONSTRAINT_PRIMARYKEY": UniqueViolation,
+    "SQLITE_CONSTRAINT_CHECK": CheckViolation,
+    "SQLITE_CONSTRAINT_NOTNULL": NotNullViolation,
+    "SQLITE_CONSTRAINT_FOREIGNKEY": ForeignKeyViolation,
+}
+# "UNIQUE constraint failed: residents.id_type, residents.id_number"
+_COLUMNS = re.compile(r"constraint failed: ((?:\w+\.\w+)(?:, \w+\.\w+)*)$")
+
+
+def violation(exc: sqlite3.IntegrityError) -> IntegrityViolation:
+    """The typed conflict for an ``IntegrityError``: which kind, on which table and columns."""
+    detail = str(exc)
+    kind = _VIOLATIONS.get(exc.sqlite_errorname, IntegrityViolation)
+    table, columns = "", tuple[str, ...]()
+    if match := _COLUMNS.search(detail):
+        pairs = [name.split(".") for name in match.group(1).split(", ")]
+        table, columns = pairs[0][0], tuple(column for _, column in pairs)
+    return kind(table, columns, detail)
+
+
+class Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level, a savepoint inside; an exception
+    rolls back to where this level began and goes on.
+
+    A plain context manager rather than a generator: every turn enters it at least once.
+    """
+
+    __slots__ = ("_conn", "_depth")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._depth = 0
+
+    @property
+    def depth(self) -> int:
+        return self._depth
+
+    def __enter__(self) -> None:
+        depth = self._depth
+        self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+        self._depth = depth + 1
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._depth = depth = self._depth - 1
+        if kind is None:
+            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+        elif depth == 0:
+            self._conn.execute("ROLLBACK")
+        else:
+            self._conn.execute(f"ROLLBACK TO sp{depth}")
+            self._conn.execute(f"RELEASE sp{depth}")  # a rolled-back savepoint must be released
+
+
+class SqliteDb:
+    """``Db`` over one ``sqlite3`` connection (autocommit mode: we issue BEGIN/COMMIT)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._transaction = Transaction(conn)
+
+    @classmethod
+    def open(cls, path: str | Path) -> SqliteDb:
+        """Open (creating as needed) the database file at ``path`` (":memory:" for none)."""
+        conn = sqlite3.connect(
+            str(path),
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def one(self, sql: str, params: Params = _EMPTY) -> Row | None:
+        try:
+            row: Row | None = self._conn.execute(sql, params).fetchone()
+        except sqlite3.IntegrityError as exc:  # an INSERT … RETURNING
+            raise violation(exc) from None
+        return row
+
+    def all(self, sql: str, params: Params = _EMPTY) -> list[Row]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.IntegrityError as exc:
+            raise violation(exc) from None
+
+    def dicts(self, sql: str, params: Params = _EMPTY) -> list[dict[str, Any]]:
+        cursor = self._conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def stream(self, sql: str, params: Params = _EMPTY) -> Iterator[Row]:
+        return iter(self._conn.execute(sql, params))
+
+    def execute(self, sql: str, params: Params = _EMPTY) -> int:
+        try:
+            return self._conn.execute(sql, params).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise violation(exc) from None
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        try:
+            return self._conn.executemany(sql, rows).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise violation(exc) from None
+
+    def insert(self, sql: str, params: Params = _EMPTY) -> int:
+        try:
+            row_id = self._conn.execute(sql, params).lastrowid
+        except sqlite3.IntegrityError as exc:
+            raise violation(exc) from None
+        assert row_id is not None
+        return row_id
+
+    def transaction(self) -> Transaction:
+        return self._transaction
+
+    def lock(self, key: str) -> None:
+        # BEGIN IMMEDIATE took the database's one write lock: nobody else writes until we end.
+        if not self._transaction.depth:
+            raise RuntimeError(f"lock({key!r}) outside a transaction")
+
+    @contextmanager
+    def _bulk(self, cache_mb: int) -> Iterator[None]:
+        row = self._conn.execute("PRAGMA cache_size").fetchone()
+        previous = int(row[0]) if row else -2000
+        self._conn.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA cache_size = {previous}")
+
+    def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
+        return self._bulk(cache_mb)
+
+    def json_field(self, expression: str, key: str) -> str:
+        return f"json_extract({expression}, '$.{key}')"
+
+    def hint_scan(self, table: str, alias: str) -> str:
+        return f"{table} {alias} NOT INDEXED"
+
+    # -- for the SQLite-only commands and checks -------------------------------------------
+
+    def pragma(self, name: str) -> Any:
+        """The value of ``PRAGMA name`` (journal mode, foreign keys …)."""
+        row = self._conn.execute(f"PRAGMA {name}").fetchone()
+        return row[0] if row else None
+
+
+# -- vaxbot backup ------------------------------------------------------------------------
+#
+# ``vaxbot backup``: a consistent copy of a live SQLite database (SQLite's online backup API).
+#
+# The copy is taken page by page while ``serve`` and ``worker`` keep writing; pages changed
+# meanwhile are copied again, so the file written is the database as it was at one moment. The
+# copy is written to a temporary file beside the target, checked (``PRAGMA integrity_check``) and
+# only then renamed over it, so a failed or interrupted backup never leaves a half-written file
+# where the last good one was. PostgreSQL is backed up with its own tools (docs/operations.md).
+
+PAGES_PER_STEP = 1024  # 4 MiB with SQLite's default page size; writers get in between steps
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def backup(source: Path, target: Path, progress: Callable[[int, int], None] | None = None) -> int:
+    """Copy the database at ``source`` to ``target``; returns the number of pages copied.
+
+    ``progress(copied, total)`` is called after each step."""
+    if not source.exists():
+        raise BackupError(f"{source}: no such database")
+    if target.resolve() == source.resolve():
+        raise BackupError("the backup must be another file than the database")
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as live:
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)  # like the database
+        os.close(fd)
+        with contextlib.closing(sqlite3.connect(partial)) as copy:
+
+            def step(status: int, remaining: int, total: int) -> None:
+                if progress is not None:
+                    progress(total - remaining, total)
+
+            live.backup(copy, pages=PAGES_PER_STEP, progress=step)
+            pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+    if verdict != "ok":
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"the copy failed its integrity check: {verdict}")
+    partial.replace(target)
+    return pages

@@ -1,0 +1,276 @@
+"""The SQLite schema: numbered migrations, in order, as SQL scripts (statements separated by
+``;``). Applied and recorded by ``store/migrations.py``. Never edit a migration that has shipped:
+add a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = []
+
+
+def migration(name: str, script: str) -> None:
+    MIGRATIONS.append((name, script))
+
+
+migration(
+    "0001_initial",
+    """
+        CREATE TABLE districts (
+            id TEXT PRIMARY KEY,
+            name_zh TEXT NOT NULL,
+            name_en TEXT NOT NULL
+        );
+        CREATE TABLE products (
+            id TEXT PRIMARY KEY,
+            name_zh TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            manufacturer TEXT NOT NULL,
+            doses INTEGER NOT NULL
+        );
+        CREATE TABLE sites (
+            id INTEGER PRIMARY KEY,
+            district_id TEXT NOT NULL REFERENCES districts(id),
+            name_zh TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            address_zh TEXT NOT NULL,
+            address_en TEXT NOT NULL,
+            hours TEXT NOT NULL DEFAULT '',
+            evening INTEGER NOT NULL DEFAULT 0,
+            mobile INTEGER NOT NULL DEFAULT 0,
+            accessible INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sites_district ON sites(district_id);
+        CREATE TABLE slots (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id),
+            product_id TEXT NOT NULL REFERENCES products(id),
+            day TEXT NOT NULL,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            capacity INTEGER NOT NULL CHECK (capacity >= 0),
+            booked INTEGER NOT NULL DEFAULT 0,
+            released_at TEXT,
+            CHECK (booked >= 0 AND booked <= capacity),
+            UNIQUE (site_id, product_id, day, start)
+        );
+        CREATE INDEX slots_site_day ON slots(site_id, day);
+        CREATE INDEX slots_day ON slots(day);
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            phone TEXT UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE addresses (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            PRIMARY KEY (channel, address)
+        );
+        CREATE TABLE residents (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            prereg_code TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            id_type TEXT NOT NULL,
+            id_number TEXT NOT NULL,
+            birth_date TEXT NOT NULL,
+            sex TEXT,
+            phone TEXT NOT NULL,
+            district_id TEXT NOT NULL REFERENCES districts(id),
+            noshows INTEGER NOT NULL DEFAULT 0,
+            barred INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            UNIQUE (id_type, id_number)
+        );
+        CREATE INDEX residents_account ON residents(account_id);
+        CREATE TABLE doses (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            dose INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            product_id TEXT NOT NULL REFERENCES products(id),
+            site_id INTEGER REFERENCES sites(id),
+            source TEXT NOT NULL,
+            UNIQUE (resident_id, dose)
+        );
+        CREATE TABLE bookings (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            slot_id INTEGER NOT NULL REFERENCES slots(id),
+            dose INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'cancelled', 'attended', 'noshow')),
+            channel TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX bookings_one_active ON bookings(resident_id, dose)
+            WHERE status = 'active';
+        CREATE INDEX bookings_slot ON bookings(slot_id);
+        CREATE TABLE conversations (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            state TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (channel, address)
+        );
+        CREATE TABLE inbound (
+            channel TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            replies TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (channel, message_id)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            text TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX outbox_due ON outbox(due_at) WHERE sent_at IS NULL;
+        CREATE TABLE callbacks (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            account_id INTEGER REFERENCES accounts(id),
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            outcome TEXT
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_entity ON audit(entity, entity_id);
+""",
+)
+
+migration(
+    "0002_screening_and_proxies",
+    """
+        ALTER TABLE residents ADD COLUMN relation TEXT NOT NULL DEFAULT 'self';
+        ALTER TABLE residents ADD COLUMN nationality TEXT;
+        ALTER TABLE bookings ADD COLUMN companion_name TEXT;
+        ALTER TABLE bookings ADD COLUMN companion_phone TEXT;
+        CREATE TABLE screenings (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            at TEXT NOT NULL,
+            version TEXT NOT NULL,
+            dose INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            outcome TEXT NOT NULL
+                CHECK (outcome IN ('eligible', 'assess', 'deferred', 'not_eligible')),
+            reason TEXT
+        );
+        CREATE INDEX screenings_resident ON screenings(resident_id, at);
+""",
+)
+
+migration(
+    "0003_doses_release_queue",
+    """
+        ALTER TABLE sites ADD COLUMN closed_on_holidays INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX slots_unreleased ON slots(day) WHERE released_at IS NULL;
+        CREATE TABLE queue (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            dose INTEGER NOT NULL,
+            district_id TEXT REFERENCES districts(id),
+            period TEXT,
+            status TEXT NOT NULL DEFAULT 'waiting',
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX queue_one_waiting ON queue(resident_id, dose)
+            WHERE status = 'waiting';
+""",
+)
+
+migration(
+    "0004_outbox_offers_followups",
+    """
+        ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'notice';
+        ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN failed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN provider_id TEXT;
+        DROP INDEX outbox_due;
+        CREATE INDEX outbox_due ON outbox(due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+        CREATE TABLE optouts (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (channel, address)
+        );
+        CREATE TABLE offers (
+            id INTEGER PRIMARY KEY,
+            queue_id INTEGER NOT NULL REFERENCES queue(id),
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            slot_id INTEGER NOT NULL REFERENCES slots(id),
+            dose INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'accepted', 'declined', 'expired', 'void')),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            answered_at TEXT,
+            booking_id INTEGER REFERENCES bookings(id)
+        );
+        CREATE UNIQUE INDEX offers_one_open ON offers(resident_id) WHERE status = 'open';
+        CREATE INDEX offers_expiry ON offers(expires_at) WHERE status = 'open';
+        CREATE INDEX queue_waiting ON queue(status, created_at);
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            dose INTEGER NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('yellow', 'red')),
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            called_at TEXT,
+            operator TEXT,
+            outcome TEXT,
+            UNIQUE (resident_id, dose, level)
+        );
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            last_key TEXT NOT NULL,
+            ran_at TEXT NOT NULL
+        );
+""",
+)
+
+migration(
+    "0005_delivery_status",
+    """
+        ALTER TABLE outbox ADD COLUMN delivery_status TEXT;
+        CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+""",
+)
+
+# Messages the interpreter did not understand, masked (no ID numbers, phones, names), counted:
+# `vaxbot nlu misses` lists the most frequent for the lexicon's maintainers.
+migration(
+    "0006_nlu_misses",
+    """
+        CREATE TABLE nlu_misses (
+            text TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL
+        )
+""",
+)
