@@ -39,6 +39,12 @@ def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
     ``importlib.import_module("x")`` / ``__import__("x")`` with a literal name. Relative imports
     (``from . import channels``) stay inside their own package and are allowed.
     """
+    found = imported(source, filename)
+    return [f"{filename}:{line}: {name}" for line, name in found if _forbidden(name)]
+
+
+def imported(source: str, filename: str) -> list[tuple[int, str]]:
+    """(line, module) of every absolute import in ``source``, dynamic literal ones included."""
     found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source, filename)):
         if isinstance(node, ast.Import):
@@ -54,7 +60,7 @@ def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
                 and isinstance(first.value, str)
             ):
                 found.append((node.lineno, first.value))
-    return [f"{filename}:{line}: {name}" for line, name in sorted(found) if _forbidden(name)]
+    return sorted(found)
 
 
 def core_files() -> list[Path]:
@@ -259,24 +265,9 @@ DRIVERS = {"sqlite3": {"store/sqlite.py"}, "sqlite_utils": {"store/sqlite.py"}}
 def driver_imports(source: str, filename: str = "<source>") -> list[str]:
     """``file:line: module`` for every import of a database driver in ``source`` (the same
     forms ``forbidden_imports`` sees, relative imports aside)."""
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source, filename)):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.lineno, node.module))
-        elif isinstance(node, ast.Call) and node.args:
-            func, first = node.func, node.args[0]
-            called = getattr(func, "id", None) or getattr(func, "attr", None)
-            if (
-                called in {"import_module", "__import__"}
-                and isinstance(first, ast.Constant)
-                and isinstance(first.value, str)
-            ):
-                found.append((node.lineno, first.value))
     return [
         f"{filename}:{line}: {name}"
-        for line, name in sorted(found)
+        for line, name in imported(source, filename)
         if name.split(".")[0] in DRIVERS and filename not in DRIVERS[name.split(".")[0]]
     ]
 
