@@ -7,7 +7,7 @@ The counters live in prometheus-client's default registry, one per process: with
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 TURNS = Counter("vaxbot_turns", "Messages answered, by channel and outcome", ["channel", "outcome"])
 TURN_SECONDS = Histogram(
@@ -27,6 +27,17 @@ RATE_LIMITED = Counter(
     "Messages refused over the per-sender rate limit, by channel",
     ["channel"],
 )
+
+
+OUTBOX_WAITING = Gauge("vaxbot_outbox_waiting", "Outbox messages due and not yet sent")
+OUTBOX_OLDEST = Gauge(
+    "vaxbot_outbox_oldest_seconds", "How long the oldest due outbox message has waited"
+)
+
+
+def outbox(waiting: int, oldest_seconds: float) -> None:
+    OUTBOX_WAITING.set(waiting)
+    OUTBOX_OLDEST.set(oldest_seconds)
 
 
 def turn(channel: str, outcome: str, seconds: float, replies: int) -> None:

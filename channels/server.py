@@ -15,11 +15,13 @@ import logging
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import aiohttp
 import prometheus_client
 from aiohttp import web
 
+from bot import metrics as bot_metrics
 from bot.assign import run_assign
 from bot.clock import Clock
 from bot.engine import Engine
@@ -159,8 +161,12 @@ def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, 
 
 
 async def healthz(request: web.Request) -> web.Response:
-    store = request.app[STORE]
-    store.ping()
+    """Alive: the database takes a write now (a full disk fails every turn while reads work)."""
+    try:
+        request.app[STORE].write_probe(datetime.now(UTC))
+    except Exception as error:  # any database error means: unhealthy
+        log.error("healthz: writes fail: %s: %.200s", type(error).__name__, error)
+        return web.json_response({"status": "writes fail"}, status=503)
     return web.json_response({"status": "ok"})
 
 
@@ -178,7 +184,13 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus metrics (bot/metrics.py) in the text exposition format."""
+    """Prometheus metrics (bot/metrics.py) in the text exposition format, with the outbox's
+    backlog read at scrape time."""
+    try:
+        waiting, oldest = request.app[STORE].outbox_backlog(datetime.now(UTC))
+        bot_metrics.outbox(waiting, oldest)
+    except Exception as error:  # the other metrics are still worth serving
+        log.warning("metrics: outbox backlog not read: %s", type(error).__name__)
     body = prometheus_client.generate_latest()
     return web.Response(body=body, headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST})
 

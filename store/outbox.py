@@ -117,6 +117,18 @@ class Outbox:
             if opted_out and row:
                 self.set_opt_out(row[0], row[1], True, now)
 
+    def backlog(self, now: datetime) -> tuple[int, float]:
+        """Messages due and not yet sent, and how long the oldest has waited (seconds)."""
+        row = self._db.one(
+            "SELECT count(*), min(due_at) FROM outbox "
+            "WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= :now",
+            {"now": now.isoformat(timespec="seconds")},
+        )
+        if row is None or not row[0]:
+            return 0, 0.0
+        oldest = datetime.fromisoformat(str(row[1]))
+        return int(row[0]), max((now - oldest).total_seconds(), 0.0)
+
     def outbox_rows(self) -> list[dict[str, Any]]:
         """Every outbox row as stored (every column), oldest first: for operators and tests."""
         return self._db.dicts("SELECT * FROM outbox ORDER BY id")

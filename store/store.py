@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -116,8 +117,18 @@ class Store:
         self.db.close()
 
     def ping(self) -> None:
-        """Raise if the database cannot answer (for health checks)."""
+        """Raise if the database cannot answer (for readiness checks)."""
         self.db.one("SELECT 1")
+
+    def write_probe(self, now: datetime) -> None:
+        """Raise if the database cannot take a write now (for health checks: on a full disk
+        every turn fails, while reads still work)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO health (id, checked_at) VALUES (1, :at) "
+                "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                {"at": now.isoformat(timespec="seconds")},
+            )
 
     def transaction(self) -> AbstractContextManager[None]:
         """One atomic unit; nested calls become savepoints of the enclosing transaction."""
@@ -218,6 +229,7 @@ class Store:
 
     # -- outbox ------------------------------------------------------------------------------
     enqueue = _Via("outbox", Outbox.enqueue)
+    outbox_backlog = _Via("outbox", Outbox.backlog)
     claim_due = _Via("outbox", Outbox.claim_due)
     mark_sent = _Via("outbox", Outbox.mark_sent)
     mark_retry = _Via("outbox", Outbox.mark_retry)

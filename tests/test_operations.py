@@ -170,3 +170,23 @@ def test_a_malformed_json_body_is_a_clean_400_and_changes_nothing(
     run(store, policy, clock, scenario)
     assert store.account_of("sms", PHONE) is None
     assert store.state_text("sms", PHONE) is None
+
+
+def test_healthz_fails_when_the_database_takes_no_writes_and_metrics_show_the_outbox(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    async def scenario(client: TestClient[web.Request, web.Application], _: asyncio.Event) -> None:
+        assert (await client.get("/healthz")).status == 200
+        store.enqueue("sms", PHONE, "提醒", "reminder:1", clock.now, clock.now)
+        body = await (await client.get("/metrics")).text()
+        assert re.search(r"^vaxbot_outbox_waiting 1\.0$", body, re.M)
+        store.db.execute("PRAGMA query_only = ON")  # as on a read-only or full disk
+        try:
+            failing = await client.get("/healthz")
+            assert failing.status == 503 and (await failing.json()) == {"status": "writes fail"}
+            assert (await client.get("/readyz")).status == 200  # reads still work
+        finally:
+            store.db.execute("PRAGMA query_only = OFF")
+        assert (await client.get("/healthz")).status == 200
+
+    run(store, policy, clock, scenario)
