@@ -44,7 +44,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
-from store import Store, StoreError, UnsupportedDatabase, backend_of, open_store
+from store import DatabaseUnavailable, Store, StoreError, backend_of, open_store
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -461,11 +461,11 @@ def _chat(engine: Engine, args: argparse.Namespace) -> int:
 def missing_database(path: str, command: str) -> bool:
     """Say so on stderr if there is no database file at ``path`` (commands never create one
     by accident from a mistyped --db; ``seed-demo`` makes one), or if ``path`` names a
-    database server this build cannot open."""
+    PostgreSQL database that cannot be reached."""
     if backend_of(path) != "sqlite":
         try:
             open_store(path).close()
-        except UnsupportedDatabase as exc:
+        except DatabaseUnavailable as exc:
             print(f"{command}: {exc}", file=sys.stderr)
             return True
         return False
@@ -496,7 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_nlu(args, policy, clock)
     try:
         store = open_store(args.db)
-    except UnsupportedDatabase as exc:
+    except DatabaseUnavailable as exc:
         print(f"vaxbot {args.command}: {exc}", file=sys.stderr)
         return 2
     try:
