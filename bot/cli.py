@@ -44,7 +44,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
-from store import DatabaseUnavailable, Store, StoreError, backend_of, open_store
+from store import DatabaseUnavailable, Store, StoreError, backend_of, masked, open_store
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -390,7 +390,7 @@ def _suggest_chat(store: Store, policy: Policy, now: datetime, args: argparse.Na
     if moment is None:  # e.g. a policy whose campaign covers every seeded day
         print("no moment ahead at which the demo's places can be booked", file=sys.stderr)
         return
-    command = [_program(), "chat", "--db", args.db, "--from", DEMO_SENDER]
+    command = [_program(), "chat", "--db", masked(args.db), "--from", DEMO_SENDER]
     if args.config:
         command += ["--config", args.config]
     command += ["--now", _clock_text(store, policy, moment)]
@@ -409,7 +409,7 @@ def _chat_clock(store: Store, policy: Policy, clock: Clock, args: argparse.Names
     if moment is None:
         print(
             f"vaxbot chat: the demo has no places left to book; run `{_program()} seed-demo "
-            f"--db {shlex.quote(args.db)}` again to add some from today",
+            f"--db {shlex.quote(masked(args.db))}` again to add some from today",
             file=sys.stderr,
         )
         return clock
@@ -503,7 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "seed-demo":
             now = clock()
             added = seed_demo(store, policy, args.today or now.date(), args.days, now)
-            print(f"seeded {args.db}: {added} new slots", file=sys.stderr)
+            print(f"seeded {masked(args.db)}: {added} new slots", file=sys.stderr)
             _suggest_chat(store, policy, now, args)
         elif args.command == "chat":
             clock = _chat_clock(store, policy, clock, args)

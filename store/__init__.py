@@ -22,7 +22,7 @@ from store.models import (
     SlotUnavailable,
     StoreError,
 )
-from store.store import DatabaseUnavailable, Store, backend_of, open_store
+from store.store import DatabaseUnavailable, Store, backend_of, masked, open_store
 
 __all__ = [
     "ANY_SLOT",
@@ -48,6 +48,7 @@ __all__ = [
     "StoreError",
     "UniqueViolation",
     "backend_of",
+    "masked",
     "open_store",
     "reports",
 ]

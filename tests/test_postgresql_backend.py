@@ -157,3 +157,20 @@ def test_a_lock_holds_off_another_connection_until_the_transaction_ends(
             db.lock("conversation sms +8613900139000")
     finally:
         other.close()
+
+
+def test_seed_demo_on_postgresql_never_prints_the_password(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels.cli import main
+
+    scheme, _, rest = url.partition("://")
+    user, _, place = rest.partition("@")
+    with_password = f"{scheme}://{user}:secret@{place}"  # the test server trusts any password
+    monkeypatch.setenv("VAXBOT_NOW", "2021-06-17T09:00")
+    assert main(["seed-demo", "--db", with_password]) == 0
+    err = capsys.readouterr().err
+    assert f"seeded {scheme}://{user}:***@{place}: " in err
+    assert "secret" not in err
+    assert main(["seed-demo", "--db", with_password]) == 0  # again: nothing new
+    assert "0 new slots" in capsys.readouterr().err
