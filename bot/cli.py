@@ -45,7 +45,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
-from store import Store, StoreError, UnsupportedDatabase, backend_of, open_store
+from store import DatabaseUnavailable, Store, StoreError, backend_of, masked, open_store
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -392,7 +392,7 @@ def _suggest_chat(store: Store, policy: Policy, now: datetime, args: argparse.Na
     if moment is None:  # e.g. a policy whose campaign covers every seeded day
         print("no moment ahead at which the demo's places can be booked", file=sys.stderr)
         return
-    command = [_program(), "chat", "--db", args.db, "--from", DEMO_SENDER]
+    command = [_program(), "chat", "--db", masked(args.db), "--from", DEMO_SENDER]
     if args.config:
         command += ["--config", args.config]
     command += ["--now", _clock_text(store, policy, moment)]
@@ -411,7 +411,7 @@ def _chat_clock(store: Store, policy: Policy, clock: Clock, args: argparse.Names
     if moment is None:
         print(
             f"vaxbot chat: the demo has no places left to book; run `{_program()} seed-demo "
-            f"--db {shlex.quote(args.db)}` again to add some from today",
+            f"--db {shlex.quote(masked(args.db))}` again to add some from today",
             file=sys.stderr,
         )
         return clock
@@ -463,11 +463,11 @@ def _chat(engine: Engine, args: argparse.Namespace) -> int:
 def missing_database(path: str, command: str) -> bool:
     """Say so on stderr if there is no database file at ``path`` (commands never create one
     by accident from a mistyped --db; ``seed-demo`` makes one), or if ``path`` names a
-    database server this build cannot open."""
+    PostgreSQL database that cannot be reached."""
     if backend_of(path) != "sqlite":
         try:
             open_store(path).close()
-        except UnsupportedDatabase as exc:
+        except DatabaseUnavailable as exc:
             print(f"{command}: {exc}", file=sys.stderr)
             return True
         return False
@@ -500,14 +500,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_backup(args)
     try:
         store = open_store(args.db)
-    except UnsupportedDatabase as exc:
+    except DatabaseUnavailable as exc:
         print(f"vaxbot {args.command}: {exc}", file=sys.stderr)
         return 2
     try:
         if args.command == "seed-demo":
             now = clock()
             added = seed_demo(store, policy, args.today or now.date(), args.days, now)
-            print(f"seeded {args.db}: {added} new slots", file=sys.stderr)
+            print(f"seeded {masked(args.db)}: {added} new slots", file=sys.stderr)
             _suggest_chat(store, policy, now, args)
         elif args.command == "chat":
             clock = _chat_clock(store, policy, clock, args)

@@ -13,7 +13,7 @@ from bot.demo import seed_demo
 from bot.nlu import Interpreter
 from bot.nlu.scoring import CORPUS_TODAY, read_examples, report, score
 from flows.policy import Policy
-from store import UnsupportedDatabase, open_store
+from store import DatabaseUnavailable, open_store
 
 
 def add_nlu_commands(
@@ -55,7 +55,7 @@ def run_nlu(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     if args.action == "misses":
         try:
             store = open_store(args.db)
-        except UnsupportedDatabase as exc:
+        except DatabaseUnavailable as exc:
             print(f"vaxbot nlu misses: {exc}", file=sys.stderr)
             return 2
         try:

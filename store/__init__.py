@@ -22,13 +22,14 @@ from store.models import (
     SlotUnavailable,
     StoreError,
 )
-from store.store import Store, UnsupportedDatabase, backend_of, open_store
+from store.store import DatabaseUnavailable, Store, backend_of, masked, open_store
 
 __all__ = [
     "ANY_SLOT",
     "AlreadyBooked",
     "Booking",
     "BookingNotActive",
+    "DatabaseUnavailable",
     "Db",
     "Dose",
     "DoseExists",
@@ -46,8 +47,8 @@ __all__ = [
     "Store",
     "StoreError",
     "UniqueViolation",
-    "UnsupportedDatabase",
     "backend_of",
+    "masked",
     "open_store",
     "reports",
 ]

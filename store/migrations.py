@@ -1,6 +1,7 @@
 """Numbered schema migrations, recorded in the database itself.
 
-Each backend has its list of ``(name, script)`` in order (SQLite: ``store/sqlite_schema.py``).
+Each backend has its list of ``(name, script)`` in order (``store/sqlite_schema.py``,
+``store/postgres_schema.py``: the same names).
 ``migrate`` applies those not yet listed in the ``_migrations`` table, each in its own
 transaction, under a lock so that two processes starting at once do not both apply one. A
 database made before this runner (same names, same table) upgrades as it always did.
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from store import sqlite_schema
+from store import postgres_schema, sqlite_schema
 from store.db import Db
 
-MIGRATIONS: dict[str, list[tuple[str, str]]] = {"sqlite": sqlite_schema.MIGRATIONS}
+MIGRATIONS: dict[str, list[tuple[str, str]]] = {
+    "sqlite": sqlite_schema.MIGRATIONS,
+    "postgresql": postgres_schema.MIGRATIONS,
+}
 
 
 def statements(script: str) -> list[str]:

@@ -9,6 +9,7 @@ nested calls become savepoints of the enclosing transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -27,7 +28,15 @@ from store.people import People
 from store.places import Places
 from store.rows import CODE_ALPHABET, Codes, new_code
 
-__all__ = ["CODE_ALPHABET", "Store", "UnsupportedDatabase", "backend_of", "new_code", "open_store"]
+__all__ = [
+    "CODE_ALPHABET",
+    "DatabaseUnavailable",
+    "Store",
+    "backend_of",
+    "masked",
+    "new_code",
+    "open_store",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,8 +62,14 @@ class _Via(Generic[P, R]):
         return getattr(getattr(instance, self.repository), self.name)
 
 
-class UnsupportedDatabase(ValueError):
-    """A ``--db`` value naming a backend this build cannot open."""
+class DatabaseUnavailable(Exception):
+    """The database named by a ``--db`` value cannot be opened (the server does not answer,
+    refuses the login, or has no such database). The message names it without its password."""
+
+
+def masked(url: str | Path) -> str:
+    """A ``--db`` value fit for a message or a log: a URL's password replaced by ``***``."""
+    return re.sub(r"^(\w+://[^:/@]*):[^@]*@", r"\1:***@", str(url))
 
 
 def backend_of(url: str | Path) -> str:
@@ -66,14 +81,16 @@ def backend_of(url: str | Path) -> str:
 def open_store(url: str | Path) -> Store:
     """The store at ``url``, the ``--db`` value: a SQLite file path (created and migrated as
     needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL
-    (``UnsupportedDatabase`` for now)."""
+    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached)."""
+    db: Db
     if backend_of(url) == "postgresql":
-        raise UnsupportedDatabase(
-            "PostgreSQL support is not built yet: give --db a SQLite file path"
-        )
-    from store.sqlite import SqliteDb  # the backend named by the URL, and only it
+        from store.postgres import PostgresDb  # the backend named by the URL, and only it
 
-    db = SqliteDb.open(str(url))
+        db = PostgresDb.open(str(url), masked(url))
+    else:
+        from store.sqlite import SqliteDb
+
+        db = SqliteDb.open(str(url))
     try:
         migrate(db)
     except BaseException:

@@ -1,9 +1,15 @@
-"""Shared fixtures: a real SQLite file seeded with the demo, and an engine on a frozen clock."""
+"""Shared fixtures: the demo seeded in a real database, and an engine on a frozen clock.
+
+The database is a SQLite file; a test module that sets ``BACKENDS = ("sqlite", "postgresql")``
+runs each of its tests that use ``store`` on both, with ``[sqlite]`` / ``[postgresql]`` in the
+test ids (PostgreSQL: ``VAXBOT_TEST_POSTGRES=URL``, or a throwaway server the session starts).
+"""
 
 from __future__ import annotations
 
 import itertools
 import shutil
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +43,7 @@ def sequential_codes() -> Callable[[str], str]:
     return code
 
 
-def open_seeded(path: Path, policy: Policy, now: str = NOW, days: int = 7) -> Store:
+def open_seeded(path: str | Path, policy: Policy, now: str = NOW, days: int = 7) -> Store:
     store = Store.open(path)
     store.new_code = sequential_codes()
     moment = parse_moment(now, policy.zone)
@@ -58,14 +64,73 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) ->
     return path
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends = getattr(metafunc.module, "BACKENDS", None)
+    if backends and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends)
+
+
 @pytest.fixture
-def store(seeded_template: Path, db_path: Path) -> Iterator[Store]:
-    """A fresh copy of the seeded demo on a real file, frozen at NOW, with sequential codes."""
+def backend() -> str:
+    """The store's backend: SQLite unless the test module asks for more (``BACKENDS``)."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    from tests.fakes import postgres
+
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str, policy: Policy) -> str:
+    """The name of a PostgreSQL database seeded with the demo, to copy for each test."""
+    from tests.fakes import postgres
+
+    name = "vaxbot_template"
+    open_seeded(postgres.create(postgres_server, name), policy).close()
+    return name
+
+
+_urls: weakref.WeakKeyDictionary[Store, str] = weakref.WeakKeyDictionary()
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def store(
+    backend: str, request: pytest.FixtureRequest, seeded_template: Path, db_path: Path
+) -> Iterator[Store]:
+    """A fresh copy of the seeded demo, frozen at NOW, with sequential codes: a real SQLite
+    file, or a PostgreSQL database of its own."""
+    if backend == "postgresql":
+        from tests.fakes import postgres
+
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("postgres_template")
+        name = f"vaxbot_test_{next(_databases)}"
+        url = postgres.create(server, name, template)
+        store = Store.open(url)
+        _urls[store] = url
+        store.new_code = sequential_codes()
+        yield store
+        store.close()
+        postgres.drop(server, name)
+        return
     shutil.copyfile(seeded_template, db_path)
     store = Store.open(db_path)
+    _urls[store] = str(db_path)
     store.new_code = sequential_codes()
     yield store
     store.close()
+
+
+@pytest.fixture
+def db_url(store: Store) -> str:
+    """Where ``store`` is: its file's path, or its PostgreSQL database's URL (to open another
+    connection to it, as another process would)."""
+    return _urls[store]
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from store import Site, Store
 from tests.conftest import NOW, TODAY
 
 LANGS: tuple[Lang, ...] = ("zh", "en")
+BACKENDS = ("sqlite", "postgresql")
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")  # characters and punctuation
 CLOSINGS = {
     "zh": ("回复 预约", "回复 取消", "回复 查询", "再回复 预约"),

@@ -49,6 +49,7 @@ from tests.fakes import tables
 D1 = TODAY + timedelta(days=1)  # Friday 18 June
 D2 = TODAY + timedelta(days=2)
 D3 = TODAY + timedelta(days=3)
+BACKENDS = ("sqlite", "postgresql")
 ADULT = date(1990, 1, 1)
 
 
@@ -699,21 +700,21 @@ def test_create_offers_is_all_or_nothing(store: Store, policy: Policy, now: date
 
 
 def test_cli_assign(
-    store: Store, db_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    store: Store, db_url: str, now: datetime, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:  # fmt: skip
     queue = Queue(store, now)
     only_slot(store, capacity=1)
     queue.add()
     queue.add()
     monkeypatch.setenv("VAXBOT_NOW", NOW)
-    assert main(["assign", "--db", str(db_path), "--quiet"]) == 0
-    assert main(["assign", "--db", str(db_path)]) == 0
+    assert main(["assign", "--db", db_url, "--quiet"]) == 0
+    assert main(["assign", "--db", db_url]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         "offered 1 places to 1 people; 1 still waiting; 0 offers expired",
         "offered 0 places to 0 people; 1 still waiting; 0 offers expired",
     ]
     assert err == ""  # no progress bar when stderr is not a terminal
-    assert main(["assign", "--db", str(db_path.with_name("missing.db"))]) == 2
+    assert main(["assign", "--db", str(tmp_path / "missing.db")]) == 2
     assert "no database" in capsys.readouterr().err

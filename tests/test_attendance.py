@@ -27,6 +27,7 @@ from store import Booking, Dose, Resident, Store
 from tests.conftest import NOW, Clock, Phone
 from tests.fakes import tables
 
+BACKENDS = ("sqlite", "postgresql")
 PHONE = "+8613800138000"
 ID_NUMBER = "440106199001011235"  # 张三, born 1990-01-01, male
 FAMILY_ID = "440106196505050023"  # 李芳, born 1965-05-05, female
@@ -99,7 +100,10 @@ class Cli:
     """``vaxbot ...`` in-process on the test's database, at a moment given with VAXBOT_NOW."""
 
     def __init__(
-        self, db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        self,
+        db: str | Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         self.db, self.monkeypatch, self.capsys = db, monkeypatch, capsys
 
@@ -116,8 +120,8 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(db_path, monkeypatch, capsys)
+def cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(db_url, monkeypatch, capsys)
 
 
 def audit_rows(store: Store, action: str, entity_id: int) -> list[dict[str, Any]]:

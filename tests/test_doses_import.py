@@ -39,6 +39,7 @@ def id_number(first17: str) -> str:
     return first17 + check_character(first17)
 
 
+BACKENDS = ("sqlite", "postgresql")
 ZHANG = id_number("44010619900101123")  # born 1990-01-01, male
 LI = id_number("44010619850315234")  # born 1985-03-15
 WANG = id_number("44010620000229456")  # born 2000-02-29
@@ -495,11 +496,11 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("env")
 def test_the_command_on_a_mixed_file(
-    store: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Store, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_csv(tmp_path / "doses.csv", ZH_HEADER, [as_list(r) for r in MIXED], bom=True)
     report = tmp_path / "report.csv"
-    code = main(["doses", "import", str(path), "--db", str(db_path), "--report", str(report)])
+    code = main(["doses", "import", str(path), "--db", db_url, "--report", str(report)])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -552,11 +553,11 @@ def test_the_command_on_a_mixed_file(
     ],
 )
 def test_the_command_refuses_unusable_input(
-    store: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    store: Store, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     problem: str, message: str,
 ) -> None:  # fmt: skip
     path = write_csv(tmp_path / "doses.csv", list(DOSE_COLUMNS), [as_list(DOSE1)])
-    args = ["doses", "import", str(path), "--db", str(db_path)]
+    args = ["doses", "import", str(path), "--db", db_url]
     if problem == "no file":
         args[2] = str(tmp_path / "nope.csv")
     elif problem == "bad header":
@@ -573,7 +574,7 @@ def test_the_command_refuses_unusable_input(
     assert not (tmp_path / "nope.db").exists()
 
 
-def test_exit_codes_of_the_real_command(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_exit_codes_of_the_real_command(store: Store, db_url: str, tmp_path: Path) -> None:
     good = write_csv(tmp_path / "good.csv", list(DOSE_COLUMNS), [as_list(r) for r in MIXED])
     bad = write_csv(tmp_path / "bad.csv", ["id_number", "name"], [[ZHANG, "张三"]])
     env = {k: v for k, v in os.environ.items() if k != "VAXBOT_NOW"}
@@ -588,7 +589,7 @@ def test_exit_codes_of_the_real_command(store: Store, db_path: Path, tmp_path: P
                 "import",
                 str(path),
                 "--db",
-                str(db_path),
+                db_url,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

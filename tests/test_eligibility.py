@@ -12,6 +12,7 @@ from store import Store
 from tests.conftest import Phone
 from tests.fakes import tables
 
+BACKENDS = ("sqlite", "postgresql")
 DAY = date(2021, 6, 17)
 
 

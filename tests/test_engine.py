@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from tests.fakes import tables
 
 ID_MALE_1990 = "440106199001011235"
 ID_FEMALE_1992 = "440106199203151244"
+BACKENDS = ("sqlite", "postgresql")
 SCREENING_PASSED_MALE = ("否",) * 5
 # Register oneself, pass screening, choose Tianhe and its first site: the date list is next.
 REGISTER_AND_PICK_SITE = (
@@ -47,12 +47,12 @@ def test_first_message_decides_the_language(text: str, lang: str) -> None:
 
 
 def test_a_restarted_engine_resumes_the_conversation(
-    db_path: Path, store: Store, policy: Policy, clock: Clock
+    db_url: str, store: Store, policy: Policy, clock: Clock
 ) -> None:
     Phone(Engine(store, policy, clock), "+8613800138000").run("预约", "1", "1", "张三", "1")
     store.close()
 
-    reopened = Store.open(db_path)
+    reopened = Store.open(db_url)
     replies = Phone(Engine(reopened, policy, clock), "+8613800138000").send(ID_MALE_1990)
     assert replies[0].text.startswith("接种人手机号")
     reopened.close()

@@ -19,6 +19,7 @@ from store import Dose, Store
 from tests.conftest import Clock, Phone
 from tests.fakes import tables
 
+BACKENDS = ("sqlite", "postgresql")
 PHONE = "+8613800138000"
 ZHANG = "440106199001011235"
 MOTHER = "440106195205051222"

@@ -257,9 +257,15 @@ def test_each_forbidden_name_is_recognised(name: str) -> None:
 # -- the database driver stays in its backend ------------------------------------------------
 
 # Repositories speak the Db interface (store/db.py); only a backend module may import its
-# driver, so that SQL dialect and driver errors never leak into the rest of the code.
+# driver (sqlite3: store/sqlite.py, psycopg: store/postgres.py), so that SQL dialect and driver
+# errors never leak into the rest of the code.
 PACKAGES = (*CORE, "channels")
-DRIVERS = {"sqlite3": {"store/sqlite.py"}, "sqlite_utils": {"store/sqlite.py"}}
+DRIVERS = {
+    "sqlite3": {"store/sqlite.py"},
+    "sqlite_utils": {"store/sqlite.py"},
+    "psycopg": {"store/postgres.py"},
+    "psycopg_pool": {"store/postgres.py"},
+}
 
 
 def driver_imports(source: str, filename: str = "<source>") -> list[str]:
@@ -291,11 +297,13 @@ def test_the_driver_checker_sees_every_kind_of_import() -> None:
         "store/people.py:5: sqlite3",
     ]
     assert driver_imports("import sqlite3\nimport sqlite_utils\n", "store/sqlite.py") == []
+    assert driver_imports("import psycopg\n", "store/sqlite.py") == ["store/sqlite.py:1: psycopg"]
+    assert driver_imports("from psycopg import errors\n", "store/postgres.py") == []
 
 
-def test_only_the_sqlite_backend_imports_sqlite() -> None:
+def test_only_each_backend_imports_its_driver() -> None:
     files = sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py"))
-    assert ROOT / "store" / "sqlite.py" in files
+    assert {ROOT / "store" / "sqlite.py", ROOT / "store" / "postgres.py"} <= set(files)
     hits = [
         hit
         for path in files
@@ -304,14 +312,12 @@ def test_only_the_sqlite_backend_imports_sqlite() -> None:
     assert hits == [], "a database driver imported outside its backend:\n" + "\n".join(hits)
 
 
-def test_importing_the_code_loads_sqlite_only_through_its_backend() -> None:
+def test_importing_the_code_loads_each_driver_only_through_its_backend() -> None:
     result = probe(PACKAGES)
     assert result["failed"] == [], result["failed"]
-    importers = sorted(
-        {
-            importer
-            for name, importer in result["attempted"]
-            if name.split(".")[0] in DRIVERS and importer.split(".")[0] in PACKAGES
-        }
-    )
-    assert importers == ["store.sqlite"]
+    importers = {
+        (name.split(".")[0], importer)
+        for name, importer in result["attempted"]
+        if name.split(".")[0] in DRIVERS and importer.split(".")[0] in PACKAGES
+    }
+    assert importers == {("sqlite3", "store.sqlite"), ("psycopg", "store.postgres")}

@@ -29,6 +29,7 @@ from tests.conftest import Clock, Phone
 from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery, outbox_row, outbox_rows
 
+BACKENDS = ("sqlite", "postgresql")
 PHONE = "+8613800138000"
 OTHER = "+8613900139000"
 THIRD = "+8613700137000"
@@ -327,7 +328,7 @@ def test_no_alert_once_every_dose_is_given(store: Store, policy: Policy, clock: 
 
 
 def followup_cli(
-    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+    db: str | Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, list[str], str]:
     monkeypatch.setenv("VAXBOT_NOW", "2021-07-16T10:30")
     capsys.readouterr()
@@ -343,11 +344,11 @@ def test_followup_list_and_record(
     store: Store,
     policy: Policy,
     clock: Clock,
-    db_path: Path,
+    db_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert followup_cli(db_path, monkeypatch, capsys, "list") == (0, ["no open follow-ups"], "")
+    assert followup_cli(db_url, monkeypatch, capsys, "list") == (0, ["no open follow-ups"], "")
     zhang = register(store, clock.now, "张三", date(1990, 1, 1), 12)
     li = register(store, clock.now, "李芳", date(1965, 5, 5), 23, phone=OTHER)
     dose1(store, zhang)  # yellow on 07-01
@@ -357,41 +358,41 @@ def test_followup_list_and_record(
         {f["level"]: f["id"] for f in store.open_followups()}[level] for level in ("yellow", "red")
     )
 
-    status, lines, err = followup_cli(db_path, monkeypatch, capsys, "list")
+    status, lines, err = followup_cli(db_url, monkeypatch, capsys, "list")
     assert (status, err) == (0, "")
     assert lines == [
         f"#{red} RED    {li.prereg_code} 李芳 {mask_phone(OTHER)} dose 2 since 2021-07-01",
         f"#{yellow} YELLOW {zhang.prereg_code} 张三 {mask_phone(PHONE)} dose 2 since 2021-07-01",
     ]
     assert "13800138000" not in "\n".join(lines) and "13900139000" not in "\n".join(lines)
-    status, lines, _ = followup_cli(db_path, monkeypatch, capsys, "list", "--reveal")
+    status, lines, _ = followup_cli(db_url, monkeypatch, capsys, "list", "--reveal")
     assert status == 0 and OTHER in lines[0] and PHONE in lines[1]
 
     status, lines, err = followup_cli(
-        db_path, monkeypatch, capsys, "record", str(red), "--outcome", "no-answer",
+        db_url, monkeypatch, capsys, "record", str(red), "--outcome", "no-answer",
         "--operator", "王护士",
     )  # fmt: skip
     assert (status, lines, err) == (0, [f"#{red}: no-answer — stays on the list"], "")
-    status, lines, _ = followup_cli(db_path, monkeypatch, capsys, "list")
+    status, lines, _ = followup_cli(db_url, monkeypatch, capsys, "list")
     assert lines[0].endswith("since 2021-07-01, last call 2021-07-16T10:30: no-answer")
 
     status, lines, _ = followup_cli(
-        db_path, monkeypatch, capsys, "record", str(red), "--outcome", "booked",
+        db_url, monkeypatch, capsys, "record", str(red), "--outcome", "booked",
         "--operator", "王护士",
     )  # fmt: skip
     assert (status, lines) == (0, [f"#{red}: booked — closed"])
-    status, lines, _ = followup_cli(db_path, monkeypatch, capsys, "list")
+    status, lines, _ = followup_cli(db_url, monkeypatch, capsys, "list")
     assert [line.split()[0] for line in lines] == [f"#{yellow}"]
     closed = store.followup(red)
     assert closed is not None
     assert [closed[k] for k in ("status", "operator", "outcome")] == ["closed", "王护士", "booked"]
 
     status, _, err = followup_cli(
-        db_path, monkeypatch, capsys, "record", "999", "--outcome", "booked", "--operator", "x"
+        db_url, monkeypatch, capsys, "record", "999", "--outcome", "booked", "--operator", "x"
     )
     assert (status, err) == (1, "vaxbot followup: no follow-up 999\n")
     status, _, _ = followup_cli(
-        db_path, monkeypatch, capsys, "record", str(yellow), "--outcome", "maybe", "--operator", "x"
+        db_url, monkeypatch, capsys, "record", str(yellow), "--outcome", "maybe", "--operator", "x"
     )
     assert status == 2  # not one of the outcomes
     assert len(store.open_followups()) == 1

@@ -10,6 +10,7 @@ from bot.engine import Engine
 from store import Store
 from tests.conftest import Clock, Phone
 
+BACKENDS = ("sqlite", "postgresql")
 PHONE = "+8613800138000"
 REGISTER_AND_BOOK = (
     "登记", "1", "1", "张三", "1", "440106199001011235", "1", "1",

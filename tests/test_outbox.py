@@ -36,6 +36,7 @@ from tests.conftest import Clock
 from tests.fakes.delivery import ScriptedDelivery, outbox_row, outbox_rows
 from tests.fakes.sms_gateway import PASSWORD, USER, FakeSmsGateway, basic_auth, closed_url
 
+BACKENDS = ("sqlite", "postgresql")
 PHONE = "+8613800138000"
 OTHER = "+8613900139000"
 
@@ -283,12 +284,12 @@ def test_a_notice_to_an_opted_out_phone_is_held_but_a_reply_goes(
 
 
 def test_a_claim_by_a_sender_that_died_is_sent_again_after_the_lease_with_the_same_key(
-    store: Store, policy: Policy, clock: Clock, db_path: Path
+    store: Store, policy: Policy, clock: Clock, db_url: str
 ) -> None:
     assert timedelta(minutes=5) == LEASE
     enqueue(store, clock, "offer:42", "名额")
     claimed_at = clock.now
-    dead = Store.open(db_path)  # another worker process: claims, then dies before sending
+    dead = Store.open(db_url)  # another worker process: claims, then dies before sending
     (taken,) = dead.claim_due(claimed_at, ["sms"], 10, LEASE)
     dead.close()
     sms = ScriptedDelivery()

@@ -17,6 +17,7 @@ from store import Dose, Store
 from tests.conftest import NOW
 from tests.fakes import tables
 
+BACKENDS = ("sqlite", "postgresql")
 ACTOR = "operator:王芳"
 HEADER = "name,id_number,phone,district,site,date,period\n"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store, UnsupportedDatabase, open_store
+from store import DatabaseUnavailable, Store, backend_of, open_store
 from store.db import (
     CheckViolation,
     ForeignKeyViolation,
@@ -156,15 +156,23 @@ def test_rows_as_dicts_and_streamed(db: SqliteDb) -> None:
     )
 
 
-def test_open_store_takes_a_path_or_says_postgresql_is_not_built_yet(tmp_path: Path) -> None:
+UNREACHABLE = "postgresql://vaxbot:secret@127.0.0.1:1/vaxbot"  # nothing listens on port 1
+
+
+def test_open_store_takes_a_path_or_a_postgresql_url(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "by-text.db"))
     try:
         assert store.db.dialect == "sqlite"
     finally:
         store.close()
-    for url in ("postgresql://vaxbot:secret@db.example:5432/vaxbot", "postgres://x@y/z"):
-        with pytest.raises(UnsupportedDatabase, match="PostgreSQL support is not built yet"):
-            open_store(url)
+    assert backend_of(UNREACHABLE) == backend_of("postgres://x@y/z") == "postgresql"
+    assert backend_of(tmp_path / "a.db") == backend_of(":memory:") == "sqlite"
+    with pytest.raises(DatabaseUnavailable) as caught:
+        open_store(UNREACHABLE)
+    assert str(caught.value).startswith(
+        "cannot connect to postgresql://vaxbot:***@127.0.0.1:1/vaxbot: "
+    )
+    assert "secret" not in str(caught.value)
 
 
 COMMANDS = [["seed-demo"], ["chat", "--from", "+8613800138000"], ["followup", "list"],
@@ -172,12 +180,12 @@ COMMANDS = [["seed-demo"], ["chat", "--from", "+8613800138000"], ["followup", "l
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_every_command_given_a_postgresql_url_says_it_is_not_built_yet(
+def test_every_command_given_an_unreachable_database_says_so_in_one_line(
     command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from channels.cli import main
 
-    assert main([*command, "--db", "postgresql://vaxbot:secret@db.example/vaxbot"]) == 2
+    assert main([*command, "--db", UNREACHABLE]) == 2
     err = capsys.readouterr().err
-    assert err.endswith("PostgreSQL support is not built yet: give --db a SQLite file path\n")
+    assert err.count("\n") == 1 and "cannot connect to postgresql://vaxbot:***@127.0.0.1:1/" in err
     assert "secret" not in err and "Traceback" not in err

@@ -34,6 +34,7 @@ from tests.conftest import TODAY, open_seeded
 from tests.fakes import tables
 from tests.fakes.tables import count, site_id
 
+BACKENDS = ("sqlite", "postgresql")
 TOMORROW = TODAY + timedelta(days=1)
 YESTERDAY = TODAY - timedelta(days=1)
 RELEASED = "2021-06-17T00:00:00+08:00"
@@ -345,16 +346,16 @@ def test_booking_codes_are_unique_after_a_collision(store: Store, now: datetime)
 # -- transactions ------------------------------------------------------------------------------
 
 
-def state_of(db_path: Path, address: str) -> object:
+def state_of(db_url: str, address: str) -> object:
     """Read a conversation through a separate connection: only committed data is visible."""
-    other = tables.opened(db_path)
+    other = tables.opened(db_url)
     try:
         return other.load_state("sms", address)
     finally:
         other.close()
 
 
-def test_nested_rollback_keeps_the_outer_writes(store: Store, db_path: Path, now: datetime) -> None:
+def test_nested_rollback_keeps_the_outer_writes(store: Store, db_url: str, now: datetime) -> None:
     with store.transaction():
         store.save_state("sms", "outer-before", {"n": 1}, now)
         with pytest.raises(RuntimeError), store.transaction():
@@ -362,14 +363,14 @@ def test_nested_rollback_keeps_the_outer_writes(store: Store, db_path: Path, now
             raise RuntimeError("inner fails")
         store.save_state("sms", "outer-after", {"n": 3}, now)
         assert store.load_state("sms", "inner") is None
-        assert state_of(db_path, "outer-before") is None  # not committed yet
-    assert state_of(db_path, "outer-before") == {"n": 1}
-    assert state_of(db_path, "inner") is None
-    assert state_of(db_path, "outer-after") == {"n": 3}
+        assert state_of(db_url, "outer-before") is None  # not committed yet
+    assert state_of(db_url, "outer-before") == {"n": 1}
+    assert state_of(db_url, "inner") is None
+    assert state_of(db_url, "outer-after") == {"n": 3}
 
 
 def test_failed_booking_inside_a_turn_keeps_the_turns_other_writes(
-    store: Store, db_path: Path, now: datetime
+    store: Store, db_url: str, now: datetime
 ) -> None:
     person = add_person(store, now)
     full = add_slot(store, capacity=0)
@@ -379,28 +380,28 @@ def test_failed_booking_inside_a_turn_keeps_the_turns_other_writes(
         with pytest.raises(SlotUnavailable):
             book(store, person, full, now)
         booking = book(store, person, good.id, now)
-    assert state_of(db_path, PHONE) == {"step": "confirm"}
+    assert state_of(db_url, PHONE) == {"step": "confirm"}
     assert booked(store, good.id) == 1
     assert store.active_bookings(person.id) == [booking]
 
 
 def test_an_uncaught_inner_error_rolls_back_everything(
-    store: Store, db_path: Path, now: datetime
+    store: Store, db_url: str, now: datetime
 ) -> None:
     with pytest.raises(RuntimeError), store.transaction():
         store.save_state("sms", "outer", {"n": 1}, now)
         with store.transaction():
             store.save_state("sms", "inner", {"n": 2}, now)
             raise RuntimeError("fails")
-    assert state_of(db_path, "outer") is None
-    assert state_of(db_path, "inner") is None
+    assert state_of(db_url, "outer") is None
+    assert state_of(db_url, "inner") is None
     # and the store is usable again afterwards
     with store.transaction():
         store.save_state("sms", "later", {"n": 3}, now)
-    assert state_of(db_path, "later") == {"n": 3}
+    assert state_of(db_url, "later") == {"n": 3}
 
 
-def test_three_levels_of_savepoints(store: Store, db_path: Path, now: datetime) -> None:
+def test_three_levels_of_savepoints(store: Store, db_url: str, now: datetime) -> None:
     with store.transaction():
         store.save_state("sms", "a", {}, now)
         with store.transaction():
@@ -409,7 +410,7 @@ def test_three_levels_of_savepoints(store: Store, db_path: Path, now: datetime) 
                 store.save_state("sms", "c", {}, now)
                 raise KeyError("c")
             store.save_state("sms", "d", {}, now)
-    assert [state_of(db_path, k) for k in "abcd"] == [{}, {}, None, {}]
+    assert [state_of(db_url, k) for k in "abcd"] == [{}, {}, None, {}]
 
 
 # -- residents and accounts --------------------------------------------------------------------
@@ -653,7 +654,7 @@ def test_inbound_is_recorded_once(store: Store, now: datetime) -> None:
 
 
 def test_concurrent_bookings_never_oversell(
-    store: Store, db_path: Path, now: datetime, policy: Policy
+    store: Store, db_url: str, now: datetime, policy: Policy
 ) -> None:
     people = [
         add_person(store, now, id_number(f"44010619900101{i:03d}"), f"居民{i}") for i in range(8)
@@ -663,7 +664,7 @@ def test_concurrent_bookings_never_oversell(
     lock = threading.Lock()
 
     def attempt(person: Resident) -> None:
-        own = Store.open(db_path)
+        own = Store.open(db_url)
         try:
             book(own, person, slot, now)
             result = "booked"
@@ -687,11 +688,11 @@ def test_concurrent_bookings_never_oversell(
 
 
 def test_account_for_when_another_process_meets_the_same_address_at_once(
-    store: Store, db_path: Path, now: datetime
+    store: Store, db_url: str, now: datetime
 ) -> None:
     """Two processes see a new address at the same moment: the second waits for the first's
     write lock, then finds the account the first made. One account, one address row."""
-    other = Store.open(db_path)
+    other = Store.open(db_url)
     found: dict[str, object] = {}
 
     def second() -> None:

@@ -29,6 +29,7 @@ from flows.policy import Policy
 from store import Dose, Store
 from tests.conftest import Clock, open_seeded
 
+BACKENDS = ("sqlite", "postgresql")
 HERE = Path(__file__).parent / "transcripts"
 FILES = sorted(HERE.glob("*.txt"))
 

@@ -22,7 +22,8 @@ def _q(column: str) -> str:
 
 def _where(equal: dict[str, Any], prefix: str = "w_") -> tuple[str, dict[str, Any]]:
     """``a = :w_a AND b IS NULL …`` for the given column values, and their parameters."""
-    terms, params = [], {}
+    terms: list[str] = []
+    params: dict[str, Any] = {}
     for column, value in equal.items():
         if value is None:
             terms.append(f"{_q(column)} IS NULL")

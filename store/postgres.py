@@ -1,0 +1,183 @@
+"""The PostgreSQL backend of ``Db``: several processes on several machines, through psycopg 3.
+
+The only module of vaxbot that imports ``psycopg`` (a contract test holds it to that). The
+repositories' SQL, written with ``:name`` parameters, is given to the driver with ``%(name)s``
+(translated once per statement text). The connection is in autocommit mode; ``transaction()``
+is psycopg's (``BEGIN`` … ``COMMIT`` outermost, savepoints inside), and ``lock(key)`` is a
+transaction-scoped advisory lock on a hash of the key, so one holder at a time across every
+process on the server. A failed statement inside a transaction spoils it, so every repository
+catches a conflict only around a savepoint (a nested ``transaction()``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg import errors
+
+from store.db import (
+    CheckViolation,
+    ForeignKeyViolation,
+    IntegrityViolation,
+    NotNullViolation,
+    Params,
+    Row,
+    UniqueViolation,
+)
+
+_EMPTY: Params = {}
+
+_VIOLATIONS: dict[type[Exception], type[IntegrityViolation]] = {
+    errors.UniqueViolation: UniqueViolation,
+    errors.CheckViolation: CheckViolation,
+    errors.NotNullViolation: NotNullViolation,
+    errors.ForeignKeyViolation: ForeignKeyViolation,
+}
+# "Key (resident_id, dose)=(1, 1) already exists." / "Key (site_id)=(9) is not present in …"
+_KEY = re.compile(r"^Key \(([^)]*)\)=")
+# A quoted string or identifier (left as it is), a cast (::), or a named parameter.
+_TOKEN = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")|(::)|:([A-Za-z_]\w*)|(%)""")
+
+
+@lru_cache(maxsize=1024)
+def pyformat(sql: str) -> str:
+    """``sql`` with ``:name`` parameters as psycopg's ``%(name)s`` (and a literal ``%`` as
+    ``%%``); quoted strings, quoted names and ``::`` casts are left alone."""
+
+    def token(match: re.Match[str]) -> str:
+        quoted, cast, name, percent = match.groups()
+        if quoted or cast:
+            return match.group(0)
+        if percent:
+            return "%%"
+        return f"%({name})s"
+
+    return _TOKEN.sub(token, sql)
+
+
+def violation(exc: psycopg.errors.IntegrityError) -> IntegrityViolation:
+    """The typed conflict for a psycopg integrity error: kind, table and columns."""
+    kind = next(
+        (ours for theirs, ours in _VIOLATIONS.items() if isinstance(exc, theirs)),
+        IntegrityViolation,
+    )
+    diag = exc.diag
+    table = diag.table_name or ""
+    if diag.column_name:  # NOT NULL
+        columns: tuple[str, ...] = (diag.column_name,)
+    elif match := _KEY.match(diag.message_detail or ""):
+        columns = tuple(name.strip().strip('"') for name in match.group(1).split(","))
+    else:
+        columns = ()
+    return kind(table, columns, str(exc).strip())
+
+
+class PostgresDb:
+    """``Db`` over one psycopg connection (autocommit: transactions are explicit)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self._conn = conn
+        self._depth = 0
+
+    @classmethod
+    def open(cls, url: str, name: str) -> PostgresDb:
+        """Connect to the database at ``url`` (``postgresql://user:pass@host:port/db``);
+        ``DatabaseUnavailable`` naming it ``name`` (the URL without its password) if that
+        fails."""
+        from store.store import DatabaseUnavailable
+
+        try:
+            conn: psycopg.Connection[Row] = psycopg.connect(
+                url, autocommit=True, connect_timeout=10
+            )
+        except psycopg.OperationalError as exc:
+            said = str(exc).strip()
+            reason = said.splitlines()[0] if said else type(exc).__name__
+            raise DatabaseUnavailable(f"cannot connect to {name}: {reason}") from None
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _run(self, sql: str, params: Params) -> psycopg.Cursor[Row]:
+        try:
+            return self._conn.execute(pyformat(sql), params)
+        except errors.IntegrityError as exc:
+            raise violation(exc) from None
+
+    def one(self, sql: str, params: Params = _EMPTY) -> Row | None:
+        return self._run(sql, params).fetchone()
+
+    def all(self, sql: str, params: Params = _EMPTY) -> list[Row]:
+        return self._run(sql, params).fetchall()
+
+    def dicts(self, sql: str, params: Params = _EMPTY) -> list[dict[str, Any]]:
+        cursor = self._run(sql, params)
+        names = [column.name for column in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def stream(self, sql: str, params: Params = _EMPTY) -> Iterator[Row]:
+        return iter(self._run(sql, params).fetchall())
+
+    def execute(self, sql: str, params: Params = _EMPTY) -> int:
+        return self._run(sql, params).rowcount
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        batch = list(rows)
+        if not batch:
+            return 0
+        with self._conn.cursor() as cursor:
+            try:
+                cursor.executemany(pyformat(sql), batch)
+            except errors.IntegrityError as exc:
+                raise violation(exc) from None
+            return cursor.rowcount
+
+    def insert(self, sql: str, params: Params = _EMPTY) -> int:
+        row = self._run(sql + " RETURNING id", params).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return _Transaction(self)
+
+    def lock(self, key: str) -> None:
+        if not self._depth:
+            raise RuntimeError(f"lock({key!r}) outside a transaction")
+        self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+    def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
+        return nullcontext()  # the server's memory is the server's to size
+
+    def json_field(self, expression: str, key: str) -> str:
+        return f"(({expression})::json ->> '{key}')"
+
+    def hint_scan(self, table: str, alias: str) -> str:
+        return f"{table} {alias}"
+
+
+class _Transaction:
+    """psycopg's transaction block, counting depth (``lock`` needs one)."""
+
+    __slots__ = ("_block", "_db")
+
+    def __init__(self, db: PostgresDb) -> None:
+        self._db = db
+        self._block: Any = None
+
+    def __enter__(self) -> None:
+        self._block = self._db._conn.transaction()
+        self._block.__enter__()
+        self._db._depth += 1
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: Any) -> None:  # fmt: skip
+        self._db._depth -= 1
+        self._block.__exit__(kind, value, traceback)
