@@ -274,3 +274,14 @@ migration(
         )
 """,
 )
+
+# One row /healthz rewrites: a health check that fails when writes fail (a full disk).
+migration(
+    "0007_health",
+    """
+        CREATE TABLE health (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checked_at TEXT NOT NULL
+        )
+""",
+)
