@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from flows.free_texts import FREE_TEXT
+
 Lang = Literal["zh", "en"]
 
 TEXTS: dict[str, tuple[str, str]] = {
+    **FREE_TEXT,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",
@@ -30,44 +33,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         'Just say what you need, e.g. "2nd dose tomorrow morning" or "is it free?". '
         "Commands: BOOK, STATUS, RESCHEDULE, REGISTER, LINK, MENU (cancel a booking there), "
         "BACK, EXIT, AGENT, ACCEPT, DECLINE, 中文",
-    ),
-    "unsure": ("您是想：", "Did you mean:"),
-    "thanks": ("不客气！需要时回复 菜单。", "You're welcome! Reply MENU any time."),
-    "menu.all": ("都不是，看菜单", "Neither: show the menu"),
-    "intent.book": ("预约接种", "Book a vaccination"),
-    "intent.status": ("查询我的预约", "Check my bookings"),
-    "intent.cancel": ("取消预约", "Cancel a booking"),
-    "intent.reschedule": ("改期", "Change a booking"),
-    "intent.register": ("预登记", "Pre-register"),
-    "intent.link": ("绑定手机", "Link my phone"),
-    "intent.agent": ("人工服务", "Talk to a person"),
-    "intent.help": ("使用帮助", "How to use this"),
-    "intent.greet": ("查看功能菜单", "See the menu"),
-    "intent.thanks": ("不用了，谢谢", "Nothing, thanks"),
-    "intent.stop": ("停止通知", "Stop notifications"),
-    "intent.start": ("恢复通知", "Resume notifications"),
-    "intent.accept": ("接受名额", "Accept the place"),
-    "intent.decline": ("放弃名额", "Decline the place"),
-    "intent.ask.pregnancy": ("孕期、哺乳期能否接种", "Pregnancy and breastfeeding"),
-    "intent.ask.allergy": ("过敏能否接种", "Allergies"),
-    "intent.ask.chronic": ("患病、慢性病能否接种", "Illness and chronic disease"),
-    "intent.ask.age": ("年龄要求", "Age limits"),
-    "intent.ask.interval": ("两针间隔", "Days between doses"),
-    "intent.ask.maker": ("疫苗厂家", "Which vaccine maker"),
-    "intent.ask.bring": ("要带什么", "What to bring"),
-    "intent.ask.observation": ("留观时间", "Waiting after the shot"),
-    "intent.ask.cost": ("费用", "Cost"),
-    "intent.ask.hours": ("预约时段", "Booking hours"),
-    "intent.ask.release": ("放号时间", "When places are released"),
-    "intent.ask.walkin": ("能否现场接种", "Walk-ins"),
-    "intent.ask.evening": ("夜场接种", "Evening sessions"),
-    "intent.ask.mobile": ("流动接种车", "Mobile vaccination vehicles"),
-    "intent.ask.accessible": ("无障碍", "Accessibility"),
-    "intent.ask.site": ("接种点地址和时间", "A site's address and hours"),
-    "intent.ask.noshow": ("爽约的后果", "Missed appointments"),
-    "unknown": (
-        "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",
-        "Sorry, I did not understand. Reply MENU for options or HELP.",
     ),
     "empty": (
         "请发送文字内容。回复 帮助 查看用法。",
@@ -216,48 +181,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "q.risk_area": (
         "{name}近14天是否到过中、高风险地区？",
         "Has {name} been in a medium- or high-risk area in the last 14 days?",
-    ),
-    "screen.all": ("{name}有以下情况吗？", "{name}: any of these?"),
-    "screen.allergy": ("对疫苗成分过敏", "Vaccine allergy"),
-    "screen.severe_reaction": ("曾有疫苗严重过敏反应", "Severe vaccine reaction"),
-    "screen.illness": ("发热、急性病或慢性病发作", "Fever/illness/flare-up"),
-    "screen.pregnancy": ("怀孕或哺乳", "Pregnant/breastfeeding"),
-    "screen.neuro": ("癫痫未控制、神经系统病或格林巴利", "Epilepsy/nerve disease/GBS"),
-    "screen.risk_area": ("14天内到过中高风险区", "High-risk area <14 days"),
-    "screen.how": (
-        "都没有请回复 没有；有则回复序号，如 1 3",
-        "Reply NONE or numbers, e.g. 1 3",
-    ),
-    "screen.one_by_one": ("没看懂，逐条确认：", "Let's go one by one:"),
-    "declare.none": (
-        "系统里{name}还没有接种记录，第{dose}针需先核对第1针。",
-        "No dose is on record for {name}; dose {dose} needs dose 1 checked first.",
-    ),
-    "declare.ask": ("{name}的第1针是在别处打的吗？", "Did {name} get dose 1 somewhere else?"),
-    "declare.yes": ("是，补报第1针", "Yes, declare dose 1"),
-    "declare.no": ("不是，预约第1针", "No, book dose 1"),
-    "declare.date": ("第1针是哪天打的？如 5月20日", "When was dose 1? e.g. 20 May"),
-    "declare.date_bad": (
-        "请回复第1针的日期（一年内），如 5月20日。",
-        "Please give the date of dose 1 (within a year), e.g. 20 May.",
-    ),
-    "declare.maker": ("第1针是哪种疫苗？", "Which vaccine was dose 1?"),
-    "declare.maker_unknown": (
-        "第2针须与第1针同一厂家。请查看接种凭证后再预约，或回复 人工。",
-        "Dose 2 must be from the same maker. Check the vaccination record and book again, "
-        "or reply AGENT.",
-    ),
-    "declare.where": (
-        "在哪个区或接种点打的？不记得请回复 不记得",
-        "Which district or site was it? Reply DON'T KNOW if unsure.",
-    ),
-    "declare.where_bad": (
-        "请回复区名或接种点名称，如 天河区；不记得请回复 不记得。",
-        "Please give a district or site, e.g. Tianhe; or reply DON'T KNOW.",
-    ),
-    "declare.check": (
-        "第1针（{day} {product}）为本人申报，请带接种凭证供现场核对。",
-        "Dose 1 ({day}, {product}) was declared by you: bring the record for the site to check.",
     ),
     "verdict.eligible": ("{name}符合接种条件。", "{name} can be vaccinated."),
     "verdict.assess": (
