@@ -1,6 +1,6 @@
-"""What vaxbot says when it reads free text: what it did not understand, the readings it offers
-when unsure, the health questions in one message, and declaring a dose given elsewhere (zh, en; merged into
-``flows.texts.TEXTS``)."""
+"""What vaxbot says when it reads free text: what it did not understand, the readings it
+offers when unsure, the health questions in one message, and declaring a dose given elsewhere
+(zh, en; merged into ``flows.texts.TEXTS``)."""
 
 FREE_TEXT: dict[str, tuple[str, str]] = {
     "unsure": ("您是想：", "Did you mean:"),
