@@ -7,6 +7,8 @@ The counters live in prometheus-client's default registry, one per process: with
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import Counter, Gauge, Histogram
 
 TURNS = Counter("vaxbot_turns", "Messages answered, by channel and outcome", ["channel", "outcome"])
@@ -40,12 +42,26 @@ def outbox(waiting: int, oldest_seconds: float) -> None:
     OUTBOX_OLDEST.set(oldest_seconds)
 
 
+@functools.cache
+def _turns(channel: str, outcome: str) -> Counter:
+    return TURNS.labels(channel, outcome)
+
+
+@functools.cache
+def _per_channel(channel: str) -> tuple[Histogram, Counter]:
+    return TURN_SECONDS.labels(channel), REPLIES.labels(channel)
+
+
 def turn(channel: str, outcome: str, seconds: float, replies: int) -> None:
-    """One message answered: ``outcome`` is ok, redelivered or failed."""
-    TURNS.labels(channel, outcome).inc()
-    TURN_SECONDS.labels(channel).observe(seconds)
+    """One message answered: ``outcome`` is ok, redelivered or failed.
+
+    Every turn counts here, so the labelled children are looked up once per label values
+    (``labels()`` validates and locks on each call: a tenth of a number's turn, measured)."""
+    _turns(channel, outcome).inc()
+    latency, replied = _per_channel(channel)
+    latency.observe(seconds)
     if replies:
-        REPLIES.labels(channel).inc(replies)
+        replied.inc(replies)
 
 
 def booked(channel: str, kind: str) -> None:

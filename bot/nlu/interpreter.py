@@ -108,6 +108,7 @@ class Interpreter:
         self.classifier = classifier if classifier is not None else trained(lexicon)
         self._names: Names | None = None
         self._names_at = 0.0
+        self._names_of: tuple[tuple[int, str, str, str], ...] = ()
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
@@ -125,10 +126,16 @@ class Interpreter:
 
     @property
     def names(self) -> Names:
-        """Place and maker names, rebuilt from the store at most every ``sites_ttl`` s."""
+        """Place and maker names: the store's sites are looked at again at most every
+        ``sites_ttl`` s, and the names rebuilt (a tenth of a second or more) only when a site
+        was added, renamed or moved."""
         now = time.monotonic()
         if self._names is None or now - self._names_at >= self._sites_ttl:
-            self._names = Names(self.policy, self.lexicon, self._sites())
+            sites = self._sites()
+            named = tuple((s.id, s.district_id, s.name_zh, s.name_en) for s in sites)
+            if self._names is None or named != self._names_of:
+                self._names = Names(self.policy, self.lexicon, sites)
+                self._names_of = named
             self._names_at = now
         return self._names
 

@@ -20,6 +20,9 @@ from flows.lexicon import Lexicon
 Script = Literal["hans", "hant"]
 
 MAX_READ = 200  # characters the interpreter looks at; the engine refuses longer messages
+# Answers this short ("1", "没有", "确认", "明天上午") recur across residents all day: they are
+# read once per process. Longer texts (names with ID numbers, phones, sentences) are not kept.
+CACHED_UP_TO = 10
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _SPACES = re.compile(r"\s+")
@@ -45,8 +48,14 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon) -> None:
         self._replace = lexicon.replace
         self._firsts = frozenset(key[0] for key in lexicon.replace)
+        self._short = functools.lru_cache(maxsize=4096)(self._read)
 
     def __call__(self, message: str) -> Text:
+        if len(message) <= CACHED_UP_TO:
+            return self._short(message)
+        return self._read(message)
+
+    def _read(self, message: str) -> Text:
         folded = unicodedata.normalize("NFKC", message[:MAX_READ]).casefold()
         cjk = len(_CJK.findall(folded))
         script: Script | None = None
