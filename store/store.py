@@ -78,15 +78,19 @@ def backend_of(url: str | Path) -> str:
     return "postgresql" if str(url).startswith(("postgresql://", "postgres://")) else "sqlite"
 
 
-def open_store(url: str | Path) -> Store:
+def open_store(url: str | Path, connections: int = 4) -> Store:
     """The store at ``url``, the ``--db`` value: a SQLite file path (created and migrated as
     needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL
-    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached)."""
+    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached).
+
+    The store may be used from several threads at once: each thread has a connection of its
+    own while it works (SQLite: one per thread; PostgreSQL: borrowed from a pool of up to
+    ``connections``)."""
     db: Db
     if backend_of(url) == "postgresql":
         from store.postgres import PostgresDb  # the backend named by the URL, and only it
 
-        db = PostgresDb.open(str(url), masked(url))
+        db = PostgresDb.open(str(url), masked(url), connections)
     else:
         from store.sqlite import SqliteDb
 
@@ -116,9 +120,9 @@ class Store:
                 setattr(self, name, attribute.__get__(self, Store))
 
     @classmethod
-    def open(cls, url: str | Path) -> Store:
+    def open(cls, url: str | Path, connections: int = 4) -> Store:
         """Open (creating and migrating as needed) the database at ``url``: see ``open_store``."""
-        return open_store(url)
+        return open_store(url, connections)
 
     @property
     def new_code(self) -> Callable[[str], str]:
