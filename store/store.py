@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from store.arrivals import Arrivals
 from store.audit import Audit
 from store.bookings import Bookings
 from store.casework import Casework
@@ -109,6 +110,7 @@ class Store:
         self._codes = Codes()
         self.audits = Audit(db)
         self.conversations = Conversations(db)
+        self.arrivals = Arrivals(db)
         self.places = Places(db)
         self.people = People(db, self.audits, self._codes)
         self.outbox = Outbox(db)
@@ -171,6 +173,13 @@ class Store:
     language_of = _Via("conversations", Conversations.language_of)
     record_miss = _Via("conversations", Conversations.record_miss)
     misses = _Via("conversations", Conversations.misses)
+
+    # -- arrivals and the rate limit (the inbound path) --------------------------------------
+    arrive = _Via("arrivals", Arrivals.arrive)
+    leave_line = _Via("arrivals", Arrivals.leave)
+    waiting_in_line = _Via("arrivals", Arrivals.waiting)
+    sender_count = _Via("arrivals", Arrivals.sender_count)
+    purge_arrivals = _Via("arrivals", Arrivals.purge)
 
     # -- people ------------------------------------------------------------------------------
     account_phone = _Via("people", People.account_phone)

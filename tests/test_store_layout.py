@@ -7,6 +7,7 @@ import inspect
 from pathlib import Path
 
 from store import Store
+from store.arrivals import Arrivals
 from store.audit import Audit
 from store.bookings import Bookings
 from store.casework import Casework
@@ -19,6 +20,7 @@ from store.store import _Via
 
 STORE = Path(__file__).resolve().parents[1] / "store"
 REPOSITORIES = {
+    "arrivals": Arrivals,
     "audits": Audit,
     "bookings": Bookings,
     "casework": Casework,

@@ -33,7 +33,6 @@ from bot.outbox import DeliveryError, OptedOut, Undeliverable
 from channels.auth import basic_auth
 from channels.gateway import Gateway
 from channels.sms.render import render
-from flows.identity import mask_phone
 from store import Outgoing
 
 log = logging.getLogger("vaxbot.sms.twilio")
@@ -112,8 +111,7 @@ class TwilioWebhook:
         sender, sid = form.get("From", ""), form.get("MessageSid", "")
         if not sender or not sid or "Body" not in form:
             return web.Response(status=400, text="From, Body and MessageSid are required")
-        replies = self.gateway.turn("sms", sender, keyword(form["Body"]), sid)
-        log.debug("sms/twilio in sid=%s from=%s replies=%d", sid, mask_phone(sender), len(replies))
+        replies = await self.gateway.turn("sms", sender, keyword(form["Body"]), sid)
         return web.Response(
             text=twiml([render(reply) for reply in replies]), content_type="text/xml"
         )
@@ -126,7 +124,7 @@ class TwilioWebhook:
         if not sid or not status:
             return web.Response(status=400, text="MessageSid and MessageStatus are required")
         code = form.get("ErrorCode") or None
-        self.gateway.delivery_status(sid, status, code, opted_out=code == str(OPTED_OUT))
+        await self.gateway.delivery_status(sid, status, code, opted_out=code == str(OPTED_OUT))
         return web.Response(status=204)
 
 
