@@ -475,9 +475,6 @@ class TelegramChannel:
     ) -> None:
         inbound = Inbound(CHANNEL, str(chat_id), text, message_id=message_id, lang=language(user))
         replies = (await self.intake.take(inbound)).replies
-        log.info(
-            "telegram in update=%d chat=%s replies=%d", update_id, mask_chat(chat_id), len(replies)
-        )
         _remember(self._live, chat_id, 0)  # until the new buttons are out
         try:
             _remember(self._live, chat_id, await send_replies(self.bot, chat_id, replies))

@@ -141,6 +141,7 @@ class SqliteDb:
         self._opened: list[sqlite3.Connection] = []
         self._opening = threading.Lock()
         self._shared: Transaction | None = None
+        self._closed = False
         if self._path == ":memory:":  # a database per connection: one, shared
             conn = self._connect()
             self._shared = Transaction(conn, self._writer)
@@ -153,6 +154,8 @@ class SqliteDb:
         return db
 
     def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         conn = sqlite3.connect(
             self._path,
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
@@ -187,6 +190,7 @@ class SqliteDb:
 
     def close(self) -> None:
         with self._opening:
+            self._closed = True
             opened, self._opened = self._opened, []
         for conn in opened:
             conn.close()
