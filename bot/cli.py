@@ -30,8 +30,8 @@ from bot.backup_cli import add_backup_command, run_backup
 from bot.clock import Clock, ClockError, make_clock
 from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_reference
 from bot.engine import Engine
-from bot.intake import Intake
 from bot.followups import OUTCOMES, list_lines, record
+from bot.intake import Intake
 from bot.messages import Inbound, Reply
 from bot.nlu_cli import add_nlu_commands, run_nlu
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
