@@ -74,17 +74,18 @@ class Engine:
 
     def turn(
         self, message: Inbound, place: int | None = None, then: Then | None = None,
-        fresh_ms: int = 0,
+        received_us: int = 0, fresh_us: int = 0,
     ) -> tuple[list[Reply], str]:  # fmt: skip
         """One turn: the replies and the outcome ("ok", "redelivered", "failed"). With a
-        ``place`` in the conversation's line (store/arrivals.py), ``Behind`` if arrivals before
-        it (since ``fresh_ms``) are still waiting; the turn takes it out of the line. ``then``
-        runs inside the turn's transaction with the replies (a channel queueing them)."""
+        ``place`` in the conversation's line (store/arrivals.py; received at ``received_us``),
+        ``Behind`` if arrivals before it (since ``fresh_us``) are still in line; the turn takes
+        it out. ``then`` runs inside the turn's transaction with the replies."""
         started = time.perf_counter()
         now = message.time.astimezone(self.policy.zone) if message.time else self.clock()
         events: list[str] = []
         try:
-            replies, outcome = self._handle(message, now, events, place, then, fresh_ms)
+            line = (place, received_us, fresh_us)
+            replies, outcome = self._handle(message, now, events, line, then)
         except Behind:
             raise
         except Exception as error:
@@ -106,8 +107,8 @@ class Engine:
         return replies, outcome
 
     def _handle(
-        self, message: Inbound, now: datetime, events: list[str], place: int | None,
-        then: Then | None, fresh_ms: int,
+        self, message: Inbound, now: datetime, events: list[str],
+        line: tuple[int | None, int, int], then: Then | None,
     ) -> tuple[list[Reply], str]:  # fmt: skip
         lang = guess_language(message.text)
         store = self.store
@@ -118,13 +119,11 @@ class Engine:
             # A provider's id, scoped to the sender: nobody gets another's stored replies
             # by quoting their message id (where senders choose ids, as in email).
             seen = f"{message.address} {message.message_id}" if message.message_id else None
-            earlier, stored, ahead = store.turn_start(
-                message.channel, message.address, seen, place, fresh_ms
-            )
+            earlier, stored, ahead = store.turn_start(message.channel, message.address, seen, *line)
             if ahead:
                 raise Behind(ahead)
-            if place is not None:
-                store.leave_line(place)
+            if line[0] is not None:
+                store.leave_line(line[0])
             if earlier is not None:
                 replies = [Reply.from_json(r) for r in orjson.loads(earlier)]
                 if then is not None:

@@ -10,7 +10,8 @@ intake's threads, off the event loop). What every message goes through, once, he
    the replies it was given, before any rate limit (a provider's retry is not the sender's
    doing); else the sender's message is counted in the database (``rate_limits``: every process
    shares the limit) and one over ``rate.limit`` a window gets one polite reply, then silence;
-   else the message gets its place in its conversation's line (``arrivals``: an ordered id).
+   the message's place in its conversation's line (``arrivals``), written first, is by the
+   moment it was received (taken on the event loop, before the hand-off to a thread).
 3. The turn (``Engine.turn``) under the conversation's lock: if earlier arrivals of the
    conversation are still in line, it lets go and tries again shortly (``Behind``), so one
    sender's messages are handled in the order they arrived whichever process or thread took
@@ -45,15 +46,15 @@ from flows.texts import text
 
 log = logging.getLogger("vaxbot.intake")
 
-STALE_MS = 5_000  # an arrival in line this long was abandoned (its process died mid-turn)
+STALE_US = 5_000_000  # an arrival in line this long was abandoned (its process died mid-turn)
 PURGE_EVERY = 300.0  # seconds between sweeps of abandoned arrivals and old rate windows
 MAX_WAIT = 0.05  # seconds: the longest pause before looking at the line again
 
 
-def wall_ms() -> int:
-    """Milliseconds of the real clock (the arrivals' and rate limit's time, whatever
+def wall_us() -> int:
+    """Microseconds of the real clock (the arrivals' and rate limit's time, whatever
     ``VAXBOT_NOW`` says)."""
-    return time.time_ns() // 1_000_000
+    return time.time_ns() // 1_000
 
 
 @dataclass(frozen=True)
@@ -125,25 +126,29 @@ class Intake:
         threads: int = 4,
         max_text: int = 1600,
         traffic: Traffic | None = None,
-        clock_ms: Callable[[], int] = wall_ms,
+        clock_us: Callable[[], int] = wall_us,
     ) -> None:
         self.engine = engine
         self.rate = rate
         self.threads = threads
         self.max_text = max_text
         self.traffic = traffic or Traffic()
-        self.clock_ms = clock_ms
+        self.clock_us = clock_us
         self._executor: ThreadPoolExecutor | None = None
         self._purged = time.monotonic()
 
     # -- the door ----------------------------------------------------------------------------
 
-    def receive(self, message: Inbound, then: Then | None = None) -> Receipt:
+    def receive(
+        self, message: Inbound, then: Then | None = None, received_us: int | None = None
+    ) -> Receipt:
         """Take one message and answer it (in this thread). ``then`` runs with the replies
         inside the turn's transaction (and with the stored replies of a redelivery): a channel
-        that queues its replies in the outbox does it there, so they are stored with the turn."""
+        that queues its replies in the outbox does it there, so they are stored with the turn.
+        ``received_us``: when the message came in (default: now)."""
         message = self.normalised(message)
-        receipt = self._receive(message, then)
+        received = self.clock_us() if received_us is None else received_us
+        receipt = self._receive(message, then, received)
         self.traffic.count(message.channel, limited=receipt.limited)
         log.debug(
             "%s in from=%s %s replies=%d", message.channel, mask_address(message.address),
@@ -152,11 +157,13 @@ class Intake:
         return receipt
 
     async def take(self, message: Inbound, then: Then | None = None) -> Receipt:
-        """``receive`` in one of the intake's threads: the event loop goes on meanwhile."""
+        """``receive`` in one of the intake's threads: the event loop goes on meanwhile. The
+        moment of reception is taken here, before the hand-off: it places the message in line."""
+        received = self.clock_us()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="vaxbot-turn")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.receive, message, then)
+        return await loop.run_in_executor(self._executor, self.receive, message, then, received)
 
     def close(self) -> None:
         """Wait for the turns in hand, then let the threads go."""
@@ -175,16 +182,15 @@ class Intake:
             changes["text"] = message.text[: self.max_text]
         return replace(message, **changes) if changes else message  # type: ignore[arg-type]
 
-    def _receive(self, message: Inbound, then: Then | None) -> Receipt:
+    def _receive(self, message: Inbound, then: Then | None, received: int) -> Receipt:
         engine, rate = self.engine, self.rate
         store = engine.store
         seen = f"{message.address} {message.message_id}" if message.message_id else None
-        now_ms = self.clock_ms()
-        self._sweep(now_ms)
+        self._sweep(received)
         try:
             arrival = store.arrive(
-                message.channel, message.address, seen, now_ms,
-                rate.limit if rate else None, int(rate.window * 1000) if rate else 0,
+                message.channel, message.address, seen, received,
+                rate.limit if rate else None, int(rate.window * 1e6) if rate else 0,
             )  # fmt: skip
         except Exception as error:  # the database cannot take it: as a failed turn
             log.error(
@@ -205,9 +211,8 @@ class Intake:
         wait = 0.001
         while True:
             try:
-                replies, outcome = engine.turn(
-                    message, arrival.id, then, self.clock_ms() - STALE_MS
-                )
+                fresh = self.clock_us() - STALE_US
+                replies, outcome = engine.turn(message, arrival.id, then, received, fresh)
                 break
             except Behind:  # an earlier message of this conversation is still being answered
                 time.sleep(wait)
@@ -223,14 +228,14 @@ class Intake:
         said = message.lang if message.lang in ("zh", "en") else guess_language(message.text)
         return Reply(text("zh" if said == "zh" else "en", key))
 
-    def _sweep(self, now_ms: int) -> None:
+    def _sweep(self, now_us: int) -> None:
         """Now and then: forget abandoned arrivals and rate windows long over."""
         moment = time.monotonic()
         if moment - self._purged < PURGE_EVERY:
             return
         self._purged = moment
-        window_ms = int(self.rate.window * 1000) if self.rate else 0
+        window_us = int(self.rate.window * 1e6) if self.rate else 0
         try:
-            self.engine.store.purge_arrivals(now_ms - max(window_ms, STALE_MS) - 60_000)
+            self.engine.store.purge_arrivals(now_us - max(window_us, STALE_US) - 60_000_000)
         except Exception as error:
             log.warning("arrivals not swept: %s", type(error).__name__)

@@ -2,13 +2,16 @@
 handled in the order they arrived, whichever process (or thread) took them; and the per-sender
 rate limit, counted in the database so that every process shares it.
 
-An arrival row holds a conversation and a moment, never the message's text: the process that
-took a message runs its turn, after the turns of the conversation's earlier arrivals
-(``Conversations.turn_start`` counts those still pending). The turn deletes its row. A row left
-by a process that died mid-turn is ignored once it is ``stale`` and purged later.
+An arrival row holds a conversation and the moment its process received the message, never
+the message's text. The row is written first, in a statement of its own, so that the line's
+order is the order of reception as closely as the database can see it; the process that took a
+message runs its turn after those of the conversation's earlier arrivals
+(``Conversations.turn_start`` counts those still in line, by moment received, then id). The
+turn deletes its row. A row left by a process that died mid-turn is ignored once it is stale,
+and purged later.
 
-Times are milliseconds of the real clock (``time.time()``), not the engine's clock, which
-``VAXBOT_NOW`` may freeze.
+Times are microseconds of the real clock (``time.time_ns()``), not the engine's clock, which
+``VAXBOT_NOW`` may freeze; the processes of one machine share it.
 """
 
 from __future__ import annotations
@@ -36,15 +39,20 @@ class Arrivals:
         channel: str,
         address: str,
         message_id: str | None,
-        now_ms: int,
+        received_us: int,
         limit: int | None = None,
-        window_ms: int = 60_000,
+        window_us: int = 60_000_000,
     ) -> Arrival:
-        """One message at the door, in one transaction: the replies already given if
-        ``message_id`` was answered before (before any rate limit: a provider's retry is not
-        the sender's doing); else counted against the sender's ``limit`` per ``window_ms``
-        (over it: no place in line); else given its place in the conversation's line."""
+        """One message at the door: its place in the conversation's line (taken first), then,
+        in one transaction: the replies already given if ``message_id`` was answered before
+        (before any rate limit: a provider's retry is not the sender's doing), else the message
+        counted against the sender's ``limit`` per ``window_us``; either way out of line."""
         db = self._db
+        place = db.insert(
+            "INSERT INTO arrivals (channel, address, received_us) "
+            "VALUES (:channel, :address, :received)",
+            {"channel": channel, "address": address, "received": received_us},
+        )
         with db.transaction():
             if message_id is not None:
                 row = db.one(
@@ -53,30 +61,28 @@ class Arrivals:
                     {"channel": channel, "message_id": message_id},
                 )
                 if row is not None:
+                    self.leave(place)
                     return Arrival(None, str(row[0]))
             count = 0
             if limit is not None:
-                count = self._count(f"{channel} {address}", now_ms, window_ms)
+                count = self._count(f"{channel} {address}", received_us, window_us)
                 if count > limit:
+                    self.leave(place)
                     return Arrival(None, None, count)
-            place = db.insert(
-                "INSERT INTO arrivals (channel, address, at_ms) VALUES (:channel, :address, :at)",
-                {"channel": channel, "address": address, "at": now_ms},
-            )
         return Arrival(place, None, count)
 
-    def _count(self, sender: str, now_ms: int, window_ms: int) -> int:
+    def _count(self, sender: str, now_us: int, window_us: int) -> int:
         """Count one message of ``sender``; how many in the window that began with their first
-        message more than ``window_ms`` after the previous window began."""
+        message more than ``window_us`` after the previous window began."""
         row = self._db.one(
-            "INSERT INTO rate_limits (sender, started_ms, count) VALUES (:sender, :now, 1) "
+            "INSERT INTO rate_limits (sender, started_us, count) VALUES (:sender, :now, 1) "
             "ON CONFLICT (sender) DO UPDATE SET "
-            "count = CASE WHEN rate_limits.started_ms <= :expired THEN 1 "
+            "count = CASE WHEN rate_limits.started_us <= :expired THEN 1 "
             "ELSE rate_limits.count + 1 END, "
-            "started_ms = CASE WHEN rate_limits.started_ms <= :expired THEN :now "
-            "ELSE rate_limits.started_ms END "
+            "started_us = CASE WHEN rate_limits.started_us <= :expired THEN :now "
+            "ELSE rate_limits.started_us END "
             "RETURNING count",
-            {"sender": sender, "now": now_ms, "expired": now_ms - window_ms},
+            {"sender": sender, "now": now_us, "expired": now_us - window_us},
         )
         assert row is not None
         return int(row[0])
@@ -91,7 +97,7 @@ class Arrivals:
             int(row[0])
             for row in self._db.all(
                 "SELECT id FROM arrivals WHERE channel = :channel AND address = :address "
-                "ORDER BY id",
+                "ORDER BY received_us, id",
                 {"channel": channel, "address": address},
             )
         ]
@@ -104,14 +110,14 @@ class Arrivals:
         )
         return int(row[0]) if row else 0
 
-    def purge(self, before_ms: int) -> int:
+    def purge(self, before_us: int) -> int:
         """Forget arrivals left in line (a process died mid-turn) and rate-limit windows that
-        began before ``before_ms``; the number of rows removed."""
+        began before ``before_us``; the number of rows removed."""
         with self._db.transaction():
             gone = self._db.execute(
-                "DELETE FROM arrivals WHERE at_ms < :before", {"before": before_ms}
+                "DELETE FROM arrivals WHERE received_us < :before", {"before": before_us}
             )
             gone += self._db.execute(
-                "DELETE FROM rate_limits WHERE started_ms < :before", {"before": before_ms}
+                "DELETE FROM rate_limits WHERE started_us < :before", {"before": before_us}
             )
         return gone

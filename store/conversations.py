@@ -65,20 +65,22 @@ class Conversations:
         address: str,
         message_id: str | None,
         place: int | None = None,
-        fresh_ms: int = 0,
+        received_us: int = 0,
+        fresh_us: int = 0,
     ) -> tuple[str | None, str | None, int]:
         """What a turn starts from, in one read: the replies already given to ``message_id``
         (if it was processed: a redelivery), the conversation's state (JSON text), and how many
-        of the conversation's arrivals are in line before ``place`` (store/arrivals.py; those
-        that arrived before ``fresh_ms`` are taken as abandoned)."""
+        of the conversation's arrivals are in line before ``place``, received at ``received_us``
+        (store/arrivals.py; those received before ``fresh_us`` are taken as abandoned)."""
         row = self._db.one(
             "SELECT (SELECT replies FROM inbound WHERE channel = :channel "
             "AND message_id = :message_id), "
             "(SELECT state FROM conversations WHERE channel = :channel AND address = :address), "
             "(SELECT count(*) FROM arrivals WHERE channel = :channel AND address = :address "
-            "AND id < :place AND at_ms >= :fresh)",
+            "AND (received_us < :received OR (received_us = :received AND id < :place)) "
+            "AND received_us >= :fresh)",
             {"channel": channel, "message_id": message_id, "address": address,
-             "place": place, "fresh": fresh_ms},
+             "place": place, "received": received_us, "fresh": fresh_us},
         )  # fmt: skip
         assert row is not None
         return row[0], row[1], int(row[2])

@@ -289,7 +289,7 @@ migration(
 # The inbound path (bot/intake.py): each message as it arrives, in order, until its turn has run
 # (one sender's messages are handled in the order they arrived, whichever process took them);
 # and each sender's count of messages in the current rate-limit window, shared by all processes.
-# Times in milliseconds of the real clock. Both tables hold only the moment (no message text).
+# Times in microseconds of the real clock. Both tables hold only moments (no message text).
 migration(
     "0009_arrivals_rate_limits",
     """
@@ -297,12 +297,12 @@ migration(
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             channel TEXT NOT NULL,
             address TEXT NOT NULL,
-            at_ms BIGINT NOT NULL
+            received_us BIGINT NOT NULL
         );
         CREATE INDEX arrivals_conversation ON arrivals(channel, address, id);
         CREATE UNLOGGED TABLE rate_limits (
             sender TEXT PRIMARY KEY,
-            started_ms BIGINT NOT NULL,
+            started_us BIGINT NOT NULL,
             count INTEGER NOT NULL
         )
 """,

@@ -106,7 +106,7 @@ def intake(
     """The intake with a rate limit of ``limit`` a minute, on the ticker's time."""
     return Intake(
         Engine(store, policy, clock), RateLimit(limit, 60.0),
-        clock_ms=lambda: int(ticker.value * 1000), **options,
+        clock_us=lambda: int(ticker.value * 1e6), **options,
     )  # fmt: skip
 
 
