@@ -49,6 +49,7 @@ log = logging.getLogger("vaxbot.intake")
 STALE_US = 5_000_000  # an arrival in line this long was abandoned (its process died mid-turn)
 PURGE_EVERY = 300.0  # seconds between sweeps of abandoned arrivals and old rate windows
 MAX_WAIT = 0.05  # seconds: the longest pause before looking at the line again
+SETTLE = 0.02  # seconds from reception before a served message's turn looks at the line
 
 
 def wall_us() -> int:
@@ -127,6 +128,7 @@ class Intake:
         max_text: int = 1600,
         traffic: Traffic | None = None,
         clock_us: Callable[[], int] = wall_us,
+        settle: float = SETTLE,
     ) -> None:
         self.engine = engine
         self.rate = rate
@@ -134,6 +136,7 @@ class Intake:
         self.max_text = max_text
         self.traffic = traffic or Traffic()
         self.clock_us = clock_us
+        self.settle = settle
         self._executor: ThreadPoolExecutor | None = None
         self._purged = time.monotonic()
 
@@ -148,22 +151,30 @@ class Intake:
         ``received_us``: when the message came in (default: now)."""
         message = self.normalised(message)
         received = self.clock_us() if received_us is None else received_us
-        receipt = self._receive(message, then, received)
-        self.traffic.count(message.channel, limited=receipt.limited)
-        log.debug(
-            "%s in from=%s %s replies=%d", message.channel, mask_address(message.address),
-            receipt.outcome, len(receipt.replies),
-        )  # fmt: skip
-        return receipt
+        at_door = self._door(message, then, received)
+        if isinstance(at_door, Receipt):
+            return self._done(message, at_door)
+        return self._done(message, self._turn(message, then, received, at_door))
 
     async def take(self, message: Inbound, then: Then | None = None) -> Receipt:
-        """``receive`` in one of the intake's threads: the event loop goes on meanwhile. The
-        moment of reception is taken here, before the hand-off: it places the message in line."""
+        """``receive`` in the intake's threads: the event loop goes on meanwhile. The moment of
+        reception is taken here, before the hand-off: it places the message in line. Between
+        the door and the turn the message lets ``settle`` seconds pass since it came in (on the
+        loop, holding no thread), so that a message of the same sender another process took a
+        moment earlier, but wrote a little later, is in line before this one's turn looks."""
         received = self.clock_us()
+        message = self.normalised(message)
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="vaxbot-turn")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.receive, message, then, received)
+        loop, executor = asyncio.get_running_loop(), self._executor
+        at_door = await loop.run_in_executor(executor, self._door, message, then, received)
+        if isinstance(at_door, Receipt):
+            return self._done(message, at_door)
+        pause = self.settle - (self.clock_us() - received) / 1e6
+        if pause > 0:
+            await asyncio.sleep(pause)
+        turn = await loop.run_in_executor(executor, self._turn, message, then, received, at_door)
+        return self._done(message, turn)
 
     def close(self) -> None:
         """Wait for the turns in hand, then let the threads go."""
@@ -182,7 +193,16 @@ class Intake:
             changes["text"] = message.text[: self.max_text]
         return replace(message, **changes) if changes else message  # type: ignore[arg-type]
 
-    def _receive(self, message: Inbound, then: Then | None, received: int) -> Receipt:
+    def _done(self, message: Inbound, receipt: Receipt) -> Receipt:
+        self.traffic.count(message.channel, limited=receipt.limited)
+        log.debug(
+            "%s in from=%s %s replies=%d", message.channel, mask_address(message.address),
+            receipt.outcome, len(receipt.replies),
+        )  # fmt: skip
+        return receipt
+
+    def _door(self, message: Inbound, then: Then | None, received: int) -> Receipt | int:
+        """The message's place in line; or, if no turn is to run, its receipt."""
         engine, rate = self.engine, self.rate
         store = engine.store
         seen = f"{message.address} {message.message_id}" if message.message_id else None
@@ -208,19 +228,23 @@ class Intake:
             metrics.rate_limited(message.channel)
             first = rate is not None and arrival.count == rate.limit + 1
             return Receipt([self._say(message, "rate_limited")] if first else [], "limited")
+        return arrival.id
+
+    def _turn(self, message: Inbound, then: Then | None, received: int, place: int) -> Receipt:
+        """The message's turn, once the earlier arrivals of its conversation have had theirs."""
         wait = 0.001
         while True:
             try:
                 fresh = self.clock_us() - STALE_US
-                replies, outcome = engine.turn(message, arrival.id, then, received, fresh)
+                replies, outcome = self.engine.turn(message, place, then, received, fresh)
                 break
             except Behind:  # an earlier message of this conversation is still being answered
                 time.sleep(wait)
                 wait = min(wait * 2, MAX_WAIT)
         if outcome == "failed":  # rolled back, its place in line included
             try:
-                store.leave_line(arrival.id)
-            except Exception as error:  # left for the sweep: stale in STALE_MS anyway
+                self.engine.store.leave_line(place)
+            except Exception as error:  # left for the sweep: stale in STALE_US anyway
                 log.warning("arrival not cleared: %s", type(error).__name__)
         return Receipt(replies, outcome)
 
