@@ -290,8 +290,10 @@ migration(
 # (one sender's messages are handled in the order they arrived, whichever process took them);
 # and each sender's count of messages in the current rate-limit window, shared by all processes.
 # Times in microseconds of the real clock. Both tables hold only moments (no message text).
+# And the outbox rows whose send began and has no known outcome yet (bot/outbox.py): after a
+# crash they are looked for in the gateway's own list of messages before being sent again.
 migration(
-    "0009_arrivals_rate_limits",
+    "0009_arrivals_rate_limits_sending",
     """
         CREATE UNLOGGED TABLE arrivals (
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -304,6 +306,10 @@ migration(
             sender TEXT PRIMARY KEY,
             started_us BIGINT NOT NULL,
             count INTEGER NOT NULL
+        );
+        CREATE TABLE sending (
+            outbox_id BIGINT PRIMARY KEY,
+            since TEXT NOT NULL
         )
 """,
 )

@@ -28,6 +28,7 @@ from store.outbox import Outbox
 from store.people import People
 from store.places import Places
 from store.rows import CODE_ALPHABET, Codes, new_code
+from store.sending import Sending
 
 __all__ = [
     "CODE_ALPHABET",
@@ -111,6 +112,7 @@ class Store:
         self.audits = Audit(db)
         self.conversations = Conversations(db)
         self.arrivals = Arrivals(db)
+        self.sending = Sending(db)
         self.places = Places(db)
         self.people = People(db, self.audits, self._codes)
         self.outbox = Outbox(db)
@@ -269,6 +271,12 @@ class Store:
     outbox_row = _Via("outbox", Outbox.outbox_row)
     set_opt_out = _Via("outbox", Outbox.set_opt_out)
     opted_out = _Via("outbox", Outbox.opted_out)
+
+    # -- sends in flight (gateways without idempotency keys) ---------------------------------
+    sending_begins = _Via("sending", Sending.begin)
+    sending_since = _Via("sending", Sending.since)
+    sending_ends = _Via("sending", Sending.end)
+    provider_id_taken = _Via("sending", Sending.provider_id_taken)
 
     # -- casework ----------------------------------------------------------------------------
     add_callback = _Via("casework", Casework.add_callback)
