@@ -16,13 +16,14 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 
 from bot.outbox import LEASE
-from store import Store
+from channels.sms.twilio import TwilioDelivery, TwilioSettings
+from store import Outgoing, Store
 from tests.conftest import NOW, Clock
 from tests.fakes.twilio_api import FakeTwilioApi, TwilioThread
 from tests.test_serve import CLI, environment, free_port, wait_healthy
@@ -100,3 +101,28 @@ def test_serve_killed_mid_send_and_restarted_sends_each_sms_once(
     posted = [r for r in api.requests if r.status == 201]
     assert len(posted) == COUNT
     assert "Traceback" not in log.read_text()
+
+
+def test_reconcile_finds_a_message_in_twilios_list_page_by_page() -> None:
+    """Over real HTTP: the list filtered by number, 50 a page, newest first; the oldest of 120
+    messages to one number is on the third page; a text never sent is not found."""
+    phone, other = "+8613800138000", "+8613900139000"
+
+    async def run() -> None:
+        async with FakeTwilioApi(SID, TOKEN) as api, aiohttp.ClientSession() as session:
+            settings = TwilioSettings(TOKEN, SID, "+8610690000001", api.base_url)
+            delivery = TwilioDelivery(session, settings, None)
+            messages = [Outgoing(n, "sms", phone, f"通知 {n}", f"k{n}", "notice", 0)
+                        for n in range(120)]  # fmt: skip
+            for message in messages:
+                await delivery.send(message)
+            await delivery.send(Outgoing(999, "sms", other, "通知 0", "other", "notice", 0))
+            since = datetime.now(UTC) - timedelta(minutes=1)
+            assert await delivery.reconcile(messages[0], since) == [api.listed[0]["sid"]]
+            assert await delivery.reconcile(messages[119], since) == [api.listed[119]["sid"]]
+            unsent = Outgoing(1000, "sms", phone, "从未发出", "k-unsent", "notice", 0)
+            assert await delivery.reconcile(unsent, since) == []
+            later = datetime.now(UTC) + timedelta(hours=1)  # sent before the send began: no
+            assert await delivery.reconcile(messages[0], later) == []
+
+    asyncio.run(run())
