@@ -393,6 +393,7 @@ def answer(to: Relayed, text: str, n: int) -> EmailMessage:
     return message
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_whole_booking_by_mail(
     engine: Engine, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -529,6 +530,7 @@ def test_chinese_subjects_gbk_big5_html_and_quoted_replies(
 # -- redeliveries ----------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_redelivered_mail_runs_once_and_is_answered_once(
     engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -561,6 +563,7 @@ def test_a_redelivered_mail_runs_once_and_is_answered_once(
 # -- refusals --------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_junk_gets_the_right_smtp_codes(
     engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,6 +62,7 @@ async def text_in(client: TestClient[web.Request, web.Application], n: int, body
     return response.status
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_metrics_count_turns_replies_and_senders_over_the_limit(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -97,6 +98,7 @@ def test_readyz_says_ready_then_stopping_once_shutdown_begins(
     run(store, policy, clock, scenario)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_readyz_is_503_when_the_database_cannot_answer(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -107,6 +109,7 @@ def test_readyz_is_503_when_the_database_cannot_answer(
     run(store, policy, clock, scenario)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_failing_turn_logs_one_line_with_a_count_and_books_are_counted(
     store: Store, policy: Policy, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:

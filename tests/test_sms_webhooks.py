@@ -380,6 +380,7 @@ def test_a_malformed_twilio_form_is_a_400_and_stores_nothing(
     assert snapshot(store) == before
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_redelivered_message_sid_gets_the_same_twiml_and_runs_once(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -409,6 +410,7 @@ def test_a_redelivered_message_sid_gets_the_same_twiml_and_runs_once(
     serve(store, policy, clock, scenario)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_message_ids_of_different_gateways_never_collide(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -473,6 +475,7 @@ def test_keyword_maps_only_whole_reserved_words() -> None:
     assert keyword("help me") == "help me"
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_yes_answers_a_yes_no_question_instead_of_opting_in(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -537,6 +540,7 @@ async def to_confirmation(http: Http) -> list[str]:
     return (await http.twilio("1")).twiml  # its only day (and period)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_place_taken_at_confirmation_leads_to_another_choice_not_a_dead_end(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -572,6 +576,7 @@ def test_back_after_a_place_was_taken_does_not_confirm_the_lost_place_again(
 # -- rate limit -------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_the_21st_message_in_a_minute_gets_one_polite_reply_then_silence(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -619,6 +624,7 @@ def outbox_row(store: Store, row_id: int) -> dict[str, Any]:
     return next(row for row in store.outbox_rows() if row["id"] == row_id)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_status_callback_records_the_delivery_status(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -634,6 +640,7 @@ def test_a_status_callback_records_the_delivery_status(
     assert not store.opted_out("sms", PHONE)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_status_callback_with_error_21610_opts_the_address_out(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -708,6 +715,7 @@ def replies_queued(store: Store) -> list[dict[str, Any]]:
     return [row for row in store.outbox_rows() if row["kind"] == "reply"]
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_android_valid_message_queues_its_replies_and_a_redelivery_queues_nothing(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -844,6 +852,7 @@ def test_android_bodies(store: Store, policy: Policy, clock: Clock, message: str
 # -- plain JSON -----------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_plain_json_endpoint(store: Store, policy: Policy, clock: Clock) -> None:
     async def scenario(http: Http) -> None:
         answer = await http.plain({"from": PHONE, "text": "你好", "id": "g-1"})

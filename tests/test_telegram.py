@@ -141,6 +141,7 @@ BOOKING: list[tuple[str, str, str]] = [
 ]
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_registration_screening_and_booking_by_buttons(
     engine: Engine, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -218,6 +219,7 @@ def test_registration_screening_and_booking_by_buttons(
 # -- duplicates ------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_duplicated_update_runs_once_and_is_answered_the_same(
     engine: Engine, store: Store
 ) -> None:
@@ -459,6 +461,7 @@ async def webhook_serving(
             await runner.cleanup()
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_webhook_mode_checks_the_secret_token(engine: Engine, store: Store) -> None:
     async def post(session: aiohttp.ClientSession, url: str, body: Any, secret: str | None) -> int:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
@@ -691,6 +694,7 @@ def test_serve_runs_the_telegram_bot_beside_the_sms_webhooks(
     assert sent and "疫苗接种预约" in sent[0].text
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_linking_a_telegram_chat_to_a_phone_end_to_end(engine: Engine, store: Store) -> None:
     """Registered and booked by SMS; in Telegram, 绑定 + the code texted to the phone shows the
     same person and booking."""
@@ -718,6 +722,7 @@ def test_linking_a_telegram_chat_to_a_phone_end_to_end(engine: Engine, store: St
     assert "张三" in status and "预约码" in status
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_telegram_messages_share_the_rate_limit_of_every_channel(engine: Engine) -> None:
     """Telegram goes through the intake like SMS: over the limit a sender gets one polite
     reply, then silence (it used to bypass the limit)."""
