@@ -2,8 +2,9 @@
 
 The database is a SQLite file; a test module that sets ``BACKENDS = ("sqlite", "postgresql")``
 (or a test marked ``@pytest.mark.backends("sqlite", "postgresql")``: the core tests of a module
-too costly to run whole twice) runs each of its tests that use ``store`` on both, with ``[sqlite]`` / ``[postgresql]`` in the
-test ids (PostgreSQL: ``VAXBOT_TEST_POSTGRES=URL``, or a throwaway server the session starts).
+too costly to run whole twice) runs each of its tests that use ``store`` on both, with
+``[sqlite]`` / ``[postgresql]`` in the test ids (PostgreSQL: ``VAXBOT_TEST_POSTGRES=URL``, or a
+throwaway server the session starts).
 """
 
 from __future__ import annotations
