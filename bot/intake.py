@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -50,6 +51,17 @@ STALE_US = 5_000_000  # an arrival in line this long was abandoned (its process 
 PURGE_EVERY = 300.0  # seconds between sweeps of abandoned arrivals and old rate windows
 MAX_WAIT = 0.05  # seconds: the longest pause before looking at the line again
 SETTLE = 0.02  # seconds from reception before a served message's turn looks at the line
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def wall_us() -> int:
@@ -183,7 +195,8 @@ class Intake:
             self._executor = None
 
     def normalised(self, message: Inbound) -> Inbound:
-        """One conversation per SMS number, however it was written; text within bounds."""
+        """One conversation per SMS number, however it was written; text within bounds and
+        storable (a lone surrogate, which no database or reply can encode, becomes U+FFFD)."""
         changes: dict[str, object] = {}
         if message.channel == "sms":
             phone = normalise_phone(message.address)
@@ -191,6 +204,10 @@ class Intake:
                 changes.update(address=phone, phone=message.phone or phone)
         if len(message.text) > self.max_text:
             changes["text"] = message.text[: self.max_text]
+        for name in ("text", "address", "message_id"):
+            value = changes.get(name, getattr(message, name))
+            if isinstance(value, str) and not _encodable(value):  # a lone surrogate (Telegram)
+                changes[name] = _LONE_SURROGATE.sub("\ufffd", value)
         return replace(message, **changes) if changes else message  # type: ignore[arg-type]
 
     def _done(self, message: Inbound, receipt: Receipt) -> Receipt:

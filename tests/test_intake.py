@@ -147,3 +147,19 @@ def test_an_arrival_abandoned_by_a_dead_process_holds_nobody_up_for_long(
     ticker.tick(6)  # longer than an arrival is waited for
     receipt = sms(door(store, policy, clock, ticker), ticker, "帮助", "SM1")
     assert receipt.outcome == "ok" and receipt.replies[0].text == text("zh", "help")
+
+
+def test_a_lone_surrogate_is_answered_like_any_text(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    """JSON may carry "\\ud800" (Telegram's updates are not read field by field): no database
+    or reply can encode it, so the door makes it U+FFFD and the message is answered."""
+    ticker = Ticker()
+    receipt = door(store, policy, clock, ticker).receive(
+        Inbound("telegram", "1001", "预约\ud800", "message:1001:\udc80")
+    )
+    assert receipt.outcome == "ok" and receipt.replies[0].text.startswith("预登记须知")
+    again = door(store, policy, clock, ticker).receive(
+        Inbound("telegram", "1001", "预约\ud800", "message:1001:\udc80")
+    )
+    assert again == Receipt(receipt.replies, "redelivered")
