@@ -94,7 +94,8 @@ class Transaction:
     def __enter__(self) -> None:
         depth = self._depth
         if depth == 0:
-            self._writer.acquire()
+            if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):  # as SQLite would
+                raise sqlite3.OperationalError("database is locked")
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except BaseException:
