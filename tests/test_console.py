@@ -149,7 +149,6 @@ async def test_booking_on_behalf_runs_the_engine_as_the_operator(
 
 
 @synchronous
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_cancel_from_the_actions_is_audited_with_the_operator(
     store: Store, policy: Policy, clock: Clock
 ) -> None:

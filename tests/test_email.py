@@ -563,7 +563,6 @@ def test_a_redelivered_mail_runs_once_and_is_answered_once(
 # -- refusals --------------------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_junk_gets_the_right_smtp_codes(
     engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -109,7 +109,6 @@ def test_readyz_is_503_when_the_database_cannot_answer(
     run(store, policy, clock, scenario)
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_a_failing_turn_logs_one_line_with_a_count_and_books_are_counted(
     store: Store, policy: Policy, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -410,7 +410,6 @@ def test_a_redelivered_message_sid_gets_the_same_twiml_and_runs_once(
     serve(store, policy, clock, scenario)
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_message_ids_of_different_gateways_never_collide(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -475,7 +474,6 @@ def test_keyword_maps_only_whole_reserved_words() -> None:
     assert keyword("help me") == "help me"
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_yes_answers_a_yes_no_question_instead_of_opting_in(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -540,7 +538,6 @@ async def to_confirmation(http: Http) -> list[str]:
     return (await http.twilio("1")).twiml  # its only day (and period)
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_a_place_taken_at_confirmation_leads_to_another_choice_not_a_dead_end(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -640,7 +637,6 @@ def test_a_status_callback_records_the_delivery_status(
     assert not store.opted_out("sms", PHONE)
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_a_status_callback_with_error_21610_opts_the_address_out(
     store: Store, policy: Policy, clock: Clock
 ) -> None:

@@ -461,7 +461,6 @@ async def webhook_serving(
             await runner.cleanup()
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_webhook_mode_checks_the_secret_token(engine: Engine, store: Store) -> None:
     async def post(session: aiohttp.ClientSession, url: str, body: Any, secret: str | None) -> int:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
@@ -694,7 +693,6 @@ def test_serve_runs_the_telegram_bot_beside_the_sms_webhooks(
     assert sent and "疫苗接种预约" in sent[0].text
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 def test_linking_a_telegram_chat_to_a_phone_end_to_end(engine: Engine, store: Store) -> None:
     """Registered and booked by SMS; in Telegram, 绑定 + the code texted to the phone shows the
     same person and booking."""
