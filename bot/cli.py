@@ -31,6 +31,7 @@ from bot.clock import Clock, ClockError, make_clock
 from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_reference
 from bot.engine import Engine
 from bot.followups import OUTCOMES, list_lines, record
+from bot.intake import Intake
 from bot.messages import Inbound, Reply
 from bot.nlu_cli import add_nlu_commands, run_nlu
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
@@ -351,15 +352,16 @@ def _render(replies: list[Reply], out: TextIO) -> None:
 def run_chat(engine: Engine, channel: str, sender: str, jsonl: bool, source: TextIO,
              out: TextIO) -> None:  # fmt: skip
     interactive = source.isatty() and not jsonl
+    intake = Intake(engine)  # the one way in, as every channel's (no rate limit: a local user)
     if interactive:
         _line_editing()
-        _render(engine.handle(Inbound(channel, sender, "菜单")), out)
+        _render(intake.receive(Inbound(channel, sender, "菜单")).replies, out)
     while True:
         line = _prompt(source, out) if interactive else source.readline()
         if not line:
             break
         message = line.rstrip("\r\n")
-        replies = engine.handle(Inbound(channel, sender, message))
+        replies = intake.receive(Inbound(channel, sender, message)).replies
         if jsonl:
             record = {"in": message, "replies": [r.to_json() for r in replies]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

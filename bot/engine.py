@@ -19,8 +19,19 @@ import orjson
 from bot import metrics
 from bot.clock import Clock
 from bot.conversation import State, guess_language
-from bot.matching import COMMAND_WORDS, Command, fold, match_stored, number_of
-from bot.messages import Inbound, Reply, ReplyOption
+from bot.matching import (
+    COMMAND_WORDS,
+    ENGLISH_WORDS,
+    FLOW_INTENTS,
+    INTENT_COMMANDS,
+    SWITCH_REPLIES,
+    SWITCHES,
+    Command,
+    fold,
+    match_stored,
+    number_of,
+)
+from bot.messages import Behind, Inbound, Reply, ReplyOption, Then
 from bot.nlu import NONE, Interpreter, Reading
 from bot.nlu.masking import mask
 from bot.nlu.normalise import Text, simplified, to_traditional
@@ -47,23 +58,6 @@ MENU: tuple[tuple[str, str], ...] = (
     ("menu.register", "flow:register"),
     ("menu.agent", "cmd:agent"),
 )
-# Intents that start a flow of that name; inside another flow, free text naming one of these
-# (or ``SWITCH_REPLIES``) clearly enough leaves the flow for it.
-FLOW_INTENTS = frozenset({"book", "status", "cancel", "reschedule", "register", "link"})
-SWITCHES = frozenset({"status", "cancel", "reschedule", "register", "link"})
-SWITCH_REPLIES = frozenset({"agent", "help", "stop", "start"})
-INTENT_COMMANDS = {
-    "agent": Command.AGENT,
-    "help": Command.HELP,
-    "greet": Command.GREET,
-    "stop": Command.STOP,
-    "start": Command.START,
-    "accept": Command.ACCEPT,
-    "decline": Command.DECLINE,
-}
-# A single word in Latin letters that says the resident writes English (besides sentences);
-# not words channels send for their own commands (Telegram's /menu arrives as "menu").
-ENGLISH_WORDS = frozenset({"book", "booking", "cancel", "status", "hello", "reschedule"})
 
 
 class Engine:
@@ -75,11 +69,25 @@ class Engine:
         self.failures = 0  # turns failed in this process, for the log line
 
     def handle(self, message: Inbound) -> list[Reply]:
+        """One turn for ``message`` (no place in line: see ``turn``)."""
+        return self.turn(message)[0]
+
+    def turn(
+        self, message: Inbound, place: int | None = None, then: Then | None = None,
+        received_us: int = 0, fresh_us: int = 0,
+    ) -> tuple[list[Reply], str]:  # fmt: skip
+        """One turn: the replies and the outcome ("ok", "redelivered", "failed"). With a
+        ``place`` in the conversation's line (store/arrivals.py; received at ``received_us``),
+        ``Behind`` if arrivals before it (since ``fresh_us``) are still in line; the turn takes
+        it out. ``then`` runs inside the turn's transaction with the replies."""
         started = time.perf_counter()
         now = message.time.astimezone(self.policy.zone) if message.time else self.clock()
         events: list[str] = []
         try:
-            replies, outcome = self._handle(message, now, events)
+            line = (place, received_us, fresh_us)
+            replies, outcome = self._handle(message, now, events, line, then)
+        except Behind:
+            raise
         except Exception as error:
             # The transaction rolled back every write of the turn, state included: the resident
             # can simply try again. Still, never leave a message unanswered. One line a
@@ -96,22 +104,31 @@ class Engine:
         metrics.turn(message.channel, outcome, time.perf_counter() - started, len(replies))
         for event in events:
             metrics.booked(message.channel, event)
-        return replies
+        return replies, outcome
 
     def _handle(
-        self, message: Inbound, now: datetime, events: list[str]
-    ) -> tuple[list[Reply], str]:
+        self, message: Inbound, now: datetime, events: list[str],
+        line: tuple[int | None, int, int], then: Then | None,
+    ) -> tuple[list[Reply], str]:  # fmt: skip
         lang = guess_language(message.text)
-        with self.store.transaction():
+        store = self.store
+        with store.transaction():
             # One turn of a conversation at a time, across processes too: the turn's first
             # statement (SQLite's write lock already is that; a server takes a lock).
-            self.store.lock_conversation(message.channel, message.address)
+            store.lock_conversation(message.channel, message.address)
             # A provider's id, scoped to the sender: nobody gets another's stored replies
             # by quoting their message id (where senders choose ids, as in email).
             seen = f"{message.address} {message.message_id}" if message.message_id else None
-            earlier, stored = self.store.turn_start(message.channel, message.address, seen)
+            earlier, stored, ahead = store.turn_start(message.channel, message.address, seen, *line)
+            if ahead:
+                raise Behind(ahead)
+            if line[0] is not None:
+                store.leave_line(line[0])
             if earlier is not None:
-                return [Reply.from_json(r) for r in orjson.loads(earlier)], "redelivered"
+                replies = [Reply.from_json(r) for r in orjson.loads(earlier)]
+                if then is not None:
+                    then(replies)
+                return replies, "redelivered"
             if stored is None and message.lang in ("zh", "en"):
                 lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
             state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
@@ -121,14 +138,12 @@ class Engine:
                 replies = [_traditional(reply) for reply in replies]
             # Compared as text: the flows change the state's data in place.
             if (after := orjson.dumps(state.dump()).decode()) != stored:
-                self.store.save_state(message.channel, message.address, after, now)
+                store.save_state(message.channel, message.address, after, now)
             if seen:
-                self.store.record_inbound(
-                    message.channel,
-                    seen,
-                    orjson.dumps([r.to_json() for r in replies]).decode(),
-                    now,
-                )
+                dumped = orjson.dumps([r.to_json() for r in replies]).decode()
+                store.record_inbound(message.channel, seen, dumped, now)
+            if then is not None:
+                then(replies)
         events.extend(turn.ctx.events)  # counted once the turn is committed
         return replies, "ok"
 

@@ -124,3 +124,22 @@ def _match(folded: str, options: Sequence[Option]) -> Option | None:
         if len(found) == 1:
             return found[0]
     return None
+
+
+# Intents that start a flow of that name; inside another flow, free text naming one of these
+# (or ``SWITCH_REPLIES``) clearly enough leaves the flow for it.
+FLOW_INTENTS = frozenset({"book", "status", "cancel", "reschedule", "register", "link"})
+SWITCHES = frozenset({"status", "cancel", "reschedule", "register", "link"})
+SWITCH_REPLIES = frozenset({"agent", "help", "stop", "start"})
+INTENT_COMMANDS = {
+    "agent": Command.AGENT,
+    "help": Command.HELP,
+    "greet": Command.GREET,
+    "stop": Command.STOP,
+    "start": Command.START,
+    "accept": Command.ACCEPT,
+    "decline": Command.DECLINE,
+}
+# A single word in Latin letters that says the resident writes English (besides sentences);
+# not words channels send for their own commands (Telegram's /menu arrives as "menu").
+ENGLISH_WORDS = frozenset({"book", "booking", "cancel", "status", "hello", "reschedule"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,3 +47,10 @@ class Reply:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
         return cls(data["text"], tuple(ReplyOption(o["key"], o["label"]) for o in data["options"]))
+
+
+Then = Callable[[list[Reply]], object]  # run with a turn's replies inside its transaction
+
+
+class Behind(Exception):
+    """Earlier messages of the conversation are still in line: try the turn again shortly."""

@@ -11,8 +11,12 @@ store before anything is sent. A sender claims due rows, hands each to its chann
 
 A claim is a lease: if the process dies after sending and before recording it, the row is
 claimed again once the lease runs out and sent again *with the same idempotency key*, so a
-channel that honours keys (``Delivery.idempotent``) delivers it once; on one that does not, a
-duplicate is possible but a loss is not.
+channel that honours keys (``Delivery.idempotent``) delivers it once. On one that does not
+(Twilio), a send is recorded as begun (``Store.sending_begins``) before it goes out and ended
+once its outcome is known; a row claimed again with its send still begun was in flight when a
+process died, and is first looked for in the gateway's own list of messages
+(``Delivery.reconcile``, e.g. Twilio's Messages list by recipient and date): found, it is
+recorded as sent with that message's id and not sent again.
 """
 
 from __future__ import annotations
@@ -54,6 +58,15 @@ class Delivery(Protocol):
 
     async def send(self, message: Outgoing) -> str | None:
         """Send one message; return the provider's id for it. Raise ``DeliveryError``."""
+        ...
+
+
+class Reconciling(Delivery, Protocol):
+    """A channel without idempotency keys whose provider lists the messages it took."""
+
+    async def reconcile(self, message: Outgoing, since: datetime) -> list[str]:
+        """The provider's ids of messages like ``message`` (same recipient and text) it took
+        since ``since``, newest first. Raise ``DeliveryError`` if it cannot tell now."""
         ...
 
 
@@ -111,6 +124,16 @@ async def _deliver(
         store.mark_failed(message.id, "opted out", clock())
         report.held += 1
         return
+    tracked = not delivery.idempotent
+    if tracked:
+        try:
+            if await _already_sent(store, delivery, message, clock, report):
+                return
+        except Exception as exc:  # cannot tell whether it went out: not now, then
+            _retry(store, message, f"not reconciled: {exc}", policy, clock(), report)
+            log.warning("outbox %s to %s: not reconciled: %s", message.id, who, exc)
+            return
+        store.sending_begins(message.id, clock())
     try:
         provider_id = await delivery.send(message)
     except OptedOut as exc:
@@ -118,10 +141,13 @@ async def _deliver(
         with store.transaction():
             store.set_opt_out(message.channel, message.address, True, now)
             store.mark_failed(message.id, f"opted out: {exc}", now)
+            store.sending_ends(message.id)
         log.info("outbox %s to %s: recipient opted out", message.id, who)
         report.failed += 1
     except Undeliverable as exc:
-        store.mark_failed(message.id, str(exc), clock())
+        with store.transaction():
+            store.mark_failed(message.id, str(exc), clock())
+            store.sending_ends(message.id)
         log.warning("outbox %s to %s undeliverable: %s", message.id, who, exc)
         report.failed += 1
         report.errors.append(str(exc))
@@ -130,8 +156,32 @@ async def _deliver(
         log.warning("outbox %s to %s failed (attempt %d): %s", message.id, who,
                     message.attempts + 1, exc)  # fmt: skip
     else:
-        store.mark_sent(message.id, provider_id, clock())
+        with store.transaction():
+            store.mark_sent(message.id, provider_id, clock())
+            if tracked:
+                store.sending_ends(message.id)
         report.sent += 1
+
+
+async def _already_sent(
+    store: Store, delivery: Delivery, message: Outgoing, clock: Clock, report: Report
+) -> bool:
+    """Whether a send of ``message`` was in flight when a process died and the provider took
+    it: then it is recorded as sent (with the provider's id) and not sent again. A temporary
+    failure (the send may or may not have reached the provider) keeps the send begun."""
+    since = store.sending_since(message.id)
+    reconcile = getattr(delivery, "reconcile", None)
+    if since is None or reconcile is None:
+        return False
+    for provider_id in await reconcile(message, since):
+        if not store.provider_id_taken(provider_id):
+            with store.transaction():
+                store.mark_sent(message.id, provider_id, clock())
+                store.sending_ends(message.id)
+            log.info("outbox %s: sent before a restart (found at the provider)", message.id)
+            report.sent += 1
+            return True
+    return False
 
 
 def _retry(

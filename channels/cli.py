@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -61,9 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
         "VAXBOT_TELEGRAM_TOKEN); the SMTP server (with VAXBOT_EMAIL_ADDRESS); and the worker. "
         "Secrets come from the environment (see README). SIGTERM shuts it down cleanly.",
     )
-    serve.add_argument("--db", required=True, help="SQLite file")
+    serve.add_argument("--db", required=True, help="SQLite file or postgresql:// URL")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        help="turns run at once, each in a thread with its own database connection (default 8)",
+    )
     serve.add_argument(
         "--insecure",
         action="store_true",
@@ -129,10 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             default_url = f"http://{args.host}:{args.port}"
             settings = Settings.from_env(os.environ, args.insecure, default_url)
+            settings = dataclasses.replace(settings, threads=max(args.threads, 1))
         except ConfigError as exc:
             print(f"vaxbot serve: {exc}", file=sys.stderr)
             return 2
-    store = open_store(args.db)
+    # Each turn's thread borrows a connection; the event loop (health, worker) one more.
+    store = open_store(args.db, connections=settings.threads + 2 if settings else 2)
     try:
         if settings is not None:
             try:

@@ -13,9 +13,10 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import aiohttp
 import prometheus_client
@@ -25,9 +26,10 @@ from bot import metrics as bot_metrics
 from bot.assign import run_assign
 from bot.clock import Clock
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit
 from bot.outbox import Delivery
 from bot.worker import Worker
-from channels.gateway import Gateway, RateLimiter
+from channels.gateway import Gateway
 from channels.mail import CHANNEL as EMAIL
 from channels.mail import EmailChannel, EmailConfigError, EmailSettings
 from channels.sms.android import AndroidGatewayDelivery, AndroidWebhook
@@ -42,6 +44,7 @@ from flows.policy import Policy
 from store import Store
 
 log = logging.getLogger("vaxbot.serve")
+T = TypeVar("T")
 
 STORE = web.AppKey("store", Store)
 STOPPING = web.AppKey("stopping", asyncio.Event)
@@ -62,6 +65,7 @@ class Settings:
     android_password: str
     json_token: str | None
     rate_limit: int = 20  # messages per sender per minute
+    threads: int = 8  # turns at once, off the event loop
     telegram: TelegramSettings = field(default_factory=TelegramSettings)  # no token: no bot
     email: EmailSettings | None = None  # no VAXBOT_EMAIL_ADDRESS: no email
 
@@ -139,9 +143,8 @@ def telegram_channel(gateway: Gateway, settings: Settings) -> TelegramChannel | 
         return None
     webhook = telegram.webhook(settings.public_url)
     return TelegramChannel(
-        gateway.engine, telegram.token, base_url=telegram.base_url, webhook=webhook,
-        gateway=gateway,
-    )  # fmt: skip
+        gateway.intake, telegram.token, base_url=telegram.base_url, webhook=webhook
+    )
 
 
 def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
@@ -160,10 +163,16 @@ def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, 
     return {}
 
 
+async def _off_loop(work: Callable[..., T], *args: object) -> T:
+    """A database call in a thread (with a connection of its own): a slow round trip or a lock
+    held elsewhere never stalls the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, work, *args)
+
+
 async def healthz(request: web.Request) -> web.Response:
     """Alive: the database takes a write now (a full disk fails every turn while reads work)."""
     try:
-        request.app[STORE].write_probe(datetime.now(UTC))
+        await _off_loop(request.app[STORE].write_probe, datetime.now(UTC))
     except Exception as error:  # any database error means: unhealthy
         log.error("healthz: writes fail: %s: %.200s", type(error).__name__, error)
         return web.json_response({"status": "writes fail"}, status=503)
@@ -176,7 +185,7 @@ async def readyz(request: web.Request) -> web.Response:
     if request.app[STOPPING].is_set():
         return web.json_response({"status": "stopping"}, status=503)
     try:
-        request.app[STORE].ping()
+        await _off_loop(request.app[STORE].ping)
     except Exception as error:  # any database error means: not ready
         log.warning("not ready: %s: %.200s", type(error).__name__, error)
         return web.json_response({"status": "database unavailable"}, status=503)
@@ -187,7 +196,7 @@ async def metrics(request: web.Request) -> web.Response:
     """Prometheus metrics (bot/metrics.py) in the text exposition format, with the outbox's
     backlog read at scrape time."""
     try:
-        waiting, oldest = request.app[STORE].outbox_backlog(datetime.now(UTC))
+        waiting, oldest = await _off_loop(request.app[STORE].outbox_backlog, datetime.now(UTC))
         bot_metrics.outbox(waiting, oldest)
     except Exception as error:  # the other metrics are still worth serving
         log.warning("metrics: outbox backlog not read: %s", type(error).__name__)
@@ -223,7 +232,8 @@ async def serve(
     for channel in settings.unauthenticated():
         log.warning("--insecure: %s", channel)
     engine = Engine(store, policy, clock)
-    gateway = Gateway(engine, RateLimiter(settings.rate_limit, 60.0))
+    intake = Intake(engine, RateLimit(settings.rate_limit, 60.0), threads=settings.threads)
+    gateway = Gateway(intake)
     wake = asyncio.Event()
     gateway.sent_changed = wake.set
     stop = asyncio.Event()
@@ -232,7 +242,7 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     telegram = telegram_channel(gateway, settings)
     email = (
-        EmailChannel(engine, settings.email, gateway.limiter, queued=wake.set)
+        EmailChannel(intake, settings.email, queued=wake.set)
         if settings.email is not None
         else None
     )
@@ -274,4 +284,5 @@ async def serve(
             await runner.cleanup()
             if telegram is not None:
                 await telegram.stop()  # last: the worker sends through its bot
+            intake.close()  # no turn is in hand any more: its threads go
     log.info("stopped")

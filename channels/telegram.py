@@ -66,11 +66,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.engine import Engine
+from bot.intake import Intake
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.outbox import DeliveryError, OptedOut, Undeliverable
 from channels import webjson
-from channels.gateway import Gateway
 from flows.texts import Lang, text
 from store import Outgoing
 
@@ -280,17 +279,15 @@ class TelegramChannel:
 
     def __init__(
         self,
-        engine: Engine,
+        intake: Intake,
         token: str,
         base_url: str | None = None,
         webhook: Webhook | None = None,
         poll_timeout: int = 10,  # seconds of each getUpdates long poll
-        gateway: Gateway | None = None,
     ) -> None:
         if not token:
             raise TelegramConfigError("a Telegram bot token is required")
-        self.engine = engine
-        self.gateway = gateway
+        self.intake = intake  # the one way in (rate limit, order, turns off the event loop)
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self._hide_token = _HideToken(token)
@@ -476,16 +473,8 @@ class TelegramChannel:
     async def _turn(
         self, update_id: int, chat_id: int, text: str, message_id: str, user: User | None
     ) -> None:
-        if self.gateway is not None:  # served: the rate limit every channel shares
-            replies = self.gateway.turn(CHANNEL, str(chat_id), text, message_id, language(user))
-        else:
-            inbound = Inbound(
-                CHANNEL, str(chat_id), text, message_id=message_id, lang=language(user)
-            )
-            replies = self.engine.handle(inbound)  # one short SQLite transaction
-        log.info(
-            "telegram in update=%d chat=%s replies=%d", update_id, mask_chat(chat_id), len(replies)
-        )
+        inbound = Inbound(CHANNEL, str(chat_id), text, message_id=message_id, lang=language(user))
+        replies = (await self.intake.take(inbound)).replies
         _remember(self._live, chat_id, 0)  # until the new buttons are out
         try:
             _remember(self._live, chat_id, await send_replies(self.bot, chat_id, replies))

@@ -60,8 +60,8 @@ class Audit:
         """The audit trail of a person and their bookings, newest first."""
         return self._db.dicts(
             "SELECT at, actor, channel, action, entity, entity_id FROM audit "
-            "WHERE (entity = 'resident' AND entity_id = :id) OR (entity = 'booking' AND "
+            "WHERE (entity = 'resident' AND entity_id = :entity) OR (entity = 'booking' AND "
             "entity_id IN (SELECT CAST(id AS TEXT) FROM bookings WHERE resident_id = :id)) "
             "ORDER BY id DESC LIMIT :limit",
-            {"id": str(resident_id), "limit": limit},
+            {"entity": str(resident_id), "id": resident_id, "limit": limit},
         )

@@ -60,18 +60,30 @@ class Conversations:
         )
 
     def turn_start(
-        self, channel: str, address: str, message_id: str | None
-    ) -> tuple[str | None, str | None]:
+        self,
+        channel: str,
+        address: str,
+        message_id: str | None,
+        place: int | None = None,
+        received_us: int = 0,
+        fresh_us: int = 0,
+    ) -> tuple[str | None, str | None, int]:
         """What a turn starts from, in one read: the replies already given to ``message_id``
-        (if it was processed: a redelivery), and the conversation's state (JSON text)."""
+        (if it was processed: a redelivery), the conversation's state (JSON text), and how many
+        of the conversation's arrivals are in line before ``place``, received at ``received_us``
+        (store/arrivals.py; those received before ``fresh_us`` are taken as abandoned)."""
         row = self._db.one(
             "SELECT (SELECT replies FROM inbound WHERE channel = :channel "
             "AND message_id = :message_id), "
-            "(SELECT state FROM conversations WHERE channel = :channel AND address = :address)",
-            {"channel": channel, "message_id": message_id, "address": address},
-        )
+            "(SELECT state FROM conversations WHERE channel = :channel AND address = :address), "
+            "(SELECT count(*) FROM arrivals WHERE channel = :channel AND address = :address "
+            "AND (received_us < :received OR (received_us = :received AND id < :place)) "
+            "AND received_us >= :fresh)",
+            {"channel": channel, "message_id": message_id, "address": address,
+             "place": place, "received": received_us, "fresh": fresh_us},
+        )  # fmt: skip
         assert row is not None
-        return row[0], row[1]
+        return row[0], row[1], int(row[2])
 
     def record_inbound(self, channel: str, message_id: str, replies: str, now: datetime) -> None:
         """Remember the replies given to a message id (``UniqueViolation`` if it has some)."""

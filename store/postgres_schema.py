@@ -285,3 +285,31 @@ migration(
         )
 """,
 )
+
+# The inbound path (bot/intake.py): each message as it arrives, in order, until its turn has run
+# (one sender's messages are handled in the order they arrived, whichever process took them);
+# and each sender's count of messages in the current rate-limit window, shared by all processes.
+# Times in microseconds of the real clock. Both tables hold only moments (no message text).
+# And the outbox rows whose send began and has no known outcome yet (bot/outbox.py): after a
+# crash they are looked for in the gateway's own list of messages before being sent again.
+migration(
+    "0009_arrivals_rate_limits_sending",
+    """
+        CREATE UNLOGGED TABLE arrivals (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            received_us BIGINT NOT NULL
+        );
+        CREATE INDEX arrivals_conversation ON arrivals(channel, address, id);
+        CREATE UNLOGGED TABLE rate_limits (
+            sender TEXT PRIMARY KEY,
+            started_us BIGINT NOT NULL,
+            count INTEGER NOT NULL
+        );
+        CREATE TABLE sending (
+            outbox_id BIGINT PRIMARY KEY,
+            since TEXT NOT NULL
+        )
+""",
+)

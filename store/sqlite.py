@@ -3,6 +3,12 @@
 The only module of vaxbot that imports ``sqlite3`` (a contract test holds it to that). The file
 runs in WAL mode; the outermost transaction is ``BEGIN IMMEDIATE``, so the write lock is taken up
 front and two processes never both read-then-write on a stale view; nested levels are savepoints.
+
+One ``SqliteDb`` may be used from several threads (``vaxbot serve`` runs turns in threads): each
+thread opens a connection of its own to the file on first use. The threads of one process take
+a lock of the process before ``BEGIN IMMEDIATE``, so that they queue for the file's one write
+lock there (woken at once) rather than in SQLite's busy handler (which sleeps and retries).
+``:memory:`` has one connection, shared.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -53,18 +60,32 @@ def violation(exc: sqlite3.IntegrityError) -> IntegrityViolation:
     return kind(table, columns, detail)
 
 
+_WRITERS: dict[str, threading.Lock] = {}  # per database file: this process's writers queue
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.Lock:
+    if path == ":memory:":
+        return threading.Lock()
+    key = os.path.realpath(path)
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.Lock())
+
+
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level, a savepoint inside; an exception
-    rolls back to where this level began and goes on.
+    rolls back to where this level began and goes on. One per connection (so per thread); the
+    outermost level holds ``writer``, the process's lock on the file, throughout.
 
     A plain context manager rather than a generator: every turn enters it at least once.
     """
 
-    __slots__ = ("_conn", "_depth")
+    __slots__ = ("_conn", "_depth", "_writer")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, writer: threading.Lock) -> None:
         self._conn = conn
         self._depth = 0
+        self._writer = writer
 
     @property
     def depth(self) -> int:
@@ -72,47 +93,108 @@ class Transaction:
 
     def __enter__(self) -> None:
         depth = self._depth
-        self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+        if depth == 0:
+            if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):  # as SQLite would
+                raise sqlite3.OperationalError("database is locked")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._writer.release()
+                raise
+        else:
+            self._conn.execute(f"SAVEPOINT sp{depth}")
         self._depth = depth + 1
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self._depth = depth = self._depth - 1
-        if kind is None:
-            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
-        elif depth == 0:
-            self._conn.execute("ROLLBACK")
-        else:
-            self._conn.execute(f"ROLLBACK TO sp{depth}")
-            self._conn.execute(f"RELEASE sp{depth}")  # a rolled-back savepoint must be released
+        try:
+            if kind is None:
+                self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+            elif depth == 0:
+                self._conn.execute("ROLLBACK")
+            else:
+                self._conn.execute(f"ROLLBACK TO sp{depth}")
+                self._conn.execute(f"RELEASE sp{depth}")  # a rolled-back savepoint: released
+        except BaseException:
+            if depth == 0 and self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")  # a COMMIT that failed (a full disk)
+            raise
+        finally:
+            if depth == 0:
+                self._writer.release()
+
+
+class _Local(threading.local):
+    conn: sqlite3.Connection | None = None
+    transaction: Transaction | None = None
 
 
 class SqliteDb:
-    """``Db`` over one ``sqlite3`` connection (autocommit mode: we issue BEGIN/COMMIT)."""
+    """``Db`` over ``sqlite3`` connections to one file, one per thread (autocommit mode: we issue
+    BEGIN/COMMIT)."""
 
     dialect = "sqlite"
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-        self._transaction = Transaction(conn)
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        self._writer = _writer_lock(self._path)
+        self._local = _Local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opening = threading.Lock()
+        self._shared: Transaction | None = None
+        self._closed = False
+        if self._path == ":memory:":  # a database per connection: one, shared
+            conn = self._connect()
+            self._shared = Transaction(conn, self._writer)
 
     @classmethod
     def open(cls, path: str | Path) -> SqliteDb:
         """Open (creating as needed) the database file at ``path`` (":memory:" for none)."""
+        db = cls(path)
+        db._thread_transaction()  # the file is opened (and made) now, in this thread
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         conn = sqlite3.connect(
-            str(path),
+            self._path,
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
             timeout=BUSY_TIMEOUT_MS / 1000,
             check_same_thread=False,
         )
-        if str(path) != ":memory:":
+        if self._path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        return cls(conn)
+        with self._opening:
+            self._opened.append(conn)
+        return conn
+
+    def _thread_transaction(self) -> Transaction:
+        """This thread's transaction (and connection), opened on first use."""
+        local = self._local
+        transaction = local.transaction
+        if transaction is None:
+            transaction = self._shared or Transaction(self._connect(), self._writer)
+            local.transaction = transaction
+            local.conn = transaction._conn
+        return transaction
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = self._local.conn
+        if conn is None:
+            conn = self._thread_transaction()._conn
+        return conn
 
     def close(self) -> None:
-        self._conn.close()
+        with self._opening:
+            self._closed = True
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
 
     def one(self, sql: str, params: Params = _EMPTY) -> Row | None:
         try:
@@ -156,11 +238,11 @@ class SqliteDb:
         return row_id
 
     def transaction(self) -> Transaction:
-        return self._transaction
+        return self._local.transaction or self._thread_transaction()
 
     def lock(self, key: str) -> None:
         # BEGIN IMMEDIATE took the database's one write lock: nobody else writes until we end.
-        if not self._transaction.depth:
+        if not self.transaction().depth:
             raise RuntimeError(f"lock({key!r}) outside a transaction")
 
     @contextmanager

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from store.arrivals import Arrivals
 from store.audit import Audit
 from store.bookings import Bookings
 from store.casework import Casework
@@ -27,6 +28,7 @@ from store.outbox import Outbox
 from store.people import People
 from store.places import Places
 from store.rows import CODE_ALPHABET, Codes, new_code
+from store.sending import Sending
 
 __all__ = [
     "CODE_ALPHABET",
@@ -78,15 +80,19 @@ def backend_of(url: str | Path) -> str:
     return "postgresql" if str(url).startswith(("postgresql://", "postgres://")) else "sqlite"
 
 
-def open_store(url: str | Path) -> Store:
+def open_store(url: str | Path, connections: int = 4) -> Store:
     """The store at ``url``, the ``--db`` value: a SQLite file path (created and migrated as
     needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL
-    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached)."""
+    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached).
+
+    The store may be used from several threads at once: each thread has a connection of its
+    own while it works (SQLite: one per thread; PostgreSQL: borrowed from a pool of up to
+    ``connections``)."""
     db: Db
     if backend_of(url) == "postgresql":
         from store.postgres import PostgresDb  # the backend named by the URL, and only it
 
-        db = PostgresDb.open(str(url), masked(url))
+        db = PostgresDb.open(str(url), masked(url), connections)
     else:
         from store.sqlite import SqliteDb
 
@@ -105,6 +111,8 @@ class Store:
         self._codes = Codes()
         self.audits = Audit(db)
         self.conversations = Conversations(db)
+        self.arrivals = Arrivals(db)
+        self.sending = Sending(db)
         self.places = Places(db)
         self.people = People(db, self.audits, self._codes)
         self.outbox = Outbox(db)
@@ -116,9 +124,9 @@ class Store:
                 setattr(self, name, attribute.__get__(self, Store))
 
     @classmethod
-    def open(cls, url: str | Path) -> Store:
+    def open(cls, url: str | Path, connections: int = 4) -> Store:
         """Open (creating and migrating as needed) the database at ``url``: see ``open_store``."""
-        return open_store(url)
+        return open_store(url, connections)
 
     @property
     def new_code(self) -> Callable[[str], str]:
@@ -167,6 +175,13 @@ class Store:
     language_of = _Via("conversations", Conversations.language_of)
     record_miss = _Via("conversations", Conversations.record_miss)
     misses = _Via("conversations", Conversations.misses)
+
+    # -- arrivals and the rate limit (the inbound path) --------------------------------------
+    arrive = _Via("arrivals", Arrivals.arrive)
+    leave_line = _Via("arrivals", Arrivals.leave)
+    waiting_in_line = _Via("arrivals", Arrivals.waiting)
+    sender_count = _Via("arrivals", Arrivals.sender_count)
+    purge_arrivals = _Via("arrivals", Arrivals.purge)
 
     # -- people ------------------------------------------------------------------------------
     account_phone = _Via("people", People.account_phone)
@@ -256,6 +271,12 @@ class Store:
     outbox_row = _Via("outbox", Outbox.outbox_row)
     set_opt_out = _Via("outbox", Outbox.set_opt_out)
     opted_out = _Via("outbox", Outbox.opted_out)
+
+    # -- sends in flight (gateways without idempotency keys) ---------------------------------
+    sending_begins = _Via("sending", Sending.begin)
+    sending_since = _Via("sending", Sending.since)
+    sending_ends = _Via("sending", Sending.end)
+    provider_id_taken = _Via("sending", Sending.provider_id_taken)
 
     # -- casework ----------------------------------------------------------------------------
     add_callback = _Via("casework", Casework.add_callback)

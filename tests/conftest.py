@@ -1,8 +1,10 @@
 """Shared fixtures: the demo seeded in a real database, and an engine on a frozen clock.
 
 The database is a SQLite file; a test module that sets ``BACKENDS = ("sqlite", "postgresql")``
-runs each of its tests that use ``store`` on both, with ``[sqlite]`` / ``[postgresql]`` in the
-test ids (PostgreSQL: ``VAXBOT_TEST_POSTGRES=URL``, or a throwaway server the session starts).
+(or a test marked ``@pytest.mark.backends("sqlite", "postgresql")``: the core tests of a module
+too costly to run whole twice) runs each of its tests that use ``store`` on both, with
+``[sqlite]`` / ``[postgresql]`` in the test ids (PostgreSQL: ``VAXBOT_TEST_POSTGRES=URL``, or a
+throwaway server the session starts).
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) ->
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    backends = getattr(metafunc.module, "BACKENDS", None)
+    marked = metafunc.definition.get_closest_marker("backends")
+    backends = marked.args if marked else getattr(metafunc.module, "BACKENDS", None)
     if backends and "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", backends)
 

@@ -119,6 +119,7 @@ async def test_an_unknown_query_says_so(store: Store, policy: Policy, clock: Clo
 
 
 @synchronous
+@pytest.mark.backends("sqlite", "postgresql")
 async def test_booking_on_behalf_runs_the_engine_as_the_operator(
     store: Store, policy: Policy, clock: Clock, engine: Engine
 ) -> None:

@@ -28,10 +28,10 @@ import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.outbox import DeliveryError, Undeliverable
 from bot.worker import Worker
-from channels.gateway import RateLimiter
 from channels.mail import (
     EmailChannel,
     EmailConfigError,
@@ -311,20 +311,20 @@ async def rig(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, limit: int = 100, **settings: Any
 ) -> AsyncIterator[Rig]:
     seen: list[Inbound] = []
-    handle = engine.handle
+    turn = engine.turn
 
-    def recording(message: Inbound) -> list[Reply]:
+    def recording(message: Inbound, *args: Any) -> tuple[list[Reply], str]:
         seen.append(message)
-        return handle(message)
+        return turn(message, *args)
 
-    monkeypatch.setattr(engine, "handle", recording)
+    monkeypatch.setattr(engine, "turn", recording)
     relay = Relay()
     await relay.start()
     relay_settings = RelaySettings("127.0.0.1", relay.port, timeout=5)
     options: dict[str, Any] = {"port": 0, "relay": relay_settings, **settings}
     wake, stop = asyncio.Event(), asyncio.Event()
     channel = EmailChannel(
-        engine, EmailSettings((BOT,), **options), RateLimiter(limit, 60.0), queued=wake.set
+        Intake(engine, RateLimit(limit, 60.0)), EmailSettings((BOT,), **options), queued=wake.set
     )
     await channel.start()
     delivery = channel.delivery()
@@ -393,6 +393,7 @@ def answer(to: Relayed, text: str, n: int) -> EmailMessage:
     return message
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_whole_booking_by_mail(
     engine: Engine, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -529,6 +530,7 @@ def test_chinese_subjects_gbk_big5_html_and_quoted_replies(
 # -- redeliveries ----------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_redelivered_mail_runs_once_and_is_answered_once(
     engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -553,7 +555,7 @@ def test_a_redelivered_mail_runs_once_and_is_answered_once(
             redelivered = [
                 m for m in bot.seen if m.message_id == f"{ZHANG.lower()} <same@example.com>"
             ]
-            assert len(redelivered) == 2  # handed to the engine twice, run once
+            assert len(redelivered) == 1  # the redelivery answered at the door: no turn
 
     asyncio.run(run())
 

@@ -320,4 +320,8 @@ def test_importing_the_code_loads_each_driver_only_through_its_backend() -> None
         for name, importer in result["attempted"]
         if name.split(".")[0] in DRIVERS and importer.split(".")[0] in PACKAGES
     }
-    assert importers == {("sqlite3", "store.sqlite"), ("psycopg", "store.postgres")}
+    assert importers == {
+        ("sqlite3", "store.sqlite"),
+        ("psycopg", "store.postgres"),
+        ("psycopg_pool", "store.postgres"),
+    }

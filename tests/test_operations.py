@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit
 from bot.messages import Inbound
-from channels.gateway import Gateway, RateLimiter
+from channels.gateway import Gateway
 from channels.server import Settings, build_app
 from channels.sms.twilio import TwilioSettings
 from flows.policy import Policy
@@ -40,7 +42,7 @@ def settings() -> Settings:
 
 
 def run(store: Store, policy: Policy, clock: Clock, scenario: Any) -> None:
-    gateway = Gateway(Engine(store, policy, clock), RateLimiter(3, 60.0))
+    gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit(3, 60.0)))
     stopping = asyncio.Event()
 
     async def main() -> None:
@@ -60,6 +62,7 @@ async def text_in(client: TestClient[web.Request, web.Application], n: int, body
     return response.status
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_metrics_count_turns_replies_and_senders_over_the_limit(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -95,6 +98,7 @@ def test_readyz_says_ready_then_stopping_once_shutdown_begins(
     run(store, policy, clock, scenario)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_readyz_is_503_when_the_database_cannot_answer(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -180,13 +184,22 @@ def test_healthz_fails_when_the_database_takes_no_writes_and_metrics_show_the_ou
         store.enqueue("sms", PHONE, "提醒", "reminder:1", clock.now, clock.now)
         body = await (await client.get("/metrics")).text()
         assert re.search(r"^vaxbot_outbox_waiting 1\.0$", body, re.M)
-        store.db.execute("PRAGMA query_only = ON")  # as on a read-only or full disk
+        # The server asks the database in a thread: one thread here, whose connection is made
+        # read-only, as on a read-only or full disk (SQLite's pragma is per connection).
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(1))
+
+        async def query_only(on: bool) -> None:
+            pragma = f"PRAGMA query_only = {'ON' if on else 'OFF'}"
+            await loop.run_in_executor(None, store.db.execute, pragma)
+
+        await query_only(True)
         try:
             failing = await client.get("/healthz")
             assert failing.status == 503 and (await failing.json()) == {"status": "writes fail"}
             assert (await client.get("/readyz")).status == 200  # reads still work
         finally:
-            store.db.execute("PRAGMA query_only = OFF")
+            await query_only(False)
         assert (await client.get("/healthz")).status == 200
 
     run(store, policy, clock, scenario)

@@ -30,8 +30,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from twilio.request_validator import RequestValidator
 
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit, Traffic
+from bot.messages import Inbound
 from channels import logs
-from channels.gateway import Gateway, RateLimiter, Traffic
+from channels.gateway import Gateway
 from channels.server import MAX_BODY, ConfigError, Settings, build_app
 from channels.sms.android import signature as android_signature
 from channels.sms.render import segments
@@ -96,6 +98,16 @@ class Ticker:
 
     def __call__(self) -> float:
         return self.value
+
+
+def intake(
+    store: Store, policy: Policy, clock: Clock, limit: int, ticker: Ticker, **options: Any
+) -> Intake:
+    """The intake with a rate limit of ``limit`` a minute, on the ticker's time."""
+    return Intake(
+        Engine(store, policy, clock), RateLimit(limit, 60.0),
+        clock_us=lambda: int(ticker.value * 1e6), **options,
+    )  # fmt: skip
 
 
 @dataclass
@@ -221,8 +233,7 @@ def serve(
 ) -> None:
     """Run ``scenario`` against the webhooks served on loopback."""
     config = config or settings()
-    limiter = RateLimiter(config.rate_limit, 60.0, now=ticker or Ticker())
-    gateway = Gateway(Engine(store, policy, clock), limiter)
+    gateway = Gateway(intake(store, policy, clock, config.rate_limit, ticker or Ticker()))
 
     async def main() -> None:
         app = build_app(store, gateway, config)
@@ -369,6 +380,7 @@ def test_a_malformed_twilio_form_is_a_400_and_stores_nothing(
     assert snapshot(store) == before
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_redelivered_message_sid_gets_the_same_twiml_and_runs_once(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -561,6 +573,7 @@ def test_back_after_a_place_was_taken_does_not_confirm_the_lost_place_again(
 # -- rate limit -------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_the_21st_message_in_a_minute_gets_one_polite_reply_then_silence(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -608,6 +621,7 @@ def outbox_row(store: Store, row_id: int) -> dict[str, Any]:
     return next(row for row in store.outbox_rows() if row["id"] == row_id)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_status_callback_records_the_delivery_status(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -697,6 +711,7 @@ def replies_queued(store: Store) -> list[dict[str, Any]]:
     return [row for row in store.outbox_rows() if row["kind"] == "reply"]
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_android_valid_message_queues_its_replies_and_a_redelivery_queues_nothing(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -833,6 +848,7 @@ def test_android_bodies(store: Store, policy: Policy, clock: Clock, message: str
 # -- plain JSON -----------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_plain_json_endpoint(store: Store, policy: Policy, clock: Clock) -> None:
     async def scenario(http: Http) -> None:
         answer = await http.plain({"from": PHONE, "text": "你好", "id": "g-1"})
@@ -936,7 +952,7 @@ def test_insecure_webhooks_accept_unsigned_requests(
 
 
 def test_build_app_raises_no_warning(store: Store, policy: Policy, clock: Clock) -> None:
-    gateway = Gateway(Engine(store, policy, clock), RateLimiter(20, 60.0))
+    gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit()))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         build_app(store, gateway, settings())
@@ -961,18 +977,19 @@ def test_traffic_is_summed_up_once_a_minute_at_info(
     """A line per message is DEBUG; at INFO, operators get one line a minute per channel."""
     caplog.set_level(logging.INFO)
     ticker = Ticker()
-    gateway = Gateway(
-        Engine(store, policy, clock), RateLimiter(2, 60.0, now=ticker), traffic=Traffic(now=ticker)
-    )
+    door = intake(store, policy, clock, 2, ticker, traffic=Traffic(now=ticker))
+
+    def summaries() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "vaxbot.intake"]
+
     for body in ("你好", "1", "2"):  # the third is over the limit of 2 a minute
-        gateway.turn("sms", PHONE, body, f"SM-{body}")
-    assert not [r for r in caplog.records if r.name == "vaxbot.gateway"]  # not a minute yet
+        door.receive(Inbound("sms", PHONE, body, f"SM-{body}"))
+    assert summaries() == []  # not a minute yet
     ticker.value += 60
-    gateway.turn("sms", OTHER_PHONE, "你好", "SM-other")
-    lines = [r.getMessage() for r in caplog.records if r.name == "vaxbot.gateway"]
-    assert lines == ["sms: 3 messages in 60 s (0.1/s), 1 over the rate limit"]
-    gateway.turn("sms", OTHER_PHONE, "1", "SM-other-2")  # a new minute begins: no line yet
-    assert len([r for r in caplog.records if r.name == "vaxbot.gateway"]) == 1
+    door.receive(Inbound("sms", OTHER_PHONE, "你好", "SM-other"))
+    assert summaries() == ["sms: 3 messages in 60 s (0.1/s), 1 over the rate limit"]
+    door.receive(Inbound("sms", OTHER_PHONE, "1", "SM-other-2"))  # a new minute: no line yet
+    assert len(summaries()) == 1
 
 
 def test_request_logs_never_show_a_full_phone_number_or_a_secret(

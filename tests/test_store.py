@@ -632,22 +632,22 @@ def test_state_is_replaced_and_kept_per_channel(store: Store, now: datetime) -> 
 def test_a_turn_starts_from_the_stored_replies_and_state_of_its_own_channel(
     store: Store, now: datetime
 ) -> None:
-    assert store.turn_start("sms", PHONE, "msg-1") == (None, None)
-    assert store.turn_start("sms", PHONE, None) == (None, None)
+    assert store.turn_start("sms", PHONE, "msg-1") == (None, None, 0)
+    assert store.turn_start("sms", PHONE, None) == (None, None, 0)
     store.save_state("sms", PHONE, '{"lang": "zh"}', now)
     store.record_inbound("sms", "msg-1", '["您好！"]', now)
-    assert store.turn_start("sms", PHONE, "msg-1") == ('["您好！"]', '{"lang": "zh"}')
-    assert store.turn_start("sms", PHONE, "msg-2") == (None, '{"lang": "zh"}')
-    assert store.turn_start("telegram", PHONE, "msg-1") == (None, None)
+    assert store.turn_start("sms", PHONE, "msg-1") == ('["您好！"]', '{"lang": "zh"}', 0)
+    assert store.turn_start("sms", PHONE, "msg-2") == (None, '{"lang": "zh"}', 0)
+    assert store.turn_start("telegram", PHONE, "msg-1") == (None, None, 0)
 
 
 def test_inbound_is_recorded_once(store: Store, now: datetime) -> None:
     store.record_inbound("sms", "msg-1", "first", now)
     with pytest.raises(UniqueViolation):
         store.record_inbound("sms", "msg-1", "second", now)
-    assert store.turn_start("sms", PHONE, "msg-1") == ("first", None)
+    assert store.turn_start("sms", PHONE, "msg-1") == ("first", None, 0)
     store.record_inbound("telegram", "msg-1", "other channel", now)
-    assert store.turn_start("telegram", PHONE, "msg-1") == ("other channel", None)
+    assert store.turn_start("telegram", PHONE, "msg-1") == ("other channel", None, 0)
 
 
 # -- several processes on one file -------------------------------------------------------------

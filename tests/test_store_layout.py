@@ -7,6 +7,7 @@ import inspect
 from pathlib import Path
 
 from store import Store
+from store.arrivals import Arrivals
 from store.audit import Audit
 from store.bookings import Bookings
 from store.casework import Casework
@@ -15,10 +16,12 @@ from store.offers import Offers
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
+from store.sending import Sending
 from store.store import _Via
 
 STORE = Path(__file__).resolve().parents[1] / "store"
 REPOSITORIES = {
+    "arrivals": Arrivals,
     "audits": Audit,
     "bookings": Bookings,
     "casework": Casework,
@@ -27,6 +30,7 @@ REPOSITORIES = {
     "outbox": Outbox,
     "people": People,
     "places": Places,
+    "sending": Sending,
 }
 # Steps of another repository's operation, inside its transaction: not for callers.
 INTERNAL = {("offers", "booked_otherwise"), ("outbox", "add_notices")}

@@ -32,6 +32,7 @@ from telegram.error import (
 )
 
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.outbox import DeliveryError, OptedOut, Undeliverable, deliver_due
 from channels.server import Settings, serve
@@ -70,7 +71,7 @@ HOOK_PATH = "/telegram/hook-1234"
 @asynccontextmanager
 async def polling(engine: Engine) -> AsyncIterator[tuple[FakeBotApi, TelegramChannel]]:
     async with FakeBotApi(TOKEN) as api:
-        channel = TelegramChannel(engine, TOKEN, base_url=api.base_url, poll_timeout=5)
+        channel = TelegramChannel(Intake(engine), TOKEN, base_url=api.base_url, poll_timeout=5)
         await channel.start()
         try:
             yield api, channel
@@ -140,6 +141,7 @@ BOOKING: list[tuple[str, str, str]] = [
 ]
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_registration_screening_and_booking_by_buttons(
     engine: Engine, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -205,8 +207,8 @@ def test_registration_screening_and_booking_by_buttons(
     messages = [record.getMessage() for record in caplog.records]
     assert not [m for m in messages if TOKEN in m], "the bot token was logged"
     assert any("/bot<token>/getUpdates" in m for m in messages), "httpx logs were not seen"
-    ours = [m for m in messages if m.startswith("telegram in ")]
-    assert len(ours) == len(BOOKING) + 3 and all("chat=***001 " in m for m in ours)
+    ours = [m for m in messages if m.startswith("telegram in ")]  # the intake's, one a message
+    assert len(ours) == len(BOOKING) + 3 and all("from=***001 " in m for m in ours)
     assert not [m for m in ours if "1001" in m], "chat ids are logged masked"
     for record in caplog.records:
         if record.name.startswith("vaxbot"):
@@ -217,6 +219,7 @@ def test_registration_screening_and_booking_by_buttons(
 # -- duplicates ------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_duplicated_update_runs_once_and_is_answered_the_same(
     engine: Engine, store: Store
 ) -> None:
@@ -361,7 +364,7 @@ def test_a_rejected_token_fails_the_start_without_showing_it(
     async def run() -> None:
         async with FakeBotApi(TOKEN) as api:
             wrong = TOKEN[:-4] + "zzzz"
-            channel = TelegramChannel(engine, wrong, base_url=api.base_url)
+            channel = TelegramChannel(Intake(engine), wrong, base_url=api.base_url)
             with pytest.raises(TelegramConfigError) as rejected:
                 await channel.start()
             assert wrong not in str(rejected.value)
@@ -380,7 +383,7 @@ def test_telegram_unreachable_fails_the_start(engine: Engine) -> None:
         port = sock.getsockname()[1]
 
     async def run() -> None:
-        channel = TelegramChannel(engine, TOKEN, base_url=f"http://127.0.0.1:{port}/bot")
+        channel = TelegramChannel(Intake(engine), TOKEN, base_url=f"http://127.0.0.1:{port}/bot")
         with pytest.raises(TelegramStartError, match="Telegram unavailable: NetworkError"):
             await channel.start()
 
@@ -416,7 +419,7 @@ def test_a_token_revoked_while_polling_is_not_logged_and_stop_still_works(
 def test_the_token_is_hidden_in_tracebacks_too(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    channel = TelegramChannel(engine, TOKEN)
+    channel = TelegramChannel(Intake(engine), TOKEN)
     try:
         try:
             raise InvalidToken(f"The token `{TOKEN}` was rejected by the server.")
@@ -440,7 +443,7 @@ async def webhook_serving(
     """The channel in webhook mode, its route on an app like serve's (32 kB bodies)."""
     async with FakeBotApi(TOKEN) as api:
         hook = Webhook(PUBLIC_URL, SECRET, HOOK_PATH)
-        channel = TelegramChannel(engine, TOKEN, base_url=api.base_url, webhook=hook)
+        channel = TelegramChannel(Intake(engine), TOKEN, base_url=api.base_url, webhook=hook)
         app = web.Application(client_max_size=32 * 1024)
         channel.routes(app)
         runner = web.AppRunner(app, access_log=None)
@@ -717,17 +720,15 @@ def test_linking_a_telegram_chat_to_a_phone_end_to_end(engine: Engine, store: St
     assert "张三" in status and "预约码" in status
 
 
-def test_served_telegram_messages_share_the_gateways_rate_limit(engine: Engine) -> None:
-    """Through ``vaxbot serve`` Telegram goes through the gateway like SMS: over the limit a
-    sender gets one polite reply, then silence (it used to bypass the limit)."""
-    from channels.gateway import Gateway, RateLimiter
+@pytest.mark.backends("sqlite", "postgresql")
+def test_telegram_messages_share_the_rate_limit_of_every_channel(engine: Engine) -> None:
+    """Telegram goes through the intake like SMS: over the limit a sender gets one polite
+    reply, then silence (it used to bypass the limit)."""
 
     async def run() -> None:
         async with FakeBotApi(TOKEN) as api:
-            gateway = Gateway(engine, RateLimiter(3, 60.0))
-            channel = TelegramChannel(
-                engine, TOKEN, base_url=api.base_url, poll_timeout=5, gateway=gateway
-            )
+            door = Intake(engine, RateLimit(3, 60.0))
+            channel = TelegramChannel(door, TOKEN, base_url=api.base_url, poll_timeout=5)
             await channel.start()
             try:
                 chat = Conversation(api, channel, api.user(1010, "Mia", "zh-hans"))

@@ -8,6 +8,7 @@ from textual.widget import Widget
 from textual.widgets import Input, RichLog
 
 from bot.engine import Engine
+from bot.intake import Intake
 from bot.messages import Inbound, Reply
 from channels.console.texts import UiLang, ui
 
@@ -15,7 +16,8 @@ CHANNEL = "operator"
 
 
 class ChatPane(Widget):
-    """Runs the engine on channel "operator" for the caller's phone, as ``operator:NAME``."""
+    """Runs the engine on channel "operator" for the caller's phone, as ``operator:NAME``,
+    through the intake like every channel (no rate limit: the operator is no stranger)."""
 
     class Turned(Message):
         """A message went through the engine (something may have been booked)."""
@@ -27,7 +29,7 @@ class ChatPane(Widget):
 
     def __init__(self, engine: Engine, actor: str, lang: UiLang, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.engine = engine
+        self.intake = Intake(engine)
         self.actor = actor
         self.lang: UiLang = lang
         self.phone: str | None = None
@@ -58,7 +60,7 @@ class ChatPane(Widget):
         message = Inbound(
             CHANNEL, self.phone, text, actor=self.actor, phone=self.phone, lang=self.lang
         )
-        replies = self.engine.handle(message)
+        replies = self.intake.receive(message).replies
         log.write(f"> {text}")
         for reply in replies:
             log.write(reply.text)

@@ -10,14 +10,17 @@
 - bounces (empty envelope sender, ``multipart/report``), auto-replies (``Auto-Submitted`` other
   than ``no``, ``Precedence: bulk/junk/list``) and the bot's own address as sender are accepted
   (``250``) and dropped: answering them is how mail loops start;
-- a sender over the rate limit: ``451 4.7.1`` (their server tries again later; nothing lost);
 - otherwise the first line of new text (``channels.mail.reading``; the subject if the body has
-  none) goes to the engine as ``Inbound("email", <from address, lower-cased>, ...)``.
+  none) goes through the intake (bot/intake.py, in one of its threads: the SMTP server's loop
+  goes on) as ``Inbound("email", <from address, lower-cased>, ...)``;
+- a sender over the rate limit: ``451 4.7.1`` (their server tries again later; nothing lost);
+  a turn that failed: ``451 4.3.0`` (likewise).
 
-The engine's turn and the reply's outbox row are one transaction, committed before the ``250``:
-once the resident's server hears "accepted", the reply is stored, whole (``writing.compose``:
-threading headers and attachments included), and goes out through ``EmailDelivery`` when the
-worker runs (``queued`` wakes it at once) or, if the relay is down, on the outbox's retries.
+The reply's outbox row is written inside the turn's own transaction (the intake's ``then``),
+committed before the ``250``: once the resident's server hears "accepted", the reply is stored,
+whole (``writing.compose``: threading headers and attachments included), and goes out through
+``EmailDelivery`` when the worker runs (``queued`` wakes it at once) or, if the relay is down,
+on the outbox's retries.
 
 A redelivered mail (same sender, same Message-ID) runs nothing and queues nothing: the engine's
 message id is ``<sender> <Message-ID>`` (scoped by sender: anyone can write any Message-ID, and
@@ -55,9 +58,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from bot.engine import Engine
-from bot.messages import Inbound
-from channels.gateway import RateLimiter
+from bot.intake import Intake
+from bot.messages import Inbound, Reply
 from channels.mail.delivery import CHANNEL, KEY_PREFIX, EmailDelivery, RelaySettings
 from channels.mail.reading import (
     body_text,
@@ -347,14 +349,12 @@ class EmailChannel:
 
     def __init__(
         self,
-        engine: Engine,
+        intake: Intake,
         settings: EmailSettings,
-        limiter: RateLimiter | None = None,
         queued: Callable[[], None] = lambda: None,
     ) -> None:
-        self.engine = engine
+        self.intake = intake  # the one way in: dedupe, rate limit, order, off the event loop
         self.settings = settings
-        self.limiter = limiter or RateLimiter(20, 60.0)
         self.queued = queued  # wakes the outbox sender
         self._tls = settings.tls_context()
         self._server: asyncio.Server | None = None
@@ -457,7 +457,7 @@ class EmailChannel:
 
     # -- a mail ------------------------------------------------------------------------------
 
-    def receive(self, raw: bytes, envelope_sender: str | None, session: Session) -> str:
+    async def receive(self, raw: bytes, envelope_sender: str | None, session: Session) -> str:
         """Answer one mail (its reply queued in the outbox); the SMTP status to return."""
         try:
             mail = read_mail(raw, envelope_sender)
@@ -471,42 +471,42 @@ class EmailChannel:
             log.warning("email: mail from the bot's own address not answered (a loop?)")
             return DROPPED
         who = mask_address(mail.address)
-        if not self.limiter.allow(mail.address):
+        settings, engine = self.settings, self.intake.engine
+        queued: list[bool] = []
+
+        def queue(replies: list[Reply]) -> None:  # inside the turn's transaction
+            if not replies:
+                return
+            reply = compose(
+                sender=settings.sender,
+                to=mail.sender,
+                subject=mail.subject,
+                replies=replies,
+                in_reply_to=mail.message_id,
+                earlier=mail.earlier,
+                domain=settings.domain,
+            )
+            now = engine.clock()
+            queued.append(
+                engine.store.enqueue(
+                    CHANNEL, mail.sender, reply.as_string(), KEY_PREFIX + mail.key, now, now,
+                    "reply",
+                )
+            )  # fmt: skip
+
+        inbound = Inbound(
+            CHANNEL, mail.address, mail.text, message_id=mail.key,
+            phone=self._bridge_phone(mail.address, session),
+        )  # fmt: skip
+        receipt = await self.intake.take(inbound, then=queue)
+        if receipt.limited:
             log.info("email: %s over the rate limit", who)
             return SLOW_DOWN
-        store, settings = self.engine.store, self.settings
-        try:
-            with store.transaction():
-                replies = self.engine.handle(
-                    Inbound(
-                        CHANNEL,
-                        mail.address,
-                        mail.text,
-                        message_id=mail.key,
-                        phone=self._bridge_phone(mail.address, session),
-                    )
-                )
-                queued = False
-                if replies:
-                    reply = compose(
-                        sender=settings.sender,
-                        to=mail.sender,
-                        subject=mail.subject,
-                        replies=replies,
-                        in_reply_to=mail.message_id,
-                        earlier=mail.earlier,
-                        domain=settings.domain,
-                    )
-                    now = self.engine.clock()
-                    key = KEY_PREFIX + mail.key
-                    queued = store.enqueue(
-                        CHANNEL, mail.sender, reply.as_string(), key, now, now, "reply"
-                    )
-        except Exception:
-            log.exception("email from %s: reply not queued", who)
+        if receipt.outcome == "failed":
+            log.warning("email from %s: turn failed, reply not queued", who)
             return TRY_LATER
-        log.info("email in from=%s replies=%d queued=%s", who, len(replies), queued)
-        if queued:
+        log.info("email in from=%s replies=%d queued=%s", who, len(receipt.replies), any(queued))
+        if any(queued):
             self.queued()
         return OK
 
@@ -556,7 +556,7 @@ class _Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
-        return self.channel.receive(raw, envelope.mail_from, session)
+        return await self.channel.receive(raw, envelope.mail_from, session)
 
     async def handle_exception(self, error: Exception) -> str:
         log.error("email: session failed: %s", type(error).__name__, exc_info=error)

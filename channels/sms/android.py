@@ -116,8 +116,7 @@ class AndroidWebhook:
             message_id = webjson.text(payload, "messageId")
         except webjson.BadBody as bad:
             return web.Response(status=400, text=f"not an sms:received event: {bad}")
-        replies = self.gateway.turn("sms", sender, text, f"android:{message_id}")
-        self.gateway.send_replies("sms", sender, [render(r) for r in replies], message_id)
-        log.debug("sms/android in id=%s from=%s replies=%d", message_id, mask_phone(sender),
-                  len(replies))  # fmt: skip
-        return web.json_response({"replies": len(replies)})
+        receipt = await self.gateway.turn_and_queue(
+            "sms", sender, text, f"android:{message_id}", message_id, render
+        )
+        return web.json_response({"replies": len(receipt.replies)})

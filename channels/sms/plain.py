@@ -20,7 +20,6 @@ from aiohttp import web
 from channels import webjson
 from channels.gateway import Gateway
 from channels.sms.render import render
-from flows.identity import mask_phone
 
 log = logging.getLogger("vaxbot.sms.json")
 _dumps = functools.partial(json.dumps, ensure_ascii=False)  # UTF-8, not \uXXXX escapes
@@ -47,7 +46,5 @@ class PlainWebhook:
             return web.Response(status=400, text=f'expected {{"from", "text", "id"}}: {bad}')
         if not sender or not message_id:
             return web.Response(status=400, text="from and id must not be empty")
-        replies = self.gateway.turn("sms", sender, text, f"json:{message_id}")
-        log.debug("sms/json in id=%s from=%s replies=%d", message_id, mask_phone(sender),
-                  len(replies))  # fmt: skip
+        replies = await self.gateway.turn("sms", sender, text, f"json:{message_id}")
         return web.json_response({"replies": [render(reply) for reply in replies]}, dumps=_dumps)

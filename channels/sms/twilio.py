@@ -13,6 +13,12 @@ Status callbacks (``POST /sms/twilio/status``) record what became of an outbox m
 Outbound: ``POST {base}/2010-04-01/Accounts/{sid}/Messages.json`` (form ``To``, ``From`` or
 ``MessagingServiceSid``, ``Body``, ``StatusCallback``) with basic auth. Error 21610 means the
 recipient has opted out (replied STOP): the resident is marked opted out.
+
+The Messages API takes no idempotency key. An outbox row whose send was in flight when a
+process died is first looked for (``reconcile``) in ``GET …/Messages.json?To=…&DateSent>=…``
+(newest first, ``PageSize`` a page, following ``next_page_uri``): an outbound message to the
+same number with the same text, created since the send began, whose SID no other outbox row
+records, is that row's message, and it is not sent again.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from typing import cast
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 import aiohttp
@@ -33,7 +41,6 @@ from bot.outbox import DeliveryError, OptedOut, Undeliverable
 from channels.auth import basic_auth
 from channels.gateway import Gateway
 from channels.sms.render import render
-from flows.identity import mask_phone
 from store import Outgoing
 
 log = logging.getLogger("vaxbot.sms.twilio")
@@ -43,6 +50,10 @@ STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit
 START_WORDS = frozenset({"start", "unstop"})
 HELP_WORDS = frozenset({"help", "info"})
 OPTED_OUT = 21610
+PAGE_SIZE = 50
+MAX_PAGES = 20  # 1,000 messages to one number in two days is more than any resident gets
+SLACK = timedelta(minutes=10)  # the provider's clock against ours
+GONE = frozenset({"failed", "undelivered", "canceled"})
 
 
 @dataclass(frozen=True)
@@ -112,8 +123,7 @@ class TwilioWebhook:
         sender, sid = form.get("From", ""), form.get("MessageSid", "")
         if not sender or not sid or "Body" not in form:
             return web.Response(status=400, text="From, Body and MessageSid are required")
-        replies = self.gateway.turn("sms", sender, keyword(form["Body"]), sid)
-        log.debug("sms/twilio in sid=%s from=%s replies=%d", sid, mask_phone(sender), len(replies))
+        replies = await self.gateway.turn("sms", sender, keyword(form["Body"]), sid)
         return web.Response(
             text=twiml([render(reply) for reply in replies]), content_type="text/xml"
         )
@@ -126,7 +136,7 @@ class TwilioWebhook:
         if not sid or not status:
             return web.Response(status=400, text="MessageSid and MessageStatus are required")
         code = form.get("ErrorCode") or None
-        self.gateway.delivery_status(sid, status, code, opted_out=code == str(OPTED_OUT))
+        await self.gateway.delivery_status(sid, status, code, opted_out=code == str(OPTED_OUT))
         return web.Response(status=204)
 
 
@@ -167,3 +177,48 @@ class TwilioDelivery:
         if response.status == 429 or response.status >= 500:
             raise DeliveryError(detail)
         raise Undeliverable(detail)
+
+    async def reconcile(self, message: Outgoing, since: datetime) -> list[str]:
+        """The SIDs of outbound messages to ``message.address`` with its text that Twilio took
+        since ``since`` (newest first): what a send in flight at a crash became."""
+        day = (since.astimezone(UTC) - timedelta(days=1)).date().isoformat()
+        params: dict[str, str] | None = {
+            "To": message.address, "DateSent>": day, "PageSize": str(PAGE_SIZE),
+        }  # fmt: skip
+        url: str | None = self.url
+        base = self.settings.api_base.rstrip("/")
+        found: list[str] = []
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            page = await self._page(url, params)
+            for item in page.get("messages") or ():
+                if isinstance(item, dict) and _same(item, message, since - SLACK):
+                    found.append(str(item["sid"]))
+            following = page.get("next_page_uri")
+            url, params = (base + following, None) if isinstance(following, str) else (None, None)
+        return found
+
+    async def _page(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
+        try:
+            async with self.session.get(url, params=params, headers=self.headers) as response:
+                page = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise DeliveryError(f"Twilio unreachable: {type(exc).__name__}") from None
+        if response.status != 200 or not isinstance(page, dict):
+            raise DeliveryError(f"Twilio's message list: HTTP {response.status}")
+        return page
+
+
+def _same(item: dict[str, Any], message: Outgoing, since: datetime) -> bool:
+    """Whether a listed message is an outbound one to the same number with the same text,
+    created since ``since`` and not known to have failed."""
+    if item.get("to") != message.address or item.get("body") != message.text:
+        return False
+    if not str(item.get("direction", "")).startswith("outbound") or item.get("status") in GONE:
+        return False
+    try:
+        created = parsedate_to_datetime(str(item.get("date_created")))
+    except (TypeError, ValueError):
+        return False
+    return bool(item.get("sid")) and created >= since

@@ -6,6 +6,15 @@ HTTP basic auth (account SID, auth token), a form with ``To``, ``From`` or
 the message resource (``{"sid": "SM...", "status": "queued", ...}``). Errors have Twilio's shape:
 ``{"code": 21211, "message": "...", "more_info": "...", "status": 400}``.
 
+It also lists messages as Twilio does: ``GET …/Messages.json`` filtered by ``To``, ``From`` and
+``DateSent`` (``DateSent>``/``DateSent<`` on or after / before a day, GMT), newest first,
+``PageSize`` at a time, each page ``{"messages": [...], "page", "page_size", "uri",
+"first_page_uri", "next_page_uri", "previous_page_uri", "start", "end"}`` with
+``next_page_uri`` null on the last. An accepted message is listed as sent (``date_sent`` now).
+
+``hold_after``: past that many accepted messages, the next are accepted (and listed) but never
+answered, as when the sender dies mid-send; ``release()`` answers again.
+
 Tests script what the next requests get with ``answer_next`` (a status and a JSON body, or a
 raw text body), and read what was sent in ``requests``::
 
@@ -17,12 +26,17 @@ raw text body), and read what was sent in ``requests``::
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
+import threading
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -67,8 +81,11 @@ class FakeTwilioApi:
     auth_token: str
     requests: list[Received] = field(default_factory=list)
     script: deque[Answer] = field(default_factory=deque)
+    listed: list[dict[str, Any]] = field(default_factory=list)  # accepted, oldest first
+    hold_after: int | None = None
     _server: Loopback = field(default_factory=Loopback)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _released: asyncio.Event | None = None
 
     # -- scripting -------------------------------------------------------------------------
 
@@ -85,6 +102,17 @@ class FakeTwilioApi:
         return self._server.url
 
     @property
+    def sms(self) -> list[tuple[str, str]]:
+        """(To, Body) of every message accepted, in order."""
+        return [(m["to"], m["body"]) for m in self.listed]
+
+    def release(self) -> None:
+        """Answer the held requests, and every one after."""
+        self.hold_after = None
+        if self._released is not None:
+            self._released.set()
+
+    @property
     def sent(self) -> list[Received]:
         """The requests that were accepted (201), in order."""
         return [r for r in self.requests if r.sid is not None]
@@ -92,8 +120,10 @@ class FakeTwilioApi:
     # -- the server ------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._messages)
+        app.router.add_get("/2010-04-01/Accounts/{account}/Messages.json", self._list)
         await self._server.start(app)
 
     async def close(self) -> None:
@@ -144,7 +174,56 @@ class FakeTwilioApi:
             return web.json_response(problem, status=400)
         sid = f"SM{next(self._sids):032x}"
         log(201, sid)
-        return web.json_response(self._resource(sid, account, form), status=201)
+        resource = self._resource(sid, account, form)
+        now = format_datetime(datetime.now(UTC), usegmt=False)
+        self.listed.append({**resource, "status": "sent", "date_created": now,
+                            "date_updated": now, "date_sent": now})  # fmt: skip
+        if self.hold_after is not None and len(self.listed) > self.hold_after:
+            assert self._released is not None
+            await self._released.wait()
+        return web.json_response(resource, status=201)
+
+    async def _list(self, request: web.Request) -> web.Response:
+        account = request.match_info["account"]
+        if not self._authorized(request, account):
+            return web.json_response(error_body(401, 20003, "Authenticate"), status=401)
+        query = request.query
+        wanted = [m for m in reversed(self.listed) if self._matches(m, query)]
+        size = min(max(int(query.get("PageSize", "50")), 1), 1000)
+        page = int(query.get("Page", "0"))
+        chunk = wanted[page * size : (page + 1) * size]
+        path = request.path
+        kept = {k: v for k, v in query.items() if k not in ("Page", "PageToken", "PageSize")}
+
+        def uri(number: int) -> str:
+            return f"{path}?{urlencode({**kept, 'PageSize': size, 'Page': number})}"
+
+        more = (page + 1) * size < len(wanted)
+        return web.json_response({
+            "messages": chunk,
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": page * size + max(len(chunk) - 1, 0),
+            "uri": uri(page),
+            "first_page_uri": uri(0),
+            "next_page_uri": (uri(page + 1) + f"&PageToken=PASM{page + 1}") if more else None,
+            "previous_page_uri": uri(page - 1) if page else None,
+        })  # fmt: skip
+
+    @staticmethod
+    def _matches(message: dict[str, Any], query: Any) -> bool:
+        if "To" in query and message["to"] != query["To"]:
+            return False
+        if "From" in query and message["from"] != query["From"]:
+            return False
+        sent = datetime.now(UTC).date().isoformat()  # listed messages were sent just now
+        day = {k: str(query[k])[:10] for k in ("DateSent", "DateSent>", "DateSent<") if k in query}
+        return (
+            day.get("DateSent", sent) == sent
+            and day.get("DateSent>", sent) <= sent
+            and day.get("DateSent<", "9999") > sent
+        )
 
     @staticmethod
     def _invalid(form: dict[str, str]) -> dict[str, Any] | None:
@@ -181,3 +260,38 @@ class FakeTwilioApi:
             "date_sent": None,
             "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
         }
+
+
+class TwilioThread:
+    """Runs a ``FakeTwilioApi`` on an event loop in a background thread (for tests that run
+    vaxbot as a process)."""
+
+    def __init__(self, api: FakeTwilioApi) -> None:
+        self.api = api
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with self.api:
+            self._ready.set()
+            await self._stop.wait()
+            self.api.release()
+
+    def release(self) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.api.release)
+
+    def __enter__(self) -> TwilioThread:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the fake Twilio API did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)

@@ -1,0 +1,282 @@
+"""The one way in: every channel's messages reach the engine through an ``Intake``.
+
+SMS webhooks, Telegram, email, the operator console and ``vaxbot chat`` all hand their
+``Inbound`` messages to ``Intake.receive`` (or ``await Intake.take``, which runs it in one of the
+intake's threads, off the event loop). What every message goes through, once, here:
+
+1. Normalised: an SMS sender as one E.164 number (one conversation, one rate limit per
+   number), the text cut to ``max_text`` characters.
+2. At the door (``Store.arrive``, one short transaction): a message id already answered gets
+   the replies it was given, before any rate limit (a provider's retry is not the sender's
+   doing); else the sender's message is counted in the database (``rate_limits``: every process
+   shares the limit) and one over ``rate.limit`` a window gets one polite reply, then silence;
+   the message's place in its conversation's line (``arrivals``), written first, is by the
+   moment it was received (taken on the event loop, before the hand-off to a thread).
+3. The turn (``Engine.turn``) under the conversation's lock: if earlier arrivals of the
+   conversation are still in line, it lets go and tries again shortly (``Behind``), so one
+   sender's messages are handled in the order they arrived whichever process or thread took
+   them; the turn takes its place out of the line in its own transaction.
+4. Logged without personal data: the channel, the sender masked, the outcome and the number of
+   replies (DEBUG), and a summary line a minute (``Traffic``); never the text or the message
+   id (an email's holds the sender's address).
+
+``Store`` gives each thread its own connection (SQLite: one per thread; PostgreSQL: borrowed
+from a pool), so a slow database round trip in one turn stalls neither the event loop nor the
+other turns. See docs/architecture.md, "The inbound path".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+
+import orjson
+
+from bot import metrics
+from bot.conversation import guess_language
+from bot.engine import Engine
+from bot.messages import Behind, Inbound, Reply, Then
+from flows.identity import mask_address, normalise_phone
+from flows.texts import text
+
+log = logging.getLogger("vaxbot.intake")
+
+STALE_US = 5_000_000  # an arrival in line this long was abandoned (its process died mid-turn)
+PURGE_EVERY = 300.0  # seconds between sweeps of abandoned arrivals and old rate windows
+MAX_WAIT = 0.05  # seconds: the longest pause before looking at the line again
+SETTLE = 0.02  # seconds from reception before a served message's turn looks at the line
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def wall_us() -> int:
+    """Microseconds of the real clock (the arrivals' and rate limit's time, whatever
+    ``VAXBOT_NOW`` says)."""
+    return time.time_ns() // 1_000
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` messages per sender in a window of ``window`` seconds (begun by the
+    sender's first message after the previous window)."""
+
+    limit: int = 20
+    window: float = 60.0
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What became of a message: the replies to send, and the outcome ("ok", "redelivered",
+    "failed", or "limited": over the rate limit, its first refusal in a window answered)."""
+
+    replies: list[Reply]
+    outcome: str
+
+    @property
+    def limited(self) -> bool:
+        return self.outcome == "limited"
+
+
+@dataclass
+class Traffic:
+    """Counts the messages taken and logs a summary line every ``every`` seconds.
+
+    In a rush a line per message would be thousands a second: those are DEBUG (``--log-level
+    debug``); operators watch this line, and the database keeps every message id anyway.
+    """
+
+    every: float = 60.0
+    now: Callable[[], float] = time.monotonic
+    since: float = field(default=0.0)
+    messages: Counter[str] = field(default_factory=Counter)
+    limited: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.since = self.now()
+
+    def count(self, channel: str, limited: bool) -> None:
+        (self.limited if limited else self.messages)[channel] += 1
+        moment = self.now()
+        if moment - self.since >= self.every:
+            self.report(moment)
+
+    def report(self, moment: float) -> None:
+        seconds = moment - self.since
+        for channel in sorted(self.messages.keys() | self.limited.keys()):
+            log.info(
+                "%s: %d messages in %.0f s (%.1f/s), %d over the rate limit",
+                channel, self.messages[channel], seconds, self.messages[channel] / seconds,
+                self.limited[channel],
+            )  # fmt: skip
+        self.messages.clear()
+        self.limited.clear()
+        self.since = moment
+
+
+class Intake:
+    """The engine's one door. ``rate`` None: no rate limit (an operator's console, a local
+    chat). ``threads``: how many turns run at once in ``take``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        rate: RateLimit | None = None,
+        threads: int = 4,
+        max_text: int = 1600,
+        traffic: Traffic | None = None,
+        clock_us: Callable[[], int] = wall_us,
+        settle: float = SETTLE,
+    ) -> None:
+        self.engine = engine
+        self.rate = rate
+        self.threads = threads
+        self.max_text = max_text
+        self.traffic = traffic or Traffic()
+        self.clock_us = clock_us
+        self.settle = settle
+        self._executor: ThreadPoolExecutor | None = None
+        self._purged = time.monotonic()
+
+    # -- the door ----------------------------------------------------------------------------
+
+    def receive(
+        self, message: Inbound, then: Then | None = None, received_us: int | None = None
+    ) -> Receipt:
+        """Take one message and answer it (in this thread). ``then`` runs with the replies
+        inside the turn's transaction (and with the stored replies of a redelivery): a channel
+        that queues its replies in the outbox does it there, so they are stored with the turn.
+        ``received_us``: when the message came in (default: now)."""
+        message = self.normalised(message)
+        received = self.clock_us() if received_us is None else received_us
+        at_door = self._door(message, then, received)
+        if isinstance(at_door, Receipt):
+            return self._done(message, at_door)
+        return self._done(message, self._turn(message, then, received, at_door))
+
+    async def take(self, message: Inbound, then: Then | None = None) -> Receipt:
+        """``receive`` in the intake's threads: the event loop goes on meanwhile. The moment of
+        reception is taken here, before the hand-off: it places the message in line. Between
+        the door and the turn the message lets ``settle`` seconds pass since it came in (on the
+        loop, holding no thread), so that a message of the same sender another process took a
+        moment earlier, but wrote a little later, is in line before this one's turn looks."""
+        received = self.clock_us()
+        message = self.normalised(message)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="vaxbot-turn")
+        loop, executor = asyncio.get_running_loop(), self._executor
+        at_door = await loop.run_in_executor(executor, self._door, message, then, received)
+        if isinstance(at_door, Receipt):
+            return self._done(message, at_door)
+        pause = self.settle - (self.clock_us() - received) / 1e6
+        if pause > 0:
+            await asyncio.sleep(pause)
+        turn = await loop.run_in_executor(executor, self._turn, message, then, received, at_door)
+        return self._done(message, turn)
+
+    def close(self) -> None:
+        """Wait for the turns in hand, then let the threads go."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def normalised(self, message: Inbound) -> Inbound:
+        """One conversation per SMS number, however it was written; text within bounds and
+        storable (a lone surrogate, which no database or reply can encode, becomes U+FFFD)."""
+        changes: dict[str, object] = {}
+        if message.channel == "sms":
+            phone = normalise_phone(message.address)
+            if phone:
+                changes.update(address=phone, phone=message.phone or phone)
+        if len(message.text) > self.max_text:
+            changes["text"] = message.text[: self.max_text]
+        for name in ("text", "address", "message_id"):
+            value = changes.get(name, getattr(message, name))
+            if isinstance(value, str) and not _encodable(value):  # a lone surrogate (Telegram)
+                changes[name] = _LONE_SURROGATE.sub("\ufffd", value)
+        return replace(message, **changes) if changes else message  # type: ignore[arg-type]
+
+    def _done(self, message: Inbound, receipt: Receipt) -> Receipt:
+        self.traffic.count(message.channel, limited=receipt.limited)
+        log.debug(
+            "%s in from=%s %s replies=%d", message.channel, mask_address(message.address),
+            receipt.outcome, len(receipt.replies),
+        )  # fmt: skip
+        return receipt
+
+    def _door(self, message: Inbound, then: Then | None, received: int) -> Receipt | int:
+        """The message's place in line; or, if no turn is to run, its receipt."""
+        engine, rate = self.engine, self.rate
+        store = engine.store
+        seen = f"{message.address} {message.message_id}" if message.message_id else None
+        self._sweep(received)
+        try:
+            arrival = store.arrive(
+                message.channel, message.address, seen, received,
+                rate.limit if rate else None, int(rate.window * 1e6) if rate else 0,
+            )  # fmt: skip
+        except Exception as error:  # the database cannot take it: as a failed turn
+            log.error(
+                "message on %s from %s not taken: %s: %.200s", message.channel,
+                mask_address(message.address), type(error).__name__, error,
+            )  # fmt: skip
+            return Receipt([self._say(message, "error")], "failed")
+        if arrival.replies is not None:
+            replies = [Reply.from_json(r) for r in orjson.loads(arrival.replies)]
+            if then is not None:
+                with store.transaction():
+                    then(replies)
+            return Receipt(replies, "redelivered")
+        if arrival.id is None:
+            metrics.rate_limited(message.channel)
+            first = rate is not None and arrival.count == rate.limit + 1
+            return Receipt([self._say(message, "rate_limited")] if first else [], "limited")
+        return arrival.id
+
+    def _turn(self, message: Inbound, then: Then | None, received: int, place: int) -> Receipt:
+        """The message's turn, once the earlier arrivals of its conversation have had theirs."""
+        wait = 0.001
+        while True:
+            try:
+                fresh = self.clock_us() - STALE_US
+                replies, outcome = self.engine.turn(message, place, then, received, fresh)
+                break
+            except Behind:  # an earlier message of this conversation is still being answered
+                time.sleep(wait)
+                wait = min(wait * 2, MAX_WAIT)
+        if outcome == "failed":  # rolled back, its place in line included
+            try:
+                self.engine.store.leave_line(place)
+            except Exception as error:  # left for the sweep: stale in STALE_US anyway
+                log.warning("arrival not cleared: %s", type(error).__name__)
+        return Receipt(replies, outcome)
+
+    def _say(self, message: Inbound, key: str) -> Reply:
+        said = message.lang if message.lang in ("zh", "en") else guess_language(message.text)
+        return Reply(text("zh" if said == "zh" else "en", key))
+
+    def _sweep(self, now_us: int) -> None:
+        """Now and then: forget abandoned arrivals and rate windows long over."""
+        moment = time.monotonic()
+        if moment - self._purged < PURGE_EVERY:
+            return
+        self._purged = moment
+        window_us = int(self.rate.window * 1e6) if self.rate else 0
+        try:
+            self.engine.store.purge_arrivals(now_us - max(window_us, STALE_US) - 60_000_000)
+        except Exception as error:
+            log.warning("arrivals not swept: %s", type(error).__name__)

@@ -1,0 +1,123 @@
+"""Arrivals: each inbound message recorded as it arrives, so that one sender's messages are
+handled in the order they arrived, whichever process (or thread) took them; and the per-sender
+rate limit, counted in the database so that every process shares it.
+
+An arrival row holds a conversation and the moment its process received the message, never
+the message's text. The row is written first, in a statement of its own, so that the line's
+order is the order of reception as closely as the database can see it; the process that took a
+message runs its turn after those of the conversation's earlier arrivals
+(``Conversations.turn_start`` counts those still in line, by moment received, then id). The
+turn deletes its row. A row left by a process that died mid-turn is ignored once it is stale,
+and purged later.
+
+Times are microseconds of the real clock (``time.time_ns()``), not the engine's clock, which
+``VAXBOT_NOW`` may freeze; the processes of one machine share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.db import Db
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What became of a message at the door."""
+
+    id: int | None  # its place in its conversation's line (None: no turn to run)
+    replies: str | None = None  # a message id already answered: the replies given (JSON)
+    count: int = 0  # the sender's messages in the current window, this one included
+
+
+class Arrivals:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    def arrive(
+        self,
+        channel: str,
+        address: str,
+        message_id: str | None,
+        received_us: int,
+        limit: int | None = None,
+        window_us: int = 60_000_000,
+    ) -> Arrival:
+        """One message at the door: its place in the conversation's line (taken first), then,
+        in one transaction: the replies already given if ``message_id`` was answered before
+        (before any rate limit: a provider's retry is not the sender's doing), else the message
+        counted against the sender's ``limit`` per ``window_us``; either way out of line."""
+        db = self._db
+        place = db.insert(
+            "INSERT INTO arrivals (channel, address, received_us) "
+            "VALUES (:channel, :address, :received)",
+            {"channel": channel, "address": address, "received": received_us},
+        )
+        with db.transaction():
+            if message_id is not None:
+                row = db.one(
+                    "SELECT replies FROM inbound WHERE channel = :channel "
+                    "AND message_id = :message_id",
+                    {"channel": channel, "message_id": message_id},
+                )
+                if row is not None:
+                    self.leave(place)
+                    return Arrival(None, str(row[0]))
+            count = 0
+            if limit is not None:
+                count = self._count(f"{channel} {address}", received_us, window_us)
+                if count > limit:
+                    self.leave(place)
+                    return Arrival(None, None, count)
+        return Arrival(place, None, count)
+
+    def _count(self, sender: str, now_us: int, window_us: int) -> int:
+        """Count one message of ``sender``; how many in the window that began with their first
+        message more than ``window_us`` after the previous window began."""
+        row = self._db.one(
+            "INSERT INTO rate_limits (sender, started_us, count) VALUES (:sender, :now, 1) "
+            "ON CONFLICT (sender) DO UPDATE SET "
+            "count = CASE WHEN rate_limits.started_us <= :expired THEN 1 "
+            "ELSE rate_limits.count + 1 END, "
+            "started_us = CASE WHEN rate_limits.started_us <= :expired THEN :now "
+            "ELSE rate_limits.started_us END "
+            "RETURNING count",
+            {"sender": sender, "now": now_us, "expired": now_us - window_us},
+        )
+        assert row is not None
+        return int(row[0])
+
+    def leave(self, place: int) -> None:
+        """The arrival's turn is over (or abandoned): out of the line."""
+        self._db.execute("DELETE FROM arrivals WHERE id = :id", {"id": place})
+
+    def waiting(self, channel: str, address: str) -> list[int]:
+        """The places of a conversation's arrivals still in line, in order."""
+        return [
+            int(row[0])
+            for row in self._db.all(
+                "SELECT id FROM arrivals WHERE channel = :channel AND address = :address "
+                "ORDER BY received_us, id",
+                {"channel": channel, "address": address},
+            )
+        ]
+
+    def sender_count(self, channel: str, address: str) -> int:
+        """The sender's messages counted in their current rate-limit window (0: none)."""
+        row = self._db.one(
+            "SELECT count FROM rate_limits WHERE sender = :sender",
+            {"sender": f"{channel} {address}"},
+        )
+        return int(row[0]) if row else 0
+
+    def purge(self, before_us: int) -> int:
+        """Forget arrivals left in line (a process died mid-turn) and rate-limit windows that
+        began before ``before_us``; the number of rows removed."""
+        with self._db.transaction():
+            gone = self._db.execute(
+                "DELETE FROM arrivals WHERE received_us < :before", {"before": before_us}
+            )
+            gone += self._db.execute(
+                "DELETE FROM rate_limits WHERE started_us < :before", {"before": before_us}
+            )
+        return gone
