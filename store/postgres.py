@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -155,6 +155,28 @@ class PostgresDb:
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return nullcontext()  # the server's memory is the server's to size
+
+    @contextmanager
+    def _schema_lock(self) -> Iterator[None]:
+        with self.transaction():
+            self.lock("migrations")
+            yield
+
+    def schema_lock(self) -> AbstractContextManager[None]:
+        return self._schema_lock()
+
+    def skip_locked(self) -> str:
+        return " FOR UPDATE SKIP LOCKED"
+
+    def for_update(self) -> str:
+        return " FOR UPDATE"
+
+    def advance_ids(self, table: str) -> None:
+        self._conn.execute(
+            "SELECT setval(pg_get_serial_sequence(%(table)s, 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
+            {"table": table},
+        )
 
     def json_field(self, expression: str, key: str) -> str:
         return f"(({expression})::json ->> '{key}')"

@@ -176,6 +176,18 @@ class SqliteDb:
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return self._bulk(cache_mb)
 
+    def schema_lock(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()  # CREATE TABLE takes the file's one write lock
+
+    def skip_locked(self) -> str:
+        return ""  # BEGIN IMMEDIATE: one writer at a time, nobody else holds a row
+
+    def for_update(self) -> str:
+        return ""
+
+    def advance_ids(self, table: str) -> None:
+        pass  # an INTEGER PRIMARY KEY draws after the largest id there
+
     def json_field(self, expression: str, key: str) -> str:
         return f"json_extract({expression}, '$.{key}')"
 

@@ -285,3 +285,20 @@ migration(
         )
 """,
 )
+
+# Each daily job once per period however many workers run: a worker claims (job, day) by
+# inserting its row (ON CONFLICT DO NOTHING: one insert wins), runs the job and marks it done.
+# A claim never marked done is taken over once its lease is over (the worker died).
+migration(
+    "0008_job_runs",
+    """
+        CREATE TABLE job_runs (
+            name TEXT NOT NULL,
+            period TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            claimed_by TEXT NOT NULL,
+            done_at TEXT,
+            PRIMARY KEY (name, period)
+        )
+""",
+)
