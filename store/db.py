@@ -114,6 +114,11 @@ class Db(Protocol):
         opening the file while another process writes is not kept waiting)."""
         ...
 
+    def describe(self) -> dict[str, tuple[list[str], set[str]]]:
+        """The database's own tables (not ``_migrations``, not temporary ones): each one's
+        columns in order and the tables its foreign keys refer to (for ``vaxbot db copy``)."""
+        ...
+
     def skip_locked(self) -> str:
         """SQL to end a ``SELECT`` that claims rows to work on inside a transaction: rows it
         reads are locked until the transaction ends, and rows another transaction holds are

@@ -165,6 +165,24 @@ class PostgresDb:
     def schema_lock(self) -> AbstractContextManager[None]:
         return self._schema_lock()
 
+    def describe(self) -> dict[str, tuple[list[str], set[str]]]:
+        tables: dict[str, tuple[list[str], set[str]]] = {}
+        for table, column in self._conn.execute(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+            "AND t.table_name = c.table_name WHERE c.table_schema = current_schema() "
+            "AND t.table_type = 'BASE TABLE' AND c.table_name <> '_migrations' "
+            "ORDER BY c.table_name, c.ordinal_position"
+        ):
+            tables.setdefault(table, ([], set()))[0].append(column)
+        for table, referred in self._conn.execute(
+            "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+        ):
+            if table in tables and referred != table:
+                tables[table][1].add(referred)
+        return tables
+
     def skip_locked(self) -> str:
         return " FOR UPDATE SKIP LOCKED"
 
@@ -172,10 +190,14 @@ class PostgresDb:
         return " FOR UPDATE"
 
     def advance_ids(self, table: str) -> None:
+        found = self._conn.execute(
+            "SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"']
+        ).fetchone()
+        if found is None or found[0] is None:
+            return  # no identity column (ids are names, as districts')
         self._conn.execute(
-            "SELECT setval(pg_get_serial_sequence(%(table)s, 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
-            {"table": table},
+            f'SELECT setval(%s, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)',
+            [found[0]],
         )
 
     def json_field(self, expression: str, key: str) -> str:

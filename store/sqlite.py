@@ -179,6 +179,18 @@ class SqliteDb:
     def schema_lock(self) -> AbstractContextManager[None]:
         return contextlib.nullcontext()  # CREATE TABLE takes the file's one write lock
 
+    def describe(self) -> dict[str, tuple[list[str], set[str]]]:
+        tables: dict[str, tuple[list[str], set[str]]] = {}
+        for (table,) in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name <> '_migrations' ORDER BY name"
+        ):
+            columns = [row[1] for row in self._conn.execute(f'PRAGMA table_info("{table}")')]
+            referred = {row[2] for row in self._conn.execute(
+                f'PRAGMA foreign_key_list("{table}")')} - {table}  # fmt: skip
+            tables[table] = (columns, referred)
+        return tables
+
     def skip_locked(self) -> str:
         return ""  # BEGIN IMMEDIATE: one writer at a time, nobody else holds a row
 
