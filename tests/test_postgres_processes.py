@@ -47,8 +47,8 @@ def to_confirm(phone: Phone, i: int) -> None:
     """Register a man, pass the screening and choose tomorrow 14:00 at the first Tianhe site:
     the conversation waits at the confirmation."""
     said = phone.run(
-        "预约", "1", "1", "测试" + NAMES[i], "1", resident_number(i), "1", "1", *("否",) * 5, "1", "1",
-        "明天下午", "1",
+        "预约", "1", "1", "测试" + NAMES[i], "1", resident_number(i), "1", "1", *("否",) * 5,
+        "1", "1", "明天下午", "1",
     )  # fmt: skip
     assert said[-1].text.startswith("请确认"), said[-1].text
 
