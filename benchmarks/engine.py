@@ -64,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: import the project's packages
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import pg  # noqa: E402
 from bot.clock import parse_moment  # noqa: E402
 from bot.demo import seed_demo  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -74,8 +75,6 @@ from store import Dose, Store  # noqa: E402
 from store.sqlite import BUSY_TIMEOUT_MS  # noqa: E402
 from store.store import masked  # noqa: E402
 from tests.fakes import postgres  # noqa: E402
-
-import pg  # noqa: E402  (benchmarks/pg.py, beside this script)
 
 NOW = "2021-06-17T09:00:00+08:00"
 CHANNEL = "sms"
@@ -678,9 +677,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(f"ERROR: every run should end with {args.conversations} bookings")
 
         if args.profile:
-            profiled = EngineRun(
-                engine_path if PG_SERVER else Path(tmp) / "profile.db", policy, moment, kinds, scripts, args.conversations
-            )
+            where = engine_path if PG_SERVER else Path(tmp) / "profile.db"
+            profiled = EngineRun(where, policy, moment, kinds, scripts, args.conversations)
             profiled.prepare()
             print(f"\nprofile of the engine part ({args.conversations} conversations again):")
             print(profile(profiled.run, args.top))

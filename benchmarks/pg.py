@@ -67,9 +67,7 @@ INSERT_AUDIT = (
 )
 
 
-def raw_bookings(
-    url: str, people: list[int], moment: datetime, dose: int, full: bool
-) -> float:
+def raw_bookings(url: str, people: list[int], moment: datetime, dose: int, full: bool) -> float:
     """Book every person (round-robin over the slots after today), one transaction each, with
     psycopg alone (autocommit connection, ``BEGIN`` … ``COMMIT``); seconds taken."""
     stamp = moment.isoformat(timespec="seconds")
@@ -91,6 +89,8 @@ def raw_bookings(
                 ).fetchone()
                 assert row is not None
                 if full:
-                    after = f'{{"resident_id": {resident_id}, "slot_id": {slot_id}, "dose": {dose}}}'
+                    after = (
+                        f'{{"resident_id": {resident_id}, "slot_id": {slot_id}, "dose": {dose}}}'
+                    )
                     conn.execute(INSERT_AUDIT, [stamp, str(row[0]), after])
         return time.perf_counter() - started
