@@ -3,9 +3,14 @@
 The only module of vaxbot that imports ``psycopg`` (a contract test holds it to that). The
 repositories' SQL, written with ``:name`` parameters, is given to the driver with ``%(name)s``
 (translated once per statement text). The connection is in autocommit mode; ``transaction()``
-is psycopg's (``BEGIN`` … ``COMMIT`` outermost, savepoints inside), and ``lock(key)`` is a
+is ours (``BEGIN`` … ``COMMIT`` outermost, savepoints inside), and ``lock(key)`` is a
 transaction-scoped advisory lock on a hash of the key, so one holder at a time across every
-process on the server. A failed statement inside a transaction spoils it, so every repository
+process on the server.
+
+Round trips are what a turn costs on a server: ``BEGIN`` is held back until the transaction's
+first statement, and when that statement is the lock (every turn's is: its conversation's) both
+go in one round trip; a transaction that ran nothing sends neither ``BEGIN`` nor ``COMMIT``.
+A failed statement inside a transaction spoils it, so every repository
 catches a conflict only around a savepoint (a nested ``transaction()``).
 """
 
@@ -19,6 +24,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors
+from psycopg import sql as pgsql
 
 from store.db import (
     CheckViolation,
@@ -85,6 +91,7 @@ class PostgresDb:
     def __init__(self, conn: psycopg.Connection[Row]) -> None:
         self._conn = conn
         self._depth = 0
+        self._begin = False  # BEGIN owed: the outermost transaction ran nothing yet
 
     @classmethod
     def open(cls, url: str, name: str) -> PostgresDb:
@@ -106,7 +113,15 @@ class PostgresDb:
     def close(self) -> None:
         self._conn.close()
 
+    def _begun(self) -> None:
+        """Send the ``BEGIN`` held back, before the transaction's first statement."""
+        if self._begin:
+            self._begin = False
+            self._conn.execute("BEGIN")
+
     def _run(self, sql: str, params: Params) -> psycopg.Cursor[Row]:
+        if self._begin:
+            self._begun()
         try:
             return self._conn.execute(pyformat(sql), params)
         except errors.IntegrityError as exc:
@@ -133,6 +148,7 @@ class PostgresDb:
         batch = list(rows)
         if not batch:
             return 0
+        self._begun()
         with self._conn.cursor() as cursor:
             try:
                 cursor.executemany(pyformat(sql), batch)
@@ -151,6 +167,14 @@ class PostgresDb:
     def lock(self, key: str) -> None:
         if not self._depth:
             raise RuntimeError(f"lock({key!r}) outside a transaction")
+        if self._begin:  # BEGIN and the lock in one round trip (no parameters: one simple query)
+            self._begin = False
+            self._conn.execute(
+                pgsql.SQL("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended({}, 0))").format(
+                    pgsql.Literal(key)
+                )
+            )
+            return
         self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
@@ -208,20 +232,37 @@ class PostgresDb:
 
 
 class _Transaction:
-    """psycopg's transaction block, counting depth (``lock`` needs one)."""
+    """``BEGIN`` (held back until the first statement) … ``COMMIT`` outermost, a savepoint
+    inside; an exception rolls back to where its level began and goes on."""
 
-    __slots__ = ("_block", "_db")
+    __slots__ = ("_db",)
 
     def __init__(self, db: PostgresDb) -> None:
         self._db = db
-        self._block: Any = None
 
     def __enter__(self) -> None:
-        self._block = self._db._conn.transaction()
-        self._block.__enter__()
-        self._db._depth += 1
+        db = self._db
+        if db._depth == 0:
+            db._begin = True
+        else:
+            db._begun()
+            db._conn.execute(f"SAVEPOINT sp{db._depth}")
+        db._depth += 1
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: Any) -> None:  # fmt: skip
-        self._db._depth -= 1
-        self._block.__exit__(kind, value, traceback)
+        db = self._db
+        db._depth = depth = db._depth - 1
+        conn = db._conn
+        if depth == 0:
+            if db._begin:  # nothing ran: nothing to end
+                db._begin = False
+            elif kind is None:
+                conn.execute("COMMIT")
+            elif not conn.closed:
+                conn.execute("ROLLBACK")
+        elif kind is None:
+            conn.execute(f"RELEASE sp{depth}")
+        elif not conn.closed:
+            conn.execute(f"ROLLBACK TO sp{depth}")
+            conn.execute(f"RELEASE sp{depth}")
