@@ -9,6 +9,7 @@ copied back to SQLite serves the same. The refusals are one line each.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def sqlite_with_a_booking(
 
 
 @pytest.fixture
-def empty_postgres(backend: str, postgres_server: str) -> object:
+def empty_postgres(backend: str, postgres_server: str) -> Iterator[str]:
     name = "vaxbot_copy_target"
     url = postgres.create(postgres_server, name)
     yield url
