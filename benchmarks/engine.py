@@ -1,7 +1,12 @@
 """How fast the engine answers, against what SQLite alone can do for the same booking.
 
-    .venv/bin/python benchmarks/engine.py [--conversations N] [--db PATH] [--repeat R]
-                                          [--numbered] [--profile]
+    .venv/bin/python benchmarks/engine.py [--conversations N] [--db PATH|URL|postgresql]
+                                          [--repeat R] [--numbered] [--profile]
+
+With ``--db postgresql://…`` (a server where databases may be created) or ``--db postgresql``
+(a throwaway server started for the run: ``benchmarks/pg.py``), both parts run on PostgreSQL:
+the engine on its own database, the raw part with psycopg alone (``BEGIN; UPDATE slots …;
+INSERT INTO bookings … RETURNING id; COMMIT``) on another, on the same server.
 
 1. Engine: N residents, each texting from their own phone, book a dose through
    ``Engine.handle`` on a file database, clock frozen at 2021-06-17 09:00 Asia/Shanghai, one
@@ -59,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: import the project's packages
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import pg  # noqa: E402
 from bot.clock import parse_moment  # noqa: E402
 from bot.demo import seed_demo  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -67,6 +73,8 @@ from flows.identity import check_character  # noqa: E402
 from flows.policy import Policy, load_policy  # noqa: E402
 from store import Dose, Store  # noqa: E402
 from store.sqlite import BUSY_TIMEOUT_MS  # noqa: E402
+from store.store import masked  # noqa: E402
+from tests.fakes import postgres  # noqa: E402
 
 NOW = "2021-06-17T09:00:00+08:00"
 CHANNEL = "sms"
@@ -221,13 +229,21 @@ def conversation(kind: Kind, script: Script, i: int) -> list[str]:
 # -- databases --------------------------------------------------------------------------------
 
 
-def fresh(path: Path) -> None:
-    """Remove ``path`` and its WAL files, left by an earlier repeat of this run."""
+PG_SERVER: str | None = None  # the PostgreSQL server of this run (``--db postgresql…``)
+
+
+def fresh(path: Path | str) -> None:
+    """Remove ``path`` and its WAL files, left by an earlier repeat of this run (PostgreSQL:
+    make its database afresh)."""
+    if isinstance(path, str):
+        assert PG_SERVER is not None
+        pg.fresh(PG_SERVER, path.rpartition("/")[2])
+        return
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
 
 
-def seeded(path: Path, policy: Policy, moment: datetime) -> None:
+def seeded(path: Path | str, policy: Policy, moment: datetime) -> None:
     """Create ``path`` with the demo sites and slots, every slot made practically unlimited."""
     fresh(path)
     store = Store.open(path)
@@ -258,7 +274,7 @@ def register(store: Store, i: int, moment: datetime) -> int:
     return resident.id
 
 
-def give_dose1(path: Path, residents: list[int], moment: datetime) -> None:
+def give_dose1(path: Path | str, residents: list[int], moment: datetime) -> None:
     """Register ``residents`` (numbers) with dose 1 on record at ``DOSE1_SITE`` (untimed)."""
     if not residents:
         return
@@ -274,13 +290,12 @@ def give_dose1(path: Path, residents: list[int], moment: datetime) -> None:
         store.close()
 
 
-def active_bookings(path: Path) -> int:
-    conn = sqlite3.connect(path)
+def active_bookings(path: Path | str) -> int:
+    store = Store.open(path)
     try:
-        (count,) = conn.execute("SELECT COUNT(*) FROM bookings WHERE status = 'active'").fetchone()
+        return sum(row["status"] == "active" for row in store.booking_rows())
     finally:
-        conn.close()
-    return int(count)
+        store.close()
 
 
 def render(replies: list[Reply]) -> str:
@@ -355,7 +370,7 @@ class EngineResult:
 class EngineRun:
     def __init__(
         self,
-        path: Path,
+        path: Path | str,
         policy: Policy,
         moment: datetime,
         kinds: list[Kind],
@@ -416,7 +431,7 @@ def raw_connection(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def registered(path: Path, count: int, moment: datetime) -> list[int]:
+def registered(path: Path | str, count: int, moment: datetime) -> list[int]:
     """``count`` residents, each on their own account, registered through the store (untimed)."""
     store = Store.open(path)
     try:
@@ -478,15 +493,23 @@ class RawResult:
     full: float  # seconds for check + UPDATE + INSERT + audit transactions
 
 
-def raw_template(path: Path, policy: Policy, moment: datetime, count: int) -> list[int]:
+def raw_template(path: Path | str, policy: Policy, moment: datetime, count: int) -> list[int]:
     """The raw part's starting file: demo slots and ``count`` residents; their ids."""
     seeded(path, policy, moment)
     return registered(path, count, moment)
 
 
-def raw_run(template: Path, path: Path, people: list[int], moment: datetime) -> RawResult:
+def raw_run(
+    template: Path | str, path: Path | str, people: list[int], moment: datetime
+) -> RawResult:
     """On a copy of ``template``: one bare booking transaction per person (dose 1), then one
     full one each (dose 2)."""
+    if isinstance(path, str) and isinstance(template, str):  # PostgreSQL
+        assert PG_SERVER is not None
+        url = pg.fresh(PG_SERVER, path.rpartition("/")[2], template.rpartition("/")[2])
+        bare = pg.raw_bookings(url, people, moment, dose=1, full=False)
+        return RawResult(len(people), bare, pg.raw_bookings(url, people, moment, 2, True))
+    assert isinstance(path, Path) and isinstance(template, Path)
     fresh(path)
     shutil.copyfile(template, path)  # closed cleanly, so the WAL is checkpointed into it
     conn = raw_connection(path)
@@ -536,9 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=300, help="residents (default 300)")
     parser.add_argument(
         "--db",
-        type=Path,
         help="engine database file to create, kept afterwards (default: a temporary dir); "
-        "the raw part uses PATH.raw next to it",
+        "the raw part uses PATH.raw next to it. A postgresql:// URL: run both parts on that "
+        "server (databases vaxbot_bench_* are made there); 'postgresql': on a throwaway server",
     )
     parser.add_argument(
         "--raw", type=int, default=10_000, help="raw booking transactions per run (default 10000)"
@@ -555,14 +578,29 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.conversations, args.repeat, args.raw) < 1:
         parser.error("--conversations, --raw and --repeat must be at least 1")
 
+    if args.db and pg.wanted(args.db):
+        global PG_SERVER
+        with pg.server(args.db) as PG_SERVER:
+            return run(args, parser)
+    return run(args, parser)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     policy = load_policy()
     moment = parse_moment(NOW, policy.zone)
     with tempfile.TemporaryDirectory(prefix="vaxbot-bench-") as tmp:
-        engine_path: Path = args.db or Path(tmp) / "engine.db"
-        raw_path = engine_path.with_name(engine_path.name + ".raw")
-        for path in (engine_path, raw_path):
-            if path.exists():
-                parser.error(f"{path} exists; give a new file")
+        engine_path: Path | str
+        if PG_SERVER is not None:
+            engine_path = postgres.database_url(PG_SERVER, "vaxbot_bench_engine")
+            raw_path: Path | str = postgres.database_url(PG_SERVER, "vaxbot_bench_raw")
+            template: Path | str = postgres.database_url(PG_SERVER, "vaxbot_bench_template")
+        else:
+            engine_path = Path(args.db) if args.db else Path(tmp) / "engine.db"
+            raw_path = engine_path.with_name(engine_path.name + ".raw")
+            template = Path(tmp) / "raw-template.db"
+            for path in (engine_path, raw_path):
+                if path.exists():
+                    parser.error(f"{path} exists; give a new file")
 
         kinds = [NUMBERED] if args.numbered else PATTERN
         scripts = discover(Path(tmp) / "probe.db", policy, moment, kinds)
@@ -578,12 +616,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"conversation, {kind.share} in {len(kinds)} ({kind.label}): "
                 f"{kind.opening} → {steps} ({len(script) + 1} turns)"
             )
-        print(f"engine database: {engine_path}")
+        print(f"engine database: {masked(engine_path)}")
 
         engine_results: list[EngineResult] = []
         raw_results: list[RawResult] = []
         raw_count = args.raw
-        template = Path(tmp) / "raw-template.db"
         people = raw_template(template, policy, moment, raw_count)
         for _ in range(args.repeat):  # interleaved, so both parts see the same machine load
             run = EngineRun(engine_path, policy, moment, kinds, scripts, args.conversations)
@@ -621,9 +658,10 @@ def main(argv: list[str] | None = None) -> int:
 
         bare = max(r.count / r.bare for r in raw_results)
         full = max(r.count / r.full for r in raw_results)
+        begin = "BEGIN" if PG_SERVER else "BEGIN IMMEDIATE"
         print(
             f"raw booking transaction: {bare:,.0f} tx/s over {raw_count} tx "
-            "(BEGIN IMMEDIATE; UPDATE slots; INSERT bookings; COMMIT; "
+            f"({begin}; UPDATE slots; INSERT bookings; COMMIT; "
             f"runs: {', '.join(f'{r.count / r.bare:,.0f}' for r in raw_results)})"
         )
         print(
@@ -639,9 +677,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ERROR: every run should end with {args.conversations} bookings")
 
         if args.profile:
-            profiled = EngineRun(
-                Path(tmp) / "profile.db", policy, moment, kinds, scripts, args.conversations
-            )
+            where = engine_path if PG_SERVER else Path(tmp) / "profile.db"
+            profiled = EngineRun(where, policy, moment, kinds, scripts, args.conversations)
             profiled.prepare()
             print(f"\nprofile of the engine part ({args.conversations} conversations again):")
             print(profile(profiled.run, args.top))

@@ -1,7 +1,14 @@
 """The rush: N residents race for M places through the Twilio webhook of a real ``vaxbot serve``.
 
     .venv/bin/python benchmarks/rush.py [--residents 20000] [--places 5000] [--concurrency 32]
-                                        [--db PATH] [--bare-requests 50000]
+                                        [--db PATH|URL|postgresql] [--processes N]
+                                        [--bare-requests 50000]
+
+``--db postgresql://…`` runs the rush on a PostgreSQL server (a database ``vaxbot_bench_rush``
+is made there), ``--db postgresql`` on a throwaway server started for the run
+(``benchmarks/pg.py``). ``--processes N`` starts N ``vaxbot serve`` processes on the same
+database and spreads the requests over them, round-robin request by request (so one
+resident's messages go to different processes); the bare server runs as N processes too.
 
 1. A database is seeded with the demo (clock frozen at 2021-06-17 09:00 Asia/Shanghai), the
    residents are pre-registered directly in it (one phone each, men of 41, living in the
@@ -38,7 +45,6 @@ import random
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -60,12 +66,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: import the project's packages
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import pg  # noqa: E402
 from bot.clock import parse_moment  # noqa: E402
 from bot.demo import seed_demo  # noqa: E402
 from flows.policy import Policy, load_policy  # noqa: E402
 from flows.schedule import Window, window  # noqa: E402
 from flows.texts import text  # noqa: E402
 from store import Store  # noqa: E402
+from store.store import masked  # noqa: E402
 
 NOW = "2021-06-17T09:00:00+08:00"
 TOKEN = "rush-benchmark-twilio-token"
@@ -78,7 +86,7 @@ GATEWAY_NUMBER = "+8610690000001"
 ACCOUNT_SID = "AC" + "0" * 32
 MAX_MESSAGES = 20  # per resident: the webhook's rate limit is 20 a minute
 FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>收到</Message></Response>'
-AIM_RATIO = 0.5
+AIM_RATIO = 0.5  # SQLite, one process; PostgreSQL: 0.3 (issue 14)
 AIM_P99_MS = 250.0
 START_TIMEOUT = 60.0
 
@@ -105,7 +113,7 @@ def phone(i: int) -> str:
     return f"+86139{i:08d}"
 
 
-def prepare(db: Path, policy: Policy, residents: int, places: int) -> list[str]:
+def prepare(db: Path | str, policy: Policy, residents: int, places: int) -> list[str]:
     """Seed ``db``: demo sites, exactly ``places`` places, ``residents`` people. Returns the
     districts whose window is open at ``NOW`` (where the places are)."""
     now = parse_moment(NOW, policy.zone)
@@ -138,6 +146,7 @@ def prepare(db: Path, policy: Policy, residents: int, places: int) -> list[str]:
                 "INSERT INTO accounts (id, phone, created_at) VALUES (:id, :phone, :at)",
                 [{"id": i + 1, "phone": phone(i), "at": stamp} for i in range(residents)],
             )
+            db.advance_ids("accounts")  # ids given: later accounts are drawn after them
             db.execute_many(
                 "INSERT INTO residents (account_id, prereg_code, name, id_type, id_number, "
                 "birth_date, sex, phone, district_id, created_at) VALUES (:account, :code, "
@@ -170,11 +179,13 @@ class Outcome:
     codes: set[str]
 
 
-def verify(db: Path) -> Outcome:
-    with closing(sqlite3.connect(db)) as conn:
+def verify(url: Path | str) -> Outcome:
+    with closing(Store.open(url)) as store:
+        conn = store.db
 
         def one(sql: str) -> tuple[Any, ...]:
-            row: tuple[Any, ...] = conn.execute(sql).fetchone()
+            row = conn.one(sql)
+            assert row is not None
             return row
 
         bookings = one("SELECT COUNT(*) FROM bookings WHERE status = 'active'")[0]
@@ -188,9 +199,9 @@ def verify(db: Path) -> Outcome:
         )[0]
         twice = one(
             "SELECT COUNT(*) FROM (SELECT resident_id FROM bookings WHERE status = 'active' "
-            "GROUP BY resident_id, dose HAVING COUNT(*) > 1)"
+            "GROUP BY resident_id, dose HAVING COUNT(*) > 1) AS twice"
         )[0]
-        codes = {row[0] for row in conn.execute("SELECT code FROM bookings")}
+        codes = {row[0] for row in conn.all("SELECT code FROM bookings")}
     return Outcome(bookings, booked_sum, capacity, over[0], over[1], mismatched, twice, codes)
 
 
@@ -343,23 +354,27 @@ async def timed(
     return stats
 
 
-async def rush(base: str, public: str, people: list[Resident], concurrency: int) -> Stats:
+async def rush(bases: list[str], people: list[Resident], concurrency: int) -> Stats:
+    """The residents, over ``concurrency`` connections; request k goes to ``bases[k % N]``."""
     stats = Stats()
     validator = RequestValidator(TOKEN)
     ready: asyncio.Queue[Resident | None] = asyncio.Queue()
     for person in people:
         ready.put_nowait(person)
     active = len(people)
-    url, signed_url = f"{base}/sms/twilio", f"{public}/sms/twilio"
+    urls = [f"{base}/sms/twilio" for base in bases]
+    sent = 0
 
     async def worker(session: aiohttp.ClientSession) -> None:
-        nonlocal active
+        nonlocal active, sent
         while (person := await ready.get()) is not None:
             assert person.pending is not None
             person.sent += 1
             sid = f"SM{person.index:016x}{person.sent:016x}"
             form = twilio_form(phone(person.index), person.pending, sid)
-            said = await post(session, url, signed_url, form, stats, validator)
+            url = urls[sent % len(urls)]
+            sent += 1
+            said = await post(session, url, url, form, stats, validator)
             if said is None:
                 person.outcome, person.pending = "lost", None
             else:
@@ -375,17 +390,18 @@ async def rush(base: str, public: str, people: list[Resident], concurrency: int)
     return await timed(worker, concurrency, stats)
 
 
-async def hammer(base: str, public: str, requests: int, concurrency: int) -> Stats:
-    """The same signed forms, ``requests`` of them, to the bare server."""
+async def hammer(bases: list[str], requests: int, concurrency: int) -> Stats:
+    """The same signed forms, ``requests`` of them, to the bare servers (round-robin)."""
     stats = Stats()
     validator = RequestValidator(TOKEN)
     counter = iter(range(requests))
-    url, signed_url = f"{base}/sms/twilio", f"{public}/sms/twilio"
+    urls = [f"{base}/sms/twilio" for base in bases]
 
     async def worker(session: aiohttp.ClientSession) -> None:
         for n in counter:
             form = twilio_form(phone(n % 20_000), "2", f"SM{n:032x}")
-            await post(session, url, signed_url, form, stats, validator)
+            url = urls[n % len(urls)]
+            await post(session, url, url, form, stats, validator)
 
     return await timed(worker, concurrency, stats)
 
@@ -452,15 +468,20 @@ def stop(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
     return code, time.monotonic() - began
 
 
-def measure_bare(env: dict[str, str], tmp: Path, requests: int, concurrency: int) -> Stats:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    bare = start([sys.executable, __file__, "--bare-server", str(port)], env, tmp / "bare.log")
+def measure_bare(
+    env: dict[str, str], tmp: Path, requests: int, concurrency: int, processes: int
+) -> Stats:
+    ports = [free_port() for _ in range(processes)]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    bare = [start([sys.executable, __file__, "--bare-server", str(port)], env,
+                  tmp / f"bare{port}.log") for port in ports]  # fmt: skip
     try:
-        asyncio.run(wait_healthy(base, bare))
-        return asyncio.run(hammer(base, base, requests, concurrency))
+        for base, proc in zip(bases, bare, strict=True):
+            asyncio.run(wait_healthy(base, proc))
+        return asyncio.run(hammer(bases, requests, concurrency))
     finally:
-        stop(bare)
+        for proc in bare:
+            stop(proc)
 
 
 def line(name: str, stats: Stats) -> str:
@@ -476,7 +497,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=20_000)
     parser.add_argument("--places", type=int, default=5_000)
     parser.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
-    parser.add_argument("--db", type=Path, help="SQLite file to create (default: a temp file)")
+    parser.add_argument(
+        "--db",
+        help="SQLite file to create (default: a temp file); a postgresql:// URL: a server to "
+        "make the database vaxbot_bench_rush on; 'postgresql': a throwaway server",
+    )
+    parser.add_argument("--processes", type=int, default=1,
+                        help="vaxbot serve processes on the database (default 1)")  # fmt: skip
     parser.add_argument("--bare-requests", type=int, default=50_000,
                         help="requests to the bare server (default 50000)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1, help="residents' random choices")
@@ -486,35 +513,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_bare(args.bare_server)
         return 0
 
+    if args.processes < 1:
+        parser.error("--processes must be at least 1")
+    if args.db and pg.wanted(args.db):
+        with pg.server(args.db) as server:
+            return run(args, pg.fresh(server, "vaxbot_bench_rush"))
+    return run(args, None)
+
+
+def run(args: argparse.Namespace, url: str | None) -> int:
     policy = load_policy()
     with tempfile.TemporaryDirectory(prefix="vaxbot-rush-") as tmp:
-        db = args.db or Path(tmp) / "rush.db"
-        if db.exists():
+        db: Path | str = url or (Path(args.db) if args.db else Path(tmp) / "rush.db")
+        if isinstance(db, Path) and db.exists():
             raise SystemExit(f"{db} exists: give a new file")
         began = time.perf_counter()
         open_districts = prepare(db, policy, args.residents, args.places)
         names = [policy.districts[d].zh for d in open_districts]
-        print(f"seeded {db}: {args.residents} residents, {args.places} places in "
+        print(f"seeded {masked(db)}: {args.residents} residents, {args.places} places in "
               f"{', '.join(open_districts)} ({time.perf_counter() - began:.1f} s)")  # fmt: skip
 
-        port = free_port()
-        base = public = f"http://127.0.0.1:{port}"
+        ports = [free_port() for _ in range(args.processes)]
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
         env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
-        env.update(SECRETS, VAXBOT_NOW=NOW, VAXBOT_PUBLIC_URL=public, PYTHONUTF8="1")
+        env.update(SECRETS, VAXBOT_NOW=NOW, PYTHONUTF8="1")
         half = max(1, args.bare_requests // 2)
-        bare_before = measure_bare(env, Path(tmp), half, args.concurrency)
-        serve_log = Path(tmp) / "serve.log"
-        command = [sys.executable, "-m", "channels.cli", "serve", "--db", str(db), "--port",
-                   str(port)]  # fmt: skip
-        server = start(command, env, serve_log)
+        bare_before = measure_bare(env, Path(tmp), half, args.concurrency, args.processes)
+        servers = []
+        for port, base in zip(ports, bases, strict=True):
+            command = [sys.executable, "-m", "channels.cli", "serve", "--db", str(db), "--port",
+                       str(port)]  # fmt: skip
+            servers.append(start(command, {**env, "VAXBOT_PUBLIC_URL": base},
+                                 Path(tmp) / f"serve{port}.log"))  # fmt: skip
         try:
-            asyncio.run(wait_healthy(base, server))
+            for base, server in zip(bases, servers, strict=True):
+                asyncio.run(wait_healthy(base, server))
             people = residents(args.residents, names, args.seed)
-            stats = asyncio.run(rush(base, public, people, args.concurrency))
+            stats = asyncio.run(rush(bases, people, args.concurrency))
         finally:
-            code, stopping = stop(server)
+            stopped = [stop(server) for server in servers]
+        code = max(abs(c) for c, _ in stopped)
+        stopping = max(took for _, took in stopped)
         outcome = verify(db)
-        bare_after = measure_bare(env, Path(tmp), half, args.concurrency)
+        bare_after = measure_bare(env, Path(tmp), half, args.concurrency, args.processes)
         # The machine may be shared: the faster of the two bare runs counts (the harsher ratio).
         bare_stats = max(bare_before, bare_after, key=lambda s: s.rate)
 
@@ -524,11 +565,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         lost = stats.lost + unconfirmed
         overbooked = outcome.overbooked_places + outcome.mismatched_slots
         ratio = stats.rate / bare_stats.rate
-        print(f"concurrency {args.concurrency}, signed requests (X-Twilio-Signature)")
+        backend = "PostgreSQL" if url else "SQLite"
+        print(f"concurrency {args.concurrency}, signed requests (X-Twilio-Signature), "
+              f"{args.processes} serve process(es) on {backend}")  # fmt: skip
         print(line("vaxbot serve", stats))
         print(line("bare aiohttp", bare_stats) + f" (runs: {bare_before.rate:.0f} before, "
               f"{bare_after.rate:.0f} after req/s)")  # fmt: skip
-        print(f"ratio          {ratio:.2f} (aim >= {AIM_RATIO}); p99 "
+        aim = AIM_RATIO if url is None else 0.3
+        print(f"ratio          {ratio:.2f} (aim >= {aim}); p99 "
               f"{stats.percentile(0.99):.1f} ms (aim < {AIM_P99_MS:.0f})")  # fmt: skip
         print(f"bookings made  {outcome.bookings} of {outcome.capacity} places "
               f"(sum of slots.booked {outcome.booked_sum})")  # fmt: skip

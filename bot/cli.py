@@ -28,6 +28,7 @@ from bot.attendance import (
 )
 from bot.backup_cli import add_backup_command, run_backup
 from bot.clock import Clock, ClockError, make_clock
+from bot.db_cli import add_db_commands, run_db
 from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_reference
 from bot.engine import Engine
 from bot.followups import OUTCOMES, list_lines, record
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_followup_commands(commands)
     _common(add_nlu_commands(commands))
     _common(add_backup_command(commands))
+    _common(add_db_commands(commands))
     return parser
 
 
@@ -500,6 +502,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_nlu(args, policy, clock)
     if args.command == "backup":
         return run_backup(args)
+    if args.command == "db":
+        return run_db(args)
     try:
         store = open_store(args.db)
     except DatabaseUnavailable as exc:

@@ -9,16 +9,20 @@ Every tick (a few seconds):
 - sends what is due in the outbox through the channels it was given.
 
 A restart never double-sends: daily jobs are recorded when done (and queue under idempotency
-keys anyway), and the outbox is claimed under a lease (``bot.outbox``).
+keys anyway), and the outbox is claimed under a lease (``bot.outbox``). Several workers on one
+PostgreSQL database split the work: a daily job is claimed for its day by one of them
+(``Store.claim_job``), and outbox rows claimed by one are passed over by the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.attendance import run_noshows
 from bot.clock import Clock
@@ -31,6 +35,10 @@ from store import Store
 log = logging.getLogger("vaxbot.worker")
 
 Job = Callable[[Store, Policy, datetime], object]
+
+# A daily job's claim not marked done after this long is another worker's to take over (the
+# one that claimed it died); the jobs queue under idempotency keys, so a rerun repeats nothing.
+JOB_LEASE = timedelta(minutes=15)
 
 
 @dataclass
@@ -50,6 +58,7 @@ class Worker:
         deliveries: Mapping[str, Delivery],
         assign: Job | None = None,
     ) -> None:
+        self.name = f"{socket.gethostname()}:{os.getpid()}"  # who claimed a daily job
         self.store = store
         self.policy = policy
         self.clock = clock
@@ -70,10 +79,18 @@ class Worker:
             released=release(store, policy, now).count,
             expired=store.expire_offers(now),
         )
+        day = now.date().isoformat()
         for name, at, job in self.daily:
-            if daily_due(store, name, at, now):
-                job(store, policy, now)
-                store.job_done(name, now.date().isoformat(), now)
+            # Due, and claimed by this worker: one run a day however many workers run.
+            if daily_due(store, name, at, now) and store.claim_job(
+                name, day, now, JOB_LEASE, self.name
+            ):
+                try:
+                    job(store, policy, now)
+                except BaseException:
+                    store.release_job(name, day, self.name)  # tried again on the next tick
+                    raise
+                store.finish_job(name, day, now)
                 done.jobs.append(name)
                 log.info("job %s done for %s", name, now.date())
         done.outbox = await deliver_due(store, self.deliveries, policy, self.clock)

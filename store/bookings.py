@@ -168,17 +168,22 @@ class Bookings:
             raise BookingNotActive(booking_id)
         return found
 
-    def _set_status(self, of: Booking, status: str, now: datetime) -> None:
-        self._db.execute(
-            "UPDATE bookings SET status = :status, updated_at = :at WHERE id = :id",
-            {"status": status, "at": stamp(now), "id": of.id},
-        )
+    def _set_status(self, of: Booking, status: str, now: datetime) -> bool:
+        """Move a booking from the status it was read with to ``status``: a guarded update,
+        so of two processes changing one booking at once only one does (False for the other,
+        which changes nothing)."""
+        return self._db.execute(
+            "UPDATE bookings SET status = :status, updated_at = :at "
+            "WHERE id = :id AND status = :was",
+            {"status": status, "at": stamp(now), "id": of.id, "was": of.status},
+        ) == 1  # fmt: skip
 
     def cancel(self, booking_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
         """Cancel an active booking and free its place at once."""
         with self._db.transaction():
             found = self._active(booking_id)
-            self._set_status(found, "cancelled", now)
+            if not self._set_status(found, "cancelled", now):
+                raise BookingNotActive(booking_id)  # cancelled or moved on meanwhile
             self._give_back(found.slot.id)
             self._audit.record(now, actor, channel, "cancel", "booking", found.id,
                                {"status": "active"}, {"status": "cancelled"})  # fmt: skip
@@ -193,12 +198,16 @@ class Bookings:
             found = self._active(booking_id)
             if slot_id == found.slot.id:
                 return found  # already there: nothing to move
+            # The booking first, guarded (still active, still in its slot): it is locked from
+            # here on, so two moves of one booking never both give its old place back.
+            if not self._db.execute(
+                "UPDATE bookings SET slot_id = :slot, updated_at = :at WHERE id = :id "
+                "AND status = 'active' AND slot_id = :old",
+                {"slot": slot_id, "at": stamp(now), "id": found.id, "old": found.slot.id},
+            ):
+                raise BookingNotActive(booking_id)
             self._take_place(slot_id, now)
             self._give_back(found.slot.id)
-            self._db.execute(
-                "UPDATE bookings SET slot_id = :slot, updated_at = :at WHERE id = :id",
-                {"slot": slot_id, "at": stamp(now), "id": found.id},
-            )
             self._audit.record(now, actor, channel, "reschedule", "booking", found.id,
                                {"slot_id": found.slot.id}, {"slot_id": slot_id})  # fmt: skip
         return stored_booking(self._db, booking_id)
@@ -226,6 +235,8 @@ class Bookings:
                 raise BookingNotActive(booking_id)
             if found.slot.day > now.date():
                 raise StoreError(f"the appointment is on {found.slot.day}, after today")
+            if not self._set_status(found, "attended", now):
+                raise BookingNotActive(booking_id)  # marked meanwhile
             if found.status == "noshow":
                 self._db.execute(
                     "UPDATE residents SET noshows = CASE WHEN noshows > 0 THEN noshows - 1 "
@@ -238,7 +249,6 @@ class Bookings:
                         "END WHERE id = :id",
                         {"limit": noshow_limit, "id": found.resident_id},
                     )
-            self._set_status(found, "attended", now)
             self._people.add_dose(
                 Dose(found.resident_id, found.dose, found.slot.day, found.slot.product_id,
                      found.site.id, "booking"),
@@ -261,12 +271,13 @@ class Bookings:
                 'OR (t.day = :today AND t."end" <= :time)) ORDER BY t.day, t.start, b.id',
                 moment(now),
             )
-            missed = [booking(row) for row in rows]
-            newly_barred = [
-                found.resident_id
-                for found in missed
-                if self._noshow(found, now, limit, actor, "system")
-            ]
+            missed, newly_barred = [], []
+            for found in map(booking, rows):
+                marked, barred = self._noshow(found, now, limit, actor, "system")
+                if marked:  # not marked by another worker meanwhile
+                    missed.append(found)
+                if barred:
+                    newly_barred.append(found.resident_id)
         return missed, newly_barred
 
     def mark_noshow(
@@ -279,25 +290,35 @@ class Bookings:
             place, at = found.slot, moment(now)
             if (place.day.isoformat(), place.end) > (at["today"], at["time"]):
                 raise StoreError("the period is not over")
-            return self._noshow(found, now, limit, actor, channel)
+            marked, barred = self._noshow(found, now, limit, actor, channel)
+            if not marked:
+                raise BookingNotActive(booking_id)
+            return barred
 
-    def _noshow(self, missed: Booking, now: datetime, limit: int, actor: str, channel: str) -> bool:
-        """Count a missed booking against its person; True if that bars them now."""
-        self._set_status(missed, "noshow", now)
-        before = self._db.one(
-            "SELECT noshows, barred FROM residents WHERE id = :id", {"id": missed.resident_id}
+    def _noshow(
+        self, missed: Booking, now: datetime, limit: int, actor: str, channel: str
+    ) -> tuple[bool, bool]:
+        """Count a missed booking against its person: whether it was marked (not by another
+        process meanwhile), and whether that bars them now.
+
+        Guarded updates only (no read-then-write): the count goes up in the database, and the
+        bar is set by the update that finds the person unbarred and over the limit."""
+        if not self._set_status(missed, "noshow", now):
+            return False, False
+        row = self._db.one(
+            "UPDATE residents SET noshows = noshows + 1 WHERE id = :id RETURNING noshows",
+            {"id": missed.resident_id},
         )
-        assert before is not None
-        noshows, barred = before[0] + 1, bool(before[1]) or before[0] + 1 > limit
-        self._db.execute(
-            "UPDATE residents SET noshows = :noshows, barred = :barred WHERE id = :id",
-            {"noshows": noshows, "barred": int(barred), "id": missed.resident_id},
-        )
+        assert row is not None
+        noshows = int(row[0])
+        barred = self._db.execute(
+            "UPDATE residents SET barred = 1 WHERE id = :id AND barred = 0 AND noshows > :limit",
+            {"id": missed.resident_id, "limit": limit},
+        ) == 1  # fmt: skip
         self._audit.record(now, actor, channel, "noshow", "booking", missed.id,
                            {"status": "active"}, {"status": "noshow"})  # fmt: skip
-        if barred and not before[1]:
+        if barred:
             self._audit.record(now, actor, channel, "bar", "resident", missed.resident_id,
-                               {"barred": False, "noshows": before[0]},
+                               {"barred": False, "noshows": noshows - 1},
                                {"barred": True, "noshows": noshows})  # fmt: skip
-            return True
-        return False
+        return True, barred

@@ -3,7 +3,7 @@ doses, and the bookkeeping of the daily jobs (which ran for which day)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from store.audit import Audit
@@ -151,17 +151,64 @@ class Casework:
 
     # -- daily jobs --------------------------------------------------------------------------
 
+    def claim_job(
+        self, name: str, period: str, now: datetime, lease: timedelta, worker: str
+    ) -> bool:
+        """Claim the run of daily job ``name`` for ``period`` (a date) for ``worker``: True for
+        exactly one of any number of workers claiming at once; later, True again only if the
+        run was never marked done (``finish_job``) and its claim is older than ``lease`` (the
+        worker that claimed it died)."""
+        params = {"name": name, "period": period, "at": stamp(now), "by": worker[:200],
+                  "stale": stamp(now - lease)}  # fmt: skip
+        with self._db.transaction():
+            if self._db.execute(
+                "INSERT INTO job_runs (name, period, claimed_at, claimed_by) "
+                "VALUES (:name, :period, :at, :by) ON CONFLICT (name, period) DO NOTHING",
+                params,
+            ):
+                return True
+            return self._db.execute(
+                "UPDATE job_runs SET claimed_at = :at, claimed_by = :by WHERE name = :name "
+                "AND period = :period AND done_at IS NULL AND claimed_at <= :stale",
+                params,
+            ) == 1  # fmt: skip
+
+    def finish_job(self, name: str, period: str, now: datetime) -> None:
+        """Mark the claimed run of ``name`` for ``period`` done (and the job's last key)."""
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE job_runs SET done_at = :at WHERE name = :name AND period = :period",
+                {"name": name, "period": period, "at": stamp(now)},
+            )
+            self.job_done(name, period, now)
+
+    def release_job(self, name: str, period: str, worker: str) -> None:
+        """Give up ``worker``'s unfinished claim of ``name`` for ``period`` (the job failed):
+        the next worker to find it due claims it."""
+        self._db.execute(
+            "DELETE FROM job_runs WHERE name = :name AND period = :period "
+            "AND claimed_by = :by AND done_at IS NULL",
+            {"name": name, "period": period, "by": worker[:200]},
+        )
+
+    def job_runs(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Claimed runs of daily jobs (of one, or all): name, period, claimed_at, claimed_by,
+        done_at; in order of claim."""
+        where = "WHERE name = :name " if name is not None else ""
+        return self._db.dicts(
+            "SELECT name, period, claimed_at, claimed_by, done_at FROM job_runs "
+            f"{where}ORDER BY claimed_at, name",
+            {"name": name},
+        )
+
     def job_done(self, name: str, key: str, now: datetime) -> bool:
         """Record that job ``name`` ran for ``key`` (e.g. a date); False if it already had."""
-        if self.last_job_key(name) == key:
-            return False
-        self._db.execute(
+        return self._db.execute(
             "INSERT INTO jobs (name, last_key, ran_at) VALUES (:name, :key, :at) "
             "ON CONFLICT (name) DO UPDATE SET last_key = excluded.last_key, "
-            "ran_at = excluded.ran_at",
+            "ran_at = excluded.ran_at WHERE jobs.last_key <> excluded.last_key",
             {"name": name, "key": key, "at": stamp(now)},
-        )
-        return True
+        ) == 1  # fmt: skip
 
     def last_job_key(self, name: str) -> str | None:
         row = self._db.one("SELECT last_key FROM jobs WHERE name = :name", {"name": name})

@@ -107,6 +107,37 @@ class Db(Protocol):
         larger page cache for the connection)."""
         ...
 
+    def schema_lock(self) -> AbstractContextManager[None]:
+        """Where the migrations' own table is made and read, before any migration runs:
+        PostgreSQL: a transaction holding the ``migrations`` lock, so two processes starting
+        at once on an empty database do not both create it; SQLite: no transaction (a reader
+        opening the file while another process writes is not kept waiting)."""
+        ...
+
+    def describe(self) -> dict[str, tuple[list[str], set[str]]]:
+        """The database's own tables (not ``_migrations``, not temporary ones): each one's
+        columns in order and the tables its foreign keys refer to (for ``vaxbot db copy``)."""
+        ...
+
+    def skip_locked(self) -> str:
+        """SQL to end a ``SELECT`` that claims rows to work on inside a transaction: rows it
+        reads are locked until the transaction ends, and rows another transaction holds are
+        passed over rather than waited for, so two workers never claim the same row
+        (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: nothing, its one writer already is)."""
+        ...
+
+    def for_update(self) -> str:
+        """SQL to end a ``SELECT`` inside a transaction that reads rows it will change: they are
+        locked until it ends, waiting for another transaction's lock (PostgreSQL:
+        ``FOR UPDATE``; SQLite: nothing)."""
+        ...
+
+    def advance_ids(self, table: str) -> None:
+        """After rows were inserted into ``table`` with explicit ids (a copied database): the
+        ids drawn from now on come after the largest there (PostgreSQL: ``setval`` of the
+        identity's sequence; SQLite draws after the largest by itself)."""
+        ...
+
     def json_field(self, expression: str, key: str) -> str:
         """SQL for the text of top-level ``key`` of the JSON text in ``expression``."""
         ...

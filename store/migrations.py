@@ -3,7 +3,8 @@
 Each backend has its list of ``(name, script)`` in order (``store/sqlite_schema.py``,
 ``store/postgres_schema.py``: the same names).
 ``migrate`` applies those not yet listed in the ``_migrations`` table, each in its own
-transaction, under a lock so that two processes starting at once do not both apply one. A
+transaction, under a lock so that two processes starting at once do not both apply one (the
+``_migrations`` table itself is made under that lock too). A
 database made before this runner (same names, same table) upgrades as it always did.
 """
 
@@ -29,10 +30,14 @@ def statements(script: str) -> list[str]:
 def migrate(db: Db) -> list[str]:
     """Apply pending migrations; return the names applied."""
     steps = MIGRATIONS[db.dialect]
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
-    done = {row[0] for row in db.all("SELECT name FROM _migrations")}
+    with db.schema_lock():
+        # Two processes starting at once on an empty PostgreSQL database would both create the
+        # table otherwise, and one of them fail (IF NOT EXISTS is no lock).
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in db.all("SELECT name FROM _migrations")}
     applied: list[str] = []
     for name, script in steps:
         if name in done:

@@ -3,12 +3,13 @@ held for them by the assignment batch, and what became of each offer."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from store.audit import Audit
-from store.db import Db, IntegrityViolation
+from store.db import Db, IntegrityViolation, UniqueViolation
 from store.models import AlreadyBooked, Booking, Offer, OfferClosed, SlotUnavailable, StoreError
 from store.outbox import Outbox
 from store.rows import (
@@ -153,17 +154,28 @@ class Offers:
             {"resident": resident_id, "dose": dose},
         )
         for offer in map(_offer, rows):
-            self._close(offer, "void", now)
-            self._db.execute(
-                "UPDATE queue SET status = 'booked' WHERE id = :id", {"id": offer.queue_id}
-            )
+            if self._close(offer, "void", now, expired_too=True):
+                self._db.execute(
+                    "UPDATE queue SET status = 'booked' WHERE id = :id", {"id": offer.queue_id}
+                )
 
-    def _close(self, offer: Offer, status: str, now: datetime) -> None:
-        """End an offer without a booking: its held place goes back to the slot."""
-        self._db.execute(
-            "UPDATE offers SET status = :status, answered_at = :at WHERE id = :id",
-            {"status": status, "at": stamp(now), "id": offer.id},
-        )
+    def _answer(self, offer_id: int, status: str, now: datetime, expired_too: bool = False) -> bool:
+        """Close an open offer (unexpired, unless ``expired_too``) as ``status``: a guarded
+        update, so of two processes answering one offer (or expiring it) only one does; False
+        for the other."""
+        at = stamp(now)
+        unexpired = "" if expired_too else " AND expires_at > :at"
+        return self._db.execute(
+            "UPDATE offers SET status = :status, answered_at = :at "
+            f"WHERE id = :id AND status = 'open'{unexpired}",
+            {"status": status, "at": at, "id": offer_id},
+        ) == 1  # fmt: skip
+
+    def _close(self, offer: Offer, status: str, now: datetime, expired_too: bool = False) -> bool:
+        """End an offer without a booking: its held place goes back to the slot. False (and
+        nothing changed) if it was no longer open."""
+        if not self._answer(offer.id, status, now, expired_too):
+            return False
         self._db.execute(
             "UPDATE slots SET booked = booked - 1 WHERE id = :id", {"id": offer.slot.id}
         )
@@ -171,6 +183,7 @@ class Offers:
             "UPDATE queue SET status = :status WHERE id = :id",
             {"status": status, "id": offer.queue_id},
         )
+        return True
 
     def accept_offer(self, offer_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
         """Turn an open offer into a booking of the place it holds."""
@@ -184,24 +197,34 @@ class Offers:
                 "AND status = 'active'",
                 {"resident": offer.resident_id, "dose": offer.dose},
             ):  # booked some other way meanwhile: the held place goes back
-                self._close(offer, "void", now)
+                if not self._close(offer, "void", now):
+                    raise OfferClosed(offer_id)
                 booking_id = None  # raised after the commit: the void must stay
             else:
                 booking_id = self._accept(offer, at, now, actor, channel)
+                if booking_id is None:
+                    raise OfferClosed(offer_id)
         if booking_id is None:
             raise AlreadyBooked(offer.dose)
         return stored_booking(self._db, booking_id)
 
-    def _accept(self, offer: Offer, at: str, now: datetime, actor: str, channel: str) -> int:
-        booking_id, _ = self._codes.insert(self._db, "bookings", "code", "B", {
-            "resident_id": offer.resident_id, "slot_id": offer.slot.id, "dose": offer.dose,
-            "status": "active", "channel": channel, "actor": actor, "created_at": at,
-            "updated_at": at,
-        })  # fmt: skip
+    def _accept(self, offer: Offer, at: str, now: datetime, actor: str, channel: str) -> int | None:
+        """The booking of an accepted offer; None if the offer was closed meanwhile."""
+        if not self._answer(offer.id, "accepted", now):
+            return None  # the offer row is ours (locked) from here on
+        try:
+            booking_id, _ = self._codes.insert(self._db, "bookings", "code", "B", {
+                "resident_id": offer.resident_id, "slot_id": offer.slot.id, "dose": offer.dose,
+                "status": "active", "channel": channel, "actor": actor, "created_at": at,
+                "updated_at": at,
+            })  # fmt: skip
+        except UniqueViolation as exc:  # booked another way by another process meanwhile
+            if exc.on("bookings", "resident_id", "dose"):
+                raise AlreadyBooked(offer.dose) from None
+            raise
         self._db.execute(
-            "UPDATE offers SET status = 'accepted', answered_at = :at, booking_id = :booking "
-            "WHERE id = :id",
-            {"at": at, "booking": booking_id, "id": offer.id},
+            "UPDATE offers SET booking_id = :booking WHERE id = :id",
+            {"booking": booking_id, "id": offer.id},
         )
         self._db.execute(
             "UPDATE queue SET status = 'booked' WHERE id = :id", {"id": offer.queue_id}
@@ -215,37 +238,37 @@ class Offers:
     def decline_offer(self, offer_id: int, *, now: datetime, actor: str, channel: str) -> None:
         with self._db.transaction():
             offer = self.offer(offer_id)
-            if offer is None or offer.status != "open" or offer.expires_at <= stamp(now):
+            if offer is None or not self._close(offer, "declined", now):
                 raise OfferClosed(offer_id)
-            self._close(offer, "declined", now)
             self._audit.record(now, actor, channel, "decline", "offer", offer.id,
                                {"status": "open"}, {"status": "declined"})  # fmt: skip
 
     def expire_offers(self, now: datetime) -> int:
         """Close every open offer past its expiry, freeing the places it held.
 
-        Three set-wise statements, whatever the number of offers (a city's batch can leave
-        hundreds of thousands unanswered): the places go back to their slots, the queue
-        entries and the offers are marked expired.
+        The offers are closed first, by one guarded statement that gives back which it closed
+        (each offer is closed by one process only, however many workers tick at once: a row
+        another closes meanwhile is re-read and left alone); then their places go back to
+        their slots (one statement per slot) and their queue entries are marked expired.
         """
-        expiring = "SELECT {} FROM offers WHERE status = 'open' AND expires_at <= :now"
-        at = {"now": stamp(now)}
         with self._db.transaction():
-            self._db.execute(
-                "UPDATE slots SET booked = booked - held.places FROM "
-                f"({expiring.format('slot_id, COUNT(*) AS places')} GROUP BY slot_id) AS held "
-                "WHERE slots.id = held.slot_id",
-                at,
-            )
-            self._db.execute(
-                f"UPDATE queue SET status = 'expired' WHERE id IN ({expiring.format('queue_id')})",
-                at,
-            )
-            return self._db.execute(
+            closed = self._db.all(
                 "UPDATE offers SET status = 'expired', answered_at = :now "
-                "WHERE status = 'open' AND expires_at <= :now",
-                at,
+                "WHERE status = 'open' AND expires_at <= :now RETURNING slot_id, queue_id",
+                {"now": stamp(now)},
             )
+            if not closed:
+                return 0
+            places = Counter(slot_id for slot_id, _ in closed)
+            self._db.execute_many(
+                "UPDATE slots SET booked = booked - :n WHERE id = :slot",
+                ({"n": n, "slot": slot_id} for slot_id, n in sorted(places.items())),
+            )
+            self._db.execute_many(
+                "UPDATE queue SET status = 'expired' WHERE id = :id",
+                ({"id": queue_id} for _, queue_id in closed),
+            )
+        return len(closed)
 
     def create_offers(
         self,
@@ -295,6 +318,13 @@ class Offers:
                 )
                 if short is not None:
                     raise SlotUnavailable(short[0])
+                # The queue rows picked, locked until the offers are made (a resident booking
+                # meanwhile waits, then finds the offer to void): the status read is the one
+                # the offers are made on.
+                db.all(
+                    "SELECT id FROM queue WHERE id IN (SELECT queue_id FROM offer_picks) "
+                    f"ORDER BY id{db.for_update()}"
+                )
                 last = db.one("SELECT COALESCE(MAX(id), 0) FROM offers")
                 assert last is not None
                 inserted = db.execute(
@@ -326,7 +356,6 @@ class Offers:
                     "WHERE t.id IN (SELECT slot_id FROM offer_picks)"
                 )
             }
-            db.execute("DELETE FROM offer_picks")
             rows = db.stream(
                 "SELECT o.id, o.queue_id, o.resident_id, o.dose, o.status, o.expires_at, "
                 f"o.slot_id, r.name, r.phone, {db.json_field('c.state', 'lang')}, "
@@ -337,10 +366,12 @@ class Offers:
                 "LEFT JOIN conversations c ON c.channel = 'sms' AND c.address = r.phone "
                 "LEFT JOIN conversations m ON a.phone <> r.phone AND m.channel = 'sms' "
                 "AND m.address = a.phone "
-                "WHERE o.id > :last ORDER BY o.id",
+                "WHERE o.id > :last AND o.queue_id IN (SELECT queue_id FROM offer_picks) "
+                "ORDER BY o.id",  # these offers, not another batch's made meanwhile
                 {"last": last[0]},
             )
             self._outbox.add_notices(self._notices(rows, places, messages, send, at))
+            db.execute("DELETE FROM offer_picks")
         return inserted
 
     @staticmethod

@@ -61,7 +61,9 @@ class Outbox:
 
         A claimed message is not claimed again until ``lease`` has passed: if the sender died
         before recording the outcome, another run sends it again (with the same idempotency
-        key, so a channel that honours keys delivers it once).
+        key, so a channel that honours keys delivers it once). Two workers claiming at once
+        never take the same row: rows another worker is claiming are passed over
+        (``Db.skip_locked``: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
         """
         listed, names = marks("c", channels)
         at = stamp(now)
@@ -70,7 +72,7 @@ class Outbox:
                 "SELECT id, channel, address, text, idempotency_key, kind, attempts FROM outbox "
                 f"WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= :now AND channel IN "
                 f"({listed}) AND (claimed_at IS NULL OR claimed_at <= :stale) "
-                "ORDER BY due_at, id LIMIT :limit",
+                f"ORDER BY due_at, id LIMIT :limit{self._db.skip_locked()}",
                 {**names, "now": at, "stale": stamp(now - lease), "limit": limit},
             )
             self._db.execute_many(

@@ -8,11 +8,15 @@ Connections come from a pool (``psycopg_pool.ConnectionPool``, in autocommit mod
 ``PostgresDb`` serves several threads at once (``vaxbot serve`` runs turns in threads, off its
 event loop): a transaction borrows one connection for its whole length, in the thread that
 opened it (nested levels are savepoints on it); a statement outside any transaction borrows one
-for that statement. ``transaction()`` is psycopg's (``BEGIN`` … ``COMMIT`` outermost, savepoints
+for that statement. ``transaction()`` is ours (``BEGIN`` … ``COMMIT`` outermost, savepoints
 inside), and ``lock(key)`` is a transaction-scoped advisory lock on a hash of the key, so one
-holder at a time across every process on the server. A failed statement inside a transaction
-spoils it, so every repository catches a conflict only around a savepoint (a nested
-``transaction()``).
+holder at a time across every process on the server.
+
+Round trips are what a turn costs on a server: ``BEGIN`` is held back until the transaction's
+first statement, and when that statement is the lock (every turn's is: its conversation's) both
+go in one round trip; a transaction that ran nothing sends neither ``BEGIN`` nor ``COMMIT``.
+A failed statement inside a transaction spoils it, so every repository catches a conflict only
+around a savepoint (a nested ``transaction()``).
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
+from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
 from store.db import (
@@ -92,6 +97,7 @@ class _Local(threading.local):
 
     conn: Connection | None = None
     depth = 0
+    begin = False  # BEGIN owed: the outermost transaction ran nothing yet
 
 
 class PostgresDb:
@@ -134,9 +140,13 @@ class PostgresDb:
 
     def _with(self, work: Callable[[Connection], T]) -> T:
         """``work`` on this thread's transaction's connection, or on one borrowed for it."""
-        conn = self._local.conn
+        local = self._local
+        conn = local.conn
         try:
             if conn is not None:
+                if local.begin:
+                    local.begin = False
+                    conn.execute("BEGIN")
                 return work(conn)
             with self._pool.connection() as borrowed:
                 return work(borrowed)
@@ -184,13 +194,64 @@ class PostgresDb:
         return _Transaction(self)
 
     def lock(self, key: str) -> None:
-        conn = self._local.conn
+        local = self._local
+        conn = local.conn
         if conn is None:
             raise RuntimeError(f"lock({key!r}) outside a transaction")
+        if local.begin:  # BEGIN and the lock in one round trip (no parameters: one simple query)
+            local.begin = False
+            conn.execute(
+                pgsql.SQL("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended({}, 0))").format(
+                    pgsql.Literal(key)
+                )
+            )
+            return
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return nullcontext()  # the server's memory is the server's to size
+
+    @contextmanager
+    def _schema_lock(self) -> Iterator[None]:
+        with self.transaction():
+            self.lock("migrations")
+            yield
+
+    def schema_lock(self) -> AbstractContextManager[None]:
+        return self._schema_lock()
+
+    def describe(self) -> dict[str, tuple[list[str], set[str]]]:
+        tables: dict[str, tuple[list[str], set[str]]] = {}
+        for table, column in self.all(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+            "AND t.table_name = c.table_name WHERE c.table_schema = current_schema() "
+            "AND t.table_type = 'BASE TABLE' AND c.table_name <> '_migrations' "
+            "ORDER BY c.table_name, c.ordinal_position"
+        ):
+            tables.setdefault(table, ([], set()))[0].append(column)
+        for table, referred in self.all(
+            "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+        ):
+            if table in tables and referred != table:
+                tables[table][1].add(referred)
+        return tables
+
+    def skip_locked(self) -> str:
+        return " FOR UPDATE SKIP LOCKED"
+
+    def for_update(self) -> str:
+        return " FOR UPDATE"
+
+    def advance_ids(self, table: str) -> None:
+        found = self.one("SELECT pg_get_serial_sequence(:name, 'id')", {"name": f'"{table}"'})
+        if found is None or found[0] is None:
+            return  # no identity column (ids are names, as districts')
+        self.one(
+            f'SELECT setval(:sequence, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)',
+            {"sequence": found[0]},
+        )
 
     def json_field(self, expression: str, key: str) -> str:
         return f"(({expression})::json ->> '{key}')"
@@ -200,39 +261,48 @@ class PostgresDb:
 
 
 class _Transaction:
-    """psycopg's transaction block on the connection this thread borrowed at the outermost
-    level (given back to the pool when that level ends)."""
+    """``BEGIN`` (held back until the first statement) … ``COMMIT`` outermost, a savepoint
+    inside, on the connection this thread borrowed at the outermost level (given back to the
+    pool when that level ends); an exception rolls back to where its level began and goes on."""
 
-    __slots__ = ("_block", "_db")
+    __slots__ = ("_db",)
 
     def __init__(self, db: PostgresDb) -> None:
         self._db = db
-        self._block: Any = None
 
     def __enter__(self) -> None:
         local = self._db._local
         if local.conn is None:
             local.conn = self._db._pool.getconn()
-        try:
-            self._block = local.conn.transaction()
-            self._block.__enter__()
-        except BaseException:
-            if not local.depth:
-                self._give_back(local)
-            raise
+            local.begin = True
+        else:
+            if local.begin:
+                local.begin = False
+                local.conn.execute("BEGIN")
+            local.conn.execute(f"SAVEPOINT sp{local.depth}")
         local.depth += 1
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: Any) -> None:  # fmt: skip
         local = self._db._local
-        local.depth -= 1
+        local.depth = depth = local.depth - 1
+        conn = local.conn
+        assert conn is not None
         try:
-            self._block.__exit__(kind, value, traceback)
+            if depth == 0:
+                if local.begin:  # nothing ran: nothing to end
+                    local.begin = False
+                elif kind is None:
+                    conn.execute("COMMIT")
+                elif not conn.closed:
+                    conn.execute("ROLLBACK")
+            elif kind is None:
+                conn.execute(f"RELEASE sp{depth}")
+            elif not conn.closed:
+                conn.execute(f"ROLLBACK TO sp{depth}")
+                conn.execute(f"RELEASE sp{depth}")
         finally:
-            if not local.depth:
-                self._give_back(local)
-
-    def _give_back(self, local: _Local) -> None:
-        conn, local.conn = local.conn, None
-        if conn is not None:
-            self._db._pool.putconn(conn)
+            if depth == 0:
+                local.conn = None
+                local.begin = False
+                self._db._pool.putconn(conn)

@@ -286,6 +286,23 @@ migration(
 """,
 )
 
+# Each daily job once per period however many workers run: a worker claims (job, day) by
+# inserting its row (ON CONFLICT DO NOTHING: one insert wins), runs the job and marks it done.
+# A claim never marked done is taken over once its lease is over (the worker died).
+migration(
+    "0008_job_runs",
+    """
+        CREATE TABLE job_runs (
+            name TEXT NOT NULL,
+            period TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            claimed_by TEXT NOT NULL,
+            done_at TEXT,
+            PRIMARY KEY (name, period)
+        )
+""",
+)
+
 # The inbound path (bot/intake.py): each message as it arrives, in order, until its turn has run
 # (one sender's messages are handled in the order they arrived, whichever process took them);
 # and each sender's count of messages in the current rate-limit window, shared by all processes.

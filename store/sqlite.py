@@ -258,6 +258,30 @@ class SqliteDb:
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return self._bulk(cache_mb)
 
+    def schema_lock(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()  # CREATE TABLE takes the file's one write lock
+
+    def describe(self) -> dict[str, tuple[list[str], set[str]]]:
+        tables: dict[str, tuple[list[str], set[str]]] = {}
+        for (table,) in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name <> '_migrations' ORDER BY name"
+        ):
+            columns = [row[1] for row in self._conn.execute(f'PRAGMA table_info("{table}")')]
+            referred = {row[2] for row in self._conn.execute(
+                f'PRAGMA foreign_key_list("{table}")')} - {table}  # fmt: skip
+            tables[table] = (columns, referred)
+        return tables
+
+    def skip_locked(self) -> str:
+        return ""  # BEGIN IMMEDIATE: one writer at a time, nobody else holds a row
+
+    def for_update(self) -> str:
+        return ""
+
+    def advance_ids(self, table: str) -> None:
+        pass  # an INTEGER PRIMARY KEY draws after the largest id there
+
     def json_field(self, expression: str, key: str) -> str:
         return f"json_extract({expression}, '$.{key}')"
 

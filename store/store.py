@@ -292,6 +292,10 @@ class Store:
     followup_count = _Via("casework", Casework.followup_count)
     record_followup = _Via("casework", Casework.record_followup)
     job_done = _Via("casework", Casework.job_done)
+    claim_job = _Via("casework", Casework.claim_job)
+    finish_job = _Via("casework", Casework.finish_job)
+    release_job = _Via("casework", Casework.release_job)
+    job_runs = _Via("casework", Casework.job_runs)
     last_job_key = _Via("casework", Casework.last_job_key)
 
     # -- audit -------------------------------------------------------------------------------

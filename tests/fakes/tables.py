@@ -73,7 +73,10 @@ def insert(store: Store, table: str, **values: Any) -> int:
     """Add a row as an older vaxbot (or another program) might have left it; its id."""
     names = ", ".join(map(_q, values))
     marks = ", ".join(f":{column}" for column in values)
-    return store.db.insert(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+    row_id = store.db.insert(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+    if "id" in values:
+        store.db.advance_ids(table)  # an id given: the ones drawn later come after it
+    return row_id
 
 
 def fill_slots(store: Store, leave: int = 0, **equal: Any) -> int:
