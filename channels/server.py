@@ -38,6 +38,10 @@ from channels.telegram import (
     TelegramConfigError,
     TelegramSettings,
 )
+from channels.wechat.api import WeChatApi
+from channels.wechat.delivery import WeChatDelivery
+from channels.wechat.settings import WeChatConfigError, WeChatSettings
+from channels.wechat.webhook import WeChatWebhook
 from flows.policy import Policy
 from store import Store
 
@@ -64,6 +68,7 @@ class Settings:
     rate_limit: int = 20  # messages per sender per minute
     telegram: TelegramSettings = field(default_factory=TelegramSettings)  # no token: no bot
     email: EmailSettings | None = None  # no VAXBOT_EMAIL_ADDRESS: no email
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)  # no token: no /wechat
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], insecure: bool, default_url: str) -> Settings:
@@ -82,6 +87,7 @@ class Settings:
             json_token=env.get("VAXBOT_SMS_JSON_TOKEN"),
             telegram=_telegram_settings(env),
             email=_email_settings(env, insecure),
+            wechat=_wechat_settings(env),
         )
         missing = [
             name
@@ -124,6 +130,13 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
         raise ConfigError(str(exc)) from None
 
 
+def _wechat_settings(env: Mapping[str, str]) -> WeChatSettings:
+    try:
+        return WeChatSettings.from_env(env)
+    except WeChatConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _email_settings(env: Mapping[str, str], insecure: bool) -> EmailSettings | None:
     try:
         return EmailSettings.from_env(env, insecure)
@@ -145,7 +158,23 @@ def telegram_channel(gateway: Gateway, settings: Settings) -> TelegramChannel | 
 
 
 def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
-    """The outbound SMS channel: Twilio if its account is configured, else the Android gateway."""
+    """The outbound channels: WeChat if it can send; SMS by Twilio if its account is
+    configured, else the Android gateway."""
+    found = wechat_deliveries(session, settings.wechat)
+    found.update(sms_deliveries(session, settings))
+    return found
+
+
+def wechat_deliveries(
+    session: aiohttp.ClientSession, wechat: WeChatSettings
+) -> dict[str, Delivery]:
+    if not (wechat.appid and wechat.secret):
+        return {}
+    api = WeChatApi(session, wechat.appid, wechat.secret, wechat.api_base)
+    return {"wechat": WeChatDelivery(api, wechat)}
+
+
+def sms_deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
     twilio = settings.twilio
     if twilio.account_sid and twilio.auth_token and twilio.sender:
         status = settings.public_url.rstrip("/") + "/sms/twilio/status"
@@ -207,6 +236,8 @@ def build_app(
     TwilioWebhook(gateway, settings.twilio, settings.public_url).routes(app)
     AndroidWebhook(gateway, settings.android_key).routes(app)
     PlainWebhook(gateway, settings.json_token).routes(app)
+    if settings.wechat.token:
+        WeChatWebhook(gateway, settings.wechat).routes(app)
     return app
 
 
