@@ -43,7 +43,7 @@ from aiohttp import web
 from bot.messages import Reply
 from channels.gateway import Gateway
 from channels.wechat.crypto import CryptoError, Envelope, signature, signed
-from channels.wechat.render import messages
+from channels.wechat.render import LIMIT, messages
 from channels.wechat.settings import WeChatSettings
 from channels.wechat.texts import CLICKS, say
 from channels.wechat.wire import BadXml, envelope, parse, text_reply
@@ -66,6 +66,7 @@ class WeChatWebhook:
         self.token = settings.token
         self.envelope: Envelope | None = settings.envelope()
         self.deadline = settings.reply_seconds
+        self.limit = LIMIT  # bytes in one text message
         self.now = now
         self.later: OrderedDict[str, None] = OrderedDict()
 
@@ -163,7 +164,7 @@ class WeChatWebhook:
             self._remember(key)
             task.add_done_callback(lambda ended: self._send_later(openid, message_id, ended))
             return None
-        parts = messages(task.result())
+        parts = messages(task.result(), self.limit)
         if len(parts) > 1:  # what the passive reply cannot hold follows by customer-service
             self.gateway.send_replies(CHANNEL, openid, parts[1:], f"wechat:{message_id}:more")
         return parts[0] if parts else None
@@ -175,7 +176,9 @@ class WeChatWebhook:
         if ended.cancelled() or ended.exception() is not None:
             return
         log.info("wechat: a turn missed the reply deadline; replies go by customer-service")
-        self.gateway.send_replies(CHANNEL, openid, messages(ended.result()), f"wechat:{message_id}")
+        self.gateway.send_replies(
+            CHANNEL, openid, messages(ended.result(), self.limit), f"wechat:{message_id}"
+        )
 
     def _remember(self, key: str) -> None:
         self.later[key] = None
