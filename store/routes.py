@@ -1,6 +1,7 @@
 """Where a person's notices go: the channels of the account behind a phone, in the order to try.
 
-An account (a phone, and the chats and mail addresses linked to it) either chose a channel for
+An account (a phone, and the chats and mail addresses linked to it; or a chat alone, that
+registered people with this phone) either chose a channel for
 notices (``accounts.notify_channel``, "通知方式") or gets them where it last talked (the
 conversation updated most recently). SMS to the phone itself comes last, as the fallback.
 """
@@ -26,7 +27,8 @@ class Routes:
             "SELECT a.channel, a.address, acc.notify_channel, c.updated_at "
             "FROM accounts acc JOIN addresses a ON a.account_id = acc.id "
             "LEFT JOIN conversations c ON c.channel = a.channel AND c.address = a.address "
-            "WHERE acc.phone = :phone",
+            "WHERE acc.phone = :phone OR (acc.phone IS NULL AND acc.id IN "
+            "(SELECT account_id FROM residents WHERE phone = :phone))",
             {"phone": phone},
         )
         chosen = rows[0][2] if rows else None
