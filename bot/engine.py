@@ -333,6 +333,7 @@ class Turn:
                 | Command.CANCEL
                 | Command.RESCHEDULE
                 | Command.LINK
+                | Command.NOTIFY
             ):
                 self._leave_flow()
                 return self._start(command.value)

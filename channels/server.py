@@ -32,6 +32,8 @@ from channels.mail import CHANNEL as EMAIL
 from channels.mail import EmailChannel, EmailConfigError, EmailSettings
 from channels.sms.android import AndroidGatewayDelivery, AndroidWebhook
 from channels.sms.plain import PlainWebhook
+from channels.sms.tencent import TencentConfigError, TencentSettings, TencentWebhook
+from channels.sms.tencent_api import TencentSmsDelivery
 from channels.sms.twilio import TwilioDelivery, TwilioSettings, TwilioWebhook
 from channels.telegram import (
     TelegramChannel,
@@ -69,6 +71,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)  # no token: no bot
     email: EmailSettings | None = None  # no VAXBOT_EMAIL_ADDRESS: no email
     wechat: WeChatSettings = field(default_factory=WeChatSettings)  # no token: no /wechat
+    tencent: TencentSettings = field(default_factory=TencentSettings)  # no token: 403
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], insecure: bool, default_url: str) -> Settings:
@@ -88,6 +91,7 @@ class Settings:
             telegram=_telegram_settings(env),
             email=_email_settings(env, insecure),
             wechat=_wechat_settings(env),
+            tencent=_tencent_settings(env, insecure),
         )
         missing = [
             name
@@ -114,6 +118,11 @@ class Settings:
                 (twilio, "VAXBOT_TWILIO_AUTH_TOKEN", self.twilio.auth_token),
                 ("POST /sms/android", "VAXBOT_SMSGATE_SIGNING_KEY", self.android_key),
                 ("POST /sms/json", "VAXBOT_SMS_JSON_TOKEN", self.json_token),
+                (
+                    "POST /sms/tencent",
+                    "VAXBOT_TENCENT_SMS_CALLBACK_TOKEN",
+                    self.tencent.callback_token if self.tencent.insecure else "refused",
+                ),
             )
             if not value
         ] + (
@@ -127,6 +136,13 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
     try:
         return TelegramSettings.from_env(env)
     except TelegramConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _tencent_settings(env: Mapping[str, str], insecure: bool) -> TencentSettings:
+    try:
+        return TencentSettings.from_env(env, insecure)
+    except TencentConfigError as exc:
         raise ConfigError(str(exc)) from None
 
 
@@ -175,6 +191,8 @@ def wechat_deliveries(
 
 
 def sms_deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
+    if settings.tencent.can_send:
+        return {"sms": TencentSmsDelivery(session, settings.tencent)}
     twilio = settings.twilio
     if twilio.account_sid and twilio.auth_token and twilio.sender:
         status = settings.public_url.rstrip("/") + "/sms/twilio/status"
@@ -236,6 +254,7 @@ def build_app(
     TwilioWebhook(gateway, settings.twilio, settings.public_url).routes(app)
     AndroidWebhook(gateway, settings.android_key).routes(app)
     PlainWebhook(gateway, settings.json_token).routes(app)
+    TencentWebhook(gateway, settings.tencent).routes(app)
     if settings.wechat.token:
         WeChatWebhook(gateway, settings.wechat).routes(app)
     return app
