@@ -32,8 +32,9 @@ class Routes:
             {"phone": phone},
         )
         chosen = rows[0][2] if rows else None
-        # most recent conversation first (never-talked addresses last), the chosen channel ahead
-        ordered = sorted(rows, key=lambda row: str(row[3] or ""), reverse=True)
+        # most recent conversation first (never-talked addresses last; at the same moment, a
+        # chat before SMS, the fallback), the chosen channel ahead
+        ordered = sorted(rows, key=lambda row: (str(row[3] or ""), row[0] != "sms"), reverse=True)
         ordered.sort(key=lambda row: row[0] != chosen)
         routes: list[tuple[str, str]] = []
         for channel, address, _, _ in ordered:
