@@ -6,6 +6,7 @@ customer-service message inside the 48-hour window and as the template message o
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -22,6 +23,7 @@ from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock
 from tests.fakes.wechat_api import FakeWeChatApi, Pusher
+from tests.test_serve import SECRETS, environment, seeded, serving, stop, wait_healthy
 from tests.test_wechat import AES_KEY, APPID, OPENID, SECRET, TOKEN, WeChat, app_settings
 from tests.test_wechat import wechat_settings as settings_for
 
@@ -96,3 +98,44 @@ def test_follow_book_check_remind_and_cancel_in_wechat(
     code = asyncio.run(main())
     booking = store.booking_by_code(code)
     assert booking is not None and booking.status == "cancelled"
+
+
+def test_vaxbot_serve_answers_wechat_in_safe_mode_and_tencent_callbacks(
+    tmp_path: Path, policy: Policy
+) -> None:
+    """The real ``vaxbot serve`` process, configured from the environment only."""
+    db = seeded(tmp_path / "serve.db", policy)
+    env = environment(
+        **SECRETS,
+        VAXBOT_WECHAT_TOKEN=TOKEN,
+        VAXBOT_WECHAT_AES_KEY=AES_KEY,
+        VAXBOT_WECHAT_APPID=APPID,
+        VAXBOT_TENCENT_SMS_CALLBACK_TOKEN="cb-token",
+    )
+    pusher = Pusher(TOKEN, aes_key=AES_KEY, appid=APPID)  # fmt: skip
+    with serving(db, tmp_path / "serve.log", env) as (proc, base):
+
+        async def talk() -> tuple[str, dict[str, str], dict[str, object], int]:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+                await wait_healthy(session, base, proc)
+                verify = pusher.query() | {"echostr": "hello-wechat"}
+                async with session.get(f"{base}/wechat", params=verify) as response:
+                    echoed = await response.text()
+                query, body = pusher.request(pusher.text(OPENID, "菜单"))
+                async with session.post(f"{base}/wechat", params=query, data=body) as response:
+                    reply = pusher.open(await response.text())
+                callback = {"mobile": "13800138000", "nationcode": "86", "text": "查询",
+                            "time": 1623891600, "sign": "x", "extend": ""}  # fmt: skip
+                url = f"{base}/sms/tencent?token=cb-token"
+                async with session.post(url, json=callback) as response:
+                    answered = await response.json()
+                async with session.post(f"{base}/sms/tencent?token=no", json=callback) as refused:
+                    return echoed, reply, answered, refused.status
+
+        echoed, reply, answered, refused = asyncio.run(talk())
+        stop(proc)
+    assert echoed == "hello-wechat"
+    assert reply["ToUserName"] == OPENID and "1. 预约接种" in reply["Content"]
+    assert answered == {"result": 0, "errmsg": "OK"} and refused == 403
+    logged = (tmp_path / "serve.log").read_text("utf-8")
+    assert OPENID not in logged and "13800138000" not in logged and TOKEN not in logged
