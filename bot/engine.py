@@ -330,7 +330,13 @@ class Turn:
                 ctx = self.ctx
                 # keyed by the number notices are sent to (E.164), whatever form it came in
                 address = ctx.sender_phone or ctx.address
-                ctx.store.set_opt_out(ctx.channel, address, command is Command.STOP, ctx.now)
+                out = command is Command.STOP
+                ctx.store.set_opt_out(ctx.channel, address, out, ctx.now)
+                # per person, not per channel: notices are queued for the account's phone
+                account = self.state.account if self._known() else None
+                phone = ctx.store.account_phone(account) if account is not None else None
+                if phone and (ctx.channel, address) != ("sms", phone):
+                    ctx.store.set_opt_out("sms", phone, out, ctx.now)
                 return [Reply(self.t("optout.done" if command is Command.STOP else "optin.done"))]
             case Command.ACCEPT | Command.DECLINE:
                 self._leave_flow()
@@ -342,6 +348,7 @@ class Turn:
                 | Command.CANCEL
                 | Command.RESCHEDULE
                 | Command.LINK
+                | Command.NOTIFY
             ):
                 self._leave_flow()
                 return self._start(command.value)

@@ -1,8 +1,10 @@
 """Scheduled work: reminders, dose-2 alerts, and the daily jobs' bookkeeping.
 
-Each job only *queues* messages in the outbox, under idempotency keys that name what they are
-about (``reminder:<booking code>``, ``alert:<resident>:<dose>:<level>``): running a job twice,
-or after a crash, queues nothing twice. The outbox sender does the sending.
+Each job only *queues* messages in the outbox, to the person's phone, under idempotency keys
+that name what they are about (``reminder:<booking code>``, ``alert:<resident>:<dose>:<level>``):
+running a job twice, or after a crash, queues nothing twice. The outbox sender does the sending,
+where the person talks (``bot.outbox.routes``), with the values each text was written from (for
+templated SMS).
 """
 
 from __future__ import annotations
@@ -51,12 +53,12 @@ def send_reminders(store: Store, policy: Policy, now: datetime) -> int:
                 lang = _lang(store, phone)
                 site = booking.site.name_zh if lang == "zh" else booking.site.name_en
                 key_text = "reminder.today" if due.date() == tomorrow else "reminder"  # held
-                body = text(
-                    lang, key_text, name=person.name, day=format_day(lang, tomorrow, now.date()),
-                    period=booking.slot.period, site=site, dose=booking.dose, code=booking.code,
-                )  # fmt: skip
+                values = {"name": person.name, "day": format_day(lang, tomorrow, now.date()),
+                          "period": booking.slot.period, "site": site, "dose": booking.dose,
+                          "code": booking.code}  # fmt: skip
+                body = text(lang, key_text, **values)
                 key = f"reminder:{booking.code}:{booking.slot.day}:{phone}"
-                queued += store.enqueue("sms", phone, body, key, due, now)
+                queued += store.enqueue("sms", phone, body, key, due, now, params=values)
     return queued
 
 
@@ -103,12 +105,11 @@ def send_alerts(store: Store, policy: Policy, now: datetime) -> list[Alert]:
                 continue
             for phone in _recipients(store, person.phone, person.account_id):
                 lang = _lang(store, phone)
-                body = text(
-                    lang, f"alert.{level.value}", name=person.name, dose=upcoming.number,
-                    day=format_day(lang, upcoming.latest, today),
-                )  # fmt: skip
+                values = {"name": person.name, "dose": upcoming.number,
+                          "day": format_day(lang, upcoming.latest, today)}  # fmt: skip
+                body = text(lang, f"alert.{level.value}", **values)
                 key = f"alert:{person.id}:{upcoming.number}:{level.value}:{phone}"
-                store.enqueue("sms", phone, body, key, due, now)
+                store.enqueue("sms", phone, body, key, due, now, params=values)
             if level is not Level.BLUE:
                 store.add_followup(person.id, upcoming.number, level.value, now)
             alerts.append(Alert(person.id, upcoming.number, level, upcoming.latest))

@@ -30,6 +30,7 @@ class Command(Enum):
     ACCEPT = "accept"
     DECLINE = "decline"
     RESCHEDULE = "reschedule"
+    NOTIFY = "notify"
 
 
 COMMAND_WORDS: dict[str, Command] = {
@@ -53,6 +54,7 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
         Command.REGISTER: ("登记", "预登记", "注册", "register"),
         Command.CANCEL: ("取消", "取消预约", "cancel"),
+        Command.NOTIFY: ("通知方式", "通知设置", "通知設定", "notify", "notifications"),
         Command.RESCHEDULE: ("改期", "改约", "更改预约", "reschedule", "change booking"),
     }.items()
     for word in words

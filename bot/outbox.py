@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -96,24 +96,48 @@ async def deliver_due(
     limit: int = 200,
     parallel: int = 8,
 ) -> Report:
-    """Send what is due now through the configured channels; one pass, at most ``limit``."""
+    """Send what is due now through the configured channels; one pass, at most ``limit``.
+
+    A notice queued for a phone (channel ``sms``) goes where the person talks (``routes``),
+    so it is taken even when no SMS gateway is configured.
+    """
     report = Report()
     if not deliveries:
         return report
-    batch = store.claim_due(clock(), list(deliveries), limit, LEASE)
+    batch = store.claim_due(clock(), sorted({*deliveries, "sms"}), limit, LEASE)
     gate = asyncio.Semaphore(parallel)
 
     async def one(message: Outgoing) -> None:
         async with gate:
-            await _deliver(store, deliveries[message.channel], message, policy, clock, report)
+            await _deliver(store, deliveries, message, policy, clock, report)
 
     await asyncio.gather(*(one(message) for message in batch))
     return report
 
 
+def routes(
+    store: Store, deliveries: Mapping[str, Delivery], message: Outgoing
+) -> list[tuple[str, str]]:
+    """Where to try ``message``, best first, among the channels that can send now.
+
+    A notice to a phone goes to the channel its account chose (通知方式), else the one it
+    last talked on, then the others, SMS to the phone last; an address that opted out
+    (unfollowed, blocked the bot) is skipped. Anything else goes where it was queued.
+    """
+    own = (message.channel, message.address)
+    if message.kind != "notice" or message.channel != "sms":
+        return [own] if message.channel in deliveries else []
+    return [
+        (channel, address)
+        for channel, address in store.notice_routes(message.address)
+        if channel in deliveries
+        and ((channel, address) == own or not store.opted_out(channel, address))
+    ]
+
+
 async def _deliver(
     store: Store,
-    delivery: Delivery,
+    deliveries: Mapping[str, Delivery],
     message: Outgoing,
     policy: Policy,
     clock: Clock,
@@ -124,43 +148,64 @@ async def _deliver(
         store.mark_failed(message.id, "opted out", clock())
         report.held += 1
         return
-    tracked = not delivery.idempotent
-    if tracked:
-        try:
-            if await _already_sent(store, delivery, message, clock, report):
+    tries = routes(store, deliveries, message)
+    if not tries:  # nothing can carry it now: it waits, claimed, until the lease runs out
+        return
+    for n, (channel, address) in enumerate(tries):
+        delivery, last = deliveries[channel], n == len(tries) - 1
+        params = store.outbox_params(message.id) if getattr(delivery, "templated", False) else None
+        routed = replace(message, channel=channel, address=address, params=params)
+        tracked = not getattr(delivery, "idempotent", False)
+        if tracked:
+            try:
+                if await _already_sent(store, delivery, routed, clock, report):
+                    return
+            except Exception as exc:  # cannot tell whether it went out: not now, then
+                _retry(store, message, f"not reconciled: {exc}", policy, clock(), report)
+                log.warning("outbox %s to %s: not reconciled: %s", message.id, who, exc)
                 return
-        except Exception as exc:  # cannot tell whether it went out: not now, then
-            _retry(store, message, f"not reconciled: {exc}", policy, clock(), report)
-            log.warning("outbox %s to %s: not reconciled: %s", message.id, who, exc)
+            store.sending_begins(message.id, clock())
+        try:
+            provider_id = await delivery.send(routed)
+        except OptedOut as exc:
+            now = clock()
+            with store.transaction():
+                store.set_opt_out(channel, address, True, now)
+                if tracked:
+                    store.sending_ends(message.id)
+                if last:
+                    store.mark_failed(message.id, f"opted out: {exc}", now)
+            log.info("outbox %s to %s: recipient opted out", message.id, who)
+            if last:
+                report.failed += 1
+                return
+        except Undeliverable as exc:
+            with store.transaction():
+                if tracked:
+                    store.sending_ends(message.id)
+                if last:
+                    store.mark_failed(message.id, str(exc), clock())
+            if not last:
+                log.info("outbox %s: %s cannot deliver (%s); trying %s", message.id, channel,
+                         exc, tries[n + 1][0])  # fmt: skip
+                continue
+            log.warning("outbox %s to %s undeliverable: %s", message.id, who, exc)
+            report.failed += 1
+            report.errors.append(str(exc))
             return
-        store.sending_begins(message.id, clock())
-    try:
-        provider_id = await delivery.send(message)
-    except OptedOut as exc:
-        now = clock()
-        with store.transaction():
-            store.set_opt_out(message.channel, message.address, True, now)
-            store.mark_failed(message.id, f"opted out: {exc}", now)
-            store.sending_ends(message.id)
-        log.info("outbox %s to %s: recipient opted out", message.id, who)
-        report.failed += 1
-    except Undeliverable as exc:
-        with store.transaction():
-            store.mark_failed(message.id, str(exc), clock())
-            store.sending_ends(message.id)
-        log.warning("outbox %s to %s undeliverable: %s", message.id, who, exc)
-        report.failed += 1
-        report.errors.append(str(exc))
-    except Exception as exc:  # a temporary failure, whatever raised it
-        _retry(store, message, f"{type(exc).__name__}: {exc}", policy, clock(), report)
-        log.warning("outbox %s to %s failed (attempt %d): %s", message.id, who,
-                    message.attempts + 1, exc)  # fmt: skip
-    else:
-        with store.transaction():
-            store.mark_sent(message.id, provider_id, clock())
-            if tracked:
-                store.sending_ends(message.id)
-        report.sent += 1
+        except Exception as exc:  # a temporary failure, whatever raised it
+            _retry(store, message, f"{type(exc).__name__}: {exc}", policy, clock(), report)
+            log.warning("outbox %s to %s failed (attempt %d): %s", message.id, who,
+                        message.attempts + 1, exc)  # fmt: skip
+            return
+        else:
+            own = (channel, address) == (message.channel, message.address)
+            with store.transaction():
+                store.mark_sent(message.id, provider_id, clock(), None if own else channel)
+                if tracked:
+                    store.sending_ends(message.id)
+            report.sent += 1
+            return
 
 
 async def _already_sent(

@@ -22,6 +22,7 @@ from flows.policy import PolicyError, load_policy
 from store import open_store
 
 CHANNEL_COMMANDS = ("worker", "serve")
+CONFIG_COMMANDS = ("wechat",)  # talk to a provider's API once, then exit
 ENV = {
     "VAXBOT_SMSGATE_URL": "SMS Gateway for Android: base URL of its API",
     "VAXBOT_SMSGATE_USER": "its basic-auth user",
@@ -79,6 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     _log_level(serve)
     bot_cli._common(serve)
 
+    wechat = commands.add_parser(
+        "wechat",
+        help="set up the WeChat Official Account (the custom menu)",
+        description="WeChat Official Account set-up through its API (VAXBOT_WECHAT_APPID, "
+        "VAXBOT_WECHAT_SECRET; see README and docs/wechat.md).",
+    )
+    wechat_commands = wechat.add_subparsers(dest="wechat_command", required=True)
+    menu = wechat_commands.add_parser(
+        "menu",
+        help="install the custom menu: 预约接种 / 我的预约 / 常见问题",
+        description="Installs the account's custom menu (预约接种 / 我的预约 / 常见问题) "
+        "through the menu API; its buttons start booking, status and the help.",
+    )
+    menu.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    bot_cli._common(menu)
+
     console = commands.add_parser(
         "console",
         help="the hotline operator's console (lookup, book on behalf, follow-ups, rosters)",
@@ -109,10 +126,16 @@ def _log_level(command: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command not in (*CHANNEL_COMMANDS, "console"):
+    if args.command not in (*CHANNEL_COMMANDS, *CONFIG_COMMANDS, "console"):
         return bot_cli.main(argv)
     if args.command == "console":
         return _console(args)
+    if args.command == "wechat":
+        from channels.wechat.menu import install_menu
+
+        status, line = asyncio.run(install_menu(os.environ))
+        print(f"vaxbot wechat menu: {line}", file=sys.stderr if status else sys.stdout)
+        return status
     if args.log_level not in LOG_LEVELS:  # a default from the environment is not checked
         print(f"vaxbot: VAXBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}", file=sys.stderr)
         return 2

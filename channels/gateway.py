@@ -62,6 +62,23 @@ class Gateway:
             self.sent_changed()
         return receipt
 
+    async def send_replies(
+        self, channel: str, address: str, bodies: list[str], message_id: str
+    ) -> None:
+        """Queue replies in the outbox (``reply:<message_id>:<n>``), off the event loop: for
+        what a webhook's response cannot hold (WeChat's parts after the first, a turn that
+        missed WeChat's deadline); a redelivery queues nothing new (same keys)."""
+        store, now = self.engine.store, self.engine.clock()
+
+        def queue() -> None:
+            for n, body in enumerate(bodies):
+                store.enqueue(channel, address, body, f"reply:{message_id}:{n}", now, now,
+                              "reply")  # fmt: skip
+
+        if bodies:
+            await asyncio.get_running_loop().run_in_executor(None, _in_transaction, store, queue)
+            self.sent_changed()
+
     async def delivery_status(
         self, provider_id: str, status: str, error: str | None, opted_out: bool
     ) -> None:

@@ -14,8 +14,30 @@ from bot.clock import Clock
 from bot.outbox import Delivery
 from bot.worker import Worker
 from channels.sms.android import AndroidGatewayDelivery
+from channels.sms.tencent import TencentConfigError, TencentSettings
+from channels.sms.tencent_api import TencentSmsDelivery
+from channels.wechat.api import WeChatApi
+from channels.wechat.delivery import WeChatDelivery
+from channels.wechat.settings import WeChatConfigError, WeChatSettings
 from flows.policy import Policy
 from store import Store
+
+
+def chinese_deliveries(session: aiohttp.ClientSession) -> dict[str, Delivery]:
+    """WeChat (with an AppID and AppSecret) and Tencent Cloud SMS (with its keys), if
+    configured in the environment; a malformed setting stops the worker with one line."""
+    try:
+        wechat = WeChatSettings.from_env(os.environ)
+        tencent = TencentSettings.from_env(os.environ)
+    except (WeChatConfigError, TencentConfigError) as exc:
+        raise SystemExit(f"vaxbot worker: {exc}") from None
+    found: dict[str, Delivery] = {}
+    if wechat.appid and wechat.secret:
+        api = WeChatApi(session, wechat.appid, wechat.secret, wechat.api_base)
+        found["wechat"] = WeChatDelivery(api, wechat)
+    if tencent.can_send:
+        found["sms"] = TencentSmsDelivery(session, tencent)
+    return found
 
 
 def sms_delivery(session: aiohttp.ClientSession) -> Delivery | None:
@@ -35,8 +57,10 @@ async def run_worker(
     store: Store, policy: Policy, clock: Clock, once: bool, interval: float
 ) -> None:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
-        deliveries: dict[str, Delivery] = {}
-        if (sms := sms_delivery(session)) is not None:
+        deliveries: dict[str, Delivery] = chinese_deliveries(session)
+        if "sms" in deliveries:
+            pass
+        elif (sms := sms_delivery(session)) is not None:
             deliveries[sms.channel] = sms
         else:
             logging.getLogger("vaxbot.worker").warning(

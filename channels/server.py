@@ -34,12 +34,18 @@ from channels.mail import CHANNEL as EMAIL
 from channels.mail import EmailChannel, EmailConfigError, EmailSettings
 from channels.sms.android import AndroidGatewayDelivery, AndroidWebhook
 from channels.sms.plain import PlainWebhook
+from channels.sms.tencent import TencentConfigError, TencentSettings, TencentWebhook
+from channels.sms.tencent_api import TencentSmsDelivery
 from channels.sms.twilio import TwilioDelivery, TwilioSettings, TwilioWebhook
 from channels.telegram import (
     TelegramChannel,
     TelegramConfigError,
     TelegramSettings,
 )
+from channels.wechat.api import WeChatApi
+from channels.wechat.delivery import WeChatDelivery
+from channels.wechat.settings import WeChatConfigError, WeChatSettings
+from channels.wechat.webhook import WeChatWebhook
 from flows.policy import Policy
 from store import Store
 
@@ -68,6 +74,8 @@ class Settings:
     threads: int = 8  # turns at once, off the event loop
     telegram: TelegramSettings = field(default_factory=TelegramSettings)  # no token: no bot
     email: EmailSettings | None = None  # no VAXBOT_EMAIL_ADDRESS: no email
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)  # no token: no /wechat
+    tencent: TencentSettings = field(default_factory=TencentSettings)  # no token: 403
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], insecure: bool, default_url: str) -> Settings:
@@ -86,6 +94,8 @@ class Settings:
             json_token=env.get("VAXBOT_SMS_JSON_TOKEN"),
             telegram=_telegram_settings(env),
             email=_email_settings(env, insecure),
+            wechat=_wechat_settings(env),
+            tencent=_tencent_settings(env, insecure),
         )
         missing = [
             name
@@ -112,6 +122,11 @@ class Settings:
                 (twilio, "VAXBOT_TWILIO_AUTH_TOKEN", self.twilio.auth_token),
                 ("POST /sms/android", "VAXBOT_SMSGATE_SIGNING_KEY", self.android_key),
                 ("POST /sms/json", "VAXBOT_SMS_JSON_TOKEN", self.json_token),
+                (
+                    "POST /sms/tencent",
+                    "VAXBOT_TENCENT_SMS_CALLBACK_TOKEN",
+                    self.tencent.callback_token if self.tencent.insecure else "refused",
+                ),
             )
             if not value
         ] + (
@@ -125,6 +140,20 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
     try:
         return TelegramSettings.from_env(env)
     except TelegramConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _tencent_settings(env: Mapping[str, str], insecure: bool) -> TencentSettings:
+    try:
+        return TencentSettings.from_env(env, insecure)
+    except TencentConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _wechat_settings(env: Mapping[str, str]) -> WeChatSettings:
+    try:
+        return WeChatSettings.from_env(env)
+    except WeChatConfigError as exc:
         raise ConfigError(str(exc)) from None
 
 
@@ -148,7 +177,25 @@ def telegram_channel(gateway: Gateway, settings: Settings) -> TelegramChannel | 
 
 
 def deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
-    """The outbound SMS channel: Twilio if its account is configured, else the Android gateway."""
+    """The outbound channels: WeChat if it can send; SMS by Twilio if its account is
+    configured, else the Android gateway."""
+    found = wechat_deliveries(session, settings.wechat)
+    found.update(sms_deliveries(session, settings))
+    return found
+
+
+def wechat_deliveries(
+    session: aiohttp.ClientSession, wechat: WeChatSettings
+) -> dict[str, Delivery]:
+    if not (wechat.appid and wechat.secret):
+        return {}
+    api = WeChatApi(session, wechat.appid, wechat.secret, wechat.api_base)
+    return {"wechat": WeChatDelivery(api, wechat)}
+
+
+def sms_deliveries(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Delivery]:
+    if settings.tencent.can_send:
+        return {"sms": TencentSmsDelivery(session, settings.tencent)}
     twilio = settings.twilio
     if twilio.account_sid and twilio.auth_token and twilio.sender:
         status = settings.public_url.rstrip("/") + "/sms/twilio/status"
@@ -216,6 +263,9 @@ def build_app(
     TwilioWebhook(gateway, settings.twilio, settings.public_url).routes(app)
     AndroidWebhook(gateway, settings.android_key).routes(app)
     PlainWebhook(gateway, settings.json_token).routes(app)
+    TencentWebhook(gateway, settings.tencent).routes(app)
+    if settings.wechat.token:
+        WeChatWebhook(gateway, settings.wechat).routes(app)
     return app
 
 

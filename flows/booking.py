@@ -335,9 +335,12 @@ def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, even
     """The confirmation text; the person's own phone, if not the one writing, gets it too."""
     facts = booking_facts(ctx, resident.name, booking)
     text = "\n".join([ctx.t(key, **facts), *_notices(ctx, Person.of(resident), booking.slot.day)])
-    if resident.phone != ctx.sender_phone:
+    # Not where the sender reads it already: the person's notices come to this very chat.
+    own = (ctx.channel, ctx.address)
+    if resident.phone != ctx.sender_phone and ctx.store.notice_routes(resident.phone)[0] != own:
         key = f"booking:{booking.code}:{event}:{booking.slot.id}:person"
-        ctx.store.enqueue("sms", resident.phone, text, key, due=ctx.now, now=ctx.now)
+        ctx.store.enqueue("sms", resident.phone, text, key, due=ctx.now, now=ctx.now,
+                          params=facts)  # fmt: skip
     return text
 
 

@@ -41,7 +41,8 @@ def _read_phone(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data.update(phone=phone, code=code, tries=0, until=(ctx.now + CODE_VALID).isoformat())
     # Asked for by the person writing: sent even to a number that opted out of notices.
     key = f"link:{ctx.channel}:{ctx.address}:{phone}:{ctx.now.isoformat()}"
-    ctx.store.enqueue("sms", phone, ctx.t("link.sms", code=code), key, ctx.now, ctx.now, "reply")
+    ctx.store.enqueue("sms", phone, ctx.t("link.sms", code=code), key, ctx.now, ctx.now, "reply",
+                      params={"code": code})  # fmt: skip
     return Next("code")
 
 

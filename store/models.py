@@ -83,6 +83,9 @@ class Outgoing:
     key: str  # the idempotency key, passed to channels that honour one
     kind: str  # "notice" or "reply"
     attempts: int
+    # The values the notice was written from (a templated SMS gateway's parameters); read for
+    # the channels that need them, at sending.
+    params: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@ lease, and what became of them; and the addresses that opted out of notices (STO
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,8 +13,8 @@ from store.models import Outgoing
 from store.rows import marks, stamp
 
 _NEW = (
-    "INSERT INTO outbox (channel, address, text, idempotency_key, due_at, created_at, kind) "
-    "VALUES (:channel, :address, :text, :key, :due, :at, :kind)"
+    "INSERT INTO outbox (channel, address, text, idempotency_key, due_at, created_at, kind, "
+    "params) VALUES (:channel, :address, :text, :key, :due, :at, :kind, :params)"
 )
 
 
@@ -30,16 +31,20 @@ class Outbox:
         due: datetime,
         now: datetime,
         kind: str = "notice",
+        params: Mapping[str, object] | None = None,
     ) -> bool:
         """Queue an outbound message once per idempotency ``key``; False if already queued.
 
         ``kind`` is "notice" (reminders, alerts, offers, confirmations to another phone: held
         back for an opted-out address) or "reply" (an answer to the resident's own message).
+        ``params`` are the values the text was written from (for a templated SMS gateway).
         """
+        values = None if params is None else json.dumps({k: str(v) for k, v in params.items()},
+                                                        ensure_ascii=False)  # fmt: skip
         return self._db.execute(
             _NEW + " ON CONFLICT (idempotency_key) DO NOTHING",
             {"channel": channel, "address": address, "text": text, "key": key,
-             "due": stamp(due), "at": stamp(now), "kind": kind},
+             "due": stamp(due), "at": stamp(now), "kind": kind, "params": values},
         ) == 1  # fmt: skip
 
     def add_notices(self, notices: Iterable[tuple[str, str, str, str, str, str]]) -> int:
@@ -49,7 +54,7 @@ class Outbox:
             _NEW,
             (
                 {"channel": channel, "address": address, "text": text, "key": key, "due": due,
-                 "at": at, "kind": "notice"}
+                 "at": at, "kind": "notice", "params": None}
                 for channel, address, text, key, due, at in notices
             ),
         )  # fmt: skip
@@ -81,11 +86,15 @@ class Outbox:
             )
         return [Outgoing(*row) for row in rows]
 
-    def mark_sent(self, message_id: int, provider_id: str | None, now: datetime) -> None:
+    def mark_sent(
+        self, message_id: int, provider_id: str | None, now: datetime, route: str | None = None
+    ) -> None:
+        """Sent; ``route`` is the channel it went through when not its own (a notice to a phone
+        sent by WeChat, say)."""
         self._db.execute(
             "UPDATE outbox SET sent_at = :now, provider_id = :provider, attempts = attempts + 1, "
-            "last_error = NULL WHERE id = :id",
-            {"now": stamp(now), "provider": provider_id, "id": message_id},
+            "last_error = NULL, route = :route WHERE id = :id",
+            {"now": stamp(now), "provider": provider_id, "id": message_id, "route": route},
         )
 
     def mark_retry(self, message_id: int, error: str, due: datetime) -> None:

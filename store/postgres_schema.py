@@ -330,3 +330,15 @@ migration(
         )
 """,
 )
+
+# Notices reach people where they talk (issue 17): the channel an account chose for notices
+# (NULL: the one it used last), the values a notice was written from (JSON: a Tencent SMS
+# template's parameters), and the channel a message actually went out through.
+migration(
+    "0012_notice_routes",
+    """
+        ALTER TABLE accounts ADD COLUMN notify_channel TEXT;
+        ALTER TABLE outbox ADD COLUMN params TEXT;
+        ALTER TABLE outbox ADD COLUMN route TEXT
+""",
+)

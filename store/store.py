@@ -27,6 +27,7 @@ from store.offers import Offers
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
+from store.routes import Routes
 from store.rows import CODE_ALPHABET, Codes, new_code
 from store.sending import Sending
 
@@ -119,6 +120,7 @@ class Store:
         self.offers = Offers(db, self.audits, self._codes, self.outbox)
         self.bookings = Bookings(db, self.audits, self._codes, self.people, self.offers)
         self.casework = Casework(db, self.audits)
+        self.routes = Routes(db)
         for name, attribute in vars(Store).items():
             if isinstance(attribute, _Via):
                 setattr(self, name, attribute.__get__(self, Store))
@@ -271,6 +273,13 @@ class Store:
     outbox_row = _Via("outbox", Outbox.outbox_row)
     set_opt_out = _Via("outbox", Outbox.set_opt_out)
     opted_out = _Via("outbox", Outbox.opted_out)
+
+    # -- where notices go ----------------------------------------------------------------------
+    notice_routes = _Via("routes", Routes.notice_routes)
+    notify_channel = _Via("routes", Routes.notify_channel)
+    set_notify_channel = _Via("routes", Routes.set_notify_channel)
+    account_channels = _Via("routes", Routes.account_channels)
+    outbox_params = _Via("routes", Routes.outbox_params)
 
     # -- sends in flight (gateways without idempotency keys) ---------------------------------
     sending_begins = _Via("sending", Sending.begin)

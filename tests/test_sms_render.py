@@ -166,6 +166,7 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "max": 150,
         "days": 35,
         "window": "20:00-08:00",
+        "current": "最近使用的方式" if zh else "Where I last wrote",  # 通知方式's longest choice
         "campaign": campaign,
     }
 

@@ -924,11 +924,12 @@ def test_serving_without_secrets_needs_the_insecure_flag() -> None:
 def test_insecure_settings_name_each_unauthenticated_endpoint() -> None:
     insecure = Settings.from_env({"VAXBOT_TWILIO_AUTH_TOKEN": "t"}, True, "http://127.0.0.1:8080")
     said = insecure.unauthenticated()
-    assert len(said) == 2
+    assert len(said) == 3
     assert "/sms/android" in said[0] and "VAXBOT_SMSGATE_SIGNING_KEY" in said[0]
     assert "/sms/json" in said[1] and "VAXBOT_SMS_JSON_TOKEN" in said[1]
+    assert "/sms/tencent" in said[2] and "VAXBOT_TENCENT_SMS_CALLBACK_TOKEN" in said[2]
     env = {"VAXBOT_TWILIO_AUTH_TOKEN": "t", "VAXBOT_SMSGATE_SIGNING_KEY": "k",
-           "VAXBOT_SMS_JSON_TOKEN": "j"}  # fmt: skip
+           "VAXBOT_SMS_JSON_TOKEN": "j", "VAXBOT_TENCENT_SMS_CALLBACK_TOKEN": "c"}  # fmt: skip
     assert Settings.from_env(env, True, "http://127.0.0.1:8080").unauthenticated() == []
     mail = {**env, "VAXBOT_EMAIL_ADDRESS": "vax@example.org", "VAXBOT_EMAIL_USER": "u",
             "VAXBOT_EMAIL_PASSWORD": "p"}  # fmt: skip

@@ -16,6 +16,7 @@ from store.offers import Offers
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
+from store.routes import Routes
 from store.sending import Sending
 from store.store import _Via
 
@@ -30,6 +31,7 @@ REPOSITORIES = {
     "outbox": Outbox,
     "people": People,
     "places": Places,
+    "routes": Routes,
     "sending": Sending,
 }
 # Steps of another repository's operation, inside its transaction: not for callers.
