@@ -20,10 +20,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit
 from bot.messages import Reply, ReplyOption
 from bot.outbox import Delivery, OptedOut, Undeliverable, deliver_due
 from channels.cli import main
-from channels.gateway import Gateway, RateLimiter
+from channels.gateway import Gateway
 from channels.server import Settings, build_app
 from channels.wechat.api import WeChatApi
 from channels.wechat.crypto import CryptoError, Envelope, signed
@@ -108,7 +109,7 @@ def served(
     safe: bool = False, **changes: Any,
 ) -> None:  # fmt: skip
     wechat = wechat_settings(safe, **changes)
-    gateway = Gateway(Engine(store, policy, clock), RateLimiter(50, 60.0))
+    gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit(50, 60.0)))
     pusher = Pusher(TOKEN, aes_key=AES_KEY if safe else None, appid=APPID)
 
     async def main() -> None:
@@ -292,7 +293,10 @@ def test_a_turn_past_the_deadline_is_acknowledged_and_sent_by_customer_service(
         message = w.pusher.text(OPENID, "菜单")
         assert await w.reply(message) is None  # "success": too late for a passive reply
         assert await w.reply(message) is None  # WeChat's retry: still "success"
-        await asyncio.sleep(0)
+        for _ in range(200):  # the replies are queued off the event loop once the turn ends
+            if any(row["channel"] == "wechat" for row in store.outbox_rows()):
+                break
+            await asyncio.sleep(0.01)
 
     served(store, policy, clock, scenario, reply_seconds=0.0)
     rows = [row for row in store.outbox_rows() if row["channel"] == "wechat"]
@@ -301,7 +305,7 @@ def test_a_turn_past_the_deadline_is_acknowledged_and_sent_by_customer_service(
 
 
 def test_wechat_is_off_without_a_token(store: Store, policy: Policy, clock: Clock) -> None:
-    gateway = Gateway(Engine(store, policy, clock), RateLimiter(50, 60.0))
+    gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit(50, 60.0)))
 
     async def main() -> int:
         app = build_app(store, gateway, app_settings(WeChatSettings()))
@@ -351,7 +355,7 @@ def test_a_long_reply_goes_passive_first_then_by_customer_service(
 ) -> None:
     """A passive reply holds one message: the rest follows as customer-service messages
     (here with a 60-byte limit, so the menu does not fit in one)."""
-    gateway = Gateway(Engine(store, policy, clock), RateLimiter(50, 60.0))
+    gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit(50, 60.0)))
     hook = WeChatWebhook(gateway, wechat_settings())
     hook.limit = 60
     pusher = Pusher(TOKEN)

@@ -13,9 +13,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.engine import Engine
+from bot.intake import Intake, RateLimit
 from bot.jobs import send_reminders
 from bot.outbox import deliver_due
-from channels.gateway import Gateway, RateLimiter
+from channels.gateway import Gateway
 from channels.server import build_app
 from channels.wechat.api import WeChatApi
 from channels.wechat.delivery import WeChatDelivery
@@ -51,7 +52,7 @@ def test_follow_book_check_remind_and_cancel_in_wechat(
 ) -> None:
     safe = mode == "safe"
     wechat = settings_for(safe, templates={"reminder": "TPL-REMINDER"})
-    gateway = Gateway(Engine(store, policy, clock), RateLimiter(50, 60.0))
+    gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit(50, 60.0)))
     pusher = Pusher(TOKEN, aes_key=AES_KEY if safe else None, appid=APPID)
 
     async def main() -> str:
