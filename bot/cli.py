@@ -33,6 +33,7 @@ from bot.engine import Engine
 from bot.followups import OUTCOMES, list_lines, record
 from bot.messages import Inbound, Reply
 from bot.nlu_cli import add_nlu_commands, run_nlu
+from bot.privacy_cli import add_privacy_commands, run_privacy
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
 from bot.sites_admin import SITE_COLUMNS, import_sites
 from bot.slots_admin import (
@@ -99,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_followup_commands(commands)
     _common(add_nlu_commands(commands))
     _common(add_backup_command(commands))
+    for privacy_command in add_privacy_commands(commands):
+        _common(privacy_command)
     return parser
 
 
@@ -498,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_nlu(args, policy, clock)
     if args.command == "backup":
         return run_backup(args)
+    if args.command in ("keys", "audit", "purge"):
+        return run_privacy(args, policy, clock)
     try:
         store = open_store(args.db)
     except DatabaseUnavailable as exc:

@@ -53,6 +53,20 @@ def violation(exc: sqlite3.IntegrityError) -> IntegrityViolation:
     return kind(table, columns, detail)
 
 
+def private(path: Path) -> None:
+    """Make the database file (and its WAL and shared-memory files, which SQLite creates with
+    the database's own mode) readable by its owner only: created mode 0600, tightened if an
+    older vaxbot left it 0644."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+
+
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level, a savepoint inside; an exception
     rolls back to where this level began and goes on.
@@ -98,6 +112,8 @@ class SqliteDb:
     @classmethod
     def open(cls, path: str | Path) -> SqliteDb:
         """Open (creating as needed) the database file at ``path`` (":memory:" for none)."""
+        if str(path) != ":memory:":
+            private(Path(path))
         conn = sqlite3.connect(
             str(path),
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves

@@ -20,7 +20,9 @@ from store.audit import Audit
 from store.bookings import Bookings
 from store.casework import Casework
 from store.conversations import Conversations
+from store.crypto import DataKeyError, Keyring
 from store.db import Db
+from store.keys import load_keyring
 from store.migrations import migrate
 from store.offers import Offers
 from store.outbox import Outbox
@@ -78,11 +80,18 @@ def backend_of(url: str | Path) -> str:
     return "postgresql" if str(url).startswith(("postgresql://", "postgres://")) else "sqlite"
 
 
-def open_store(url: str | Path) -> Store:
+def open_store(url: str | Path, keys: Keyring | None = None) -> Store:
     """The store at ``url``, the ``--db`` value: a SQLite file path (created and migrated as
     needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL
-    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached)."""
+    (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached).
+
+    ``keys``: the data key; by default found as DESIGN.md §3 says (store/keys.py). A missing
+    key, or one that does not open what the database holds, is ``DatabaseUnavailable``."""
     db: Db
+    try:
+        keys = keys or load_keyring(url, backend_of(url))
+    except DataKeyError as exc:
+        raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
     if backend_of(url) == "postgresql":
         from store.postgres import PostgresDb  # the backend named by the URL, and only it
 
@@ -92,22 +101,34 @@ def open_store(url: str | Path) -> Store:
 
         db = SqliteDb.open(str(url))
     try:
-        migrate(db)
+        migrate(db, keys)
+        _check_key(db, keys)
+    except DataKeyError as exc:
+        db.close()
+        raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
     except BaseException:
         db.close()
         raise
-    return Store(db)
+    return Store(db, keys)
+
+
+def _check_key(db: Db, keys: Keyring) -> None:
+    """Raise ``DataKeyError`` if the data key does not open what the database holds."""
+    row = db.one("SELECT id_sealed, id_index FROM residents WHERE id_sealed IS NOT NULL LIMIT 1")
+    if row is not None:
+        keys.open(str(row[0]), f"residents.id_number:{row[1]}")
 
 
 class Store:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keys: Keyring | None = None) -> None:
         self.db = db
+        self.keys = keys or Keyring.ephemeral()
         self._codes = Codes()
         self.audits = Audit(db)
-        self.conversations = Conversations(db)
+        self.conversations = Conversations(db, self.keys)
         self.places = Places(db)
-        self.people = People(db, self.audits, self._codes)
-        self.outbox = Outbox(db)
+        self.people = People(db, self.audits, self._codes, self.keys)
+        self.outbox = Outbox(db, self.keys)
         self.offers = Offers(db, self.audits, self._codes, self.outbox)
         self.bookings = Bookings(db, self.audits, self._codes, self.people, self.offers)
         self.casework = Casework(db, self.audits)
@@ -116,9 +137,9 @@ class Store:
                 setattr(self, name, attribute.__get__(self, Store))
 
     @classmethod
-    def open(cls, url: str | Path) -> Store:
+    def open(cls, url: str | Path, keys: Keyring | None = None) -> Store:
         """Open (creating and migrating as needed) the database at ``url``: see ``open_store``."""
-        return open_store(url)
+        return open_store(url, keys)
 
     @property
     def new_code(self) -> Callable[[str], str]:
@@ -276,4 +297,5 @@ class Store:
     # -- audit -------------------------------------------------------------------------------
     audit = _Via("audits", Audit.record)
     audit_rows = _Via("audits", Audit.rows)
+    audit_verify = _Via("audits", Audit.verify)
     history = _Via("audits", Audit.history)
