@@ -54,9 +54,7 @@ def _stale(keys: Keyring) -> dict[str, str]:
     return {"current": f"{PREFIX}{keys.kid}:%", "indexed": f"{keys.kid}:%"}
 
 
-_STALE_RESIDENT = (
-    "id_sealed IS NULL OR id_sealed NOT LIKE :current OR id_index NOT LIKE :indexed"
-)
+_STALE_RESIDENT = "id_sealed IS NULL OR id_sealed NOT LIKE :current OR id_index NOT LIKE :indexed"
 
 
 def reseal_column(db: Db, keys: Keyring, spec: Column, batch: int) -> int:

@@ -201,6 +201,7 @@ class Store:
     resident = _Via("people", People.resident)
     resident_by_prereg_code = _Via("people", People.resident_by_prereg_code)
     resident_by_document = _Via("people", People.resident_by_document)
+    document_indexes = _Via("people", People.document_indexes)
     residents_with_phone = _Via("people", People.residents_with_phone)
     residents_with_document = _Via("people", People.residents_with_document)
     residents_named = _Via("people", People.residents_named)
@@ -298,4 +299,5 @@ class Store:
     audit = _Via("audits", Audit.record)
     audit_rows = _Via("audits", Audit.rows)
     audit_verify = _Via("audits", Audit.verify)
+    chain_unchained = _Via("audits", Audit.chain_unchained)
     history = _Via("audits", Audit.history)

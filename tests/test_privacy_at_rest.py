@@ -22,8 +22,8 @@ from bot.engine import Engine
 from flows.policy import Policy
 from store import DatabaseUnavailable, Store, open_store
 from store.crypto import Keyring
-from store.keys import read_key_file
 from store.db import Db
+from store.keys import read_key_file
 from store.migrations import MIGRATIONS, migrate
 from store.sqlite import SqliteDb
 from tests.conftest import Phone
