@@ -327,6 +327,7 @@ class Turn:
                 | Command.CANCEL
                 | Command.RESCHEDULE
                 | Command.LINK
+                | Command.UNLINK
             ):
                 self._leave_flow()
                 return self._start(command.value)

@@ -29,6 +29,7 @@ from store.outbox import Outbox
 from store.people import People
 from store.places import Places
 from store.rows import CODE_ALPHABET, Codes, new_code
+from store.safeguards import Safeguards
 
 __all__ = [
     "CODE_ALPHABET",
@@ -132,6 +133,7 @@ class Store:
         self.offers = Offers(db, self.audits, self._codes, self.outbox)
         self.bookings = Bookings(db, self.audits, self._codes, self.people, self.offers)
         self.casework = Casework(db, self.audits)
+        self.safeguards = Safeguards(db, self.keys, self.audits)
         for name, attribute in vars(Store).items():
             if isinstance(attribute, _Via):
                 setattr(self, name, attribute.__get__(self, Store))
@@ -294,6 +296,14 @@ class Store:
     record_followup = _Via("casework", Casework.record_followup)
     job_done = _Via("casework", Casework.job_done)
     last_job_key = _Via("casework", Casework.last_job_key)
+
+    # -- safeguards: link codes, ID numbers tried, unlinking, consents ----------------------
+    issue_link_code = _Via("safeguards", Safeguards.issue_link_code)
+    check_link_code = _Via("safeguards", Safeguards.check_link_code)
+    unlink_others = _Via("safeguards", Safeguards.unlink_others)
+    note_id_attempt = _Via("safeguards", Safeguards.note_id_attempt)
+    record_consents = _Via("safeguards", Safeguards.record_consents)
+    consents_of = _Via("safeguards", Safeguards.consents_of)
 
     # -- audit -------------------------------------------------------------------------------
     audit = _Via("audits", Audit.record)
