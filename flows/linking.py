@@ -43,14 +43,15 @@ def _read_phone(ctx: Ctx, answer: Answer) -> Outcome:
     phone = normalise_phone(answer.text)
     if phone is None:
         return Retry(ctx.t("reg.phone_bad"))
-    code = ctx.store.issue_link_code(
+    issued = ctx.store.issue_link_code(
         phone, ctx.channel, ctx.address, ctx.now, CODE_VALID, CODES_PER_PHONE_HOUR
     )
-    if code is None:
+    if issued is None:
         return Done(ctx.t("link.too_many"))
+    code, number = issued
     ctx.data.update(phone=phone)
     # Asked for by the person writing: sent even to a number that opted out of notices.
-    key = f"link:{ctx.channel}:{ctx.address}:{phone}:{ctx.now.isoformat()}"
+    key = f"link:{number}"
     ctx.store.enqueue("sms", phone, ctx.t("link.sms", code=code), key, ctx.now, ctx.now, "reply")
     return Next("code")
 

@@ -41,9 +41,10 @@ class Safeguards:
         now: datetime,
         valid: timedelta,
         per_hour: int,
-    ) -> str | None:
-        """A fresh 6-digit code for linking ``(channel, address)`` to ``phone``, or None if the
-        phone was sent ``per_hour`` codes in the last hour. Voids the address's earlier code."""
+    ) -> tuple[str, int] | None:
+        """A fresh 6-digit code for linking ``(channel, address)`` to ``phone`` and its number
+        (for the SMS's idempotency key), or None if the phone was sent ``per_hour`` codes in
+        the last hour. Voids the address's earlier code."""
         with self._db.transaction():
             self._db.lock(f"link codes {phone}")
             row = self._db.one(
@@ -58,14 +59,14 @@ class Safeguards:
                 {"now": stamp(now), "channel": channel, "address": address},
             )
             code = f"{secrets.randbelow(1_000_000):06d}"
-            self._db.execute(
+            code_id = self._db.insert(
                 "INSERT INTO link_codes (phone, channel, address, code_hash, created_at, "
                 "expires_at) VALUES (:phone, :channel, :address, :hash, :now, :until)",
                 {"phone": phone, "channel": channel, "address": address,
                  "hash": self._keys.index(f"link:{phone}:{code}"), "now": stamp(now),
                  "until": stamp(now + valid)},
             )  # fmt: skip
-        return code
+        return code, code_id
 
     def check_link_code(
         self, channel: str, address: str, given: str, now: datetime, max_tries: int
