@@ -149,7 +149,10 @@ class Keyring:
         if key is None and self.refresh(force=True):
             key = self.keys.get(kid)
         if key is None:
-            raise DataKeyError(f"a value is sealed under data key {kid}, which is not given")
+            raise DataKeyError(
+                f"a value is sealed under data key {kid}, which is not given (set "
+                "VAXBOT_DATA_KEY_FILE to this database's key file, or VAXBOT_DATA_KEY)"
+            )
         raw = base64.b64decode(sealed[len(PREFIX) + 9 :])
         try:
             return key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], where.encode()).decode()
