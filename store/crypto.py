@@ -34,6 +34,7 @@ PREFIX = "enc1:"
 NONCE_BYTES = 12
 MIN_KEY_CHARS = 16
 RELOAD_EVERY = 2.0  # seconds between checks of a key file for a new key
+OPENED_KEPT = 4096  # values opened lately, kept to be read again without decrypting
 
 
 class DataKeyError(Exception):
@@ -51,6 +52,7 @@ class DataKey:
     kid: str
     aead: AESGCM
     index_key: bytes
+    index_mac: hmac.HMAC
 
     @classmethod
     def from_text(cls, text: str) -> DataKey:
@@ -58,10 +60,12 @@ class DataKey:
         if len(secret) < MIN_KEY_CHARS:
             raise DataKeyError(f"a data key must have at least {MIN_KEY_CHARS} characters")
         raw = secret.encode()
+        index_key = _derive(raw, b"vaxbot blind index v1")
         return cls(
             kid=_derive(raw, b"vaxbot key id v1")[:4].hex(),
             aead=AESGCM(_derive(raw, b"vaxbot field encryption v1")),
-            index_key=_derive(raw, b"vaxbot blind index v1"),
+            index_key=index_key,
+            index_mac=hmac.new(index_key, digestmod=hashlib.sha256),
         )
 
 
@@ -97,6 +101,8 @@ class Keyring:
     ) -> None:
         self._reload = reload
         self._checked = time.monotonic()
+        # (sealed, where) -> plain: a person read each turn is decrypted once, not each time
+        self._opened: dict[tuple[str, str], str] = {}
         self._set(keys)
 
     def _set(self, keys: Sequence[str]) -> None:
@@ -144,6 +150,8 @@ class Keyring:
         written before encryption, until the migration or a rotation seals it)."""
         if not sealed.startswith(PREFIX):
             return sealed
+        if (plain := self._opened.get((sealed, where))) is not None:
+            return plain
         kid = key_id_of(sealed)
         key = self.keys.get(kid)
         if key is None and self.refresh(force=True):
@@ -155,9 +163,13 @@ class Keyring:
             )
         raw = base64.b64decode(sealed[len(PREFIX) + 9 :])
         try:
-            return key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], where.encode()).decode()
+            plain = key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], where.encode()).decode()
         except InvalidTag:
             raise DataKeyError(f"a sealed value in {where.split(':')[0]} does not open") from None
+        if len(self._opened) >= OPENED_KEPT:
+            self._opened.clear()
+        self._opened[(sealed, where)] = plain
+        return plain
 
     def open_or_none(self, sealed: str | None, where: str) -> str | None:
         return None if sealed is None else self.open(sealed, where)
@@ -170,8 +182,9 @@ class Keyring:
     def index(self, value: str, key: DataKey | None = None) -> str:
         """The keyed hash of ``value`` under the current key (or ``key``): ``<kid>:<hex>``."""
         key = key or self.current
-        digest = hmac.new(key.index_key, value.encode(), hashlib.sha256).hexdigest()
-        return f"{key.kid}:{digest}"
+        mac = key.index_mac.copy()
+        mac.update(value.encode())
+        return f"{key.kid}:{mac.hexdigest()}"
 
     def indexes(self, value: str) -> list[str]:
         """The keyed hash of ``value`` under every key (the current one first): a lookup
