@@ -161,13 +161,13 @@ class Audit:
         actor: str | None = None,
     ) -> list[dict[str, Any]]:
         """Audit rows in order (of an action, an entity id, an actor, where given): at, actor,
-        channel, action, entity, entity_id, before and after (JSON text)."""
+        channel, action, entity, entity_id, before and after (JSON text), and reason."""
         given = {"action": action, "entity_id": entity_id, "actor": actor}
         params = {name: str(value) for name, value in given.items() if value is not None}
         where = " AND ".join(f"{name} = :{name}" for name in params) or "1 = 1"
         return self._db.dicts(
-            "SELECT at, actor, channel, action, entity, entity_id, before, after FROM audit "
-            f"WHERE {where} ORDER BY id",
+            "SELECT at, actor, channel, action, entity, entity_id, before, after, reason "
+            f"FROM audit WHERE {where} ORDER BY id",
             params,
         )
 

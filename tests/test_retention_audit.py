@@ -113,6 +113,8 @@ def test_a_recomputed_hash_is_caught_by_the_signature(
             signed.audit(engine.clock(), f"op{n}", "console", "reveal", "resident", 1, None,
                          None, reason="caller asked")  # fmt: skip
         assert signed.audit_verify().intact
+        reveals = signed.audit_rows(action="reveal")
+        assert [r["reason"] for r in reveals][-3:] == ["caller asked"] * 3
         # A forger who knows the recipe rewrites every hash from the first row on …
         from store.audit import FIELDS, GENESIS, row_hash
 
