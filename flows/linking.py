@@ -73,7 +73,7 @@ def _read_code(ctx: Ctx, answer: Answer) -> Outcome:
     account = ctx.store.link_address(ctx.channel, ctx.address, phone, now=ctx.now, actor=ctx.actor)
     ctx.relink(account)
     kind = ctx.channel if ctx.channel in ("telegram", "email") else "other"
-    notice = ctx.t("link.notice", channel=ctx.t(f"link.channel.{kind}"))
+    notice = ctx.t(f"link.notice.{kind}")
     key = f"linked:{ctx.channel}:{ctx.address}:{ctx.now.isoformat()}"
     ctx.store.enqueue("sms", phone, notice, key, ctx.now, ctx.now, "reply")
     return Done(ctx.t("link.done", phone=mask_phone(phone)))

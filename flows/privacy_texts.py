@@ -42,14 +42,21 @@ PRIVACY_TEXT: dict[str, tuple[str, str]] = {
         "该手机号1小时内验证码已发送过多，请稍后再试。",
         "Too many codes were sent to that number this hour. Please try later.",
     ),
-    "link.notice": (
-        "【疫苗预约】您的预约账户刚绑定了新的{channel}。如非本人操作，回复 解绑 即可全部解除。",
-        "[Vaccination] A new {channel} was just linked to your booking account. Not you? "
+    "link.notice.telegram": (
+        "【疫苗预约】您的预约账户刚绑定了新的Telegram账号。如非本人操作，回复 解绑 即可全部解除。",
+        "[Vaccination] A new Telegram chat was just linked to your booking account. Not you? "
         "Reply UNLINK to remove every link.",
     ),
-    "link.channel.telegram": ("Telegram账号", "Telegram chat"),
-    "link.channel.email": ("邮箱", "email address"),
-    "link.channel.other": ("聊天账号", "chat"),
+    "link.notice.email": (
+        "【疫苗预约】您的预约账户刚绑定了新的邮箱。如非本人操作，回复 解绑 即可全部解除。",
+        "[Vaccination] A new email address was just linked to your booking account. Not you? "
+        "Reply UNLINK to remove every link.",
+    ),
+    "link.notice.other": (
+        "【疫苗预约】您的预约账户刚绑定了新的聊天账号。如非本人操作，回复 解绑 即可全部解除。",
+        "[Vaccination] A new chat was just linked to your booking account. Not you? "
+        "Reply UNLINK to remove every link.",
+    ),
     "unlink.done": (
         "已解除{n}个绑定：它们不能再查看和管理本号码名下的预约。",
         "{n} link(s) removed: they can no longer see or manage this number's bookings.",

@@ -15,6 +15,7 @@ from store.offers import Offers
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
+from store.safeguards import Safeguards
 from store.store import _Via
 
 STORE = Path(__file__).resolve().parents[1] / "store"
@@ -27,6 +28,7 @@ REPOSITORIES = {
     "outbox": Outbox,
     "people": People,
     "places": Places,
+    "safeguards": Safeguards,
 }
 # Steps of another repository's operation, inside its transaction: not for callers.
 INTERNAL = {("offers", "booked_otherwise"), ("outbox", "add_notices")}
