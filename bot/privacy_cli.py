@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from bot.clock import Clock
 from flows.policy import Policy
 from store import DatabaseUnavailable, open_store
@@ -110,6 +108,8 @@ def run_privacy(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
 
 
 def _rotate(args: argparse.Namespace, name: str) -> int:
+    from tqdm import tqdm
+
     source = key_source(args.db, backend_of(args.db))
     try:
         store = open_store(args.db)

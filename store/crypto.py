@@ -24,11 +24,10 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:  # imported when a key is made: `vaxbot --help` need not load OpenSSL
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "enc1:"
 NONCE_BYTES = 12
@@ -42,6 +41,9 @@ class DataKeyError(Exception):
 
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
 
 
@@ -59,6 +61,8 @@ class DataKey:
         secret = text.strip()
         if len(secret) < MIN_KEY_CHARS:
             raise DataKeyError(f"a data key must have at least {MIN_KEY_CHARS} characters")
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         raw = secret.encode()
         index_key = _derive(raw, b"vaxbot blind index v1")
         return cls(
@@ -162,6 +166,8 @@ class Keyring:
                 "VAXBOT_DATA_KEY_FILE to this database's key file, or VAXBOT_DATA_KEY)"
             )
         raw = base64.b64decode(sealed[len(PREFIX) + 9 :])
+        from cryptography.exceptions import InvalidTag
+
         try:
             plain = key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], where.encode()).decode()
         except InvalidTag:
