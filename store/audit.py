@@ -91,17 +91,23 @@ class Audit:
             "after": compact_json(after) if after is not None else None,
             "reason": reason,
         }
-        with self._db.transaction():
-            self._db.lock("audit")  # one writer links at a time: the chain never forks
-            prev = self._last_hash()
-            digest = row_hash(values, prev)
-            self._db.execute(
-                "INSERT INTO audit (at, actor, channel, action, entity, entity_id, before, after, "
-                "reason, prev_hash, hash, sig) VALUES (:at, :actor, :channel, :action, :entity, "
-                ":entity_id, :before, :after, :reason, :prev, :hash, :sig)",
-                {**values, "prev": prev, "hash": digest,
-                 "sig": sign(self._key, digest) if self._key else None},
-            )  # fmt: skip
+        try:
+            self._link(values)  # inside the caller's transaction, as nearly always
+        except RuntimeError:  # none: the row is a transaction of its own
+            with self._db.transaction():
+                self._link(values)
+
+    def _link(self, values: dict[str, Any]) -> None:
+        self._db.lock("audit")  # one writer links at a time: the chain never forks
+        prev = self._last_hash()
+        digest = row_hash(values, prev)
+        self._db.execute(
+            "INSERT INTO audit (at, actor, channel, action, entity, entity_id, before, after, "
+            "reason, prev_hash, hash, sig) VALUES (:at, :actor, :channel, :action, :entity, "
+            ":entity_id, :before, :after, :reason, :prev, :hash, :sig)",
+            {**values, "prev": prev, "hash": digest,
+             "sig": sign(self._key, digest) if self._key else None},
+        )  # fmt: skip
 
     def _stream(self, where: str = "1 = 1") -> Iterator[tuple[int, dict[str, Any], Any, Any, Any]]:
         for row in self._db.stream(

@@ -131,28 +131,24 @@ class Safeguards:
     ) -> bool:
         """Count a document (its keyed ``index``) tried by a sender today; False if this is a
         new one past ``cap`` distinct documents today (then it is not counted)."""
-        params = {"channel": channel, "address": address, "day": now.date().isoformat()}
-        with self._db.transaction():
-            self._db.lock(f"id attempts {channel} {address}")
-            if self._db.one(
+        params = {"channel": channel, "address": address, "day": now.date().isoformat(),
+                  "index": index, "cap": cap}  # fmt: skip
+        # One statement in the usual case (a new document, under the cap).
+        if self._db.execute(
+            "INSERT INTO id_attempts (channel, address, day, id_index) "
+            "SELECT :channel, :address, :day, :index WHERE (SELECT COUNT(*) FROM id_attempts "
+            "WHERE channel = :channel AND address = :address AND day = :day) < :cap "
+            "ON CONFLICT DO NOTHING",
+            params,
+        ):
+            return True
+        return bool(  # tried already today (fine), or a new one past the cap
+            self._db.one(
                 "SELECT 1 FROM id_attempts WHERE channel = :channel AND address = :address "
                 "AND day = :day AND id_index = :index",
-                {**params, "index": index},
-            ):
-                return True
-            row = self._db.one(
-                "SELECT COUNT(*) FROM id_attempts WHERE channel = :channel "
-                "AND address = :address AND day = :day",
                 params,
             )
-            if row and int(row[0]) >= cap:
-                return False
-            self._db.execute(
-                "INSERT INTO id_attempts (channel, address, day, id_index) "
-                "VALUES (:channel, :address, :day, :index)",
-                {**params, "index": index},
-            )
-        return True
+        )
 
     # -- consents ------------------------------------------------------------------------------
 
