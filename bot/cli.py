@@ -35,6 +35,7 @@ from bot.followups import OUTCOMES, list_lines, record
 from bot.intake import Intake
 from bot.messages import Inbound, Reply
 from bot.nlu_cli import add_nlu_commands, run_nlu
+from bot.privacy_cli import add_privacy_commands, run_privacy
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
 from bot.sites_admin import SITE_COLUMNS, import_sites
 from bot.slots_admin import (
@@ -102,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(add_nlu_commands(commands))
     _common(add_backup_command(commands))
     _common(add_db_commands(commands))
+    for privacy_command in add_privacy_commands(commands):
+        _common(privacy_command)
     return parser
 
 
@@ -504,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_backup(args)
     if args.command == "db":
         return run_db(args)
+    if args.command in ("keys", "audit", "purge"):
+        return run_privacy(args, policy, clock)
     try:
         store = open_store(args.db)
     except DatabaseUnavailable as exc:

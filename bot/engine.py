@@ -349,6 +349,7 @@ class Turn:
                 | Command.RESCHEDULE
                 | Command.LINK
                 | Command.NOTIFY
+                | Command.UNLINK
             ):
                 self._leave_flow()
                 return self._start(command.value)

@@ -25,6 +25,7 @@ class Command(Enum):
     REGISTER = "register"
     CANCEL = "cancel"
     LINK = "link"
+    UNLINK = "unlink"
     STOP = "stop"
     START = "start"
     ACCEPT = "accept"
@@ -46,6 +47,7 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.AGENT: ("人工", "人工服务", "客服", "agent", "human", "operator"),
         Command.GREET: ("你好", "您好", "hi", "hello", "/start"),
         Command.LINK: ("绑定", "绑定手机", "关联手机", "link"),
+        Command.UNLINK: ("解绑", "解除绑定", "取消绑定", "unlink"),
         Command.STOP: ("退订", "stop", "unsubscribe", "stopall", "取消订阅"),
         Command.START: ("订阅", "start", "unstop", "恢复通知"),
         Command.ACCEPT: ("接受", "accept"),

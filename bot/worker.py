@@ -28,9 +28,11 @@ from bot.attendance import run_noshows
 from bot.clock import Clock
 from bot.jobs import daily_due, send_alerts, send_reminders
 from bot.outbox import Delivery, Report, deliver_due
+from bot.privacy_cli import ages
 from bot.slots_admin import release
 from flows.policy import Policy
 from store import Store
+from store.retention import Retention
 
 log = logging.getLogger("vaxbot.worker")
 
@@ -47,6 +49,12 @@ class Tick:
     expired: int = 0
     jobs: list[str] = field(default_factory=list)
     outbox: Report = field(default_factory=Report)
+
+
+def purge(store: Store, policy: Policy, now: datetime) -> None:
+    """The daily purge of what is past its ``[retention]`` days (docs/privacy.md)."""
+    counts = Retention(store.db).purge(now, ages(policy))
+    log.info("purged %s", ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "nothing")
 
 
 class Worker:
@@ -68,6 +76,7 @@ class Worker:
             ("reminders", schedule.reminders_at, send_reminders),
             ("alerts", schedule.alerts_at, send_alerts),
             ("noshow", schedule.noshow_at, run_noshows),
+            ("purge", schedule.purge_at, purge),
         ]
         if assign is not None:
             self.daily.insert(2, ("assign", schedule.assign_at, assign))

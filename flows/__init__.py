@@ -3,7 +3,7 @@
 from flows.booking import BOOKING
 from flows.changes import CANCEL, RESCHEDULE
 from flows.dialogue import Flow
-from flows.linking import LINK
+from flows.linking import LINK, UNLINK
 from flows.notify import NOTIFY
 from flows.offers import OFFER
 from flows.registration import REGISTRATION
@@ -11,7 +11,7 @@ from flows.status import STATUS
 
 FLOWS: dict[str, Flow] = {
     flow.name: flow
-    for flow in (BOOKING, CANCEL, RESCHEDULE, REGISTRATION, STATUS, LINK, OFFER, NOTIFY)
+    for flow in (BOOKING, CANCEL, RESCHEDULE, REGISTRATION, STATUS, LINK, UNLINK, OFFER, NOTIFY)
 }
 
 __all__ = ["FLOWS"]

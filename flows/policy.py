@@ -92,6 +92,10 @@ class _Model(BaseModel):
 class Registration(_Model):
     max_people_per_phone: int = Field(ge=1, le=50)
     questionnaire_version: str = Field(min_length=1)
+    # Distinct ID numbers one sender may try to register per day (enumeration stops early).
+    max_ids_per_day: int = Field(default=3, ge=1, le=100)
+    # The wording version of the notice and of the separate health-information consent.
+    consent_version: str = Field(default="2021-06-a", min_length=1)
 
 
 class Ages(_Model):
@@ -133,6 +137,18 @@ class Jobs(_Model):
     alerts_at: HHMM
     assign_at: HHMM
     noshow_at: HHMM
+    purge_at: HHMM = "03:30"
+
+
+class Retention(_Model):
+    """Days each kind of data is kept (docs/privacy.md); purged by the worker and `vaxbot
+    purge`."""
+
+    message_ids_days: int = Field(default=7, ge=1, le=3650)
+    idle_conversation_days: int = Field(default=30, ge=1, le=3650)
+    stranger_account_days: int = Field(default=30, ge=1, le=3650)
+    delivered_outbox_days: int = Field(default=30, ge=1, le=3650)
+    screening_after_appointment_days: int = Field(default=90, ge=1, le=3650)
 
 
 class Outbox(_Model):
@@ -217,6 +233,7 @@ class Policy(_Model):
     followup: Followup
     jobs: Jobs
     outbox: Outbox
+    retention: Retention = Retention()
     districts: dict[str, District] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)
     campaigns: tuple[Campaign, ...] = ()

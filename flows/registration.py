@@ -4,9 +4,9 @@
 stateDiagram-v2
     [*] --> [*]: this phone already manages the most people allowed
     [*] --> consent
-    consent --> who: agree
+    consent --> who: agree (to the notice, and separately to health information)
     consent --> name: agree, and who it is for was already said (帮我妈妈登记)
-    consent --> [*]: decline (nothing stored)
+    consent --> [*]: decline, or the notice only (nothing stored)
     who --> name: myself / someone else
     name --> document
     name --> phone: the name and a valid resident ID in one message (张三 440106…)
@@ -18,7 +18,8 @@ stateDiagram-v2
     nationality --> birth_date
     id_number --> phone: valid, not yet registered
     birth_date --> phone: not yet registered
-    id_number --> [*]: already registered (masked phone, hotline)
+    id_number --> [*]: cannot be registered here (nothing said of who holds it; the phone on
+    id_number --> [*]: record is texted), or too many ID numbers tried today
     phone --> home: a resident ID issued in one of the policy's districts
     phone --> district: otherwise
     home --> district: lives elsewhere
@@ -110,7 +111,25 @@ def take_phone(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
 
 
 def _duplicate(ctx: Ctx, existing: Resident) -> Done:
-    return Done(ctx.t("reg.id.duplicate", phone=mask_phone(existing.phone)), abort=True)
+    """A document registered already: the sender learns nothing of who holds it (no oracle);
+    the person's own phone is told of the attempt, once a day."""
+    if existing.account_id == ctx.account_id:  # on the sender's own account: theirs to know
+        return Done(ctx.t("reg.id.yours", name=existing.name), abort=True)
+    key = f"id-attempt:{existing.id}:{ctx.today.isoformat()}"
+    notice = ctx.t("reg.id.attempt_notice", name=existing.name)
+    ctx.store.enqueue("sms", existing.phone, notice, key, ctx.now, ctx.now)
+    return Done(ctx.t("reg.id.unavailable"), abort=True)
+
+
+def _look_up(ctx: Ctx, id_type: str, number: str) -> Outcome | None:
+    """Count the document among those the sender tried today (a capped number), and refuse
+    it if it is registered already; None if it may be registered."""
+    index = ctx.store.document_indexes(id_type, number)[0]
+    cap = ctx.policy.registration.max_ids_per_day
+    if not ctx.store.note_id_attempt(ctx.channel, ctx.address, index, ctx.now, cap):
+        return Done(ctx.t("reg.id.too_many"), abort=True)
+    existing = ctx.store.resident_by_document(id_type, number)
+    return _duplicate(ctx, existing) if existing else None
 
 
 def _start(ctx: Ctx) -> Outcome:
@@ -121,12 +140,17 @@ def _start(ctx: Ctx) -> Outcome:
 
 
 def _consent(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.consent"), yes_no(ctx.t("reg.agree"), ctx.t("reg.decline")))
+    notice_only = Option("3", ctx.t("reg.agree_notice_only"), "notice")
+    options = (*yes_no(ctx.t("reg.agree"), ctx.t("reg.decline")), notice_only)
+    return Prompt(ctx.t("reg.consent"), options)
 
 
 def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.value == "yes":
+    if answer.value == "yes":  # to the notice, and separately to health information
+        ctx.data["consent_at"] = ctx.now.isoformat(timespec="seconds")
         return Next("name" if _said_who(ctx) else "who")
+    if answer.value == "notice":
+        return Done(ctx.t("reg.health_declined"), abort=True)
     return Done(ctx.t("reg.declined"), abort=True)
 
 
@@ -203,9 +227,8 @@ def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
     parsed = parse_resident_id(text, ctx.today)
     if isinstance(parsed, IdProblem):
         return problem(ctx.t(f"reg.id.{parsed.value}", n=len(text.replace(" ", ""))))
-    existing = ctx.store.resident_by_document("resident_id", parsed.number)
-    if existing:
-        return _duplicate(ctx, existing)
+    if refused := _look_up(ctx, "resident_id", parsed.number):
+        return refused
     ctx.data.update(
         id_type="resident_id",
         id_number=parsed.number,
@@ -223,9 +246,8 @@ def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
     number = unicodedata.normalize("NFKC", answer.text).replace(" ", "").upper()
     if not _PASSPORT.fullmatch(number):
         return Retry(ctx.t("reg.passport_bad"))
-    existing = ctx.store.resident_by_document("passport", number)
-    if existing:
-        return _duplicate(ctx, existing)
+    if refused := _look_up(ctx, "passport", number):
+        return refused
     ctx.data.update(id_type="passport", id_number=number, sex=None)
     return Next("nationality")
 
@@ -323,6 +345,11 @@ def _register(ctx: Ctx, district_id: str) -> Outcome:
         )
     except DuplicateDocument as exc:  # registered elsewhere while this conversation went on
         return _duplicate(ctx, exc.existing)
+    at = str(data.get("consent_at") or ctx.now.isoformat(timespec="seconds"))
+    ctx.store.record_consents(
+        ctx.account_id, resident.id, [("notice", at), ("health", at)],
+        ctx.policy.registration.consent_version, ctx.channel,
+    )  # fmt: skip
     ctx.registered(resident)
     book = Option("1", ctx.t("reg.book_now", name=resident.name), "flow:book")
     return Done(

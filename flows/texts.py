@@ -11,11 +11,13 @@ from typing import Literal
 
 from flows.free_texts import FREE_TEXT
 from flows.notify_texts import NOTIFY_TEXTS
+from flows.privacy_texts import PRIVACY_TEXT
 
 Lang = Literal["zh", "en"]
 
 TEXTS: dict[str, tuple[str, str]] = {
     **FREE_TEXT,
+    **PRIVACY_TEXT,
     **NOTIFY_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
@@ -76,13 +78,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "yes": ("是", "Yes"),
     "no": ("否", "No"),
     # -- registration ------------------------------------------------------------------------
-    "reg.consent": (
-        "预登记须知：请如实填写本人信息，用于预约和接种核对，仅用于疫苗接种服务。是否同意？",
-        "Pre-registration: give true details; they are used only to book and verify your "
-        "vaccination. Do you agree?",
-    ),
-    "reg.agree": ("同意", "I agree"),
-    "reg.decline": ("不同意", "I do not agree"),
     "reg.declined": (
         "未同意，不会保存任何信息。回复 菜单 返回。",
         "Not agreed: nothing was stored. Reply MENU to return.",
@@ -137,10 +132,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reg.id.checksum": (
         "身份证号校验位不符，请核对后重新输入。",
         "That ID number's check character is wrong. Please check it.",
-    ),
-    "reg.id.duplicate": (
-        "该证件已登记（手机{phone}）。如有疑问请回复 人工。",
-        "That ID is already registered (phone {phone}). Reply AGENT for help.",
     ),
     "reg.phone": ("请输入接种人手机号：", "Enter the person's mobile number:"),
     "reg.phone.this": ("使用本机号码 {phone}", "Use this number {phone}"),

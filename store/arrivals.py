@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store.crypto import Keyring
 from store.db import Db
 
 
@@ -31,8 +32,9 @@ class Arrival:
 
 
 class Arrivals:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keys: Keyring) -> None:
         self._db = db
+        self._keys = keys
 
     def arrive(
         self,
@@ -62,7 +64,8 @@ class Arrivals:
                 )
                 if row is not None:
                     self.leave(place)
-                    return Arrival(None, str(row[0]))
+                    where = f"inbound.replies:{channel}:{message_id}"  # as Conversations seals
+                    return Arrival(None, self._keys.open(str(row[0]), where))
             count = 0
             if limit is not None:
                 count = self._count(f"{channel} {address}", received_us, window_us)

@@ -73,7 +73,7 @@ class Bookings:
             BOOKING_SQL + "WHERE b.status = 'active' AND t.day = :day ORDER BY b.id", params
         )
         people = {
-            row[0]: resident(row)
+            row[0]: resident(row, self._people.keys)
             for row in self._db.all(
                 f"SELECT {RESIDENT_COLUMNS} FROM residents WHERE id IN (SELECT resident_id "
                 "FROM bookings b JOIN slots t ON t.id = b.slot_id "

@@ -1,20 +1,33 @@
 """Conversations: each one's state by (channel, address), the message ids already answered (with
-the replies given, for redeliveries), and the messages the interpreter did not understand."""
+the replies given, for redeliveries), and the messages the interpreter did not understand.
+
+States and stored replies are sealed with the data key (they hold ID numbers, health answers
+and codes while a conversation goes on); the language a conversation is in is kept beside the
+state in plain text, for the notices other parts send (docs/privacy.md)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 import orjson
 
+from store.crypto import Keyring
 from store.db import Db
 from store.rows import compact_json, stamp
 
+_LANG = re.compile(r'"lang":"(\w+)"')
+
+
+def _state_where(channel: str, address: str) -> str:
+    return f"conversations.state:{channel}:{address}"
+
 
 class Conversations:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keys: Keyring) -> None:
         self._db = db
+        self._keys = keys
 
     def lock(self, channel: str, address: str) -> None:
         """Inside the turn's transaction: one turn of this conversation at a time, across every
@@ -32,7 +45,7 @@ class Conversations:
             "SELECT state FROM conversations WHERE channel = :channel AND address = :address",
             {"channel": channel, "address": address},
         )
-        return str(row[0]) if row else None
+        return self._keys.open(str(row[0]), _state_where(channel, address)) if row else None
 
     def state_updated_at(self, channel: str, address: str) -> str | None:
         """When a conversation's state was last stored (the stamp as stored)."""
@@ -45,17 +58,20 @@ class Conversations:
     def save_state(
         self, channel: str, address: str, state: dict[str, Any] | str, now: datetime
     ) -> None:
-        """Store a conversation's state (a dict, or JSON text already made)."""
+        """Store a conversation's state (a dict, or JSON text already made), sealed."""
+        text = state if isinstance(state, str) else compact_json(state)
+        lang = _LANG.search(text)
         self._db.execute(
-            "INSERT INTO conversations (channel, address, state, updated_at) "
-            "VALUES (:channel, :address, :state, :at) "
+            "INSERT INTO conversations (channel, address, state, updated_at, lang) "
+            "VALUES (:channel, :address, :state, :at, :lang) "
             "ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state, "
-            "updated_at = excluded.updated_at",
+            "updated_at = excluded.updated_at, lang = excluded.lang",
             {
                 "channel": channel,
                 "address": address,
-                "state": state if isinstance(state, str) else compact_json(state),
+                "state": self._keys.seal(text, _state_where(channel, address)),
                 "at": stamp(now),
+                "lang": lang.group(1) if lang else None,
             },
         )
 
@@ -83,18 +99,36 @@ class Conversations:
              "place": place, "received": received_us, "fresh": fresh_us},
         )  # fmt: skip
         assert row is not None
-        return row[0], row[1], int(row[2])
+        replies, state, status = row
+        if replies is not None:
+            replies = self._keys.open(replies, f"inbound.replies:{channel}:{message_id}")
+        if state is not None:
+            state = self._keys.open(state, _state_where(channel, address))
+        return replies, state, int(status)
 
     def record_inbound(self, channel: str, message_id: str, replies: str, now: datetime) -> None:
         """Remember the replies given to a message id (``UniqueViolation`` if it has some)."""
         self._db.execute(
             "INSERT INTO inbound (channel, message_id, replies, received_at) "
             "VALUES (:channel, :message_id, :replies, :at)",
-            {"channel": channel, "message_id": message_id, "replies": replies, "at": stamp(now)},
+            {
+                "channel": channel,
+                "message_id": message_id,
+                "at": stamp(now),
+                "replies": self._keys.seal(replies, f"inbound.replies:{channel}:{message_id}"),
+            },
         )
 
     def language_of(self, channel: str, address: str) -> str | None:
         """The language a conversation was last in, if there is one."""
+        row = self._db.one(
+            "SELECT lang, state FROM conversations WHERE channel = :channel AND address = :address",
+            {"channel": channel, "address": address},
+        )
+        if row is None:
+            return None
+        if row[0]:
+            return str(row[0])
         state = self.load_state(channel, address)
         return str(state["lang"]) if state else None
 

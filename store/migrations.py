@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from store import postgres_schema, sqlite_schema
+from store.crypto import DataKeyError, Keyring
 from store.db import Db
 
 MIGRATIONS: dict[str, list[tuple[str, str]]] = {
@@ -27,8 +28,23 @@ def statements(script: str) -> list[str]:
     return [statement for statement in script.split(";") if statement.strip()]
 
 
-def migrate(db: Db) -> list[str]:
-    """Apply pending migrations; return the names applied."""
+def _data_step(db: Db, name: str, keys: Keyring | None) -> None:
+    from store.audit import Audit
+    from store.sealing import reseal_all
+
+    if keys is None:
+        from store.sealing import remaining
+
+        if sum(remaining(db, Keyring.ephemeral()).values()):
+            raise DataKeyError(f"migration {name} needs the data key")
+        keys = Keyring.ephemeral()  # nothing to seal: no key needed
+    reseal_all(db, keys)
+    Audit(db).chain_unchained()
+
+
+def migrate(db: Db, keys: Keyring | None = None) -> list[str]:
+    """Apply pending migrations; return the names applied. ``keys``: the data key, for the
+    migration that seals existing plain text."""
     steps = MIGRATIONS[db.dialect]
     with db.schema_lock():
         # Two processes starting at once on an empty PostgreSQL database would both create the
@@ -47,8 +63,11 @@ def migrate(db: Db) -> list[str]:
             # Another process may have migrated while we waited for the lock.
             if db.one("SELECT 1 FROM _migrations WHERE name = :name", {"name": name}):
                 continue
-            for statement in statements(script):
-                db.execute(statement)
+            if script == sqlite_schema.SEAL_EXISTING:
+                _data_step(db, name, keys)
+            else:
+                for statement in statements(script):
+                    db.execute(statement)
             db.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (:name, :at)",
                 {"name": name, "at": datetime.now(UTC).isoformat(timespec="seconds")},

@@ -358,9 +358,9 @@ class Offers:
             }
             rows = db.stream(
                 "SELECT o.id, o.queue_id, o.resident_id, o.dose, o.status, o.expires_at, "
-                f"o.slot_id, r.name, r.phone, {db.json_field('c.state', 'lang')}, "
+                "o.slot_id, r.name, r.phone, c.lang, "
                 "CASE WHEN a.phone <> r.phone THEN a.phone END, "
-                f"{db.json_field('m.state', 'lang')} "
+                "m.lang "
                 "FROM offers o JOIN residents r ON r.id = o.resident_id "
                 "JOIN accounts a ON a.id = r.account_id "
                 "LEFT JOIN conversations c ON c.channel = 'sms' AND c.address = r.phone "

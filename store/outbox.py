@@ -1,5 +1,9 @@
 """The outbox: messages to send, each once per idempotency key, claimed for sending with a
-lease, and what became of them; and the addresses that opted out of notices (STOP)."""
+lease, and what became of them; and the addresses that opted out of notices (STOP).
+
+Texts are sealed with the data key (they carry booking, pre-registration and link codes), bound
+to their idempotency key; a delivered text is blanked after ``[retention]`` (the row and its key
+stay, so nothing is queued twice)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from store.crypto import Keyring
 from store.db import Db
 from store.models import Outgoing
 from store.rows import marks, stamp
@@ -18,9 +23,23 @@ _NEW = (
 )
 
 
+def _where(key: str) -> str:
+    return f"outbox.text:{key}"
+
+
+def params_where(key: str) -> str:
+    """What a notice's sealed template values are bound to (they may hold a link code)."""
+    return f"outbox.params:{key}"
+
+
 class Outbox:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keys: Keyring) -> None:
         self._db = db
+        self._keys = keys
+
+    def _opened(self, row: dict[str, Any]) -> dict[str, Any]:
+        row["text"] = self._keys.open(row["text"], _where(row["idempotency_key"]))
+        return row
 
     def enqueue(
         self,
@@ -43,8 +62,9 @@ class Outbox:
                                                         ensure_ascii=False)  # fmt: skip
         return self._db.execute(
             _NEW + " ON CONFLICT (idempotency_key) DO NOTHING",
-            {"channel": channel, "address": address, "text": text, "key": key,
-             "due": stamp(due), "at": stamp(now), "kind": kind, "params": values},
+            {"channel": channel, "address": address, "text": self._keys.seal(text, _where(key)),
+             "key": key, "due": stamp(due), "at": stamp(now), "kind": kind,
+             "params": None if values is None else self._keys.seal(values, params_where(key))},
         ) == 1  # fmt: skip
 
     def add_notices(self, notices: Iterable[tuple[str, str, str, str, str, str]]) -> int:
@@ -53,8 +73,8 @@ class Outbox:
         return self._db.execute_many(
             _NEW,
             (
-                {"channel": channel, "address": address, "text": text, "key": key, "due": due,
-                 "at": at, "kind": "notice", "params": None}
+                {"channel": channel, "address": address, "key": key, "due": due, "at": at,
+                 "text": self._keys.seal(text, _where(key)), "kind": "notice", "params": None}
                 for channel, address, text, key, due, at in notices
             ),
         )  # fmt: skip
@@ -84,7 +104,10 @@ class Outbox:
                 "UPDATE outbox SET claimed_at = :now WHERE id = :id",
                 ({"now": at, "id": row[0]} for row in rows),
             )
-        return [Outgoing(*row) for row in rows]
+        return [
+            Outgoing(row[0], row[1], row[2], self._keys.open(row[3], _where(row[4])), *row[4:])
+            for row in rows
+        ]
 
     def mark_sent(
         self, message_id: int, provider_id: str | None, now: datetime, route: str | None = None
@@ -142,12 +165,12 @@ class Outbox:
 
     def outbox_rows(self) -> list[dict[str, Any]]:
         """Every outbox row as stored (every column), oldest first: for operators and tests."""
-        return self._db.dicts("SELECT * FROM outbox ORDER BY id")
+        return [self._opened(row) for row in self._db.dicts("SELECT * FROM outbox ORDER BY id")]
 
     def outbox_row(self, key: str) -> dict[str, Any] | None:
         """The outbox row of an idempotency key as stored, if there is one."""
         found = self._db.dicts("SELECT * FROM outbox WHERE idempotency_key = :key", {"key": key})
-        return found[0] if found else None
+        return self._opened(found[0]) if found else None
 
     # -- opt-outs ----------------------------------------------------------------------------
 

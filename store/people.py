@@ -1,5 +1,9 @@
 """People: accounts (a phone and the addresses linked to it), the residents an account manages,
-the doses they received and their health screenings."""
+the doses they received and their health screenings.
+
+ID numbers are sealed with the data key (``id_sealed``) and found by their keyed index
+(``id_index``, which also keeps them unique); screening answers are sealed (docs/privacy.md).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,21 @@ from datetime import date, datetime
 from typing import Any
 
 from store.audit import Audit
+from store.crypto import Keyring
 from store.db import Db, UniqueViolation
 from store.models import Dose, DoseExists, DuplicateDocument, Resident, Screening, StoreError
-from store.rows import RESIDENT_COLUMNS, Codes, compact_json, resident, stamp
+from store.rows import RESIDENT_COLUMNS, Codes, compact_json, marks, resident, stamp
+from store.sealing import document_key, resident_where
+
+ID_TYPES = ("resident_id", "passport")
 
 
 class People:
-    def __init__(self, db: Db, audit: Audit, codes: Codes) -> None:
+    def __init__(self, db: Db, audit: Audit, codes: Codes, keys: Keyring) -> None:
         self._db = db
         self._audit = audit
         self._codes = codes
+        self.keys = keys
 
     # -- accounts and addresses -------------------------------------------------------------
 
@@ -106,7 +115,7 @@ class People:
         rows = self._db.all(
             f"SELECT {RESIDENT_COLUMNS} FROM residents WHERE {where} ORDER BY id", params
         )
-        return [resident(row) for row in rows]
+        return [resident(row, self.keys) for row in rows]
 
     def residents_of(self, account_id: int) -> list[Resident]:
         return self._residents("account_id = :account", {"account": account_id})
@@ -119,10 +128,13 @@ class People:
         found = self._residents("prereg_code = :code", {"code": code.strip().upper()})
         return found[0] if found else None
 
+    def document_indexes(self, id_type: str, id_number: str) -> list[str]:
+        """The keyed index of a document under each data key (the current one first)."""
+        return self.keys.indexes(document_key(id_type, id_number))
+
     def resident_by_document(self, id_type: str, id_number: str) -> Resident | None:
-        found = self._residents(
-            "id_type = :type AND id_number = :number", {"type": id_type, "number": id_number}
-        )
+        listed, params = marks("i", self.document_indexes(id_type, id_number))
+        found = self._residents(f"id_index IN ({listed})", params)
         return found[0] if found else None
 
     def residents_with_phone(self, phone: str) -> list[Resident]:
@@ -130,7 +142,9 @@ class People:
         return self._residents("phone = :phone", {"phone": phone})
 
     def residents_with_document(self, number: str) -> list[Resident]:
-        return self._residents("id_number = :number", {"number": number})
+        indexes = [i for kind in ID_TYPES for i in self.document_indexes(kind, number)]
+        listed, params = marks("i", indexes)
+        return self._residents(f"id_index IN ({listed})", params)
 
     def residents_named(self, text: str, limit: int) -> list[Resident]:
         rows = self._db.all(
@@ -138,7 +152,7 @@ class People:
             "LIMIT :limit",
             {"pattern": f"%{text}%", "limit": limit},
         )
-        return [resident(row) for row in rows]
+        return [resident(row, self.keys) for row in rows]
 
     def all_residents(self) -> list[Resident]:
         return self._residents("1 = 1", {})
@@ -172,11 +186,17 @@ class People:
     ) -> Resident:
         """Register a person; raises ``DuplicateDocument`` if the document is already known."""
         with self._db.transaction():
+            if len(self.keys.keys) > 1:  # a rotation under way: the index may be an old key's
+                existing = self.resident_by_document(id_type, id_number)
+                if existing is not None:
+                    raise DuplicateDocument(existing)
+            index = self.document_indexes(id_type, id_number)[0]
             values = {
                 "account_id": account_id,
                 "name": name,
                 "id_type": id_type,
-                "id_number": id_number,
+                "id_index": index,
+                "id_sealed": self.keys.seal(id_number, resident_where(index)),
                 "birth_date": birth_date.isoformat(),
                 "sex": sex,
                 "phone": phone,
@@ -264,7 +284,9 @@ class People:
             "INSERT INTO screenings (resident_id, at, version, dose, answers, outcome, reason) "
             "VALUES (:resident, :at, :version, :dose, :answers, :outcome, :reason)",
             {"resident": screening.resident_id, "at": screening.at, "version": screening.version,
-             "dose": screening.dose, "answers": compact_json(screening.answers),
+             "dose": screening.dose,
+             "answers": self.keys.seal(compact_json(screening.answers),
+                                       f"screenings.answers:{screening.resident_id}"),
              "outcome": screening.outcome, "reason": screening.reason},
         )  # fmt: skip
 
@@ -276,4 +298,6 @@ class People:
         )
         if row is None:
             return None
-        return Screening(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6])
+        text = self.keys.open(row[4], f"screenings.answers:{row[0]}")
+        answers = json.loads(text) if text else {}  # '': purged after the appointment
+        return Screening(row[0], row[1], row[2], row[3], answers, row[5], row[6])

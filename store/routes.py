@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from store.crypto import Keyring
 from store.db import Db
+from store.outbox import params_where
 
 CHANNELS = ("sms", "wechat", "telegram", "email")
 
 
 class Routes:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keys: Keyring) -> None:
+        self._keys = keys
         self._db = db
 
     def notice_routes(self, phone: str) -> list[tuple[str, str]]:
@@ -70,8 +73,10 @@ class Routes:
         return [channel for channel in CHANNELS if channel in found]
 
     def outbox_params(self, message_id: int) -> dict[str, Any] | None:
-        row = self._db.one("SELECT params FROM outbox WHERE id = :id", {"id": message_id})
+        row = self._db.one(
+            "SELECT params, idempotency_key FROM outbox WHERE id = :id", {"id": message_id}
+        )
         if not row or row[0] is None:
             return None
-        values = json.loads(str(row[0]))
+        values = json.loads(self._keys.open(str(row[0]), params_where(str(row[1]))))
         return values if isinstance(values, dict) else None

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from store.crypto import Keyring
 from store.db import Db, UniqueViolation
 from store.models import Booking, Resident, Site, Slot, SlotFilter
 
@@ -22,8 +23,8 @@ SITE_COLUMNS = (
 )
 SLOT_COLUMNS = 't.id, t.site_id, t.product_id, t.day, t.start, t."end", t.capacity, t.booked'
 RESIDENT_COLUMNS = (
-    "id, account_id, prereg_code, name, id_type, id_number, birth_date, sex, phone, "
-    "district_id, noshows, barred, relation, nationality"
+    "id, account_id, prereg_code, name, id_type, id_sealed, birth_date, sex, phone, "
+    "district_id, noshows, barred, relation, nationality, id_index"
 )
 
 # A slot (``t``) can be booked once released, while it has places, and until its period starts.
@@ -44,10 +45,11 @@ def slot(row: Sequence[Any]) -> Slot:
     return Slot(row[0], row[1], row[2], date.fromisoformat(row[3]), row[4], row[5], row[6], row[7])
 
 
-def resident(row: Sequence[Any]) -> Resident:
-    """A ``Resident`` from a row of ``RESIDENT_COLUMNS``."""
+def resident(row: Sequence[Any], keys: Keyring) -> Resident:
+    """A ``Resident`` from a row of ``RESIDENT_COLUMNS`` (the ID number opened with ``keys``)."""
+    number = keys.open(row[5], f"residents.id_number:{row[14]}") if row[5] else row[14]
     return Resident(
-        row[0], row[1], row[2], row[3], row[4], row[5], date.fromisoformat(row[6]), row[7],
+        row[0], row[1], row[2], row[3], row[4], number, date.fromisoformat(row[6]), row[7],
         row[8], row[9], row[10], bool(row[11]), row[12], row[13],
     )  # fmt: skip
 

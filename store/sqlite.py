@@ -72,6 +72,20 @@ def _writer_lock(path: str) -> threading.Lock:
         return _WRITERS.setdefault(key, threading.Lock())
 
 
+def private(path: Path) -> None:
+    """Make the database file (and its WAL and shared-memory files, which SQLite creates with
+    the database's own mode) readable by its owner only: created mode 0600, tightened if an
+    older vaxbot left it 0644."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+
+
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level, a savepoint inside; an exception
     rolls back to where this level began and goes on. One per connection (so per thread); the
@@ -150,6 +164,8 @@ class SqliteDb:
     @classmethod
     def open(cls, path: str | Path) -> SqliteDb:
         """Open (creating as needed) the database file at ``path`` (":memory:" for none)."""
+        if str(path) != ":memory:":
+            private(Path(path))
         db = cls(path)
         db._thread_transaction()  # the file is opened (and made) now, in this thread
         return db

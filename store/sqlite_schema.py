@@ -7,6 +7,9 @@ from __future__ import annotations
 
 MIGRATIONS: list[tuple[str, str]] = []
 
+# A migration run by code rather than SQL (store/migrations.py knows it by this script).
+SEAL_EXISTING = "-- data step: store/sealing.py seals existing plain text"
+
 
 def migration(name: str, script: str) -> None:
     MIGRATIONS.append((name, script))
@@ -330,6 +333,61 @@ migration(
         )
 """,
 )
+
+# Privacy (issue 16, docs/privacy.md). ID numbers are sealed (AES-GCM) in residents.id_sealed and
+# found by their keyed index in id_index (the old id_number column, renamed: its UNIQUE constraint
+# now holds the index); screening answers, conversation states, stored replies and outbox texts
+# are sealed in their own columns (the language a conversation is in is kept beside it, for the
+# offers' SMS); link codes are kept as keyed hashes with their tries and the per-phone limit;
+# the ID numbers a sender tried each day (keyed hashes) cap enumeration; consents are recorded
+# with their wording version; audit rows are chained by hash (and optionally signed).
+migration(
+    "0011a_privacy",
+    """
+        ALTER TABLE residents RENAME COLUMN id_number TO id_index;
+        ALTER TABLE residents ADD COLUMN id_sealed TEXT;
+        ALTER TABLE conversations ADD COLUMN lang TEXT;
+        UPDATE conversations SET lang = json_extract(state, '$.lang');
+        CREATE TABLE link_codes (
+            id INTEGER PRIMARY KEY,
+            phone TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            used_at TEXT
+        );
+        CREATE INDEX link_codes_phone ON link_codes(phone, created_at);
+        CREATE INDEX link_codes_address ON link_codes(channel, address, created_at);
+        CREATE TABLE id_attempts (
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            day TEXT NOT NULL,
+            id_index TEXT NOT NULL,
+            PRIMARY KEY (channel, address, day, id_index)
+        );
+        CREATE TABLE consents (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            resident_id INTEGER REFERENCES residents(id),
+            kind TEXT NOT NULL,
+            version TEXT NOT NULL,
+            at TEXT NOT NULL,
+            channel TEXT NOT NULL
+        );
+        CREATE INDEX consents_resident ON consents(resident_id);
+        ALTER TABLE audit ADD COLUMN reason TEXT;
+        ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit ADD COLUMN hash TEXT;
+        ALTER TABLE audit ADD COLUMN sig TEXT
+""",
+)
+
+# Seals what was stored in plain text before 0011a (a data step, run by store/sealing.py with
+# the data key: the statement below only marks it).
+migration("0011b_seal_existing", SEAL_EXISTING)
 
 # Notices reach people where they talk (issue 17): the channel an account chose for notices
 # (NULL: the one it used last), the values a notice was written from (JSON: a Tencent SMS

@@ -21,7 +21,9 @@ from store.audit import Audit
 from store.bookings import Bookings
 from store.casework import Casework
 from store.conversations import Conversations
+from store.crypto import DataKeyError, Keyring
 from store.db import Db
+from store.keys import load_keyring
 from store.migrations import migrate
 from store.offers import Offers
 from store.outbox import Outbox
@@ -29,6 +31,7 @@ from store.people import People
 from store.places import Places
 from store.routes import Routes
 from store.rows import CODE_ALPHABET, Codes, new_code
+from store.safeguards import Safeguards
 from store.sending import Sending
 
 __all__ = [
@@ -81,15 +84,22 @@ def backend_of(url: str | Path) -> str:
     return "postgresql" if str(url).startswith(("postgresql://", "postgres://")) else "sqlite"
 
 
-def open_store(url: str | Path, connections: int = 4) -> Store:
+def open_store(url: str | Path, keys: Keyring | None = None, connections: int = 4) -> Store:
     """The store at ``url``, the ``--db`` value: a SQLite file path (created and migrated as
     needed; ":memory:" for a database that lives as long as the store), or a PostgreSQL URL
     (PostgreSQL: migrated as needed too; ``DatabaseUnavailable`` if it cannot be reached).
+
+    ``keys``: the data key; by default found as DESIGN.md §3 says (store/keys.py). A missing
+    key, or one that does not open what the database holds, is ``DatabaseUnavailable``.
 
     The store may be used from several threads at once: each thread has a connection of its
     own while it works (SQLite: one per thread; PostgreSQL: borrowed from a pool of up to
     ``connections``)."""
     db: Db
+    try:
+        keys = keys or load_keyring(url, backend_of(url))
+    except DataKeyError as exc:
+        raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
     if backend_of(url) == "postgresql":
         from store.postgres import PostgresDb  # the backend named by the URL, and only it
 
@@ -99,36 +109,49 @@ def open_store(url: str | Path, connections: int = 4) -> Store:
 
         db = SqliteDb.open(str(url))
     try:
-        migrate(db)
+        migrate(db, keys)
+        _check_key(db, keys)
+    except DataKeyError as exc:
+        db.close()
+        raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
     except BaseException:
         db.close()
         raise
-    return Store(db)
+    return Store(db, keys)
+
+
+def _check_key(db: Db, keys: Keyring) -> None:
+    """Raise ``DataKeyError`` if the data key does not open what the database holds."""
+    row = db.one("SELECT id_sealed, id_index FROM residents WHERE id_sealed IS NOT NULL LIMIT 1")
+    if row is not None:
+        keys.open(str(row[0]), f"residents.id_number:{row[1]}")
 
 
 class Store:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, keys: Keyring | None = None) -> None:
         self.db = db
+        self.keys = keys or Keyring.ephemeral()
         self._codes = Codes()
         self.audits = Audit(db)
-        self.conversations = Conversations(db)
-        self.arrivals = Arrivals(db)
+        self.conversations = Conversations(db, self.keys)
+        self.arrivals = Arrivals(db, self.keys)
         self.sending = Sending(db)
         self.places = Places(db)
-        self.people = People(db, self.audits, self._codes)
-        self.outbox = Outbox(db)
+        self.people = People(db, self.audits, self._codes, self.keys)
+        self.outbox = Outbox(db, self.keys)
         self.offers = Offers(db, self.audits, self._codes, self.outbox)
         self.bookings = Bookings(db, self.audits, self._codes, self.people, self.offers)
         self.casework = Casework(db, self.audits)
-        self.routes = Routes(db)
+        self.routes = Routes(db, self.keys)
+        self.safeguards = Safeguards(db, self.keys, self.audits)
         for name, attribute in vars(Store).items():
             if isinstance(attribute, _Via):
                 setattr(self, name, attribute.__get__(self, Store))
 
     @classmethod
-    def open(cls, url: str | Path, connections: int = 4) -> Store:
+    def open(cls, url: str | Path, keys: Keyring | None = None, connections: int = 4) -> Store:
         """Open (creating and migrating as needed) the database at ``url``: see ``open_store``."""
-        return open_store(url, connections)
+        return open_store(url, keys, connections)
 
     @property
     def new_code(self) -> Callable[[str], str]:
@@ -197,6 +220,7 @@ class Store:
     resident = _Via("people", People.resident)
     resident_by_prereg_code = _Via("people", People.resident_by_prereg_code)
     resident_by_document = _Via("people", People.resident_by_document)
+    document_indexes = _Via("people", People.document_indexes)
     residents_with_phone = _Via("people", People.residents_with_phone)
     residents_with_document = _Via("people", People.residents_with_document)
     residents_named = _Via("people", People.residents_named)
@@ -307,7 +331,17 @@ class Store:
     job_runs = _Via("casework", Casework.job_runs)
     last_job_key = _Via("casework", Casework.last_job_key)
 
+    # -- safeguards: link codes, ID numbers tried, unlinking, consents ----------------------
+    issue_link_code = _Via("safeguards", Safeguards.issue_link_code)
+    check_link_code = _Via("safeguards", Safeguards.check_link_code)
+    unlink_others = _Via("safeguards", Safeguards.unlink_others)
+    note_id_attempt = _Via("safeguards", Safeguards.note_id_attempt)
+    record_consents = _Via("safeguards", Safeguards.record_consents)
+    consents_of = _Via("safeguards", Safeguards.consents_of)
+
     # -- audit -------------------------------------------------------------------------------
     audit = _Via("audits", Audit.record)
     audit_rows = _Via("audits", Audit.rows)
+    audit_verify = _Via("audits", Audit.verify)
+    chain_unchained = _Via("audits", Audit.chain_unchained)
     history = _Via("audits", Audit.history)

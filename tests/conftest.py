@@ -10,6 +10,7 @@ throwaway server the session starts).
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import weakref
 from collections.abc import Callable, Iterator
@@ -24,6 +25,10 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from flows.policy import Policy, load_policy
 from store import Store
+
+# One data key for the whole run (subprocesses inherit it), so a PostgreSQL database and a
+# copied SQLite file open without a key file; tests of the key file itself unset it.
+os.environ.setdefault("VAXBOT_DATA_KEY", "vaxbot-test-suite-data-key-0123456789")
 
 TODAY = date(2021, 6, 17)  # a Thursday in the Guangzhou campaign
 NOW = "2021-06-17T09:00:00+08:00"

@@ -78,14 +78,14 @@ def test_typed_conflicts_name_their_table_and_columns(db: PostgresDb) -> None:
         "INSERT INTO accounts (phone, created_at) VALUES (:phone, 'now')", {"phone": "+86138"}
     )
     insert = (
-        "INSERT INTO residents (account_id, prereg_code, name, id_type, id_number, birth_date, "
+        "INSERT INTO residents (account_id, prereg_code, name, id_type, id_index, birth_date, "
         "phone, district_id, created_at) VALUES (:account, :code, '张三', 'resident_id', "
         ":number, '1990-01-01', '+86138', 'tianhe', 'now')"
     )
     db.insert(insert, {"account": account, "code": "R1", "number": "X1"})
     with pytest.raises(UniqueViolation) as twice:
         db.insert(insert, {"account": account, "code": "R2", "number": "X1"})
-    assert twice.value.on("residents", "id_type", "id_number")
+    assert twice.value.on("residents", "id_type", "id_index")
     db.execute("INSERT INTO products VALUES ('p', 'p', 'p', 'm', 2)")
     site = db.insert(
         "INSERT INTO sites (district_id, name_zh, name_en, address_zh, address_en) "

@@ -51,7 +51,10 @@ def free_port() -> int:
 
 
 def environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
+    env = {  # none of ours but the data key the database was made with
+        k: v for k, v in os.environ.items()
+        if not k.startswith("VAXBOT_") or k.startswith("VAXBOT_DATA_KEY")
+    }  # fmt: skip
     env.update(PYTHONUTF8="1", VAXBOT_NOW=NOW)
     env.update(extra)
     return env

@@ -94,14 +94,14 @@ def test_a_unique_conflict_on_several_columns_and_through_insert(db: SqliteDb) -
     db.execute("INSERT INTO accounts (id, phone, created_at) VALUES (1, '+8613800138000', 'now')")
     row = {"account": 1, "district": "tianhe", "code": "R1"}
     insert = (
-        "INSERT INTO residents (account_id, prereg_code, name, id_type, id_number, birth_date, "
+        "INSERT INTO residents (account_id, prereg_code, name, id_type, id_index, birth_date, "
         "phone, district_id, created_at) VALUES (:account, :code, '张三', 'resident_id', "
         "'X1', '1990-01-01', '+8613800138000', :district, 'now')"
     )
     assert db.insert(insert, row) == 1
     with pytest.raises(UniqueViolation) as caught:
         db.insert(insert, {**row, "code": "R2"})
-    assert caught.value.on("residents", "id_number", "id_type")
+    assert caught.value.on("residents", "id_index", "id_type")
     with pytest.raises(UniqueViolation) as again:
         db.insert(insert.replace("'X1'", "'X2'"), row)
     assert again.value.on("residents", "prereg_code")

@@ -17,6 +17,7 @@ from store.outbox import Outbox
 from store.people import People
 from store.places import Places
 from store.routes import Routes
+from store.safeguards import Safeguards
 from store.sending import Sending
 from store.store import _Via
 
@@ -32,6 +33,7 @@ REPOSITORIES = {
     "people": People,
     "places": Places,
     "routes": Routes,
+    "safeguards": Safeguards,
     "sending": Sending,
 }
 # Steps of another repository's operation, inside its transaction: not for callers.

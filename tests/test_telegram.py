@@ -235,7 +235,11 @@ def test_a_duplicated_update_runs_once_and_is_answered_the_same(
             first, second = await chat.deliver(press, press)
             assert first.text == second.text
             assert first.text.startswith("Pre-registration: give true details")
-            consent = [[("1. I agree", "1")], [("2. I do not agree", "2")]]
+            consent = [
+                [("1. I agree", "1")],
+                [("2. I do not agree", "2")],
+                [("3. Only the notice, no health info", "3")],
+            ]
             assert first.buttons == second.buttons == consent
             state = store.load_state("telegram", "1002")
             assert state is not None and state["step"] == "consent"
@@ -307,7 +311,9 @@ def test_start_help_and_cancel_in_chinese_from_the_users_language(engine: Engine
 
             [consent] = await chat.tap("1")
             assert consent.text.startswith("预登记须知")
-            assert consent.buttons == [[("1. 同意", "1"), ("2. 不同意", "2")]]  # short: one row
+            assert consent.buttons == [  # one a row: the third is long
+                [("1. 同意", "1")], [("2. 不同意", "2")], [("3. 只同意须知，不提供健康信息", "3")],
+            ]  # fmt: skip
 
             [helped] = await chat.say("/help")
             assert helped.text.startswith("直接说您要办的事即可")

@@ -59,7 +59,7 @@ def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
         clock.set(moment)
         return asyncio.run(worker.tick()).jobs
 
-    assert tick("2021-06-17T09:30") == []
+    assert tick("2021-06-17T09:30") == ["purge"]  # purge_at 03:30 has passed
     assert tick("2021-06-17T10:00") == ["alerts"]
     assert tick("2021-06-17T17:59") == []
     assert sms.calls == []
@@ -68,7 +68,7 @@ def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
     assert tick("2021-06-17T18:01") == []
     assert tick("2021-06-17T23:30") == ["noshow"]
     assert tick("2021-06-17T23:59") == []
-    assert tick("2021-06-18T10:00") == ["alerts"]  # a new day
+    assert tick("2021-06-18T10:00") == ["alerts", "purge"]  # a new day
     assert tick("2021-06-18T18:00") == ["reminders"]
     assert len(sms.calls) == 1  # nothing for the 19th
     assert {row: store.last_job_key(row) for row in ("alerts", "reminders", "noshow")} == {
