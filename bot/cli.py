@@ -45,6 +45,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
+from flows.rules import bar_rule
 from store import DatabaseUnavailable, Store, StoreError, backend_of, masked, open_store
 
 
@@ -597,8 +598,7 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     try:
         now = clock()
         if args.command == "attendance":
-            limit = policy.booking.noshow_limit
-            results = mark_attended(store, args.codes, now, actor, noshow_limit=limit)
+            results = mark_attended(store, args.codes, now, actor, bars=bar_rule(policy))
             for result in results:
                 print(result.line())
             return 0 if all(result.ok for result in results) else 1

@@ -3,6 +3,7 @@ attendance, and the no-shows that bar a person from booking themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -212,12 +213,13 @@ class Bookings:
         now: datetime,
         actor: str,
         channel: str,
-        noshow_limit: int | None = None,
+        bars: Callable[[int], bool] | None = None,
     ) -> Booking:
         """Mark a booking attended and record the dose it gave.
 
         A booking the end-of-day job already marked a no-show (attendance entered late) is
-        corrected: the no-show no longer counts, and with ``noshow_limit`` the bar is re-judged.
+        corrected: the no-show no longer counts, and with ``bars`` (the rule, ``flows.rules.bars``
+        over the count) the bar is judged again.
         An appointment after today cannot be attended yet.
         """
         with self._db.transaction():
@@ -232,11 +234,14 @@ class Bookings:
                     "ELSE 0 END WHERE id = :id",
                     {"id": found.resident_id},
                 )
-                if noshow_limit is not None:
+                if bars is not None:
+                    count = self._db.one(
+                        "SELECT noshows FROM residents WHERE id = :id", {"id": found.resident_id}
+                    )
+                    assert count is not None
                     self._db.execute(
-                        "UPDATE residents SET barred = CASE WHEN noshows > :limit THEN 1 ELSE 0 "
-                        "END WHERE id = :id",
-                        {"limit": noshow_limit, "id": found.resident_id},
+                        "UPDATE residents SET barred = :barred WHERE id = :id",
+                        {"barred": int(bars(count[0])), "id": found.resident_id},
                     )
             self._set_status(found, "attended", now)
             self._people.add_dose(
@@ -249,10 +254,10 @@ class Bookings:
         return stored_booking(self._db, booking_id)
 
     def mark_noshows(
-        self, now: datetime, limit: int, actor: str
+        self, now: datetime, bars: Callable[[int], bool], actor: str
     ) -> tuple[list[Booking], list[int]]:
         """Mark every past active booking (its period over) a no-show; count it against the
-        person, and bar self-service booking once they have more than ``limit``.
+        person, and bar self-service booking when ``bars`` (the rule, over the new count) says.
 
         Returns the bookings marked and the ids of the people this barred."""
         with self._db.transaction():
@@ -265,12 +270,18 @@ class Bookings:
             newly_barred = [
                 found.resident_id
                 for found in missed
-                if self._noshow(found, now, limit, actor, "system")
+                if self._noshow(found, now, bars, actor, "system")
             ]
         return missed, newly_barred
 
     def mark_noshow(
-        self, booking_id: int, *, now: datetime, limit: int, actor: str, channel: str
+        self,
+        booking_id: int,
+        *,
+        now: datetime,
+        bars: Callable[[int], bool],
+        actor: str,
+        channel: str,
     ) -> bool:
         """Mark one active booking whose period is over a no-show (an operator's call);
         returns whether this barred the person."""
@@ -279,16 +290,19 @@ class Bookings:
             place, at = found.slot, moment(now)
             if (place.day.isoformat(), place.end) > (at["today"], at["time"]):
                 raise StoreError("the period is not over")
-            return self._noshow(found, now, limit, actor, channel)
+            return self._noshow(found, now, bars, actor, channel)
 
-    def _noshow(self, missed: Booking, now: datetime, limit: int, actor: str, channel: str) -> bool:
+    def _noshow(
+        self, missed: Booking, now: datetime, bars: Callable[[int], bool], actor: str, channel: str
+    ) -> bool:
         """Count a missed booking against its person; True if that bars them now."""
         self._set_status(missed, "noshow", now)
         before = self._db.one(
             "SELECT noshows, barred FROM residents WHERE id = :id", {"id": missed.resident_id}
         )
         assert before is not None
-        noshows, barred = before[0] + 1, bool(before[1]) or before[0] + 1 > limit
+        noshows = before[0] + 1
+        barred = bool(before[1]) or bars(noshows)
         self._db.execute(
             "UPDATE residents SET noshows = :noshows, barred = :barred WHERE id = :id",
             {"noshows": noshows, "barred": int(barred), "id": missed.resident_id},

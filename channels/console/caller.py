@@ -17,7 +17,7 @@ from channels.console.data import Lookup, history, lookup
 from channels.console.dialogs import Confirm
 from channels.console.places import Places
 from flows.identity import age_on, mask_id, mask_phone
-from flows.schedule import NextDose, next_dose
+from flows.rules import Mode, bar_rule, may_book, misfit
 from store import Booking, BookingNotActive, Resident, SlotUnavailable, StoreError
 
 
@@ -141,13 +141,23 @@ class CallerScreen(ConsoleScreen):
         for row, person in enumerate(found.people):
             district = self.ctx.policy.districts.get(person.district_id)
             where = (district.zh if self.lang == "zh" else district.en) if district else ""
-            state = self.t("barred", n=person.noshows) if person.barred else ""
+            state = self.rule_text(person)
             people.add_row(person.name, mask_id(person.id_number),
                            str(age_on(person.birth_date, today)), where, state,
                            key=str(person.id))  # fmt: skip
             if person.id == self.person_id:
                 people.move_cursor(row=row)
         self._show_person(self._person())
+
+    def rule_text(self, person: Resident) -> str:
+        """What ``flows.rules`` says of booking this person now, as the operator reads it."""
+        ctx = self.ctx
+        store = ctx.store
+        decision = may_book(ctx.policy, person, store.doses_of(person.id),
+                            store.active_bookings(person.id), ctx.now(), Mode.OPERATOR)  # fmt: skip
+        dose = decision.dose.number if decision.dose else 0
+        return self.t(f"rule.{decision.bar}", n=person.noshows, dose=dose,
+                      min=ctx.policy.ages.minimum)  # fmt: skip
 
     def _show_person(self, person: Resident | None) -> None:
         store = self.ctx.store
@@ -264,29 +274,25 @@ class CallerScreen(ConsoleScreen):
         if slot is None or site is None:
             self.notify(self.t("act.pick_slot"), severity="warning")
             return
-        # The same dose rules as self-service: manufacturer and interval of earlier doses.
-        earlier = [d for d in ctx.store.doses_of(booking.resident_id) if d.dose < booking.dose]
-        dose = next_dose(earlier, ctx.policy)
-        if isinstance(dose, NextDose):
-            if dose.products is not None and slot.product_id not in dose.products:
-                products = "/".join(dose.products)
-                self.notify(
-                    self.t(
-                        "act.failed",
-                        why=self.t("act.wrong_product", dose=booking.dose, products=products),
-                    ),
-                    severity="error",
-                )
-                return
-            if dose.earliest is not None and slot.day < dose.earliest:
-                self.notify(
-                    self.t(
-                        "act.failed",
-                        why=self.t("act.too_early", dose=booking.dose, day=dose.earliest),
-                    ),
-                    severity="error",
-                )
-                return
+        # The same rules as self-service (flows.rules): the bar, the maker, the interval.
+        person = ctx.store.resident(booking.resident_id)
+        assert person is not None
+        decision = may_book(ctx.policy, person, ctx.store.doses_of(person.id),
+                            ctx.store.active_bookings(person.id), ctx.now(), Mode.OPERATOR,
+                            moving=booking)  # fmt: skip
+        dose = decision.dose
+        if decision.bar is not None or dose is None or dose.number != booking.dose:
+            self.notify(self.t("act.failed", why=self.t(f"rule.{decision.bar or 'already'}",
+                                                         n=person.noshows, dose=booking.dose)),
+                        severity="error")  # fmt: skip
+            return
+        wrong = misfit(ctx.policy, person, dose, slot.product_id, slot.day)
+        if wrong is not None:
+            products = "/".join(dose.products or ())
+            why = self.t(f"misfit.{wrong}", dose=booking.dose, products=products,
+                         day=dose.earliest, min=ctx.policy.ages.minimum)  # fmt: skip
+            self.notify(self.t("act.failed", why=why), severity="error")
+            return
 
         def move() -> None:
             ctx.store.reschedule(booking.id, slot.id, now=ctx.now(), actor=ctx.actor,
@@ -305,7 +311,7 @@ class CallerScreen(ConsoleScreen):
 
         def attend() -> None:
             (marked,) = mark_attended(ctx.store, [booking.code], ctx.now(), ctx.actor, CHANNEL,
-                                      ctx.policy.booking.noshow_limit)  # fmt: skip
+                                      bar_rule(ctx.policy))  # fmt: skip
             self.notify(marked.line(), severity="information" if marked.ok else "error")
 
         self._attempt(attend)
@@ -318,7 +324,7 @@ class CallerScreen(ConsoleScreen):
 
         def noshow() -> None:
             ctx.store.mark_noshow(booking.id, now=ctx.now(), actor=ctx.actor, channel=CHANNEL,
-                        limit=ctx.policy.booking.noshow_limit)  # fmt: skip
+                                  bars=bar_rule(ctx.policy))  # fmt: skip
             self.notify(self.t("act.noshow", code=booking.code))
 
         self._confirmed(self.t("act.confirm_noshow", code=booking.code), noshow)
