@@ -23,6 +23,7 @@ from store.conversations import Conversations
 from store.db import Db
 from store.migrations import migrate
 from store.offers import Offers
+from store.operators import Operators
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
@@ -111,6 +112,7 @@ class Store:
         self.offers = Offers(db, self.audits, self._codes, self.outbox)
         self.bookings = Bookings(db, self.audits, self._codes, self.people, self.offers)
         self.casework = Casework(db, self.audits)
+        self.operators = Operators(db, self.audits)
         for name, attribute in vars(Store).items():
             if isinstance(attribute, _Via):
                 setattr(self, name, attribute.__get__(self, Store))
@@ -256,6 +258,14 @@ class Store:
     outbox_row = _Via("outbox", Outbox.outbox_row)
     set_opt_out = _Via("outbox", Outbox.set_opt_out)
     opted_out = _Via("outbox", Outbox.opted_out)
+
+    # -- operator accounts (the console's logins) -------------------------------------------
+    operator = _Via("operators", Operators.operator)
+    operator_list = _Via("operators", Operators.operators)
+    add_operator = _Via("operators", Operators.add_operator)
+    update_operator = _Via("operators", Operators.update_operator)
+    login_failures = _Via("operators", Operators.login_failures)
+    record_login = _Via("operators", Operators.record_login)
 
     # -- casework ----------------------------------------------------------------------------
     add_callback = _Via("casework", Casework.add_callback)

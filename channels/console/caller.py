@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Input, Label, TabbedContent, TabPane
 
 from bot.attendance import mark_attended
 from channels.console.base import ConsoleScreen
@@ -17,7 +17,7 @@ from channels.console.data import Lookup, history, lookup
 from channels.console.dialogs import Confirm
 from channels.console.places import Places
 from flows.identity import age_on, mask_id, mask_phone
-from flows.rules import Mode, bar_rule, may_book, misfit
+from flows.rules import Bar, Mode, bar_rule, may_book, may_override, misfit
 from store import Booking, BookingNotActive, Resident, SlotUnavailable, StoreError
 
 
@@ -39,6 +39,7 @@ class CallerScreen(ConsoleScreen):
         self.booking_id: int | None = None
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
         ctx, lang = self.ctx, self.lang
         with Horizontal(id="lookup-bar"):
             yield Input(placeholder=self.t("lookup.placeholder"), id="lookup")
@@ -336,6 +337,9 @@ class CallerScreen(ConsoleScreen):
             return
         if not person.barred:
             self.notify(self.t("act.not_barred"), severity="warning")
+            return
+        if not may_override(self.ctx.session.role if self.ctx.session else "", Bar.BARRED):
+            self.notify(self.t("act.supervisor_only"), severity="error")
             return
         ctx = self.ctx
 

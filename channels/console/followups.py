@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer, Header, Label
 
 from bot.followups import OUTCOMES as CASE_OUTCOMES
 from bot.followups import record
@@ -29,6 +29,7 @@ class FollowupsScreen(ConsoleScreen):
     ]
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
         with Vertical():
             yield Label(self.t("fu.callbacks"), id="callbacks-title", classes="section")
             yield DataTable(id="callbacks", cursor_type="row")

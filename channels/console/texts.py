@@ -114,6 +114,7 @@ UI: dict[str, tuple[str, str]] = {
     "rule.too_young": ("未满{min}岁", "under {min}"),
     "rule.maintenance": ("维护时段，可排队", "maintenance hours: queue"),
     "act.not_over": ("时段尚未结束", "the period is not over yet"),
+    "act.supervisor_only": ("只有组长可以这样做", "Only a supervisor may do that"),
     "act.not_barred": ("此人未被限制", "this person is not barred"),
     # follow-ups
     "fu.callbacks": ("回拨请求（人工）", "Call-back requests (agent)"),
@@ -156,7 +157,19 @@ UI: dict[str, tuple[str, str]] = {
     "status.cancelled": ("已取消", "cancelled"),
     "status.attended": ("已接种", "attended"),
     "status.noshow": ("爽约", "no-show"),
-    "operator": ("接线员 {name}", "Operator {name}"),
+    "operator": ("{role} {name} 已登录", "{role} {name} logged in"),
+    "role.operator": ("接线员", "Operator"),
+    "role.supervisor": ("组长", "Supervisor"),
+    # login and the idle lock
+    "login.title": ("疫苗预约热线：请登录", "Vaccination hotline: log in"),
+    "login.locked": (
+        "已锁定（{name}）：请输入密码解锁",
+        "Locked ({name}): your password to unlock",
+    ),
+    "login.name": ("接线员姓名", "Operator name"),
+    "login.password": ("密码", "Password"),
+    "login.code": ("动态验证码（组长，如已启用）", "TOTP code (supervisors, if enrolled)"),
+    "login.refused": ("登录失败：{why}", "Login refused: {why}"),
     "title": ("疫苗预约热线", "Vaccination hotline"),
 }
 
