@@ -104,6 +104,8 @@ class ConsoleApp(App[None]):
         if session is None or self.locked:
             return
         self.locked = True
+        self.ctx.store.audit(self.ctx.now(), session.actor, "console", "lock", "operator",
+                             session.name, None, {"idle_seconds": self.idle_lock})  # fmt: skip
         screen = LoginScreen(self.ctx.store, self.ctx.clock, self.lang, locked_as=session.name)
         self.push_screen(screen, self._unlocked)
 

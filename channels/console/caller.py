@@ -218,6 +218,8 @@ class CallerScreen(ConsoleScreen):
     def action_chat(self) -> None:
         self.query_one("#caller-tabs", TabbedContent).active = "tab-book"
         self.query_one("#chat-input", Input).focus()
+        if self.found is not None and self.found.people:  # a registered caller: start at once
+            self.query_one("#chat", ChatPane).start_booking()
 
     def _booking(self) -> Booking | None:
         booking = self.ctx.store.booking(self.booking_id) if self.booking_id else None

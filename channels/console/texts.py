@@ -37,8 +37,8 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "lookup.none": ("没有找到：{query}", "Nothing found for: {query}"),
     "lookup.new": (
-        "新来电 {phone}：在“代为预约”中输入“注册”为其登记",
-        "New caller {phone}: type “register” in the Book pane to register them",
+        "新来电 {phone}：按 Ctrl+B，在“代为预约”中输入“登记”为其登记",
+        "New caller {phone}: Ctrl+B, then type “register” to register them",
     ),
     "lookup.found": ("来电 {phone}：{n} 人", "Caller {phone}: {n} people"),
     "lookup.start": ("输入来电者的手机号等，按回车", "Type the caller's phone etc. and Enter"),
@@ -80,6 +80,7 @@ UI: dict[str, tuple[str, str]] = {
         "places refresh live; pick a period, then r on a booking to move it",
     ),
     "chat.placeholder": ("代来电者输入…（回车发送）", "Type for the caller… (Enter)"),
+    "chat.book_word": ("预约", "book"),
     "chat.need_caller": ("请先查找来电者", "Look the caller up first"),
     "chat.started": ("与 {phone} 的对话（渠道 operator）", "Conversation for {phone} (operator)"),
     "act.pick_booking": ("请先在预约表中选中一条预约", "Select a booking in the table first"),
