@@ -53,6 +53,7 @@ from datetime import date, timedelta
 
 from flows.booking_place import (
     PLACE_STEPS,
+    companion_first,
     offer_queue,
     place_taken,
     revise,
@@ -228,7 +229,7 @@ def _conclude(ctx: Ctx) -> Outcome:
     if result in (Verdict.NOT_ELIGIBLE, Verdict.DEFERRED):
         return Done(ctx.t(f"verdict.{result.value}.{reason}"))
     note = ctx.t(f"verdict.{result.value}", name=person.name)
-    return to_place(ctx, note)
+    return companion_first(ctx, note) or to_place(ctx, note)
 
 
 # -- confirm --------------------------------------------------------------------------------

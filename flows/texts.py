@@ -10,11 +10,13 @@ from datetime import date
 from typing import Literal
 
 from flows.free_texts import FREE_TEXT
+from flows.operator_texts import OPERATOR_TEXT
 
 Lang = Literal["zh", "en"]
 
 TEXTS: dict[str, tuple[str, str]] = {
     **FREE_TEXT,
+    **OPERATOR_TEXT,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",

@@ -140,6 +140,16 @@ class People:
         )
         return [resident(row) for row in rows]
 
+    def residents_containing(self, fragment: str, limit: int) -> list[Resident]:
+        """People whose name, phone or ID number contains ``fragment`` (an operator's search:
+        "the number ends 5678", part of a name)."""
+        rows = self._db.all(
+            f"SELECT {RESIDENT_COLUMNS} FROM residents WHERE name LIKE :pattern "
+            "OR phone LIKE :pattern OR id_number LIKE :pattern ORDER BY id LIMIT :limit",
+            {"pattern": f"%{fragment}%", "limit": limit},
+        )
+        return [resident(row) for row in rows]
+
     def all_residents(self) -> list[Resident]:
         return self._residents("1 = 1", {})
 

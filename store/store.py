@@ -185,6 +185,7 @@ class Store:
     residents_with_phone = _Via("people", People.residents_with_phone)
     residents_with_document = _Via("people", People.residents_with_document)
     residents_named = _Via("people", People.residents_named)
+    residents_containing = _Via("people", People.residents_containing)
     all_residents = _Via("people", People.all_residents)
     awaiting_next_dose = _Via("people", People.awaiting_next_dose)
     add_resident = _Via("people", People.add_resident)

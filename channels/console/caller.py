@@ -16,6 +16,7 @@ from channels.console.chat import CHANNEL, ChatPane
 from channels.console.data import Lookup, history, lookup
 from channels.console.dialogs import Confirm
 from channels.console.places import Places
+from channels.console.texts import UI
 from flows.identity import age_on, mask_id, mask_phone
 from flows.rules import Bar, Mode, bar_rule, may_book, may_override, misfit
 from store import Booking, BookingNotActive, Resident, SlotUnavailable, StoreError
@@ -137,7 +138,12 @@ class CallerScreen(ConsoleScreen):
             info.update(self.t("lookup.new", phone=mask_phone(found.phone)))
         elif found.people:
             phone = mask_phone(found.phone) if found.phone else "—"
-            info.update(self.t("lookup.found", phone=phone, n=len(found.people)))
+            count = (
+                self.t("people.one")
+                if len(found.people) == 1
+                else self.t("people.many", n=len(found.people))
+            )
+            info.update(self.t("lookup.found", phone=phone, people=count))
         today = self.ctx.now().date()
         for row, person in enumerate(found.people):
             district = self.ctx.policy.districts.get(person.district_id)
@@ -167,7 +173,8 @@ class CallerScreen(ConsoleScreen):
         audit = self.query_one("#history", DataTable)
         if not bookings.columns:
             bookings.add_columns(*(self.t(k) for k in ("col.code", "col.dose", "col.date",
-                                 "col.period", "col.site", "col.status")))  # fmt: skip
+                                 "col.period", "col.site", "col.product", "col.companion",
+                                 "col.status")))  # fmt: skip
         if not audit.columns:
             audit.add_columns(*(self.t(k) for k in ("col.when", "col.action", "col.who")))
         bookings.clear()
@@ -178,23 +185,51 @@ class CallerScreen(ConsoleScreen):
         screening = store.latest_screening(person.id)
         doses = store.doses_of(person.id)
         lines = [
-            self.t("screening", at=screening.at[:16], dose=screening.dose,
-                   outcome=screening.outcome) if screening else self.t("screening.none"),
-            self.t("doses", doses=", ".join(f"{d.dose}: {d.day} {d.product_id}" for d in doses))
-            if doses else self.t("doses.none"),
+            self.t("screening", at=screening.at[:10], dose=screening.dose,
+                   outcome=self.t(f"verdict.{screening.outcome}")) if screening
+            else self.t("screening.none"),
+            self.t("doses", doses=", ".join(
+                self.t("dose.given", dose=d.dose, day=d.day, product=self._product(d.product_id))
+                for d in doses)) if doses else self.t("doses.none"),
         ]  # fmt: skip
         detail.update("  ·  ".join(lines))
         for row, booking in enumerate(store.bookings_of(person.id)):
             site = booking.site.name_zh if self.lang == "zh" else booking.site.name_en
-            bookings.add_row(booking.code, str(booking.dose), booking.slot.day.isoformat(),
-                             booking.slot.period, site, self.t(f"status.{booking.status}"),
-                             key=str(booking.id))  # fmt: skip
+            companion = (
+                f"{booking.companion_name} {mask_phone(booking.companion_phone or '')}"
+                if booking.companion_name else ""
+            )  # fmt: skip
+            bookings.add_row(booking.code, self.t("dose.n", dose=booking.dose),
+                             booking.slot.day.isoformat(), booking.slot.period, site,
+                             self._product(booking.slot.product_id), companion,
+                             self.t(f"status.{booking.status}"), key=str(booking.id))  # fmt: skip
             if booking.id == self.booking_id:
                 bookings.move_cursor(row=row)
         for entry in history(store, person.id):
-            what = f"{entry['action']} {entry['entity']} {entry['entity_id']}"
-            audit.add_row(entry["at"][:16].replace("T", " "), what,
-                          f"{entry['actor']} ({entry['channel']})")  # fmt: skip
+            audit.add_row(entry["at"][:16].replace("T", " "), self._happened(entry),
+                          self._who(entry))  # fmt: skip
+
+    def _product(self, product_id: str) -> str:
+        product = self.ctx.policy.products.get(product_id)
+        if product is None:
+            return product_id
+        return product.zh if self.lang == "zh" else product.en
+
+    def _happened(self, entry: dict[str, str]) -> str:
+        """An audit row as the operator reads it: 预约 B1234567, not "book booking 3"."""
+        key = f"audit.{entry['action']}"
+        what = self.t(key) if key in UI else entry["action"]
+        if entry["entity"] == "booking":
+            booking = self.ctx.store.booking(int(entry["entity_id"]))
+            return f"{what} {booking.code}" if booking else what
+        return what
+
+    def _who(self, entry: dict[str, str]) -> str:
+        kind, _, name = entry["actor"].partition(":")
+        key = f"who.{kind}"
+        said = self.t(key, name=name) if key in UI else entry["actor"]
+        channel = entry["channel"]
+        return f"{said}（{channel}）" if self.lang == "zh" else f"{said} ({channel})"
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
@@ -208,6 +243,32 @@ class CallerScreen(ConsoleScreen):
 
     def on_chat_pane_turned(self, event: ChatPane.Turned) -> None:
         self.reload()
+        state = self.ctx.store.load_state(CHANNEL, event.phone) or {}
+        data = state.get("data") or {}
+        site_id = data.get("site_id")
+        self.query_one("#places", Places).follow(
+            data.get("district"), int(site_id) if isinstance(site_id, int | str) and
+            str(site_id).isdigit() else None,
+        )  # fmt: skip
+
+    def on_places_chosen(self, event: Places.Chosen) -> None:
+        """Book the period picked: said to the chat, which books it as on any channel."""
+        chat = self.query_one("#chat", ChatPane)
+        slot = self.ctx.store.slot(event.slot_id)
+        site = self.ctx.store.site(slot.site_id) if slot else None
+        if slot is None or site is None:
+            return
+        if chat.phone is None:
+            self.notify(self.t("chat.need_caller"), severity="warning")
+            return
+        if chat.turns == 0:
+            chat.start_booking()
+        if self.lang == "zh":
+            said = f"{site.name_zh} {slot.day.month}月{slot.day.day}日 {slot.start}"
+        else:
+            said = f"{site.name_en} {slot.day.day} {slot.day:%B} {slot.start}"
+        chat.send(said)
+        self.query_one("#chat-input", Input).focus()
 
     # -- actions ------------------------------------------------------------------------
 
