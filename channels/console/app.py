@@ -35,6 +35,7 @@ IDLE_LOCK = 300.0  # seconds without a key or a click before the console locks
 
 class ConsoleApp(App[None]):
     CSS_PATH = "console.tcss"
+    ENABLE_COMMAND_PALETTE = False  # the footer's room is for the operator's keys
     MODES: ClassVar[dict[str, type[ConsoleScreen]]] = {  # type: ignore[assignment]
         "caller": CallerScreen,
         "followups": FollowupsScreen,
@@ -84,7 +85,8 @@ class ConsoleApp(App[None]):
         self.last_input = time.monotonic()
         self.switch_mode("caller")
         if self.caller:
-            self.open_caller(self.caller)
+            caller = self.caller
+            self.call_after_refresh(lambda: self.open_caller(caller))
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):

@@ -105,8 +105,10 @@ class Places(Widget):
         day = self.now.date()
         for _ in range(self.policy.booking.days_listed):
             for slot in self.store.open_slots(self.site_id, day, self.now, only):
-                table.add_row(slot.day.isoformat(), slot.period, slot.product_id,
-                              str(slot.remaining), key=str(slot.id))  # fmt: skip
+                product = self.policy.products.get(slot.product_id)
+                name = (product.zh if self.lang == "zh" else product.en) if product else "?"
+                table.add_row(slot.day.isoformat(), slot.period, name, str(slot.remaining),
+                              key=str(slot.id))  # fmt: skip
                 ids.append(slot.id)
             day += timedelta(days=1)
         if chosen in ids:
