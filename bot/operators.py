@@ -42,7 +42,13 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 8
 MAX_NAME = 40
 _HASHER = PasswordHasher()
-_DUMMY = _HASHER.hash("not a password of anyone")  # unknown names cost the same time
+_DUMMY: list[str] = []  # a hash to check unknown names against (same time), made when first needed
+
+
+def _dummy() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash("not a password of anyone"))
+    return _DUMMY[0]
 
 
 class LoginRefused(Exception):
@@ -158,7 +164,7 @@ def login(
 def _refusal(found: Operator | None, password: str, code: str | None, now: datetime) -> str | None:
     """Why this login fails (for the audit), or None."""
     try:
-        _HASHER.verify(found.password_hash if found else _DUMMY, password[:1024])
+        _HASHER.verify(found.password_hash if found else _dummy(), password[:1024])
         matched = found is not None
     except (VerificationError, InvalidHashError):
         matched = False
