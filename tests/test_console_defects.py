@@ -272,3 +272,27 @@ def test_snapshot_login(snap_compare: SnapCompare, store: Store, policy: Policy,
                         clock: Clock, size: tuple[int, int]) -> None:  # fmt: skip
     app = ConsoleApp(store, policy, clock, None, "zh")
     assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("role", ["supervisor", "operator"])
+@synchronous
+async def test_a_supervisor_sees_a_full_id_with_a_reason(
+    store: Store, policy: Policy, clock: Clock, role: str
+) -> None:
+    elder = person(store, clock)
+    app = console(store, policy, clock, role=role)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "13800138000")
+        await pilot.press("v")
+        await pilot.pause()
+        if role == "supervisor":
+            await type_in(pilot, "核对身份：来电者要求")
+        detail = str(app.screen.query_one("#person-detail", Label).render())
+    reveals = store.audit_rows(action="reveal")
+    if role == "supervisor":
+        assert ELDER_ID in detail and CALLER in detail
+        (reveal,) = reveals
+        assert (reveal["actor"], reveal["entity_id"]) == ("operator:王芳", str(elder.id))
+        assert "核对身份" in (reveal["after"] or "")
+    else:
+        assert ELDER_ID not in detail and reveals == []

@@ -14,7 +14,7 @@ from bot.attendance import mark_attended
 from channels.console.base import ConsoleScreen
 from channels.console.chat import CHANNEL, ChatPane
 from channels.console.data import Lookup, history, lookup
-from channels.console.dialogs import Confirm
+from channels.console.dialogs import AskReason, Confirm
 from channels.console.places import Places
 from channels.console.texts import UI
 from flows.identity import age_on, mask_id, mask_phone
@@ -31,6 +31,7 @@ class CallerScreen(ConsoleScreen):
         Binding("a", "attend", "k.attend"),
         Binding("n", "noshow", "k.noshow"),
         Binding("u", "unbar", "k.unbar"),
+        Binding("v", "reveal", "k.reveal"),
     ]
 
     def __init__(self) -> None:
@@ -38,6 +39,7 @@ class CallerScreen(ConsoleScreen):
         self.found: Lookup | None = None
         self.person_id: int | None = None
         self.booking_id: int | None = None
+        self.revealed: int | None = None  # the person whose full numbers are shown
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
@@ -89,7 +91,7 @@ class CallerScreen(ConsoleScreen):
 
     def find(self, query: str) -> None:
         found = lookup(self.ctx.store, query)
-        self.found, self.booking_id = found, None
+        self.found, self.booking_id, self.revealed = found, None, None
         self.person_id = found.focus if found else None
         if found and self.person_id is None and found.people:
             self.person_id = found.people[0].id
@@ -192,6 +194,9 @@ class CallerScreen(ConsoleScreen):
                 self.t("dose.given", dose=d.dose, day=d.day, product=self._product(d.product_id))
                 for d in doses)) if doses else self.t("doses.none"),
         ]  # fmt: skip
+        if self.revealed == person.id:  # a supervisor asked, with a reason (audited)
+            lines = [self.t("reveal.shown", name=person.name, id=person.id_number,
+                            phone=person.phone)]  # fmt: skip
         detail.update("  ·  ".join(lines))
         for row, booking in enumerate(store.bookings_of(person.id)):
             site = booking.site.name_zh if self.lang == "zh" else booking.site.name_en
@@ -411,3 +416,24 @@ class CallerScreen(ConsoleScreen):
             self.notify(self.t("act.unbarred", name=person.name))
 
         self._confirmed(self.t("act.confirm_unbar", name=person.name), unbar)
+
+    def action_reveal(self) -> None:
+        """A supervisor sees the selected person's full ID and phone, having typed why."""
+        person = self._person()
+        if person is None:
+            self.notify(self.t("act.pick_person"), severity="warning")
+            return
+        if not self.ctx.supervisor:
+            self.notify(self.t("act.supervisor_only"), severity="error")
+            return
+        ctx = self.ctx
+
+        def answered(reason: str | None) -> None:
+            if not reason:
+                return
+            ctx.store.audit(ctx.now(), ctx.actor, CHANNEL, "reveal", "resident", person.id, None,
+                            {"reason": reason, "fields": ["id_number", "phone"]})  # fmt: skip
+            self.revealed = person.id
+            self.reload()
+
+        self.app.push_screen(AskReason(self.t("reveal.why", name=person.name), self.lang), answered)

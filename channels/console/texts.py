@@ -23,6 +23,7 @@ UI: dict[str, tuple[str, str]] = {
     "k.attend": ("已接种", "Attended"),
     "k.noshow": ("爽约", "No-show"),
     "k.unbar": ("解除限制", "Lift bar"),
+    "k.reveal": ("完整号码", "Full number"),
     "k.chat": ("代为预约", "Book"),
     "k.outcome": ("记录结果", "Outcome"),
     "k.refresh": ("刷新", "Refresh"),
@@ -144,6 +145,12 @@ UI: dict[str, tuple[str, str]] = {
     "rule.too_young": ("未满{min}岁", "under {min}"),
     "rule.maintenance": ("维护时段，可排队", "maintenance hours: queue"),
     "act.not_over": ("时段尚未结束", "the period is not over yet"),
+    "reveal.why": (
+        "查看 {name} 的完整证件号和手机号：请输入原因",
+        "Show {name}'s full ID and phone: why?",
+    ),
+    "reveal.reason": ("原因（记入审计）", "Reason (audited)"),
+    "reveal.shown": ("{name}  证件 {id}  手机 {phone}", "{name}  ID {id}  phone {phone}"),
     "act.supervisor_only": ("只有组长可以这样做", "Only a supervisor may do that"),
     "act.not_barred": ("此人未被限制", "this person is not barred"),
     # follow-ups
