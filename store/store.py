@@ -1,9 +1,9 @@
 """The store: what the flows, the bot and the channels ask of the database, in one object.
 
 ``Store`` is a facade. Each method is a repository's (``store/conversations.py``, ``people.py``,
-``places.py``, ``bookings.py``, ``offers.py``, ``outbox.py``, ``casework.py``, ``audit.py``), each
-written against the narrow ``Db`` interface (``store/db.py``); the backend behind it is chosen by
-``open_store`` from the ``--db`` value. Writes that must be atomic run in ``transaction()``:
+``places.py``, ``bookings.py``, ``offers.py``, ``outbox.py``, ``casework.py``, ``operators.py``,
+``audit.py``), each written against the narrow ``Db`` interface (``store/db.py``); the backend
+behind it is chosen by ``open_store`` from the ``--db`` value. Writes that must be atomic run in ``transaction()``:
 nested calls become savepoints of the enclosing transaction.
 """
 
