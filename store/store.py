@@ -3,8 +3,8 @@
 ``Store`` is a facade. Each method is a repository's (``store/conversations.py``, ``people.py``,
 ``places.py``, ``bookings.py``, ``offers.py``, ``outbox.py``, ``casework.py``, ``operators.py``,
 ``audit.py``), each written against the narrow ``Db`` interface (``store/db.py``); the backend
-behind it is chosen by ``open_store`` from the ``--db`` value. Writes that must be atomic run in ``transaction()``:
-nested calls become savepoints of the enclosing transaction.
+behind it is chosen by ``open_store`` from the ``--db`` value. Writes that must be atomic run in
+``transaction()``: nested calls become savepoints of the enclosing transaction.
 """
 
 from __future__ import annotations
