@@ -431,8 +431,8 @@ def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
 def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
     ctx.data["slot_id"] = slot.id
     if age_rules(chosen_person(ctx).birth_date, slot.day, ctx.policy.ages).companion:
-        if ctx.data.get("companion_phone"):  # asked when the person was chosen
-            return Next("confirm")
+        if ctx.data.get("companion_first") and ctx.data.get("companion_phone"):
+            return Next("confirm")  # asked when the person was chosen
         return Next("companion_name")
     ctx.data.pop("companion_phone", None)
     return Next("confirm")
@@ -469,6 +469,7 @@ def companion_first(ctx: Ctx, note: str | None) -> Outcome | None:
         return None
     if not age_rules(person.birth_date, ctx.today, ctx.policy.ages).companion:
         return None
+    ctx.data["companion_first"] = True
     return Next("companion_name", note=note)
 
 
