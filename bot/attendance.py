@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flows.identity import clean_id, mask_id, mask_phone
 from flows.policy import Policy
+from flows.rules import bar_rule
 from store import Booking, BookingNotActive, DoseExists, Resident, Store
 
 NOSHOW_ACTOR = "system:noshow"
@@ -69,16 +70,21 @@ def mark_attended(
     now: datetime,
     actor: str,
     channel: str = "cli",
-    noshow_limit: int | None = None,
+    bars: Callable[[int], bool] | None = None,
 ) -> list[Marked]:
     """Mark each booking attended, each on its own; one result per code, in order.
 
     A booking already marked a no-show is corrected (attendance entered late)."""
-    return [_mark(store, code, now, actor, channel, noshow_limit) for code in codes]
+    return [_mark(store, code, now, actor, channel, bars) for code in codes]
 
 
 def _mark(
-    store: Store, raw: str, now: datetime, actor: str, channel: str, noshow_limit: int | None
+    store: Store,
+    raw: str,
+    now: datetime,
+    actor: str,
+    channel: str,
+    bars: Callable[[int], bool] | None,
 ) -> Marked:
     code = unicodedata.normalize("NFKC", raw).strip().upper()
     if not code:
@@ -98,9 +104,7 @@ def _mark(
                 f"{booking.slot.period}, after today ({now.date()})",
             )
         try:
-            store.attend(
-                booking.id, now=now, actor=actor, channel=channel, noshow_limit=noshow_limit
-            )
+            store.attend(booking.id, now=now, actor=actor, channel=channel, bars=bars)
         except DoseExists:
             return Marked(
                 code,
@@ -129,9 +133,8 @@ class NoshowRun:
 
 def run_noshows(store: Store, policy: Policy, now: datetime) -> NoshowRun:
     """Mark every past, unattended, uncancelled booking a no-show. Idempotent."""
-    limit = policy.booking.noshow_limit
     with store.transaction():
-        marked, barred_ids = store.mark_noshows(now, limit, NOSHOW_ACTOR)
+        marked, barred_ids = store.mark_noshows(now, bar_rule(policy), NOSHOW_ACTOR)
         barred = [store.resident(resident_id) for resident_id in barred_ids]
     return NoshowRun(marked, [resident for resident in barred if resident is not None])
 

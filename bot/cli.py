@@ -35,6 +35,8 @@ from bot.followups import OUTCOMES, list_lines, record
 from bot.intake import Intake
 from bot.messages import Inbound, Reply
 from bot.nlu_cli import add_nlu_commands, run_nlu
+from bot.operators import LoginRefused
+from bot.operators_cli import add_operators_command, authenticate, password_option, run_operators
 from bot.privacy_cli import add_privacy_commands, run_privacy
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
 from bot.sites_admin import SITE_COLUMNS, import_sites
@@ -48,6 +50,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
+from flows.rules import bar_rule
 from store import DatabaseUnavailable, Store, StoreError, backend_of, masked, open_store
 
 
@@ -105,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(add_db_commands(commands))
     for privacy_command in add_privacy_commands(commands):
         _common(privacy_command)
+    for command in add_operators_command(commands):
+        _common(command)
     return parser
 
 
@@ -232,8 +237,9 @@ def _add_attendance_commands(
         "--operator",
         default="cli",
         metavar="NAME",
-        help="who marks them, for the audit (default: cli)",
+        help="who marks them: an operator's account (logs in; see `vaxbot operators`)",
     )
+    password_option(mark)
     _common(mark)
 
     noshow = commands.add_parser(
@@ -271,7 +277,9 @@ def _add_attendance_commands(
         "who", metavar="ID_NUMBER|PREREG_CODE", help="ID number or pre-registration code"
     )
     unbar.add_argument("--db", required=True, help="SQLite file (must exist)")
-    unbar.add_argument("--operator", required=True, metavar="NAME", help="who lifts it (audited)")
+    unbar.add_argument("--operator", required=True, metavar="NAME",
+                       help="the supervisor who lifts it (logs in; audited)")  # fmt: skip
+    password_option(unbar)
     _common(unbar)
 
 
@@ -313,7 +321,13 @@ def _add_followup_commands(commands: argparse._SubParsersAction[argparse.Argumen
         "--reveal is given (for the operator making the calls).",
     )
     listing.add_argument("--db", required=True, help="SQLite file")
-    listing.add_argument("--reveal", action="store_true", help="show full phone numbers")
+    listing.add_argument(
+        "--reveal",
+        action="store_true",
+        help="show full phone numbers (a supervisor's login: --operator)",
+    )
+    listing.add_argument("--operator", metavar="NAME", help="the supervisor revealing (audited)")
+    password_option(listing)
     _common(listing)
     recording = actions.add_parser(
         "record",
@@ -323,7 +337,12 @@ def _add_followup_commands(commands: argparse._SubParsersAction[argparse.Argumen
     )
     recording.add_argument("id", type=int, help="the case number shown by `followup list`")
     recording.add_argument("--outcome", required=True, choices=sorted(OUTCOMES))
-    recording.add_argument("--operator", required=True, help="who made the call (audited)")
+    recording.add_argument(
+        "--operator",
+        required=True,
+        help="who made the call (an operator's account: logs in; audited)",
+    )
+    password_option(recording)
     recording.add_argument("--db", required=True, help="SQLite file")
     _common(recording)
 
@@ -333,11 +352,25 @@ def _followup(args: argparse.Namespace, clock: Clock) -> int:
         return 2
     store = open_store(args.db)
     try:
+        if args.action == "list" and args.reveal and not args.operator:
+            print("vaxbot followup: --reveal needs a supervisor's login (--operator NAME)",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        if args.action == "record" or args.reveal:
+            try:
+                session = authenticate(store, args, args.operator, clock,
+                                       supervisor=args.action == "list")  # fmt: skip
+            except LoginRefused as exc:
+                print(f"vaxbot followup: {exc}", file=sys.stderr)
+                return 2
         if args.action == "list":
+            if args.reveal:
+                store.audits.record(clock(), session.actor, "cli", "reveal", "followups", "list",
+                                    None, {"reason": "followup list --reveal"})  # fmt: skip
             print("\n".join(list_lines(store, args.reveal)))
             return 0
         try:
-            print(record(store, args.id, args.outcome, args.operator, clock()))
+            print(record(store, args.id, args.outcome, session.name, clock()))
         except StoreError as exc:
             print(f"vaxbot followup: {exc}", file=sys.stderr)
             return 1
@@ -503,6 +536,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _followup(args, clock)
     if args.command == "nlu":
         return run_nlu(args, policy, clock)
+    if args.command == "operators":
+        return run_operators(args, clock)
     if args.command == "backup":
         return run_backup(args)
     if args.command == "db":
@@ -606,10 +641,17 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         return 2
     store = open_store(args.db)
     try:
+        if args.command == "residents" or getattr(args, "operator", "cli") != "cli":
+            try:  # a person acting: their login, a supervisor's to lift a bar
+                session = authenticate(store, args, args.operator, clock,
+                                       supervisor=args.command == "residents")  # fmt: skip
+            except LoginRefused as exc:
+                print(f"{name}: {exc}", file=sys.stderr)
+                return 2
+            actor = session.actor
         now = clock()
         if args.command == "attendance":
-            limit = policy.booking.noshow_limit
-            results = mark_attended(store, args.codes, now, actor, noshow_limit=limit)
+            results = mark_attended(store, args.codes, now, actor, bars=bar_rule(policy))
             for result in results:
                 print(result.line())
             return 0 if all(result.ok for result in results) else 1

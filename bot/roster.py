@@ -49,7 +49,8 @@ from flows.holidays import holidays_between
 from flows.identity import IdProblem, mask_id, mask_phone, normalise_phone, parse_resident_id
 from flows.policy import Policy
 from flows.registration import clean_name, valid_name
-from flows.schedule import Complete, NextDose, last_released_day, next_dose
+from flows.rules import Bar, Mode, may_book
+from flows.schedule import NextDose, last_released_day
 from store import (
     AlreadyBooked,
     Booking,
@@ -235,17 +236,27 @@ def _book(
 ) -> tuple[Resident, Booking, list[str]]:
     wanted = _parse(store, policy, values, now.date())
     resident = _person(store, policy, wanted, now, actor)
-    if resident.barred:
+    decision = may_book(policy, resident, store.doses_of(resident.id),
+                        store.active_bookings(resident.id), now, Mode.ROSTER)  # fmt: skip
+    if decision.bar is Bar.BARRED:
         raise RowRefused(f"barred after {resident.noshows} no-shows: lift the bar first")
-    dose = next_dose(store.doses_of(resident.id), policy)
-    if isinstance(dose, Complete):
-        raise RowRefused(f"all {dose.doses} doses on record", Outcome.SKIPPED)
-    for booking in store.active_bookings(resident.id):
-        if booking.dose == dose.number:
-            raise RowRefused(
-                f"already booked: {booking.code} {booking.slot.day} {booking.slot.period}",
-                Outcome.SKIPPED,
-            )
+    if decision.bar is Bar.COMPLETE:
+        raise RowRefused(f"all {decision.done} doses on record", Outcome.SKIPPED)
+    if decision.bar is Bar.ALREADY:
+        assert decision.booking is not None
+        booking = decision.booking
+        raise RowRefused(
+            f"already booked: {booking.code} {booking.slot.day} {booking.slot.period}",
+            Outcome.SKIPPED,
+        )
+    if decision.bar is Bar.CAMPAIGN:
+        assert decision.campaign is not None
+        raise RowRefused(f"priority campaign until {decision.campaign.end}: "
+                         f"not in its group for dose {decision.campaign.dose}")  # fmt: skip
+    if decision.bar is Bar.TOO_YOUNG:
+        raise RowRefused(f"under {policy.ages.minimum} until {decision.opens}: not eligible")
+    dose = decision.dose
+    assert dose is not None
     notes: list[str] = []
     for slot in _candidates(store, policy, wanted, dose, now):
         rules = age_rules(resident.birth_date, slot.day, policy.ages)

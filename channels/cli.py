@@ -104,9 +104,34 @@ def build_parser() -> argparse.ArgumentParser:
         "lift bars, work the call-back and overdue queue, book a roster CSV, watch today's "
         "figures. Every change is audited with the operator's name. See docs/console.md.",
     )
-    console.add_argument("--db", required=True, help="SQLite file")
-    console.add_argument("--operator", required=True, help="your name, for the audit log")
+    console.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    console.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="log in as NAME before the console opens (else: a login screen)",
+    )
+    console.add_argument("--password-stdin", action="store_true",
+                         help="with --operator: the password from stdin's first line "
+                         "(a TOTP code from the second)")  # fmt: skip
+    console.add_argument("--caller", metavar="PHONE",
+                         help="open this caller's record at once (caller ID from the phone "
+                         "system)")  # fmt: skip
     console.add_argument("--lang", choices=("zh", "en"), default="zh", help="UI language")
+    console.add_argument(
+        "--lock-after",
+        type=float,
+        default=300,
+        metavar="SECONDS",
+        help="lock the console after this long without a key (default 300)",
+    )
+    console.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the console to operators' browsers (textual-serve): each "
+        "browser session is its own console, starting at the login screen",
+    )
+    console.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on")
+    console.add_argument("--port", type=int, default=8081, help="--serve: port (default 8081)")
     bot_cli._common(console)
     return parser
 
@@ -180,25 +205,51 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.attendance import UsageError, operator_actor
+    """The console: served to browsers, or in this terminal after a login."""
+    from bot.operators import LoginRefused
+    from bot.operators_cli import authenticate
     from channels.console.app import run as run_console
 
     try:
         policy = load_policy(args.config)
         clock = make_clock(policy.zone, None)
-        operator_actor(args.operator)
-    except (PolicyError, ClockError, UsageError) as exc:
+    except (PolicyError, ClockError) as exc:
         print(f"vaxbot console: {exc}", file=sys.stderr)
         return 2
     if bot_cli.missing_database(args.db, "vaxbot console"):
         return 2
+    if args.serve:
+        from channels.console.served import serve_console
+
+        serve_console(args.db, args.config, args.lang, args.lock_after, args.host, args.port)
+        return 0
     store = open_store(args.db)
     try:
-        run_console(store, policy, clock, args.operator, args.lang)
+        session = None
+        if args.operator is not None:
+            try:  # before anything is shown: an unknown operator or a wrong password stops here
+                session = authenticate(store, args, args.operator, clock, channel="console")
+            except LoginRefused as exc:
+                print(f"vaxbot console: {exc}", file=sys.stderr)
+                return 2
+            if args.password_stdin:
+                _terminal_stdin()
+        run_console(store, policy, clock, session, args.lang, caller=args.caller,
+                    idle_lock=args.lock_after)  # fmt: skip
     finally:
         store.close()
     return 0
 
 
+def _terminal_stdin() -> None:
+    """After ``--password-stdin``, the console reads keys from the terminal, not the pipe."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return
+    os.dup2(tty, 0)
+    os.close(tty)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

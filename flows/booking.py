@@ -53,6 +53,7 @@ from datetime import date, timedelta
 
 from flows.booking_place import (
     PLACE_STEPS,
+    companion_first,
     offer_queue,
     place_taken,
     revise,
@@ -90,7 +91,7 @@ from flows.dialogue import (
     yes_no,
 )
 from flows.documents import calendar, qr_code
-from flows.eligibility import BY_KEY, Verdict, age_rules, birthday
+from flows.eligibility import BY_KEY, Verdict, age_rules
 from flows.eligibility import verdict as screening_verdict
 from flows.identity import mask_phone
 from flows.places import (
@@ -99,16 +100,8 @@ from flows.places import (
     site_address,
     site_name,
 )
-from flows.schedule import (
-    Complete,
-    Timing,
-    Window,
-    admitted,
-    campaign_now,
-    next_dose,
-    timing,
-    window,
-)
+from flows.rules import Bar, Decision, may_book, mode_of
+from flows.schedule import Timing, Window, timing, window
 from flows.screening import steps as screening_steps
 from store import (
     AlreadyBooked,
@@ -156,23 +149,44 @@ def _read_person(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 def _choose(ctx: Ctx, resident: Resident) -> Outcome:
-    """Settle who and which dose; stop early when the person cannot book now."""
+    """Settle who and which dose; stop early when the person cannot book now (``flows.rules``)."""
     policy = ctx.policy
-    if resident.barred:
-        return Done(ctx.t("book.barred", name=resident.name, n=policy.booking.noshow_limit))
-    dose = next_dose(ctx.doses(resident.id), policy)
-    if isinstance(dose, Complete):
-        return Done(ctx.t("book.done_all", name=resident.name))
+    decision = may_book(policy, resident, ctx.doses(resident.id), ctx.bookings(resident.id),
+                        ctx.now, mode_of(ctx.channel))  # fmt: skip
+    refused = _refusal(ctx, resident, decision)
+    dose = decision.dose
+    if dose is None or decision.bar is Bar.BARRED:
+        assert refused is not None
+        return refused
     wanted = wish(ctx).dose
     if wanted is not None and wanted > dose.number and dose.number == 1:
         # 预约第二针 with no dose on record: dose 1 may have been given elsewhere
         ctx.data.update(resident_id=resident.id, declare={})
         return Next("declare", note=ctx.t("declare.none", name=resident.name, dose=wanted))
-    for booking in ctx.bookings(resident.id):
-        if booking.dose == dose.number:
-            return Done(ctx.t("book.already", **booking_facts(ctx, resident.name, booking)))
-    campaign = campaign_now(policy, ctx.today)
-    if campaign is not None and not admitted(campaign, dose, ctx.today):
+    if refused is not None:
+        return refused
+    prepare(ctx, resident, dose)
+    if decision.bar is Bar.MAINTENANCE:
+        return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
+    note = None
+    if wanted is not None and wanted not in (0, dose.number):
+        note = ctx.t("book.dose_is", name=resident.name, dose=dose.number, wanted=wanted)
+    return Next("screening", note=note)
+
+
+def _refusal(ctx: Ctx, resident: Resident, decision: Decision) -> Done | None:
+    """What the resident is told when the rules keep them from booking (not maintenance)."""
+    policy = ctx.policy
+    if decision.bar is Bar.BARRED:
+        return Done(ctx.t("book.barred", name=resident.name, n=policy.booking.noshow_limit))
+    if decision.bar is Bar.COMPLETE:
+        return Done(ctx.t("book.done_all", name=resident.name))
+    if decision.bar is Bar.ALREADY:
+        assert decision.booking is not None
+        return Done(ctx.t("book.already", **booking_facts(ctx, resident.name, decision.booking)))
+    if decision.bar is Bar.CAMPAIGN:
+        campaign = decision.campaign
+        assert campaign is not None
         return Done(
             ctx.t(
                 "book.campaign",
@@ -184,19 +198,11 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
                 after=ctx.day(campaign.end + timedelta(days=1)),
             )
         )
-    last_day = ctx.today + timedelta(days=policy.booking.days_listed - 1)
-    if age_rules(resident.birth_date, last_day, policy.ages).too_young:
-        opens = birthday(resident.birth_date, policy.ages.minimum)
-        return Done(
-            ctx.t("age.too_young", name=resident.name, min=policy.ages.minimum, day=ctx.day(opens))
-        )
-    prepare(ctx, resident, dose)
-    if window(policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
-        return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
-    note = None
-    if wanted is not None and wanted not in (0, dose.number):
-        note = ctx.t("book.dose_is", name=resident.name, dose=dose.number, wanted=wanted)
-    return Next("screening", note=note)
+    if decision.bar is Bar.TOO_YOUNG:
+        assert decision.opens is not None
+        return Done(ctx.t("age.too_young", name=resident.name, min=policy.ages.minimum,
+                          day=ctx.day(decision.opens)))  # fmt: skip
+    return None
 
 
 # -- screening ------------------------------------------------------------------------------
@@ -223,7 +229,7 @@ def _conclude(ctx: Ctx) -> Outcome:
     if result in (Verdict.NOT_ELIGIBLE, Verdict.DEFERRED):
         return Done(ctx.t(f"verdict.{result.value}.{reason}"))
     note = ctx.t(f"verdict.{result.value}", name=person.name)
-    return to_place(ctx, note)
+    return companion_first(ctx, note) or to_place(ctx, note)
 
 
 # -- confirm --------------------------------------------------------------------------------
@@ -276,7 +282,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value != "yes":
         return Next("date")
     resident = booked_resident(ctx)  # afresh: an operator may have changed or barred them meanwhile
-    if resident.barred:
+    if resident.barred:  # flows.rules: the bar comes first
         limit = ctx.policy.booking.noshow_limit
         return Done(ctx.t("book.barred", name=resident.name, n=limit))
     slot_id = int(ctx.data["slot_id"])

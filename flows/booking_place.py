@@ -43,6 +43,7 @@ from flows.places import (
     district_options,
     in_part,
     nearest,
+    site_address,
     site_name,
     site_options,
     slot_options,
@@ -248,6 +249,11 @@ def _site_label_tags(ctx: Ctx, site: Site) -> str:
     return f" ({', '.join(tags)})" if tags and ctx.lang == "en" else "".join(f"·{t}" for t in tags)
 
 
+def _site_address(ctx: Ctx, site: Site) -> str:
+    """The address, for an operator answering "which is near me" (SMS stays short)."""
+    return f" — {site_address(ctx.lang, site)}" if ctx.channel == "operator" else ""
+
+
 def _site_prompt(ctx: Ctx, wish: str | None = None) -> Prompt:
     sites = open_sites(ctx, ctx.data["district"])
     intro = ctx.t("book.site")
@@ -258,7 +264,12 @@ def _site_prompt(ctx: Ctx, wish: str | None = None) -> Prompt:
         sites = wanted or sites
     options = site_options(ctx, sites)
     labelled = tuple(
-        Option(o.key, o.label + _site_label_tags(ctx, site), o.value, o.aliases)
+        Option(
+            o.key,
+            o.label + _site_label_tags(ctx, site) + _site_address(ctx, site),
+            o.value,
+            o.aliases,
+        )
         for o, (site, _) in zip(options, sites, strict=True)
     )
     return Prompt(intro, labelled)
@@ -420,6 +431,8 @@ def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
 def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
     ctx.data["slot_id"] = slot.id
     if age_rules(chosen_person(ctx).birth_date, slot.day, ctx.policy.ages).companion:
+        if ctx.data.get("companion_first") and ctx.data.get("companion_phone"):
+            return Next("confirm")  # asked when the person was chosen
         return Next("companion_name")
     ctx.data.pop("companion_phone", None)
     return Next("confirm")
@@ -442,7 +455,22 @@ def _companion_phone(ctx: Ctx) -> Prompt:
 
 
 def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
-    return take_phone(ctx, answer, "companion_phone", then="confirm")
+    taken = take_phone(ctx, answer, "companion_phone", then="confirm")
+    if isinstance(taken, Next) and taken.step == "confirm" and "slot_id" not in ctx.data:
+        return to_place(ctx)  # asked first (70+ already): now the place
+    return taken
+
+
+def companion_first(ctx: Ctx, note: str | None) -> Outcome | None:
+    """On the operator's line, a 70+ caller's companion is asked as soon as the person is
+    settled (the operator asks the family member on the phone before choosing a place)."""
+    person = chosen_person(ctx)
+    if ctx.channel != "operator":
+        return None
+    if not age_rules(person.birth_date, ctx.today, ctx.policy.ages).companion:
+        return None
+    ctx.data["companion_first"] = True
+    return Next("companion_name", note=note)
 
 
 PLACE_STEPS: dict[str, Step] = {

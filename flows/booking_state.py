@@ -137,6 +137,7 @@ def timing_note(ctx: Ctx) -> str | None:
 
 def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
     """Remember, for the steps that follow, who is booked for which dose under which limits."""
+    ctx.data.pop("companion_first", None)  # a companion asked for someone else does not count
     ctx.data.update(
         resident_id=resident.id,
         person=[resident.name, resident.sex, resident.birth_date.isoformat(), resident.district_id],

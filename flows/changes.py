@@ -23,7 +23,7 @@ from flows.booking_place import revise
 from flows.booking_state import first_place_step, prepare
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
 from flows.places import booking_facts
-from flows.schedule import NextDose, Window, next_dose, window
+from flows.rules import Bar, may_book, mode_of
 from store import Booking, BookingNotActive
 
 
@@ -141,14 +141,16 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         return late
     resident = ctx.resident(booking.resident_id)
     assert resident is not None
-    if resident.barred:
+    decision = may_book(ctx.policy, resident, ctx.doses(resident.id), ctx.bookings(resident.id),
+                        ctx.now, mode_of(ctx.channel), moving=booking)  # fmt: skip
+    if decision.bar is Bar.BARRED:
         return Done(ctx.t("book.barred", name=resident.name, n=ctx.policy.booking.noshow_limit))
-    dose = next_dose(ctx.doses(resident.id), ctx.policy)
-    if not isinstance(dose, NextDose) or dose.number != booking.dose:
+    dose = decision.dose
+    if dose is None or dose.number != booking.dose or decision.bar is Bar.ALREADY:
         return Done(ctx.t("change.gone"))
     prepare(ctx, resident, dose)
     ctx.data.update(reschedule=booking.id, booking_id=booking.id)
-    if window(ctx.policy, resident.district_id, ctx.now) is Window.MAINTENANCE:
+    if decision.bar is Bar.MAINTENANCE:
         return Done(ctx.t("book.maintenance", window=ctx.policy.booking.maintenance))
     note = ctx.t(
         "reschedule.intro",

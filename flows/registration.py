@@ -98,7 +98,9 @@ def phone_prompt(ctx: Ctx, key: str) -> Prompt:
     own = ctx.sender_phone
     if own is None:
         return Prompt(ctx.t(key))
-    return Prompt(ctx.t(key), numbered([(ctx.t("reg.phone.this", phone=mask_phone(own)), own)]))
+    said = ".operator" if ctx.channel == "operator" else ""  # the caller's number, not "this"
+    this = ctx.t(f"reg.phone.this{said}", phone=mask_phone(own))
+    return Prompt(ctx.t(key + said), numbered([(this, own)]))
 
 
 def take_phone(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:

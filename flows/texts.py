@@ -11,6 +11,7 @@ from typing import Literal
 
 from flows.free_texts import FREE_TEXT
 from flows.notify_texts import NOTIFY_TEXTS
+from flows.operator_texts import OPERATOR_TEXT
 from flows.privacy_texts import PRIVACY_TEXT
 
 Lang = Literal["zh", "en"]
@@ -19,6 +20,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **FREE_TEXT,
     **PRIVACY_TEXT,
     **NOTIFY_TEXTS,
+    **OPERATOR_TEXT,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",

@@ -3,6 +3,7 @@ attendance, and the no-shows that bar a person from booking themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -221,12 +222,13 @@ class Bookings:
         now: datetime,
         actor: str,
         channel: str,
-        noshow_limit: int | None = None,
+        bars: Callable[[int], bool] | None = None,
     ) -> Booking:
         """Mark a booking attended and record the dose it gave.
 
         A booking the end-of-day job already marked a no-show (attendance entered late) is
-        corrected: the no-show no longer counts, and with ``noshow_limit`` the bar is re-judged.
+        corrected: the no-show no longer counts, and with ``bars`` (the rule, ``flows.rules.bars``
+        over the count) the bar is judged again.
         An appointment after today cannot be attended yet.
         """
         with self._db.transaction():
@@ -243,11 +245,14 @@ class Bookings:
                     "ELSE 0 END WHERE id = :id",
                     {"id": found.resident_id},
                 )
-                if noshow_limit is not None:
+                if bars is not None:
+                    count = self._db.one(
+                        "SELECT noshows FROM residents WHERE id = :id", {"id": found.resident_id}
+                    )
+                    assert count is not None
                     self._db.execute(
-                        "UPDATE residents SET barred = CASE WHEN noshows > :limit THEN 1 ELSE 0 "
-                        "END WHERE id = :id",
-                        {"limit": noshow_limit, "id": found.resident_id},
+                        "UPDATE residents SET barred = :barred WHERE id = :id",
+                        {"barred": int(bars(count[0])), "id": found.resident_id},
                     )
             self._people.add_dose(
                 Dose(found.resident_id, found.dose, found.slot.day, found.slot.product_id,
@@ -259,10 +264,10 @@ class Bookings:
         return stored_booking(self._db, booking_id)
 
     def mark_noshows(
-        self, now: datetime, limit: int, actor: str
+        self, now: datetime, bars: Callable[[int], bool], actor: str
     ) -> tuple[list[Booking], list[int]]:
         """Mark every past active booking (its period over) a no-show; count it against the
-        person, and bar self-service booking once they have more than ``limit``.
+        person, and bar self-service booking when ``bars`` (the rule, over the new count) says.
 
         Returns the bookings marked and the ids of the people this barred."""
         with self._db.transaction():
@@ -273,7 +278,7 @@ class Bookings:
             )
             missed, newly_barred = [], []
             for found in map(booking, rows):
-                marked, barred = self._noshow(found, now, limit, actor, "system")
+                marked, barred = self._noshow(found, now, bars, actor, "system")
                 if marked:  # not marked by another worker meanwhile
                     missed.append(found)
                 if barred:
@@ -281,7 +286,13 @@ class Bookings:
         return missed, newly_barred
 
     def mark_noshow(
-        self, booking_id: int, *, now: datetime, limit: int, actor: str, channel: str
+        self,
+        booking_id: int,
+        *,
+        now: datetime,
+        bars: Callable[[int], bool],
+        actor: str,
+        channel: str,
     ) -> bool:
         """Mark one active booking whose period is over a no-show (an operator's call);
         returns whether this barred the person."""
@@ -290,19 +301,20 @@ class Bookings:
             place, at = found.slot, moment(now)
             if (place.day.isoformat(), place.end) > (at["today"], at["time"]):
                 raise StoreError("the period is not over")
-            marked, barred = self._noshow(found, now, limit, actor, channel)
+            marked, barred = self._noshow(found, now, bars, actor, channel)
             if not marked:
                 raise BookingNotActive(booking_id)
             return barred
 
     def _noshow(
-        self, missed: Booking, now: datetime, limit: int, actor: str, channel: str
+        self, missed: Booking, now: datetime, bars: Callable[[int], bool], actor: str, channel: str
     ) -> tuple[bool, bool]:
         """Count a missed booking against its person: whether it was marked (not by another
-        process meanwhile), and whether that bars them now.
+        process meanwhile), and whether that bars them now (``bars``: the rule,
+        ``flows.rules.bars``, over the new count).
 
         Guarded updates only (no read-then-write): the count goes up in the database, and the
-        bar is set by the update that finds the person unbarred and over the limit."""
+        bar is set by the update that finds the person unbarred."""
         if not self._set_status(missed, "noshow", now):
             return False, False
         row = self._db.one(
@@ -311,9 +323,9 @@ class Bookings:
         )
         assert row is not None
         noshows = int(row[0])
-        barred = self._db.execute(
-            "UPDATE residents SET barred = 1 WHERE id = :id AND barred = 0 AND noshows > :limit",
-            {"id": missed.resident_id, "limit": limit},
+        barred = bars(noshows) and self._db.execute(
+            "UPDATE residents SET barred = 1 WHERE id = :id AND barred = 0",
+            {"id": missed.resident_id},
         ) == 1  # fmt: skip
         self._audit.record(now, actor, channel, "noshow", "booking", missed.id,
                            {"status": "active"}, {"status": "noshow"})  # fmt: skip

@@ -154,6 +154,20 @@ class People:
         )
         return [resident(row, self.keys) for row in rows]
 
+    def residents_containing(self, fragment: str, limit: int) -> list[Resident]:
+        """People whose name or phone contains ``fragment`` (an operator's search: "the number
+        ends 5678", part of a name), or whose whole ID number it is. ID numbers are sealed and
+        found by their keyed index only, so a part of one finds nobody (docs/privacy.md)."""
+        rows = self._db.all(
+            f"SELECT {RESIDENT_COLUMNS} FROM residents WHERE name LIKE :pattern "
+            "OR phone LIKE :pattern ORDER BY id LIMIT :limit",
+            {"pattern": f"%{fragment}%", "limit": limit},
+        )
+        found = [resident(row, self.keys) for row in rows]
+        seen = {person.id for person in found}
+        whole = [p for p in self.residents_with_document(fragment.strip()) if p.id not in seen]
+        return (found + whole)[:limit]
+
     def all_residents(self) -> list[Resident]:
         return self._residents("1 = 1", {})
 

@@ -25,6 +25,10 @@ def residents_named(store: Store, text: str, limit: int) -> list[Resident]:
     return store.residents_named(text, limit)
 
 
+def residents_containing(store: Store, fragment: str, limit: int) -> list[Resident]:
+    return store.residents_containing(fragment, limit)
+
+
 def account_by_phone(store: Store, phone: str) -> int | None:
     return store.account_by_phone(phone)
 

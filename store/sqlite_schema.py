@@ -334,6 +334,27 @@ migration(
 """,
 )
 
+# Operator accounts for the console (`vaxbot operators`): argon2 password hashes, a TOTP secret
+# for supervisors who enrol, and failed logins per name (known or not) for rate limiting.
+migration(
+    "0010_operators",
+    """
+        CREATE TABLE operators (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor')),
+            password_hash TEXT NOT NULL,
+            totp_secret TEXT,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE login_failures (
+            name TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            last_at TEXT NOT NULL
+        );
+""",
+)
+
 # Privacy (issue 16, docs/privacy.md). ID numbers are sealed (AES-GCM) in residents.id_sealed and
 # found by their keyed index in id_index (the old id_number column, renamed: its UNIQUE constraint
 # now holds the index); screening answers, conversation states, stored replies and outbox texts

@@ -1,10 +1,10 @@
 """The store: what the flows, the bot and the channels ask of the database, in one object.
 
 ``Store`` is a facade. Each method is a repository's (``store/conversations.py``, ``people.py``,
-``places.py``, ``bookings.py``, ``offers.py``, ``outbox.py``, ``casework.py``, ``audit.py``), each
-written against the narrow ``Db`` interface (``store/db.py``); the backend behind it is chosen by
-``open_store`` from the ``--db`` value. Writes that must be atomic run in ``transaction()``:
-nested calls become savepoints of the enclosing transaction.
+``places.py``, ``bookings.py``, ``offers.py``, ``outbox.py``, ``casework.py``, ``operators.py``,
+``audit.py``), each written against the narrow ``Db`` interface (``store/db.py``); the backend
+behind it is chosen by ``open_store`` from the ``--db`` value. Writes that must be atomic run in
+``transaction()``: nested calls become savepoints of the enclosing transaction.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from store.db import Db
 from store.keys import load_keyring
 from store.migrations import migrate
 from store.offers import Offers
+from store.operators import Operators
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
@@ -144,6 +145,7 @@ class Store:
         self.casework = Casework(db, self.audits)
         self.routes = Routes(db, self.keys)
         self.safeguards = Safeguards(db, self.keys, self.audits)
+        self.operators = Operators(db, self.audits)
         for name, attribute in vars(Store).items():
             if isinstance(attribute, _Via):
                 setattr(self, name, attribute.__get__(self, Store))
@@ -224,6 +226,7 @@ class Store:
     residents_with_phone = _Via("people", People.residents_with_phone)
     residents_with_document = _Via("people", People.residents_with_document)
     residents_named = _Via("people", People.residents_named)
+    residents_containing = _Via("people", People.residents_containing)
     all_residents = _Via("people", People.all_residents)
     awaiting_next_dose = _Via("people", People.awaiting_next_dose)
     add_resident = _Via("people", People.add_resident)
@@ -310,6 +313,14 @@ class Store:
     sending_since = _Via("sending", Sending.since)
     sending_ends = _Via("sending", Sending.end)
     provider_id_taken = _Via("sending", Sending.provider_id_taken)
+
+    # -- operator accounts (the console's logins) -------------------------------------------
+    operator = _Via("operators", Operators.operator)
+    operator_list = _Via("operators", Operators.operators)
+    add_operator = _Via("operators", Operators.add_operator)
+    update_operator = _Via("operators", Operators.update_operator)
+    login_failures = _Via("operators", Operators.login_failures)
+    record_login = _Via("operators", Operators.record_login)
 
     # -- casework ----------------------------------------------------------------------------
     add_callback = _Via("casework", Casework.add_callback)

@@ -9,11 +9,12 @@ throwaway server the session starts).
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import shutil
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -197,4 +198,45 @@ def phone(engine: Engine) -> Phone:
     return Phone(engine, "+8613800138000")
 
 
-__all__ = ["NOW", "TODAY", "Clock", "Phone", "make_clock", "open_seeded", "sequential_codes"]
+OPERATOR_PASSWORD = "correct horse 15"
+
+
+def operator_login(store: Store, name: str, role: str = "supervisor") -> str:
+    """An operator account ``name`` (added if missing); its password, for ``--password-stdin``."""
+    from bot.operators import add_operator
+
+    if store.operator(name) is None:
+        add_operator(store, name, role, OPERATOR_PASSWORD, datetime.fromisoformat(NOW),
+                     "admin:test")  # fmt: skip
+    return OPERATOR_PASSWORD
+
+
+def with_login(db: str | Path, args: Sequence[str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """``args`` with ``--password-stdin``, the password of its ``--operator`` (added as a
+    supervisor if missing) on stdin: a logged-in operator's command."""
+    if "--operator" not in args:
+        return list(args)
+    name = args[list(args).index("--operator") + 1]
+    if not name.strip():
+        return list(args)
+    store = Store.open(db)
+    try:
+        password = operator_login(store, name.strip())
+    finally:
+        store.close()
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return [*args, "--password-stdin"]
+
+
+__all__ = [
+    "NOW",
+    "OPERATOR_PASSWORD",
+    "TODAY",
+    "Clock",
+    "Phone",
+    "make_clock",
+    "open_seeded",
+    "operator_login",
+    "sequential_codes",
+    "with_login",
+]

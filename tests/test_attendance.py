@@ -24,7 +24,7 @@ from bot.demo import seed_demo
 from bot.engine import Engine
 from flows.policy import Policy
 from store import Booking, Dose, Resident, Store
-from tests.conftest import NOW, Clock, Phone
+from tests.conftest import NOW, Clock, Phone, with_login
 from tests.fakes import tables
 
 BACKENDS = ("sqlite", "postgresql")
@@ -112,7 +112,7 @@ class Cli:
         self.monkeypatch.setenv("VAXBOT_NOW", now)
         self.capsys.readouterr()
         try:
-            status = main([*args, "--db", str(self.db)])
+            status = main([*with_login(self.db, args, self.monkeypatch), "--db", str(self.db)])
         except SystemExit as exc:  # argparse's usage errors
             status = int(exc.code or 0)
         out, err = self.capsys.readouterr()

@@ -15,12 +15,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, RichLog
 
 from bot.engine import Engine
+from bot.operators import login
 from channels.console.app import ConsoleApp
 from channels.console.caller import CallerScreen
 from flows.identity import check_character
 from flows.policy import Policy
 from store import Booking, Resident, Store
-from tests.conftest import Clock, Phone
+from tests.conftest import Clock, Phone, operator_login
 from tests.fakes import tables
 
 OPERATOR = "王芳"
@@ -62,8 +63,13 @@ def synchronous(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[...,
     return run
 
 
-def console(store: Store, policy: Policy, clock: Clock, lang: str = "zh") -> ConsoleApp:
-    return ConsoleApp(store, policy, clock, OPERATOR, "en" if lang == "en" else "zh")
+def console(
+    store: Store, policy: Policy, clock: Clock, lang: str = "zh", role: str = "operator"
+) -> ConsoleApp:
+    """The console, logged in as 王芳 (a real login against her stored account)."""
+    password = operator_login(store, OPERATOR, role)
+    session = login(store, OPERATOR, password, clock(), "console")
+    return ConsoleApp(store, policy, clock, session, "en" if lang == "en" else "zh")
 
 
 async def type_in(pilot: Pilot[None], text: str) -> None:
@@ -104,7 +110,7 @@ async def test_lookup_shows_the_callers_people_and_bookings(
         assert [r[0] for r in people] == ["陈伯"]
         assert people[0][1] == "4401**********" + ELDER_ID[-4:]  # the ID shown masked
         assert [r[0] for r in rows(app, "bookings")] == [booking.code]
-        assert any(r[1].startswith("book booking") for r in rows(app, "history"))
+        assert f"预约 {booking.code}" in [r[1] for r in rows(app, "history")]
         assert caller_screen(app).found is not None
         assert caller_screen(app).found.phone == CALLER  # type: ignore[union-attr]
 
@@ -161,7 +167,7 @@ async def test_cancel_from_the_actions_is_audited_with_the_operator(
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert [r[5] for r in rows(app, "bookings")] == ["cancelled"]
+        assert [r[7] for r in rows(app, "bookings")] == ["cancelled"]
     after = store.booking(booking.id)
     assert after is not None and after.status == "cancelled"
     (audit,) = store.audit_rows(action="cancel")
@@ -190,7 +196,7 @@ async def test_noshow_then_lift_the_bar(store: Store, policy: Policy, clock: Clo
     booking = booked(store, clock, elder, date(2021, 6, 17))
     tables.update(store, "residents", {"id": elder.id}, noshows=policy.booking.noshow_limit)
     clock.set("2021-06-17T19:00:00+08:00")
-    app = console(store, policy, clock)
+    app = console(store, policy, clock, role="supervisor")
     async with app.run_test(size=(100, 30)) as pilot:
         await type_in(pilot, elder.prereg_code)
         app.screen.query_one("#bookings", DataTable).focus()
@@ -205,7 +211,7 @@ async def test_noshow_then_lift_the_bar(store: Store, policy: Policy, clock: Clo
     lifted = store.resident(elder.id)
     assert lifted is not None and not lifted.barred and lifted.noshows == 0
     actions = store.audit_rows(actor=ACTOR)
-    assert [a["action"] for a in actions] == ["noshow", "bar", "unbar"]
+    assert [a["action"] for a in actions] == ["login", "noshow", "bar", "unbar"]
 
 
 @synchronous
@@ -286,7 +292,7 @@ async def test_the_console_works_at_80_by_24_in_both_languages(
         await pilot.press("f9")
         await pilot.pause()
         assert app.lang == "en"
-        assert rows(app, "bookings")[0][5] == "active"
+        assert rows(app, "bookings")[0][7] == "active"
         for key in ("f2", "f3", "f4", "f1"):
             await pilot.press(key)
             await pilot.pause()

@@ -25,7 +25,7 @@ from bot.outbox import Report, deliver_due
 from flows.identity import mask_phone
 from flows.policy import Policy
 from store import Booking, Dose, Resident, Store
-from tests.conftest import Clock, Phone
+from tests.conftest import Clock, Phone, with_login
 from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery, outbox_row, outbox_rows
 
@@ -333,7 +333,7 @@ def followup_cli(
     monkeypatch.setenv("VAXBOT_NOW", "2021-07-16T10:30")
     capsys.readouterr()
     try:
-        status = main(["followup", *args, "--db", str(db)])
+        status = main(["followup", *with_login(db, args, monkeypatch), "--db", str(db)])
     except SystemExit as exc:  # argparse's usage errors
         status = int(exc.code or 0)
     out, err = capsys.readouterr()
@@ -365,7 +365,8 @@ def test_followup_list_and_record(
         f"#{yellow} YELLOW {zhang.prereg_code} 张三 {mask_phone(PHONE)} dose 2 since 2021-07-01",
     ]
     assert "13800138000" not in "\n".join(lines) and "13900139000" not in "\n".join(lines)
-    status, lines, _ = followup_cli(db_url, monkeypatch, capsys, "list", "--reveal")
+    status, lines, _ = followup_cli(db_url, monkeypatch, capsys, "list", "--reveal",
+                                   "--operator", "李主任")  # fmt: skip
     assert status == 0 and OTHER in lines[0] and PHONE in lines[1]
 
     status, lines, err = followup_cli(

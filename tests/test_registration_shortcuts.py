@@ -319,7 +319,7 @@ def test_the_word_the_console_tells_operators_to_type_registers() -> None:
     zh, en = UI["lookup.new"]
     words = re.findall(r"“([^”]+)”", zh + en)
     typed = [word for word in words if word != "代为预约"]
-    assert typed == ["注册", "register"]
+    assert typed == ["登记", "register"]
     assert all(command_of(word) is Command.REGISTER for word in typed)
 
 

@@ -13,6 +13,7 @@ from store.bookings import Bookings
 from store.casework import Casework
 from store.conversations import Conversations
 from store.offers import Offers
+from store.operators import Operators
 from store.outbox import Outbox
 from store.people import People
 from store.places import Places
@@ -29,6 +30,7 @@ REPOSITORIES = {
     "casework": Casework,
     "conversations": Conversations,
     "offers": Offers,
+    "operators": Operators,
     "outbox": Outbox,
     "people": People,
     "places": Places,

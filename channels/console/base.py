@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from bot.clock import Clock
 from bot.engine import Engine
+from bot.operators import Session
 from channels.console.texts import UI, UiLang, ui
 from flows.policy import Policy
 from store import Store
@@ -24,12 +25,27 @@ class Context:
     store: Store
     policy: Policy
     clock: Clock
-    operator: str  # the name, as given
-    actor: str  # "operator:NAME", for the audit
+    session: Session | None  # the operator logged in (None only on the login screen)
     engine: Engine
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def operator(self) -> str:
+        """The logged-in operator's name."""
+        return self.session.name if self.session else ""
+
+    @property
+    def actor(self) -> str:
+        """``operator:NAME`` of the logged-in operator, for the audit."""
+        if self.session is None:
+            raise RuntimeError("nobody is logged in")
+        return self.session.actor
+
+    @property
+    def supervisor(self) -> bool:
+        return self.session is not None and self.session.supervisor
 
 
 def localise_bindings(node: DOMNode, lang: UiLang) -> None:

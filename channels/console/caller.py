@@ -8,16 +8,17 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Input, Label, TabbedContent, TabPane
 
 from bot.attendance import mark_attended
 from channels.console.base import ConsoleScreen
 from channels.console.chat import CHANNEL, ChatPane
 from channels.console.data import Lookup, history, lookup
-from channels.console.dialogs import Confirm
+from channels.console.dialogs import AskReason, Confirm
 from channels.console.places import Places
+from channels.console.texts import UI
 from flows.identity import age_on, mask_id, mask_phone
-from flows.schedule import NextDose, next_dose
+from flows.rules import Bar, Mode, bar_rule, may_book, may_override, misfit
 from store import Booking, BookingNotActive, Resident, SlotUnavailable, StoreError
 
 
@@ -30,6 +31,7 @@ class CallerScreen(ConsoleScreen):
         Binding("a", "attend", "k.attend"),
         Binding("n", "noshow", "k.noshow"),
         Binding("u", "unbar", "k.unbar"),
+        Binding("v", "reveal", "k.reveal"),
     ]
 
     def __init__(self) -> None:
@@ -37,8 +39,10 @@ class CallerScreen(ConsoleScreen):
         self.found: Lookup | None = None
         self.person_id: int | None = None
         self.booking_id: int | None = None
+        self.revealed: int | None = None  # the person whose full numbers are shown
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
         ctx, lang = self.ctx, self.lang
         with Horizontal(id="lookup-bar"):
             yield Input(placeholder=self.t("lookup.placeholder"), id="lookup")
@@ -87,7 +91,7 @@ class CallerScreen(ConsoleScreen):
 
     def find(self, query: str) -> None:
         found = lookup(self.ctx.store, query)
-        self.found, self.booking_id = found, None
+        self.found, self.booking_id, self.revealed = found, None, None
         self.person_id = found.focus if found else None
         if found and self.person_id is None and found.people:
             self.person_id = found.people[0].id
@@ -136,18 +140,33 @@ class CallerScreen(ConsoleScreen):
             info.update(self.t("lookup.new", phone=mask_phone(found.phone)))
         elif found.people:
             phone = mask_phone(found.phone) if found.phone else "—"
-            info.update(self.t("lookup.found", phone=phone, n=len(found.people)))
+            count = (
+                self.t("people.one")
+                if len(found.people) == 1
+                else self.t("people.many", n=len(found.people))
+            )
+            info.update(self.t("lookup.found", phone=phone, people=count))
         today = self.ctx.now().date()
         for row, person in enumerate(found.people):
             district = self.ctx.policy.districts.get(person.district_id)
             where = (district.zh if self.lang == "zh" else district.en) if district else ""
-            state = self.t("barred", n=person.noshows) if person.barred else ""
+            state = self.rule_text(person)
             people.add_row(person.name, mask_id(person.id_number),
                            str(age_on(person.birth_date, today)), where, state,
                            key=str(person.id))  # fmt: skip
             if person.id == self.person_id:
                 people.move_cursor(row=row)
         self._show_person(self._person())
+
+    def rule_text(self, person: Resident) -> str:
+        """What ``flows.rules`` says of booking this person now, as the operator reads it."""
+        ctx = self.ctx
+        store = ctx.store
+        decision = may_book(ctx.policy, person, store.doses_of(person.id),
+                            store.active_bookings(person.id), ctx.now(), Mode.OPERATOR)  # fmt: skip
+        dose = decision.dose.number if decision.dose else 0
+        return self.t(f"rule.{decision.bar}", n=person.noshows, dose=dose,
+                      min=ctx.policy.ages.minimum)  # fmt: skip
 
     def _show_person(self, person: Resident | None) -> None:
         store = self.ctx.store
@@ -156,7 +175,8 @@ class CallerScreen(ConsoleScreen):
         audit = self.query_one("#history", DataTable)
         if not bookings.columns:
             bookings.add_columns(*(self.t(k) for k in ("col.code", "col.dose", "col.date",
-                                 "col.period", "col.site", "col.status")))  # fmt: skip
+                                 "col.period", "col.site", "col.product", "col.companion",
+                                 "col.status")))  # fmt: skip
         if not audit.columns:
             audit.add_columns(*(self.t(k) for k in ("col.when", "col.action", "col.who")))
         bookings.clear()
@@ -167,23 +187,54 @@ class CallerScreen(ConsoleScreen):
         screening = store.latest_screening(person.id)
         doses = store.doses_of(person.id)
         lines = [
-            self.t("screening", at=screening.at[:16], dose=screening.dose,
-                   outcome=screening.outcome) if screening else self.t("screening.none"),
-            self.t("doses", doses=", ".join(f"{d.dose}: {d.day} {d.product_id}" for d in doses))
-            if doses else self.t("doses.none"),
+            self.t("screening", at=screening.at[:10], dose=screening.dose,
+                   outcome=self.t(f"verdict.{screening.outcome}")) if screening
+            else self.t("screening.none"),
+            self.t("doses", doses=", ".join(
+                self.t("dose.given", dose=d.dose, day=d.day, product=self._product(d.product_id))
+                for d in doses)) if doses else self.t("doses.none"),
         ]  # fmt: skip
+        if self.revealed == person.id:  # a supervisor asked, with a reason (audited)
+            lines = [self.t("reveal.shown", name=person.name, id=person.id_number,
+                            phone=person.phone)]  # fmt: skip
         detail.update("  ·  ".join(lines))
         for row, booking in enumerate(store.bookings_of(person.id)):
             site = booking.site.name_zh if self.lang == "zh" else booking.site.name_en
-            bookings.add_row(booking.code, str(booking.dose), booking.slot.day.isoformat(),
-                             booking.slot.period, site, self.t(f"status.{booking.status}"),
-                             key=str(booking.id))  # fmt: skip
+            companion = (
+                f"{booking.companion_name} {mask_phone(booking.companion_phone or '')}"
+                if booking.companion_name else ""
+            )  # fmt: skip
+            bookings.add_row(booking.code, self.t("dose.n", dose=booking.dose),
+                             booking.slot.day.isoformat(), booking.slot.period, site,
+                             self._product(booking.slot.product_id), companion,
+                             self.t(f"status.{booking.status}"), key=str(booking.id))  # fmt: skip
             if booking.id == self.booking_id:
                 bookings.move_cursor(row=row)
         for entry in history(store, person.id):
-            what = f"{entry['action']} {entry['entity']} {entry['entity_id']}"
-            audit.add_row(entry["at"][:16].replace("T", " "), what,
-                          f"{entry['actor']} ({entry['channel']})")  # fmt: skip
+            audit.add_row(entry["at"][:16].replace("T", " "), self._happened(entry),
+                          self._who(entry))  # fmt: skip
+
+    def _product(self, product_id: str) -> str:
+        product = self.ctx.policy.products.get(product_id)
+        if product is None:
+            return product_id
+        return product.zh if self.lang == "zh" else product.en
+
+    def _happened(self, entry: dict[str, str]) -> str:
+        """An audit row as the operator reads it: 预约 B1234567, not "book booking 3"."""
+        key = f"audit.{entry['action']}"
+        what = self.t(key) if key in UI else entry["action"]
+        if entry["entity"] == "booking":
+            booking = self.ctx.store.booking(int(entry["entity_id"]))
+            return f"{what} {booking.code}" if booking else what
+        return what
+
+    def _who(self, entry: dict[str, str]) -> str:
+        kind, _, name = entry["actor"].partition(":")
+        key = f"who.{kind}"
+        said = self.t(key, name=name) if key in UI else entry["actor"]
+        channel = entry["channel"]
+        return f"{said}（{channel}）" if self.lang == "zh" else f"{said} ({channel})"
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
@@ -197,6 +248,32 @@ class CallerScreen(ConsoleScreen):
 
     def on_chat_pane_turned(self, event: ChatPane.Turned) -> None:
         self.reload()
+        state = self.ctx.store.load_state(CHANNEL, event.phone) or {}
+        data = state.get("data") or {}
+        site_id = data.get("site_id")
+        self.query_one("#places", Places).follow(
+            data.get("district"), int(site_id) if isinstance(site_id, int | str) and
+            str(site_id).isdigit() else None,
+        )  # fmt: skip
+
+    def on_places_chosen(self, event: Places.Chosen) -> None:
+        """Book the period picked: said to the chat, which books it as on any channel."""
+        chat = self.query_one("#chat", ChatPane)
+        slot = self.ctx.store.slot(event.slot_id)
+        site = self.ctx.store.site(slot.site_id) if slot else None
+        if slot is None or site is None:
+            return
+        if chat.phone is None:
+            self.notify(self.t("chat.need_caller"), severity="warning")
+            return
+        if chat.turns == 0:
+            chat.start_booking()
+        if self.lang == "zh":
+            said = f"{site.name_zh} {slot.day.month}月{slot.day.day}日 {slot.start}"
+        else:
+            said = f"{site.name_en} {slot.day.day} {slot.day:%B} {slot.start}"
+        chat.send(said)
+        self.query_one("#chat-input", Input).focus()
 
     # -- actions ------------------------------------------------------------------------
 
@@ -207,6 +284,8 @@ class CallerScreen(ConsoleScreen):
     def action_chat(self) -> None:
         self.query_one("#caller-tabs", TabbedContent).active = "tab-book"
         self.query_one("#chat-input", Input).focus()
+        if self.found is not None and self.found.people:  # a registered caller: start at once
+            self.query_one("#chat", ChatPane).start_booking()
 
     def _booking(self) -> Booking | None:
         booking = self.ctx.store.booking(self.booking_id) if self.booking_id else None
@@ -264,29 +343,25 @@ class CallerScreen(ConsoleScreen):
         if slot is None or site is None:
             self.notify(self.t("act.pick_slot"), severity="warning")
             return
-        # The same dose rules as self-service: manufacturer and interval of earlier doses.
-        earlier = [d for d in ctx.store.doses_of(booking.resident_id) if d.dose < booking.dose]
-        dose = next_dose(earlier, ctx.policy)
-        if isinstance(dose, NextDose):
-            if dose.products is not None and slot.product_id not in dose.products:
-                products = "/".join(dose.products)
-                self.notify(
-                    self.t(
-                        "act.failed",
-                        why=self.t("act.wrong_product", dose=booking.dose, products=products),
-                    ),
-                    severity="error",
-                )
-                return
-            if dose.earliest is not None and slot.day < dose.earliest:
-                self.notify(
-                    self.t(
-                        "act.failed",
-                        why=self.t("act.too_early", dose=booking.dose, day=dose.earliest),
-                    ),
-                    severity="error",
-                )
-                return
+        # The same rules as self-service (flows.rules): the bar, the maker, the interval.
+        person = ctx.store.resident(booking.resident_id)
+        assert person is not None
+        decision = may_book(ctx.policy, person, ctx.store.doses_of(person.id),
+                            ctx.store.active_bookings(person.id), ctx.now(), Mode.OPERATOR,
+                            moving=booking)  # fmt: skip
+        dose = decision.dose
+        if decision.bar is not None or dose is None or dose.number != booking.dose:
+            self.notify(self.t("act.failed", why=self.t(f"rule.{decision.bar or 'already'}",
+                                                         n=person.noshows, dose=booking.dose)),
+                        severity="error")  # fmt: skip
+            return
+        wrong = misfit(ctx.policy, person, dose, slot.product_id, slot.day)
+        if wrong is not None:
+            products = "/".join(dose.products or ())
+            why = self.t(f"misfit.{wrong}", dose=booking.dose, products=products,
+                         day=dose.earliest, min=ctx.policy.ages.minimum)  # fmt: skip
+            self.notify(self.t("act.failed", why=why), severity="error")
+            return
 
         def move() -> None:
             ctx.store.reschedule(booking.id, slot.id, now=ctx.now(), actor=ctx.actor,
@@ -305,7 +380,7 @@ class CallerScreen(ConsoleScreen):
 
         def attend() -> None:
             (marked,) = mark_attended(ctx.store, [booking.code], ctx.now(), ctx.actor, CHANNEL,
-                                      ctx.policy.booking.noshow_limit)  # fmt: skip
+                                      bar_rule(ctx.policy))  # fmt: skip
             self.notify(marked.line(), severity="information" if marked.ok else "error")
 
         self._attempt(attend)
@@ -318,7 +393,7 @@ class CallerScreen(ConsoleScreen):
 
         def noshow() -> None:
             ctx.store.mark_noshow(booking.id, now=ctx.now(), actor=ctx.actor, channel=CHANNEL,
-                        limit=ctx.policy.booking.noshow_limit)  # fmt: skip
+                                  bars=bar_rule(ctx.policy))  # fmt: skip
             self.notify(self.t("act.noshow", code=booking.code))
 
         self._confirmed(self.t("act.confirm_noshow", code=booking.code), noshow)
@@ -331,6 +406,9 @@ class CallerScreen(ConsoleScreen):
         if not person.barred:
             self.notify(self.t("act.not_barred"), severity="warning")
             return
+        if not may_override(self.ctx.session.role if self.ctx.session else "", Bar.BARRED):
+            self.notify(self.t("act.supervisor_only"), severity="error")
+            return
         ctx = self.ctx
 
         def unbar() -> None:
@@ -338,3 +416,24 @@ class CallerScreen(ConsoleScreen):
             self.notify(self.t("act.unbarred", name=person.name))
 
         self._confirmed(self.t("act.confirm_unbar", name=person.name), unbar)
+
+    def action_reveal(self) -> None:
+        """A supervisor sees the selected person's full ID and phone, having typed why."""
+        person = self._person()
+        if person is None:
+            self.notify(self.t("act.pick_person"), severity="warning")
+            return
+        if not self.ctx.supervisor:
+            self.notify(self.t("act.supervisor_only"), severity="error")
+            return
+        ctx = self.ctx
+
+        def answered(reason: str | None) -> None:
+            if not reason:
+                return
+            ctx.store.audit(ctx.now(), ctx.actor, CHANNEL, "reveal", "resident", person.id, None,
+                            {"reason": reason, "fields": ["id_number", "phone"]})  # fmt: skip
+            self.revealed = person.id
+            self.reload()
+
+        self.app.push_screen(AskReason(self.t("reveal.why", name=person.name), self.lang), answered)

@@ -33,9 +33,11 @@ class ChatPane(Widget):
         self.actor = actor
         self.lang: UiLang = lang
         self.phone: str | None = None
+        self.turns = 0  # messages sent for this caller
 
     def compose(self) -> ComposeResult:
-        yield RichLog(id="chat-log", wrap=True, markup=False, auto_scroll=True)
+        # min_width=1: lines wrap at the pane's width, never cropped at RichLog's default 78
+        yield RichLog(id="chat-log", wrap=True, markup=False, auto_scroll=True, min_width=1)
         yield Input(placeholder=ui(self.lang, "chat.placeholder"), id="chat-input")
 
     def localise(self, lang: UiLang) -> None:
@@ -47,6 +49,7 @@ class ChatPane(Widget):
         if phone == self.phone:
             return
         self.phone = phone
+        self.turns = 0
         log = self.query_one("#chat-log", RichLog)
         log.clear()
         if phone:
@@ -61,6 +64,7 @@ class ChatPane(Widget):
             CHANNEL, self.phone, text, actor=self.actor, phone=self.phone, lang=self.lang
         )
         replies = self.intake.receive(message).replies
+        self.turns += 1
         log.write(f"> {text}")
         for reply in replies:
             log.write(reply.text)
@@ -68,6 +72,11 @@ class ChatPane(Widget):
                 log.write(f"  {option.key}. {option.label}")
         self.post_message(self.Turned(self.phone, replies))
         return replies
+
+    def start_booking(self) -> None:
+        """Ask the engine to book for the caller, as if they had said 预约 (a fresh chat only)."""
+        if self.phone is not None and self.turns == 0:
+            self.send(ui(self.lang, "chat.book_word"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

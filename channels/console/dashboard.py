@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Label, Sparkline
+from textual.widgets import DataTable, Footer, Header, Label, Sparkline
 
 from channels.console.base import ConsoleScreen
 from channels.console.data import figures
@@ -27,6 +27,7 @@ class DashboardScreen(ConsoleScreen):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "refresh_figures", "k.refresh")]
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
         with Vertical():
             yield Label("", id="dash-title", classes="section")
             with Horizontal(id="dash-counts"):

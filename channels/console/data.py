@@ -33,7 +33,8 @@ def _household(store: Store, resident: Resident) -> Lookup:
 
 
 def lookup(store: Store, query: str) -> Lookup | None:
-    """A caller by phone, ID number, booking code, pre-registration code or name."""
+    """A caller by phone, ID number, booking code, pre-registration code or name — or by any
+    part of a phone number, ID number or name (several matches: a list to choose from)."""
     text = unicodedata.normalize("NFKC", query).strip()
     if not text:
         return None
@@ -55,8 +56,13 @@ def lookup(store: Store, query: str) -> Lookup | None:
     document = clean_id(text)
     if _DOCUMENT.fullmatch(document) and any(ch.isdigit() for ch in document):
         found = reports.residents_with_document(store, document)
-        return _household(store, found[0]) if found else None
-    found = reports.residents_named(store, text, limit=20)
+        if found:
+            return _household(store, found[0])
+    fragment = re.sub(r"[\s-]", "", text).upper()
+    if re.fullmatch(r"[0-9X]{3,17}", fragment):  # part of a phone or ID number
+        found = reports.residents_containing(store, fragment, limit=20)
+    else:
+        found = reports.residents_named(store, text, limit=20)
     if len(found) == 1:
         return _household(store, found[0])
     return Lookup(None, found) if found else None

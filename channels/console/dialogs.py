@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from channels.console.texts import UiLang, ui
@@ -63,6 +63,30 @@ class Choose(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class AskReason(ModalScreen[str | None]):
+    """A reason typed before something sensitive (a full number shown); Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "k.no")]
+
+    def __init__(self, question: str, lang: UiLang) -> None:
+        super().__init__()
+        self.question = question
+        self.lang: UiLang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question)
+            yield Input(placeholder=ui(self.lang, "reveal.reason"), id="reason", max_length=200)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.dismiss(event.value.strip())
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -7,15 +7,25 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer, Header, Label
 
 from bot.followups import OUTCOMES as CASE_OUTCOMES
 from bot.followups import record
 from channels.console.base import ConsoleScreen
 from channels.console.chat import CHANNEL
 from channels.console.dialogs import Choose
+from channels.console.texts import UI
 from flows.identity import mask_phone
 from store import StoreError, reports
+
+
+def spaced(phone: str) -> str:
+    """+8613800138000 → 138 0013 8000: a number to read and dial."""
+    digits = phone.removeprefix("+86")
+    if len(digits) == 11 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    return phone
+
 
 # What calling back can come to; True closes the request.
 CALLBACK_OUTCOMES = {"resolved": True, "booked": True, "no-answer": False, "wrong-number": True}
@@ -29,6 +39,7 @@ class FollowupsScreen(ConsoleScreen):
     ]
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
         with Vertical():
             yield Label(self.t("fu.callbacks"), id="callbacks-title", classes="section")
             yield DataTable(id="callbacks", cursor_type="row")
@@ -59,7 +70,9 @@ class FollowupsScreen(ConsoleScreen):
                                   self.t("col.since"), self.t("col.last"))  # fmt: skip
         callbacks.clear()
         for row in store.open_callbacks():
-            callbacks.add_row(str(row["id"]), mask_phone(row["address"]), row["reason"],
+            reason = f"reason.{row['reason']}"
+            callbacks.add_row(str(row["id"]), mask_phone(row["address"]),
+                              self.t(reason) if reason in UI else row["reason"],
                               row["created_at"][:16].replace("T", " "), row["outcome"] or "",
                               key=f"cb:{row['id']}")  # fmt: skip
         cases = self.query_one("#cases", DataTable)
@@ -95,15 +108,22 @@ class FollowupsScreen(ConsoleScreen):
         if key is None:
             self.notify(self.t("fu.none"), severity="warning")
             return
-        kind = key.partition(":")[0]
+        kind, _, number = key.partition(":")
         outcomes = CALLBACK_OUTCOMES if kind == "cb" else CASE_OUTCOMES
         choices = [(name, self.t(f"out.{name}")) for name in outcomes]
+        # The operator taking the call needs the whole number: shown to them, and audited.
+        ctx = self.ctx
+        phone = reports.contact(ctx.store, kind, int(number)) or ""
+        ctx.store.audit(ctx.now(), ctx.actor, CHANNEL, "reveal",
+                        "callback" if kind == "cb" else "followup", number, None,
+                        {"reason": "call-back" if kind == "cb" else "follow-up call"})  # fmt: skip
 
         def chosen(outcome: str | None) -> None:
             if outcome is not None:
                 self.record_outcome(key, outcome)
 
-        self.app.push_screen(Choose(self.t("fu.pick"), choices), chosen)
+        title = self.t("fu.call", phone=spaced(phone)) + "\n" + self.t("fu.pick")
+        self.app.push_screen(Choose(title, choices), chosen)
 
     def record_outcome(self, key: str, outcome: str) -> None:
         ctx = self.ctx

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar
+from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
 from bot.records import TableError
 from bot.roster import RosterResult, book_row, read_roster, summary, write_results
@@ -29,6 +29,7 @@ class GroupScreen(ConsoleScreen):
         self.source: Path | None = None
 
     def compose(self) -> ComposeResult:
+        yield Header(icon="☎")
         with Vertical():
             with Horizontal(id="roster-bar"):
                 yield Input(placeholder=self.t("ro.path"), id="roster-path")
