@@ -155,17 +155,23 @@ class People:
         return [resident(row, self.keys) for row in rows]
 
     def residents_containing(self, fragment: str, limit: int) -> list[Resident]:
-        """People whose name or phone contains ``fragment`` (an operator's search: "the number
-        ends 5678", part of a name), or whose whole ID number it is. ID numbers are sealed and
-        found by their keyed index only, so a part of one finds nobody (docs/privacy.md)."""
+        """People an operator's search finds: by part of their name or phone ("the number ends
+        5678"), by their whole ID number, or by the birth date written in one (19520109).
+        ID numbers are sealed and found by their keyed index only, so a part of one that is not
+        its birth date finds nobody (docs/privacy.md)."""
+        digits = fragment.replace(" ", "").replace("-", "")
+        born = None
+        if len(digits) == 8 and digits.isascii() and digits.isdigit():
+            born = f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
         rows = self._db.all(
             f"SELECT {RESIDENT_COLUMNS} FROM residents WHERE name LIKE :pattern "
-            "OR phone LIKE :pattern ORDER BY id LIMIT :limit",
-            {"pattern": f"%{fragment}%", "limit": limit},
+            "OR replace(phone, ' ', '') LIKE :digits OR birth_date = :born ORDER BY id "
+            "LIMIT :limit",
+            {"pattern": f"%{fragment}%", "digits": f"%{digits}%", "born": born, "limit": limit},
         )
         found = [resident(row, self.keys) for row in rows]
         seen = {person.id for person in found}
-        whole = [p for p in self.residents_with_document(fragment.strip()) if p.id not in seen]
+        whole = [p for p in self.residents_with_document(digits) if p.id not in seen]
         return (found + whole)[:limit]
 
     def all_residents(self) -> list[Resident]:

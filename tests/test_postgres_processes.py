@@ -178,18 +178,20 @@ def test_a_daily_job_run_by_two_workers_at_once_runs_once(
 ) -> None:
     to_confirm(Phone(Engine(store, policy, clock), "+8613900000001"), 1)
     Phone(Engine(store, policy, clock), "+8613900000001").say("确认预约")  # a booking tomorrow
-    evening = "2021-06-17T18:05:00+08:00"  # reminders (18:00) and alerts (10:00) are due
+    # reminders (18:00), alerts (10:00) and the retention purge (03:30) are due
+    evening = "2021-06-17T18:05:00+08:00"
     first, second = spawn(tick_once, [(db_url, evening), (db_url, evening)])
-    assert sorted(first + second) == ["alerts", "reminders"], (first, second)
+    assert sorted(first + second) == ["alerts", "purge", "reminders"], (first, second)
     runs = store.job_runs()
     assert sorted((run["name"], run["period"]) for run in runs) == [
-        ("alerts", "2021-06-17"), ("reminders", "2021-06-17")]  # fmt: skip
+        ("alerts", "2021-06-17"), ("purge", "2021-06-17"),
+        ("reminders", "2021-06-17")]  # fmt: skip
     assert all(run["done_at"] for run in runs)
     reminders = [row for row in store.outbox_rows() if row["idempotency_key"].startswith("remind")]
     assert len(reminders) == 1
     # And the day after, a worker runs them again (a new period).
     again = spawn(tick_once, [(db_url, "2021-06-18T18:05:00+08:00")])
-    assert sorted(again[0]) == ["alerts", "reminders"]
+    assert sorted(again[0]) == ["alerts", "purge", "reminders"]
 
 
 # -- kill -9 in the middle of a turn -----------------------------------------------------------
