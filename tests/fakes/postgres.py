@@ -90,6 +90,13 @@ def server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def scoped(name: str) -> str:
+    """``name`` for this test process: with pytest-xdist, each worker's databases carry its id,
+    so workers sharing one server (``VAXBOT_TEST_POSTGRES``) never touch each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}_{worker}" if worker else name
+
+
 def database_url(server_url: str, name: str) -> str:
     """The URL of database ``name`` on the server of ``server_url``."""
     base, _, _ = server_url.rpartition("/")
@@ -99,6 +106,7 @@ def database_url(server_url: str, name: str) -> str:
 def create(server_url: str, name: str, template: str | None = None) -> str:
     """Make database ``name`` (a copy of ``template``, if given), dropping one of that name
     first; its URL."""
+    name, template = scoped(name), scoped(template) if template else None
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         copy = f' TEMPLATE "{template}"' if template else ""
@@ -107,5 +115,6 @@ def create(server_url: str, name: str, template: str | None = None) -> str:
 
 
 def drop(server_url: str, name: str) -> None:
+    name = scoped(name)
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
