@@ -21,9 +21,9 @@ import pytest
 from bot.engine import Engine
 from flows.policy import Policy
 from store import DatabaseUnavailable, Store, open_store
-from store.crypto import Keyring
+from store.crypto import Keyring, new_key_text
 from store.db import Db
-from store.keys import read_key_file
+from store.keys import read_key_file, write_key_file
 from store.migrations import MIGRATIONS, migrate
 from store.sqlite import SqliteDb
 from tests.conftest import Phone
@@ -197,13 +197,26 @@ def test_an_older_database_is_sealed_when_it_upgrades(
             postgres.drop(server, "vaxbot_plain_upgrade")
 
 
+@pytest.mark.parametrize("kind", BACKENDS)
 def test_key_rotation_under_load_loses_nothing(
-    tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+    kind: str,
+    tmp_path: Path,
+    policy: Policy,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.delenv("VAXBOT_DATA_KEY", raising=False)
-    db = tmp_path / "rotate.db"
-    seeding = open_store(db)  # creates the key file beside it
-    first_key = read_key_file(Path(f"{db}.key"))
+    server = request.getfixturevalue("postgres_server") if kind == "postgresql" else None
+    if server is not None:  # PostgreSQL: the key file named by VAXBOT_DATA_KEY_FILE
+        db: Path | str = postgres.create(server, "vaxbot_rotate")
+        key_file = tmp_path / "data.key"
+        write_key_file(key_file, [new_key_text()])
+        monkeypatch.setenv("VAXBOT_DATA_KEY_FILE", str(key_file))
+    else:
+        db = tmp_path / "rotate.db"
+        key_file = Path(f"{db}.key")
+    seeding = open_store(db)  # SQLite: creates the key file beside it
+    first_key = read_key_file(key_file)
     seeding.sync_districts((key, d.zh, d.en) for key, d in policy.districts.items())
     seeding.close()
     writer = open_store(db)  # a running process: keeps registering people during the rotation
@@ -227,8 +240,7 @@ def test_key_rotation_under_load_loses_nothing(
 
     thread = threading.Thread(target=register)
     thread.start()
-    env = {**os.environ, "VAXBOT_DATA_KEY": ""}
-    env.pop("VAXBOT_DATA_KEY")
+    env = {k: v for k, v in os.environ.items() if k != "VAXBOT_DATA_KEY"}
     rotate = [sys.executable, "-m", "channels.cli", "keys", "rotate", "--db", str(db),
               "--batch", "20"]  # fmt: skip
     try:
@@ -238,14 +250,14 @@ def test_key_rotation_under_load_loses_nothing(
         thread.join()
     assert result.returncode == 0, result.stderr
     assert "new data key" in result.stderr and "re-encrypted" in result.stdout
-    keys = read_key_file(Path(f"{db}.key"))
+    keys = read_key_file(key_file)
     assert keys[1:] == first_key and keys[0] != first_key[0]
     # Rows the running process wrote under the old key meanwhile: a second run finishes them
     # (resumable: no third key), and --retire drops the old key.
     again = subprocess.run([*rotate, "--retire"], env=env, capture_output=True, text=True,
                            timeout=120)  # fmt: skip
     assert again.returncode == 0, again.stderr
-    assert read_key_file(Path(f"{db}.key")) == [keys[0]]
+    assert read_key_file(key_file) == [keys[0]]
     writer.close()
     only_new = open_store(db, Keyring([keys[0]]))  # the new key alone opens everything
     try:
@@ -257,3 +269,5 @@ def test_key_rotation_under_load_loses_nothing(
         assert state == {"lang": "zh", "id": written[-1]}
     finally:
         only_new.close()
+        if server is not None:
+            postgres.drop(server, "vaxbot_rotate")
