@@ -12,7 +12,7 @@ from store import DatabaseUnavailable, open_store
 from store.crypto import new_key_text
 from store.keys import ENV_KEY, key_source, read_key_file, write_key_file
 from store.retention import Ages, Retention
-from store.sealing import remaining, reseal_all
+from store.sealing import EVERY_COLUMN, remaining, reseal_all
 from store.store import backend_of
 
 
@@ -118,7 +118,7 @@ def _rotate(args: argparse.Namespace, name: str) -> int:
         return 2
     try:
         keys = store.keys
-        pending = sum(remaining(store.db, keys).values())
+        pending = sum(remaining(store.db, keys, EVERY_COLUMN).values())
         if source is not None and not pending and not args.retire:
             write_key_file(source, [new_key_text(), *read_key_file(source)])
             keys.refresh(force=True)
@@ -127,15 +127,19 @@ def _rotate(args: argparse.Namespace, name: str) -> int:
             print(
                 f"{name}: {ENV_KEY} holds one key: rotating re-encrypts under it", file=sys.stderr
             )
-        left = sum(remaining(store.db, keys).values())
+        left = sum(remaining(store.db, keys, EVERY_COLUMN).values())
         with tqdm(total=left, unit="row", disable=args.quiet, file=sys.stderr) as bar:
 
             def shown(_table: str, count: int) -> None:
                 bar.update(count)
 
-            done = reseal_all(store.db, keys, args.batch, shown)
+            done = reseal_all(store.db, keys, args.batch, shown, EVERY_COLUMN)
         print(f"re-encrypted {done} values under data key {keys.kid}")
-        if args.retire and source is not None and not sum(remaining(store.db, keys).values()):
+        if (
+            args.retire
+            and source is not None
+            and not sum(remaining(store.db, keys, EVERY_COLUMN).values())
+        ):
             current = read_key_file(source)[0]
             write_key_file(source, [current])
             print(f"{name}: older keys removed from {source}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Operator accounts (the console's logins) and failed logins, per name, for rate limiting.
 
 The store keeps what it is given: a password *hash* (``bot.operators`` hashes with argon2),
-an optional TOTP secret, the role and whether the account is disabled. Every change is audited
+an optional TOTP secret (sealed under the data key, as ID numbers are: docs/privacy.md), the role
+and whether the account is disabled. Every change is audited
 (entity ``operator``); no hash or secret ever goes into the audit.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store.audit import Audit
+from store.crypto import Keyring
 from store.db import Db, UniqueViolation
 from store.models import StoreError
 from store.rows import stamp
@@ -33,20 +35,31 @@ class OperatorExists(StoreError):
 _COLUMNS = "name, role, password_hash, totp_secret, disabled, created_at"
 
 
+def _totp_where(name: str) -> str:
+    return f"operators.totp_secret:{name}"  # as store/sealing.py re-seals it
+
+
 class Operators:
-    def __init__(self, db: Db, audit: Audit) -> None:
+    def __init__(self, db: Db, audit: Audit, keys: Keyring) -> None:
         self._db = db
         self._audit = audit
+        self._keys = keys
+
+    def _operator(self, row: tuple[object, ...]) -> Operator:
+        name, secret = str(row[0]), row[3]
+        totp = None if secret is None else self._keys.open(str(secret), _totp_where(name))
+        return Operator(name, str(row[1]), str(row[2]), totp, bool(row[4]), str(row[5]))
+
+    def _sealed(self, name: str, secret: str | None) -> str | None:
+        return None if secret is None else self._keys.seal(secret, _totp_where(name))
 
     def operator(self, name: str) -> Operator | None:
         row = self._db.one(f"SELECT {_COLUMNS} FROM operators WHERE name = :name", {"name": name})
-        if row is None:
-            return None
-        return Operator(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+        return None if row is None else self._operator(row)
 
     def operators(self) -> list[Operator]:
         rows = self._db.all(f"SELECT {_COLUMNS} FROM operators ORDER BY name")
-        return [Operator(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+        return [self._operator(row) for row in rows]
 
     def add_operator(
         self, name: str, role: str, password_hash: str, totp_secret: str | None, *,
@@ -57,8 +70,8 @@ class Operators:
                 self._db.execute(
                     "INSERT INTO operators (name, role, password_hash, totp_secret, disabled, "
                     "created_at) VALUES (:name, :role, :hash, :totp, 0, :at)",
-                    {"name": name, "role": role, "hash": password_hash, "totp": totp_secret,
-                     "at": stamp(now)},
+                    {"name": name, "role": role, "hash": password_hash,
+                     "totp": self._sealed(name, totp_secret), "at": stamp(now)},
                 )  # fmt: skip
             except UniqueViolation:
                 raise OperatorExists(name) from None
@@ -82,7 +95,7 @@ class Operators:
             if password_hash is not None:
                 changes["password_hash"] = password_hash
             if totp_secret is not None:
-                changes["totp_secret"] = totp_secret
+                changes["totp_secret"] = self._sealed(name, totp_secret)
             if disabled is not None:
                 changes["disabled"] = int(disabled)
             if changes:

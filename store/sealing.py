@@ -39,6 +39,13 @@ COLUMNS = (
            lambda k: f"inbound.replies:{k[0]}:{k[1]}"),
     Column("outbox", "text", ("id", "idempotency_key"), lambda k: f"outbox.text:{k[1]}"),
 )  # fmt: skip
+# Sealed by tables and columns made after migration 0011b, which seals COLUMNS only (these do
+# not exist yet when it runs on an older database): re-sealed by ``vaxbot keys rotate``.
+LATER_COLUMNS = (
+    Column("outbox", "params", ("id", "idempotency_key"), lambda k: f"outbox.params:{k[1]}"),
+    Column("operators", "totp_secret", ("name",), lambda k: f"operators.totp_secret:{k[0]}"),
+)  # fmt: skip
+EVERY_COLUMN = COLUMNS + LATER_COLUMNS
 
 
 def resident_where(index: str) -> str:
@@ -107,7 +114,7 @@ def reseal_residents(db: Db, keys: Keyring, batch: int) -> int:
     return done or -len(rows)
 
 
-def remaining(db: Db, keys: Keyring) -> dict[str, int]:
+def remaining(db: Db, keys: Keyring, columns: tuple[Column, ...] = COLUMNS) -> dict[str, int]:
     """How many values are not under the current key, by table."""
     left = {}
     row = db.one(
@@ -115,24 +122,28 @@ def remaining(db: Db, keys: Keyring) -> dict[str, int]:
         _stale(keys),
     )
     left["residents"] = int(row[0]) if row else 0
-    for spec in COLUMNS:
+    for spec in columns:
         row = db.one(
             f"SELECT COUNT(*) FROM {spec.table} WHERE {spec.column} <> '' "
             f"AND {spec.column} NOT LIKE :current",
             _stale(keys),
         )
-        left[spec.table] = int(row[0]) if row else 0
+        left[spec.table] = left.get(spec.table, 0) + (int(row[0]) if row else 0)
     return left
 
 
 def reseal_all(
-    db: Db, keys: Keyring, batch: int = 500, progress: Callable[[str, int], None] | None = None
+    db: Db,
+    keys: Keyring,
+    batch: int = 500,
+    progress: Callable[[str, int], None] | None = None,
+    columns: tuple[Column, ...] = COLUMNS,
 ) -> int:
     """Seal every value not under the current key, batch by batch; how many were written."""
     total = 0
     steps: list[tuple[str, Callable[[], int]]] = [
         ("residents", lambda: reseal_residents(db, keys, batch))
-    ] + [(spec.table, partial(reseal_column, db, keys, spec, batch)) for spec in COLUMNS]
+    ] + [(spec.table, partial(reseal_column, db, keys, spec, batch)) for spec in columns]
     for table, step in steps:
         stalled = 0
         while (done := step()) != 0 and stalled < 100:

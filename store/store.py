@@ -145,7 +145,7 @@ class Store:
         self.casework = Casework(db, self.audits)
         self.routes = Routes(db, self.keys)
         self.safeguards = Safeguards(db, self.keys, self.audits)
-        self.operators = Operators(db, self.audits)
+        self.operators = Operators(db, self.audits, self.keys)
         for name, attribute in vars(Store).items():
             if isinstance(attribute, _Via):
                 setattr(self, name, attribute.__get__(self, Store))

@@ -197,6 +197,9 @@ def test_an_older_database_is_sealed_when_it_upgrades(
             postgres.drop(server, "vaxbot_plain_upgrade")
 
 
+TOTP = "JBSWY3DPEHPK3PXP"
+
+
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_key_rotation_under_load_loses_nothing(
     kind: str,
@@ -218,6 +221,13 @@ def test_key_rotation_under_load_loses_nothing(
     seeding = open_store(db)  # SQLite: creates the key file beside it
     first_key = read_key_file(key_file)
     seeding.sync_districts((key, d.zh, d.en) for key, d in policy.districts.items())
+    # sealed values of tables made after the first sealing: rotated too
+    stamp = datetime(2021, 6, 17, 9)
+    seeding.add_operator("王芳", "supervisor", "argon2-hash", TOTP, now=stamp, actor="test",
+                         channel="cli")  # fmt: skip
+    seeding.enqueue(
+        "sms", PHONE, "验证码", "link:1", stamp, stamp, "reply", params={"code": "246810"}
+    )
     seeding.close()
     writer = open_store(db)  # a running process: keeps registering people during the rotation
     written: list[str] = []
@@ -267,6 +277,10 @@ def test_key_rotation_under_load_loses_nothing(
         n = len(written)
         state = only_new.load_state("sms", f"+86139{n:08d}")
         assert state == {"lang": "zh", "id": written[-1]}
+        supervisor = only_new.operator("王芳")
+        assert supervisor is not None and supervisor.totp_secret == TOTP
+        (notice,) = [row for row in only_new.outbox_rows() if row["idempotency_key"] == "link:1"]
+        assert only_new.outbox_params(notice["id"]) == {"code": "246810"}
     finally:
         only_new.close()
         if server is not None:
