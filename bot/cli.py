@@ -235,7 +235,7 @@ def _add_attendance_commands(
     mark.add_argument("--db", required=True, help="SQLite file (must exist)")
     mark.add_argument(
         "--operator",
-        default="cli",
+        required=True,
         metavar="NAME",
         help="who marks them: an operator's account (logs in; see `vaxbot operators`)",
     )
@@ -641,7 +641,7 @@ def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         return 2
     store = open_store(args.db)
     try:
-        if args.command == "residents" or getattr(args, "operator", "cli") != "cli":
+        if hasattr(args, "operator"):
             try:  # a person acting: their login, a supervisor's to lift a bar
                 session = authenticate(store, args, args.operator, clock,
                                        supervisor=args.command == "residents")  # fmt: skip

@@ -192,7 +192,7 @@ def test_cancelled_unknown_future_and_repeated_codes_are_refused(
     store.cancel(cancelled.id, now=clock.now, actor="self:sms", channel="sms")
 
     codes = [tomorrow.code, "B9999999", cancelled.code, today.code, today.code, "R0000001"]
-    status, out, _ = cli("2021-06-17T11:00", "attendance", "mark", *codes)
+    status, out, _ = cli("2021-06-17T11:00", "attendance", "mark", *codes, "--operator", "张护士")
 
     assert status == 1  # some were refused; the good one is marked all the same
     assert out == [
@@ -211,7 +211,9 @@ def test_cancelled_unknown_future_and_repeated_codes_are_refused(
     assert still is not None and still.status == "active"
 
     # The next day it can be marked.
-    status, out, _ = cli("2021-06-18T08:05", "attendance", "mark", tomorrow.code)
+    status, out, _ = cli(
+        "2021-06-18T08:05", "attendance", "mark", tomorrow.code, "--operator", "张护士"
+    )
     assert status == 0 and out[0].startswith(f"{tomorrow.code}: attended — dose 1 recorded")
 
 
@@ -224,7 +226,9 @@ def test_attendance_entered_after_the_noshow_job_corrects_the_noshow(
     barred = store.resident(resident.id)
     assert barred is not None and barred.barred and barred.noshows == 3
 
-    status, out, _ = cli("2021-06-18T09:00", "attendance", "mark", bookings[0].code)
+    status, out, _ = cli(
+        "2021-06-18T09:00", "attendance", "mark", bookings[0].code, "--operator", "张护士"
+    )
 
     assert status == 0 and "attended" in out[0]
     assert [d.dose for d in store.doses_of(resident.id)] == [1]
@@ -241,7 +245,9 @@ def test_a_dose_already_on_record_is_not_recorded_twice(
     imported = Dose(resident.id, 1, date(2021, 6, 1), "coronavac", None, "import")
     store.add_dose(imported, clock.now, "import:doses.csv", "cli")
 
-    status, out, _ = cli("2021-06-17T11:00", "attendance", "mark", booking.code)
+    status, out, _ = cli(
+        "2021-06-17T11:00", "attendance", "mark", booking.code, "--operator", "张护士"
+    )
 
     assert status == 1
     assert out == [
@@ -260,7 +266,7 @@ def test_usage_errors_exit_2(store: Store, tmp_path: Path, cli: Cli) -> None:
     assert err == "vaxbot attendance mark: --operator: give the operator's name\n"
     assert cli(NOW, "attendance", "mark")[0] == 2  # no code
     assert cli(NOW, "residents", "unbar", ID_NUMBER)[0] == 2  # --operator is required
-    for args in (["attendance", "mark", "B0000001"], ["noshow", "run"],
+    for args in (["attendance", "mark", "B0000001", "--operator", "王"], ["noshow", "run"],
                  ["residents", "unbar", ID_NUMBER, "--operator", "王"]):  # fmt: skip
         missing = str(tmp_path / "missing.db")
         assert main([*args, "--db", missing]) == 2
@@ -379,7 +385,7 @@ def test_the_no_show_job_leaves_attended_cancelled_and_unfinished_bookings(
     evening = book(store, people[2], clock, "2021-06-17", "18:30")  # ends 20:30
     tomorrow = book(store, people[3], clock, "2021-06-18", "08:00")
     missed = book(store, people[4], clock, "2021-06-17", "10:00")
-    assert cli("2021-06-17T10:00", "attendance", "mark", came.code)[0] == 0
+    assert cli("2021-06-17T10:00", "attendance", "mark", came.code, "--operator", "张护士")[0] == 0
     store.cancel(cancelled.id, now=clock.now, actor="self:sms", channel="sms")
 
     status, out, _ = cli("2021-06-17T20:00", "noshow", "run")  # the evening period still runs
