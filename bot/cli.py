@@ -4,39 +4,28 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import os
-import shlex
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
 
 from bot.assign import run_assign, tqdm_progress
-from bot.attendance import (
-    NOSHOW_ACTOR,
-    NotDone,
-    UsageError,
-    lift_bar,
-    mark_attended,
-    noshow_lines,
-    operator_actor,
-    run_noshows,
-    unbar_line,
+from bot.attendance_cli import (
+    add_attendance_commands,
+    add_followup_commands,
+    run_attendance,
+    run_followup,
 )
 from bot.backup_cli import add_backup_command, run_backup
+from bot.chat_cli import chat, chat_clock, suggest_chat
+from bot.cli_common import common_options, missing_database
 from bot.clock import Clock, ClockError, make_clock
 from bot.db_cli import add_db_commands, run_db
-from bot.demo import bookable_now, booking_moment, is_demo, seed_demo, sync_reference
+from bot.demo import seed_demo, sync_reference
 from bot.engine import Engine
-from bot.followups import OUTCOMES, list_lines, record
-from bot.intake import Intake
-from bot.messages import Inbound, Reply
 from bot.nlu_cli import add_nlu_commands, run_nlu
-from bot.operators import LoginRefused
-from bot.operators_cli import add_operators_command, authenticate, password_option, run_operators
+from bot.operators_cli import add_operators_command, run_operators
 from bot.privacy_cli import add_privacy_commands, run_privacy
 from bot.records import DOSE_COLUMNS, TableError, import_doses, read_table, summary, write_report
 from bot.sites_admin import SITE_COLUMNS, import_sites
@@ -50,16 +39,7 @@ from bot.slots_admin import (
     release_moment,
 )
 from flows.policy import Policy, PolicyError, load_policy
-from flows.rules import bar_rule
-from store import DatabaseUnavailable, Store, StoreError, backend_of, masked, open_store
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        metavar="TOML",
-        help="policy file merged over the shipped defaults (see docs/policy.md)",
-    )
+from store import DatabaseUnavailable, masked, open_store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--db", required=True, help="SQLite file (created if missing)")
     seed.add_argument("--today", type=date.fromisoformat, help="first day with slots (YYYY-MM-DD)")
     seed.add_argument("--days", type=int, default=7, help="days of slots to create (default 7)")
-    _common(seed)
+    common_options(seed)
 
     chat = commands.add_parser(
         "chat",
@@ -98,18 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help='print one JSON object per input line: {"in": ..., "replies": [...]}',
     )
-    _common(chat)
+    common_options(chat)
     _add_admin_commands(commands)
-    _add_attendance_commands(commands)
+    add_attendance_commands(commands)
     _add_assign_command(commands)
-    _add_followup_commands(commands)
-    _common(add_nlu_commands(commands))
-    _common(add_backup_command(commands))
-    _common(add_db_commands(commands))
+    add_followup_commands(commands)
+    common_options(add_nlu_commands(commands))
+    common_options(add_backup_command(commands))
+    common_options(add_db_commands(commands))
     for privacy_command in add_privacy_commands(commands):
-        _common(privacy_command)
+        common_options(privacy_command)
     for command in add_operators_command(commands):
-        _common(command)
+        common_options(command)
     return parser
 
 
@@ -135,7 +115,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     dose_import.add_argument(
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
-    _common(dose_import)
+    common_options(dose_import)
 
     sites = commands.add_parser(
         "sites",
@@ -157,7 +137,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     site_import.add_argument(
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
-    _common(site_import)
+    common_options(site_import)
 
     slots = commands.add_parser(
         "slots",
@@ -187,7 +167,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="a period of each day; repeat for several",
     )
     add.add_argument("--capacity", required=True, type=int, metavar="N", help="places in each slot")
-    _common(add)
+    common_options(add)
     slot_import = slot_actions.add_parser(
         "import",
         help="create unreleased slots listed in a CSV file",
@@ -200,7 +180,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     slot_import.add_argument(
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
-    _common(slot_import)
+    common_options(slot_import)
     slot_release = slot_actions.add_parser(
         "release",
         help="release the slots that are due now",
@@ -209,78 +189,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "the release time; running it again releases nothing new.",
     )
     slot_release.add_argument("--db", required=True, help="SQLite file (must exist)")
-    _common(slot_release)
-
-
-def _add_attendance_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> None:
-    """``vaxbot attendance mark``, ``vaxbot noshow run``, ``vaxbot residents unbar``."""
-    attendance = commands.add_parser(
-        "attendance",
-        help="record who came to their appointment",
-        description="Attendance at the vaccination site: mark bookings attended, which records "
-        "the dose each gave. See docs/operations.md.",
-    )
-    attendance_actions = attendance.add_subparsers(dest="action", required=True, metavar="ACTION")
-    mark = attendance_actions.add_parser(
-        "mark",
-        help="mark bookings attended and record their doses",
-        description="Mark each booking attended and record its dose (the appointment's day, "
-        "site and product). One line per code. A booking whose day has not come, or that is "
-        "already cancelled, attended or a no-show, is refused. Exit status 0 if every code "
-        "was marked, 1 if some were not, 2 if the command cannot run.",
-    )
-    mark.add_argument("codes", nargs="+", metavar="CODE", help="booking codes (B…)")
-    mark.add_argument("--db", required=True, help="SQLite file (must exist)")
-    mark.add_argument(
-        "--operator",
-        required=True,
-        metavar="NAME",
-        help="who marks them: an operator's account (logs in; see `vaxbot operators`)",
-    )
-    password_option(mark)
-    _common(mark)
-
-    noshow = commands.add_parser(
-        "noshow",
-        help="the end-of-day no-show job",
-        description="No-shows: bookings whose period is over and that were neither attended "
-        "nor cancelled. More than booking.noshow_limit of them bar self-service booking.",
-    )
-    noshow_actions = noshow.add_subparsers(dest="action", required=True, metavar="ACTION")
-    noshow_run = noshow_actions.add_parser(
-        "run",
-        help="mark past unattended bookings as no-shows",
-        description="Mark every booking whose period is over, neither attended nor cancelled, "
-        "as a no-show, and bar the people with more than booking.noshow_limit. Run it from "
-        "cron at the end of the day, after attendance is entered; a second run marks nothing.",
-    )
-    noshow_run.add_argument("--db", required=True, help="SQLite file (must exist)")
-    _common(noshow_run)
-
-    residents = commands.add_parser(
-        "residents",
-        help="registered people: lift a no-show bar",
-        description="Registered people. `residents unbar` lets a person barred for no-shows "
-        "book by themselves again. See docs/operations.md.",
-    )
-    resident_actions = residents.add_subparsers(dest="action", required=True, metavar="ACTION")
-    unbar = resident_actions.add_parser(
-        "unbar",
-        help="lift a person's no-show bar",
-        description="Lift the no-show bar of a person given by ID number (or passport number) "
-        "or pre-registration code (R…); their no-show count starts again from zero. Audited "
-        "with the operator's name. Exit status 1 if nobody matches or the person is not barred.",
-    )
-    unbar.add_argument(
-        "who", metavar="ID_NUMBER|PREREG_CODE", help="ID number or pre-registration code"
-    )
-    unbar.add_argument("--db", required=True, help="SQLite file (must exist)")
-    unbar.add_argument("--operator", required=True, metavar="NAME",
-                       help="the supervisor who lifts it (logs in; audited)")  # fmt: skip
-    password_option(unbar)
-    _common(unbar)
+    common_options(slot_release)
 
 
 def _add_assign_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -302,219 +211,7 @@ def _add_assign_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         action="store_true",
         help="no progress bar (there is none unless stderr is a TTY)",
     )
-    _common(assign)
-
-
-def _add_followup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``vaxbot followup list|record``: the phone follow-up list."""
-    followup = commands.add_parser(
-        "followup",
-        help="the phone follow-up list of overdue dose-2 cases",
-        description="Yellow (overdue) and red (close to the maximum interval) dose-2 cases, "
-        "put on the list by the daily alerts job, for operators to call.",
-    )
-    actions = followup.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser(
-        "list",
-        help="open cases, red first",
-        description="Open follow-up cases, red first, then oldest. Phones are masked unless "
-        "--reveal is given (for the operator making the calls).",
-    )
-    listing.add_argument("--db", required=True, help="SQLite file")
-    listing.add_argument(
-        "--reveal",
-        action="store_true",
-        help="show full phone numbers (a supervisor's login: --operator)",
-    )
-    listing.add_argument("--operator", metavar="NAME", help="the supervisor revealing (audited)")
-    password_option(listing)
-    _common(listing)
-    recording = actions.add_parser(
-        "record",
-        help="record the outcome of a call",
-        description="Record what a follow-up call came to. booked, will-book and declined "
-        "close the case; no-answer and wrong-number keep it on the list.",
-    )
-    recording.add_argument("id", type=int, help="the case number shown by `followup list`")
-    recording.add_argument("--outcome", required=True, choices=sorted(OUTCOMES))
-    recording.add_argument(
-        "--operator",
-        required=True,
-        help="who made the call (an operator's account: logs in; audited)",
-    )
-    password_option(recording)
-    recording.add_argument("--db", required=True, help="SQLite file")
-    _common(recording)
-
-
-def _followup(args: argparse.Namespace, clock: Clock) -> int:
-    if missing_database(args.db, "vaxbot followup"):
-        return 2
-    store = open_store(args.db)
-    try:
-        if args.action == "list" and args.reveal and not args.operator:
-            print("vaxbot followup: --reveal needs a supervisor's login (--operator NAME)",
-                  file=sys.stderr)  # fmt: skip
-            return 2
-        if args.action == "record" or args.reveal:
-            try:
-                session = authenticate(store, args, args.operator, clock,
-                                       supervisor=args.action == "list")  # fmt: skip
-            except LoginRefused as exc:
-                print(f"vaxbot followup: {exc}", file=sys.stderr)
-                return 2
-        if args.action == "list":
-            if args.reveal:
-                store.audits.record(clock(), session.actor, "cli", "reveal", "followups", "list",
-                                    None, {"reason": "followup list --reveal"})  # fmt: skip
-            print("\n".join(list_lines(store, args.reveal)))
-            return 0
-        try:
-            print(record(store, args.id, args.outcome, session.name, clock()))
-        except StoreError as exc:
-            print(f"vaxbot followup: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    finally:
-        store.close()
-
-
-def _render(replies: list[Reply], out: TextIO) -> None:
-    for reply in replies:
-        out.write(reply.text + "\n")
-        for option in reply.options:
-            out.write(f"  {option.key}. {option.label}\n")
-    out.flush()
-
-
-def run_chat(engine: Engine, channel: str, sender: str, jsonl: bool, source: TextIO,
-             out: TextIO) -> None:  # fmt: skip
-    interactive = source.isatty() and not jsonl
-    intake = Intake(engine)  # the one way in, as every channel's (no rate limit: a local user)
-    if interactive:
-        _line_editing()
-        _render(intake.receive(Inbound(channel, sender, "菜单")).replies, out)
-    while True:
-        line = _prompt(source, out) if interactive else source.readline()
-        if not line:
-            break
-        message = line.rstrip("\r\n")
-        replies = intake.receive(Inbound(channel, sender, message)).replies
-        if jsonl:
-            record = {"in": message, "replies": [r.to_json() for r in replies]}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            out.flush()
-        else:
-            _render(replies, out)
-
-
-DEMO_SENDER = "+8613800138000"
-
-
-def _program() -> str:
-    """How the user started this command: ``.venv/bin/vaxbot`` as typed, else ``vaxbot``."""
-    typed = sys.argv[0] if sys.argv else ""
-    return typed if Path(typed).name == "vaxbot" else "vaxbot"
-
-
-def _clock_text(store: Store, policy: Policy, moment: datetime) -> str:
-    """``moment`` for ``--now``, read back in the policy's zone: to the minute if booking is
-    still open then, else to the second."""
-    minute = moment.replace(second=0, microsecond=0)
-    if minute == moment or bookable_now(store, policy, minute):
-        return minute.strftime("%Y-%m-%dT%H:%M")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _suggest_chat(store: Store, policy: Policy, now: datetime, args: argparse.Namespace) -> None:
-    """Print the chat command for the demo, its clock set to a moment booking is open."""
-    moment = booking_moment(store, policy, now)
-    if moment is None:  # e.g. a policy whose campaign covers every seeded day
-        print("no moment ahead at which the demo's places can be booked", file=sys.stderr)
-        return
-    command = [_program(), "chat", "--db", masked(args.db), "--from", DEMO_SENDER]
-    if args.config:
-        command += ["--config", args.config]
-    command += ["--now", _clock_text(store, policy, moment)]
-    print(f"to chat as a resident at a moment booking is open:\n  {shlex.join(command)}",
-          file=sys.stderr)  # fmt: skip
-
-
-def _chat_clock(store: Store, policy: Policy, clock: Clock, args: argparse.Namespace) -> Clock:
-    """The clock of a chat. ``--now`` and ``VAXBOT_NOW`` are obeyed as given; without them, a
-    chat on the demo database stands at the present moment if booking is open then, else at the
-    next moment it is, and says so: the demo works at any hour of the night."""
-    if args.now or os.environ.get("VAXBOT_NOW") or not is_demo(store):
-        return clock
-    now = clock()
-    moment = booking_moment(store, policy, now)
-    if moment is None:
-        print(
-            f"vaxbot chat: the demo has no places left to book; run `{_program()} seed-demo "
-            f"--db {shlex.quote(masked(args.db))}` again to add some from today",
-            file=sys.stderr,
-        )
-        return clock
-    if moment != now:
-        print(f"vaxbot chat: booking is closed at {now.isoformat(timespec='minutes')}; this demo "
-              f"chat runs at {moment.isoformat(timespec='minutes')}, when it is open (--now or "
-              "VAXBOT_NOW sets another moment)", file=sys.stderr)  # fmt: skip
-    return lambda: moment
-
-
-def _line_editing() -> None:
-    """Arrow keys and history at the prompt: ``input()`` uses readline once it is imported."""
-    from contextlib import suppress
-
-    with suppress(ImportError):  # a Python built without it (Windows)
-        import readline  # noqa: F401
-
-
-def _prompt(source: TextIO, out: TextIO) -> str:
-    """One line typed at the terminal, with its newline; "" at the end of input (Ctrl-D)."""
-    if source is not sys.stdin or out is not sys.stdout:  # input() reads and writes only these
-        out.write("> ")
-        out.flush()
-        return source.readline()
-    try:
-        return input("> ") + "\n"
-    except EOFError:
-        out.write("\n")
-        return ""
-
-
-def _chat(engine: Engine, args: argparse.Namespace) -> int:
-    """``vaxbot chat``: 0 at the end of input; quiet when stopped early."""
-    try:
-        run_chat(engine, args.channel, args.sender, args.jsonl, sys.stdin, sys.stdout)
-    except BrokenPipeError:
-        # Whoever reads the output went away (`vaxbot chat … | head -1`). As Python's docs
-        # advise: point stdout at devnull, so that flushing it at exit does not fail again.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except KeyboardInterrupt:  # Ctrl-C at the prompt
-        print(file=sys.stderr)
-        return 130
-    return 0
-
-
-def missing_database(path: str, command: str) -> bool:
-    """Say so on stderr if there is no database file at ``path`` (commands never create one
-    by accident from a mistyped --db; ``seed-demo`` makes one), or if ``path`` names a
-    PostgreSQL database that cannot be reached."""
-    if backend_of(path) != "sqlite":
-        try:
-            open_store(path).close()
-        except DatabaseUnavailable as exc:
-            print(f"{command}: {exc}", file=sys.stderr)
-            return True
-        return False
-    if Path(path).is_file():
-        return False
-    print(f"{command}: no database at {path} (see vaxbot seed-demo)", file=sys.stderr)
-    return True
+    common_options(assign)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -529,11 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("doses", "slots", "sites"):
         return _admin(args, policy, clock)
     if args.command in ("attendance", "noshow", "residents"):
-        return _attendance(args, policy, clock)
+        return run_attendance(args, policy, clock)
     if args.command == "assign":
         return _assign(args, policy, clock)
     if args.command == "followup":
-        return _followup(args, clock)
+        return run_followup(args, clock)
     if args.command == "nlu":
         return run_nlu(args, policy, clock)
     if args.command == "operators":
@@ -554,14 +251,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             now = clock()
             added = seed_demo(store, policy, args.today or now.date(), args.days, now)
             print(f"seeded {masked(args.db)}: {added} new slots", file=sys.stderr)
-            _suggest_chat(store, policy, now, args)
+            suggest_chat(store, policy, now, args)
         elif args.command == "chat":
-            clock = _chat_clock(store, policy, clock, args)
+            clock = chat_clock(store, policy, clock, args)
             # Residents write Chinese whatever the terminal's locale: always UTF-8.
             for stream in (sys.stdin, sys.stdout):
                 if isinstance(stream, io.TextIOWrapper):
                     stream.reconfigure(encoding="utf-8", errors="replace")
-            return _chat(Engine(store, policy, clock), args)
+            return chat(Engine(store, policy, clock), args)
     finally:
         store.close()
     return 0
@@ -624,53 +321,6 @@ def _admin(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
             released = release(store, policy, now)
             print(f"released {released.count} slots (days up to {released.last_day})")
     return 0
-
-
-def _attendance(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
-    """``attendance mark``, ``noshow run``, ``residents unbar``: 0 done, 1 not all done, 2 usage."""
-    name = f"vaxbot {args.command} {args.action}"
-    for stream in (sys.stdout, sys.stderr):  # site names are Chinese whatever the locale
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="replace")
-    try:
-        actor = operator_actor(args.operator) if hasattr(args, "operator") else NOSHOW_ACTOR
-    except UsageError as exc:
-        print(f"{name}: {exc}", file=sys.stderr)
-        return 2
-    if missing_database(args.db, name):
-        return 2
-    store = open_store(args.db)
-    try:
-        if hasattr(args, "operator"):
-            try:  # a person acting: their login, a supervisor's to lift a bar
-                session = authenticate(store, args, args.operator, clock,
-                                       supervisor=args.command == "residents")  # fmt: skip
-            except LoginRefused as exc:
-                print(f"{name}: {exc}", file=sys.stderr)
-                return 2
-            actor = session.actor
-        now = clock()
-        if args.command == "attendance":
-            results = mark_attended(store, args.codes, now, actor, bars=bar_rule(policy))
-            for result in results:
-                print(result.line())
-            return 0 if all(result.ok for result in results) else 1
-        if args.command == "noshow":
-            for line in noshow_lines(run_noshows(store, policy, now), policy, now):
-                print(line)
-            return 0
-        try:
-            before = lift_bar(store, args.who, now, actor)
-        except UsageError as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
-            return 2
-        except NotDone as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
-            return 1
-        print(unbar_line(before))
-        return 0
-    finally:
-        store.close()
 
 
 def _assign(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.messages import Reply, ReplyOption
+from bot.nlu.normalise import to_traditional
 from flows.texts import Lang
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -67,3 +69,9 @@ class State:
             options=raw["options"],
             actions=raw["actions"],
         )
+
+
+def in_traditional(reply: Reply) -> Reply:
+    """``reply`` in Traditional characters (for a resident who writes them), options too."""
+    options = tuple(ReplyOption(o.key, to_traditional(o.label)) for o in reply.options)
+    return Reply(to_traditional(reply.text), options, reply.attachments)

@@ -18,12 +18,13 @@ import orjson
 
 from bot import metrics
 from bot.clock import Clock
-from bot.conversation import State, guess_language
+from bot.conversation import State, guess_language, in_traditional
 from bot.matching import (
     COMMAND_WORDS,
     ENGLISH_WORDS,
     FLOW_INTENTS,
     INTENT_COMMANDS,
+    MAIN_MENU,
     SWITCH_REPLIES,
     SWITCHES,
     Command,
@@ -34,7 +35,7 @@ from bot.matching import (
 from bot.messages import Behind, Inbound, Reply, ReplyOption, Then
 from bot.nlu import NONE, Interpreter, Reading
 from bot.nlu.masking import mask
-from bot.nlu.normalise import Text, simplified, to_traditional
+from bot.nlu.normalise import Text, simplified
 from flows import FLOWS
 from flows.answers import answer as answer_question
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
@@ -49,15 +50,6 @@ log = logging.getLogger("vaxbot.engine")
 
 MAX_TEXT = 500  # characters; anything longer is answered without being read
 PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
-
-MENU: tuple[tuple[str, str], ...] = (
-    ("menu.book", "flow:book"),
-    ("menu.status", "flow:status"),
-    ("menu.cancel", "flow:cancel"),
-    ("menu.reschedule", "flow:reschedule"),
-    ("menu.register", "flow:register"),
-    ("menu.agent", "cmd:agent"),
-)
 
 
 class Engine:
@@ -135,7 +127,7 @@ class Engine:
             turn = Turn(self, message, state, now)
             replies = turn.run(first=stored is None)
             if state.script == "hant" and state.lang == "zh":
-                replies = [_traditional(reply) for reply in replies]
+                replies = [in_traditional(reply) for reply in replies]
             # Compared as text: the flows change the state's data in place.
             if (after := orjson.dumps(state.dump()).decode()) != stored:
                 store.save_state(message.channel, message.address, after, now)
@@ -146,11 +138,6 @@ class Engine:
                 then(replies)
         events.extend(turn.ctx.events)  # counted once the turn is committed
         return replies, "ok"
-
-
-def _traditional(reply: Reply) -> Reply:
-    options = tuple(ReplyOption(o.key, to_traditional(o.label)) for o in reply.options)
-    return Reply(to_traditional(reply.text), options, reply.attachments)
 
 
 class Turn:
@@ -370,7 +357,7 @@ class Turn:
         return self._start(name)
 
     def _menu(self, intro: str) -> list[Reply]:
-        menu = [Option(str(i), self.t(key), value) for i, (key, value) in enumerate(MENU, 1)]
+        menu = [Option(str(i), self.t(key), value) for i, (key, value) in enumerate(MAIN_MENU, 1)]
         return [Reply(intro, self._show(menu, engine=True))]
 
     def _set_language(self, lang: Lang) -> list[Reply]:

@@ -147,3 +147,13 @@ INTENT_COMMANDS = {
 # A single word in Latin letters that says the resident writes English (besides sentences);
 # not words channels send for their own commands (Telegram's /menu arrives as "menu").
 ENGLISH_WORDS = frozenset({"book", "booking", "cancel", "status", "hello", "reschedule"})
+
+# The main menu: each entry's text key, and what choosing it does.
+MAIN_MENU: tuple[tuple[str, str], ...] = (
+    ("menu.book", "flow:book"),
+    ("menu.status", "flow:status"),
+    ("menu.cancel", "flow:cancel"),
+    ("menu.reschedule", "flow:reschedule"),
+    ("menu.register", "flow:register"),
+    ("menu.agent", "cmd:agent"),
+)

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import cli as bot_cli
+from bot.cli_common import common_options, missing_database
 from bot.clock import ClockError, make_clock
 from channels import logs
 from flows.policy import PolicyError, load_policy
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=5.0, help="seconds between ticks (default 5)"
     )
     _log_level(worker)
-    bot_cli._common(worker)
+    common_options(worker)
 
     serve = commands.add_parser(
         "serve",
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept unsigned webhook requests (local testing only)",
     )
     _log_level(serve)
-    bot_cli._common(serve)
+    common_options(serve)
 
     wechat = commands.add_parser(
         "wechat",
@@ -94,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "through the menu API; its buttons start booking, status and the help.",
     )
     menu.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
-    bot_cli._common(menu)
+    common_options(menu)
 
     console = commands.add_parser(
         "console",
@@ -132,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on")
     console.add_argument("--port", type=int, default=8081, help="--serve: port (default 8081)")
-    bot_cli._common(console)
+    common_options(console)
     return parser
 
 
@@ -171,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vaxbot: {exc}", file=sys.stderr)
         return 2
     logs.configure(LOG_LEVELS[args.log_level], policy.zone)  # times in the zone the bot works in
-    if bot_cli.missing_database(args.db, f"vaxbot {args.command}"):
+    if missing_database(args.db, f"vaxbot {args.command}"):
         return 2
     # The network stack is imported only for the commands that use it: `vaxbot chat` and the
     # admin commands start faster without aiohttp and the SMS adapters.
@@ -216,7 +217,7 @@ def _console(args: argparse.Namespace) -> int:
     except (PolicyError, ClockError) as exc:
         print(f"vaxbot console: {exc}", file=sys.stderr)
         return 2
-    if bot_cli.missing_database(args.db, "vaxbot console"):
+    if missing_database(args.db, "vaxbot console"):
         return 2
     if args.serve:
         from channels.console.served import serve_console
