@@ -50,7 +50,7 @@ log = logging.getLogger("vaxbot.intake")
 STALE_US = 5_000_000  # an arrival in line this long was abandoned (its process died mid-turn)
 PURGE_EVERY = 300.0  # seconds between sweeps of abandoned arrivals and old rate windows
 MAX_WAIT = 0.05  # seconds: the longest pause before looking at the line again
-SETTLE = 0.02  # seconds from reception before a served message's turn looks at the line
+SETTLE = 0.05  # seconds from reception before a served message's turn looks at the line
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
