@@ -10,6 +10,7 @@ so the user needs CREATEDB; the database named in the URL is only used to connec
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from store.crypto import new_key_text  # noqa: E402
 from tests.fakes import postgres  # noqa: E402
 
 THROWAWAY = "postgresql"
@@ -35,7 +37,10 @@ def wanted(value: object) -> bool:
 
 @contextmanager
 def server(value: str) -> Iterator[str]:
-    """The URL of a server to make databases on: ``value``, or a throwaway one."""
+    """The URL of a server to make databases on: ``value``, or a throwaway one. A PostgreSQL
+    database keeps no key file: unless ``VAXBOT_DATA_KEY`` is set, the run makes one up (the
+    serve processes ``rush.py`` starts are given it)."""
+    os.environ.setdefault("VAXBOT_DATA_KEY", new_key_text())
     if value != THROWAWAY:
         yield value
         return

@@ -73,6 +73,7 @@ from flows.policy import Policy, load_policy  # noqa: E402
 from flows.schedule import Window, window  # noqa: E402
 from flows.texts import text  # noqa: E402
 from store import Store  # noqa: E402
+from store.sealing import resident_where  # noqa: E402
 from store.store import masked  # noqa: E402
 
 NOW = "2021-06-17T09:00:00+08:00"
@@ -147,16 +148,21 @@ def prepare(db: Path | str, policy: Policy, residents: int, places: int) -> list
                 [{"id": i + 1, "phone": phone(i), "at": stamp} for i in range(residents)],
             )
             db.advance_ids("accounts")  # ids given: later accounts are drawn after them
+            people = store.people  # ID numbers sealed and indexed as registration does
+            indexes = [people.document_indexes("resident_id", f"4401{i:013d}X")[0]
+                       for i in range(residents)]  # fmt: skip
             db.execute_many(
-                "INSERT INTO residents (account_id, prereg_code, name, id_type, id_number, "
-                "birth_date, sex, phone, district_id, created_at) VALUES (:account, :code, "
-                ":name, 'resident_id', :number, :born, 'M', :phone, :district, :at)",
+                "INSERT INTO residents (account_id, prereg_code, name, id_type, id_index, "
+                "id_sealed, birth_date, sex, phone, district_id, created_at) VALUES (:account, "
+                ":code, :name, 'resident_id', :index, :sealed, :born, 'M', :phone, :district, "
+                ":at)",
                 [
                     {"account": i + 1, "code": f"R{i:07d}", "name": f"居民{i}",
-                     "number": f"4401{i:013d}X", "born": date(1980, 1, 1).isoformat(),
-                     "phone": phone(i), "district": open_districts[i % len(open_districts)],
-                     "at": stamp}
-                    for i in range(residents)
+                     "index": index, "sealed": store.keys.seal(f"4401{i:013d}X",
+                                                              resident_where(index)),
+                     "born": date(1980, 1, 1).isoformat(), "phone": phone(i),
+                     "district": open_districts[i % len(open_districts)], "at": stamp}
+                    for i, index in enumerate(indexes)
                 ],
             )  # fmt: skip
         row = db.one("SELECT SUM(capacity) FROM slots")
@@ -536,6 +542,8 @@ def run(args: argparse.Namespace, url: str | None) -> int:
         ports = [free_port() for _ in range(args.processes)]
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
+        if url:  # no key file beside a PostgreSQL database: the key pg.server gave this run
+            env["VAXBOT_DATA_KEY"] = os.environ["VAXBOT_DATA_KEY"]
         env.update(SECRETS, VAXBOT_NOW=NOW, PYTHONUTF8="1")
         half = max(1, args.bare_requests // 2)
         bare_before = measure_bare(env, Path(tmp), half, args.concurrency, args.processes)

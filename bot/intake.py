@@ -51,6 +51,7 @@ STALE_US = 5_000_000  # an arrival in line this long was abandoned (its process 
 PURGE_EVERY = 300.0  # seconds between sweeps of abandoned arrivals and old rate windows
 MAX_WAIT = 0.05  # seconds: the longest pause before looking at the line again
 SETTLE = 0.05  # seconds from reception before a served message's turn looks at the line
+DOOR_THREADS = 2  # threads (and database connections) for the door, apart from the turns
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -150,6 +151,7 @@ class Intake:
         self.clock_us = clock_us
         self.settle = settle
         self._executor: ThreadPoolExecutor | None = None
+        self._doors: ThreadPoolExecutor | None = None  # the door's threads: never behind turns
         self._purged = time.monotonic()
 
     # -- the door ----------------------------------------------------------------------------
@@ -176,10 +178,13 @@ class Intake:
         moment earlier, but wrote a little later, is in line before this one's turn looks."""
         received = self.clock_us()
         message = self.normalised(message)
-        if self._executor is None:
+        if self._executor is None or self._doors is None:
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="vaxbot-turn")
+            self._doors = ThreadPoolExecutor(DOOR_THREADS, thread_name_prefix="vaxbot-door")
         loop, executor = asyncio.get_running_loop(), self._executor
-        at_door = await loop.run_in_executor(executor, self._door, message, then, received)
+        # The door in threads of its own: a message's place in line is written as soon as it
+        # comes in, not once a busy turn thread is free.
+        at_door = await loop.run_in_executor(self._doors, self._door, message, then, received)
         if isinstance(at_door, Receipt):
             return self._done(message, at_door)
         pause = self.settle - (self.clock_us() - received) / 1e6
@@ -190,9 +195,10 @@ class Intake:
 
     def close(self) -> None:
         """Wait for the turns in hand, then let the threads go."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        for pool in (self._doors, self._executor):
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self._executor = self._doors = None
 
     def normalised(self, message: Inbound) -> Inbound:
         """One conversation per SMS number, however it was written; text within bounds and

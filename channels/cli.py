@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from bot import cli as bot_cli
 from bot.cli_common import common_options, missing_database
 from bot.clock import ClockError, make_clock
+from bot.intake import DOOR_THREADS
 from channels import logs
 from flows.policy import PolicyError, load_policy
 from store import open_store
@@ -189,8 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"vaxbot serve: {exc}", file=sys.stderr)
             return 2
-    # Each turn's thread borrows a connection; the event loop (health, worker) one more.
-    store = open_store(args.db, connections=settings.threads + 2 if settings else 2)
+    # A connection for each of the turns' threads and the door's (bot/intake.py), and two for
+    # the outbox sender and the health probes.
+    store = open_store(args.db, connections=settings.threads + DOOR_THREADS + 2 if settings else 2)
     try:
         if settings is not None:
             try:

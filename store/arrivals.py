@@ -3,8 +3,8 @@ handled in the order they arrived, whichever process (or thread) took them; and 
 rate limit, counted in the database so that every process shares it.
 
 An arrival row holds a conversation and the moment its process received the message, never
-the message's text. The row is written first, in a statement of its own, so that the line's
-order is the order of reception as closely as the database can see it; the process that took a
+the message's text. The row is written at the door, in the statement that opens it (committed
+before the turn begins, so others see it as soon as they can); the process that took a
 message runs its turn after those of the conversation's earlier arrivals
 (``Conversations.turn_start`` counts those still in line, by moment received, then id). The
 turn deletes its row. A row left by a process that died mid-turn is ignored once it is stale,
@@ -31,6 +31,27 @@ class Arrival:
     count: int = 0  # the sender's messages in the current window, this one included
 
 
+_ARRIVE = (
+    "INSERT INTO arrivals (channel, address, received_us) "
+    "VALUES (:channel, :address, :received) RETURNING id"
+)
+_ANSWERED = "SELECT replies FROM inbound WHERE channel = :channel AND message_id = :message_id"
+_UNANSWERED = (
+    "NOT EXISTS (SELECT 1 FROM inbound WHERE channel = :channel AND message_id = :message_id)"
+)
+# The sender's count in its window (a new window once the last began ``window_us`` ago); no
+# row when the message was answered before. (SQLite needs the WHERE to read ON CONFLICT.)
+_COUNT = (
+    "INSERT INTO rate_limits (sender, started_us, count) SELECT :sender, :now, 1 "
+    "WHERE {unanswered} ON CONFLICT (sender) DO UPDATE SET "
+    "count = CASE WHEN rate_limits.started_us <= :expired THEN 1 "
+    "ELSE rate_limits.count + 1 END, "
+    "started_us = CASE WHEN rate_limits.started_us <= :expired THEN :now "
+    "ELSE rate_limits.started_us END "
+    "RETURNING count"
+)
+
+
 class Arrivals:
     def __init__(self, db: Db, keys: Keyring) -> None:
         self._db = db
@@ -45,54 +66,42 @@ class Arrivals:
         limit: int | None = None,
         window_us: int = 60_000_000,
     ) -> Arrival:
-        """One message at the door: its place in the conversation's line (taken first), then,
-        in one transaction: the replies already given if ``message_id`` was answered before
-        (before any rate limit: a provider's retry is not the sender's doing), else the message
-        counted against the sender's ``limit`` per ``window_us``; either way out of line."""
+        """One message at the door, in one round trip where the backend can (``Db.batch``):
+        its place in the conversation's line, and the message counted against the sender's
+        ``limit`` per ``window_us`` unless ``message_id`` was answered before (a provider's
+        retry is not the sender's doing: the replies already given are returned, before any
+        rate limit). A message that gets no turn leaves the line."""
         db = self._db
-        place = db.insert(
-            "INSERT INTO arrivals (channel, address, received_us) "
-            "VALUES (:channel, :address, :received)",
-            {"channel": channel, "address": address, "received": received_us},
-        )
-        with db.transaction():
-            if message_id is not None:
-                row = db.one(
-                    "SELECT replies FROM inbound WHERE channel = :channel "
-                    "AND message_id = :message_id",
-                    {"channel": channel, "message_id": message_id},
-                )
-                if row is not None:
-                    self.leave(place)
-                    where = f"inbound.replies:{channel}:{message_id}"  # as Conversations seals
-                    return Arrival(None, self._keys.open(str(row[0]), where))
-            count = 0
-            if limit is not None:
-                count = self._count(f"{channel} {address}", received_us, window_us)
-                if count > limit:
-                    self.leave(place)
-                    return Arrival(None, None, count)
-        return Arrival(place, None, count)
-
-    def _count(self, sender: str, now_us: int, window_us: int) -> int:
-        """Count one message of ``sender``; how many in the window that began with their first
-        message more than ``window_us`` after the previous window began."""
-        row = self._db.one(
-            "INSERT INTO rate_limits (sender, started_us, count) VALUES (:sender, :now, 1) "
-            "ON CONFLICT (sender) DO UPDATE SET "
-            "count = CASE WHEN rate_limits.started_us <= :expired THEN 1 "
-            "ELSE rate_limits.count + 1 END, "
-            "started_us = CASE WHEN rate_limits.started_us <= :expired THEN :now "
-            "ELSE rate_limits.started_us END "
-            "RETURNING count",
-            {"sender": sender, "now": now_us, "expired": now_us - window_us},
-        )
-        assert row is not None
-        return int(row[0])
+        sender = f"{channel} {address}"
+        params = {"channel": channel, "address": address, "received": received_us,
+                  "message_id": message_id, "sender": sender, "now": received_us,
+                  "expired": received_us - window_us}  # fmt: skip
+        unanswered = _UNANSWERED if message_id is not None else "1 = 1"
+        statements = [(_ARRIVE, params)]
+        if limit is not None:
+            statements.append((_COUNT.format(unanswered=unanswered), params))
+        elif message_id is not None:
+            statements.append((_ANSWERED, params))
+        results = db.batch(statements)
+        place = int(results[0][0][0])
+        if limit is None and (message_id is None or not results[1]):
+            return Arrival(place)
+        if limit is not None and results[1]:
+            count = int(results[1][0][0])
+            if count <= limit:
+                return Arrival(place, None, count)
+            self.leave(place)
+            return Arrival(None, None, count)
+        self.leave(place)  # answered before: its replies again
+        row = results[1][0] if limit is None else db.one(_ANSWERED, params)
+        assert row is not None  # inbound rows are never deleted while a sender can retry
+        where = f"inbound.replies:{channel}:{message_id}"  # as Conversations seals them
+        return Arrival(None, self._keys.open(str(row[0]), where))
 
     def leave(self, place: int) -> None:
-        """The arrival's turn is over (or abandoned): out of the line."""
-        self._db.execute("DELETE FROM arrivals WHERE id = :id", {"id": place})
+        """The arrival's turn is over (or abandoned): out of the line (with the transaction's
+        next statement, inside one)."""
+        self._db.defer("DELETE FROM arrivals WHERE id = :id", {"id": place})
 
     def waiting(self, channel: str, address: str) -> list[int]:
         """The places of a conversation's arrivals still in line, in order."""

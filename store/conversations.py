@@ -61,7 +61,7 @@ class Conversations:
         """Store a conversation's state (a dict, or JSON text already made), sealed."""
         text = state if isinstance(state, str) else compact_json(state)
         lang = _LANG.search(text)
-        self._db.execute(
+        self._db.defer(
             "INSERT INTO conversations (channel, address, state, updated_at, lang) "
             "VALUES (:channel, :address, :state, :at, :lang) "
             "ON CONFLICT (channel, address) DO UPDATE SET state = excluded.state, "
@@ -107,8 +107,9 @@ class Conversations:
         return replies, state, int(status)
 
     def record_inbound(self, channel: str, message_id: str, replies: str, now: datetime) -> None:
-        """Remember the replies given to a message id (``UniqueViolation`` if it has some)."""
-        self._db.execute(
+        """Remember the replies given to a message id (a second time fails the transaction:
+        a turn holds its conversation's lock, and reads the replies first)."""
+        self._db.defer(
             "INSERT INTO inbound (channel, message_id, replies, received_at) "
             "VALUES (:channel, :message_id, :replies, :at)",
             {

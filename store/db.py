@@ -13,7 +13,7 @@ fragments that differ are asked of the backend (``Db.json_field``, ``Db.hint_sca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -86,6 +86,19 @@ class Db(Protocol):
         """Run one statement for each set of parameters; the number of rows changed in all."""
         ...
 
+    def defer(self, sql: str, params: Params = ...) -> None:
+        """Inside a transaction, a write whose result nobody reads (no row count, no conflict
+        caught on the spot): the backend may send it later in the transaction, with the next
+        statement or the ``COMMIT``, to save a round trip (PostgreSQL); a conflict it meets
+        fails the transaction there. Outside one, or on SQLite: run now."""
+        ...
+
+    def batch(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        """Several statements in order, in one round trip where the backend can (PostgreSQL:
+        one simple query, itself a transaction when none is open); each one's rows (none for
+        a statement that returns none)."""
+        ...
+
     def insert(self, sql: str, params: Params = ...) -> int:
         """Run an INSERT of one row into a table with an integer ``id``; that id."""
         ...
@@ -99,7 +112,8 @@ class Db(Protocol):
     def lock(self, key: str) -> None:
         """Inside a transaction: wait for, and hold until it ends, the lock named ``key`` — one
         holder at a time across every process on the database (SQLite: the transaction's write
-        lock already is that; PostgreSQL: an advisory lock)."""
+        lock already is that; PostgreSQL: an advisory lock, taken in the round trip of the
+        transaction's next statement, before that statement runs)."""
         ...
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:

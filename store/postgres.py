@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -93,11 +93,24 @@ def violation(exc: psycopg.errors.IntegrityError) -> IntegrityViolation:
 
 
 class _Local(threading.local):
-    """What one thread holds: the connection its transaction borrowed, and how deep it is."""
+    """What one thread holds: the connection its transaction borrowed, how deep it is, and
+    the statements it owes the server (``BEGIN``, locks, savepoints, deferred writes: sent, as
+    literal SQL, in front of its next statement or with its ``COMMIT``)."""
 
     conn: Connection | None = None
     depth = 0
     begin = False  # BEGIN owed: the outermost transaction ran nothing yet
+    sent = 0  # statements of this transaction sent so far (savepoints are placed by it)
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+
+    def owed(self) -> list[str]:
+        """The statements owed, ``BEGIN`` first if it is; none owed afterwards."""
+        owed = ["BEGIN", *self.pending] if self.begin else self.pending
+        self.sent += len(owed)
+        self.begin, self.pending = False, []
+        return owed
 
 
 class PostgresDb:
@@ -139,39 +152,75 @@ class PostgresDb:
         self._pool.close()
 
     def _with(self, work: Callable[[Connection], T]) -> T:
-        """``work`` on this thread's transaction's connection, or on one borrowed for it."""
+        """``work`` on this thread's transaction's connection (what it owes sent first), or on
+        one borrowed for it."""
         local = self._local
         conn = local.conn
         try:
             if conn is not None:
-                if local.begin:
-                    local.begin = False
-                    conn.execute("BEGIN")
+                if local.begin or local.pending:
+                    _send(conn, local.owed())
                 return work(conn)
             with self._pool.connection() as borrowed:
                 return work(borrowed)
         except errors.IntegrityError as exc:
             raise violation(exc) from None
 
+    def _run(self, sql: str, params: Params, read: Callable[[psycopg.Cursor[Row]], T]) -> T:
+        """One statement, and ``read`` of its result: in a transaction owing statements, sent
+        behind them in one round trip (literal SQL); else prepared, with bound parameters."""
+        local = self._local
+        conn = local.conn
+        try:
+            if conn is None:
+                with self._pool.connection() as borrowed:
+                    return read(borrowed.execute(pyformat(sql), params))
+            if not (local.begin or local.pending):
+                return read(conn.execute(pyformat(sql), params))
+            cursor = psycopg.ClientCursor(conn)
+            statement = cursor.mogrify(pyformat(sql), params)
+            cursor.execute("; ".join([*local.owed(), statement]))
+            while cursor.nextset():  # on to the last statement's result
+                pass
+            local.sent += 1
+            return read(cursor)
+        except errors.IntegrityError as exc:
+            raise violation(exc) from None
+
     def one(self, sql: str, params: Params = _EMPTY) -> Row | None:
-        return self._with(lambda conn: conn.execute(pyformat(sql), params).fetchone())
+        return self._run(sql, params, _first)
 
     def all(self, sql: str, params: Params = _EMPTY) -> list[Row]:
-        return self._with(lambda conn: conn.execute(pyformat(sql), params).fetchall())
+        return self._run(sql, params, _rows)
 
     def dicts(self, sql: str, params: Params = _EMPTY) -> list[dict[str, Any]]:
-        def read(conn: Connection) -> list[dict[str, Any]]:
-            cursor = conn.execute(pyformat(sql), params)
-            names = [column.name for column in cursor.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cursor]
-
-        return self._with(read)
+        return self._run(sql, params, _dicts)
 
     def stream(self, sql: str, params: Params = _EMPTY) -> Iterator[Row]:
         return iter(self.all(sql, params))
 
     def execute(self, sql: str, params: Params = _EMPTY) -> int:
-        return self._with(lambda conn: conn.execute(pyformat(sql), params).rowcount)
+        return self._run(sql, params, _count)
+
+    def defer(self, sql: str, params: Params = _EMPTY) -> None:
+        local = self._local
+        conn = local.conn
+        if conn is None:  # no transaction to send it with
+            self.execute(sql, params)
+            return
+        local.pending.append(psycopg.ClientCursor(conn).mogrify(pyformat(sql), params))
+
+    def batch(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        def run(conn: Connection) -> list[list[Row]]:
+            cursor = psycopg.ClientCursor(conn)
+            joined = "; ".join(cursor.mogrify(pyformat(sql), params) for sql, params in statements)
+            cursor.execute(joined)
+            results = [cursor.fetchall() if cursor.description else []]
+            while cursor.nextset():
+                results.append(cursor.fetchall() if cursor.description else [])
+            return results
+
+        return self._with(run)
 
     def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
         batch = list(rows)
@@ -198,15 +247,13 @@ class PostgresDb:
         conn = local.conn
         if conn is None:
             raise RuntimeError(f"lock({key!r}) outside a transaction")
-        if local.begin:  # BEGIN and the lock in one round trip (no parameters: one simple query)
-            local.begin = False
-            conn.execute(
-                pgsql.SQL("BEGIN; SELECT pg_advisory_xact_lock(hashtextextended({}, 0))").format(
-                    pgsql.Literal(key)
-                )
-            )
-            return
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        # Taken in front of the next statement, in its round trip: that statement runs once
+        # the lock is held (each statement of a simple query takes its own snapshot).
+        local.pending.append(
+            pgsql.SQL("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))")
+            .format(pgsql.Literal(key))
+            .as_string(conn)
+        )
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return nullcontext()  # the server's memory is the server's to size
@@ -261,25 +308,26 @@ class PostgresDb:
 
 
 class _Transaction:
-    """``BEGIN`` (held back until the first statement) … ``COMMIT`` outermost, a savepoint
-    inside, on the connection this thread borrowed at the outermost level (given back to the
-    pool when that level ends); an exception rolls back to where its level began and goes on."""
+    """``BEGIN`` … ``COMMIT`` outermost, a savepoint inside, on the connection this thread
+    borrowed at the outermost level (given back to the pool when that level ends); an exception
+    rolls back to where its level began and goes on. What a level owes the server (``BEGIN``,
+    its savepoint, locks, deferred writes) goes with the next statement, or with the
+    ``COMMIT``: a transaction that ran nothing sends nothing."""
 
-    __slots__ = ("_db",)
+    __slots__ = ("_db", "_mark")
 
     def __init__(self, db: PostgresDb) -> None:
         self._db = db
+        self._mark = 0  # where this level's savepoint stands among the transaction's statements
 
     def __enter__(self) -> None:
         local = self._db._local
         if local.conn is None:
             local.conn = self._db._pool.getconn()
-            local.begin = True
+            local.begin, local.pending, local.sent = True, [], 0
         else:
-            if local.begin:
-                local.begin = False
-                local.conn.execute("BEGIN")
-            local.conn.execute(f"SAVEPOINT sp{local.depth}")
+            self._mark = local.sent + local.begin + len(local.pending)
+            local.pending.append(f"SAVEPOINT sp{local.depth}")
         local.depth += 1
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -290,19 +338,53 @@ class _Transaction:
         assert conn is not None
         try:
             if depth == 0:
-                if local.begin:  # nothing ran: nothing to end
-                    local.begin = False
-                elif kind is None:
-                    conn.execute("COMMIT")
-                elif not conn.closed:
+                if kind is None:
+                    owed = local.owed()
+                    if local.sent:  # else nothing ran: nothing to end
+                        _send(conn, [*owed, "COMMIT"])
+                elif local.sent and not conn.closed:
                     conn.execute("ROLLBACK")
             elif kind is None:
-                conn.execute(f"RELEASE sp{depth}")
+                local.pending.append(f"RELEASE sp{depth}")
+            elif self._mark >= local.sent:  # the savepoint was never sent
+                del local.pending[self._mark - local.sent - local.begin :]
             elif not conn.closed:
+                local.pending.clear()  # what followed the savepoint is undone anyway
                 conn.execute(f"ROLLBACK TO sp{depth}")
-                conn.execute(f"RELEASE sp{depth}")
+                local.sent += 1
+                local.pending.append(f"RELEASE sp{depth}")
+        except errors.IntegrityError as exc:
+            if depth == 0 and not conn.closed:
+                conn.execute("ROLLBACK")
+            raise violation(exc) from None
+        except BaseException:
+            if depth == 0 and not conn.closed and local.sent:
+                conn.execute("ROLLBACK")
+            raise
         finally:
             if depth == 0:
                 local.conn = None
-                local.begin = False
+                local.begin, local.pending, local.sent = False, [], 0
                 self._db._pool.putconn(conn)
+
+
+def _first(cursor: psycopg.Cursor[Row]) -> Row | None:
+    return cursor.fetchone()
+
+
+def _rows(cursor: psycopg.Cursor[Row]) -> list[Row]:
+    return cursor.fetchall()
+
+
+def _dicts(cursor: psycopg.Cursor[Row]) -> list[dict[str, Any]]:
+    names = [column.name for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _count(cursor: psycopg.Cursor[Row]) -> int:
+    return cursor.rowcount
+
+
+def _send(conn: Connection, statements: list[str]) -> None:
+    """Statements as one simple query: one round trip."""
+    conn.execute("; ".join(statements))

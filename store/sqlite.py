@@ -18,7 +18,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,12 @@ class SqliteDb:
             return self._conn.executemany(sql, rows).rowcount
         except sqlite3.IntegrityError as exc:
             raise violation(exc) from None
+
+    def defer(self, sql: str, params: Params = _EMPTY) -> None:
+        self.execute(sql, params)  # a local file: no round trip to save
+
+    def batch(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        return [self.all(sql, params) for sql, params in statements]
 
     def insert(self, sql: str, params: Params = _EMPTY) -> int:
         try:

@@ -139,6 +139,7 @@ def test_a_lock_holds_off_another_connection_until_the_transaction_ends(
     def second() -> None:
         with other.transaction():
             other.lock("conversation sms +8613800138000")
+            other.one("SELECT 1")  # the lock is taken, at the latest, with the next statement
             took.append(time.monotonic())
 
     try:
@@ -146,6 +147,7 @@ def test_a_lock_holds_off_another_connection_until_the_transaction_ends(
             db.lock("x")
         with db.transaction():
             db.lock("conversation sms +8613800138000")
+            db.one("SELECT 1")
             thread = threading.Thread(target=second)
             thread.start()
             thread.join(0.3)
