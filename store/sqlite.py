@@ -249,7 +249,8 @@ class SqliteDb:
         self.execute(sql, params)  # a local file: no round trip to save
 
     def batch(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
-        return [self.all(sql, params) for sql, params in statements]
+        with self.transaction():
+            return [self.all(sql, params) for sql, params in statements]
 
     def insert(self, sql: str, params: Params = _EMPTY) -> int:
         try:
