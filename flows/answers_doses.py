@@ -1,0 +1,172 @@
+"""Answers about doses: the interval between them (by vaccine, by dose) and which maker's
+vaccine a later dose takes, with the numbers from the policy's products and the sites that
+hold each maker's vaccine from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from flows import answer_parts as parts
+from flows.answer_texts import SEPARATORS
+from flows.dialogue import Ctx
+from flows.entities import Entities
+from flows.policy import Interval, Policy
+
+CLAUSES = {"zh": "，", "en": ", "}  # steps of one schedule
+
+Schedule = tuple[int, tuple[tuple[int, int], ...]]  # doses, (min, max) days per later dose
+
+
+def _schedule(policy: Policy, product_id: str) -> Schedule:
+    product = policy.products[product_id]
+    return product.doses, tuple((i.min_days, i.max_days) for i in product.intervals)
+
+
+def _labels(ctx: Ctx, groups: list[list[str]]) -> list[str]:
+    """A label per group of products: "2剂次疫苗" when each group is exactly the products with
+    its number of doses; else the products' names."""
+    products = ctx.policy.products
+
+    def with_doses(doses: int) -> list[str]:
+        return sorted(p for p, product in products.items() if product.doses == doses)
+
+    if all(sorted(group) == with_doses(products[group[0]].doses) for group in groups):
+        return [
+            parts.t(ctx, "interval.label.doses", doses=products[group[0]].doses) for group in groups
+        ]
+    return [_product_names(ctx, group) for group in groups]
+
+
+def _product_names(ctx: Ctx, product_ids: list[str]) -> str:
+    products = ctx.policy.products
+    return SEPARATORS[ctx.lang].join(
+        ctx.name_of(products[p].zh, products[p].en) for p in product_ids
+    )
+
+
+def _steps(ctx: Ctx, label: str, intervals: Sequence[tuple[int, int]], first: int = 2) -> str:
+    steps = CLAUSES[ctx.lang].join(
+        parts.t(ctx, "interval.step", previous=dose - 1, dose=dose, min=low, max=high)
+        for dose, (low, high) in enumerate(intervals, first)
+    )
+    return parts.t(ctx, "interval.steps", label=label, steps=steps)
+
+
+def _course(ctx: Ctx, label: str, schedule: Schedule) -> str:
+    doses, intervals = schedule
+    if doses == 1:
+        return parts.t(ctx, "interval.one", label=label)
+    return _steps(ctx, label, intervals)
+
+
+def _grouped(product_ids: list[str], key: Callable[[str], object]) -> list[list[str]]:
+    """Products grouped by ``key``, the biggest group first (then in policy order)."""
+    groups: dict[object, list[str]] = {}
+    for product_id in product_ids:
+        groups.setdefault(key(product_id), []).append(product_id)
+    return sorted(groups.values(), key=lambda group: -len(group))
+
+
+def interval(ctx: Ctx, entities: Entities) -> list[str]:
+    policy = ctx.policy
+    close = parts.t(ctx, "close.book")
+    if entities.dose is not None and entities.dose < 0:
+        entities = Entities(maker=entities.maker)  # not a dose: the general answer
+    if entities.dose == 0:
+        return [parts.say(ctx, parts.t(ctx, "interval.booster"), parts.t(ctx, "close.status"))]
+    if entities.dose == 1:
+        return [parts.say(ctx, parts.t(ctx, "interval.first"), close)]
+    products = list(policy.products)
+    if entities.maker is not None:
+        made = [p for p in products if policy.products[p].manufacturer == entities.maker]
+        if made:
+            first = policy.products[made[0]]
+            course = parts.t(
+                ctx, "interval.course", label=_product_names(ctx, made), doses=first.doses
+            )
+            return [
+                parts.say(ctx, *(_by_product(ctx, p, entities.dose) for p in made), close),
+                parts.say(ctx, _by_product(ctx, made[0], entities.dose), close),
+                parts.say(ctx, course, close),
+            ]
+    overdue = parts.t(ctx, "interval.overdue")
+    name_it = parts.t(ctx, "interval.name_it")
+    if entities.dose is not None:
+        dose = entities.dose
+        having = [p for p in products if policy.products[p].doses >= dose]
+        if not having:
+            return [parts.say(ctx, parts.t(ctx, "interval.none", dose=dose), close)]
+        groups = _grouped(having, lambda p: policy.products[p].intervals[dose - 2])
+        sentences = [
+            _steps(ctx, label, [_pair(policy.products[group[0]].intervals[dose - 2])], dose)
+            for label, group in zip(_labels(ctx, groups), groups, strict=True)
+        ]
+    else:
+        groups = _grouped(products, lambda p: _schedule(policy, p))
+        sentences = [
+            _course(ctx, label, _schedule(policy, group[0]))
+            for label, group in zip(_labels(ctx, groups), groups, strict=True)
+        ]
+    several = len(products) > 1
+    candidates = [
+        parts.say(ctx, *sentences[:shown], overdue, name_it if several else "", close)
+        for shown in range(len(sentences), 0, -1)
+    ]
+    return [*candidates, parts.say(ctx, overdue, name_it, close)]
+
+
+def _pair(interval: Interval) -> tuple[int, int]:
+    return interval.min_days, interval.max_days
+
+
+def _by_product(ctx: Ctx, product_id: str, dose: int | None) -> str:
+    """One product's schedule, or the interval before ``dose`` of it."""
+    product = ctx.policy.products[product_id]
+    label = ctx.name_of(product.zh, product.en)
+    if dose is None or product.doses == 1:
+        return _course(ctx, label, _schedule(ctx.policy, product_id))
+    if dose > product.doses:
+        return parts.t(ctx, "interval.course", label=label, doses=product.doses)
+    return _steps(ctx, label, [_pair(product.intervals[dose - 2])], dose)
+
+
+def maker(ctx: Ctx, entities: Entities) -> list[str]:
+    policy = ctx.policy
+    made = [p for p, product in policy.products.items() if product.manufacturer == entities.maker]
+    if not made:
+        return [parts.say(ctx, parts.t(ctx, "maker"), parts.t(ctx, "close.book"))]
+    district_id = parts.known_district(ctx, entities)
+    names = _product_names(ctx, made)
+    found = ctx.store.sites_stocking(made, ctx.today, district_id)
+    same = parts.t(ctx, "maker.same")
+    if not found:
+        if district_id is None:
+            return [
+                parts.say(
+                    ctx, parts.t(ctx, "maker.none", product=names), same, parts.t(ctx, "close.book")
+                )
+            ]
+        none = parts.t(
+            ctx,
+            "maker.none.district",
+            product=names,
+            district=parts.district_name(ctx, district_id),
+        )
+        return [parts.say(ctx, none, same, parts.t(ctx, "close.book"))]
+    close = parts.t(ctx, "close.site")
+    if district_id is None:
+        labels = [parts.with_district(ctx, site) for site in found]
+        return [
+            parts.say(ctx, parts.t(ctx, "maker.sites", product=names, sites=listed), same, close)
+            for listed in parts.listings(ctx, labels)
+        ]
+    district = parts.district_name(ctx, district_id)
+    return [
+        parts.say(
+            ctx,
+            parts.t(ctx, "maker.sites.district", product=names, district=district, sites=listed),
+            same,
+            close,
+        )
+        for listed in parts.listings(ctx, [parts.site_name(ctx, s) for s in found])
+    ]
