@@ -76,7 +76,7 @@ def seeded(path: Path, policy: Policy) -> Path:
 
 @contextmanager
 def serving(
-    db: Path, log: Path, env: dict[str, str], *flags: str
+    db: Path | str, log: Path, env: dict[str, str], *flags: str
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A running ``vaxbot serve``; killed if the test did not stop it."""
     port = free_port()
