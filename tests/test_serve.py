@@ -3,9 +3,9 @@
 The process is started the way the ``vaxbot`` script starts it (``python -m channels.cli``) on a
 free loopback port, with its secrets in the environment and the clock frozen by ``VAXBOT_NOW``.
 A resident books a place through signed Twilio webhooks; the logs on stderr must not show the
-resident's full number; SIGTERM must stop it promptly with exit status 0. The booking runs on both backends (a
-SQLite file, and ``--db postgresql://…``); tests/test_serve_blocked.py has serve answering while
-its sender waits for a lock on PostgreSQL.
+resident's full number; SIGTERM must stop it promptly with exit status 0. The booking runs on
+both backends (a SQLite file, and ``--db postgresql://…``); tests/test_serve_blocked.py has
+serve answering while its sender waits for a lock on PostgreSQL.
 """
 
 from __future__ import annotations
