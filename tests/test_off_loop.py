@@ -29,7 +29,8 @@ from tests.test_sms_webhooks import Http, sent_message, serve
 
 BACKENDS = ("sqlite", "postgresql")
 PHONE = "+8613800138000"
-WATCHED = ("one", "all", "dicts", "stream", "execute", "execute_many", "insert", "transaction")
+WATCHED = ("one", "all", "dicts", "stream", "execute", "execute_many", "defer", "batch", "insert",
+           "transaction")  # fmt: skip
 
 
 def _on_loop() -> bool:
