@@ -17,18 +17,23 @@ once its outcome is known; a row claimed again with its send still begun was in 
 process died, and is first looked for in the gateway's own list of messages
 (``Delivery.reconcile``, e.g. Twilio's Messages list by recipient and date): found, it is
 recorded as sent with that message's id and not sent again.
+
+Every store call here runs off the event loop (``bot.offloop``), one logical step (a claim, an
+outcome with its ``sending`` row, a reconciliation) per call and per transaction as before: a
+slow database, or a lock held by another process, keeps this sender waiting and nothing else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.offloop import off_loop
 from flows.identity import mask_address
 from flows.policy import Policy
 from store import Outgoing, Store
@@ -99,19 +104,28 @@ async def deliver_due(
     """Send what is due now through the configured channels; one pass, at most ``limit``.
 
     A notice queued for a phone (channel ``sms``) goes where the person talks (``routes``),
-    so it is taken even when no SMS gateway is configured.
+    so it is taken even when no SMS gateway is configured. Up to ``parallel`` sends are under
+    way at once, begun in the order claimed (oldest first: a reply's parts go out in order):
+    each message's steps before its send wait until the one before it has begun its own.
     """
     report = Report()
     if not deliveries:
         return report
-    batch = store.claim_due(clock(), sorted({*deliveries, "sms"}), limit, LEASE)
+    channels = sorted({*deliveries, "sms"})
+    batch = await off_loop(store.claim_due, clock(), channels, limit, LEASE)
     gate = asyncio.Semaphore(parallel)
+    begun = [asyncio.Event() for _ in batch]  # each message's send has begun (or never will)
 
-    async def one(message: Outgoing) -> None:
-        async with gate:
-            await _deliver(store, deliveries, message, policy, clock, report)
+    async def one(n: int, message: Outgoing) -> None:
+        try:
+            if n:
+                await begun[n - 1].wait()
+            async with gate:
+                await _deliver(store, deliveries, message, policy, clock, report, begun[n].set)
+        finally:
+            begun[n].set()
 
-    await asyncio.gather(*(one(message) for message in batch))
+    await asyncio.gather(*(one(n, message) for n, message in enumerate(batch)))
     return report
 
 
@@ -142,18 +156,24 @@ async def _deliver(
     policy: Policy,
     clock: Clock,
     report: Report,
+    sending: Callable[[], None] = lambda: None,
 ) -> None:
+    """One message through the first of its routes that takes it; ``sending`` is called as
+    its first send begins."""
     who = f"{message.channel}:{mask_address(message.address)}"
-    if message.kind == "notice" and store.opted_out(message.channel, message.address):
-        store.mark_failed(message.id, "opted out", clock())
+    tries = await off_loop(_held_or_routes, store, deliveries, message, clock())
+    if tries is None:
         report.held += 1
         return
-    tries = routes(store, deliveries, message)
     if not tries:  # nothing can carry it now: it waits, claimed, until the lease runs out
         return
     for n, (channel, address) in enumerate(tries):
         delivery, last = deliveries[channel], n == len(tries) - 1
-        params = store.outbox_params(message.id) if getattr(delivery, "templated", False) else None
+        params = (
+            await off_loop(store.outbox_params, message.id)
+            if getattr(delivery, "templated", False)
+            else None
+        )
         routed = replace(message, channel=channel, address=address, params=params)
         tracked = not getattr(delivery, "idempotent", False)
         if tracked:
@@ -161,30 +181,24 @@ async def _deliver(
                 if await _already_sent(store, delivery, routed, clock, report):
                     return
             except Exception as exc:  # cannot tell whether it went out: not now, then
-                _retry(store, message, f"not reconciled: {exc}", policy, clock(), report)
+                await _retry(store, message, f"not reconciled: {exc}", policy, clock(), report)
                 log.warning("outbox %s to %s: not reconciled: %s", message.id, who, exc)
                 return
-            store.sending_begins(message.id, clock())
+            await off_loop(store.sending_begins, message.id, clock())
+        sending()
         try:
             provider_id = await delivery.send(routed)
         except OptedOut as exc:
-            now = clock()
-            with store.transaction():
-                store.set_opt_out(channel, address, True, now)
-                if tracked:
-                    store.sending_ends(message.id)
-                if last:
-                    store.mark_failed(message.id, f"opted out: {exc}", now)
+            reason = f"opted out: {exc}" if last else None
+            await off_loop(_refused, store, message.id, tracked, reason, clock(),
+                           (channel, address))  # fmt: skip
             log.info("outbox %s to %s: recipient opted out", message.id, who)
             if last:
                 report.failed += 1
                 return
         except Undeliverable as exc:
-            with store.transaction():
-                if tracked:
-                    store.sending_ends(message.id)
-                if last:
-                    store.mark_failed(message.id, str(exc), clock())
+            await off_loop(_refused, store, message.id, tracked, str(exc) if last else None,
+                           clock())  # fmt: skip
             if not last:
                 log.info("outbox %s: %s cannot deliver (%s); trying %s", message.id, channel,
                          exc, tries[n + 1][0])  # fmt: skip
@@ -194,16 +208,15 @@ async def _deliver(
             report.errors.append(str(exc))
             return
         except Exception as exc:  # a temporary failure, whatever raised it
-            _retry(store, message, f"{type(exc).__name__}: {exc}", policy, clock(), report)
+            error = f"{type(exc).__name__}: {exc}"
+            await _retry(store, message, error, policy, clock(), report)
             log.warning("outbox %s to %s failed (attempt %d): %s", message.id, who,
                         message.attempts + 1, exc)  # fmt: skip
             return
         else:
             own = (channel, address) == (message.channel, message.address)
-            with store.transaction():
-                store.mark_sent(message.id, provider_id, clock(), None if own else channel)
-                if tracked:
-                    store.sending_ends(message.id)
+            await off_loop(_sent, store, message.id, provider_id, clock(),
+                           None if own else channel, tracked)  # fmt: skip
             report.sent += 1
             return
 
@@ -214,30 +227,78 @@ async def _already_sent(
     """Whether a send of ``message`` was in flight when a process died and the provider took
     it: then it is recorded as sent (with the provider's id) and not sent again. A temporary
     failure (the send may or may not have reached the provider) keeps the send begun."""
-    since = store.sending_since(message.id)
     reconcile = getattr(delivery, "reconcile", None)
-    if since is None or reconcile is None:
+    if reconcile is None:
+        return False
+    since = await off_loop(store.sending_since, message.id)
+    if since is None:
         return False
     for provider_id in await reconcile(message, since):
-        if not store.provider_id_taken(provider_id):
-            with store.transaction():
-                store.mark_sent(message.id, provider_id, clock())
-                store.sending_ends(message.id)
+        if await off_loop(_sent_before, store, message.id, provider_id, clock()):
             log.info("outbox %s: sent before a restart (found at the provider)", message.id)
             report.sent += 1
             return True
     return False
 
 
-def _retry(
+def _held_or_routes(
+    store: Store, deliveries: Mapping[str, Delivery], message: Outgoing, now: datetime
+) -> list[tuple[str, str]] | None:
+    """None if ``message`` is a notice to an address that opted out (recorded as failed, held
+    back); else where to try it (``routes``)."""
+    if message.kind == "notice" and store.opted_out(message.channel, message.address):
+        store.mark_failed(message.id, "opted out", now)
+        return None
+    return routes(store, deliveries, message)
+
+
+def _refused(
+    store: Store, message_id: int, tracked: bool, failed: str | None, now: datetime,
+    opted_out: tuple[str, str] | None = None,
+) -> None:  # fmt: skip
+    """A channel refused the message for good (one transaction): the address that ``opted_out``
+    recorded so, the send (if tracked) ended, and the row ``failed`` (None: another channel
+    is tried next)."""
+    with store.transaction():
+        if opted_out is not None:
+            store.set_opt_out(*opted_out, True, now)
+        if tracked:
+            store.sending_ends(message_id)
+        if failed is not None:
+            store.mark_failed(message_id, failed, now)
+
+
+def _sent(
+    store: Store, message_id: int, provider_id: str | None, now: datetime, route: str | None,
+    tracked: bool,
+) -> None:  # fmt: skip
+    """Recorded as sent, and its send (if tracked) as ended: one transaction."""
+    with store.transaction():
+        store.mark_sent(message_id, provider_id, now, route)
+        if tracked:
+            store.sending_ends(message_id)
+
+
+def _sent_before(store: Store, message_id: int, provider_id: str, now: datetime) -> bool:
+    """A message the provider took before a restart, found by reconciling: recorded as this
+    row's (one transaction), unless another row already records that provider id."""
+    if store.provider_id_taken(provider_id):
+        return False
+    with store.transaction():
+        store.mark_sent(message_id, provider_id, now)
+        store.sending_ends(message_id)
+    return True
+
+
+async def _retry(
     store: Store, message: Outgoing, error: str, policy: Policy, now: datetime, report: Report
 ) -> None:
+    """Tried again later (the wait doubling), or given up after ``max_attempts``."""
     if message.attempts + 1 >= policy.outbox.max_attempts:
-        store.mark_failed(
-            message.id, f"gave up after {message.attempts + 1} attempts: {error}", now
-        )
+        reason = f"gave up after {message.attempts + 1} attempts: {error}"
+        await off_loop(store.mark_failed, message.id, reason, now)
         report.failed += 1
     else:
-        store.mark_retry(message.id, error, now + backoff(policy, message.attempts))
+        await off_loop(store.mark_retry, message.id, error, now + backoff(policy, message.attempts))
         report.retried += 1
     report.errors.append(error)

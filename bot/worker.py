@@ -12,6 +12,10 @@ A restart never double-sends: daily jobs are recorded when done (and queue under
 keys anyway), and the outbox is claimed under a lease (``bot.outbox``). Several workers on one
 PostgreSQL database split the work: a daily job is claimed for its day by one of them
 (``Store.claim_job``), and outbox rows claimed by one are passed over by the others.
+
+The jobs and their bookkeeping run in one of the store's threads (``bot.offloop``), never on
+the event loop that ``vaxbot serve`` shares with its webhooks: a job that takes a minute, or
+waits for a lock another process holds, delays no resident's answer.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from datetime import datetime, timedelta
 from bot.attendance import run_noshows
 from bot.clock import Clock
 from bot.jobs import daily_due, send_alerts, send_reminders
+from bot.offloop import off_loop
 from bot.outbox import Delivery, Report, deliver_due
 from bot.privacy_cli import ages
 from bot.slots_admin import release
@@ -82,8 +87,20 @@ class Worker:
             self.daily.insert(2, ("assign", schedule.assign_at, assign))
 
     async def tick(self) -> Tick:
+        done = await off_loop(self.chores, self.clock())
+        done.outbox = await deliver_due(self.store, self.deliveries, self.policy, self.clock)
+        if done.released or done.expired or done.outbox:
+            log.info(
+                "released %d slots, expired %d offers; outbox: %d sent, %d retried, %d failed",
+                done.released, done.expired, done.outbox.sent, done.outbox.retried,
+                done.outbox.failed,
+            )  # fmt: skip
+        return done
+
+    def chores(self, now: datetime) -> Tick:
+        """What is due at ``now`` but sending (in a thread: each step its own transaction, as
+        the jobs write them): slots released, offers expired, the daily jobs claimed and run."""
         store, policy = self.store, self.policy
-        now = self.clock()
         done = Tick(
             released=release(store, policy, now).count,
             expired=store.expire_offers(now),
@@ -102,13 +119,6 @@ class Worker:
                 store.finish_job(name, day, now)
                 done.jobs.append(name)
                 log.info("job %s done for %s", name, now.date())
-        done.outbox = await deliver_due(store, self.deliveries, policy, self.clock)
-        if done.released or done.expired or done.outbox:
-            log.info(
-                "released %d slots, expired %d offers; outbox: %d sent, %d retried, %d failed",
-                done.released, done.expired, done.outbox.sent, done.outbox.retried,
-                done.outbox.failed,
-            )  # fmt: skip
         return done
 
     async def run(

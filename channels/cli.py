@@ -19,6 +19,7 @@ from bot import cli as bot_cli
 from bot.cli_common import common_options, missing_database
 from bot.clock import ClockError, make_clock
 from bot.intake import DOOR_THREADS
+from bot.offloop import STORE_THREADS
 from channels import logs
 from flows.policy import PolicyError, load_policy
 from store import open_store
@@ -190,9 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"vaxbot serve: {exc}", file=sys.stderr)
             return 2
-    # A connection for each of the turns' threads and the door's (bot/intake.py), and two for
-    # the outbox sender and the health probes.
-    store = open_store(args.db, connections=settings.threads + DOOR_THREADS + 2 if settings else 2)
+    # A connection for each of the turns' threads and the door's (bot/intake.py), each of the
+    # outbox sender's and the worker's store threads (bot/offloop.py), and two for the health
+    # probes and the webhooks' bookkeeping.
+    turns = settings.threads + DOOR_THREADS if settings else 0
+    store = open_store(args.db, connections=turns + STORE_THREADS + 2)
     try:
         if settings is not None:
             try:

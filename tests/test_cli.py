@@ -1,4 +1,6 @@
-"""The real ``vaxbot`` command line, run in subprocesses against a real SQLite file.
+"""The real ``vaxbot`` command line, run in subprocesses against a real SQLite file (and, for
+the tests marked ``backends``, a PostgreSQL database seeded by the real ``seed-demo --db
+postgresql://…``).
 
 Every test here starts the installed CLI (``python -m channels.cli``) the way a deployer or a demo
 would, so it covers what the in-process engine tests cannot: argument parsing, the clock from
@@ -10,6 +12,7 @@ its messages into as few processes as it can.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -157,7 +160,7 @@ def check_record(line: str) -> Turn:
 
 
 def chat(
-    db: Path,
+    db: Path | str,
     messages: Sequence[str],
     sender: str = PHONE,
     *,
@@ -192,13 +195,13 @@ def turns_of(proc: subprocess.CompletedProcess[str], messages: Sequence[str]) ->
 # -- the database, as a test sees it ----------------------------------------------------------
 
 
-def dump(db: Path, tables: Sequence[str] = DATA_TABLES) -> dict[str, list[dict[str, Any]]]:
+def dump(db: Path | str, tables: Sequence[str] = DATA_TABLES) -> dict[str, list[dict[str, Any]]]:
     """Every row of ``tables``, in id order, exactly as stored."""
     with closing(opened(db)) as store:
         return snapshot(store, *tables)
 
 
-def conversation(db: Path, sender: str = PHONE, channel: str = "sms") -> dict[str, Any]:
+def conversation(db: Path | str, sender: str = PHONE, channel: str = "sms") -> dict[str, Any]:
     with closing(opened(db)) as store:
         text = store.state_text(channel, sender)
     assert text is not None, f"no conversation stored for {sender}"
@@ -222,11 +225,37 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture(scope="module")
+def postgres_seeded(postgres_server: str) -> str:
+    """A PostgreSQL database made once by the real ``seed-demo --db postgresql://…``; the name
+    of the template tests get copies of."""
+    from tests.fakes import postgres
+
+    name = "vaxbot_cli_template"
+    url = postgres.create(postgres_server, name)
+    proc = vaxbot("seed-demo", "--db", url, "--today", TODAY, env=cli_env(VAXBOT_NOW=NOW))
+    assert proc.returncode == 0, proc.stderr
+    return name
+
+
+_copies = itertools.count(1)
+
+
 @pytest.fixture
-def db(seeded_template: Path, tmp_path: Path) -> Path:
+def db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """A copy of the seeded demo: a SQLite file, or a PostgreSQL database's URL."""
+    if backend == "postgresql":
+        from tests.fakes import postgres
+
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("postgres_seeded")
+        name = f"vaxbot_cli_{next(_copies)}"
+        yield postgres.create(server, name, template)
+        postgres.drop(server, name)
+        return
     copy = tmp_path / "vaxbot.db"
-    shutil.copyfile(seeded_template, copy)
-    return copy
+    shutil.copyfile(request.getfixturevalue("seeded_template"), copy)
+    yield copy
 
 
 # -- help -----------------------------------------------------------------------------------
@@ -382,7 +411,7 @@ class Transcript:
                 return i
         raise AssertionError(f"{self.name}: no reply contains {needle!r}")
 
-    def chat(self, db: Path, messages: Sequence[str], now_flag: bool = False) -> list[Turn]:
+    def chat(self, db: Path | str, messages: Sequence[str], now_flag: bool = False) -> list[Turn]:
         """Send ``messages`` as this conversation's sender, at its moment: by ``VAXBOT_NOW``,
         or with ``now_flag`` by ``--now`` (and no ``VAXBOT_NOW`` at all)."""
         extra = ["--channel", self.channel]
@@ -433,21 +462,22 @@ def assert_as_transcribed(turns: Sequence[Turn], exchanges: Sequence[Exchange]) 
         assert render(turn) == expected, f"after {turn.text!r}"
 
 
-def active_bookings(db: Path) -> list[tuple[Any, ...]]:
+def active_bookings(db: Path | str) -> list[tuple[Any, ...]]:
     with closing(opened(db)) as store:
         return [(b["code"], b["dose"], b["channel"]) for b in store.booking_rows()
                 if b["status"] == "active"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("name", "success", "status", "now_flag"),
+    ("name", "success", "status", "now_flag", "backend"),
     [
-        pytest.param("book_dose1_zh", "预约成功", "查询", False, id="zh-VAXBOT_NOW"),
-        pytest.param("book_dose1_en", "Booked!", "status", True, id="en-now-flag"),
+        pytest.param("book_dose1_zh", "预约成功", "查询", False, "sqlite", id="zh-VAXBOT_NOW"),
+        pytest.param("book_dose1_en", "Booked!", "status", True, "sqlite", id="en-now-flag"),
+        pytest.param("book_dose1_zh", "预约成功", "查询", False, "postgresql", id="zh-postgresql"),
     ],
 )
 def test_book_dose_1_and_see_it_from_another_process(
-    db: Path, name: str, success: str, status: str, now_flag: bool
+    db: Path | str, name: str, success: str, status: str, now_flag: bool
 ) -> None:
     """The golden conversation, up to the booking, with an empty line before the confirmation."""
     script = load_transcript(name)

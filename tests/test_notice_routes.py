@@ -12,6 +12,7 @@ import asyncio
 from datetime import datetime
 
 import aiohttp
+import pytest
 
 from bot.engine import Engine
 from bot.jobs import send_reminders
@@ -61,6 +62,7 @@ def row(store: Store, prefix: str) -> dict[str, object]:
     return found
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_telegram_last_used_then_sms_when_the_bot_is_blocked(
     engine: Engine, store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -95,6 +97,7 @@ def test_telegram_last_used_then_sms_when_the_bot_is_blocked(
     asyncio.run(run())
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_email_chosen_with_notify_and_stop_from_any_channel_holds_notices(
     engine: Engine, store: Store, policy: Policy, clock: Clock
 ) -> None:

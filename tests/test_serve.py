@@ -3,7 +3,9 @@
 The process is started the way the ``vaxbot`` script starts it (``python -m channels.cli``) on a
 free loopback port, with its secrets in the environment and the clock frozen by ``VAXBOT_NOW``.
 A resident books a place through signed Twilio webhooks; the logs on stderr must not show the
-resident's full number; SIGTERM must stop it promptly with exit status 0.
+resident's full number; SIGTERM must stop it promptly with exit status 0. The booking runs on
+both backends (a SQLite file, and ``--db postgresql://…``); tests/test_serve_blocked.py has
+serve answering while its sender waits for a lock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.clock import parse_moment
 from flows.policy import Policy
+from store import Store
 from tests.conftest import NOW, open_seeded
 from tests.fakes.tables import opened
 
@@ -63,6 +66,13 @@ def environment(**extra: str) -> dict[str, str]:
 def seeded(path: Path, policy: Policy) -> Path:
     """The demo database with one resident pre-registered on ``PHONE`` (male, 45, Tianhe)."""
     store = open_seeded(path, policy)
+    registered(store, policy)
+    store.close()
+    return path
+
+
+def registered(store: Store, policy: Policy) -> None:
+    """One resident pre-registered on ``PHONE`` (male, 45, Tianhe)."""
     now = parse_moment(NOW, policy.zone)
     account = store.account_for("sms", PHONE, PHONE, now)
     store.add_resident(
@@ -70,13 +80,11 @@ def seeded(path: Path, policy: Policy) -> Path:
         birth_date=date(1976, 1, 1), sex="M", phone=PHONE, district_id="tianhe", now=now,
         actor="test", channel="test",
     )  # fmt: skip
-    store.close()
-    return path
 
 
 @contextmanager
 def serving(
-    db: Path, log: Path, env: dict[str, str], *flags: str
+    db: Path | str, log: Path, env: dict[str, str], *flags: str
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A running ``vaxbot serve``; killed if the test did not stop it."""
     port = free_port()
@@ -124,13 +132,14 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     assert proc.wait(timeout=STOP_TIMEOUT) == 0
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
-    tmp_path: Path, policy: Policy
+    store: Store, db_url: str, tmp_path: Path, policy: Policy
 ) -> None:
-    db = seeded(tmp_path / "serve.db", policy)
+    registered(store, policy)
     log = tmp_path / "serve.log"
     env = environment(VAXBOT_PUBLIC_URL=PUBLIC_URL, **SECRETS)
-    with serving(db, log, env, "--log-level", "debug") as (proc, base):
+    with serving(db_url, log, env, "--log-level", "debug") as (proc, base):
 
         async def resident() -> list[list[str]]:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
@@ -154,9 +163,9 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
         assert said[6][0].startswith("预约成功！预约码B") and said[7] == said[6]
         stop(proc)
 
-    with closing(opened(db)) as store:
+    with closing(opened(db_url)) as other:  # what the serve process committed
         booked = [(b.code, b.slot.day.isoformat())
-                  for row in store.booking_rows() if (b := store.booking(row["id"]))]  # fmt: skip
+                  for row in other.booking_rows() if (b := other.booking(row["id"]))]  # fmt: skip
     assert len(booked) == 1 and booked[0][1] == "2021-06-18" and booked[0][0] in said[6][0]
 
     stderr = log.read_text("utf-8")

@@ -22,8 +22,9 @@ def write(path: Path, *rows: str) -> Path:
     return path
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_sites_are_added_updated_and_bad_rows_reported(
-    store: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Store, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     csv = write(
         tmp_path / "sites.csv",
@@ -34,7 +35,7 @@ def test_sites_are_added_updated_and_bad_rows_reported(
         "nowhere,某地,Somewhere,某路,Some Rd,,0,0,0,0",
         "tianhe,某地,Flagless,某路,Some Rd,,maybe,0,0,0",
     )
-    assert main(["sites", "import", str(csv), "--db", str(db_path)]) == 0
+    assert main(["sites", "import", str(csv), "--db", db_url]) == 0
     out = capsys.readouterr().out
     assert "row 2: imported: added" in out and "row 3: imported: updated" in out
     assert "row 4: rejected: district: unknown district 'nowhere'" in out

@@ -49,7 +49,7 @@ def day(offset: int) -> date:
     return TODAY + timedelta(days=offset)
 
 
-def cli(db: Path, *args: str) -> list[str]:
+def cli(db: Path | str, *args: str) -> list[str]:
     return ["slots", args[0], "--db", str(db), *args[1:]]
 
 
@@ -57,11 +57,12 @@ def cli(db: Path, *args: str) -> list[str]:
 
 
 @pytest.mark.usefixtures("frozen")
+@pytest.mark.backends("sqlite", "postgresql")
 def test_add_creates_unreleased_slots(
-    store: Store, db_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+    store: Store, db_url: str, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = cli(
-        db_path, "add", "--site", TIANHE_SPORTS, "--product", "coronavac", "--from",
+        db_url, "add", "--site", TIANHE_SPORTS, "--product", "coronavac", "--from",
         "2021-06-18", "--to", "2021-06-19", "--period", "21:00-22:00", "--period", "20:40-21:00",
         "--capacity", "5",
     )  # fmt: skip
@@ -208,13 +209,14 @@ def write_slots(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 @pytest.mark.usefixtures("frozen")
+@pytest.mark.backends("sqlite", "postgresql")
 def test_import(
-    store: Store, db_path: Path, tmp_path: Path, now: datetime,
+    store: Store, db_url: str, tmp_path: Path, now: datetime,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     path = write_slots(tmp_path / "slots.csv", list(SLOT_COLUMNS), SLOT_ROWS)
     report = tmp_path / "report.csv"
-    assert main(cli(db_path, "import", str(path), "--report", str(report))) == 0
+    assert main(cli(db_url, "import", str(path), "--report", str(report))) == 0
     out, err = capsys.readouterr()
     assert err == ""
     lines = out.splitlines()

@@ -272,6 +272,7 @@ def test_a_retry_gets_the_same_reply_and_runs_once(
     served(store, policy, clock, scenario)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_unsubscribe_holds_notices_and_subscribe_resumes_them(
     store: Store, policy: Policy, clock: Clock
 ) -> None:

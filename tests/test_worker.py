@@ -3,7 +3,9 @@ the outbox goes out exactly once even when the process is killed half-way throug
 
 The in-process tests drive ``Worker.tick`` with ``ScriptedDelivery``. The process tests run the
 real command (``python -m channels.cli worker``) against ``FakeSmsGateway`` served from a thread
-of this process, with the clock frozen by ``VAXBOT_NOW``.
+of this process, with the clock frozen by ``VAXBOT_NOW``. The daily jobs and the kill in the
+middle of a batch also run on PostgreSQL (``[postgresql]``), on a database of the ``store``
+fixture.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from bot.worker import Worker
 from channels.sms.android import message_id
 from flows.policy import Policy
 from store import Store
-from tests.conftest import Clock, open_seeded
+from tests.conftest import Clock
 from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery
 from tests.fakes.sms_gateway import PASSWORD, USER, FakeSmsGateway, GatewayThread
@@ -40,6 +42,7 @@ COUNT = 150
 # -- Worker.tick, in process --------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -107,13 +110,12 @@ def gateway() -> Iterator[FakeSmsGateway]:
 
 
 @pytest.fixture
-def worker_db(tmp_path: Path, policy: Policy) -> Path:
-    path = tmp_path / "worker.db"
-    open_seeded(path, policy).close()
-    return path
+def worker_db(store: Store, db_url: str) -> str:
+    """The seeded demo's database (a SQLite file, or a PostgreSQL database's URL)."""
+    return db_url
 
 
-def queue_notices(path: Path, policy: Policy, count: int) -> list[tuple[str, str, str]]:
+def queue_notices(path: str, policy: Policy, count: int) -> list[tuple[str, str, str]]:
     """``count`` SMS notices due at ``START``, each to its own phone; (key, phone, text)."""
     store = Store.open(path)
     now = datetime.fromisoformat(START)
@@ -129,7 +131,7 @@ def queue_notices(path: Path, policy: Policy, count: int) -> list[tuple[str, str
     return wanted
 
 
-def rows(path: Path) -> list[dict[str, object]]:
+def rows(path: str) -> list[dict[str, object]]:
     other = tables.opened(path)
     try:
         return other.outbox_rows()
@@ -137,11 +139,11 @@ def rows(path: Path) -> list[dict[str, object]]:
         other.close()
 
 
-def sent_count(path: Path) -> int:
+def sent_count(path: str) -> int:
     return sum(1 for row in rows(path) if row["sent_at"] is not None)
 
 
-def start_worker(path: Path, url: str, now: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(path: str, url: str, now: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "VAXBOT_SMSGATE_URL": url,
@@ -152,7 +154,7 @@ def start_worker(path: Path, url: str, now: str, *args: str, log: Path) -> subpr
     }
     with log.open("ab") as stderr:
         return subprocess.Popen(
-            [sys.executable, "-m", "channels.cli", "worker", "--db", str(path), *args],
+            [sys.executable, "-m", "channels.cli", "worker", "--db", path, *args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -176,8 +178,9 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_worker_killed_mid_batch_and_restarted_sends_each_message_once(
-    worker_db: Path, policy: Policy, gateway: FakeSmsGateway, tmp_path: Path
+    worker_db: str, policy: Policy, gateway: FakeSmsGateway, tmp_path: Path
 ) -> None:
     wanted = queue_notices(worker_db, policy, COUNT)
     log = tmp_path / "worker.log"
@@ -217,7 +220,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_each_message_once(
 
 
 def test_sigterm_stops_the_loop_cleanly(
-    worker_db: Path, policy: Policy, gateway: FakeSmsGateway, tmp_path: Path
+    worker_db: str, policy: Policy, gateway: FakeSmsGateway, tmp_path: Path
 ) -> None:
     queue_notices(worker_db, policy, 1)
     log = tmp_path / "worker.log"
@@ -237,7 +240,7 @@ def test_sigterm_stops_the_loop_cleanly(
 
 
 def test_once_exits_when_nothing_is_due(
-    worker_db: Path, gateway: FakeSmsGateway, tmp_path: Path
+    worker_db: str, gateway: FakeSmsGateway, tmp_path: Path
 ) -> None:
     store = Store.open(worker_db)
     now, tomorrow = datetime.fromisoformat(START), datetime.fromisoformat("2021-06-18T08:00+08:00")

@@ -135,17 +135,18 @@ class WeChatWebhook:
         if kind == "text":
             message_id = fields.get("MsgId") or f"{fields.get('CreateTime', '')}:text"
             return await self._turn(openid, fields.get("Content", ""), f"msg:{message_id}")
+        store = self.gateway.engine.store
         if kind != "event":
-            english = self.gateway.engine.store.language_of(CHANNEL, openid) == "en"
+            english = await asyncio.to_thread(store.language_of, CHANNEL, openid) == "en"
             return say("en" if english else "zh", "unsupported")
         event, stamp = fields.get("Event", "").lower(), fields.get("CreateTime", "")
         message_id = f"event:{stamp}:{event}"
-        store, now = self.gateway.engine.store, self.gateway.engine.clock()
+        now = self.gateway.engine.clock()
         if event == "subscribe":
-            store.set_opt_out(CHANNEL, openid, False, now)
+            await asyncio.to_thread(store.set_opt_out, CHANNEL, openid, False, now)
             return await self._turn(openid, "你好", message_id)
         if event == "unsubscribe":
-            store.set_opt_out(CHANNEL, openid, True, now)
+            await asyncio.to_thread(store.set_opt_out, CHANNEL, openid, True, now)
             log.debug("wechat: %s unfollowed", mask_address(openid))
             return None
         if event == "click":

@@ -9,6 +9,9 @@ what a test wants.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +125,54 @@ def snapshot(store: Store, *tables: str) -> dict[str, list[dict[str, Any]]]:
 def opened(path: str | Path) -> Store:
     """Another store on the same database (another connection: it sees committed data only)."""
     return open_store(path)
+
+
+class HeldLock:
+    """A lock ``table_locked`` holds: ``waiting()`` counts the sessions waiting for it now;
+    ``release()`` lets it go (at the latest when the block ends)."""
+
+    def __init__(self, waiting: Callable[[], int], release: Callable[[], None]) -> None:
+        self.waiting = waiting
+        self.release = release
+
+
+@contextmanager
+def table_locked(url: str, table: str) -> Iterator[HeldLock]:
+    """PostgreSQL: while inside, another connection's transaction holds ``table`` in
+    ``EXCLUSIVE`` mode (as a long migration or a stuck batch might): plain reads of it go on, but
+    claiming its rows (``FOR UPDATE``) or writing them waits until it is released."""
+    locked, release, failed = threading.Event(), threading.Event(), []
+
+    def hold() -> None:
+        with closing(opened(url)) as holder:
+            try:
+                with holder.transaction():
+                    holder.db.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+                    locked.set()
+                    release.wait(120)
+            except Exception as error:  # told to the test, below
+                failed.append(error)
+                locked.set()
+
+    with closing(opened(url)) as watcher:
+
+        def waiting() -> int:
+            row = watcher.db.one(
+                "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname = :table AND NOT l.granted",
+                {"table": table},
+            )
+            return int(row[0]) if row else 0
+
+        thread = threading.Thread(target=hold, name=f"holding {table}", daemon=True)
+        thread.start()
+        locked.wait(30)
+        assert not failed and locked.is_set(), f"{table} not locked: {failed}"
+        try:
+            yield HeldLock(waiting, release.set)
+        finally:
+            release.set()
+            thread.join(30)
 
 
 _NO_ID = frozenset({"conversations", "inbound", "addresses", "optouts", "jobs", "nlu_misses",
