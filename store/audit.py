@@ -26,6 +26,20 @@ from store.rows import compact_json, stamp
 GENESIS = "0" * 64
 FIELDS = ("at", "actor", "channel", "action", "entity", "entity_id", "before", "after", "reason")
 ENV_SIGNING_KEY = "VAXBOT_AUDIT_KEY"
+_COLUMNS = (
+    "INSERT INTO audit (at, actor, channel, action, entity, entity_id, before, after, reason, "
+    "prev_hash, hash, sig) "
+)
+_VALUES = (
+    ":at, :actor, :channel, :action, :entity, :entity_id, :before, :after, :reason, "
+    ":prev, :hash, :sig"
+)
+INSERT_LINKED = _COLUMNS + "VALUES (" + _VALUES + ")"
+# … only if the row :prev is the hash of is still the last one (else nothing is written)
+INSERT_IF_LAST = (
+    _COLUMNS + "SELECT " + _VALUES + " WHERE (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) "
+    "= :prev"
+)
 
 
 def row_hash(values: dict[str, Any], prev: str) -> str:
@@ -62,6 +76,7 @@ class Audit:
     def __init__(self, db: Db) -> None:
         self._db = db
         self._key = signing_key()
+        self._head: str | None = None  # the hash of the row this process linked last
 
     def _last_hash(self) -> str:
         row = self._db.one("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
@@ -99,15 +114,20 @@ class Audit:
 
     def _link(self, values: dict[str, Any]) -> None:
         self._db.lock("audit")  # one writer links at a time: the chain never forks
+        # Linked first to the row this process linked last, in one statement that writes only
+        # if that row is still the last (else nothing: the last hash is then read, as always).
+        if (prev := self._head) is not None and self._db.execute(
+            INSERT_IF_LAST, self._params(values, prev)
+        ):
+            return
         prev = self._last_hash()
+        self._db.execute(INSERT_LINKED, self._params(values, prev))
+
+    def _params(self, values: dict[str, Any], prev: str) -> dict[str, Any]:
         digest = row_hash(values, prev)
-        self._db.execute(
-            "INSERT INTO audit (at, actor, channel, action, entity, entity_id, before, after, "
-            "reason, prev_hash, hash, sig) VALUES (:at, :actor, :channel, :action, :entity, "
-            ":entity_id, :before, :after, :reason, :prev, :hash, :sig)",
-            {**values, "prev": prev, "hash": digest,
-             "sig": sign(self._key, digest) if self._key else None},
-        )  # fmt: skip
+        self._head = digest  # if the caller's transaction is undone, the check above fails
+        return {**values, "prev": prev, "hash": digest,
+                "sig": sign(self._key, digest) if self._key else None}  # fmt: skip
 
     def _stream(self, where: str = "1 = 1") -> Iterator[tuple[int, dict[str, Any], Any, Any, Any]]:
         for row in self._db.stream(

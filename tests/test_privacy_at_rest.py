@@ -20,8 +20,9 @@ import pytest
 
 from bot.engine import Engine
 from flows.policy import Policy
+from flows.texts import text
 from store import DatabaseUnavailable, Store, open_store
-from store.crypto import Keyring, new_key_text
+from store.crypto import DataKeyError, Keyring, new_key_text
 from store.db import Db
 from store.keys import read_key_file, write_key_file
 from store.migrations import MIGRATIONS, migrate
@@ -285,3 +286,38 @@ def test_key_rotation_under_load_loses_nothing(
         only_new.close()
         if server is not None:
             postgres.drop(server, "vaxbot_rotate")
+
+
+def test_a_state_swapped_in_from_another_conversation_does_not_open(
+    engine: Engine, store: Store
+) -> None:
+    # The engine remembers the states it sealed, so as not to decrypt them at the next turn;
+    # a state it sealed for one conversation, copied into another's row, still does not open.
+    alice, bob = Phone(engine, PHONE), Phone(engine, "+8613900139000")
+    alice.run("登记", "1", "1", "张三")
+    bob.run("登记", "1", "1", "李四")
+    store.db.execute(
+        "UPDATE conversations SET state = (SELECT state FROM conversations "
+        "WHERE address = :bob) WHERE address = :alice",
+        {"alice": PHONE, "bob": bob.address},
+    )
+    answer = alice.say("1")
+    assert "李四" not in answer and answer == text("zh", "error")
+    with pytest.raises(DataKeyError, match="does not open"):
+        store.load_state("sms", PHONE)
+    assert "李四" in str(store.load_state("sms", bob.address))  # Bob's own still opens
+
+
+def test_a_key_dropped_by_a_rotation_no_longer_opens_what_it_sealed() -> None:
+    old, new = new_key_text(), new_key_text()
+    given = [old]
+    keys = Keyring(given, lambda: given)
+    sealed = keys.seal("440106199001011235", "residents.id_number:x")
+    assert keys.open(sealed, "residents.id_number:x") == "440106199001011235"
+    given[:] = [new, old]  # the rotation under way: both open
+    assert keys.refresh(force=True)
+    assert keys.open(sealed, "residents.id_number:x") == "440106199001011235"
+    given[:] = [new]  # the rotation done and the old key removed from the file
+    assert keys.refresh(force=True)
+    with pytest.raises(DataKeyError, match="not given"):
+        keys.open(sealed, "residents.id_number:x")

@@ -155,3 +155,28 @@ def test_concurrent_writers_do_not_fork_the_chain(
     verdict = store.audit_verify()
     assert verdict.intact, verdict.problem
     assert len(store.audit_rows(action="note")) == 60
+
+
+def test_rows_undone_or_written_by_another_process_do_not_break_the_chain(
+    store: Store, db_url: str, policy: Policy
+) -> None:
+    # A store links a row to the one it linked last without reading it again, unless that row
+    # is no longer the last: another process wrote after it, or its transaction was undone.
+    at = parse_moment(NOW, policy.zone)
+    other = open_store(db_url)
+    try:
+        store.audit(at, "first", "test", "note", "resident", 1, None, None)
+        store.audit(at, "second", "test", "note", "resident", 2, None, None)
+        other.audit(at, "other", "test", "note", "resident", 3, None, None)
+        store.audit(at, "after other", "test", "note", "resident", 4, None, None)
+        with pytest.raises(LookupError), store.transaction():
+            store.audit(at, "undone", "test", "note", "resident", 5, None, None)
+            raise LookupError("the turn failed after its audit row")
+        other.audit(at, "other again", "test", "note", "resident", 6, None, None)
+        store.audit(at, "last", "test", "note", "resident", 7, None, None)
+    finally:
+        other.close()
+    verdict = store.audit_verify()
+    assert verdict.intact, verdict.problem
+    actors = [row["actor"] for row in store.audit_rows(action="note")]
+    assert actors == ["first", "second", "other", "after other", "other again", "last"]
