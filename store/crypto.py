@@ -28,8 +28,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pybase64  # base64 in SIMD: a state is sealed each turn, and this was a tenth of its cost
-
 if TYPE_CHECKING:  # imported when a key is made: `vaxbot --help` need not load OpenSSL
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -163,7 +161,7 @@ class Keyring:
             self.refresh()
         nonce = os.urandom(NONCE_BYTES)
         body = self.current.aead.encrypt(nonce, plain.encode(), where.encode())
-        sealed = self._prefix + pybase64.b64encode_as_string(nonce + body)
+        sealed = self._prefix + binascii.b2a_base64(nonce + body, newline=False).decode()
         self._remember(where, sealed, plain)
         return sealed
 
@@ -192,7 +190,7 @@ class Keyring:
                 "VAXBOT_DATA_KEY_FILE to this database's key file, or VAXBOT_DATA_KEY)"
             )
         try:
-            raw = pybase64.b64decode(sealed[len(PREFIX) + 9 :], validate=True)
+            raw = binascii.a2b_base64(sealed[len(PREFIX) + 9 :], strict_mode=True)
             plain = key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], where.encode()).decode()
         except (self._invalid_tag, binascii.Error):
             raise DataKeyError(f"a sealed value in {where.split(':')[0]} does not open") from None
