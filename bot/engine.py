@@ -179,7 +179,7 @@ class Turn:
 
     def _relink(self, account_id: int) -> None:
         self.state.account = account_id
-        self.ctx.__dict__["account_id"] = account_id  # the cached property, for this turn
+        self.ctx.account_id = account_id  # for the rest of this turn
 
     def _known(self) -> bool:
         """Whether the sender already has an account (without creating one)."""

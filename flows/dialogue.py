@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any, TypeVar
 
 from flows.entities import Entities
@@ -209,14 +208,28 @@ class Ctx:
             ("bookings", resident.id): [],
         })  # fmt: skip
 
-    @cached_property
+    # Found when first asked, once per turn. Not ``functools.cached_property``: before Python
+    # 3.12 it holds one lock for every instance while it computes, so the turns of all threads
+    # would wait for one another's account look-ups (database round trips).
+    _sender_phone: tuple[str | None] | None = field(default=None, init=False, repr=False)
+    _account_id: int | None = field(default=None, init=False, repr=False)
+
+    @property
     def sender_phone(self) -> str | None:
         """The sender's own number, where the channel gives one (most turns never ask)."""
-        return self.phone()
+        if self._sender_phone is None:
+            self._sender_phone = (self.phone(),)
+        return self._sender_phone[0]
 
-    @cached_property
+    @property
     def account_id(self) -> int:
-        return self.account()
+        if self._account_id is None:
+            self._account_id = self.account()
+        return self._account_id
+
+    @account_id.setter
+    def account_id(self, account_id: int) -> None:
+        self._account_id = account_id
 
     @property
     def today(self) -> date:
