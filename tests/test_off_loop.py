@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -23,12 +23,11 @@ from bot.worker import Worker
 from flows.policy import Policy
 from store import Outgoing, Store
 from tests.conftest import Clock
-from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery
 from tests.test_sms_webhooks import Http, sent_message, serve
+from tests.test_worker import PHONE, zhang_booked
 
 BACKENDS = ("sqlite", "postgresql")
-PHONE = "+8613800138000"
 WATCHED = ("one", "all", "dicts", "stream", "execute", "execute_many", "defer", "batch", "insert",
            "transaction")  # fmt: skip
 
@@ -105,15 +104,7 @@ def test_the_webhooks_and_probes_leave_the_database_to_threads(
 def test_the_worker_and_every_path_of_the_sender_leave_the_database_to_threads(
     store: Store, policy: Policy, clock: Clock, on_loop: list[str]
 ) -> None:
-    account = store.account_for("sms", PHONE, PHONE, clock.now)
-    zhang = store.add_resident(
-        account_id=account, name="张三", id_type="resident_id", id_number="440106199001011235",
-        birth_date=date(1990, 1, 1), sex="M", phone=PHONE, district_id="tianhe", now=clock.now,
-        actor="self:sms", channel="sms",
-    )  # fmt: skip
-    slot = tables.slot_id(store, 1, "2021-06-18", "10:00")
-    store.book(resident_id=zhang.id, slot_id=slot, dose=1, now=clock.now, channel="sms",
-               actor="self:sms")  # fmt: skip
+    zhang_booked(store, clock)
     now = clock.now
     for key, address, kind in (
         ("reply:m1:0", PHONE, "reply"),  # sent

@@ -28,7 +28,7 @@ from bot.outbox import LEASE
 from bot.worker import Worker
 from channels.sms.android import message_id
 from flows.policy import Policy
-from store import Store
+from store import Booking, Store
 from tests.conftest import Clock
 from tests.fakes import tables
 from tests.fakes.delivery import ScriptedDelivery
@@ -39,13 +39,8 @@ START = "2021-06-17T09:00:00+08:00"  # outside the quiet hours, before every dai
 COUNT = 150
 
 
-# -- Worker.tick, in process --------------------------------------------------------------------
-
-
-@pytest.mark.backends("sqlite", "postgresql")
-def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
-    store: Store, policy: Policy, clock: Clock
-) -> None:
+def zhang_booked(store: Store, clock: Clock) -> Booking:
+    """张三, registered from ``PHONE``, booked for tomorrow 10:00 at the first site."""
     account = store.account_for("sms", PHONE, PHONE, clock.now)
     zhang = store.add_resident(
         account_id=account, name="张三", id_type="resident_id", id_number="440106199001011235",
@@ -53,8 +48,18 @@ def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
         actor="self:sms", channel="sms",
     )  # fmt: skip
     slot = tables.slot_id(store, 1, "2021-06-18", "10:00")
-    booking = store.book(resident_id=zhang.id, slot_id=slot, dose=1, now=clock.now,
-                         channel="sms", actor="self:sms")  # fmt: skip
+    return store.book(resident_id=zhang.id, slot_id=slot, dose=1, now=clock.now, channel="sms",
+                      actor="self:sms")  # fmt: skip
+
+
+# -- Worker.tick, in process --------------------------------------------------------------------
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+def test_each_daily_job_runs_once_at_its_time_and_its_messages_go_out(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    booking = zhang_booked(store, clock)
     sms = ScriptedDelivery()
     worker = Worker(store, policy, clock, {"sms": sms})
 
