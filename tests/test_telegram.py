@@ -40,14 +40,12 @@ from channels.telegram import (
     SECRET_HEADER,
     TelegramChannel,
     TelegramConfigError,
-    TelegramDelivery,
     TelegramSettings,
     TelegramStartError,
     Webhook,
     language,
-    render,
-    split,
 )
+from channels.telegram_send import TelegramDelivery, render, split
 from flows.documents import qr_code
 from flows.policy import Policy
 from store import Outgoing, Store
