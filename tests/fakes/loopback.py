@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import TracebackType
+from typing import Self
+
 from aiohttp import web
 
 
@@ -29,3 +32,31 @@ class Loopback:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+class LoopbackServer:
+    """A fake far side served on loopback for an ``async with``: ``routes`` adds its handlers;
+    ``url`` is where it listens once entered."""
+
+    loop: Loopback
+
+    def routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        self.routes(app)
+        await self.loop.start(app)
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.loop.stop()
+
+    @property
+    def url(self) -> str:
+        return self.loop.url

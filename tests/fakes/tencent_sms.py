@@ -19,16 +19,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.loopback import Loopback
+from tests.fakes.loopback import Loopback, LoopbackServer
 
 
 @dataclass
-class FakeTencentSms:
+class FakeTencentSms(LoopbackServer):
     secret_id: str
     secret_key: str
     app_id: str
@@ -42,23 +41,8 @@ class FakeTencentSms:
         self.loop = Loopback()
         self._serials = itertools.count(1)
 
-    async def __aenter__(self) -> FakeTencentSms:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/", self._send)
-        await self.loop.start(app)
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.loop.stop()
-
-    @property
-    def url(self) -> str:
-        return self.loop.url
 
     def _error(self, code: str, message: str) -> web.Response:
         self.refused.append(code)

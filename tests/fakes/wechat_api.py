@@ -24,7 +24,6 @@ import json
 import os
 import struct
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 from xml.etree import ElementTree
 
@@ -32,7 +31,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tests.fakes.loopback import Loopback
+from tests.fakes.loopback import Loopback, LoopbackServer
 
 
 @dataclass
@@ -42,7 +41,7 @@ class Sent:
 
 
 @dataclass
-class FakeWeChatApi:
+class FakeWeChatApi(LoopbackServer):
     appid: str
     secret: str
     expires_in: int = 7200
@@ -57,26 +56,11 @@ class FakeWeChatApi:
         self.loop = Loopback()
         self._ids = itertools.count(200228332)
 
-    async def __aenter__(self) -> FakeWeChatApi:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/cgi-bin/stable_token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._custom)
         app.router.add_post("/cgi-bin/message/template/send", self._template)
         app.router.add_post("/cgi-bin/menu/create", self._menu)
-        await self.loop.start(app)
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.loop.stop()
-
-    @property
-    def url(self) -> str:
-        return self.loop.url
 
     def expire_tokens(self) -> None:
         self.tokens = dict.fromkeys(self.tokens, False)
