@@ -35,7 +35,6 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
-from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
 from store.db import (
@@ -182,8 +181,8 @@ class PostgresDb:
                     return read(borrowed.execute(pyformat(sql), params))
             if not (local.begin or local.pending):
                 return read(conn.execute(pyformat(sql), params))
+            statement = _literal(conn, sql, params)
             cursor = psycopg.ClientCursor(conn)
-            statement = cursor.mogrify(pyformat(sql), params)
             cursor.execute("; ".join([*local.owed(), statement]))
             while cursor.nextset():  # on to the last statement's result
                 pass
@@ -213,13 +212,12 @@ class PostgresDb:
         if conn is None:  # no transaction to send it with
             self.execute(sql, params)
             return
-        local.pending.append(psycopg.ClientCursor(conn).mogrify(pyformat(sql), params))
+        local.pending.append(_literal(conn, sql, params))
 
     def batch(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         def run(conn: Connection) -> list[list[Row]]:
             cursor = psycopg.ClientCursor(conn)
-            joined = "; ".join(cursor.mogrify(pyformat(sql), params) for sql, params in statements)
-            cursor.execute(joined)
+            cursor.execute("; ".join(_literal(conn, sql, params) for sql, params in statements))
             results = [cursor.fetchall() if cursor.description else []]
             while cursor.nextset():
                 results.append(cursor.fetchall() if cursor.description else [])
@@ -254,11 +252,7 @@ class PostgresDb:
             raise RuntimeError(f"lock({key!r}) outside a transaction")
         # Taken in front of the next statement, in its round trip: that statement runs once
         # the lock is held (each statement of a simple query takes its own snapshot).
-        local.pending.append(
-            pgsql.SQL("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))")
-            .format(pgsql.Literal(key))
-            .as_string(conn)
-        )
+        local.pending.append(_literal(conn, _LOCK, {"key": key}))
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return nullcontext()  # the server's memory is the server's to size
@@ -371,6 +365,15 @@ class _Transaction:
                 local.conn = None
                 local.begin, local.pending, local.sent = False, [], 0
                 self._db._pool.putconn(conn)
+
+
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"
+
+
+def _literal(conn: Connection, sql: str, params: Params) -> str:
+    """``sql`` with its parameters as SQL literals (psycopg quotes them), to send in one simple
+    query with others."""
+    return psycopg.ClientCursor(conn).mogrify(pyformat(sql), params)
 
 
 def _first(cursor: psycopg.Cursor[Row]) -> Row | None:
