@@ -33,7 +33,7 @@ class Arrival:
 
 _ARRIVE = (
     "INSERT INTO arrivals (channel, address, received_us) "
-    "VALUES (:channel, :address, :received) RETURNING id"
+    "VALUES (:channel, :address, :now) RETURNING id"
 )
 _ANSWERED = "SELECT replies FROM inbound WHERE channel = :channel AND message_id = :message_id"
 _UNANSWERED = (
@@ -72,31 +72,31 @@ class Arrivals:
         retry is not the sender's doing: the replies already given are returned, before any
         rate limit). A message that gets no turn leaves the line."""
         db = self._db
-        sender = f"{channel} {address}"
-        params = {"channel": channel, "address": address, "received": received_us,
-                  "message_id": message_id, "sender": sender, "now": received_us,
+        params = {"channel": channel, "address": address, "message_id": message_id,
+                  "sender": f"{channel} {address}", "now": received_us,
                   "expired": received_us - window_us}  # fmt: skip
-        unanswered = _UNANSWERED if message_id is not None else "1 = 1"
         statements = [(_ARRIVE, params)]
         if limit is not None:
+            unanswered = _UNANSWERED if message_id is not None else "1 = 1"
             statements.append((_COUNT.format(unanswered=unanswered), params))
         elif message_id is not None:
             statements.append((_ANSWERED, params))
         results = db.batch(statements)
         place = int(results[0][0][0])
-        if limit is None and (message_id is None or not results[1]):
+        said = results[1] if len(results) > 1 else []
+        if limit is not None and said:  # counted: a new message
+            count = int(said[0][0])
+            if count > limit:
+                self.leave(place)
+                return Arrival(None, None, count)
+            return Arrival(place, None, count)
+        if limit is not None:  # not counted: answered before
+            said = db.all(_ANSWERED, params)
+        if not said:  # new (or its stored replies purged a moment ago: answered anew)
             return Arrival(place)
-        if limit is not None and results[1]:
-            count = int(results[1][0][0])
-            if count <= limit:
-                return Arrival(place, None, count)
-            self.leave(place)
-            return Arrival(None, None, count)
-        self.leave(place)  # answered before: its replies again
-        row = results[1][0] if limit is None else db.one(_ANSWERED, params)
-        assert row is not None  # inbound rows are never deleted while a sender can retry
+        self.leave(place)
         where = f"inbound.replies:{channel}:{message_id}"  # as Conversations seals them
-        return Arrival(None, self._keys.open(str(row[0]), where))
+        return Arrival(None, self._keys.open(str(said[0][0]), where))
 
     def leave(self, place: int) -> None:
         """The arrival's turn is over (or abandoned): out of the line (with the transaction's
