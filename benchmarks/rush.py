@@ -510,8 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--processes", type=int, default=1,
                         help="vaxbot serve processes on the database (default 1)")  # fmt: skip
-    parser.add_argument("--threads", type=int, default=8,
-                        help="turn threads of each serve process (default 8)")  # fmt: skip
+    parser.add_argument("--threads", type=int,
+                        help="turn threads of each serve process (default: serve's)")  # fmt: skip
     parser.add_argument("--bare-requests", type=int, default=50_000,
                         help="requests to the bare server (default 50000)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1, help="residents' random choices")
@@ -552,7 +552,7 @@ def run(args: argparse.Namespace, url: str | None) -> int:
         servers = []
         for port, base in zip(ports, bases, strict=True):
             command = [sys.executable, "-m", "channels.cli", "serve", "--db", str(db), "--port",
-                       str(port), "--threads", str(args.threads)]  # fmt: skip
+                       str(port), *(["--threads", str(args.threads)] if args.threads else [])]  # fmt: skip
             servers.append(start(command, {**env, "VAXBOT_PUBLIC_URL": base},
                                  Path(tmp) / f"serve{port}.log"))  # fmt: skip
         try:

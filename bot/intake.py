@@ -153,6 +153,11 @@ class Intake:
         self._executor: ThreadPoolExecutor | None = None
         self._doors: ThreadPoolExecutor | None = None  # the door's threads: never behind turns
         self._purged = time.monotonic()
+        # True while this process is the only one taking messages on its database (``serve``
+        # keeps it: bot/peers.py): its messages need no place in line and no settling pause.
+        self.alone = False
+        # Per conversation, the last message ``take`` has in hand: the next waits for it.
+        self._in_hand: dict[tuple[str, str], asyncio.Future[None]] = {}
 
     # -- the door ----------------------------------------------------------------------------
 
@@ -172,7 +177,10 @@ class Intake:
 
     async def take(self, message: Inbound, then: Then | None = None) -> Receipt:
         """``receive`` in the intake's threads: the event loop goes on meanwhile. The moment of
-        reception is taken here, before the hand-off: it places the message in line. Between
+        reception is taken here, before the hand-off: it places the message in line. One
+        conversation's messages taken here are answered one after the other, in the order they
+        came. Alone on the database, door and turn are one call in a turn thread, and the
+        message takes no place in line. Else the door runs in threads of its own, and between
         the door and the turn the message lets ``settle`` seconds pass since it came in (on the
         loop, holding no thread), so that a message of the same sender another process took a
         moment earlier, but wrote a little later, is in line before this one's turn looks."""
@@ -181,17 +189,46 @@ class Intake:
         if self._executor is None or self._doors is None:
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="vaxbot-turn")
             self._doors = ThreadPoolExecutor(DOOR_THREADS, thread_name_prefix="vaxbot-door")
-        loop, executor = asyncio.get_running_loop(), self._executor
-        # The door in threads of its own: a message's place in line is written as soon as it
-        # comes in, not once a busy turn thread is free.
+        loop = asyncio.get_running_loop()
+        key = (message.channel, message.address)
+        before = self._in_hand.get(key)
+        self._in_hand[key] = mine = loop.create_future()
+        try:
+            if before is not None:
+                await asyncio.wait([before])
+            if self.alone:
+                receipt = await loop.run_in_executor(
+                    self._executor, self._alone, message, then, received
+                )
+            else:
+                receipt = await self._in_line(loop, message, then, received)
+        finally:
+            mine.set_result(None)
+            if self._in_hand.get(key) is mine:
+                del self._in_hand[key]
+        return self._done(message, receipt)
+
+    async def _in_line(
+        self, loop: asyncio.AbstractEventLoop, message: Inbound, then: Then | None, received: int
+    ) -> Receipt:
+        """The door in its threads (a message's place in line is written as soon as it comes
+        in, not once a busy turn thread is free), the settling pause, then the turn."""
         at_door = await loop.run_in_executor(self._doors, self._door, message, then, received)
         if isinstance(at_door, Receipt):
-            return self._done(message, at_door)
+            return at_door
         pause = self.settle - (self.clock_us() - received) / 1e6
         if pause > 0:
             await asyncio.sleep(pause)
-        turn = await loop.run_in_executor(executor, self._turn, message, then, received, at_door)
-        return self._done(message, turn)
+        return await loop.run_in_executor(
+            self._executor, self._turn, message, then, received, at_door
+        )
+
+    def _alone(self, message: Inbound, then: Then | None, received: int) -> Receipt:
+        """Door and turn of a process alone on its database, in one thread."""
+        at_door = self._door(message, then, received, line=False)
+        if isinstance(at_door, Receipt):
+            return at_door
+        return self._turn(message, then, received, at_door)
 
     def close(self) -> None:
         """Wait for the turns in hand, then let the threads go."""
@@ -224,8 +261,11 @@ class Intake:
         )  # fmt: skip
         return receipt
 
-    def _door(self, message: Inbound, then: Then | None, received: int) -> Receipt | int:
-        """The message's place in line; or, if no turn is to run, its receipt."""
+    def _door(
+        self, message: Inbound, then: Then | None, received: int, line: bool = True
+    ) -> Receipt | int:
+        """The message's place in line (0: none taken, ``line`` False); or, if no turn is to
+        run, its receipt."""
         engine, rate = self.engine, self.rate
         store = engine.store
         seen = f"{message.address} {message.message_id}" if message.message_id else None
@@ -233,7 +273,7 @@ class Intake:
         try:
             arrival = store.arrive(
                 message.channel, message.address, seen, received,
-                rate.limit if rate else None, int(rate.window * 1e6) if rate else 0,
+                rate.limit if rate else None, int(rate.window * 1e6) if rate else 0, line,
             )  # fmt: skip
         except Exception as error:  # the database cannot take it: as a failed turn
             log.error(

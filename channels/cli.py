@@ -23,6 +23,7 @@ from bot.offloop import STORE_THREADS
 from channels import logs
 from flows.policy import PolicyError, load_policy
 from store import open_store
+from store.store import backend_of
 
 CHANNEL_COMMANDS = ("worker", "serve")
 CONFIG_COMMANDS = ("wechat",)  # talk to a provider's API once, then exit
@@ -72,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--threads",
         type=int,
-        default=8,
-        help="turns run at once, each in a thread with its own database connection (default 8)",
+        help="turns run at once, each in a thread with its own database connection (default: "
+        "8 on PostgreSQL; 1 on SQLite, whose one writer takes one turn at a time anyway)",
     )
     serve.add_argument(
         "--insecure",
@@ -187,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             default_url = f"http://{args.host}:{args.port}"
             settings = Settings.from_env(os.environ, args.insecure, default_url)
-            settings = dataclasses.replace(settings, threads=max(args.threads, 1))
+            threads = args.threads or (8 if backend_of(args.db) == "postgresql" else 1)
+            settings = dataclasses.replace(settings, threads=max(threads, 1))
         except ConfigError as exc:
             print(f"vaxbot serve: {exc}", file=sys.stderr)
             return 2

@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.engine import Engine
 from bot.intake import Intake, RateLimit
 from bot.outbox import Delivery
+from bot.peers import Peers
 from bot.worker import Worker
 from channels.gateway import Gateway
 from channels.mail import CHANNEL as EMAIL
@@ -325,9 +326,11 @@ async def serve(
             if ready is not None:
                 ready.set()
             working = asyncio.create_task(worker.run(stop, wake=wake))
+            counting = asyncio.create_task(Peers(store, intake).run(stop))
             await stop.wait()
             log.info("stopping: finishing requests in flight")
             await working
+            await counting
         finally:
             if email is not None:
                 await email.stop()  # mail accepted until now is in the outbox

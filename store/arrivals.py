@@ -26,7 +26,7 @@ from store.db import Db
 class Arrival:
     """What became of a message at the door."""
 
-    id: int | None  # its place in its conversation's line (None: no turn to run)
+    id: int | None  # its place in its conversation's line (0: none taken; None: no turn to run)
     replies: str | None = None  # a message id already answered: the replies given (JSON)
     count: int = 0  # the sender's messages in the current window, this one included
 
@@ -65,25 +65,29 @@ class Arrivals:
         received_us: int,
         limit: int | None = None,
         window_us: int = 60_000_000,
+        line: bool = True,
     ) -> Arrival:
         """One message at the door, in one round trip where the backend can (``Db.batch``):
-        its place in the conversation's line, and the message counted against the sender's
-        ``limit`` per ``window_us`` unless ``message_id`` was answered before (a provider's
-        retry is not the sender's doing: the replies already given are returned, before any
-        rate limit). A message that gets no turn leaves the line."""
+        its place in the conversation's line (unless ``line`` is False: a process alone on the
+        database keeps its messages in order itself), and the message counted against the
+        sender's ``limit`` per ``window_us`` unless ``message_id`` was answered before (a
+        provider's retry is not the sender's doing: the replies already given are returned,
+        before any rate limit). A message that gets no turn leaves the line."""
         db = self._db
         params = {"channel": channel, "address": address, "message_id": message_id,
                   "sender": f"{channel} {address}", "now": received_us,
                   "expired": received_us - window_us}  # fmt: skip
-        statements = [(_ARRIVE, params)]
+        statements = [(_ARRIVE, params)] if line else []
         if limit is not None:
             unanswered = _UNANSWERED if message_id is not None else "1 = 1"
             statements.append((_COUNT.format(unanswered=unanswered), params))
         elif message_id is not None:
             statements.append((_ANSWERED, params))
+        if not statements:
+            return Arrival(0)  # nothing to ask: a turn, without a place in line
         results = db.batch(statements)
-        place = int(results[0][0][0])
-        said = results[1] if len(results) > 1 else []
+        place = int(results[0][0][0]) if line else 0
+        said = results[-1] if len(results) > int(line) else []
         if limit is not None and said:  # counted: a new message
             count = int(said[0][0])
             if count > limit:
@@ -100,8 +104,9 @@ class Arrivals:
 
     def leave(self, place: int) -> None:
         """The arrival's turn is over (or abandoned): out of the line (with the transaction's
-        next statement, inside one)."""
-        self._db.defer("DELETE FROM arrivals WHERE id = :id", {"id": place})
+        next statement, inside one). Place 0 was never in line."""
+        if place:
+            self._db.defer("DELETE FROM arrivals WHERE id = :id", {"id": place})
 
     def waiting(self, channel: str, address: str) -> list[int]:
         """The places of a conversation's arrivals still in line, in order."""

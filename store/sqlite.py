@@ -4,11 +4,14 @@ The only module of vaxbot that imports ``sqlite3`` (a contract test holds it to 
 runs in WAL mode; the outermost transaction is ``BEGIN IMMEDIATE``, so the write lock is taken up
 front and two processes never both read-then-write on a stale view; nested levels are savepoints.
 
-One ``SqliteDb`` may be used from several threads (``vaxbot serve`` runs turns in threads): each
-thread opens a connection of its own to the file on first use. The threads of one process take
-a lock of the process before ``BEGIN IMMEDIATE``, so that they queue for the file's one write
-lock there (woken at once) rather than in SQLite's busy handler (which sleeps and retries).
-``:memory:`` has one connection, shared.
+One ``SqliteDb`` may be used from several threads (``vaxbot serve`` runs turns in threads). Their
+transactions share one connection, taken in turn: the threads of one process take a lock of the
+process before ``BEGIN IMMEDIATE``, so that they queue for the file's one write lock there (woken
+at once) rather than in SQLite's busy handler (which sleeps and retries). One connection, because
+SQLite drops a connection's whole page cache when another connection has written since its last
+transaction: with a connection per thread every turn would begin cold, reading each page again.
+A statement outside any transaction runs on a connection of its thread's own (reads need no
+lock). ``:memory:`` has one connection for everything.
 """
 
 from __future__ import annotations
@@ -88,8 +91,9 @@ def private(path: Path) -> None:
 
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level, a savepoint inside; an exception
-    rolls back to where this level began and goes on. One per connection (so per thread); the
-    outermost level holds ``writer``, the process's lock on the file, throughout.
+    rolls back to where this level began and goes on. One per thread, on the connection the
+    process's transactions share; the outermost level holds ``writer``, the process's lock on
+    the file, throughout (so one thread at a time uses the connection).
 
     A plain context manager rather than a generator: every turn enters it at least once.
     """
@@ -139,7 +143,7 @@ class Transaction:
 
 
 class _Local(threading.local):
-    conn: sqlite3.Connection | None = None
+    reader: sqlite3.Connection | None = None  # for statements outside any transaction
     transaction: Transaction | None = None
 
 
@@ -155,11 +159,9 @@ class SqliteDb:
         self._local = _Local()
         self._opened: list[sqlite3.Connection] = []
         self._opening = threading.Lock()
-        self._shared: Transaction | None = None
         self._closed = False
-        if self._path == ":memory:":  # a database per connection: one, shared
-            conn = self._connect()
-            self._shared = Transaction(conn, self._writer)
+        self._shared: sqlite3.Connection | None = None  # the transactions' connection
+        self._sharing = threading.Lock()
 
     @classmethod
     def open(cls, path: str | Path) -> SqliteDb:
@@ -167,7 +169,7 @@ class SqliteDb:
         if str(path) != ":memory:":
             private(Path(path))
         db = cls(path)
-        db._thread_transaction()  # the file is opened (and made) now, in this thread
+        db._shared = db._connect()  # the file is opened (and made) now
         return db
 
     def _connect(self) -> sqlite3.Connection:
@@ -188,21 +190,28 @@ class SqliteDb:
             self._opened.append(conn)
         return conn
 
-    def _thread_transaction(self) -> Transaction:
-        """This thread's transaction (and connection), opened on first use."""
-        local = self._local
-        transaction = local.transaction
-        if transaction is None:
-            transaction = self._shared or Transaction(self._connect(), self._writer)
-            local.transaction = transaction
-            local.conn = transaction._conn
-        return transaction
+    def _shared_conn(self) -> sqlite3.Connection:
+        conn = self._shared
+        if conn is None:
+            with self._sharing:
+                conn = self._shared
+                if conn is None:
+                    conn = self._shared = self._connect()
+        return conn
 
     @property
     def _conn(self) -> sqlite3.Connection:
-        conn = self._local.conn
+        """The connection for this thread's next statement: its transaction's if it is in
+        one, else its own (``:memory:``: the one connection)."""
+        local = self._local
+        transaction = local.transaction
+        if transaction is not None and transaction._depth:
+            return transaction._conn
+        if self._path == ":memory:":
+            return self._shared_conn()
+        conn = local.reader
         if conn is None:
-            conn = self._thread_transaction()._conn
+            conn = local.reader = self._connect()
         return conn
 
     def close(self) -> None:
@@ -261,7 +270,11 @@ class SqliteDb:
         return row_id
 
     def transaction(self) -> Transaction:
-        return self._local.transaction or self._thread_transaction()
+        local = self._local
+        transaction = local.transaction
+        if transaction is None:
+            transaction = local.transaction = Transaction(self._shared_conn(), self._writer)
+        return transaction
 
     def lock(self, key: str) -> None:
         # BEGIN IMMEDIATE took the database's one write lock: nobody else writes until we end.
@@ -313,9 +326,15 @@ class SqliteDb:
 
     # -- for the SQLite-only commands and checks -------------------------------------------
 
-    def pragma(self, name: str) -> Any:
-        """The value of ``PRAGMA name`` (journal mode, foreign keys …)."""
-        row = self._conn.execute(f"PRAGMA {name}").fetchone()
+    def pragma(self, name: str, value: str | int | None = None) -> Any:
+        """The value of ``PRAGMA name`` (journal mode, foreign keys …) on the connection the
+        transactions share; with ``value``, set to it there first (``query_only``: every
+        write of this process then fails, as on a full disk)."""
+        with self._writer:  # between transactions
+            conn = self._shared_conn()
+            if value is not None:
+                conn.execute(f"PRAGMA {name} = {value}")
+            row = conn.execute(f"PRAGMA {name}").fetchone()
         return row[0] if row else None
 
 

@@ -421,3 +421,18 @@ migration(
         ALTER TABLE outbox ADD COLUMN route TEXT
 """,
 )
+
+# The serve processes taking messages (store/servers.py): a process alone on the database keeps
+# its messages in order itself, without a place in line or a pause before each turn.
+migration(
+    "0013_servers",
+    """
+        CREATE TABLE servers (
+            id INTEGER PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_us INTEGER NOT NULL,
+            seen_us INTEGER NOT NULL
+        )
+""",
+)

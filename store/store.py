@@ -34,6 +34,7 @@ from store.routes import Routes
 from store.rows import CODE_ALPHABET, Codes, new_code
 from store.safeguards import Safeguards
 from store.sending import Sending
+from store.servers import Servers
 
 __all__ = [
     "CODE_ALPHABET",
@@ -94,8 +95,8 @@ def open_store(url: str | Path, keys: Keyring | None = None, connections: int = 
     key, or one that does not open what the database holds, is ``DatabaseUnavailable``.
 
     The store may be used from several threads at once: each thread has a connection of its
-    own while it works (SQLite: one per thread; PostgreSQL: borrowed from a pool of up to
-    ``connections``)."""
+    own while it works (SQLite: transactions take turns on one, statements outside them have
+    one per thread; PostgreSQL: borrowed from a pool of up to ``connections``)."""
     db: Db
     try:
         keys = keys or load_keyring(url, backend_of(url))
@@ -136,6 +137,7 @@ class Store:
         self.audits = Audit(db)
         self.conversations = Conversations(db, self.keys)
         self.arrivals = Arrivals(db, self.keys)
+        self.servers = Servers(db)
         self.sending = Sending(db)
         self.places = Places(db)
         self.people = People(db, self.audits, self._codes, self.keys)
@@ -209,6 +211,11 @@ class Store:
     waiting_in_line = _Via("arrivals", Arrivals.waiting)
     sender_count = _Via("arrivals", Arrivals.sender_count)
     purge_arrivals = _Via("arrivals", Arrivals.purge)
+
+    # -- the serve processes on the database -------------------------------------------------
+    server_join = _Via("servers", Servers.join)
+    server_beat = _Via("servers", Servers.beat)
+    server_leave = _Via("servers", Servers.leave)
 
     # -- people ------------------------------------------------------------------------------
     account_phone = _Via("people", People.account_phone)

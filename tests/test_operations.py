@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from channels.server import Settings, build_app
 from channels.sms.twilio import TwilioSettings
 from flows.policy import Policy
 from store import Store
+from store.sqlite import SqliteDb
 from tests.conftest import Clock
 
 TOKEN = "json-token"
@@ -184,22 +184,21 @@ def test_healthz_fails_when_the_database_takes_no_writes_and_metrics_show_the_ou
         store.enqueue("sms", PHONE, "提醒", "reminder:1", clock.now, clock.now)
         body = await (await client.get("/metrics")).text()
         assert re.search(r"^vaxbot_outbox_waiting 1\.0$", body, re.M)
-        # The server asks the database in a thread: one thread here, whose connection is made
-        # read-only, as on a read-only or full disk (SQLite's pragma is per connection).
-        loop = asyncio.get_running_loop()
-        loop.set_default_executor(ThreadPoolExecutor(1))
 
-        async def query_only(on: bool) -> None:
-            pragma = f"PRAGMA query_only = {'ON' if on else 'OFF'}"
-            await loop.run_in_executor(None, store.db.execute, pragma)
+        # The connection the process's transactions share is made read-only, as on a
+        # read-only or full disk (SQLite's pragma is per connection): reads outside any
+        # transaction go on.
+        def query_only(on: bool) -> None:
+            assert isinstance(store.db, SqliteDb)
+            store.db.pragma("query_only", int(on))
 
-        await query_only(True)
+        query_only(True)
         try:
             failing = await client.get("/healthz")
             assert failing.status == 503 and (await failing.json()) == {"status": "writes fail"}
             assert (await client.get("/readyz")).status == 200  # reads still work
         finally:
-            await query_only(False)
+            query_only(False)
         assert (await client.get("/healthz")).status == 200
 
     run(store, policy, clock, scenario)

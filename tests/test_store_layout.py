@@ -20,6 +20,7 @@ from store.places import Places
 from store.routes import Routes
 from store.safeguards import Safeguards
 from store.sending import Sending
+from store.servers import Servers
 from store.store import _Via
 
 STORE = Path(__file__).resolve().parents[1] / "store"
@@ -37,6 +38,7 @@ REPOSITORIES = {
     "routes": Routes,
     "safeguards": Safeguards,
     "sending": Sending,
+    "servers": Servers,
 }
 # Steps of another repository's operation, inside its transaction: not for callers.
 INTERNAL = {("offers", "booked_otherwise"), ("outbox", "add_notices")}
