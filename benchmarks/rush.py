@@ -551,8 +551,9 @@ def run(args: argparse.Namespace, url: str | None) -> int:
         bare_before = measure_bare(env, Path(tmp), half, args.concurrency, args.processes)
         servers = []
         for port, base in zip(ports, bases, strict=True):
+            threads = ["--threads", str(args.threads)] if args.threads else []
             command = [sys.executable, "-m", "channels.cli", "serve", "--db", str(db), "--port",
-                       str(port), *(["--threads", str(args.threads)] if args.threads else [])]  # fmt: skip
+                       str(port), *threads]  # fmt: skip
             servers.append(start(command, {**env, "VAXBOT_PUBLIC_URL": base},
                                  Path(tmp) / f"serve{port}.log"))  # fmt: skip
         try:

@@ -22,8 +22,7 @@ from bot.intake import DOOR_THREADS
 from bot.offloop import STORE_THREADS
 from channels import logs
 from flows.policy import PolicyError, load_policy
-from store import open_store
-from store.store import backend_of
+from store import backend_of, open_store
 
 CHANNEL_COMMANDS = ("worker", "serve")
 CONFIG_COMMANDS = ("wechat",)  # talk to a provider's API once, then exit

@@ -1,0 +1,130 @@
+"""A ``serve`` alone on its database (bot/peers.py, store/servers.py), on both backends: it
+learns whether other serve processes take messages on the same database, and while alone its
+messages take no place in line and no settling pause, yet one sender's messages are still
+answered in the order they came."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+
+from bot.engine import Engine
+from bot.intake import Intake, RateLimit, Receipt
+from bot.messages import Inbound
+from bot.peers import Peers
+from flows.policy import Policy
+from store import Store
+from store.arrivals import Arrival
+from tests.conftest import Clock
+
+BACKENDS = ["sqlite", "postgresql"]
+PHONE = "+8613800138000"
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.01)
+
+
+def test_serve_processes_on_one_database_know_whether_they_are_alone(
+    store: Store, db_url: str, policy: Policy, clock: Clock
+) -> None:
+    other = Store.open(db_url)
+    first = Intake(Engine(store, policy, clock))
+    second = Intake(Engine(other, policy, clock))
+
+    async def scenario() -> None:
+        stop_first, stop_second = asyncio.Event(), asyncio.Event()
+        running = asyncio.create_task(Peers(store, first, every=0.02).run(stop_first))
+        await until(lambda: first.alone, "the only process does not know it is alone")
+        joined = asyncio.create_task(Peers(other, second, every=0.02).run(stop_second))
+        await until(lambda: not first.alone, "the first process missed the second")
+        assert not second.alone
+        await asyncio.sleep(0.1)  # several beats: the second never takes itself for alone
+        assert not second.alone and not first.alone
+        stop_second.set()
+        await joined
+        await until(lambda: first.alone, "the first process is not alone again")
+        stop_first.set()
+        await running
+        assert not first.alone  # stopped: the careful way
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()
+
+
+def test_a_killed_process_stops_counting_once_it_is_silent(store: Store) -> None:
+    now = 1_700_000_000_000_000
+    killed = store.server_join("host-a", 4242, now)
+    mine = store.server_join("host-b", 4343, now)
+    assert store.server_beat(mine, now + 1_000_000, 10_000_000) == 1
+    assert store.server_beat(mine, now + 11_000_000, 10_000_000) == 0  # silent for 11 s
+    store.server_leave(mine)
+    assert store.server_beat(killed, now + 12_000_000, 10_000_000) == 0
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_alone_a_message_takes_no_place_in_line_and_no_pause(
+    store: Store, policy: Policy, clock: Clock, monkeypatch: pytest.MonkeyPatch, alone: bool
+) -> None:
+    places: list[int | None] = []
+    arrive = store.arrive
+
+    def noted(*args: object) -> Arrival:
+        arrival = arrive(*args)  # type: ignore[arg-type]
+        places.append(arrival.id)
+        return arrival
+
+    monkeypatch.setattr(store, "arrive", noted)
+    # A pause of a minute would fail the test (wait_for) if a lone process still paused.
+    intake = Intake(Engine(store, policy, clock), RateLimit(20), settle=60.0 if alone else 0.0)
+    intake.alone = alone
+
+    async def scenario() -> Receipt:
+        return await asyncio.wait_for(intake.take(Inbound("sms", PHONE, "预约", "SM1")), 20)
+
+    try:
+        receipt = asyncio.run(scenario())
+    finally:
+        intake.close()
+    assert receipt.outcome == "ok" and receipt.replies[0].text.startswith("预登记须知")
+    assert len(places) == 1 and (places[0] == 0) is alone  # 0: no place taken in line
+    assert store.waiting_in_line("sms", PHONE) == []
+    assert store.sender_count("sms", PHONE) == 1  # counted against the rate limit either way
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_one_senders_messages_taken_at_once_are_answered_in_the_order_they_came(
+    store: Store, policy: Policy, clock: Clock, monkeypatch: pytest.MonkeyPatch, alone: bool
+) -> None:
+    """The first message is slow at the door; the second, in another thread, waits for it."""
+    arrive = store.arrive
+
+    def slow_first(channel: str, address: str, seen: str | None, *rest: object) -> Arrival:
+        if seen is not None and seen.endswith("SM1"):
+            time.sleep(0.3)
+        return arrive(channel, address, seen, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "arrive", slow_first)
+    intake = Intake(Engine(store, policy, clock), RateLimit(20), threads=2, settle=0.0)
+    intake.alone = alone
+
+    async def scenario() -> list[Receipt]:
+        first = asyncio.create_task(intake.take(Inbound("sms", PHONE, "预约", "SM1")))
+        await asyncio.sleep(0.01)  # taken a moment later
+        second = asyncio.create_task(intake.take(Inbound("sms", PHONE, "1", "SM2")))
+        return list(await asyncio.gather(first, second))
+
+    try:
+        first, second = asyncio.run(scenario())
+    finally:
+        intake.close()
+    assert first.replies[0].text.startswith("预登记须知")
+    assert second.replies[0].text.startswith("为谁登记？")  # "1" answered the notice: in order
