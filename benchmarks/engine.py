@@ -49,181 +49,51 @@ import gc
 import io
 import pstats
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: import the project's packages
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import pg  # noqa: E402
+from benchmarks.raw import RawResult, raw_bookings, raw_connection  # noqa: E402
+from benchmarks.residents import (  # noqa: E402
+    DAYS,
+    NUMBERED,
+    PATTERN,
+    Kind,
+    Said,
+    Script,
+    category,
+    conversation,
+    name,
+    probe_answer,
+    resident_number,
+    sender,
+)
 from bot.clock import parse_moment  # noqa: E402
 from bot.demo import seed_demo  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.messages import Inbound, Reply  # noqa: E402
-from flows.identity import check_character  # noqa: E402
 from flows.policy import Policy, load_policy  # noqa: E402
 from store import Dose, Store  # noqa: E402
-from store.sqlite import BUSY_TIMEOUT_MS  # noqa: E402
 from store.store import masked  # noqa: E402
 from tests.fakes import postgres  # noqa: E402
 
 NOW = "2021-06-17T09:00:00+08:00"
 CHANNEL = "sms"
-DAYS = 7
 BIG_CAPACITY = 1_000_000  # so no conversation ever meets a full slot
 AIM = 0.3
 MAX_STEPS = 40  # a conversation longer than this is stuck
 DOSE1_DAY = date(2021, 5, 20)  # dose 1 of those who book dose 2: 29 days before tomorrow
 DOSE1_SITE = "天河体育中心"  # … given at the site they name for dose 2 (same maker)
-
-
-# -- the residents and what they send ---------------------------------------------------------
-
-
-def id_number(born: date, sequence: int) -> str:
-    """A valid 18-character resident ID of the Tianhe area (odd sequence: a man)."""
-    first17 = f"440106{born:%Y%m%d}{sequence % 1000:03d}"
-    return first17 + check_character(first17)
-
-
-def resident_number(i: int) -> str:
-    """Resident ``i``'s ID number: a man born 1985-1994, distinct per ``i``.
-
-    All men of one age band, so every such conversation meets the same health questions.
-    """
-    return id_number(date(1985, 1, 1) + timedelta(days=i % 3650), 2 * i + 1)
-
-
-def mother_number(i: int) -> str:
-    """The ID number of resident ``i``'s mother: a woman born 1952-1961 (aged 59-69)."""
-    return id_number(date(1952, 1, 1) + timedelta(days=i % 3650), 2 * i)
-
-
-def name(i: int) -> str:
-    """A Chinese name, distinct per ``i`` (names must be letters: no digits)."""
-    return "张" + "".join("甲乙丙丁戊己庚辛壬癸"[int(d)] for d in str(i))
-
-
-def mother_name(i: int) -> str:
-    return "李" + "".join("秀英兰芳桂珍玉华梅琴"[int(d)] for d in str(i))
-
-
-def latin_name(i: int) -> str:
-    """A name as an English writer types it: Zhang Bochen."""
-    syllables = ("an", "bo", "chen", "da", "en", "fang", "gang", "hui", "jun", "kai")
-    return "Zhang " + "".join(syllables[int(d)] for d in str(i)).capitalize()
-
-
-def sender(i: int) -> str:
-    return f"+86139{i:08d}"
-
-
-Answer = Callable[[int], str]  # resident number -> what they send at a step
-
-# Answers that differ per resident, by step name. Other steps get the answer the probe
-# conversation gave: 没有 to the health questions, "no" to one of them, else option 1 (consent,
-# for myself, resident ID card, own phone, home district, first site, first period, confirm).
-PER_RESIDENT: dict[str, Answer] = {
-    "name": name,
-    "id_number": resident_number,
-    "date": lambda i: str(i % DAYS + 1),  # spread over the week's listed days
-    "screening": lambda i: "没有",
-}
-
-
-@dataclass(frozen=True, eq=False)  # each kind is itself (hashed by identity)
-class Kind:
-    """How some residents book: what they send first, and what they answer where it differs."""
-
-    label: str
-    share: int  # residents of this kind in every ten
-    opening: str
-    answers: dict[str, Answer] = field(default_factory=dict)  # by step, over PER_RESIDENT
-    asides: dict[str, str] = field(default_factory=dict)  # a question asked at a step, first
-    dose1: bool = False  # registered beforehand with dose 1 on record: books dose 2
-
-    def answer(self, step: str) -> Answer | None:
-        return self.answers.get(step) or PER_RESIDENT.get(step)
-
-
-KINDS = (
-    Kind("numbers", 4, "预约"),
-    Kind(
-        "numbers + 2 questions",
-        1,
-        "预约",
-        asides={"screening": "孕妇可以打吗？", "confirm": "要带什么证件？"},
-    ),
-    Kind("sentence", 1, "我想明天上午在天河体育中心打疫苗"),
-    Kind("sentence", 1, "你好，后天下午想在石牌打新冠疫苗"),
-    Kind(
-        "sentence (en)",
-        1,
-        "I'd like to book tomorrow morning at Shipai",
-        answers={"name": latin_name, "screening": lambda i: "none"},
-    ),
-    Kind(
-        "for my mother",
-        1,
-        "帮我妈妈预约后天下午",
-        answers={"who": lambda i: "2", "name": mother_name, "id_number": mother_number},
-    ),
-    Kind("dose 2 sentence", 1, "我想明天上午在天河体育中心打第二针", dose1=True),
-)
-NUMBERED = KINDS[0]
-PATTERN = [kind for kind in KINDS for _ in range(kind.share)]  # resident i: PATTERN[i % 10]
-assert len(PATTERN) == 10
-
-
-def probe_answer(kind: Kind, step: str, options: list[list[Any]], i: int) -> str:
-    """What the probe conversation (resident ``i``) answers at ``step``, given the options."""
-    answer = kind.answer(step)
-    if answer is not None:
-        return answer(i)
-    if step.startswith("q_"):  # one health question at a time: answer "no"
-        for key, _label, value, *_ in options:
-            if value == "no":
-                return str(key)
-    return "1"
-
-
-@dataclass(frozen=True)
-class Said:
-    step: str  # the step the engine was at
-    text: str  # what the probe sent
-    aside: bool = False  # a question asked there (the step stays)
-
-
-Script = list[Said]
-
-
-def category(text: str) -> str:
-    """What kind of message ``text`` is, for latencies: command, option, typed or free text."""
-    if text in ("预约", "登记"):
-        return "command"
-    if text.isdigit() and len(text) <= 2:
-        return "option"
-    if text[:6].isdigit() or text.startswith(("张", "李", "Zhang ")):
-        return "typed"  # an ID number or a name
-    return "free text"
-
-
-def conversation(kind: Kind, script: Script, i: int) -> list[str]:
-    """Everything resident ``i`` sends, from the first message to confirming."""
-    texts = [kind.opening]
-    for said in script:
-        answer = None if said.aside else kind.answer(said.step)
-        texts.append(answer(i) if answer is not None else said.text)
-    return texts
 
 
 # -- databases --------------------------------------------------------------------------------
@@ -421,16 +291,6 @@ class EngineRun:
 # -- the raw SQLite part ----------------------------------------------------------------------
 
 
-def raw_connection(path: Path) -> sqlite3.Connection:
-    """A connection set up as ``Store.open`` sets up its own."""
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
-
-
 def registered(path: Path | str, count: int, moment: datetime) -> list[int]:
     """``count`` residents, each on their own account, registered through the store (untimed)."""
     store = Store.open(path)
@@ -439,58 +299,6 @@ def registered(path: Path | str, count: int, moment: datetime) -> list[int]:
             return [register(store, i, moment) for i in range(count)]
     finally:
         store.close()
-
-
-UPDATE_SLOT = (
-    "UPDATE slots AS t SET booked = booked + 1 WHERE t.id = :slot AND t.released_at <= :now "
-    "AND t.booked < t.capacity AND (t.day > :today OR t.start > :time)"
-)
-INSERT_BOOKING = (
-    "INSERT INTO bookings (resident_id, slot_id, dose, status, channel, actor, created_at, "
-    "updated_at, code) VALUES (?, ?, ?, 'active', 'sms', 'self:sms', ?, ?, ?)"
-)
-CHECK_BOOKED = "SELECT 1 FROM bookings WHERE resident_id = ? AND dose = ? AND status = 'active'"
-INSERT_AUDIT = (
-    "INSERT INTO audit (at, actor, channel, action, entity, entity_id, before, after) "
-    "VALUES (?, 'self:sms', 'sms', 'book', 'booking', ?, NULL, ?)"
-)
-
-
-def raw_bookings(
-    conn: sqlite3.Connection,
-    people: list[int],
-    slots: list[int],
-    moment: datetime,
-    dose: int,
-    full: bool,
-) -> float:
-    """Book every person (round-robin over ``slots``), one transaction each; seconds taken."""
-    stamp = moment.isoformat(timespec="seconds")
-    when = {"now": stamp, "today": moment.date().isoformat(), "time": moment.strftime("%H:%M")}
-    started = time.perf_counter()
-    for n, resident_id in enumerate(people):
-        slot_id = slots[n % len(slots)]
-        conn.execute("BEGIN IMMEDIATE")
-        if full and conn.execute(CHECK_BOOKED, [resident_id, dose]).fetchone():
-            raise AssertionError("already booked")
-        if not conn.execute(UPDATE_SLOT, {**when, "slot": slot_id}).rowcount:
-            raise AssertionError(f"slot {slot_id} unavailable")
-        code = f"X{dose}{resident_id:07d}"
-        booking_id = conn.execute(
-            INSERT_BOOKING, [resident_id, slot_id, dose, stamp, stamp, code]
-        ).lastrowid
-        if full:
-            after = f'{{"resident_id": {resident_id}, "slot_id": {slot_id}, "dose": {dose}}}'
-            conn.execute(INSERT_AUDIT, [stamp, str(booking_id), after])
-        conn.execute("COMMIT")
-    return time.perf_counter() - started
-
-
-@dataclass
-class RawResult:
-    count: int
-    bare: float  # seconds for UPDATE + INSERT transactions
-    full: float  # seconds for check + UPDATE + INSERT + audit transactions
 
 
 def raw_template(path: Path | str, policy: Policy, moment: datetime, count: int) -> list[int]:

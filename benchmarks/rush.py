@@ -122,13 +122,13 @@ def prepare(db: Path | str, policy: Policy, residents: int, places: int) -> list
     try:
         seed_demo(store, policy, now.date(), 7, now)
         open_districts = [d for d in policy.districts if window(policy, d, now) is Window.OPEN]
-        db = store.db  # the store's own database interface: the same SQL on every backend
+        sql = store.db  # the store's own database interface: the same SQL on every backend
         with store.transaction():
-            db.execute("UPDATE slots SET capacity = 0")
+            sql.execute("UPDATE slots SET capacity = 0")
             marks = ", ".join(f":d{i}" for i in range(len(open_districts)))
             slot_ids = [
                 row[0]
-                for row in db.all(
+                for row in sql.all(
                     "SELECT t.id FROM slots t JOIN sites s ON s.id = t.site_id WHERE "
                     f"s.district_id IN ({marks}) AND (t.day > :today OR (t.day = :today "
                     "AND t.start > :time)) ORDER BY t.day, t.start, t.site_id",
@@ -137,21 +137,21 @@ def prepare(db: Path | str, policy: Policy, residents: int, places: int) -> list
                 )
             ]  # fmt: skip
             base, extra = divmod(places, len(slot_ids))
-            db.execute_many(
+            sql.execute_many(
                 "UPDATE slots SET capacity = :capacity WHERE id = :id",
                 [{"capacity": base + (n < extra), "id": slot_id}
                  for n, slot_id in enumerate(slot_ids)],
             )  # fmt: skip
             stamp = now.isoformat(timespec="seconds")
-            db.execute_many(
+            sql.execute_many(
                 "INSERT INTO accounts (id, phone, created_at) VALUES (:id, :phone, :at)",
                 [{"id": i + 1, "phone": phone(i), "at": stamp} for i in range(residents)],
             )
-            db.advance_ids("accounts")  # ids given: later accounts are drawn after them
+            sql.advance_ids("accounts")  # ids given: later accounts are drawn after them
             people = store.people  # ID numbers sealed and indexed as registration does
             indexes = [people.document_indexes("resident_id", f"4401{i:013d}X")[0]
                        for i in range(residents)]  # fmt: skip
-            db.execute_many(
+            sql.execute_many(
                 "INSERT INTO residents (account_id, prereg_code, name, id_type, id_index, "
                 "id_sealed, birth_date, sex, phone, district_id, created_at) VALUES (:account, "
                 ":code, :name, 'resident_id', :index, :sealed, :born, 'M', :phone, :district, "
@@ -165,7 +165,7 @@ def prepare(db: Path | str, policy: Policy, residents: int, places: int) -> list
                     for i, index in enumerate(indexes)
                 ],
             )  # fmt: skip
-        row = db.one("SELECT SUM(capacity) FROM slots")
+        row = sql.one("SELECT SUM(capacity) FROM slots")
         total = row[0] if row else 0
         assert total == places, (total, places)
         return open_districts

@@ -22,7 +22,8 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.engine import Engine
-from channels.gateway import Gateway, RateLimiter
+from bot.intake import Intake, RateLimit
+from channels.gateway import Gateway
 from channels.server import build_app
 from flows.policy import load_policy
 
@@ -35,7 +36,8 @@ from tests.test_wechat import AES_KEY, APPID, TOKEN, app_settings, wechat_settin
 async def run(messages: int, safe: bool, folder: Path) -> list[float]:
     policy = load_policy()
     store = open_seeded(folder / "wechat.db", policy)
-    gateway = Gateway(Engine(store, policy, Clock(policy, NOW)), RateLimiter(100, 60.0))
+    intake = Intake(Engine(store, policy, Clock(policy, NOW)), RateLimit(100, 60.0))
+    gateway = Gateway(intake)
     app = build_app(store, gateway, app_settings(wechat_settings(safe)))
     pusher = Pusher(TOKEN, aes_key=AES_KEY if safe else None, appid=APPID)
     times: list[float] = []
@@ -50,6 +52,7 @@ async def run(messages: int, safe: bool, folder: Path) -> list[float]:
                 times.append((time.perf_counter() - started) * 1000)
                 reply = pusher.open(answer) if safe else fields(answer)
                 assert reply["ToUserName"] == openid, answer
+    intake.close()
     store.close()
     return times
 

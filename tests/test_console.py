@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -338,7 +338,6 @@ def test_snapshot_caller_80x24_english(snap_compare: SnapCompare, store: Store, 
 def test_snapshot_screens(snap_compare: SnapCompare, store: Store, policy: Policy, clock: Clock,
                           key: str) -> None:  # fmt: skip
     app = _seeded_app(store, policy, clock)
-    run_before: Callable[[Pilot[None]], Awaitable[None]]
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press(key)

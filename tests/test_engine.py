@@ -10,7 +10,7 @@ from bot.conversation import guess_language
 from bot.engine import MAX_TEXT, Engine
 from bot.messages import Inbound
 from flows import FLOWS
-from flows.dialogue import Step
+from flows.dialogue import Next, Step
 from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock, Phone
@@ -77,7 +77,7 @@ def test_a_failing_step_rolls_back_and_still_answers(
     before_state = conversation(store)
     before = dump(store, *DOMAIN)
 
-    def explode(*_: object) -> object:
+    def explode(*_: object) -> Next:
         tables.fill_slots(store)  # a write that must not stay
         raise RuntimeError("boom")
 

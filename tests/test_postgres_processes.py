@@ -211,7 +211,7 @@ def die_mid_turn(url: str, number: str, start: Any, results: Any, n: int) -> Non
         time.sleep(TIMEOUT)  # killed here
         return booking
 
-    store.book = book_then_hang  # type: ignore[method-assign]
+    store.book = book_then_hang
     start.wait(TIMEOUT)
     engine.handle(Inbound("sms", number, "确认预约", "the-confirmation"))
 

@@ -512,9 +512,10 @@ def last_places(store: Store, clock: Clock) -> int:
     08:00. Zhang San (male, Tianhe) is registered on ``PHONE``. Returns the first slot's id."""
     tables.update(store, "slots", capacity=0)
     sites = store.site_ids()
-    tianhe = {"day": "2021-06-18", "start": "14:00", "site_id": sites["Tianhe Sports Centre"]}
-    tables.update(store, "slots", tianhe, capacity=1)
-    taken = tables.slot_id(store, tianhe["site_id"], tianhe["day"], tianhe["start"])
+    tianhe = sites["Tianhe Sports Centre"]
+    tables.update(store, "slots", {"day": "2021-06-18", "start": "14:00", "site_id": tianhe},
+                  capacity=1)  # fmt: skip
+    taken = tables.slot_id(store, tianhe, "2021-06-18", "14:00")
     tables.update(store, "slots", {"day": "2021-06-19", "start": "08:00",
                                    "site_id": sites["Shipai Community Health Centre"]},
                   capacity=1)  # fmt: skip

@@ -170,6 +170,11 @@ def _query(p: Pusher, **changes: str) -> dict[str, str]:
     return p.query() | changes
 
 
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+    b'"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>'
+)
+
 CASES = [
     Case("verify", lambda w: w.raw(_query(w.pusher, echostr="shr5ch"), "", "GET"), 200,
          changes=False),
@@ -211,11 +216,6 @@ CASES = [
          lambda w: w.raw(_query(w.pusher, encrypt_type="aes", msg_signature="0"),
                          "<xml><Encrypt>AAAA</Encrypt></xml>"), 400, changes=False),
 ]  # fmt: skip
-
-LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
-    b'"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>'
-)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
