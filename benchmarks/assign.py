@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: import the proje
 from bot.demo import sync_reference  # noqa: E402
 from flows.policy import load_policy  # noqa: E402
 from store import Store  # noqa: E402
+from store.sealing import resident_where  # noqa: E402
 
 NOW = "2021-06-17T20:00:00+08:00"
 FIRST_DAY = date(2021, 6, 18)
@@ -83,7 +84,7 @@ def generate(path: Path, people: int, places: int, seed: int) -> dict[str, int]:
     policy = load_policy()
     store = Store.open(path)
     sync_reference(store, policy)
-    store.close()
+    store.close()  # its keyring (the key file beside the database) seals the ID numbers below
     districts = list(policy.districts)
     products = list(policy.products)
     two_plus = [key for key, product in policy.products.items() if product.doses >= 2]
@@ -142,12 +143,15 @@ def generate(path: Path, people: int, places: int, seed: int) -> dict[str, int]:
         for i in range(1, people + 1):
             born = date.fromordinal(rng.randint(born_first, born_last)).isoformat()
             account = i - 1 if i % 5 == 0 else i  # one in five: a relative, managed by another
-            yield (i, account, f"R{i:09d}", f"居民{i}", "passport", f"P{i:09d}", born,
-                   f"+86138{i:08d}", rng.choice(districts), RELEASED)  # fmt: skip
+            number = f"P{i:09d}"  # a passport: sealed and indexed as Store.add_resident does
+            index = store.people.document_indexes("passport", number)[0]
+            yield (i, account, f"R{i:09d}", f"居民{i}", "passport", index,
+                   store.keys.seal(number, resident_where(index)), born, f"+86138{i:08d}",
+                   rng.choice(districts), RELEASED)  # fmt: skip
 
     conn.executemany(
-        "INSERT INTO residents (id, account_id, prereg_code, name, id_type, id_number, "
-        "birth_date, phone, district_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO residents (id, account_id, prereg_code, name, id_type, id_index, id_sealed, "
+        "birth_date, phone, district_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         residents(),
     )
     second = [i for i in range(1, people + 1) if rng.random() < 0.5]

@@ -1,0 +1,87 @@
+"""Every benchmark still runs, small, and the checks it prints still hold; and the code is as
+README's "Lint and types" line asks (ruff, ruff format, mypy over bot, flows, store, channels,
+tests and benchmarks). The figures themselves are for people to read (docs/performance.md):
+nothing here times anything.
+
+A benchmark nobody runs breaks quietly when the code under it changes (the rush and the
+engine benchmark on PostgreSQL did, after the privacy work); these runs catch that in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def run(*args: str, timeout: float = 300) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
+    done = subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, f"{args} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def benchmark(name: str, *args: str) -> str:
+    return run(sys.executable, str(ROOT / "benchmarks" / name), *args)
+
+
+def test_the_engine_benchmark_books_every_conversation() -> None:
+    out = benchmark("engine.py", "--conversations", "10", "--raw", "50", "--repeat", "1")
+    assert "engine bookings: 10 active bookings after 10 conversations" in out
+    assert re.search(r"^ratio: \d+\.\d+ \(aim >= 0\.3", out, re.M), out
+
+
+def test_the_rush_overbooks_nothing_and_loses_nothing() -> None:
+    out = benchmark("rush.py", "--residents", "40", "--places", "10",
+                    "--bare-requests", "100", "--concurrency", "4")  # fmt: skip
+    assert re.search(r"^bookings made\s+10 of 10 places", out, re.M), out
+    assert re.search(r"^overbooked\s+0 ", out, re.M), out
+    assert re.search(r"^lost\s+0 ", out, re.M), out
+
+
+def test_on_postgresql_the_engine_benchmark_books_and_two_serve_processes_rush(
+    postgres_server: str,
+) -> None:
+    out = benchmark("engine.py", "--db", postgres_server, "--conversations", "10",
+                    "--raw", "50", "--repeat", "1")  # fmt: skip
+    assert "engine bookings: 10 active bookings after 10 conversations" in out
+    out = benchmark("rush.py", "--db", postgres_server, "--processes", "2", "--residents", "40",
+                    "--places", "10", "--bare-requests", "100", "--concurrency", "4")  # fmt: skip
+    assert "2 serve process(es) on PostgreSQL" in out
+    assert re.search(r"^bookings made\s+10 of 10 places", out, re.M), out
+    assert re.search(r"^overbooked\s+0 ", out, re.M), out
+    assert re.search(r"^lost\s+0 ", out, re.M), out
+
+
+def test_the_wechat_benchmark_gets_every_passive_reply() -> None:
+    out = benchmark("wechat.py", "--messages", "3", "--safe")
+    assert "wechat safe mode: 6 passive replies" in out
+
+
+def test_the_interpreter_benchmark_reads_the_corpus() -> None:
+    out = benchmark("nlu.py", "--rounds", "1")
+    assert re.search(r"^median \d+\.\d+ ms", out, re.M), out
+
+
+def test_the_assignment_benchmark_fills_places(tmp_path: Path) -> None:
+    out = benchmark("assign.py", "--people", "300", "--places", "100", "--db",
+                    str(tmp_path / "assign.db"))  # fmt: skip
+    assert "offered 100 places to 100 people" in out and "checks: ok" in out, out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)],
+    ids=["ruff", "ruff format", "mypy"],
+)
+def test_the_code_is_lint_clean_and_typed(command: tuple[str, ...]) -> None:
+    run(str(BIN / command[0]), *command[1:], timeout=600)
