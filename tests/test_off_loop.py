@@ -24,7 +24,7 @@ from flows.policy import Policy
 from store import Outgoing, Store
 from tests.conftest import Clock
 from tests.fakes.delivery import ScriptedDelivery
-from tests.test_sms_webhooks import Http, sent_message, serve
+from tests.sms_support import Http, sent_message, serve
 from tests.test_worker import PHONE, zhang_booked
 
 BACKENDS = ("sqlite", "postgresql")

@@ -21,7 +21,7 @@ from flows.policy import Policy
 from store import Outgoing, Store
 from tests.conftest import Clock
 from tests.fakes.tencent_sms import FakeTencentSms
-from tests.test_sms_webhooks import Http, serve, settings, snapshot
+from tests.sms_support import Http, serve, settings, snapshot
 
 CALLBACK_TOKEN = "tencent-callback-token-42"
 PHONE = "+8613800138000"
