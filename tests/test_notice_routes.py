@@ -25,10 +25,10 @@ from channels.wechat.delivery import WeChatDelivery
 from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock
+from tests.email_support import Relay
 from tests.fakes.sms_gateway import PASSWORD, USER, FakeSmsGateway
 from tests.fakes.wechat_api import FakeWeChatApi
-from tests.test_email import Relay
-from tests.test_telegram import polling
+from tests.telegram_support import polling
 from tests.test_wechat import APPID, OPENID, SECRET, wechat_settings
 
 PHONE = "+8613800138000"
