@@ -37,6 +37,16 @@ OUTBOX_OLDEST = Gauge(
 )
 
 
+SERVE_PROCESSES = Gauge(
+    "vaxbot_serve_processes",
+    "serve processes taking messages on this database, this one included (0: not counted yet)",
+)
+
+
+def serve_processes(count: int) -> None:
+    SERVE_PROCESSES.set(count)
+
+
 def outbox(waiting: int, oldest_seconds: float) -> None:
     OUTBOX_WAITING.set(waiting)
     OUTBOX_OLDEST.set(oldest_seconds)

@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 
+from bot import metrics
 from bot.intake import Intake, wall_us
 from bot.offloop import off_loop
 from store import Store
@@ -59,8 +60,10 @@ class Peers:
             others = await off_loop(self.store.server_beat, self._id, wall_us(), STALE_US)
         except Exception as error:
             self.intake.alone = False
+            metrics.serve_processes(0)
             log.warning("serve processes not counted: %s: %.200s", type(error).__name__, error)
             return
+        metrics.serve_processes(others + 1)
         if others != self._others:
             if others:
                 log.info("%d other serve process(es) on this database: messages take a place "

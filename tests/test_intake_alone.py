@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.engine import Engine
 from bot.intake import Intake, RateLimit, Receipt
@@ -22,6 +23,10 @@ from tests.conftest import Clock
 
 BACKENDS = ["sqlite", "postgresql"]
 PHONE = "+8613800138000"
+
+
+def metric(name: str) -> float | None:
+    return REGISTRY.get_sample_value(name)
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:
@@ -42,9 +47,11 @@ def test_serve_processes_on_one_database_know_whether_they_are_alone(
         stop_first, stop_second = asyncio.Event(), asyncio.Event()
         running = asyncio.create_task(Peers(store, first, every=0.02).run(stop_first))
         await until(lambda: first.alone, "the only process does not know it is alone")
+        assert metric("vaxbot_serve_processes") == 1.0
         joined = asyncio.create_task(Peers(other, second, every=0.02).run(stop_second))
         await until(lambda: not first.alone, "the first process missed the second")
         assert not second.alone
+        assert metric("vaxbot_serve_processes") == 2.0  # both in this test's one registry
         await asyncio.sleep(0.1)  # several beats: the second never takes itself for alone
         assert not second.alone and not first.alone
         stop_second.set()
