@@ -283,13 +283,27 @@ class SqliteDb:
 
     @contextmanager
     def _bulk(self, cache_mb: int) -> Iterator[None]:
-        row = self._conn.execute("PRAGMA cache_size").fetchone()
-        previous = int(row[0]) if row else -2000
-        self._conn.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
+        # The larger cache on both connections a batch uses: this thread's own (its reads
+        # outside transactions) and the one transactions share (its writes).
+        conns = [self._conn]
+        if (shared := self._shared_conn()) is not conns[0]:
+            conns.append(shared)
+        before = [self._set_cache(conn, -1024 * int(cache_mb)) for conn in conns]
         try:
             yield
         finally:
-            self._conn.execute(f"PRAGMA cache_size = {previous}")
+            for conn, previous in zip(conns, before, strict=True):
+                self._set_cache(conn, previous)
+
+    def _set_cache(self, conn: sqlite3.Connection, size: int) -> int:
+        """Set ``conn``'s page cache size (SQLite's units); the size it had. On the shared
+        connection, between transactions unless this thread is in one."""
+        transaction = self._local.transaction
+        mine = transaction is not None and transaction.depth > 0
+        with contextlib.nullcontext() if mine or conn is not self._shared else self._writer:
+            row = conn.execute("PRAGMA cache_size").fetchone()
+            conn.execute(f"PRAGMA cache_size = {size}")
+        return int(row[0]) if row else -2000
 
     def bulk(self, cache_mb: int) -> AbstractContextManager[None]:
         return self._bulk(cache_mb)

@@ -189,3 +189,20 @@ def test_every_command_given_an_unreachable_database_says_so_in_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot connect to postgresql://vaxbot:***@127.0.0.1:1/" in err
     assert "secret" not in err and "Traceback" not in err
+
+
+def test_a_bulk_batch_has_the_larger_cache_for_its_reads_and_its_writes(store: Store) -> None:
+    db = store.db
+    assert isinstance(db, SqliteDb)
+    before = db.one("PRAGMA cache_size")
+    with store.bulk(64):
+        assert db.one("PRAGMA cache_size") == (-64 * 1024,)  # reads outside a transaction
+        with store.transaction():
+            assert db.one("PRAGMA cache_size") == (-64 * 1024,)  # the transactions' connection
+    assert db.one("PRAGMA cache_size") == before
+    with store.transaction():
+        assert db.one("PRAGMA cache_size") == before
+    with store.transaction(), store.bulk(32):  # begun inside a transaction: put back after it
+        assert db.one("PRAGMA cache_size") == (-32 * 1024,)
+    with store.transaction():
+        assert db.one("PRAGMA cache_size") == before
