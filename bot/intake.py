@@ -158,6 +158,7 @@ class Intake:
         self.alone = False
         # Per conversation, the last message ``take`` has in hand: the next waits for it.
         self._in_hand: dict[tuple[str, str], asyncio.Future[None]] = {}
+        self._working: set[asyncio.Task[Receipt]] = set()  # messages in hand, cancelled or not
 
     # -- the door ----------------------------------------------------------------------------
 
@@ -177,13 +178,20 @@ class Intake:
 
     async def take(self, message: Inbound, then: Then | None = None) -> Receipt:
         """``receive`` in the intake's threads: the event loop goes on meanwhile. The moment of
-        reception is taken here, before the hand-off: it places the message in line. One
-        conversation's messages taken here are answered one after the other, in the order they
-        came. Alone on the database, door and turn are one call in a turn thread, and the
-        message takes no place in line. Else the door runs in threads of its own, and between
-        the door and the turn the message lets ``settle`` seconds pass since it came in (on the
-        loop, holding no thread), so that a message of the same sender another process took a
-        moment earlier, but wrote a little later, is in line before this one's turn looks."""
+        reception is taken here, before the hand-off: it places the message in line.
+
+        One conversation's messages taken here keep the order they came in. Alone on the
+        database (``alone``), a message takes no place in line: its door and turn are one call
+        in a turn thread, after the conversation's previous message is answered. Else the door
+        runs at once in threads of its own (the place in line is written as soon as the message
+        comes in, not once a busy turn thread is free), and before its turn the message waits
+        for the previous message's door and lets ``settle`` seconds pass since it came in (on
+        the loop, holding no thread), so that a message of the same sender another process took
+        a moment earlier, but wrote a little later, is in line before this one's turn looks.
+
+        A turn behind another's gives its thread back while it waits. A request cancelled
+        meanwhile (a client gone) still has its message answered, and the next message of the
+        conversation waits for exactly that."""
         received = self.clock_us()
         message = self.normalised(message)
         if self._executor is None or self._doors is None:
@@ -193,42 +201,74 @@ class Intake:
         key = (message.channel, message.address)
         before = self._in_hand.get(key)
         self._in_hand[key] = mine = loop.create_future()
-        try:
-            if before is not None:
-                await asyncio.wait([before])
-            if self.alone:
-                receipt = await loop.run_in_executor(
-                    self._executor, self._alone, message, then, received
-                )
-            else:
-                receipt = await self._in_line(loop, message, then, received)
-        finally:
-            mine.set_result(None)
-            if self._in_hand.get(key) is mine:
-                del self._in_hand[key]
-        return self._done(message, receipt)
+        work = loop.create_task(self._take(loop, message, then, received, before, mine))
+        self._working.add(work)
+        work.add_done_callback(self._working.discard)
+        work.add_done_callback(lambda _: self._let_go(key, mine))
+        return self._done(message, await asyncio.shield(work))
 
-    async def _in_line(
-        self, loop: asyncio.AbstractEventLoop, message: Inbound, then: Then | None, received: int
-    ) -> Receipt:
-        """The door in its threads (a message's place in line is written as soon as it comes
-        in, not once a busy turn thread is free), the settling pause, then the turn."""
-        at_door = await loop.run_in_executor(self._doors, self._door, message, then, received)
+    def _let_go(self, key: tuple[str, str], mine: asyncio.Future[None]) -> None:
+        if not mine.done():
+            mine.set_result(None)
+        if self._in_hand.get(key) is mine:
+            del self._in_hand[key]
+
+    async def _take(
+        self, loop: asyncio.AbstractEventLoop, message: Inbound, then: Then | None,
+        received: int, before: asyncio.Future[None] | None, mine: asyncio.Future[None],
+    ) -> Receipt:  # fmt: skip
+        if self.alone:
+            if before is None:  # the usual case: door and turn in one call
+                done = await loop.run_in_executor(
+                    self._executor, self._door_and_turn, message, then, received
+                )
+                if isinstance(done, Receipt):
+                    return done
+                return await self._turn_async(loop, message, then, received, done)
+            at_door = await loop.run_in_executor(
+                self._doors, self._door, message, then, received, False
+            )
+            if isinstance(at_door, Receipt):  # refused or redelivered: no need to wait
+                return at_door
+            await asyncio.wait([before])
+            return await self._turn_async(loop, message, then, received, at_door)
+        try:
+            at_door = await loop.run_in_executor(self._doors, self._door, message, then, received)
+        finally:
+            if not mine.done():
+                mine.set_result(None)  # in line now (or no turn): the next may look
         if isinstance(at_door, Receipt):
             return at_door
+        if before is not None:
+            await asyncio.wait([before])
         pause = self.settle - (self.clock_us() - received) / 1e6
         if pause > 0:
             await asyncio.sleep(pause)
-        return await loop.run_in_executor(
-            self._executor, self._turn, message, then, received, at_door
-        )
+        return await self._turn_async(loop, message, then, received, at_door)
 
-    def _alone(self, message: Inbound, then: Then | None, received: int) -> Receipt:
-        """Door and turn of a process alone on its database, in one thread."""
+    def _door_and_turn(self, message: Inbound, then: Then | None, received: int) -> Receipt | int:
+        """Door and turn of a process alone on its database, in one thread: the receipt, or
+        the message's place (0) if its turn is behind another process's message."""
         at_door = self._door(message, then, received, line=False)
         if isinstance(at_door, Receipt):
             return at_door
-        return self._turn(message, then, received, at_door)
+        receipt = self._try_turn(message, then, received, at_door)
+        return at_door if receipt is None else receipt
+
+    async def _turn_async(
+        self, loop: asyncio.AbstractEventLoop, message: Inbound, then: Then | None,
+        received: int, place: int,
+    ) -> Receipt:  # fmt: skip
+        """The turn in a turn thread; while it is behind, the thread is given back."""
+        wait = 0.001
+        while True:
+            receipt = await loop.run_in_executor(
+                self._executor, self._try_turn, message, then, received, place
+            )
+            if receipt is not None:
+                return receipt
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, MAX_WAIT)
 
     def close(self) -> None:
         """Wait for the turns in hand, then let the threads go."""
@@ -294,19 +334,29 @@ class Intake:
         return arrival.id
 
     def _turn(self, message: Inbound, then: Then | None, received: int, place: int) -> Receipt:
-        """The message's turn, once the earlier arrivals of its conversation have had theirs."""
+        """The message's turn, once the earlier arrivals of its conversation have had theirs
+        (waiting in this thread)."""
         wait = 0.001
-        while True:
+        while (receipt := self._try_turn(message, then, received, place)) is None:
+            time.sleep(wait)
+            wait = min(wait * 2, MAX_WAIT)
+        return receipt
+
+    def _try_turn(
+        self, message: Inbound, then: Then | None, received: int, place: int
+    ) -> Receipt | None:
+        """The message's turn; None if an earlier message of its conversation is still being
+        answered (``Behind``)."""
+        try:
+            fresh = self.clock_us() - STALE_US
+            replies, outcome = self.engine.turn(message, place, then, received, fresh)
+        except Behind:
+            return None
+        if outcome == "failed" and place:  # rolled back, its place in line included
+            store = self.engine.store
             try:
-                fresh = self.clock_us() - STALE_US
-                replies, outcome = self.engine.turn(message, place, then, received, fresh)
-                break
-            except Behind:  # an earlier message of this conversation is still being answered
-                time.sleep(wait)
-                wait = min(wait * 2, MAX_WAIT)
-        if outcome == "failed":  # rolled back, its place in line included
-            try:
-                self.engine.store.leave_line(place)
+                with store.transaction():
+                    store.leave_line(place)
             except Exception as error:  # left for the sweep: stale in STALE_US anyway
                 log.warning("arrival not cleared: %s", type(error).__name__)
         return Receipt(replies, outcome)

@@ -187,7 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             default_url = f"http://{args.host}:{args.port}"
             settings = Settings.from_env(os.environ, args.insecure, default_url)
-            threads = args.threads or (8 if backend_of(args.db) == "postgresql" else 1)
+            threads = (
+                args.threads
+                if args.threads is not None
+                else (8 if backend_of(args.db) == "postgresql" else 1)
+            )
             settings = dataclasses.replace(settings, threads=max(threads, 1))
         except ConfigError as exc:
             print(f"vaxbot serve: {exc}", file=sys.stderr)

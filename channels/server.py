@@ -312,6 +312,11 @@ async def serve(
             telegram.routes(app)  # its webhook route, in webhook mode
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
+        # Listed among the serve processes before taking any message (bot/peers.py), and
+        # listed until the last one is answered.
+        peers, gone = Peers(store, intake), asyncio.Event()
+        await peers.join()
+        counting = asyncio.create_task(peers.run(gone))
         try:
             site = web.TCPSite(runner, host, port)
             await site.start()
@@ -326,16 +331,18 @@ async def serve(
             if ready is not None:
                 ready.set()
             working = asyncio.create_task(worker.run(stop, wake=wake))
-            counting = asyncio.create_task(Peers(store, intake).run(stop))
             await stop.wait()
             log.info("stopping: finishing requests in flight")
             await working
-            await counting
         finally:
-            if email is not None:
-                await email.stop()  # mail accepted until now is in the outbox
-            await runner.cleanup()
-            if telegram is not None:
-                await telegram.stop()  # last: the worker sends through its bot
-            intake.close()  # no turn is in hand any more: its threads go
+            try:
+                if email is not None:
+                    await email.stop()  # mail accepted until now is in the outbox
+                await runner.cleanup()
+                if telegram is not None:
+                    await telegram.stop()  # last: the worker sends through its bot
+                intake.close()  # no turn is in hand any more: its threads go
+            finally:
+                gone.set()
+                await counting  # off the list of serve processes
     log.info("stopped")

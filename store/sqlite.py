@@ -115,6 +115,8 @@ class Transaction:
             if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):  # as SQLite would
                 raise sqlite3.OperationalError("database is locked")
             try:
+                if self._conn.in_transaction:  # left open by a failed ROLLBACK: start clean
+                    self._conn.execute("ROLLBACK")
                 self._conn.execute("BEGIN IMMEDIATE")
             except BaseException:
                 self._writer.release()
@@ -168,7 +170,7 @@ class SqliteDb:
         """Open (creating as needed) the database file at ``path`` (":memory:" for none)."""
         if str(path) != ":memory:":
             private(Path(path))
-        db = cls(path)
+        db = MemoryDb(path) if str(path) == ":memory:" else cls(path)
         db._shared = db._connect()  # the file is opened (and made) now
         return db
 
@@ -296,11 +298,8 @@ class SqliteDb:
                 self._set_cache(conn, previous)
 
     def _set_cache(self, conn: sqlite3.Connection, size: int) -> int:
-        """Set ``conn``'s page cache size (SQLite's units); the size it had. On the shared
-        connection, between transactions unless this thread is in one."""
-        transaction = self._local.transaction
-        mine = transaction is not None and transaction.depth > 0
-        with contextlib.nullcontext() if mine or conn is not self._shared else self._writer:
+        """Set ``conn``'s page cache size (SQLite's units); the size it had."""
+        with self._between_transactions() if conn is self._shared else contextlib.nullcontext():
             row = conn.execute("PRAGMA cache_size").fetchone()
             conn.execute(f"PRAGMA cache_size = {size}")
         return int(row[0]) if row else -2000
@@ -344,12 +343,84 @@ class SqliteDb:
         """The value of ``PRAGMA name`` (journal mode, foreign keys …) on the connection the
         transactions share; with ``value``, set to it there first (``query_only``: every
         write of this process then fails, as on a full disk)."""
-        with self._writer:  # between transactions
+        with self._between_transactions():
             conn = self._shared_conn()
             if value is not None:
                 conn.execute(f"PRAGMA {name} = {value}")
             row = conn.execute(f"PRAGMA {name}").fetchone()
         return row[0] if row else None
+
+    def _between_transactions(self) -> AbstractContextManager[object]:
+        """For a statement on the shared connection outside the transactions' statements:
+        nothing if this thread is in a transaction (it holds the connection), else the
+        process's lock on it."""
+        transaction = self._local.transaction
+        if transaction is not None and transaction.depth > 0:
+            return contextlib.nullcontext()
+        return _Held(self._writer)
+
+
+class _Held:
+    """A lock held for a ``with`` block, given up after ``BUSY_TIMEOUT_MS`` as SQLite would."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked")
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release()
+
+
+class MemoryDb(SqliteDb):
+    """``:memory:``: a database that lives as long as its one connection, which every thread
+    shares. A statement outside any transaction runs in a transaction of its own, so that it
+    never reads, or joins, another thread's transaction open on that connection."""
+
+    def _own(self) -> bool:
+        transaction = self._local.transaction
+        return transaction is not None and transaction.depth > 0
+
+    def one(self, sql: str, params: Params = _EMPTY) -> Row | None:
+        if self._own():
+            return super().one(sql, params)
+        with self.transaction():
+            return super().one(sql, params)
+
+    def all(self, sql: str, params: Params = _EMPTY) -> list[Row]:
+        if self._own():
+            return super().all(sql, params)
+        with self.transaction():
+            return super().all(sql, params)
+
+    def dicts(self, sql: str, params: Params = _EMPTY) -> list[dict[str, Any]]:
+        if self._own():
+            return super().dicts(sql, params)
+        with self.transaction():
+            return super().dicts(sql, params)
+
+    def stream(self, sql: str, params: Params = _EMPTY) -> Iterator[Row]:
+        return iter(self.all(sql, params))
+
+    def execute(self, sql: str, params: Params = _EMPTY) -> int:
+        if self._own():
+            return super().execute(sql, params)
+        with self.transaction():
+            return super().execute(sql, params)
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        if self._own():
+            return super().execute_many(sql, rows)
+        with self.transaction():
+            return super().execute_many(sql, rows)
+
+    def insert(self, sql: str, params: Params = _EMPTY) -> int:
+        if self._own():
+            return super().insert(sql, params)
+        with self.transaction():
+            return super().insert(sql, params)
 
 
 # -- vaxbot backup ------------------------------------------------------------------------

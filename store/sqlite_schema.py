@@ -428,7 +428,7 @@ migration(
     "0013_servers",
     """
         CREATE TABLE servers (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             host TEXT NOT NULL,
             pid INTEGER NOT NULL,
             started_us INTEGER NOT NULL,

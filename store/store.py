@@ -215,6 +215,7 @@ class Store:
     # -- the serve processes on the database -------------------------------------------------
     server_join = _Via("servers", Servers.join)
     server_beat = _Via("servers", Servers.beat)
+    server_unaware = _Via("servers", Servers.unaware)
     server_leave = _Via("servers", Servers.leave)
 
     # -- people ------------------------------------------------------------------------------

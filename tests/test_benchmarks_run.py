@@ -22,7 +22,10 @@ BIN = Path(sys.executable).parent
 
 
 def run(*args: str, timeout: float = 300) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VAXBOT_")}
+    # As run by hand: no VAXBOT_ settings, and not as a pytest-xdist worker (whose id would
+    # suffix the names of the databases the benchmark makes, tests/fakes/postgres.py).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("VAXBOT_", "PYTEST_XDIST_"))}  # fmt: skip
     done = subprocess.run(
         args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -135,3 +136,142 @@ def test_one_senders_messages_taken_at_once_are_answered_in_the_order_they_came(
         intake.close()
     assert first.replies[0].text.startswith("预登记须知")
     assert second.replies[0].text.startswith("为谁登记？")  # "1" answered the notice: in order
+
+
+def test_a_process_listed_again_after_being_forgotten_never_shares_another_ones_row(
+    store: Store,
+) -> None:
+    now, hour, stale = 1_700_000_000_000_000, 3_600_000_000, 10_000_000
+    first = store.server_join("host-x", 1, now)
+    silent = store.server_join("host-y", 2, now)
+    store.server_beat(first, now + hour + 1, stale)  # host-y silent an hour: forgotten
+    newcomer = store.server_join("host-z", 3, now + hour + 2)
+    store.server_leave(first)
+    assert newcomer not in (first, silent)  # ids are never reused
+    assert store.server_beat(silent, now + hour + 3, stale) is None  # must join again
+    again = store.server_join("host-y", 2, now + hour + 3)
+    assert store.server_beat(again, now + hour + 4, stale) == 1  # sees host-z
+    assert store.server_beat(newcomer, now + hour + 5, stale) == 1  # and host-z sees it
+
+
+def test_a_newcomer_waits_until_the_running_process_knows_of_it(
+    store: Store, db_url: str, policy: Policy, clock: Clock
+) -> None:
+    """Before a second process takes messages, the first has stopped keeping its own order
+    (it takes a place in line from then on)."""
+    other = Store.open(db_url)
+    running = Intake(Engine(store, policy, clock))
+    newcomer = Intake(Engine(other, policy, clock))
+
+    async def scenario() -> None:
+        gone = asyncio.Event()
+        first = Peers(store, running, every=0.2)
+        await first.join()
+        beating = asyncio.create_task(first.run(gone))
+        assert running.alone
+        await Peers(other, newcomer, every=0.2).join()  # returns once the first knows
+        assert not running.alone and not newcomer.alone
+        gone.set()
+        await beating
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()
+
+
+def test_across_processes_a_slow_turn_keeps_the_order_of_the_messages_behind_it(
+    store: Store, db_url: str, policy: Policy, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SM1 and SM2 taken by one process, SM3 a moment later by another, one turn thread
+    each: SM2's place in line is written at once (not after SM1's turn), so SM3 waits for
+    it; and a turn behind another gives its thread back."""
+    other = Store.open(db_url)
+    first = Intake(Engine(store, policy, clock), RateLimit(20), threads=1, settle=0.0)
+    second = Intake(Engine(other, policy, clock), RateLimit(20), threads=1, settle=0.0)
+    answered: list[str] = []
+    for engine in (first.engine, second.engine):
+        turn = engine.turn
+
+        def noted(message: Inbound, *rest: Any, turn: Any = turn) -> Any:
+            if message.message_id == "SM1":
+                time.sleep(0.3)  # a slow turn
+            done = turn(message, *rest)
+            answered.append(str(message.message_id))
+            return done
+
+        monkeypatch.setattr(engine, "turn", noted)
+
+    async def scenario() -> None:
+        one = asyncio.create_task(first.take(Inbound("sms", PHONE, "预约", "SM1")))
+        await asyncio.sleep(0.02)
+        two = asyncio.create_task(first.take(Inbound("sms", PHONE, "1", "SM2")))
+        await asyncio.sleep(0.1)
+        three = asyncio.create_task(second.take(Inbound("sms", PHONE, "2", "SM3")))
+        await asyncio.wait_for(asyncio.gather(one, two, three), 20)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        first.close()
+        second.close()
+        other.close()
+    assert answered == ["SM1", "SM2", "SM3"]
+    assert store.waiting_in_line("sms", PHONE) == []
+
+
+def test_a_cancelled_request_still_has_its_message_answered_before_the_next(
+    store: Store, policy: Policy, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = Intake(Engine(store, policy, clock), RateLimit(20), threads=2, settle=0.0)
+    intake.alone = True
+    answered: list[str] = []
+    turn = intake.engine.turn
+
+    def noted(message: Inbound, *rest: Any) -> Any:
+        if message.message_id == "SM1":
+            time.sleep(0.3)
+        done = turn(message, *rest)
+        answered.append(str(message.message_id))
+        return done
+
+    monkeypatch.setattr(intake.engine, "turn", noted)
+
+    async def scenario() -> Receipt:
+        one = asyncio.create_task(intake.take(Inbound("sms", PHONE, "预约", "SM1")))
+        await asyncio.sleep(0.05)
+        one.cancel()  # the client went away while its message was being answered
+        two = await asyncio.wait_for(intake.take(Inbound("sms", PHONE, "1", "SM2")), 20)
+        return two
+
+    try:
+        second = asyncio.run(scenario())
+    finally:
+        intake.close()
+    assert answered == ["SM1", "SM2"]
+    assert second.replies[0].text.startswith("为谁登记？")  # "1" answered SM1's notice
+
+
+def test_alone_a_redelivered_message_is_answered_before_the_rate_limit(
+    store: Store, policy: Policy, clock: Clock
+) -> None:
+    intake = Intake(Engine(store, policy, clock), RateLimit(2), settle=0.0)
+    intake.alone = True
+
+    async def scenario() -> list[Receipt]:
+        texts = [
+            ("预约", "SM1"),
+            ("帮助", "SM2"),
+            ("帮助", "SM3"),
+            ("帮助", "SM4"),
+            ("预约", "SM1"),
+        ]
+        return [await intake.take(Inbound("sms", PHONE, body, mid)) for body, mid in texts]
+
+    try:
+        receipts = asyncio.run(scenario())
+    finally:
+        intake.close()
+    assert [r.outcome for r in receipts] == ["ok", "ok", "limited", "limited", "redelivered"]
+    assert len(receipts[2].replies) == 1 and receipts[3].replies == []  # polite once, then silence
+    assert receipts[4].replies == receipts[0].replies

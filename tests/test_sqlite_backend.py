@@ -7,6 +7,7 @@ another program would).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,29 @@ def test_a_bulk_batch_has_the_larger_cache_for_its_reads_and_its_writes(store: S
         assert db.one("PRAGMA cache_size") == (-32 * 1024,)
     with store.transaction():
         assert db.one("PRAGMA cache_size") == before
+
+
+def test_in_memory_a_read_never_sees_another_threads_uncommitted_write() -> None:
+    """``:memory:`` has one connection for every thread: a read outside a transaction waits
+    for the transaction open on it, then sees what it left (here: nothing, rolled back)."""
+    store = Store.open(":memory:")
+    read: list[object] = []
+    reader = threading.Thread(target=lambda: read.append(store.db.one("SELECT * FROM health")))
+    try:
+        with pytest.raises(LookupError), store.transaction():
+            store.db.execute("INSERT INTO health (id, checked_at) VALUES (1, 'uncommitted')")
+            reader.start()
+            reader.join(0.2)
+            assert reader.is_alive(), "the read did not wait for the open transaction"
+            raise LookupError  # undone
+        reader.join(5)
+        assert read == [None]
+    finally:
+        store.close()
+
+
+def test_a_pragma_inside_a_transaction_does_not_wait_for_itself(store: Store) -> None:
+    db = store.db
+    assert isinstance(db, SqliteDb)
+    with store.transaction():
+        assert db.pragma("foreign_keys") == 1
