@@ -1,5 +1,5 @@
 """Spec for the ``vaxbot doses import`` command, on SQLite and PostgreSQL: a mixed file imported
-row by row with a report, unusable input refused, and the exit codes.
+row by row, with a report (personal data masked), unusable input refused, and the exit codes.
 
 The ``store`` fixture is the demo seeded for 2021-06-17..23, frozen at 09:00 Asia/Shanghai.
 The CLI is run in-process (``bot.cli.main``) and, for the exit codes, twice as a real process.
