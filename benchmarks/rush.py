@@ -41,11 +41,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
-import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -67,11 +62,12 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: import the proje
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import pg  # noqa: E402
+from benchmarks.rush_residents import Resident, residents  # noqa: E402
+from benchmarks.servers import free_port, start, stop, wait_healthy  # noqa: E402
 from bot.clock import parse_moment  # noqa: E402
 from bot.demo import seed_demo  # noqa: E402
 from flows.policy import Policy, load_policy  # noqa: E402
 from flows.schedule import Window, window  # noqa: E402
-from flows.texts import text  # noqa: E402
 from store import Store  # noqa: E402
 from store.sealing import resident_where  # noqa: E402
 from store.store import masked  # noqa: E402
@@ -85,27 +81,9 @@ SECRETS = {
 }
 GATEWAY_NUMBER = "+8610690000001"
 ACCOUNT_SID = "AC" + "0" * 32
-MAX_MESSAGES = 20  # per resident: the webhook's rate limit is 20 a minute
 FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>收到</Message></Response>'
 AIM_RATIO = 0.5  # SQLite, one process; PostgreSQL: 0.3 (issue 14)
 AIM_P99_MS = 250.0
-START_TIMEOUT = 60.0
-
-# What the replies say (the shipped Chinese texts), to know which step a resident is at.
-SUCCESS = text("zh", "book.success", code="", name="", dose="", day="", period="", site="",
-               address="").split("！")[0]  # fmt: skip
-DISTRICT = text("zh", "book.district")
-SITE = text("zh", "book.site")
-CONFIRM = text("zh", "book.confirm", name="", dose="", day="", period="", site="", address="",
-               product="").split("：")[0]  # fmt: skip
-NO_SITES = text("zh", "book.no_sites", district="").split("，")[0]  # 暂无可预约名额
-RATE_LIMITED = text("zh", "rate_limited")
-ERROR = text("zh", "error")
-SCREENING = text("zh", "screen.how")  # all the health questions at once: 没有 answers them
-OPTION = re.compile(r"^回复(\d+) (.*)$")
-DAY_OPTION = re.compile(r"\d+月\d+日 周. 剩\d+$")
-PERIOD_OPTION = re.compile(r"^\d\d:\d\d-\d\d:\d\d")
-
 
 # -- the database -----------------------------------------------------------------------------
 
@@ -209,86 +187,6 @@ def verify(url: Path | str) -> Outcome:
         )[0]
         codes = {row[0] for row in conn.all("SELECT code FROM bookings")}
     return Outcome(bookings, booked_sum, capacity, over[0], over[1], mismatched, twice, codes)
-
-
-# -- the residents ----------------------------------------------------------------------------
-
-
-@dataclass
-class Resident:
-    index: int
-    districts: list[str]  # open districts' Chinese names, home first
-    rng: random.Random
-    sent: int = 0
-    pending: str | None = "预约"
-    tried: int = 0  # districts found sold out
-    restarts: int = 0
-    chosen: str | None = None
-    outcome: str | None = None
-    code: str | None = None
-
-    def answer(self, said: list[str]) -> None:
-        """Read the replies to the last message; set ``pending`` to the next one, or finish."""
-        self.pending = None
-        if not said:
-            self.outcome = "silence"
-            return
-        last = said[-1]
-        whole = "\n".join(said)
-        lines = last.split("\n")
-        options = [(m[1], m[2]) for m in map(OPTION.match, lines) if m]
-        labels = [label for _, label in options]
-        if SUCCESS in whole:
-            self.outcome = "booked"
-            found = re.search(r"预约码(B[0-9A-Z]{7})", whole)
-            self.code = found[1] if found else None
-        elif RATE_LIMITED in whole:
-            self.outcome = "rate-limited"
-        elif ERROR in whole:
-            self.outcome = "error"
-        elif self.sent >= MAX_MESSAGES:
-            self.outcome = "gave-up"
-        elif SCREENING in last:
-            self.pending = "没有"  # the health questions, asked together: none applies
-        elif labels == [text("zh", "yes"), text("zh", "no")]:
-            self.pending = "2"  # a screening question asked alone: no
-        elif DISTRICT in last:
-            self.pending = self._district(options, NO_SITES in whole)
-        elif CONFIRM in last:
-            self.pending = "1"
-        elif options and (
-            SITE in last
-            or all(DAY_OPTION.search(label) for label in labels)
-            or all(PERIOD_OPTION.match(label) for label in labels)
-        ):
-            self.pending = self.rng.choice(options)[0]
-        elif not options:
-            # A dead end: a question without options. There should be none (each is counted
-            # and printed); start again, as a resident would.
-            self.restarts += 1
-            self.pending = "预约"
-        else:
-            self.outcome = "confused"
-
-    def _district(self, options: list[tuple[str, str]], sold_out: bool) -> str | None:
-        if sold_out:
-            self.tried += 1
-        if self.tried >= len(self.districts):
-            self.outcome = "sold-out"
-            return None
-        wanted = self.districts[self.tried]
-        return next(key for key, label in options if label.startswith(wanted))
-
-
-def residents(n: int, open_names: Sequence[str], seed: int = 1) -> list[Resident]:
-    people = []
-    for i in range(n):
-        rng = random.Random(seed * 1_000_003 + i)
-        home = open_names[i % len(open_names)]
-        others = [d for d in open_names if d != home]
-        rng.shuffle(others)
-        people.append(Resident(i, [home, *others], rng))
-    return people
 
 
 # -- the client -------------------------------------------------------------------------------
@@ -412,22 +310,6 @@ async def hammer(bases: list[str], requests: int, concurrency: int) -> Stats:
     return await timed(worker, concurrency, stats)
 
 
-async def wait_healthy(base: str, proc: subprocess.Popen[bytes], path: str = "/healthz") -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited with {proc.returncode}")
-            try:
-                async with session.get(base + path) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)
-    raise SystemExit("server did not start")
-
-
 # -- the bare server ----------------------------------------------------------------------------
 
 
@@ -450,28 +332,6 @@ def run_bare(port: int) -> None:
 
 
 # -- running it -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as stderr:
-        return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
-    began = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    try:
-        code = proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        code = proc.wait()
-    return code, time.monotonic() - began
 
 
 def measure_bare(
