@@ -1,7 +1,5 @@
-"""Every benchmark still runs, small, and the checks it prints still hold; and the code is as
-README's "Lint and types" line asks (ruff, ruff format, mypy over bot, flows, store, channels,
-tests and benchmarks). The figures themselves are for people to read (docs/performance.md):
-nothing here times anything.
+"""Every benchmark still runs, small, and the checks it prints still hold. The figures
+themselves are for people to read (docs/performance.md): nothing here times anything.
 
 A benchmark nobody runs breaks quietly when the code under it changes (the rush and the
 engine benchmark on PostgreSQL did, after the privacy work); these runs catch that in CI.
@@ -9,28 +7,11 @@ engine benchmark on PostgreSQL did, after the privacy work); these runs catch th
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-
-def run(*args: str, timeout: float = 300) -> str:
-    # As run by hand: no VAXBOT_ settings, and not as a pytest-xdist worker (whose id would
-    # suffix the names of the databases the benchmark makes, tests/fakes/postgres.py).
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("VAXBOT_", "PYTEST_XDIST_"))}  # fmt: skip
-    done = subprocess.run(
-        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert done.returncode == 0, f"{args} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
+from tests.run_support import ROOT, run
 
 
 def benchmark(name: str, *args: str) -> str:
@@ -79,12 +60,3 @@ def test_the_assignment_benchmark_fills_places(tmp_path: Path) -> None:
     out = benchmark("assign.py", "--people", "300", "--places", "100", "--db",
                     str(tmp_path / "assign.db"))  # fmt: skip
     assert "offered 100 places to 100 people" in out and "checks: ok" in out, out
-
-
-@pytest.mark.parametrize(
-    "command",
-    [("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)],
-    ids=["ruff", "ruff format", "mypy"],
-)
-def test_the_code_is_lint_clean_and_typed(command: tuple[str, ...]) -> None:
-    run(str(BIN / command[0]), *command[1:], timeout=600)
