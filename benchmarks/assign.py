@@ -50,7 +50,6 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: import the proje
 from bot.demo import sync_reference  # noqa: E402
 from flows.policy import load_policy  # noqa: E402
 from store import Store  # noqa: E402
-from store.sealing import resident_where  # noqa: E402
 
 NOW = "2021-06-17T20:00:00+08:00"
 FIRST_DAY = date(2021, 6, 18)
@@ -143,11 +142,9 @@ def generate(path: Path, people: int, places: int, seed: int) -> dict[str, int]:
         for i in range(1, people + 1):
             born = date.fromordinal(rng.randint(born_first, born_last)).isoformat()
             account = i - 1 if i % 5 == 0 else i  # one in five: a relative, managed by another
-            number = f"P{i:09d}"  # a passport: sealed and indexed as Store.add_resident does
-            index = store.people.document_indexes("passport", number)[0]
-            yield (i, account, f"R{i:09d}", f"居民{i}", "passport", index,
-                   store.keys.seal(number, resident_where(index)), born, f"+86138{i:08d}",
-                   rng.choice(districts), RELEASED)  # fmt: skip
+            index, sealed = store.sealed_document("passport", f"P{i:09d}")
+            yield (i, account, f"R{i:09d}", f"居民{i}", "passport", index, sealed, born,
+                   f"+86138{i:08d}", rng.choice(districts), RELEASED)  # fmt: skip
 
     conn.executemany(
         "INSERT INTO residents (id, account_id, prereg_code, name, id_type, id_index, id_sealed, "

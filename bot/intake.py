@@ -32,7 +32,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -63,6 +63,14 @@ def _encodable(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _backoff() -> Iterator[float]:
+    """Pauses before looking at the line again: 1 ms, 2 ms … up to ``MAX_WAIT``, for ever."""
+    wait = 0.001
+    while True:
+        yield wait
+        wait = min(wait * 2, MAX_WAIT)
 
 
 def wall_us() -> int:
@@ -217,31 +225,26 @@ class Intake:
         self, loop: asyncio.AbstractEventLoop, message: Inbound, then: Then | None,
         received: int, before: asyncio.Future[None] | None, mine: asyncio.Future[None],
     ) -> Receipt:  # fmt: skip
-        if self.alone:
-            if before is None:  # the usual case: door and turn in one call
-                done = await loop.run_in_executor(
-                    self._executor, self._door_and_turn, message, then, received
-                )
-                if isinstance(done, Receipt):
-                    return done
-                return await self._turn_async(loop, message, then, received, done)
-            at_door = await loop.run_in_executor(
-                self._doors, self._door, message, then, received, False
+        alone = self.alone
+        if alone and before is None:  # the usual case: door and turn in one call
+            done = await loop.run_in_executor(
+                self._executor, self._door_and_turn, message, then, received
             )
-            if isinstance(at_door, Receipt):  # refused or redelivered: no need to wait
-                return at_door
-            await asyncio.wait([before])
-            return await self._turn_async(loop, message, then, received, at_door)
+            if isinstance(done, Receipt):
+                return done
+            return await self._turn_async(loop, message, then, received, done)
         try:
-            at_door = await loop.run_in_executor(self._doors, self._door, message, then, received)
+            at_door = await loop.run_in_executor(
+                self._doors, self._door, message, then, received, not alone
+            )
         finally:
-            if not mine.done():
+            if not alone and not mine.done():
                 mine.set_result(None)  # in line now (or no turn): the next may look
-        if isinstance(at_door, Receipt):
+        if isinstance(at_door, Receipt):  # refused or redelivered: no need to wait
             return at_door
         if before is not None:
             await asyncio.wait([before])
-        pause = self.settle - (self.clock_us() - received) / 1e6
+        pause = 0.0 if alone else self.settle - (self.clock_us() - received) / 1e6
         if pause > 0:
             await asyncio.sleep(pause)
         return await self._turn_async(loop, message, then, received, at_door)
@@ -260,15 +263,14 @@ class Intake:
         received: int, place: int,
     ) -> Receipt:  # fmt: skip
         """The turn in a turn thread; while it is behind, the thread is given back."""
-        wait = 0.001
-        while True:
-            receipt = await loop.run_in_executor(
-                self._executor, self._try_turn, message, then, received, place
+        waits, turn = _backoff(), self._try_turn
+        while (
+            receipt := await loop.run_in_executor(
+                self._executor, turn, message, then, received, place
             )
-            if receipt is not None:
-                return receipt
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, MAX_WAIT)
+        ) is None:
+            await asyncio.sleep(next(waits))
+        return receipt
 
     def close(self) -> None:
         """Wait for the turns in hand, then let the threads go."""
@@ -336,10 +338,9 @@ class Intake:
     def _turn(self, message: Inbound, then: Then | None, received: int, place: int) -> Receipt:
         """The message's turn, once the earlier arrivals of its conversation have had theirs
         (waiting in this thread)."""
-        wait = 0.001
+        waits = _backoff()
         while (receipt := self._try_turn(message, then, received, place)) is None:
-            time.sleep(wait)
-            wait = min(wait * 2, MAX_WAIT)
+            time.sleep(next(waits))
         return receipt
 
     def _try_turn(

@@ -132,6 +132,12 @@ class People:
         """The keyed index of a document under each data key (the current one first)."""
         return self.keys.indexes(document_key(id_type, id_number))
 
+    def sealed_document(self, id_type: str, id_number: str) -> tuple[str, str]:
+        """A document as a resident's row holds it: its index under the current key, and its
+        number sealed to that row's place."""
+        index = self.document_indexes(id_type, id_number)[0]
+        return index, self.keys.seal(id_number, resident_where(index))
+
     def resident_by_document(self, id_type: str, id_number: str) -> Resident | None:
         listed, params = marks("i", self.document_indexes(id_type, id_number))
         found = self._residents(f"id_index IN ({listed})", params)
@@ -210,13 +216,13 @@ class People:
                 existing = self.resident_by_document(id_type, id_number)
                 if existing is not None:
                     raise DuplicateDocument(existing)
-            index = self.document_indexes(id_type, id_number)[0]
+            index, sealed = self.sealed_document(id_type, id_number)
             values = {
                 "account_id": account_id,
                 "name": name,
                 "id_type": id_type,
                 "id_index": index,
-                "id_sealed": self.keys.seal(id_number, resident_where(index)),
+                "id_sealed": sealed,
                 "birth_date": birth_date.isoformat(),
                 "sex": sex,
                 "phone": phone,

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from store.db import (
     CheckViolation,
@@ -37,6 +37,7 @@ from store.db import (
 )
 
 BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 _EMPTY: Params = {}
 
@@ -89,6 +90,13 @@ def private(path: Path) -> None:
                 name.chmod(0o600)
 
 
+def _acquire(lock: threading.Lock) -> None:
+    """Take the process's lock on the file, giving up after ``BUSY_TIMEOUT_MS`` as SQLite
+    would."""
+    if not lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+        raise sqlite3.OperationalError("database is locked")
+
+
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` at the outermost level, a savepoint inside; an exception
     rolls back to where this level began and goes on. One per thread, on the connection the
@@ -112,8 +120,7 @@ class Transaction:
     def __enter__(self) -> None:
         depth = self._depth
         if depth == 0:
-            if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):  # as SQLite would
-                raise sqlite3.OperationalError("database is locked")
+            _acquire(self._writer)
             try:
                 if self._conn.in_transaction:  # left open by a failed ROLLBACK: start clean
                     self._conn.execute("ROLLBACK")
@@ -201,16 +208,19 @@ class SqliteDb:
                     conn = self._shared = self._connect()
         return conn
 
+    def _in_transaction(self) -> bool:
+        """Whether this thread is inside a transaction (and so holds the shared connection)."""
+        transaction = self._local.transaction
+        return transaction is not None and transaction._depth > 0
+
     @property
     def _conn(self) -> sqlite3.Connection:
         """The connection for this thread's next statement: its transaction's if it is in
-        one, else its own (``:memory:``: the one connection)."""
+        one, else its own."""
         local = self._local
         transaction = local.transaction
         if transaction is not None and transaction._depth:
             return transaction._conn
-        if self._path == ":memory:":
-            return self._shared_conn()
         conn = local.reader
         if conn is None:
             conn = local.reader = self._connect()
@@ -354,24 +364,16 @@ class SqliteDb:
         """For a statement on the shared connection outside the transactions' statements:
         nothing if this thread is in a transaction (it holds the connection), else the
         process's lock on it."""
-        transaction = self._local.transaction
-        if transaction is not None and transaction.depth > 0:
-            return contextlib.nullcontext()
-        return _Held(self._writer)
+        return contextlib.nullcontext() if self._in_transaction() else _held(self._writer)
 
 
-class _Held:
-    """A lock held for a ``with`` block, given up after ``BUSY_TIMEOUT_MS`` as SQLite would."""
-
-    def __init__(self, lock: threading.Lock) -> None:
-        self._lock = lock
-
-    def __enter__(self) -> None:
-        if not self._lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-            raise sqlite3.OperationalError("database is locked")
-
-    def __exit__(self, *_: object) -> None:
-        self._lock.release()
+@contextmanager
+def _held(lock: threading.Lock) -> Iterator[None]:
+    _acquire(lock)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class MemoryDb(SqliteDb):
@@ -379,48 +381,36 @@ class MemoryDb(SqliteDb):
     shares. A statement outside any transaction runs in a transaction of its own, so that it
     never reads, or joins, another thread's transaction open on that connection."""
 
-    def _own(self) -> bool:
-        transaction = self._local.transaction
-        return transaction is not None and transaction.depth > 0
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self._shared_conn()
+
+    def _solo(self, statement: Callable[..., T], *args: Any) -> T:
+        if self._in_transaction():
+            return statement(self, *args)
+        with self.transaction():
+            return statement(self, *args)
 
     def one(self, sql: str, params: Params = _EMPTY) -> Row | None:
-        if self._own():
-            return super().one(sql, params)
-        with self.transaction():
-            return super().one(sql, params)
+        return self._solo(SqliteDb.one, sql, params)
 
     def all(self, sql: str, params: Params = _EMPTY) -> list[Row]:
-        if self._own():
-            return super().all(sql, params)
-        with self.transaction():
-            return super().all(sql, params)
+        return self._solo(SqliteDb.all, sql, params)
 
     def dicts(self, sql: str, params: Params = _EMPTY) -> list[dict[str, Any]]:
-        if self._own():
-            return super().dicts(sql, params)
-        with self.transaction():
-            return super().dicts(sql, params)
+        return self._solo(SqliteDb.dicts, sql, params)
 
     def stream(self, sql: str, params: Params = _EMPTY) -> Iterator[Row]:
         return iter(self.all(sql, params))
 
     def execute(self, sql: str, params: Params = _EMPTY) -> int:
-        if self._own():
-            return super().execute(sql, params)
-        with self.transaction():
-            return super().execute(sql, params)
+        return self._solo(SqliteDb.execute, sql, params)
 
     def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
-        if self._own():
-            return super().execute_many(sql, rows)
-        with self.transaction():
-            return super().execute_many(sql, rows)
+        return self._solo(SqliteDb.execute_many, sql, rows)
 
     def insert(self, sql: str, params: Params = _EMPTY) -> int:
-        if self._own():
-            return super().insert(sql, params)
-        with self.transaction():
-            return super().insert(sql, params)
+        return self._solo(SqliteDb.insert, sql, params)
 
 
 # -- vaxbot backup ------------------------------------------------------------------------

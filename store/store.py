@@ -231,6 +231,7 @@ class Store:
     resident_by_prereg_code = _Via("people", People.resident_by_prereg_code)
     resident_by_document = _Via("people", People.resident_by_document)
     document_indexes = _Via("people", People.document_indexes)
+    sealed_document = _Via("people", People.sealed_document)
     residents_with_phone = _Via("people", People.residents_with_phone)
     residents_with_document = _Via("people", People.residents_with_document)
     residents_named = _Via("people", People.residents_named)

@@ -1,5 +1,5 @@
-"""Helpers shared by the tests of attendance and of the no-show bar (tests/test_attendance.py,
-tests/test_noshow_bar.py): residents and bookings on the demo, and ``vaxbot`` in-process."""
+"""Helpers of the tests of attendance and of the no-show bar (tests/test_attendance.py):
+residents and bookings on the demo, and ``vaxbot`` in-process."""
 
 from __future__ import annotations
 
