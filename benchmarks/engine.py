@@ -267,6 +267,7 @@ class EngineRun:
         store = Store.open(self.path)
         moment = self.moment
         engine = Engine(store, self.policy, lambda: moment)
+        engine.warm()  # as `vaxbot serve` does at start-up
         gc.freeze()  # as `vaxbot serve` does once started: start-up objects out of collections
         clock = time.perf_counter
         latencies: list[float] = []

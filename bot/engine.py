@@ -60,6 +60,10 @@ class Engine:
         self.interpreter = Interpreter(policy, store.sites)
         self.failures = 0  # turns failed in this process, for the log line
 
+    def warm(self) -> None:
+        """At start-up: what the first free-text message would otherwise wait for."""
+        self.interpreter.warm(self.clock().date())
+
     def handle(self, message: Inbound) -> list[Reply]:
         """One turn for ``message`` (no place in line: see ``turn``)."""
         return self.turn(message)[0]

@@ -312,6 +312,7 @@ async def serve(
             telegram.routes(app)  # its webhook route, in webhook mode
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
+        await asyncio.to_thread(engine.warm)  # before the first message, not during it
         # Listed among the serve processes before taking any message (bot/peers.py), and
         # listed until the last one is answered.
         peers, gone = Peers(store, intake), asyncio.Event()

@@ -18,6 +18,7 @@ from bot.nlu.normalise import to_traditional
 from flows.lexicon import load
 from flows.policy import Policy, load_policy
 from store import Store
+from store.models import Site
 
 TODAY = date(2021, 6, 17)  # a Thursday
 CORPUS = Path(__file__).parent / "nlu"
@@ -92,6 +93,21 @@ def test_a_site_imported_now_is_understood_at_once(interpreter: Interpreter, sto
         address_zh="猎德路1号", address_en="1 Liede Rd", hours="08:00-17:00",
     )  # fmt: skip
     assert interpreter.read("去猎德打针", TODAY).entities.site == new
+
+
+def test_warm_loads_the_place_names_before_the_first_message(store: Store, policy: Policy) -> None:
+    looked: list[int] = []
+
+    def sites() -> list[Site]:
+        looked.append(1)
+        return store.sites()
+
+    interpreter = Interpreter(policy, sites, sites_ttl=3600)
+    interpreter.warm(TODAY)
+    assert looked == [1]
+    shipai = site_id(store, "石牌街社区卫生服务中心")
+    assert interpreter.read("明天去石牌打针", TODAY).entities.site == shipai
+    assert looked == [1]  # the first message found the names built
 
 
 def test_questions_are_told_from_requests(interpreter: Interpreter) -> None:
