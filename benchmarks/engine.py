@@ -28,7 +28,8 @@ INSERT INTO bookings … RETURNING id; COMMIT``) on another, on the same server.
    pragmas of ``Store.open``: ``BEGIN IMMEDIATE; UPDATE slots ... WHERE booked < capacity ...;
    INSERT INTO bookings ...; COMMIT``. Transactions per second (also with the already-booked
    check and the audit row that ``Store.book`` adds).
-3. The ratio engine turns/s ÷ raw booking tx/s; the aim is at least 0.3.
+3. The ratio engine turns/s ÷ raw booking tx/s; the aim is at least 0.5 on SQLite, 0.3 on
+   PostgreSQL.
 
 The steps of each kind's conversation are found once, before timing, by running it (untimed)
 and answering whatever step the engine is at (numbered option ``1`` unless the kind or the step
@@ -90,7 +91,8 @@ from tests.fakes import postgres  # noqa: E402
 NOW = "2021-06-17T09:00:00+08:00"
 CHANNEL = "sms"
 BIG_CAPACITY = 1_000_000  # so no conversation ever meets a full slot
-AIM = 0.3
+AIM = 0.5  # SQLite (issues 13 and 14); on PostgreSQL 0.3 (issue 14)
+AIM_PG = 0.3
 MAX_STEPS = 40  # a conversation longer than this is stuck
 DOSE1_DAY = date(2021, 5, 20)  # dose 1 of those who book dose 2: 29 days before tomorrow
 DOSE1_SITE = "天河体育中心"  # … given at the site they name for dose 2 (same maker)
@@ -477,8 +479,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"raw booking transaction as Store.book does it: {full:,.0f} tx/s "
             "(plus the already-booked check and the audit row)"
         )
-        ratio = best.rate / bare
-        print(f"ratio: {ratio:.3f} (aim >= {AIM}: {'met' if ratio >= AIM else 'NOT met'})")
+        ratio, aim = best.rate / bare, AIM_PG if PG_SERVER else AIM
+        print(f"ratio: {ratio:.3f} (aim >= {aim}: {'met' if ratio >= aim else 'NOT met'})")
         print(f"ratio against the Store.book-like transaction: {best.rate / full:.3f}")
 
         ok = all(r.bookings == r.successes == args.conversations for r in engine_results)
