@@ -55,6 +55,7 @@ T = TypeVar("T")
 
 STORE = web.AppKey("store", Store)
 STOPPING = web.AppKey("stopping", asyncio.Event)
+CLOCK = web.AppKey("clock", Clock)
 MAX_BODY = 32 * 1024  # bytes: a 1,600-character SMS and its form fields fit many times over
 
 
@@ -244,7 +245,10 @@ async def metrics(request: web.Request) -> web.Response:
     """Prometheus metrics (bot/metrics.py) in the text exposition format, with the outbox's
     backlog read at scrape time."""
     try:
-        waiting, oldest = await _off_loop(request.app[STORE].outbox_backlog, datetime.now(UTC))
+        # The engine's clock, in the policy's zone as the outbox's times are written (a UTC
+        # time compared with them as text would miss every message due in the last 8 hours).
+        now = request.app[CLOCK]()
+        waiting, oldest = await _off_loop(request.app[STORE].outbox_backlog, now)
         bot_metrics.outbox(waiting, oldest)
     except Exception as error:  # the other metrics are still worth serving
         log.warning("metrics: outbox backlog not read: %s", type(error).__name__)
@@ -258,6 +262,7 @@ def build_app(
     app = web.Application(client_max_size=MAX_BODY)
     app[STORE] = store
     app[STOPPING] = stopping or asyncio.Event()
+    app[CLOCK] = gateway.engine.clock
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

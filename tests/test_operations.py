@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.clock import make_clock
 from bot.engine import Engine
 from bot.intake import Intake, RateLimit
 from bot.messages import Inbound
@@ -41,7 +44,7 @@ def settings() -> Settings:
     )  # fmt: skip
 
 
-def run(store: Store, policy: Policy, clock: Clock, scenario: Any) -> None:
+def run(store: Store, policy: Policy, clock: Callable[[], datetime], scenario: Any) -> None:
     gateway = Gateway(Intake(Engine(store, policy, clock), RateLimit(3, 60.0)))
     stopping = asyncio.Event()
 
@@ -174,6 +177,23 @@ def test_a_malformed_json_body_is_a_clean_400_and_changes_nothing(
     run(store, policy, clock, scenario)
     assert store.account_of("sms", PHONE) is None
     assert store.state_text("sms", PHONE) is None
+
+
+def test_metrics_count_a_message_due_a_moment_ago_on_the_real_clock(
+    store: Store, policy: Policy
+) -> None:
+    # The outbox's times are written in the policy's zone (+08:00): the scrape compares in it
+    # too, so a message due a minute ago is waiting, not hidden for 8 hours.
+    real = make_clock(policy.zone)
+    store.enqueue("sms", PHONE, "提醒", "reminder:real", real() - timedelta(minutes=1), real())
+
+    async def scenario(client: TestClient[web.Request, web.Application], _: asyncio.Event) -> None:
+        body = await (await client.get("/metrics")).text()
+        assert re.search(r"^vaxbot_outbox_waiting 1\.0$", body, re.M), body
+        oldest = re.search(r"^vaxbot_outbox_oldest_seconds ([0-9.e+]+)$", body, re.M)
+        assert oldest and 50 < float(oldest.group(1)) < 600
+
+    run(store, policy, real, scenario)
 
 
 def test_healthz_fails_when_the_database_takes_no_writes_and_metrics_show_the_outbox(
