@@ -55,7 +55,7 @@ T = TypeVar("T")
 
 STORE = web.AppKey("store", Store)
 STOPPING = web.AppKey("stopping", asyncio.Event)
-CLOCK = web.AppKey("clock", Clock)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 MAX_BODY = 32 * 1024  # bytes: a 1,600-character SMS and its form fields fit many times over
 
 
