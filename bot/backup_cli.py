@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from store import backend_of
 from store.sqlite import BackupError, backup
 
 
@@ -17,7 +18,7 @@ def add_backup_command(
         help="copy the live SQLite database to a file (safe while serve and worker run)",
         description="SQLite's online backup: the database as it was at one moment, copied "
         "while serve and worker keep writing, checked, then moved into place (mode 0600). "
-        "For PostgreSQL use pg_dump or continuous archiving (docs/operations.md).",
+        "For PostgreSQL use pg_dump or continuous archiving (docs/deploy.md).",
     )
     command.add_argument("--db", required=True, help="the SQLite file to back up")
     command.add_argument("--to", required=True, type=Path, help="the backup file to write")
@@ -26,6 +27,13 @@ def add_backup_command(
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    if backend_of(args.db) == "postgresql":
+        print(
+            "vaxbot backup: copies a SQLite file; back up PostgreSQL with pg_dump or "
+            "continuous archiving (docs/deploy.md, \"Backups and restore\")",
+            file=sys.stderr,
+        )
+        return 2
     def shown(copied: int, total: int) -> None:
         if not args.quiet:
             print(f"\rbackup: {copied}/{total} pages", end="", file=sys.stderr, flush=True)

@@ -77,7 +77,8 @@ class DatabaseUnavailable(Exception):
 
 def masked(url: str | Path) -> str:
     """A ``--db`` value fit for a message or a log: a URL's password replaced by ``***``."""
-    return re.sub(r"^(\w+://[^:/@]*):[^@]*@", r"\1:***@", str(url))
+    # Up to the last "@": a password written with an "@" of its own is hidden whole.
+    return re.sub(r"^(\w+://[^:/@]*):.*@", r"\1:***@", str(url))
 
 
 def backend_of(url: str | Path) -> str:

@@ -78,4 +78,7 @@ def test_the_command_reports_and_refuses_what_it_cannot_do(db_path: Path, tmp_pa
     assert same.returncode == 2 and "another file" in same.stderr
     missing = vaxbot("backup", "--db", str(tmp_path / "none.db"), "--to", str(target))
     assert missing.returncode == 2 and "no such database" in missing.stderr
+    server = vaxbot("backup", "--db", "postgresql://vaxbot:s3cret@db/vaxbot", "--to", str(target))
+    assert server.returncode == 2 and "pg_dump" in server.stderr
+    assert "s3cret" not in server.stderr + server.stdout
     assert not list(tmp_path.glob(".*.partial"))

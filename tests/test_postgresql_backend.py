@@ -43,6 +43,7 @@ def test_a_url_is_masked_for_messages() -> None:
         masked("postgresql://vaxbot:s3cr:et@db:5432/vaxbot")
         == "postgresql://vaxbot:***@db:5432/vaxbot"
     )
+    assert masked("postgresql://vaxbot:p@ss#w0rd@db/vaxbot") == "postgresql://vaxbot:***@db/vaxbot"
     assert masked("postgresql://vaxbot@db/vaxbot") == "postgresql://vaxbot@db/vaxbot"
     assert masked("/var/lib/vaxbot/city.db") == "/var/lib/vaxbot/city.db"
 
