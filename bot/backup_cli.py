@@ -30,10 +30,11 @@ def run_backup(args: argparse.Namespace) -> int:
     if backend_of(args.db) == "postgresql":
         print(
             "vaxbot backup: copies a SQLite file; back up PostgreSQL with pg_dump or "
-            "continuous archiving (docs/deploy.md, \"Backups and restore\")",
+            'continuous archiving (docs/deploy.md, "Backups and restore")',
             file=sys.stderr,
         )
         return 2
+
     def shown(copied: int, total: int) -> None:
         if not args.quiet:
             print(f"\rbackup: {copied}/{total} pages", end="", file=sys.stderr, flush=True)
