@@ -10,6 +10,7 @@ behind it is chosen by ``open_store`` from the ``--db`` value. Writes that must 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -23,7 +24,7 @@ from store.casework import Casework
 from store.conversations import Conversations
 from store.crypto import DataKeyError, Keyring
 from store.db import Db
-from store.keys import load_keyring
+from store.keys import key_file_beside, load_keyring
 from store.migrations import migrate
 from store.offers import Offers
 from store.operators import Operators
@@ -99,8 +100,9 @@ def open_store(url: str | Path, keys: Keyring | None = None, connections: int = 
     own while it works (SQLite: transactions take turns on one, statements outside them have
     one per thread; PostgreSQL: borrowed from a pool of up to ``connections``)."""
     db: Db
+    made: list[str] = []  # the key file made beside the database for this opening, if any
     try:
-        keys = keys or load_keyring(url, backend_of(url))
+        keys = keys or load_keyring(url, backend_of(url), lambda said: _made(said, made))
     except DataKeyError as exc:
         raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
     if backend_of(url) == "postgresql":
@@ -116,11 +118,24 @@ def open_store(url: str | Path, keys: Keyring | None = None, connections: int = 
         _check_key(db, keys)
     except DataKeyError as exc:
         db.close()
-        raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
+        reason = str(exc)
+        if made:  # a database copied without its key: take the wrong new key away again
+            key_file_beside(url).unlink(missing_ok=True)
+            reason = (
+                f"its data key is not beside it: copy the key file that came with it to "
+                f"{key_file_beside(url)} (the new key just made there is removed), or set "
+                "VAXBOT_DATA_KEY_FILE"
+            )
+        raise DatabaseUnavailable(f"{masked(url)}: {reason}") from None
     except BaseException:
         db.close()
         raise
     return Store(db, keys)
+
+
+def _made(said: str, made: list[str]) -> None:
+    made.append(said)
+    print(said, file=sys.stderr)
 
 
 def _check_key(db: Db, keys: Keyring) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo import seed_demo
 from bot.engine import Engine
 from flows.policy import Policy
 from flows.texts import text
@@ -101,6 +102,37 @@ def test_the_first_command_creates_a_private_key_file_and_says_so(
         live.close()
     again = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "created the data key" not in again.stderr
+
+
+def test_a_database_copied_without_its_key_file_is_refused_and_gets_no_new_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: Policy
+) -> None:
+    db = tmp_path / "city.db"
+    monkeypatch.delenv("VAXBOT_DATA_KEY", raising=False)
+    monkeypatch.delenv("VAXBOT_DATA_KEY_FILE", raising=False)
+    store = open_store(db)  # its key file is made beside it
+    try:
+        now = datetime(2021, 6, 17, 9)
+        seed_demo(store, policy, now.date(), 1, now)
+        account = store.account_for("sms", PHONE, PHONE, now)
+        store.add_resident(
+            account_id=account, name="张三", id_type="id_card", id_number=ID_NUMBER,
+            birth_date=date(1990, 1, 1), sex="M", phone=PHONE, district_id="tianhe", now=now,
+            actor="test", channel="sms",
+        )  # fmt: skip
+    finally:
+        store.close()
+    moved = tmp_path / "elsewhere.db"
+    moved.write_bytes(db.read_bytes())  # the file alone, as a careless copy takes it
+    with pytest.raises(DatabaseUnavailable, match=r"copy the key file that came with it"):
+        open_store(moved)
+    assert not Path(f"{moved}.key").exists()  # no wrong key left to be mistaken for its own
+    Path(f"{moved}.key").write_bytes(Path(f"{db}.key").read_bytes())
+    again = open_store(moved)
+    try:
+        assert again.residents_of(account)[0].name == "张三"
+    finally:
+        again.close()
 
 
 def test_postgresql_without_a_key_is_a_clear_error(
