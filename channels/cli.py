@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The network stack is imported only for the commands that use it: `vaxbot chat` and the
     # admin commands start faster without aiohttp and the SMS adapters.
     from channels.runner import run_worker
-    from channels.server import ConfigError, Settings, serve
+    from channels.server import ConfigError, ListenError, Settings, serve
     from channels.telegram import TelegramConfigError, TelegramStartError
 
     settings = None
@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings is not None:
             try:
                 asyncio.run(serve(store, policy, clock, settings, args.host, args.port))
-            except (TelegramConfigError, TelegramStartError) as exc:
+            except (TelegramConfigError, TelegramStartError, ListenError) as exc:
                 print(f"vaxbot serve: {exc}", file=sys.stderr)
                 return 2
         else:

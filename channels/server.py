@@ -59,6 +59,10 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 MAX_BODY = 32 * 1024  # bytes: a 1,600-character SMS and its form fields fit many times over
 
 
+class ListenError(OSError):
+    """``serve`` cannot listen where it was told to (the port is taken, say)."""
+
+
 class ConfigError(ValueError):
     pass
 
@@ -325,7 +329,10 @@ async def serve(
         counting = asyncio.create_task(peers.run(gone))
         try:
             site = web.TCPSite(runner, host, port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as error:  # one line, not a traceback: the port is taken, say
+                raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
             if telegram is not None:
                 await telegram.start()  # after the site: Telegram may call the webhook at once
             if email is not None:

@@ -228,3 +228,18 @@ def test_serve_with_an_unknown_log_level_in_the_environment_exits_2(
     env = environment(VAXBOT_LOG_LEVEL="loud")
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=START_TIMEOUT)
     assert done.returncode == 2 and "VAXBOT_LOG_LEVEL" in done.stderr
+
+
+def test_serve_on_a_port_already_taken_exits_2_in_one_line(tmp_path: Path, policy: Policy) -> None:
+    db = seeded(tmp_path / "serve.db", policy)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = [*CLI, "serve", "--db", str(db), "--insecure", "--port", str(port)]
+        done = subprocess.run(
+            args, env=environment(), capture_output=True, text=True, timeout=START_TIMEOUT
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
