@@ -181,9 +181,11 @@ class Interpreter:
         else:
             entities = self._entities(said, found, today)
         scores = self._score(text, found)
+        topics = frozenset(name for name, score in scores.items() if score > 0)
         self._second_opinion(scores, text)
         question = self._question(text, found)
-        also = self._weigh(scores, entities, question, self._request(text, found), text)
+        request = self._request(text, found)
+        also = self._weigh(scores, entities, question, request, text, topics)
         order = self._order
         ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
@@ -253,9 +255,11 @@ class Interpreter:
         question: bool,
         request: bool,
         text: str,
+        topics: frozenset[str],
     ) -> str | None:
         """Adjust the cue scores for what the message is: a question, a statement naming
-        what a booking needs, or a request. Returns a question also asked in a request."""
+        what a booking needs, or a request. Returns a question also asked in a request.
+        ``topics``: the intents the cues named, before the classifier's second opinion."""
         scoring = self.lexicon.scoring
         asks = [name for name in scores if name.startswith("ask.")]
         wanted = set(entities.said()) & scoring.booking_entities
@@ -278,7 +282,9 @@ class Interpreter:
         if (
             max(flows, default=0) < scoring.threshold
             and wanted
-            and (scores.get("book", 0) > 0 or not asks or not question)
+            # a question whose topic no cue names (Can I get Sinopharm on the 28th?) still
+            # books what it names
+            and (scores.get("book", 0) > 0 or not topics.intersection(asks) or not question)
         ):
             bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
