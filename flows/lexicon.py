@@ -69,7 +69,7 @@ def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
 
 def _weights(raw: Any, where: str, fold: bool = True) -> tuple[tuple[str, float], ...]:
     """word = weight pairs; words case-folded as the text is, regular expressions
-    (``fold=False``) kept as written: folding would turn ``\\S`` into ``\\s``, ``\\B`` into ``\\b``."""
+    (``fold=False``) kept as written: folding would turn ``\\S`` into ``\\s``."""
     if not isinstance(raw, dict):
         raise ValueError(f"lexicon: {where} must be a table of word = weight")
     out = []

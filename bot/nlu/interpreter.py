@@ -47,7 +47,9 @@ _ENGLISH_QUESTION = re.compile(
 _TRAILING_NOT = re.compile(r"(?:能|可以|可|行|好|得|是|有|要|会)\S{0,8}[不没][?？。!！~\s]*$")
 # A greeting that asks whether anyone is there (在吗？, 有人吗？) asks nothing about the rest;
 # a leading 早晨 (Cantonese "good morning") is a greeting, not a part of the day.
-_GREETING_ASK = re.compile(r"^(?:你好|您好|喂)?[,，\s]*(?:在吗|在不在|有人吗|有冇人)[?？!！,，.。\s]+")
+_GREETING_ASK = re.compile(
+    r"^(?:你好|您好|喂)?[,，\s]*(?:在吗|在不在|有人吗|有冇人)[?？!！,，.。\s]+"
+)
 _MORNING_GREETING = re.compile(r"^早晨(?:呀|啊|喔|哦|啦)?(?:[,，!！.。~～\s]+|$)")
 _DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
 _CN_DIGIT = {
