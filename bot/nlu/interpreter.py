@@ -97,16 +97,6 @@ class Reading:
         return tuple(name for name, score in self.ranked[:2] if score >= threshold)
 
 
-def _occurrences(text: str, word: str) -> list[int]:
-    """Where ``word`` starts in ``text``."""
-    starts = []
-    start = text.find(word)
-    while start >= 0:
-        starts.append(start)
-        start = text.find(word, start + 1)
-    return starts
-
-
 def _small_number(text: str) -> int | None:
     """一 … 九十九 (and 廿二) as a number."""
     if text.startswith("廿"):
@@ -115,6 +105,16 @@ def _small_number(text: str) -> int | None:
         return _CN_DIGIT.get(text)
     tens, _, ones = text.partition("十")
     return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where ``word`` starts in ``text``."""
+    starts = []
+    start = text.find(word)
+    while start >= 0:
+        starts.append(start)
+        start = text.find(word, start + 1)
+    return starts
 
 
 class Interpreter:
