@@ -61,20 +61,22 @@ class Lexicon:
     training: tuple[Path, ...]  # labelled messages the classifier learns from
 
 
-def _words(raw: Any, where: str) -> tuple[str, ...]:
+def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(w, str) and w for w in raw):
         raise ValueError(f"lexicon: {where} must be a list of non-empty strings")
-    return tuple(w.casefold() for w in raw)
+    return tuple(w.casefold() if fold else w for w in raw)
 
 
-def _weights(raw: Any, where: str) -> tuple[tuple[str, float], ...]:
+def _weights(raw: Any, where: str, fold: bool = True) -> tuple[tuple[str, float], ...]:
+    """word = weight pairs; words case-folded as the text is, regular expressions
+    (``fold=False``) kept as written: folding would turn ``\\S`` into ``\\s``."""
     if not isinstance(raw, dict):
         raise ValueError(f"lexicon: {where} must be a table of word = weight")
     out = []
     for word, weight in raw.items():
         if not isinstance(weight, int | float) or not word:
             raise ValueError(f"lexicon: {where}.{word!r} needs a number")
-        out.append((word.casefold(), float(weight)))
+        out.append((word.casefold() if fold else word, float(weight)))
     return tuple(out)
 
 
@@ -93,7 +95,8 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
     intents: dict[str, Intent] = {}
     for name, table in raw["intents"].items():
         patterns = []
-        for pattern, weight in _weights(table.get("patterns", {}), f"intents.{name}.patterns"):
+        where = f"intents.{name}.patterns"
+        for pattern, weight in _weights(table.get("patterns", {}), where, fold=False):
             try:
                 patterns.append((re.compile(pattern), weight))
             except re.error as error:
@@ -126,7 +129,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             booking_entities=frozenset(scoring["booking_entities"]),
             booking_entity_bonus=float(scoring["booking_entity_bonus"]),
             first_entity_bonus=float(scoring["first_entity_bonus"]),
-            request=_request(_words(scoring["request"], "scoring.request")),
+            request=_request(_words(scoring["request"], "scoring.request", fold=False)),
             request_bonus=float(scoring["request_bonus"]),
             classifier_weight=float(scoring["classifier_weight"]),
         ),

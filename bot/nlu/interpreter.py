@@ -37,6 +37,20 @@ _DATE_MARK = re.compile(
 )
 # 打唔打得, 可不可以, 能不能: the Chinese yes-no question by repetition.
 _ALTERNATIVE_QUESTION = re.compile(r"(.)[唔不没冇]\1")
+# An English clause that opens with a modal or auxiliary verb asks something, question mark or
+# not ("can breastfeeding mothers get it", "my dad has diabetes, can he get vaccinated").
+_ENGLISH_QUESTION = re.compile(
+    r"(?:^|[,.;!?]\s*)(?:can|could|may|should|is|are|do|does|will|would|must)\b(?! (?:you|u)\b)"
+    r"|\bcan (?:he|she|they|we|people|someone|anyone|a|an)\b"
+)
+# 能打针不, 可以打没: a yes-no question closed by 不/没 after a modal.
+_TRAILING_NOT = re.compile(r"(?:能|可以|可|行|好|得|是|有|要|会)\S{0,8}[不没][?？。!！~\s]*$")
+# A greeting that asks whether anyone is there (在吗？, 有人吗？) asks nothing about the rest;
+# a leading 早晨 (Cantonese "good morning") is a greeting, not a part of the day.
+_GREETING_ASK = re.compile(
+    r"^(?:你好|您好|喂)?[,，\s]*(?:在吗|在不在|有人吗|有冇人)[?？!！,，.。\s]+"
+)
+_MORNING_GREETING = re.compile(r"^早晨(?:呀|啊|喔|哦|啦)?(?:[,，!！.。~～\s]+|$)")
 _DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
 _CN_DIGIT = {
     "一": 1,
@@ -55,7 +69,9 @@ _AGE = re.compile(
     r"|(?<![一二三四五六七八九十廿])([一二三四五六七八九]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九])(?:周岁|岁)"
     r"|(?:今年|刚满|啱啱满|已经|满|佢|他|她|我)\s*([0-9]{2})(?![0-9号日月点时:./-])"
     r"|(?:今年|刚满|啱啱满|满|佢|他|她)\s*([一二三四五六七八九]?十[一二三四五六七八九]?)(?![岁一二三四五六七八九十几多])"
-    r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning)\s+([0-9]{1,3})\b"
+    r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning|(?:father|mother|son|daughter"
+    r"|wife|husband|grandfather|grandmother|kid|child|brother|sister|friend) is)\s+([0-9]{1,3})\b"
+    r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
     r"|\(([0-9]{2})\)"
 )
 # Where a change of mind says the new day or time: 从明天改到后天, move it to Friday.
@@ -96,6 +112,16 @@ def _small_number(text: str) -> int | None:
     return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
 
 
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where ``word`` starts in ``text``."""
+    starts = []
+    start = text.find(word)
+    while start >= 0:
+        starts.append(start)
+        start = text.find(word, start + 1)
+    return starts
+
+
 class Interpreter:
     def __init__(
         self,
@@ -114,6 +140,8 @@ class Interpreter:
         self._names: Names | None = None
         self._names_at = 0.0
         self._names_of: tuple[tuple[int, str, str, str], ...] = ()
+        # equal scores are ranked in the lexicon's order, whatever the order cues were found in
+        self._order = {name: index for index, name in enumerate(lexicon.intents)}
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
@@ -158,14 +186,22 @@ class Interpreter:
         """``read`` for a message already normalised."""
         text = said.text
         found = self._words.find(text)
-        entities = self._entities(said, found, today)
-        question = any(kind == "question" for _, (kind, _, _) in found) or bool(
-            _ALTERNATIVE_QUESTION.search(text)
-        )
+        greeting = _MORNING_GREETING.match(text)
+        if greeting is not None and greeting.end() < len(text):
+            rest = Text(text[greeting.end() :], said.script, said.cjk, said.latin_words)
+            entities = self._entities(rest, self._words.find(rest.text), today)
+        elif greeting is not None:
+            entities = Entities()
+        else:
+            entities = self._entities(said, found, today)
         scores = self._score(text, found)
+        topics = frozenset(name for name, score in scores.items() if score > 0)
         self._second_opinion(scores, text)
-        also = self._weigh(scores, entities, question, text)
-        ranked = tuple(sorted(scores.items(), key=lambda item: -item[1]))
+        question = self._question(text, found)
+        request = self._request(text, found)
+        also = self._weigh(scores, entities, question, request, text, topics)
+        order = self._order
+        ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = best >= self.lexicon.scoring.threshold and top != NONE
@@ -181,6 +217,39 @@ class Interpreter:
             also=also if understood and top == "book" else None,
         )
 
+    @staticmethod
+    def _question(text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:
+        """Whether the message asks something: a mark of a question (吗, 多久, ?), a question
+        by repetition (打唔打得), an English clause opening with a modal (can he …); the mark of
+        a leading 在吗？ / 有人吗？ does not count."""
+        asked = text
+        opening = _GREETING_ASK.match(text)
+        if opening is not None:
+            asked = text[opening.end() :]
+        return (
+            any(kind == "question" and word in asked for word, (kind, _, _) in found)
+            or bool(_ALTERNATIVE_QUESTION.search(asked))
+            or bool(_ENGLISH_QUESTION.search(asked))
+            or bool(_TRAILING_NOT.search(asked))
+        )
+
+    def _request(self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:
+        """Whether the message asks for a booking (我想约, book me in): a request pattern that
+        is not part of a question's own words (what time can I book for Yuexiu: `book for`
+        overlaps `what time can i book`, which asks about the booking hours)."""
+        matches = list(self.lexicon.scoring.request.finditer(text))
+        if not matches:
+            return False
+        spans = [
+            (start, start + len(word))
+            for word, (kind, name, _) in found
+            if kind == "cue" and str(name).startswith("ask.")
+            for start in _occurrences(text, word)
+        ]
+        return any(
+            not any(start < m.end() and m.start() < end for start, end in spans) for m in matches
+        )
+
     def _second_opinion(self, scores: dict[str, float], text: str) -> None:
         """The classifier's probabilities, weighted, added to the scores — unless the cues
         already decide (the leader ahead by more than the classifier could change)."""
@@ -194,14 +263,22 @@ class Interpreter:
                 scores[intent] = scores.get(intent, 0.0) + weight * p
 
     def _weigh(
-        self, scores: dict[str, float], entities: Entities, question: bool, text: str
+        self,
+        scores: dict[str, float],
+        entities: Entities,
+        question: bool,
+        request: bool,
+        text: str,
+        topics: frozenset[str],
     ) -> str | None:
         """Adjust the cue scores for what the message is: a question, a statement naming
-        what a booking needs, or a request. Returns a question also asked in a request."""
+        what a booking needs, or a request. Returns a question also asked in a request.
+        ``topics``: the intents the cues named, before the classifier's second opinion."""
         scoring = self.lexicon.scoring
         asks = [name for name in scores if name.startswith("ask.")]
-        request = scoring.request.search(text) is not None
         wanted = set(entities.said()) & scoring.booking_entities
+        if question and wanted == {"part"} and any(scores[a] >= scoring.threshold for a in asks):
+            wanted = set()  # 晚上有地方打吗: the time of day is what is asked about
         if question:
             for name in asks:
                 scores[name] += scoring.question_bonus
@@ -219,7 +296,9 @@ class Interpreter:
         if (
             max(flows, default=0) < scoring.threshold
             and wanted
-            and (scores.get("book", 0) > 0 or not asks or not question)
+            # a question whose topic no cue names (Can I get Sinopharm on the 28th?) still
+            # books what it names
+            and (scores.get("book", 0) > 0 or not topics.intersection(asks) or not question)
         ):
             bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
