@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from bot.engine import Engine
 from bot.messages import Reply
 from bot.nlu import Interpreter
@@ -137,6 +139,17 @@ def test_not_understood_gets_the_menu_and_is_kept_masked(phone: Phone, store: St
     assert misses[0][:2] == ("asdf qwer", 2)
     kept = " ".join(text for text, _, _ in misses)
     assert "王小明" not in kept and "440106199001011235" not in kept and "<号码> 嗯" in kept
+
+
+@pytest.mark.parametrize("body", ["核酸", "健康码", "我要做核酸检测", "核酸检测结果怎么查"])
+def test_what_vaxbot_does_not_do_gets_the_menu_and_is_kept(
+    body: str, phone: Phone, store: Store
+) -> None:
+    # Read as nothing vaxbot does: no "您是想" between that and something else.
+    replies = phone.send(body)
+    assert "出错" not in replies[0].text
+    assert any(option.label == "预约接种" for reply in replies for option in reply.options)
+    assert store.misses(10)[0][:2] == (body, 1)
 
 
 def test_an_english_sentence_in_a_chinese_conversation_is_answered_in_english(

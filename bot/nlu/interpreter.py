@@ -93,8 +93,11 @@ class Reading:
     also: str | None = None  # a question asked with a booking request (想约，要带什么？)
 
     def likely(self, threshold: float) -> tuple[str, ...]:
-        """The two likeliest intents that reach ``threshold``."""
-        return tuple(name for name, score in self.ranked[:2] if score >= threshold)
+        """The two likeliest intents that reach ``threshold``; none when the likeliest reading
+        is that the message asks for nothing vaxbot does (核酸, 健康码)."""
+        if self.ranked and self.ranked[0][0] == NONE:
+            return ()
+        return tuple(n for n, score in self.ranked[:2] if score >= threshold and n != NONE)
 
 
 # One message per lazily loaded part: Chinese numerals and a time (cn2an), a phrase only
