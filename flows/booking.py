@@ -87,6 +87,7 @@ from flows.dialogue import (
     Prompt,
     Retry,
     Step,
+    Value,
     numbered,
     yes_no,
 )
@@ -122,26 +123,63 @@ def _start(ctx: Ctx) -> Outcome:
     note = timing_note(ctx)
     people = ctx.people()
     relation = wish(ctx).relation
+    sure = True
     if relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
-        people = [p for p in people if (p.relation == "self") == (relation == "self")]
+        people, sure = people_meant(people, relation)
         if not people:  # nobody like that here yet: register them first
             carry = {"relation": relation}
             return Handoff("register", after="book", note=note, carry=carry)
     if not people:
         return Handoff("register", after="book", note=note)
-    if len(people) == 1:
+    if len(people) > 1 and sure and (dose := wish(ctx).dose):  # 打第二针: whose turn is it?
+        due = [p for p in people if _next_dose_is(ctx, p, dose)]
+        people = due if len(due) == 1 else people
+    if len(people) == 1 and sure:
         return with_note(_choose(ctx, people[0]), note)
     ctx.data["people"] = [person.id for person in people]
+    if relation is not None and relation != "self":
+        ctx.data["new_person"] = relation  # offered too: 爸爸 may not be registered yet
     return Next("person", note=note)
+
+
+# Who a relation word can be, by the sex on their ID (a father is no woman).
+_SEX_OF = {"father": "M", "grandfather": "M", "mother": "F", "grandmother": "F"}
+
+
+def people_meant(people: list[Resident], relation: str) -> tuple[list[Resident], bool]:
+    """The people on the phone ``relation`` (本人, 妈妈, 朋友…) can mean, and whether they are
+    surely meant: those registered as that relation; else those registered without one
+    (family, a relative) whose sex does not rule them out, which is a guess to be asked."""
+    if relation == "self":
+        return [p for p in people if p.relation == "self"], True
+    others = [p for p in people if p.relation != "self"]
+    named = [p for p in others if p.relation == relation]
+    if named:
+        return named, True
+    sex = _SEX_OF.get(relation)
+    unnamed = [p for p in others if p.relation == "other" and (sex is None or p.sex in (sex, None))]
+    return unnamed, False
+
+
+def _next_dose_is(ctx: Ctx, person: Resident, dose: int) -> bool:
+    """Whether ``dose`` (1, 2, 3; 0: a booster) is the one ``person`` would book next."""
+    had = max((d.dose for d in ctx.doses(person.id)), default=0)
+    return had == dose - 1 if dose else had >= 2
 
 
 def _person(ctx: Ctx) -> Prompt:
     shown = ctx.data.get("people")
     people = [p for p in ctx.people() if shown is None or p.id in shown]
-    return Prompt(ctx.t("book.who"), numbered((person.name, person.id) for person in people))
+    options: list[tuple[str, Value]] = [(person.name, person.id) for person in people]
+    if ctx.data.get("new_person"):
+        options.append((ctx.t("book.who.new"), "new"))
+    return Prompt(ctx.t("book.who"), numbered(options))
 
 
 def _read_person(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "new":  # someone not registered yet: register them, then book
+        relation = str(ctx.data.pop("new_person"))
+        return Handoff("register", after="book", carry={"relation": relation})
     resident = ctx.store.resident(int(answer.value or 0))
     if resident is None or resident.account_id != ctx.account_id:
         return Retry(ctx.t("unknown"))

@@ -13,6 +13,7 @@ from flows.booking_state import (
     days_after_previous,
     dose_wanted,
     first_place_step,
+    kept_note,
     listed_days,
     open_days,
     open_sites,
@@ -36,6 +37,7 @@ from flows.dialogue import (
     numbered,
 )
 from flows.eligibility import age_rules, birthday, questions_for
+from flows.entities import Entities
 from flows.places import (
     covers_hour,
     day_options,
@@ -137,15 +139,21 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
             return Done("", then="book", carry={"wish": kept})  # start again for them
     ctx.data["wish"] = kept
     if "answers" not in ctx.data or not _screened(ctx):
-        return None  # the screening comes first; what was said is kept for later
+        # The screening comes first; what was said is kept for later, and said to be kept
+        # when it changes the booking (算了，改成后天: no move of a booking there is not).
+        note = kept_note(ctx, said) if answer.intent == "reschedule" else None
+        return Retry(note) if note else None
     if said.site is not None or said.district is not None:
         for key in ("site_id", "district"):
             ctx.data.pop(key, None)
         if said.day is None:
             kept.pop("day", None)
         return to_place(ctx)
-    if said.day is not None and "site_id" in ctx.data:
-        return _take_day(ctx, When(said.day, said.part, said.hour))
+    if said.day is not None and "site_id" in ctx.data:  # 改成后天: the part of day said stays
+        if said.part is not None or said.hour is not None:
+            return _take_day(ctx, When(said.day, said.part, said.hour))
+        wanted = Entities.load(kept)
+        return _take_day(ctx, When(said.day, wanted.part, wanted.hour))
     if said.part is not None and "day" in ctx.data:
         day = date.fromisoformat(ctx.data["day"])
         return _take_day(ctx, When(day, said.part, said.hour))

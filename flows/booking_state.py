@@ -18,6 +18,7 @@ from flows.entities import Entities
 from flows.holidays import holidays_between
 from flows.places import (
     district_name,
+    site_name,
 )
 from flows.schedule import (
     NextDose,
@@ -224,3 +225,20 @@ def open_slots(ctx: Ctx, day: date) -> list[Slot]:
 
 def days_after_previous(ctx: Ctx, day: date) -> int:
     return (day - date.fromisoformat(ctx.data["previous_day"])).days
+
+
+def kept_note(ctx: Ctx, said: Entities) -> str | None:
+    """What a change of mind (算了，改成后天下午) names of the booking's day, time and place, as
+    the resident is told it is kept; None if it names none of them."""
+    what: list[str] = []
+    if said.day is not None:
+        what.append(ctx.day(said.day))
+    if said.part is not None:
+        what.append(ctx.t(f"part.{said.part}"))
+    if said.site is not None and (site := ctx.store.site(said.site)) is not None:
+        what.append(site_name(ctx.lang, site))
+    elif said.district is not None:
+        what.append(district_name(ctx, said.district))
+    if not what:
+        return None
+    return ctx.t("book.kept", what=(" " if ctx.lang == "zh" else ", ").join(what))

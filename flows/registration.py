@@ -167,19 +167,15 @@ def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
     relation = answer.value if answer.option else answer.said.relation  # 我自己, 我阿妈
     if relation is None:
         return Retry(ctx.t("pick_number", n=2))
-    ctx.data["relation"] = "self" if relation == "self" else "other"
+    ctx.data["relation"] = relation  # self, other, or what was said: mother, father…
     return Next("name")
 
 
 def _said_who(ctx: Ctx) -> bool:
     """Whether who is being registered was said before the flow began (the interpreter puts
     ``relation``, e.g. "self" or "mother", in the flow's data): then it is not asked again.
-    Stored as "self" or "other", like an answer to the question."""
-    relation = ctx.data.get("relation")
-    if not relation:
-        return False
-    ctx.data["relation"] = "self" if relation == "self" else "other"
-    return True
+    Stored as said (mother, father…), so that 帮我妈约 finds her later."""
+    return bool(ctx.data.get("relation"))
 
 
 def _name(ctx: Ctx) -> Prompt:

@@ -55,7 +55,9 @@ class Resident:
     district_id: str
     noshows: int
     barred: bool
-    relation: str = "self"  # "self": the managing phone's owner; "other": family, a relative
+    # "self": the managing phone's owner; "mother", "father"… (flows/lexicon.toml [relations])
+    # when said at registration; "other": family or a friend, unnamed
+    relation: str = "self"
     nationality: str | None = None  # passports only
 
 

@@ -1,0 +1,403 @@
+"""One turn of a conversation: what a message means at the step it answers, and the flows
+it starts, answers or leaves (``Engine`` runs it inside the turn's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.conversation import State
+from bot.matching import (
+    COMMAND_WORDS,
+    ENGLISH_WORDS,
+    FLOW_INTENTS,
+    INTENT_COMMANDS,
+    MAIN_MENU,
+    SWITCH_REPLIES,
+    SWITCHES,
+    Command,
+    fold,
+    match_stored,
+    number_of,
+)
+from bot.messages import Inbound, Reply, ReplyOption
+from bot.nlu import NONE, Reading
+from bot.nlu.masking import mask
+from bot.nlu.normalise import Text, simplified
+from flows import FLOWS
+from flows.answers import answer as answer_question
+from flows.booking_state import kept_note
+from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
+from flows.entities import Entities
+from flows.identity import mask_phone, normalise_phone
+from flows.offers import open_offers
+from flows.texts import Lang, text
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+MAX_TEXT = 500  # characters; anything longer is answered without being read
+PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
+
+
+class Turn:
+    """One message being answered."""
+
+    def __init__(self, engine: Engine, message: Inbound, state: State, now: Any) -> None:
+        self.engine = engine
+        self.message = message
+        self.state = state
+        self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
+        self.ctx = Ctx(
+            store=engine.store,
+            policy=engine.policy,
+            now=now,
+            lang=state.lang,
+            channel=message.channel,
+            address=message.address,
+            account=self._account,
+            relink=self._relink,
+            actor=message.actor or f"self:{message.channel}",
+            phone=self._sender_phone,
+            data=state.data,
+        )
+
+    def _sender_phone(self) -> str | None:
+        """The sender's own number: given by the channel, or the address of an SMS."""
+        message = self.message
+        if message.phone:
+            return message.phone
+        return normalise_phone(message.address) if message.channel in PHONE_CHANNELS else None
+
+    def _account(self) -> int:
+        """The sender's account: created on first need, then remembered in the state."""
+        if self.state.account is None:
+            self.state.account = self.engine.store.account_for(
+                self.message.channel, self.message.address, self.ctx.sender_phone, self.ctx.now
+            )
+        return self.state.account
+
+    def _relink(self, account_id: int) -> None:
+        self.state.account = account_id
+        self.ctx.account_id = account_id  # for the rest of this turn
+
+    def _known(self) -> bool:
+        """Whether the sender already has an account (without creating one)."""
+        if self.state.account is None:
+            message = self.message
+            self.state.account = self.engine.store.account_of(message.channel, message.address)
+        return self.state.account is not None
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.state.lang, key, **values)
+
+    # -- entry -----------------------------------------------------------------------------
+
+    def run(self, first: bool) -> list[Reply]:
+        body = self.message.text.strip()
+        if len(body) > MAX_TEXT:
+            note = self.t("too_long", limit=MAX_TEXT)
+            return self._reask(note) if self.state.flow else [Reply(note)]
+        if not body:  # keeps everything as it was, menu included
+            return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
+        actions, self.state.actions = self.state.actions, []
+        if self.state.flow is None:  # a finished flow's offer holds for this message only
+            self.offered = self.state.data.pop("offered", None)
+        self.said = said = self.engine.interpreter.normalise(body)
+        self._observe_language(said)
+        folded = simplified(fold(body)) if said.cjk else fold(body)
+        command = COMMAND_WORDS.get(folded)
+        if command is not None:
+            return self._command(command)
+        if (
+            self.state.flow is None
+            and (number := number_of(folded)) in ("1", "2")
+            and self._known()
+            and open_offers(self.ctx)
+        ):  # the offer SMS said "reply 1 to accept, 2 to decline"
+            return self._start("offer", carry={"accept": number == "1"})
+        action = match_stored(folded, actions)
+        if action is not None:
+            return self._action(str(action.value))
+        if self.state.flow is not None:
+            return self._answer(body, folded)
+        return self._understand(body, first)
+
+    def _observe_language(self, said: Text) -> None:
+        """Answer in the language of the message when it clearly has one: Chinese (in the
+        characters it is written in) or English."""
+        state = self.state
+        if said.cjk:
+            lang: Lang = "zh"
+            state.script = said.script or state.script
+        elif said.latin_words >= 2 or said.text in ENGLISH_WORDS:
+            lang = "en"
+        else:
+            return
+        state.lang = self.ctx.lang = lang
+
+    def _read(self) -> Reading:
+        return self.engine.interpreter.read_text(self.said, self.ctx.today)
+
+    def _miss(self, body: str) -> None:
+        """Keep a message not understood (masked), for the lexicon's maintainers."""
+        surnames = self.engine.interpreter.lexicon.surnames
+        self.engine.store.record_miss(mask(body, surnames), self.ctx.now)
+
+    # -- free text -------------------------------------------------------------------------
+
+    def _understand(self, body: str, first: bool) -> list[Reply]:
+        """A message outside any flow that is no command: what it most likely means."""
+        reading = self._read()
+        if reading.confident:
+            return self._act(reading)
+        likely = reading.likely(self.engine.interpreter.lexicon.scoring.threshold)
+        if likely:
+            self.state.wish = reading.entities.said()
+            choices = [
+                Option(str(n), self.t(f"intent.{name}"), f"intent:{name}")
+                for n, name in enumerate(likely, 1)
+            ]
+            choices.append(Option(str(len(choices) + 1), self.t("menu.all"), "intent:menu"))
+            return [Reply(self.t("unsure"), self._show(choices, engine=True))]
+        self._miss(body)
+        return self._menu(self.t("welcome" if first else "unknown"))
+
+    def _act(self, reading: Reading, wish: dict[str, Any] | None = None) -> list[Reply]:
+        """Do what a confident reading asks: start its flow, answer its question, or run the
+        command it names."""
+        intent = reading.intent
+        said = wish if wish is not None else reading.entities.said()
+        if intent.startswith("ask."):
+            return [Reply(answer_question(self.ctx, intent[4:], reading.entities))]
+        if intent in FLOW_INTENTS:
+            self._leave_flow()
+            carry: dict[str, Any] = {"wish": said} if said else {}
+            if "relation" in said:
+                carry["relation"] = said["relation"]
+            first: list[Reply] = []
+            if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
+                side = answer_question(self.ctx, reading.also[4:], reading.entities, closing=False)
+                first.append(Reply(side))
+            return first + self._start(intent, carry=carry)
+        if intent == "thanks":
+            return [Reply(self.t("thanks"))]
+        return self._command(INTENT_COMMANDS[intent])
+
+    # -- global commands -------------------------------------------------------------------
+
+    def _command(self, command: Command) -> list[Reply]:
+        match command:
+            case Command.HELP:
+                return [Reply(self.t("help"))]
+            case Command.MENU:
+                self._leave_flow()
+                return self._menu(self.t("menu"))
+            case Command.GREET:
+                self._leave_flow()
+                return self._menu(self.t("welcome"))
+            case Command.BACK:
+                return self._back()
+            case Command.QUIT:
+                if self.state.flow is None:
+                    return [Reply(self.t("nothing_to_quit"))]
+                self._leave_flow()
+                return self._menu(self.t("quit"))
+            case Command.LANG:
+                languages = (
+                    Option("1", "中文", "lang:zh", ("zh", "chinese")),
+                    Option("2", "English", "lang:en", ("en", "english")),
+                )
+                return [Reply(self.t("lang.ask"), self._show(languages, engine=True))]
+            case Command.ZH | Command.EN:
+                return self._set_language("zh" if command is Command.ZH else "en")
+            case Command.AGENT:
+                return self._agent()
+            case Command.STOP | Command.START:
+                ctx = self.ctx
+                # keyed by the number notices are sent to (E.164), whatever form it came in
+                address = ctx.sender_phone or ctx.address
+                out = command is Command.STOP
+                ctx.store.set_opt_out(ctx.channel, address, out, ctx.now)
+                # per person, not per channel: notices are queued for the account's phone
+                account = self.state.account if self._known() else None
+                phone = ctx.store.account_phone(account) if account is not None else None
+                if phone and (ctx.channel, address) != ("sms", phone):
+                    ctx.store.set_opt_out("sms", phone, out, ctx.now)
+                return [Reply(self.t("optout.done" if command is Command.STOP else "optin.done"))]
+            case Command.ACCEPT | Command.DECLINE:
+                self._leave_flow()
+                return self._start("offer", carry={"accept": command is Command.ACCEPT})
+            case (
+                Command.BOOK
+                | Command.STATUS
+                | Command.REGISTER
+                | Command.CANCEL
+                | Command.RESCHEDULE
+                | Command.LINK
+                | Command.NOTIFY
+                | Command.UNLINK
+            ):
+                self._leave_flow()
+                return self._start(command.value)
+
+    def _action(self, action: str) -> list[Reply]:
+        kind, _, name = action.partition(":")
+        if kind == "lang":
+            return self._set_language("zh" if name == "zh" else "en")
+        if kind == "cmd":
+            return self._agent()
+        if kind == "intent":
+            wish, self.state.wish = self.state.wish, {}
+            if name == "menu":
+                return self._menu(self.t("menu"))
+            reading = Reading(name, True, Entities.load(wish), False, None, False)
+            return self._act(reading, wish)
+        self._leave_flow()
+        return self._start(name)
+
+    def _menu(self, intro: str) -> list[Reply]:
+        menu = [Option(str(i), self.t(key), value) for i, (key, value) in enumerate(MAIN_MENU, 1)]
+        return [Reply(intro, self._show(menu, engine=True))]
+
+    def _set_language(self, lang: Lang) -> list[Reply]:
+        self.state.lang = self.ctx.lang = lang
+        if self.state.flow:
+            return self._reask(self.t("lang.set"))
+        return self._menu(self.t("lang.set"))
+
+    def _agent(self) -> list[Reply]:
+        ctx = self.ctx
+        phone = ctx.sender_phone
+        self.engine.store.add_callback(ctx.channel, ctx.address, ctx.account_id, "agent", ctx.now)
+        replies = [
+            Reply(self.t("agent", phone=mask_phone(phone)) if phone else self.t("agent.no_phone"))
+        ]
+        if self.state.flow:
+            replies += self._reask(None)
+        return replies
+
+    def _back(self) -> list[Reply]:
+        if self.state.flow is None:
+            return self._menu(self.t("menu"))
+        if not self.state.history:
+            return self._reask(self.t("back_at_start"))
+        self.state.step = self.state.history.pop()
+        return self._reask(None)
+
+    # -- flows -----------------------------------------------------------------------------
+
+    def _leave_flow(self) -> None:
+        self.state.flow = self.state.step = self.state.after = None
+        self.state.wish = {}
+        self.state.data.clear()
+        self.state.history.clear()
+        self.state.options = []
+
+    def _start(self, name: str, carry: dict[str, Any] | None = None) -> list[Reply]:
+        if not carry and self.offered and name in self.offered["flows"]:
+            carry = self.offered["carry"]  # "1" or "预约" after "1 为刘洋预约接种"
+        flow = FLOWS[name]
+        self.state.flow, self.state.step = name, None
+        self.state.data.clear()
+        self.state.data.update(carry or {})
+        self.state.history.clear()
+        outcome: Outcome = flow.start(self.ctx) if flow.start else Next(flow.first)
+        return self._apply(outcome)
+
+    def _answer(self, body: str, folded: str) -> list[Reply]:
+        assert self.state.flow is not None and self.state.step is not None
+        flow = FLOWS[self.state.flow]
+        step = flow.steps[self.state.step]
+        option = match_stored(folded, self.state.options)
+        if option is not None:
+            return self._apply(step.answer(self.ctx, Answer(body, option)))
+        reading = self._read()
+        if reading.intent.startswith("ask.") and reading.confident and reading.question:
+            # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
+            # without a mark of a question, 晚上 or 轮椅 answers the step (a time, a wish)
+            reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
+            return [Reply(reply), *self._reask(None)]
+        answer = Answer(body, None, reading.entities, reading.intent)
+        self.ctx.step = self.state.step
+        if flow.revise is not None:
+            revised = flow.revise(self.ctx, answer)
+            if revised is not None:
+                return self._apply(revised)
+        if (
+            self.state.after == "book"
+            and reading.intent == "reschedule"
+            and (
+                note := kept_note(self.ctx, reading.entities)  # 算了，改成后天 while registering
+            )
+        ):
+            self.state.wish = {**self.state.wish, **reading.entities.said()}
+            return self._reask(note)
+        if reading.confident and reading.intent != self.state.flow:
+            if reading.intent in SWITCHES:
+                return self._act(reading)
+            if reading.intent in SWITCH_REPLIES:
+                return self._command(INTENT_COMMANDS[reading.intent])
+        if not step.free_text:
+            if reading.intent == NONE and not reading.entities:
+                self._miss(body)
+            return self._reask(self.t("pick_number", n=len(self.state.options)))
+        return self._apply(step.answer(self.ctx, answer))
+
+    def _apply(self, outcome: Outcome) -> list[Reply]:
+        match outcome:
+            case Next(step, note, rewind):
+                history = self.state.history
+                if rewind:
+                    if step in history:
+                        del history[history.index(step) :]
+                elif self.state.step is not None:
+                    history.append(self.state.step)
+                self.state.step = step
+                return self._reask(note)
+            case Retry(note, prompt):
+                return self._reask(note, prompt)
+            case Done(note, then, abort, carry, attachments, more, offer):
+                after = then or (None if abort else self.state.after)
+                kept = self.state.wish if after and not then else {}  # back from a handoff
+                self._leave_flow()
+                if kept:
+                    carry = {**(carry or {}), "wish": kept}
+                replies = [Reply(note, attachments=attachments)] if note else []
+                replies += [Reply(extra) for extra in more]
+                if offer and not after and replies:
+                    replies[-1] = self._offer(replies[-1], offer, carry)
+                return replies + (self._start(after, carry) if after else [])
+            case Handoff(flow, after, note, carry):
+                wish = self.state.data.get("wish") or {}
+                replies = [Reply(note)] if note else []
+                replies += self._start(flow, carry)
+                if self.state.flow == flow:  # still going: come back to `after` once done
+                    self.state.after = after
+                    self.state.wish = wish  # what was said for `after`, kept till then
+                return replies
+
+    def _offer(self, reply: Reply, offer: Sequence[Option], carry: dict[str, Any] | None) -> Reply:
+        """``reply`` with a finished flow's offer (``Done.offer``) as the engine's own options;
+        the flows they name start with ``carry`` (and ``offered`` True) if the next message
+        picks one of them."""
+        flows = [str(option.value).partition(":")[2] for option in offer]
+        self.state.data["offered"] = {"flows": flows, "carry": {**(carry or {}), "offered": True}}
+        return Reply(reply.text, self._show(offer, engine=True), reply.attachments)
+
+    def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:
+        """Ask the current step (or ``prompt``), with ``note`` said first."""
+        assert self.state.flow is not None and self.state.step is not None
+        if prompt is None:
+            prompt = FLOWS[self.state.flow].steps[self.state.step].ask(self.ctx)
+        body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
+        return [Reply(body, self._show(prompt.options))]
+
+    def _show(self, options: Sequence[Option], engine: bool = False) -> tuple[ReplyOption, ...]:
+        """Remember the options on screen (a step's, or the engine's own) and render them."""
+        stored = [option.dump() for option in options]
+        if engine:
+            self.state.actions = stored
+        else:
+            self.state.options = stored
+        return tuple(ReplyOption(o.key, o.label) for o in options)

@@ -1,0 +1,77 @@
+"""Who a booking is for, said in words, and a change of mind inside the booking: the person is
+found by the relation they were registered as (never a woman for 我爸), the one whose dose is
+due is taken for 打第二针, someone not registered yet can be chosen, and 算了，改成后天 changes the
+booking in progress instead of moving a booking that does not exist."""
+
+from __future__ import annotations
+
+from store import Store
+from tests.conftest import Clock, Phone
+from tests.free_text_support import MOTHER, REGISTER_SELF, texts, with_dose_1
+
+BACKENDS = ("sqlite", "postgresql")
+AUNT = "440106195506061221"  # a woman born 1955
+
+
+def register_relative(phone: Phone, name: str, id_number: str) -> None:
+    """A relative registered from the menu (家人或他人): no relation named."""
+    phone.run("登记", "1", "2", f"{name} {id_number}", "13900139000", "1")
+
+
+def test_a_father_is_never_guessed_to_be_a_woman_on_the_phone(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    register_relative(phone, "李秀英", MOTHER)
+    said = texts(phone.send("帮我爸约明天上午"))
+    assert "李秀英" not in said and "请确认" not in said
+    assert "预登记须知" in said  # he is registered first
+
+
+def test_a_relative_not_named_at_registration_is_asked_about_with_someone_new(
+    phone: Phone, store: Store
+) -> None:
+    phone.run(*REGISTER_SELF)
+    register_relative(phone, "李秀英", MOTHER)
+    [asked] = phone.send("帮我妈约明天上午")
+    assert asked.text.endswith("为谁预约？")
+    assert [o.label for o in asked.options] == ["李秀英", "其他人（先登记）"]
+    assert "预登记须知" in phone.say("2")  # someone else: registered as the mother, then booked
+    phone.run("1", f"王芳 {AUNT}", "13900139001", "1")
+    people = {p.name: p.relation for p in store.residents_of(store.residents_of(1)[0].account_id)}
+    assert people.get("王芳") == "mother"
+
+
+def test_a_relative_registered_as_mother_is_booked_by_saying_so(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.run("帮我妈妈登记", "1", f"李秀英 {MOTHER}", "13900139000", "1")
+    said = texts(phone.send("帮我妈约明天上午"))
+    assert "为谁预约" not in said and "李秀英有以下情况吗" in said
+
+
+def test_dose_2_is_booked_for_the_one_whose_dose_2_is_due(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    register_relative(phone, "李秀英", MOTHER)
+    said = texts(phone.send("我想明天上午在天河体育中心打第二针"))
+    assert "为谁预约" not in said and "张三有以下情况吗" in said
+
+
+def test_a_change_of_mind_at_the_health_questions_changes_the_booking_in_progress(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    phone.send("我想明天上午在天河体育中心打第二针")
+    changed = phone.say("算了，改成后天")
+    assert changed.startswith("好的，改为：6月19日 周六。") and "张三有以下情况吗" in changed
+    times = phone.say("没有")
+    assert "6月19日 周六 请选择时段" in times and "14:00" not in times  # still the morning
+    assert "请确认：张三，第2剂，6月19日 周六 08:00-10:00" in phone.say("1")
+
+
+def test_a_change_of_mind_while_registering_first_is_kept_for_the_booking(
+    phone: Phone,
+) -> None:
+    phone.run("预约", "1", "1", "李雷")
+    changed = phone.say("算了，改成后天")
+    assert changed.startswith("好的，改为：6月19日 周六。") and changed.endswith("请选择证件类型：")
+    assert "身份证号码" in phone.say("1")  # the registration goes on
