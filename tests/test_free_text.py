@@ -195,6 +195,15 @@ def test_a_day_not_released_yet_is_called_that(phone: Phone, policy: Policy) -> 
     assert "6月26日 周六的名额6月19日 周六 08:00放出" in said
 
 
+def test_a_day_not_released_named_in_the_first_sentence_is_said_once(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    phone.send("我想6月26日上午在天河体育中心打第二针")
+    said = phone.say("没有")  # eligible: said, then the day's release, once
+    assert "符合接种条件" in said and said.count("的名额6月19日 周六 08:00放出") == 1
+
+
 def test_a_district_without_places_offers_the_queue(phone: Phone, store: Store) -> None:
     tables.shrink_slots(store, id=tables.slots_in(store, "tianhe"))
     phone.run(*REGISTER_SELF, "预约", "没有")
