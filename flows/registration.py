@@ -183,6 +183,14 @@ def _name(ctx: Ctx) -> Prompt:
 
 
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
+    said = answer.said.relation
+    if (
+        said is not None
+        and answer.intent in ("book", "register")
+        and (said != ctx.data.get("relation"))
+    ):  # 不是我，是给我妈约: not a name, but who it is for
+        ctx.data["relation"] = said
+        return Retry(ctx.t("reg.for_self" if said == "self" else "reg.for_other"))
     folded = unicodedata.normalize("NFKC", answer.text)
     found = _ID_IN_TEXT.search(folded)
     if found is None:
@@ -216,6 +224,13 @@ def _id_number(ctx: Ctx) -> Prompt:
 
 
 def _read_id_number(ctx: Ctx, answer: Answer) -> Outcome:
+    folded = unicodedata.normalize("NFKC", answer.text)
+    found = _ID_IN_TEXT.search(folded)
+    if found is not None and found.group() != folded.strip():  # 李雷 4401…: the name again
+        name = clean_name(_ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :]))
+        if name and valid_name(name):
+            ctx.data["name"] = name
+        return _take_id(ctx, found.group(), Retry)
     return _take_id(ctx, answer.text, Retry)
 
 

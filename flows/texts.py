@@ -115,6 +115,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "接种人本人手机号？回复1使用本机号码，或输入其本人号码：",
         "The person's own mobile? Reply 1 to use this number, or type theirs:",
     ),
+    "reg.for_other": ("好的，为家人登记。", "OK, registering a family member."),
+    "reg.for_self": ("好的，为您本人登记。", "OK, registering you."),
     "reg.name": ("请输入接种人姓名（与证件一致）：", "Enter the person's full name as on the ID:"),
     "reg.name_bad": (
         "姓名请用文字填写，{limit}字以内。",

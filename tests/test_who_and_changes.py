@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from store import Store
 from tests.conftest import Clock, Phone
-from tests.free_text_support import MOTHER, REGISTER_SELF, texts, with_dose_1
+from tests.free_text_support import MOTHER, REGISTER_SELF, ZHANG, texts, with_dose_1
 
 BACKENDS = ("sqlite", "postgresql")
 AUNT = "440106195506061221"  # a woman born 1955
@@ -75,3 +75,22 @@ def test_a_change_of_mind_while_registering_first_is_kept_for_the_booking(
     changed = phone.say("算了，改成后天")
     assert changed.startswith("好的，改为：6月19日 周六。") and changed.endswith("请选择证件类型：")
     assert "身份证号码" in phone.say("1")  # the registration goes on
+
+
+def test_not_me_but_my_mother_at_the_name_question_says_who_not_a_name(
+    phone: Phone, store: Store
+) -> None:
+    phone.run("预约", "1", "1")  # for myself…
+    said = phone.say("不是我，是给我妈约")
+    assert said == "好的，为家人登记。\n请输入接种人姓名（与证件一致）："
+    phone.run(f"李秀英 {MOTHER}", "13900139000", "1")
+    [person] = store.residents_of(store.residents_of(1)[0].account_id)
+    assert (person.name, person.relation) == ("李秀英", "mother")
+
+
+def test_the_name_typed_again_with_the_id_number_is_taken(phone: Phone, store: Store) -> None:
+    phone.run("预约", "1", "1", "李雷", "1")
+    assert phone.say(f"李 雷 {ZHANG}").startswith("接种人手机号")
+    phone.run("1", "1")
+    [person] = store.residents_of(store.residents_of(1)[0].account_id)
+    assert person.name == "李 雷"
