@@ -110,6 +110,25 @@ def test_warm_loads_the_place_names_before_the_first_message(store: Store, polic
     assert looked == [1]  # the first message found the names built
 
 
+@pytest.mark.parametrize(
+    ("message", "day", "part"),
+    [
+        ("明天上午打第二针，不对，后天下午", date(2021, 6, 19), "afternoon"),  # corrected
+        ("明天上午，不对，后天", date(2021, 6, 19), "morning"),  # what the correction leaves
+        ("不是明天，是后天", date(2021, 6, 19), None),
+        ("I want tomorrow morning, I mean Saturday", date(2021, 6, 19), "morning"),
+        ("明天上午或者后天下午", None, None),  # alternatives: asked, not guessed
+        ("明天上午还是下午都行", date(2021, 6, 18), None),
+        ("tomorrow or saturday, in the morning", None, "morning"),
+    ],
+)
+def test_a_correction_is_taken_and_alternatives_are_not_guessed(
+    message: str, day: date | None, part: str | None
+) -> None:
+    said = FUZZ_INTERPRETER.read(message, TODAY).entities
+    assert (said.day, said.part) == (day, part)
+
+
 def test_questions_are_told_from_requests(interpreter: Interpreter) -> None:
     assert interpreter.read("孕妇可以打吗", TODAY).intent == "ask.pregnancy"
     assert interpreter.read("高血压可以打疫苗吗", TODAY).intent == "ask.chronic"

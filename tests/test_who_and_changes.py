@@ -94,3 +94,20 @@ def test_the_name_typed_again_with_the_id_number_is_taken(phone: Phone, store: S
     phone.run("1", "1")
     [person] = store.residents_of(store.residents_of(1)[0].account_id)
     assert person.name == "李 雷"
+
+
+def test_a_correction_in_the_first_sentence_books_what_was_meant(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    phone.send("我想明天上午在天河体育中心打第二针，不对，后天下午")
+    said = phone.say("没有")
+    assert "6月19日 周六" in said and "6月18日" not in said and "08:00" not in said
+
+
+def test_two_days_as_alternatives_are_asked_about(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    phone.send("明天上午或者后天下午在天河体育中心打第二针")
+    assert "请选择日期" in phone.say("没有")

@@ -14,8 +14,9 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 
 from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.names import Names
@@ -75,7 +76,16 @@ _AGE = re.compile(
     r"|\(([0-9]{2})\)"
 )
 # Where a change of mind says the new day or time: 从明天改到后天, move it to Friday.
-_CHANGE_TO = re.compile(r"改到|改成|改为|改去|换到|换成|调到|推到|改返|\bto\b")
+_T = TypeVar("_T")
+
+# What comes after one of these is what is wanted now: a change (改到后天) or a correction of
+# what was just said (明天上午，不对，后天下午; 不是明天，是后天; I mean Friday).
+_CHANGE_TO = re.compile(
+    r"改到|改成|改为|改去|换到|换成|调到|推到|改返|\bto\b|不对|算了|应该是|我是说|我的意思是"
+    r"|不是[^，,。；;]{1,12}[，,]\s*(?:而)?是|\bi mean\b|\bactually\b|\bno wait\b"
+)
+# Two days or parts of day offered as alternatives (明天上午或者后天下午): not to be guessed.
+_EITHER = re.compile(r"或者|或是|还是|\bor\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,13 +380,24 @@ class Interpreter:
 
     @staticmethod
     def _when(text: str, today: date) -> When | None:
-        """The day and time wanted: after a word of change (改到后天) if there is one."""
-        changes = list(_CHANGE_TO.finditer(text))
-        if changes:
-            after = parse_when(text[changes[-1].end() :], today)
+        """The day and time wanted: after a word of change or correction (改到后天; 不对，后天)
+        if there is one, with what it leaves unsaid taken from before (明天上午，不对，后天:
+        后天上午); of two alternatives (明天或者后天), only what both say, the rest to be asked."""
+        whole = parse_when(text, today)
+        if whole is None or whole.too_far is not None:
+            return whole
+        if changes := list(_CHANGE_TO.finditer(text)):
+            cut = changes[-1]
+            after = parse_when(text[cut.end() :], today)
             if after is not None and (after.day is not None or after.part is not None):
-                return after
-        return parse_when(text, today)
+                before = parse_when(text[: cut.start()], today)
+                return after if before is None else _after_change(before, after)
+        if either := _EITHER.search(text):
+            left = parse_when(text[: either.start()], today)
+            right = parse_when(text[either.end() :], today)
+            if left is not None and right is not None:
+                return _both(left, right)
+        return whole
 
     @staticmethod
     def _dose(text: str, said: list[tuple[str, str | int]]) -> int | None:
@@ -406,3 +427,28 @@ class Interpreter:
         digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
         age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
         return age if age is not None and 0 < age < 130 else None
+
+
+def _after_change(before: When, after: When) -> When:
+    """What a change names, and of what it does not name, what was said before it."""
+    timed = after.part is not None or after.hour is not None
+    return replace(
+        after,
+        day=after.day if after.day is not None else before.day,
+        part=after.part if timed else before.part,
+        hour=after.hour if timed else before.hour,
+    )
+
+
+def _both(left: When, right: When) -> When | None:
+    """What two alternatives agree on (a field only one of them names counts for both)."""
+
+    part: Part | None = _agreed(left.part, right.part)
+    day, hour = _agreed(left.day, right.day), _agreed(left.hour, right.hour)
+    if day is None and part is None and hour is None:
+        return None
+    return When(day=day, part=part, hour=hour, explicit_year=left.explicit_year)
+
+
+def _agreed(a: _T | None, b: _T | None) -> _T | None:
+    return b if a is None else a if b is None or a == b else None
