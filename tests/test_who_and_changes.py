@@ -105,9 +105,7 @@ def test_a_correction_in_the_first_sentence_books_what_was_meant(
     assert "6月19日 周六" in said and "6月18日" not in said and "08:00" not in said
 
 
-def test_two_days_as_alternatives_are_asked_about(
-    phone: Phone, store: Store, clock: Clock
-) -> None:
+def test_two_days_as_alternatives_are_asked_about(phone: Phone, store: Store, clock: Clock) -> None:
     with_dose_1(phone, store, clock)
     phone.send("明天上午或者后天下午在天河体育中心打第二针")
     assert "请选择日期" in phone.say("没有")
