@@ -116,6 +116,8 @@ def _to_day(ctx: Ctx) -> Outcome:
     said = wish(ctx)
     if said.day is not None:
         return _take_day(ctx, When(said.day, said.part, said.hour))
+    if said.too_far is not None:  # 9999年12月31日 in the first sentence: said with the days
+        return Next("date", note=ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
     return Next("date")
 
 

@@ -109,3 +109,12 @@ def test_two_days_as_alternatives_are_asked_about(phone: Phone, store: Store, cl
     with_dose_1(phone, store, clock)
     phone.send("明天上午或者后天下午在天河体育中心打第二针")
     assert "请选择日期" in phone.say("没有")
+
+
+def test_a_day_beyond_reach_in_the_first_sentence_is_said_with_the_days(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock)
+    phone.send("我想9999年12月31日上午在天河体育中心打第二针")
+    said = phone.say("没有")
+    assert "9999年12月31日" in said and "请选择日期" in said
