@@ -123,7 +123,9 @@ def test_not_understood_gets_the_menu_and_is_kept_masked(phone: Phone, store: St
     assert "王小明" not in kept and "440106199001011235" not in kept and "<号码> 嗯" in kept
 
 
-@pytest.mark.parametrize("body", ["核酸", "健康码", "我要做核酸检测", "核酸检测结果怎么查"])
+@pytest.mark.parametrize(
+    "body", ["核酸", "健康码", "我要做核酸检测", "核酸检测结果怎么查", "疫苗安全吗", "副作用有哪些"]
+)
 def test_what_vaxbot_does_not_do_gets_the_menu_and_is_kept(
     body: str, phone: Phone, store: Store
 ) -> None:
