@@ -175,6 +175,8 @@ class Turn:
             carry: dict[str, Any] = {"wish": said} if said else {}
             if "relation" in said:
                 carry["relation"] = said["relation"]
+            if intent == "book" and (named := self._named(reading.text)) is not None:
+                carry["named"] = named  # 帮王小妹约: the person on this phone it names
             first: list[Reply] = []
             if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
                 side = answer_question(self.ctx, reading.also[4:], reading.entities, closing=False)
@@ -183,6 +185,15 @@ class Turn:
         if intent == "thanks":
             return [Reply(self.t("thanks"))]
         return self._command(INTENT_COMMANDS[intent])
+
+    def _named(self, text: str) -> int | None:
+        """The one person registered on this phone whose name the message writes, if any."""
+        if not self._known():
+            return None
+        folded = text.casefold()
+        people = self.ctx.people()
+        named = [p.id for p in people if len(p.name) >= 2 and p.name.casefold() in folded]
+        return named[0] if len(named) == 1 else None
 
     # -- global commands -------------------------------------------------------------------
 

@@ -124,7 +124,9 @@ def _start(ctx: Ctx) -> Outcome:
     people = ctx.people()
     relation = wish(ctx).relation
     sure = True
-    if relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
+    if named := [p for p in people if p.id == ctx.data.get("named")]:  # 帮王小妹约
+        people, relation = named, None
+    elif relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
         people, sure = people_meant(people, relation)
         if not people:  # nobody like that here yet: register them first
             carry = {"relation": relation}

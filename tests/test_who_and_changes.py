@@ -118,3 +118,10 @@ def test_a_day_beyond_reach_in_the_first_sentence_is_said_with_the_days(
     phone.send("我想9999年12月31日上午在天河体育中心打第二针")
     said = phone.say("没有")
     assert "9999年12月31日" in said and "请选择日期" in said
+
+
+def test_a_person_named_in_the_request_is_booked_without_asking(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    register_relative(phone, "李秀英", MOTHER)
+    said = texts(phone.send("帮李秀英约明天上午"))
+    assert "为谁预约" not in said and "李秀英有以下情况吗" in said
