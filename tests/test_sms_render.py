@@ -167,6 +167,14 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "days": 35,
         "window": "20:00-08:00",
         "current": "最近使用的方式" if zh else "Where I last wrote",  # 通知方式's longest choice
+        # book.kept: a day, a part of day and the longest site, as a change of mind names them
+        "what": " ".join(
+            [
+                day(lang),
+                "下午" if zh else "Afternoon",
+                _longest(s.name_zh if zh else s.name_en for s in SITES),
+            ]
+        ),
         "campaign": campaign,
     }
 
