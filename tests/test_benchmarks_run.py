@@ -21,7 +21,7 @@ def benchmark(name: str, *args: str) -> str:
 def test_the_engine_benchmark_books_every_conversation() -> None:
     out = benchmark("engine.py", "--conversations", "10", "--raw", "50", "--repeat", "1")
     assert "engine bookings: 10 active bookings after 10 conversations" in out
-    assert re.search(r"^ratio: \d+\.\d+ \(aim >= 0\.3", out, re.M), out
+    assert re.search(r"^ratio: \d+\.\d+ \(aim >= 0\.5", out, re.M), out  # SQLite's aim
 
 
 def test_the_rush_overbooks_nothing_and_loses_nothing() -> None:
@@ -38,6 +38,7 @@ def test_on_postgresql_the_engine_benchmark_books_and_two_serve_processes_rush(
     out = benchmark("engine.py", "--db", postgres_server, "--conversations", "10",
                     "--raw", "50", "--repeat", "1")  # fmt: skip
     assert "engine bookings: 10 active bookings after 10 conversations" in out
+    assert re.search(r"^ratio: \d+\.\d+ \(aim >= 0\.3", out, re.M), out  # PostgreSQL's aim
     out = benchmark("rush.py", "--db", postgres_server, "--processes", "2", "--residents", "40",
                     "--places", "10", "--bare-requests", "100", "--concurrency", "4")  # fmt: skip
     assert "2 serve process(es) on PostgreSQL" in out
