@@ -35,7 +35,7 @@ from flows.dialogue import (
     Step,
     numbered,
 )
-from flows.eligibility import age_rules, birthday, questions_for
+from flows.eligibility import age_rules, birthday
 from flows.places import (
     covers_hour,
     day_options,
@@ -54,6 +54,7 @@ from flows.schedule import (
     release_moment,
     timing,
 )
+from flows.screening import questions as screening_questions
 from store import (
     Site,
     Slot,
@@ -155,9 +156,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
 def _screened(ctx: Ctx) -> bool:
     if ctx.data.get("reschedule"):
         return True  # the booking being moved was screened
-    person = chosen_person(ctx)
     answers = ctx.data["answers"]
-    return all(q.key in answers for q in questions_for(int(ctx.data["dose"]), person.sex))
+    return all(q.key in answers for q in screening_questions(ctx))
 
 
 def _queue_option(ctx: Ctx, key: str) -> Option:
