@@ -103,7 +103,13 @@ def simplified(text: str) -> str:
     return converted
 
 
+# OpenCC reads 天后 as the goddess's name (天后宫) and keeps 后; after a number it is "days
+# later" (7天后, 满14天后, 几天后): 後.
+_NUMERALS = "0-9〇一二两兩三四五六七八九十百几幾多数數满滿"
+_DAYS_LATER = re.compile(rf"(?<=[{_NUMERALS}])天后(?![宫宮庙廟诞誕])")
+
+
 def to_traditional(text: str) -> str:
     """A reply in Traditional characters (Hong Kong forms, as Guangzhou readers expect)."""
     converted: str = _converter("s2hk").convert(text)
-    return converted.replace("回複", "回覆")
+    return _DAYS_LATER.sub("天後", converted.replace("回複", "回覆"))
