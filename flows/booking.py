@@ -256,7 +256,9 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
         product = ctx.policy.products[ctx.data["previous_product"]]
         previous = date.fromisoformat(ctx.data["previous_day"])
         maker = ctx.name_of(product.zh, product.en)
-        notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
+        site = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
+        where = ctx.t("declare.check.site", site=site_name(ctx.lang, site)) if site else ""
+        notes.append(ctx.t("declare.check", day=ctx.day(previous), where=where, product=maker))
     if rules.assessment:
         notes.append(ctx.t("age.assessment", min=ages.assessment))
     if rules.companion and ctx.data.get("companion_phone"):

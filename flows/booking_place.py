@@ -118,8 +118,12 @@ def _to_day(ctx: Ctx) -> Outcome:
     return Next("date")
 
 
-# Steps whose free text is theirs alone (a name, a phone, the day of an earlier dose).
-OWN_WORDS_STEPS = frozenset({"declare_date", "declare_where", "companion_name", "companion_phone"})
+# Steps whose free text is theirs alone (a name, a phone, the day, site or maker of an earlier
+# dose): not what the booking itself wants.
+OWN_WORDS_STEPS = frozenset(
+    {"declare", "declare_date", "declare_maker", "declare_where"}
+    | {"companion_name", "companion_phone"}
+)
 
 
 def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
