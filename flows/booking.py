@@ -257,8 +257,11 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
         previous = date.fromisoformat(ctx.data["previous_day"])
         maker = ctx.name_of(product.zh, product.en)
         site = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
-        where = ctx.t("declare.check.site", site=site_name(ctx.lang, site)) if site else ""
-        notes.append(ctx.t("declare.check", day=ctx.day(previous), where=where, product=maker))
+        if site is None:
+            notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
+        else:
+            notes.append(ctx.t("declare.check.at", day=ctx.day(previous),
+                               site=site_name(ctx.lang, site), product=maker))  # fmt: skip
     if rules.assessment:
         notes.append(ctx.t("age.assessment", min=ages.assessment))
     if rules.companion and ctx.data.get("companion_phone"):
