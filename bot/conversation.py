@@ -4,11 +4,12 @@ a first message's language."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.messages import Reply, ReplyOption
-from bot.nlu.normalise import to_traditional
+from bot.nlu.normalise import MAX_READ, latin_words, to_traditional
 from flows.texts import Lang
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -16,10 +17,12 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def guess_language(message: str) -> Lang:
-    """Chinese if the text has any Chinese character or no letters at all; else English."""
+    """English if the text has a word in Latin letters and no Chinese character; else Chinese
+    (symbols, markup and numbers are no words: ``<script>alert(1)</script>`` is not English)."""
     if _CJK.search(message) or not _LATIN.search(message):
         return "zh"
-    return "en"
+    folded = unicodedata.normalize("NFKC", message[:MAX_READ]).casefold()
+    return "en" if latin_words(folded) else "zh"
 
 
 @dataclass

@@ -48,14 +48,16 @@ COMMAND_WORDS: dict[str, Command] = {
         Command.GREET: ("你好", "您好", "hi", "hello", "/start"),
         Command.LINK: ("绑定", "绑定手机", "关联手机", "link"),
         Command.UNLINK: ("解绑", "解除绑定", "取消绑定", "unlink"),
-        Command.STOP: ("退订", "stop", "unsubscribe", "stopall", "取消订阅"),
+        Command.STOP: ("退订", "stop", "unsubscribe", "stopall", "取消订阅", "notices off"),
         Command.START: ("订阅", "start", "unstop", "恢复通知"),
         Command.ACCEPT: ("接受", "accept"),
         Command.DECLINE: ("放弃", "拒绝", "decline"),
         Command.BOOK: ("预约", "预约接种", "我要预约", "book", "booking"),
         Command.STATUS: ("查询", "查询预约", "我的预约", "status"),
         Command.REGISTER: ("登记", "预登记", "注册", "register"),
-        Command.CANCEL: ("取消", "取消预约", "cancel"),
+        # "cancel booking", "notices off": words the help can name on Twilio, where a message
+        # that is only STOP or CANCEL opts the number out at the carrier
+        Command.CANCEL: ("取消", "取消预约", "cancel", "cancel booking"),
         Command.NOTIFY: ("通知方式", "通知设置", "通知設定", "notify", "notifications"),
         Command.RESCHEDULE: ("改期", "改约", "更改预约", "reschedule", "change booking"),
     }.items()

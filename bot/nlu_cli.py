@@ -8,6 +8,7 @@ import tempfile
 from datetime import datetime, time
 from pathlib import Path
 
+from bot.cli_common import missing_database
 from bot.clock import Clock
 from bot.demo import seed_demo
 from bot.nlu import Interpreter
@@ -53,6 +54,8 @@ def add_nlu_commands(
 
 def run_nlu(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
     if args.action == "misses":
+        if missing_database(args.db, "vaxbot nlu misses"):
+            return 2
         try:
             store = open_store(args.db)
         except DatabaseUnavailable as exc:
@@ -71,6 +74,8 @@ def run_nlu(args: argparse.Namespace, policy: Policy, clock: Clock) -> int:
         examples = read_examples(args.file)
     except (OSError, ValueError) as error:
         print(f"vaxbot nlu test: {error}")
+        return 2
+    if args.db and missing_database(args.db, "vaxbot nlu test"):
         return 2
     with tempfile.TemporaryDirectory() as folder:
         if args.db:

@@ -264,7 +264,8 @@ def _book(
             raise RowRefused(f"under {policy.ages.minimum} on {slot.day}: not eligible")
         try:
             with store.transaction():
-                questions = questions_for(dose.number, resident.sex)
+                screened = store.screened_before(resident.id, dose.number)
+                questions = questions_for(dose.number, resident.sex, screened_before=screened)
                 answers = {question.key: False for question in questions}
                 outcome = verdict(answers, resident.birth_date, slot.day, policy.ages)
                 store.add_screening(

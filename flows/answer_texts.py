@@ -118,7 +118,19 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "{product}：{district}暂无接种点有此疫苗。",
         "{product}: no site in {district} has it at present.",
     ),
-    "maker.same": ("后续剂次须同一厂家。", "Later doses must be from the same maker."),
+    "maker.same": (
+        "第2剂及以后须与第1剂同一厂家：第1剂是{product}才可接着打。",
+        "Every later dose must be from the same maker as dose 1: {product} only after {product}.",
+    ),
+    "maker.first": (
+        "第2剂及以后须与第1剂同一厂家：第1剂是{first}，后续也须{first}。",
+        "Every later dose must be from the same maker as dose 1: {first}.",
+    ),
+    "maker.switch": (
+        "不可以：第2剂及以后须与第1剂同一厂家。第1剂是{first}，后续也须{first}，不能换{wanted}。",
+        "No: every later dose must be from the same maker as dose 1. Dose 1 was {first}, so "
+        "later doses must be {first} too, not {wanted}.",
+    ),
     # -- the appointment -----------------------------------------------------------------------
     "bring": (
         "请携带本人有效身份证件（须与预约时所用证件一致）和预约码，戴好口罩；"

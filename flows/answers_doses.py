@@ -130,43 +130,63 @@ def _by_product(ctx: Ctx, product_id: str, dose: int | None) -> str:
     return _steps(ctx, label, [_pair(product.intervals[dose - 2])], dose)
 
 
-def maker(ctx: Ctx, entities: Entities) -> list[str]:
+def dose_one_maker(ctx: Ctx) -> str | None:
+    """The maker of dose 1 on record for the person being booked, or else for everyone on the
+    sender's account when they all had the same (None when unknown or mixed)."""
     policy = ctx.policy
-    made = [p for p, product in policy.products.items() if product.manufacturer == entities.maker]
+    if "resident_id" in ctx.data:
+        people = [int(ctx.data["resident_id"])]
+    else:
+        account = ctx.once(("account_of",), lambda: ctx.store.account_of(ctx.channel, ctx.address))
+        people = [p.id for p in ctx.store.residents_of(account)] if account is not None else []
+    makers = {
+        policy.products[dose.product_id].manufacturer
+        for person in people
+        for dose in ctx.doses(person)
+        if dose.dose == 1 and dose.product_id in policy.products
+    }
+    return makers.pop() if len(makers) == 1 else None
+
+
+def maker(ctx: Ctx, entities: Entities) -> list[str]:
+    """Which maker a later dose takes. The rule comes first: the same maker as dose 1, named
+    when the message (第一针科兴…) or the record says it; then the sites that have it."""
+    policy = ctx.policy
+    products = policy.products
+    first = entities.first_maker or dose_one_maker(ctx)
+    wanted = entities.maker
+    shown = first if first is not None else wanted
+    made = [p for p, product in products.items() if product.manufacturer == shown]
     if not made:
         return [parts.say(ctx, parts.t(ctx, "maker"), parts.t(ctx, "close.book"))]
-    district_id = parts.known_district(ctx, entities)
     names = _product_names(ctx, made)
+    if first is not None and wanted is not None and wanted != first:
+        other = [p for p, product in products.items() if product.manufacturer == wanted]
+        rule = parts.t(ctx, "maker.switch", first=names, wanted=_product_names(ctx, other))
+    elif first is not None:
+        rule = parts.t(ctx, "maker.first", first=names)
+    else:
+        rule = parts.t(ctx, "maker.same", product=names)
+    district_id = parts.known_district(ctx, entities)
     found = ctx.store.sites_stocking(made, ctx.today, district_id)
-    same = parts.t(ctx, "maker.same")
     if not found:
         if district_id is None:
-            return [
-                parts.say(
-                    ctx, parts.t(ctx, "maker.none", product=names), same, parts.t(ctx, "close.book")
-                )
-            ]
-        none = parts.t(
-            ctx,
-            "maker.none.district",
-            product=names,
-            district=parts.district_name(ctx, district_id),
-        )
-        return [parts.say(ctx, none, same, parts.t(ctx, "close.book"))]
+            none = parts.t(ctx, "maker.none", product=names)
+        else:
+            district = parts.district_name(ctx, district_id)
+            none = parts.t(ctx, "maker.none.district", product=names, district=district)
+        return [parts.say(ctx, rule, none, parts.t(ctx, "close.book"))]
     close = parts.t(ctx, "close.site")
     if district_id is None:
         labels = [parts.with_district(ctx, site) for site in found]
-        return [
-            parts.say(ctx, parts.t(ctx, "maker.sites", product=names, sites=listed), same, close)
-            for listed in parts.listings(ctx, labels)
+        listed_at = [parts.t(ctx, "maker.sites", product=names, sites=listed)
+                     for listed in parts.listings(ctx, labels)]  # fmt: skip
+    else:
+        district = parts.district_name(ctx, district_id)
+        listed_at = [
+            parts.t(ctx, "maker.sites.district", product=names, district=district, sites=listed)
+            for listed in parts.listings(ctx, [parts.site_name(ctx, s) for s in found])
         ]
-    district = parts.district_name(ctx, district_id)
-    return [
-        parts.say(
-            ctx,
-            parts.t(ctx, "maker.sites.district", product=names, district=district, sites=listed),
-            same,
-            close,
-        )
-        for listed in parts.listings(ctx, [parts.site_name(ctx, s) for s in found])
+    return [parts.say(ctx, rule, listed, close) for listed in listed_at] + [
+        parts.say(ctx, rule, parts.t(ctx, "close.book"))
     ]

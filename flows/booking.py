@@ -284,11 +284,24 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
     if timing(dose, day) is Timing.OVERDUE:
         assert dose.latest is not None
         notes.append(ctx.t("book.overdue", max=days_after_previous(ctx, dose.latest)))
+    wanted = wish(ctx).maker
+    first = ctx.policy.products.get(str(ctx.data.get("previous_product")))
+    if wanted is not None and first is not None and first.manufacturer != wanted:
+        other = [p for p in ctx.policy.products.values() if p.manufacturer == wanted]
+        names = "、" if ctx.lang == "zh" else ", "
+        notes.append(ctx.t("book.same_maker", dose=dose.number,
+                           product=ctx.name_of(first.zh, first.en),
+                           wanted=names.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
     if ctx.data.get("previous_source") == "declared":
         product = ctx.policy.products[ctx.data["previous_product"]]
         previous = date.fromisoformat(ctx.data["previous_day"])
         maker = ctx.name_of(product.zh, product.en)
-        notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
+        site = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
+        if site is None:
+            notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
+        else:
+            notes.append(ctx.t("declare.check.at", day=ctx.day(previous),
+                               site=site_name(ctx.lang, site), product=maker))  # fmt: skip
     if rules.assessment:
         notes.append(ctx.t("age.assessment", min=ages.assessment))
     if rules.companion and ctx.data.get("companion_phone"):

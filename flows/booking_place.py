@@ -36,7 +36,7 @@ from flows.dialogue import (
     Step,
     numbered,
 )
-from flows.eligibility import age_rules, birthday, questions_for
+from flows.eligibility import age_rules, birthday
 from flows.entities import Entities
 from flows.places import (
     covers_hour,
@@ -56,6 +56,7 @@ from flows.schedule import (
     release_moment,
     timing,
 )
+from flows.screening import questions as screening_questions
 from store import (
     Site,
     Slot,
@@ -121,8 +122,12 @@ def _to_day(ctx: Ctx) -> Outcome:
     return Next("date")
 
 
-# Steps whose free text is theirs alone (a name, a phone, the day of an earlier dose).
-OWN_WORDS_STEPS = frozenset({"declare_date", "declare_where", "companion_name", "companion_phone"})
+# Steps whose free text is theirs alone (a name, a phone, the day, site or maker of an earlier
+# dose): not what the booking itself wants.
+OWN_WORDS_STEPS = frozenset(
+    {"declare", "declare_date", "declare_maker", "declare_where"}
+    | {"companion_name", "companion_phone"}
+)
 
 
 def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
@@ -165,9 +170,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
 def _screened(ctx: Ctx) -> bool:
     if ctx.data.get("reschedule"):
         return True  # the booking being moved was screened
-    person = chosen_person(ctx)
     answers = ctx.data["answers"]
-    return all(q.key in answers for q in questions_for(int(ctx.data["dose"]), person.sex))
+    return all(q.key in answers for q in screening_questions(ctx))
 
 
 def _queue_option(ctx: Ctx, key: str) -> Option:

@@ -10,6 +10,10 @@ stateDiagram-v2
     declare_where --> [*]: recorded (source "declared", audited); the booking goes on
 ```
 
+A message at any of these steps fills every detail it states (5月20号在白云国际会议中心打的国药:
+the day, the site and the maker; at the first question it also means yes); only what is still
+missing is asked.
+
 The dose is recorded as self-declared: the audit says who declared it, and the booking's
 confirmation tells the site to check the vaccination record.
 """
@@ -45,16 +49,75 @@ def _name(ctx: Ctx) -> str:
     return resident.name
 
 
+def _product_of(ctx: Ctx, maker: str | None) -> str | None:
+    """The product of ``maker`` a dose 2 follows (one of those with more than one dose)."""
+    if maker is None:
+        return None
+    products = ctx.policy.products.items()
+    return next((k for k, p in products if p.manufacturer == maker and p.doses > 1), None)
+
+
+def _take(ctx: Ctx, answer: Answer) -> str | None:
+    """Fill whatever ``answer`` says of dose 1 — its day, maker, site or district — wherever it
+    is said (5月20号在白云国际会议中心打的国药); a note if it named a day that cannot be."""
+    declared: dict[str, object] = ctx.data["declare"]
+    note = None
+    if "day" not in declared:
+        when = parse_when(answer.text, ctx.today)
+        day = when.day if when is not None else None
+        if day is not None:
+            if ctx.today - timedelta(days=LOOK_BACK_DAYS) <= day <= ctx.today:
+                declared["day"] = day.isoformat()
+            else:
+                note = ctx.t("declare.date_bad")
+    product = _product_of(ctx, answer.said.maker)
+    if "product" not in declared and product is not None:
+        declared["product"] = product
+    if "where" not in declared and (answer.said.site or answer.said.district):
+        declared["where"] = answer.said.site  # a district alone is not stored: no site
+    return note
+
+
+def _said_any(answer: Answer) -> bool:
+    said = answer.said
+    return said.day is not None or said.maker is not None or bool(said.site or said.district)
+
+
 def steps(then: Then) -> dict[str, Step]:
     """The declaration steps; ``then`` continues the booking once the dose is recorded."""
+
+    def go_on(ctx: Ctx, note: str | None = None) -> Outcome:
+        """Ask what is still missing (day, maker, where), or record the dose."""
+        declared = ctx.data["declare"]
+        for key, step in (("day", "declare_date"), ("product", "declare_maker")):
+            if key not in declared:
+                return Next(step, note=note)
+        if "where" not in declared:
+            return Next("declare_where", note=note)
+        ctx.data.pop("declare")
+        dose = Dose(
+            resident_id=int(ctx.data["resident_id"]),
+            dose=1,
+            day=date.fromisoformat(str(declared["day"])),
+            product_id=str(declared["product"]),
+            site_id=declared["where"],
+            source="declared",
+        )
+        with suppress(DoseExists):  # recorded meanwhile (an import, an operator): go on
+            ctx.store.add_dose(dose, ctx.now, ctx.actor, ctx.channel)
+        return then(ctx)
 
     def ask(ctx: Ctx) -> Prompt:
         options = numbered([(ctx.t("declare.yes"), "yes"), (ctx.t("declare.no"), "no")])
         return Prompt(ctx.t("declare.ask", name=_name(ctx)), options)
 
     def read(ctx: Ctx, answer: Answer) -> Outcome:
+        if answer.option is None:  # saying when, where or which is saying yes
+            if not _said_any(answer) and parse_when(answer.text, ctx.today) is None:
+                return Retry(ctx.t("pick_number", n=2))
+            return go_on(ctx, _take(ctx, answer))
         if answer.value == "yes":
-            return Next("declare_date")
+            return go_on(ctx)
         ctx.data.get("wish", {}).pop("dose", None)  # book dose 1 after all
         ctx.data.pop("declare", None)
         return then(ctx)
@@ -63,12 +126,10 @@ def steps(then: Then) -> dict[str, Step]:
         return Prompt(ctx.t("declare.date"))
 
     def read_date(ctx: Ctx, answer: Answer) -> Outcome:
-        when = parse_when(answer.text, ctx.today)
-        day = when.day if when is not None else None
-        if day is None or day > ctx.today or day < ctx.today - timedelta(days=LOOK_BACK_DAYS):
-            return Retry(ctx.t("declare.date_bad"))
-        ctx.data["declare"]["day"] = day.isoformat()
-        return Next("declare_maker")
+        note = _take(ctx, answer)
+        if "day" not in ctx.data["declare"]:
+            return Retry(note or ctx.t("declare.date_bad"))
+        return go_on(ctx)
 
     def ask_maker(ctx: Ctx) -> Prompt:
         products = [(key, p) for key, p in ctx.policy.products.items() if p.doses > 1]
@@ -79,48 +140,29 @@ def steps(then: Then) -> dict[str, Step]:
         return Prompt(ctx.t("declare.maker"), options)
 
     def read_maker(ctx: Ctx, answer: Answer) -> Outcome:
-        if answer.option is None:
-            if any(word in answer.text.casefold() for word in FORGOT):
-                return Done(ctx.t("declare.maker_unknown"))
-            said = answer.said.maker
-            chosen = next(
-                (
-                    k
-                    for k, p in ctx.policy.products.items()
-                    if p.manufacturer == said and p.doses > 1
-                ),
-                None,
-            )
-            if chosen is None:
-                return Retry(ctx.t("pick_number", n=len(ask_maker(ctx).options)))
-            ctx.data["declare"]["product"] = chosen
-        else:
+        if answer.option is not None:
             ctx.data["declare"]["product"] = answer.value
-        return Next("declare_where")
+            return go_on(ctx)
+        if any(word in answer.text.casefold() for word in FORGOT):
+            return Done(ctx.t("declare.maker_unknown"))
+        _take(ctx, answer)
+        if "product" not in ctx.data["declare"]:
+            return Retry(ctx.t("pick_number", n=len(ask_maker(ctx).options)))
+        return go_on(ctx)
 
     def ask_where(ctx: Ctx) -> Prompt:
         return Prompt(ctx.t("declare.where"))
 
     def read_where(ctx: Ctx, answer: Answer) -> Outcome:
-        said = answer.said
-        forgot = any(word in answer.text.casefold() for word in FORGOT)
-        if said.site is None and said.district is None and not forgot:
+        _take(ctx, answer)
+        if any(word in answer.text.casefold() for word in FORGOT):
+            ctx.data["declare"].setdefault("where", None)
+        if "where" not in ctx.data["declare"]:
             return Retry(ctx.t("declare.where_bad"))
-        declared = ctx.data.pop("declare")
-        dose = Dose(
-            resident_id=int(ctx.data["resident_id"]),
-            dose=1,
-            day=date.fromisoformat(declared["day"]),
-            product_id=str(declared["product"]),
-            site_id=said.site,
-            source="declared",
-        )
-        with suppress(DoseExists):  # recorded meanwhile (an import, an operator): go on
-            ctx.store.add_dose(dose, ctx.now, ctx.actor, ctx.channel)
-        return then(ctx)
+        return go_on(ctx)
 
     return {
-        "declare": Step(ask, read, free_text=False),
+        "declare": Step(ask, read),
         "declare_date": Step(ask_date, read_date),
         "declare_maker": Step(ask_maker, read_maker),
         "declare_where": Step(ask_where, read_where),

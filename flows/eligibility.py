@@ -41,11 +41,14 @@ QUESTIONS = (
 BY_KEY = {question.key: question for question in QUESTIONS}
 
 
-def questions_for(dose: int, sex: str | None) -> list[Question]:
-    """The questions to ask before booking ``dose``: all of them for dose 1, then only those
-    whose answer can change (illness, pregnancy, risk area). Pregnancy is not asked of men."""
+def questions_for(dose: int, sex: str | None, *, screened_before: bool) -> list[Question]:
+    """The questions to ask before booking ``dose``. All of them, unless a screening for an
+    earlier dose was passed here (``screened_before``): then only those whose answer can change
+    (illness, pregnancy, risk area). A dose 1 imported or declared came with no screening of
+    ours, so the questions that cannot change were never asked. Pregnancy is not asked of men."""
+    short = dose > 1 and screened_before
     return [
-        q for q in QUESTIONS if (dose == 1 or q.can_change) and not (q.women_only and sex == "M")
+        q for q in QUESTIONS if (q.can_change or not short) and not (q.women_only and sex == "M")
     ]
 
 

@@ -42,7 +42,9 @@ class Entities:
     """Everything a message named that a flow or an answer can use; None when not said.
 
     ``district`` is a policy district key (``tianhe``); ``site`` a site id in the store;
-    ``maker`` a manufacturer id from the policy (``sinovac``); ``relation`` one of
+    ``maker`` a manufacturer id from the policy (``sinovac``), the one named last (wanted);
+    ``first_maker`` the one named first when a message names two (第一针科兴，第二针打国药:
+    the maker of an earlier dose); ``relation`` one of
     ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
     ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
     course).
@@ -56,6 +58,7 @@ class Entities:
     district: str | None = None
     site: int | None = None
     maker: str | None = None
+    first_maker: str | None = None
     weekend: bool = False
     age: int | None = None
     too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)

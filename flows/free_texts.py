@@ -83,4 +83,13 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "第1针（{day} {product}）为本人申报，请带接种凭证供现场核对。",
         "Dose 1 ({day}, {product}) was declared by you: bring the record for the site to check.",
     ),
+    "declare.check.at": (
+        "第1针（{day} {site} {product}）为本人申报，请带接种凭证供现场核对。",
+        "Dose 1 ({day} at {site}, {product}) was declared by you: bring the record for the "
+        "site to check.",
+    ),
+    "book.same_maker": (
+        "第{dose}剂须与第1剂同一厂家：打{product}，不能换{wanted}。",
+        "Dose {dose} must be from the same maker as dose 1: {product}, not {wanted}.",
+    ),
 }

@@ -59,9 +59,16 @@ _NUMBERS = re.compile(r"[1-9]")
 Then = Callable[[Ctx], Outcome]
 
 
-def _questions(ctx: Ctx) -> list[Question]:
+def questions(ctx: Ctx) -> list[Question]:
+    """The questions that apply to the person and dose being booked (``questions_for``)."""
     _, sex, _, _ = ctx.data["person"]
-    return questions_for(int(ctx.data["dose"]), sex)
+    dose = int(ctx.data["dose"])
+    resident_id = int(ctx.data["resident_id"])
+    screened = dose > 1 and ctx.once(
+        ("screened_before", resident_id, dose),
+        lambda: ctx.store.screened_before(resident_id, dose),
+    )
+    return questions_for(dose, sex, screened_before=screened)
 
 
 def _name(ctx: Ctx) -> str:
@@ -104,7 +111,7 @@ def steps(conclude: Then) -> dict[str, Step]:
 
     def ask_all(ctx: Ctx) -> Prompt:
         lines = [ctx.t("screen.all", name=_name(ctx))]
-        lines += [f"{i} {ctx.t(f'screen.{q.key}')}" for i, q in enumerate(_questions(ctx), 1)]
+        lines += [f"{i} {ctx.t(f'screen.{q.key}')}" for i, q in enumerate(questions(ctx), 1)]
         lines.append(ctx.t("screen.how"))
         return Prompt("\n".join(lines))
 
@@ -112,7 +119,7 @@ def steps(conclude: Then) -> dict[str, Step]:
         text = answer.text
         if any(word in text.casefold() for word in ONE_BY_ONE):
             return next_question(ctx)
-        answers = read_all(text, _questions(ctx))
+        answers = read_all(text, questions(ctx))
         if answers is None:  # unclear: one question at a time, from the first
             return next_question(ctx, note=ctx.t("screen.one_by_one"))
         ctx.data["answers"].update(answers)
@@ -120,7 +127,7 @@ def steps(conclude: Then) -> dict[str, Step]:
 
     def next_question(ctx: Ctx, note: str | None = None) -> Outcome:
         answers: dict[str, bool] = ctx.data["answers"]
-        for question in _questions(ctx):
+        for question in questions(ctx):
             if question.key not in answers:
                 return Next(f"q_{question.key}", note=note)
         return conclude(ctx)

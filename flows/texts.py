@@ -37,10 +37,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "menu.agent": ("人工服务", "Talk to a person"),
     "help": (
         "直接说您要办的事即可，如“明天上午打第二针”“孕妇能打吗”。指令：预约 查询 取消 改期 登记"
-        " 绑定 菜单 返回 退出 人工 退订 订阅 接受 放弃 EN",
-        'Just say what you need, e.g. "2nd dose tomorrow morning" or "is it free?". '
-        "Commands: BOOK, STATUS, RESCHEDULE, REGISTER, LINK, MENU (cancel a booking there), "
-        "BACK, EXIT, AGENT, ACCEPT, DECLINE, 中文",
+        " 绑定 解绑 菜单 返回 退出 人工 接受 放弃 通知方式 退订 订阅 语言 帮助 EN",
+        'Just say what you need, e.g. "2nd dose tomorrow morning". Commands: BOOK, STATUS, '
+        "CANCEL BOOKING, RESCHEDULE, REGISTER, LINK, UNLINK, MENU, BACK, EXIT, AGENT, ACCEPT, "
+        "DECLINE, NOTIFY, NOTICES OFF, START, LANG, CHINESE, HELP",
     ),
     "empty": (
         "请发送文字内容。回复 帮助 查看用法。",

@@ -316,6 +316,16 @@ class People:
              "outcome": screening.outcome, "reason": screening.reason},
         )  # fmt: skip
 
+    def screened_before(self, resident_id: int, dose: int) -> bool:
+        """Whether the person passed a screening here (eligible, or eligible with an assessment)
+        for a dose before ``dose``: then every question was asked and answered "no"."""
+        row = self._db.one(
+            "SELECT 1 FROM screenings WHERE resident_id = :id AND dose < :dose "
+            "AND outcome IN ('eligible', 'assess') LIMIT 1",
+            {"id": resident_id, "dose": dose},
+        )
+        return row is not None
+
     def latest_screening(self, resident_id: int) -> Screening | None:
         row = self._db.one(
             "SELECT resident_id, at, version, dose, answers, outcome, reason FROM screenings "

@@ -260,6 +260,7 @@ class Store:
     add_dose = _Via("people", People.add_dose)
     add_screening = _Via("people", People.add_screening)
     latest_screening = _Via("people", People.latest_screening)
+    screened_before = _Via("people", People.screened_before)
 
     # -- places ------------------------------------------------------------------------------
     sync_districts = _Via("places", Places.sync_districts)

@@ -306,7 +306,8 @@ def test_the_general_interval_answer_names_every_schedule(store: Store, policy: 
 
 def test_a_maker_lists_the_sites_that_have_its_vaccine(store: Store, policy: Policy) -> None:
     everywhere = ask(store, policy, "en", "maker", maker="sinovac")
-    assert everywhere.startswith("CoronaVac (Sinovac): at Tianhe Sports Centre (Tianhe), ")
+    assert everywhere.startswith("Every later dose must be from the same maker as dose 1")
+    assert " CoronaVac (Sinovac): at Tianhe Sports Centre (Tianhe), " in everywhere
     stocking = store.sites_stocking(["coronavac"], TODAY)
     assert f"({len(stocking)} in all)" in everywhere
     tianhe = ask(store, policy, "zh", "maker", maker="sinopharm-beijing", district="tianhe")

@@ -21,7 +21,7 @@ from bot.cli import main
 from bot.demo import seed_demo
 from bot.engine import Engine
 from flows.policy import Policy
-from store import Dose, Resident, Store
+from store import Dose, Resident, Screening, Store
 from tests.attendance_support import (
     FAMILY_ID,
     ID_NUMBER,
@@ -58,6 +58,9 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 def test_attending_records_the_dose_and_the_next_booking_is_dose_2(
     store: Store, resident: Resident, clock: Clock, engine: Engine, policy: Policy, cli: Cli
 ) -> None:
+    # screened here for dose 1 (every question answered "no"), as the booking flow records it
+    answers = dict.fromkeys(("allergy", "illness"), False)
+    store.add_screening(Screening(resident.id, NOW, "v1", 1, answers, "eligible", None))
     booking = book(store, resident, clock, "2021-06-17")  # today 10:00-12:00, booked at 09:00
     places = booked_count(store, booking.slot.id)
 

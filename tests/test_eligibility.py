@@ -59,12 +59,16 @@ def test_age_thresholds_come_from_the_policy(policy: Policy) -> None:
 
 
 def test_dose_one_asks_everything_and_later_doses_only_what_can_change() -> None:
-    assert [q.key for q in questions_for(1, "F")] == [q.key for q in QUESTIONS]
-    assert [q.key for q in questions_for(1, "M")] == [
+    everything = [q.key for q in QUESTIONS]
+    assert [q.key for q in questions_for(1, "F", screened_before=False)] == everything
+    assert [q.key for q in questions_for(1, "M", screened_before=True)] == [
         "allergy", "severe_reaction", "illness", "neuro", "risk_area",
     ]  # fmt: skip
-    assert [q.key for q in questions_for(2, "F")] == ["illness", "pregnancy", "risk_area"]
-    assert [q.key for q in questions_for(3, None)] == ["illness", "pregnancy", "risk_area"]
+    short = ["illness", "pregnancy", "risk_area"]
+    assert [q.key for q in questions_for(2, "F", screened_before=True)] == short
+    assert [q.key for q in questions_for(3, None, screened_before=True)] == short
+    # a dose given elsewhere came with no screening of ours: everything is asked
+    assert [q.key for q in questions_for(2, "F", screened_before=False)] == everything
 
 
 @pytest.mark.parametrize(
@@ -113,7 +117,7 @@ def test_screening_is_stored_with_answers_and_questionnaire_version(
 
 
 def test_dose_two_reasks_only_illness_and_risk_area_for_a_man(phone: Phone, store: Store) -> None:
-    phone.run(*REGISTER_SELF)
+    phone.run(*REGISTER_SELF, "预约", "没有", "退出")  # screened here for dose 1
     resident = store.residents_of(1)[0]
     tables.insert(store, "doses", resident_id=resident.id, dose=1, day="2021-05-20",
                   product_id="coronavac", site_id=1, source="test")  # fmt: skip
@@ -123,6 +127,32 @@ def test_dose_two_reasks_only_illness_and_risk_area_for_a_man(phone: Phone, stor
     screening = store.latest_screening(resident.id)
     assert screening is not None and screening.dose == 2
     assert set(screening.answers) == {"illness", "risk_area"}
+
+
+@pytest.mark.parametrize("source", ["import", "declared"])
+def test_dose_two_asks_everything_when_dose_one_was_not_screened_here(
+    phone: Phone, store: Store, source: str
+) -> None:
+    phone.run(*REGISTER_SELF)
+    resident = store.residents_of(1)[0]
+    tables.insert(store, "doses", resident_id=resident.id, dose=1, day="2021-05-20",
+                  product_id="coronavac", site_id=1, source=source)  # fmt: skip
+    asked = phone.say("预约第二针")
+    for words in ("过敏", "严重", "癫痫", "发热", "风险"):
+        assert words in asked
+    phone.say("没有")
+    screening = store.latest_screening(resident.id)
+    assert screening is not None and screening.dose == 2
+    assert set(screening.answers) == {
+        "allergy", "severe_reaction", "illness", "neuro", "risk_area",
+    }  # fmt: skip
+
+
+def test_a_declared_dose_one_is_followed_by_every_question(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF)
+    replies = phone.run("预约第二针", "1", "2021-05-20", "1", "天河体育中心")
+    asked = replies[-1].text
+    assert "过敏" in asked and "癫痫" in asked, asked
 
 
 def test_confirmation_also_goes_to_the_persons_own_phone(phone: Phone, store: Store) -> None:

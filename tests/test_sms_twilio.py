@@ -227,10 +227,13 @@ def test_yes_answers_a_yes_no_question_instead_of_opting_in(
 
 
 def test_the_help_text_does_not_tell_residents_to_send_a_twilio_opt_out_word() -> None:
-    """On Twilio, STOP/STOPALL/UNSUBSCRIBE/CANCEL/END/QUIT opt the number out at the carrier:
-    a resident following the help text must not unsubscribe by accident."""
+    """On Twilio, a message that is only STOP/STOPALL/UNSUBSCRIBE/CANCEL/END/QUIT opts the
+    number out at the carrier: a resident sending a command the help text lists must not
+    unsubscribe by accident ("CANCEL BOOKING" is no opt-out word; "CANCEL" is)."""
     reserved = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
     zh, en = TEXTS["help"]
     for help_text in (zh, en):
-        words = {word.strip(",.;:") for word in help_text.split()}
-        assert not words & reserved, help_text
+        before, _, listed = help_text.replace("指令：", "Commands:").partition("Commands:")
+        commands = {c.strip(" .;:").upper() for c in listed.split("," if "," in listed else None)}
+        words = {word.strip(',.;:"').upper() for word in before.split()}
+        assert commands and not (commands | words) & reserved, help_text

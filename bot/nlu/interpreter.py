@@ -19,7 +19,7 @@ from datetime import date
 from typing import TypeVar
 
 from bot.nlu.classifier import NaiveBayes, trained
-from bot.nlu.names import Names
+from bot.nlu.names import Names, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Script, Text
 from bot.nlu.phrases import Phrases
 from flows.dates import When, parse_when
@@ -363,7 +363,7 @@ class Interpreter:
             parts = {str(value) for _, value in values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
-        district, site, maker = self.names.find(text)
+        district, site, makers = self.names.find_all(text)
         return Entities(
             dose=dose,
             relation=relation,
@@ -372,7 +372,8 @@ class Interpreter:
             hour=hour,
             district=district,
             site=site,
-            maker=maker,
+            maker=maker_named_last(text, makers),
+            first_maker=first_of_makers(text, makers),
             weekend=bool(values["weekend"]) and day is None,
             age=self._age(text),
             too_far=too_far,

@@ -139,6 +139,11 @@ class Names:
 
     def find(self, text: str) -> tuple[str | None, int | None, str | None]:
         """The district, site and maker ``text`` names (each None if none)."""
+        district, site, makers = self.find_all(text)
+        return district, site, maker_named_last(text, makers)
+
+    def find_all(self, text: str) -> tuple[str | None, int | None, list[tuple[str, str | int]]]:
+        """The district and site ``text`` names, and every maker named (words, id)."""
         found: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
         for words, (kind, value) in self.phrases.find(text):
             found[kind].append((words, value))
@@ -149,8 +154,15 @@ class Names:
         return (
             _district(text, found["district"]),
             _site(text, found["site"]),
-            _maker(text, found["maker"]),
+            found["maker"],
         )
+
+
+def first_of_makers(text: str, found: list[tuple[str, str | int]]) -> str | None:
+    """The maker named first when ``text`` names two or more (第一针科兴，第二针国药: 科兴)."""
+    if len({key for _, key in found}) < 2:
+        return None
+    return str(min(found, key=lambda f: (text.find(f[0]), -len(f[0])))[1])
 
 
 def _district(text: str, found: list[tuple[str, str | int]]) -> str | None:
@@ -169,7 +181,7 @@ def _site(text: str, found: list[tuple[str, str | int]]) -> int | None:
     return int(max(found, key=lambda f: (len(f[0]), text.rfind(f[0])))[1])
 
 
-def _maker(text: str, found: list[tuple[str, str | int]]) -> str | None:
+def maker_named_last(text: str, found: list[tuple[str, str | int]]) -> str | None:
     """The maker named last (第一针科兴，第二针想打国药: the one wanted)."""
     if not found:
         return None

@@ -24,7 +24,11 @@ MAX_READ = 200  # characters the interpreter looks at; the engine refuses longer
 # read once per process. Longer texts (names with ID numbers, phones, sentences) are not kept.
 CACHED_UP_TO = 10
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_LATIN = re.compile(r"[a-z]")
+_TAG = re.compile(r"<[^<>]{0,200}>")  # markup: <script>, </b>, <br/>
+_TOKENS = re.compile(r"[\s,，;；]+")
+_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
+_EDGES = ".,!?;:'\"()[]…“”‘’"
 _SPACES = re.compile(r"\s+")
 
 
@@ -68,7 +72,7 @@ class Normaliser:
             folded = simplified
         folded = self._mend(folded)
         folded = _SPACES.sub(" ", folded).strip()
-        return Text(folded, script, cjk, len(_LATIN_WORD.findall(folded)))
+        return Text(folded, script, cjk, latin_words(folded))
 
     def _mend(self, text: str) -> str:
         """The lexicon's replacements, in one pass over the keys the text can hold."""
@@ -103,7 +107,23 @@ def simplified(text: str) -> str:
     return converted
 
 
+# OpenCC reads 天后 as the goddess's name (天后宫) and keeps 后; after a number it is "days
+# later" (7天后, 满14天后, 几天后): 後.
+_NUMERALS = "0-9〇一二两兩三四五六七八九十百几幾多数數满滿"
+_DAYS_LATER = re.compile(rf"(?<=[{_NUMERALS}])天后(?![宫宮庙廟诞誕])")
+
+
+def latin_words(folded: str) -> int:
+    """How many words in Latin letters a folded (lower-case) text has: whole tokens of letters
+    (with an inner ' or -), at least two long, outer punctuation aside. Markup, symbols and
+    numbers are not words: ``<script>alert(1)</script>`` has none."""
+    if not _LATIN.search(folded):
+        return 0
+    tokens = _TOKENS.split(_TAG.sub(" ", folded))
+    return sum(1 for t in tokens if len(w := t.strip(_EDGES)) >= 2 and _WORD.fullmatch(w))
+
+
 def to_traditional(text: str) -> str:
     """A reply in Traditional characters (Hong Kong forms, as Guangzhou readers expect)."""
     converted: str = _converter("s2hk").convert(text)
-    return converted.replace("回複", "回覆")
+    return _DAYS_LATER.sub("天後", converted.replace("回複", "回覆"))

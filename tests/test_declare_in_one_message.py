@@ -1,0 +1,66 @@
+"""A dose 1 given elsewhere, declared in one message: every detail it states is taken, at
+whichever declaration step it is said, and only what is missing is asked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from store import Store
+from tests.conftest import Phone
+
+BACKENDS = ("sqlite", "postgresql")
+ZHANG = "440106199001011235"
+REGISTER_SELF = ("登记", "1", "1", "张三", "1", ZHANG, "1", "1")
+SENTENCE = "5月20号在白云国际会议中心打的国药"
+
+
+def declared(store: Store) -> tuple[int, date, str, str | None, str]:
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None
+    [dose] = store.doses_of(resident.id)
+    site = store.site(dose.site_id) if dose.site_id is not None else None
+    return dose.dose, dose.day, dose.product_id, site.name_zh if site else None, dose.source
+
+
+def test_the_whole_declaration_at_the_yes_no_question(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF)
+    assert "别处" in phone.say("预约第二针")
+    assert "张三有以下情况吗" in phone.say(SENTENCE)  # a yes, and every detail: no more asked
+    assert declared(store) == (
+        1, date(2021, 5, 20), "bbibp", "白云国际会议中心接种点", "declared",
+    )  # fmt: skip
+    where = phone.say("没有")
+    assert "请选择接种地点" in where  # the declared site is dose 1's, not the booking's choice
+    phone.run("1", "1")  # the site of dose 1, its first day
+    confirm = phone.say("1")
+    check = "第1针（5月20日 周四 白云国际会议中心接种点 国药北京生物新冠灭活疫苗）为本人申报"
+    assert check in confirm
+
+
+def test_the_whole_declaration_at_the_date_question(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF, "预约第二针")
+    assert "哪天" in phone.say("1")
+    assert "张三有以下情况吗" in phone.say(SENTENCE)
+    assert declared(store)[1:4] == (date(2021, 5, 20), "bbibp", "白云国际会议中心接种点")
+
+
+def test_only_what_is_missing_is_asked(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF, "预约第二针")
+    assert "哪种疫苗" in phone.say("5月20号打的")  # a yes with its day: the maker next
+    assert "哪个区" in phone.say("科兴")
+    assert "张三有以下情况吗" in phone.say("天河体育中心")
+    assert declared(store)[1:4] == (date(2021, 5, 20), "coronavac", "天河体育中心接种点")
+
+
+def test_a_maker_and_site_at_the_maker_question(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF, "预约第二针", "1", "5月20日")
+    assert "张三有以下情况吗" in phone.say("国药，在白云国际会议中心")
+    assert declared(store)[2:4] == ("bbibp", "白云国际会议中心接种点")
+
+
+def test_an_answer_saying_nothing_of_dose_1_is_asked_again(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.say("预约第二针")
+    assert "请回复 1 到 2 之间的数字" in phone.say("嗯嗯")
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None and store.doses_of(resident.id) == []
