@@ -5,6 +5,8 @@ booking in progress instead of moving a booking that does not exist."""
 
 from __future__ import annotations
 
+import pytest
+
 from store import Store
 from tests.conftest import Clock, Phone
 from tests.free_text_support import MOTHER, REGISTER_SELF, ZHANG, texts, with_dose_1
@@ -96,28 +98,28 @@ def test_the_name_typed_again_with_the_id_number_is_taken(phone: Phone, store: S
     assert person.name == "李 雷"
 
 
-def test_a_correction_in_the_first_sentence_books_what_was_meant(
-    phone: Phone, store: Store, clock: Clock
+@pytest.mark.parametrize(
+    ("sentence", "said", "not_said"),
+    [
+        # a correction: what comes after it, in the afternoon
+        (
+            "我想明天上午在天河体育中心打第二针，不对，后天下午",
+            ["6月19日 周六"],
+            ["6月18日", "08:00"],
+        ),
+        # alternatives: the day is asked
+        ("明天上午或者后天下午在天河体育中心打第二针", ["请选择日期"], []),
+        # a day beyond reach: said with the days
+        ("我想9999年12月31日上午在天河体育中心打第二针", ["9999年12月31日", "请选择日期"], []),
+    ],
+)
+def test_the_days_named_in_the_first_sentence_after_the_health_questions(
+    phone: Phone, store: Store, clock: Clock, sentence: str, said: list[str], not_said: list[str]
 ) -> None:
     with_dose_1(phone, store, clock)
-    phone.send("我想明天上午在天河体育中心打第二针，不对，后天下午")
-    said = phone.say("没有")
-    assert "6月19日 周六" in said and "6月18日" not in said and "08:00" not in said
-
-
-def test_two_days_as_alternatives_are_asked_about(phone: Phone, store: Store, clock: Clock) -> None:
-    with_dose_1(phone, store, clock)
-    phone.send("明天上午或者后天下午在天河体育中心打第二针")
-    assert "请选择日期" in phone.say("没有")
-
-
-def test_a_day_beyond_reach_in_the_first_sentence_is_said_with_the_days(
-    phone: Phone, store: Store, clock: Clock
-) -> None:
-    with_dose_1(phone, store, clock)
-    phone.send("我想9999年12月31日上午在天河体育中心打第二针")
-    said = phone.say("没有")
-    assert "9999年12月31日" in said and "请选择日期" in said
+    phone.send(sentence)
+    reply = phone.say("没有")
+    assert all(part in reply for part in said) and not any(part in reply for part in not_said)
 
 
 def test_a_person_named_in_the_request_is_booked_without_asking(phone: Phone) -> None:
