@@ -288,10 +288,10 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
     first = ctx.policy.products.get(str(ctx.data.get("previous_product")))
     if wanted is not None and first is not None and first.manufacturer != wanted:
         other = [p for p in ctx.policy.products.values() if p.manufacturer == wanted]
-        names = "、" if ctx.lang == "zh" else ", "
+        sep = "、" if ctx.lang == "zh" else ", "
         notes.append(ctx.t("book.same_maker", dose=dose.number,
                            product=ctx.name_of(first.zh, first.en),
-                           wanted=names.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
+                           wanted=sep.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
     if ctx.data.get("previous_source") == "declared":
         product = ctx.policy.products[ctx.data["previous_product"]]
         previous = date.fromisoformat(ctx.data["previous_day"])

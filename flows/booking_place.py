@@ -343,7 +343,7 @@ def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
     days = open_days(ctx, first, max(last, wanted + timedelta(days=7)))
     if not days:
         return _elsewhere(ctx, ctx.t("book.no_dates"))
-    return Retry(note, Prompt(note, day_options(ctx, nearest(days, wanted))))
+    return Retry("", Prompt(note, day_options(ctx, nearest(days, wanted))))  # said by the prompt
 
 
 def _fitting(slots: list[Slot], when: When) -> list[Slot]:

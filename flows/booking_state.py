@@ -112,10 +112,7 @@ def with_note(outcome: Outcome, note: str | None) -> Outcome:
     if not note or note in (outcome.note or ""):
         return outcome
     if isinstance(outcome, Retry):
-        said, prompt = f"{note}\n{outcome.note}" if outcome.note else note, outcome.prompt
-        if prompt is not None and prompt.text == outcome.note:  # the prompt is the note itself
-            prompt = replace(prompt, text=said)
-        return Retry(said, prompt)
+        return Retry(f"{note}\n{outcome.note}" if outcome.note else note, outcome.prompt)
     own = outcome.note
     return replace(outcome, note=f"{note}\n{own}" if own else note)
 

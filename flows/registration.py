@@ -184,24 +184,30 @@ def _name(ctx: Ctx) -> Prompt:
 
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
     said = answer.said.relation
-    if (
-        said is not None
-        and answer.intent in ("book", "register")
-        and (said != ctx.data.get("relation"))
-    ):  # 不是我，是给我妈约: not a name, but who it is for
-        ctx.data["relation"] = said
+    asked = answer.intent in ("book", "register")
+    if said is not None and asked and said != ctx.data.get("relation"):
+        ctx.data["relation"] = said  # 不是我，是给我妈约: not a name, but who it is for
         return Retry(ctx.t("reg.for_self" if said == "self" else "reg.for_other"))
-    folded = unicodedata.normalize("NFKC", answer.text)
-    found = _ID_IN_TEXT.search(folded)
+    found = _name_and_id(answer.text)
     if found is None:
         return take_name(ctx, answer, "name", then="document")
     # The name and a resident ID in one message: both taken, the document questions skipped.
-    rest = _ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :])
-    name = clean_name(rest)
+    name, id_number = found
     if not valid_name(name):
         return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
     ctx.data["name"] = name
-    return _take_id(ctx, found.group(), lambda note: Next("id_number", note=note))
+    return _take_id(ctx, id_number, lambda note: Next("id_number", note=note))
+
+
+def _name_and_id(text: str) -> tuple[str, str] | None:
+    """A resident ID number written in ``text``, and what else is written there (a name, or
+    nothing); None if no ID number is."""
+    folded = unicodedata.normalize("NFKC", text)
+    found = _ID_IN_TEXT.search(folded)
+    if found is None:
+        return None
+    rest = _ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :])
+    return clean_name(rest), found.group()
 
 
 def _document(ctx: Ctx) -> Prompt:
@@ -224,14 +230,13 @@ def _id_number(ctx: Ctx) -> Prompt:
 
 
 def _read_id_number(ctx: Ctx, answer: Answer) -> Outcome:
-    folded = unicodedata.normalize("NFKC", answer.text)
-    found = _ID_IN_TEXT.search(folded)
-    if found is not None and found.group() != folded.strip():  # 李雷 4401…: the name again
-        name = clean_name(_ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :]))
-        if name and valid_name(name):
-            ctx.data["name"] = name
-        return _take_id(ctx, found.group(), Retry)
-    return _take_id(ctx, answer.text, Retry)
+    found = _name_and_id(answer.text)
+    if found is None:
+        return _take_id(ctx, answer.text, Retry)
+    name, id_number = found
+    if name and valid_name(name):  # 李雷 4401…: the name typed again with it
+        ctx.data["name"] = name
+    return _take_id(ctx, id_number, Retry)
 
 
 def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:

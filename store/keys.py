@@ -23,7 +23,7 @@ ENV_KEY = "VAXBOT_DATA_KEY"
 ENV_FILE = "VAXBOT_DATA_KEY_FILE"
 
 
-def _stderr(line: str) -> None:
+def on_stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
@@ -65,7 +65,7 @@ def write_key_file(path: Path, keys: list[str]) -> None:
 
 
 def load_keyring(
-    url: str | Path, backend: str, announce: Callable[[str], None] = _stderr
+    url: str | Path, backend: str, announce: Callable[[str], None] = on_stderr
 ) -> Keyring:
     """The keyring for the database at ``url`` (see the module's docstring)."""
     if text := os.environ.get(ENV_KEY):

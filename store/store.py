@@ -10,7 +10,6 @@ behind it is chosen by ``open_store`` from the ``--db`` value. Writes that must 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -24,7 +23,7 @@ from store.casework import Casework
 from store.conversations import Conversations
 from store.crypto import DataKeyError, Keyring
 from store.db import Db
-from store.keys import key_file_beside, load_keyring
+from store.keys import key_file_beside, load_keyring, on_stderr
 from store.migrations import migrate
 from store.offers import Offers
 from store.operators import Operators
@@ -101,8 +100,13 @@ def open_store(url: str | Path, keys: Keyring | None = None, connections: int = 
     one per thread; PostgreSQL: borrowed from a pool of up to ``connections``)."""
     db: Db
     made: list[str] = []  # the key file made beside the database for this opening, if any
+
+    def announce(said: str) -> None:
+        made.append(said)
+        on_stderr(said)
+
     try:
-        keys = keys or load_keyring(url, backend_of(url), lambda said: _made(said, made))
+        keys = keys or load_keyring(url, backend_of(url), announce)
     except DataKeyError as exc:
         raise DatabaseUnavailable(f"{masked(url)}: {exc}") from None
     if backend_of(url) == "postgresql":
@@ -131,11 +135,6 @@ def open_store(url: str | Path, keys: Keyring | None = None, connections: int = 
         db.close()
         raise
     return Store(db, keys)
-
-
-def _made(said: str, made: list[str]) -> None:
-    made.append(said)
-    print(said, file=sys.stderr)
 
 
 def _check_key(db: Db, keys: Keyring) -> None:

@@ -75,7 +75,6 @@ _AGE = re.compile(
     r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
     r"|\(([0-9]{2})\)"
 )
-# Where a change of mind says the new day or time: 从明天改到后天, move it to Friday.
 _T = TypeVar("_T")
 
 # What comes after one of these is what is wanted now: a change (改到后天) or a correction of
