@@ -357,15 +357,15 @@ class Turn:
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:
-            case Next(step, note, rewind):
+            case Next(step, note, rewind, prompt):
                 history = self.state.history
                 if rewind:
                     if step in history:
                         del history[history.index(step) :]
-                elif self.state.step is not None:
+                elif self.state.step is not None and self.state.step != step:
                     history.append(self.state.step)
                 self.state.step = step
-                return self._reask(note)
+                return self._reask(note, prompt)
             case Retry(note, prompt):
                 return self._reask(note, prompt)
             case Done(note, then, abort, carry, attachments, more, offer):

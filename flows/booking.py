@@ -51,11 +51,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flows.booking_day import place_taken
 from flows.booking_place import (
     PLACE_STEPS,
     companion_first,
     offer_queue,
-    place_taken,
     revise,
     to_place,
 )

@@ -1,29 +1,34 @@
-"""Choosing the place and time of a booking: where (dose 2+), district, site, date, period,
-and the companion of a 70+ person; filled from what the resident said (``revise``).
+"""Choosing the place of a booking: where (dose 2+), district, site, and the companion of a
+70+ person; filled from what the resident said (``revise``). The day and time steps are
+flows/booking_day.py; every step of both is in ``PLACE_STEPS``.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
+from flows.booking_day import (
+    date_prompt,
+    elsewhere,
+    period_prompt,
+    read_date,
+    read_period,
+    take_day,
+)
 from flows.booking_state import (
     SITE_WISHES,
-    WEEKEND_WORDS,
     chosen_person,
-    days_after_previous,
     dose_wanted,
     first_place_step,
     kept_note,
     listed_days,
     open_days,
     open_sites,
-    open_slots,
-    slot_of,
     window_closed,
     wish,
     with_note,
 )
-from flows.dates import When, parse_when
+from flows.dates import When
 from flows.dialogue import (
     Answer,
     Ctx,
@@ -36,30 +41,19 @@ from flows.dialogue import (
     Step,
     numbered,
 )
-from flows.eligibility import age_rules, birthday
+from flows.eligibility import age_rules
 from flows.entities import Entities
 from flows.places import (
-    covers_hour,
-    day_options,
     district_name,
     district_options,
-    in_part,
-    nearest,
     site_address,
     site_name,
     site_options,
-    slot_options,
 )
 from flows.registration import phone_prompt, take_name, take_phone
-from flows.schedule import (
-    Timing,
-    release_moment,
-    timing,
-)
 from flows.screening import questions as screening_questions
 from store import (
     Site,
-    Slot,
 )
 
 
@@ -107,7 +101,7 @@ def take_site(ctx: Ctx, site: Site) -> Outcome:
             )
         else:
             note = ctx.t("book.site_full", site=site_name(ctx.lang, site))
-        return _elsewhere(ctx, note)
+        return elsewhere(ctx, note)
     ctx.data["site_id"] = site.id
     return _to_day(ctx)
 
@@ -116,7 +110,7 @@ def _to_day(ctx: Ctx) -> Outcome:
     """The site is chosen: the day the resident named, or the list of days."""
     said = wish(ctx)
     if said.day is not None:
-        return _take_day(ctx, When(said.day, said.part, said.hour))
+        return take_day(ctx, When(said.day, said.part, said.hour))
     if said.too_far is not None:  # 9999年12月31日 in the first sentence: said with the days
         return Next("date", note=ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
     return Next("date")
@@ -156,14 +150,21 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         if said.day is None:
             kept.pop("day", None)
         return to_place(ctx)
+    if said.week is not None and said.day is None and "site_id" in ctx.data:  # 改到下周
+        ctx.data["week"] = said.week.isoformat()
+        if said.part is not None:
+            ctx.data["part"] = said.part
+        return Next("date", rewind=True)
+    if said.day is not None:
+        ctx.data.pop("week", None)
     if said.day is not None and "site_id" in ctx.data:  # 改成后天: the part of day said stays
         if said.part is not None or said.hour is not None:
-            return _take_day(ctx, When(said.day, said.part, said.hour))
+            return take_day(ctx, When(said.day, said.part, said.hour))
         wanted = Entities.load(kept)
-        return _take_day(ctx, When(said.day, wanted.part, wanted.hour))
+        return take_day(ctx, When(said.day, wanted.part, wanted.hour))
     if said.part is not None and "day" in ctx.data:
         day = date.fromisoformat(ctx.data["day"])
-        return _take_day(ctx, When(day, said.part, said.hour))
+        return take_day(ctx, When(day, said.part, said.hour))
     return None
 
 
@@ -249,7 +250,7 @@ def _other_districts(ctx: Ctx, note: str, district_id: str) -> Outcome:
     if not ctx.data.get("reschedule"):
         options += (_queue_option(ctx, str(len(options) + 1)),)
     ctx.data["queue_district"] = district_id
-    return Retry(note, Prompt(ctx.t("book.district"), options))
+    return Next("district", note, prompt=Prompt(ctx.t("book.district"), options))
 
 
 def _read_district(ctx: Ctx, answer: Answer) -> Outcome:
@@ -305,151 +306,8 @@ def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data["site_id"] = answer.value
     if not open_days(ctx, *listed_days(ctx)):  # its last places went while the list was read
         del ctx.data["site_id"]
-        return _elsewhere(ctx, ctx.t("book.no_dates"))
+        return elsewhere(ctx, ctx.t("book.no_dates"))
     return _to_day(ctx)
-
-
-def place_taken(ctx: Ctx) -> Outcome:
-    """The place went to someone else between choosing and confirming: back to the latest
-    choice that still has places (the day, else the site, else the district)."""
-    note = ctx.t("book.taken")
-    if open_days(ctx, *listed_days(ctx)):
-        return Next("date", note=note, rewind=True)
-    return _elsewhere(ctx, note)
-
-
-def _elsewhere(ctx: Ctx, note: str) -> Outcome:
-    """Nothing is left at the chosen site: back to the district's sites, else the districts."""
-    if "district" in ctx.data and open_sites(ctx, ctx.data["district"]):
-        return Next("site", note=note, rewind=True)
-    return Next("district", note=note, rewind=True)
-
-
-def _date(ctx: Ctx) -> Prompt:
-    days = open_days(ctx, *listed_days(ctx))
-    if ctx.data.get("weekend"):
-        weekend = [(day, left) for day, left in days if day.weekday() >= 5]
-        intro = ctx.t("book.weekend_days") if weekend else ctx.t("book.no_weekend")
-        return Prompt(intro, day_options(ctx, weekend or days))
-    if not days:  # nothing left here: the only way on is another site
-        return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
-    return Prompt(ctx.t("book.date"), day_options(ctx, days))
-
-
-def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
-    """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
-    site has none left, the other sites)."""
-    first, last = listed_days(ctx)
-    days = open_days(ctx, first, max(last, wanted + timedelta(days=7)))
-    if not days:
-        return _elsewhere(ctx, ctx.t("book.no_dates"))
-    return Retry("", Prompt(note, day_options(ctx, nearest(days, wanted))))  # said by the prompt
-
-
-def _fitting(slots: list[Slot], when: When) -> list[Slot]:
-    if when.hour is not None:
-        return [slot for slot in slots if covers_hour(slot, when.hour)]
-    if when.part is not None:
-        return [slot for slot in slots if in_part(slot, when.part)]
-    return slots
-
-
-def _read_date(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.value == "site":
-        return Next("site", rewind=True)
-    if answer.option is not None:
-        when = When(date.fromisoformat(str(answer.value)), ctx.data.get("part"))
-    else:
-        if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
-            ctx.data["weekend"] = True
-            return Retry("", _date(ctx))
-        parsed = parse_when(answer.text, ctx.today)
-        if parsed is not None and parsed.too_far is not None:  # 9999-12-31: refused at once
-            return Retry(ctx.t("book.date_too_far", day=ctx.day(parsed.too_far)))
-        if parsed is None or parsed.day is None:
-            return Retry(ctx.t("book.date_unknown"))
-        when = parsed
-    return _take_day(ctx, when)
-
-
-def _take_day(ctx: Ctx, when: When) -> Outcome:
-    """A day (and maybe a time of day) wanted at the chosen site: its place, or why not."""
-    assert when.day is not None
-    if when.day < ctx.today:
-        return _alternatives(ctx, when.day, ctx.t("book.date_past", day=ctx.day(when.day)))
-    dose = dose_wanted(ctx)
-    if timing(dose, when.day) is Timing.EARLY:
-        assert dose.earliest is not None
-        days = days_after_previous(ctx, dose.earliest)
-        note = ctx.t("book.too_early", dose=dose.number, min=days, day=ctx.day(dose.earliest))
-        return _alternatives(ctx, dose.earliest, note)
-    person = chosen_person(ctx)
-    minimum = ctx.policy.ages.minimum
-    if age_rules(person.birth_date, when.day, ctx.policy.ages).too_young:
-        opens = birthday(person.birth_date, minimum)
-        note = ctx.t(
-            "age.too_young_on",
-            name=person.name,
-            day=ctx.day(when.day),
-            min=minimum,
-            from_day=ctx.day(opens),
-        )
-        return Retry(note)
-    slots = open_slots(ctx, when.day)
-    if not slots:
-        release = release_moment(ctx.policy, when.day)
-        if release > ctx.now:  # not out yet: say when it will be, not "no places"
-            note = ctx.t(
-                "book.not_released",
-                day=ctx.day(when.day),
-                release=ctx.day(release.date()),
-                time=ctx.policy.booking.release_time,
-            )
-            return _alternatives(ctx, when.day, note)
-        return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
-    ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour)
-    fitting = _fitting(slots, when)
-    if len(slots) == 1 or (len(fitting) == 1 and fitting != slots):
-        return _slot_chosen(ctx, (fitting or slots)[0])
-    return Next("period")
-
-
-def _period(ctx: Ctx) -> Prompt:
-    day = date.fromisoformat(ctx.data["day"])
-    slots = open_slots(ctx, day)
-    wanted = When(day, ctx.data.get("part"), ctx.data.get("hour"))
-    fitting = _fitting(slots, wanted)
-    if fitting:
-        return Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fitting))
-    return Prompt(ctx.t("book.period_none", day=ctx.day(day)), slot_options(ctx, slots))
-
-
-def _read_period(ctx: Ctx, answer: Answer) -> Outcome:
-    day = date.fromisoformat(ctx.data["day"])
-    if answer.option is not None:
-        return _slot_chosen(ctx, slot_of(ctx, int(str(answer.value))))
-    when = parse_when(answer.text, ctx.today)
-    if when is not None and when.too_far is not None:
-        return Retry(ctx.t("book.date_too_far", day=ctx.day(when.too_far)))
-    if when is None or (when.part is None and when.hour is None):
-        return Retry(ctx.t("pick_number", n=len(_period(ctx).options)))
-    if when.day is not None and when.day != day:
-        return _read_date(ctx, answer)
-    slots = _fitting(open_slots(ctx, day), when)
-    if len(slots) == 1:
-        return _slot_chosen(ctx, slots[0])
-    ctx.data.update(part=when.part, hour=when.hour)
-    return Retry("", _period(ctx))
-
-
-def _slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
-    ctx.data["slot_id"] = slot.id
-    if age_rules(chosen_person(ctx).birth_date, slot.day, ctx.policy.ages).companion:
-        if ctx.data.get("companion_first") and ctx.data.get("companion_phone"):
-            return Next("confirm")  # asked when the person was chosen
-        return Next("companion_name")
-    ctx.data.pop("companion_phone", None)
-    return Next("confirm")
 
 
 # -- companion (70+) ------------------------------------------------------------------------
@@ -491,8 +349,8 @@ PLACE_STEPS: dict[str, Step] = {
     "where": Step(_where, _read_where, free_text=False),
     "district": Step(_district, _read_district, free_text=False),
     "site": Step(_site, _read_site),
-    "date": Step(_date, _read_date),
-    "period": Step(_period, _read_period),
+    "date": Step(date_prompt, read_date),
+    "period": Step(period_prompt, read_period),
     "companion_name": Step(_companion_name, _read_companion_name),
     "companion_phone": Step(_companion_phone, _read_companion_phone),
 }

@@ -158,6 +158,9 @@ def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
         ctx.data["part"] = part
     if wish(ctx).weekend:
         ctx.data["weekend"] = True
+    week = wish(ctx).week
+    if week is not None:
+        ctx.data["week"] = week.isoformat()
 
 
 def first_place_step(ctx: Ctx) -> str:

@@ -9,6 +9,7 @@ stateDiagram-v2
     confirm --> [*]: cancelled, place freed / kept
     [*] --> where: one booking (reschedule)
     pick --> where: reschedule, then the booking flow's place steps
+    where --> date: a new day or time said (改到下周三下午), no place: the same site
     where --> [*]: moved (new place taken before the old one is freed)
 ```
 
@@ -19,8 +20,8 @@ appointment then counts as a no-show.
 from __future__ import annotations
 
 from flows.booking import BOOKING
-from flows.booking_place import revise
-from flows.booking_state import first_place_step, prepare
+from flows.booking_place import revise, take_site, to_place
+from flows.booking_state import prepare, wish, with_note
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
@@ -158,7 +159,10 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         day=ctx.day(booking.slot.day),
         period=booking.slot.period,
     )
-    return Next(first_place_step(ctx), note=note)
+    said = wish(ctx)
+    if said.site is None and said.district is None and (said.day or said.week or said.part):
+        return with_note(take_site(ctx, booking.site), note)  # 改到下周: the same site
+    return to_place(ctx, note)
 
 
 def _read_pick_reschedule(ctx: Ctx, answer: Answer) -> Outcome:

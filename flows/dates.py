@@ -294,6 +294,11 @@ def _either_order(first: int, second: int, year: int | None, today: date) -> dat
     raise _InvalidDateError(f"{first}/{second}")
 
 
+def next_monday(today: date) -> date:
+    """The first day of next week (下周, "next week" on its own)."""
+    return _week_monday(today, 1)
+
+
 def _week_monday(today: date, weeks_ahead: int) -> date:
     return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks_ahead)
 

@@ -104,11 +104,14 @@ class Next:
 
     With ``rewind``, go back to an earlier step instead: the steps after it are forgotten, so
     BACK from there does not return to where the flow turned back (a place just taken).
+    ``prompt``: what to show instead of the step's own question (the nearest open days to
+    one wanted); its options are that step's, so their answers are read by that step.
     """
 
     step: str
     note: str | None = None
     rewind: bool = False
+    prompt: Prompt | None = None
 
 
 @dataclass(frozen=True, slots=True)

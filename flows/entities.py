@@ -60,6 +60,7 @@ class Entities:
     maker: str | None = None
     first_maker: str | None = None
     weekend: bool = False
+    week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None
     too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)
 
@@ -78,8 +79,9 @@ class Entities:
         values = {k: v for k, v in raw.items() if k in _FIELDS}
         if isinstance(values.get("day"), str):
             values["day"] = date.fromisoformat(values["day"])
-        if isinstance(values.get("too_far"), str):
-            values["too_far"] = date.fromisoformat(values["too_far"])
+        for key in ("too_far", "week"):
+            if isinstance(values.get(key), str):
+                values[key] = date.fromisoformat(values[key])
         return cls(**values)
 
     def __bool__(self) -> bool:

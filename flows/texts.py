@@ -309,6 +309,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No site in this district has that. Choose one of:",
     ),
     "book.weekend_days": ("周末可约日期：", "Weekend dates with places:"),
+    "book.week_days": ("下周可约日期：", "Dates next week with places:"),
+    "book.week_not_released": (
+        "下周的名额{release} {time}起放出，现在还不能约。最近可约：",
+        "Places for next week are released from {release} at {time}; not yet. Nearest dates:",
+    ),
+    "book.week_full": ("下周已约满，最近可约：", "Next week is fully booked. Nearest dates:"),
     "book.no_weekend": (
         "近期周末已约满，请选择其他日期：",
         "No weekend places for now. Choose another date:",

@@ -22,7 +22,7 @@ from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.names import Names, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Script, Text
 from bot.nlu.phrases import Phrases
-from flows.dates import When, parse_when
+from flows.dates import When, next_monday, parse_when
 from flows.entities import Entities, Part
 from flows.lexicon import PARTS, Lexicon, load
 from flows.policy import Policy
@@ -158,6 +158,7 @@ class Interpreter:
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
                 *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
+                *((w, ("week", 1, 0.0)) for w in lexicon.next_week),
                 *((w, ("question", 1, 0.0)) for w in lexicon.question),
                 *((w, ("dose", n, 0.0)) for n, words in lexicon.doses.items() for w in words),
                 *((w, ("relation", r, 0.0)) for r, ws in lexicon.relations.items() for w in ws),
@@ -374,6 +375,7 @@ class Interpreter:
             maker=maker_named_last(text, makers),
             first_maker=first_of_makers(text, makers),
             weekend=bool(values["weekend"]) and day is None,
+            week=next_monday(today) if values["week"] and day is None else None,
             age=self._age(text),
             too_far=too_far,
         )

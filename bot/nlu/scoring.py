@@ -81,6 +81,7 @@ def score(interpreter: Interpreter, examples: Iterable[Example], sites: dict[str
         found = reading.entities.said()
         found.pop("hour", None)  # not labelled: the part of day is
         found.pop("too_far", None)
+        found.pop("week", None)  # not labelled: 下周 on its own is vague (tests/nlu/README.md)
         found.pop("first_maker", None)  # not labelled: the maker wanted (last named) is
         if "site" in found:
             found["site"] = names.get(found["site"], found["site"])

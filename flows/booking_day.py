@@ -1,0 +1,196 @@
+"""Choosing the day and time of a booking at the chosen site: the date (a day typed, the days
+of next week, the weekend's, or the nearest open days to one that cannot be had), the period,
+and what happens when the place is taken meanwhile (back to the day, the site or the district).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flows.booking_state import (
+    WEEKEND_WORDS,
+    chosen_person,
+    days_after_previous,
+    dose_wanted,
+    listed_days,
+    open_days,
+    open_sites,
+    open_slots,
+    slot_of,
+)
+from flows.dates import When, parse_when
+from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
+from flows.eligibility import age_rules, birthday
+from flows.places import covers_hour, day_options, in_part, nearest, slot_options
+from flows.schedule import Timing, release_moment, timing
+from store import Slot
+
+
+def place_taken(ctx: Ctx) -> Outcome:
+    """The place went to someone else between choosing and confirming: back to the latest
+    choice that still has places (the day, else the site, else the district)."""
+    note = ctx.t("book.taken")
+    if open_days(ctx, *listed_days(ctx)):
+        return Next("date", note=note, rewind=True)
+    return elsewhere(ctx, note)
+
+
+def elsewhere(ctx: Ctx, note: str) -> Outcome:
+    """Nothing is left at the chosen site: back to the district's sites, else the districts."""
+    if "district" in ctx.data and open_sites(ctx, ctx.data["district"]):
+        return Next("site", note=note, rewind=True)
+    return Next("district", note=note, rewind=True)
+
+
+def date_prompt(ctx: Ctx) -> Prompt:
+    days = open_days(ctx, *listed_days(ctx))
+    if ctx.data.get("week"):
+        return _week_days(ctx, date.fromisoformat(ctx.data["week"]), days)
+    if ctx.data.get("weekend"):
+        weekend = [(day, left) for day, left in days if day.weekday() >= 5]
+        intro = ctx.t("book.weekend_days") if weekend else ctx.t("book.no_weekend")
+        return Prompt(intro, day_options(ctx, weekend or days))
+    if not days:  # nothing left here: the only way on is another site
+        return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
+    return Prompt(ctx.t("book.date"), day_options(ctx, days))
+
+
+def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt:
+    """改到下周: the open days of that week (the weekend's if asked), or why there are none and
+    the nearest open days."""
+    sunday = monday + timedelta(days=6)
+    days = [(d, n) for d, n in open_days(ctx, monday, sunday) if d >= ctx.today]
+    if ctx.data.get("weekend"):
+        days = [(d, n) for d, n in days if d.weekday() >= 5]
+    if days:
+        return Prompt(ctx.t("book.week_days"), day_options(ctx, days))
+    week = [monday + timedelta(days=n) for n in range(7)]
+    coming = [release_moment(ctx.policy, day) for day in week]
+    unreleased = [moment for moment in coming if moment > ctx.now]
+    if unreleased:  # not (all) out yet: say when, not "full"
+        note = ctx.t(
+            "book.week_not_released",
+            release=ctx.day(unreleased[0].date()),
+            time=ctx.policy.booking.release_time,
+        )
+    else:
+        note = ctx.t("book.week_full")
+    if not listed:
+        return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
+    return Prompt(note, day_options(ctx, nearest(listed, monday)))
+
+
+def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
+    """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
+    site has none left, the other sites)."""
+    first, last = listed_days(ctx)
+    days = open_days(ctx, first, max(last, wanted + timedelta(days=7)))
+    if not days:
+        return elsewhere(ctx, ctx.t("book.no_dates"))
+    return Next("date", prompt=Prompt(note, day_options(ctx, nearest(days, wanted))))
+
+
+def _fitting(slots: list[Slot], when: When) -> list[Slot]:
+    if when.hour is not None:
+        return [slot for slot in slots if covers_hour(slot, when.hour)]
+    if when.part is not None:
+        return [slot for slot in slots if in_part(slot, when.part)]
+    return slots
+
+
+def read_date(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "site":
+        return Next("site", rewind=True)
+    if answer.option is not None:
+        when = When(date.fromisoformat(str(answer.value)), ctx.data.get("part"))
+    else:
+        if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
+            ctx.data["weekend"] = True
+            return Retry("", date_prompt(ctx))
+        parsed = parse_when(answer.text, ctx.today)
+        if parsed is not None and parsed.too_far is not None:  # 9999-12-31: refused at once
+            return Retry(ctx.t("book.date_too_far", day=ctx.day(parsed.too_far)))
+        if parsed is None or parsed.day is None:
+            return Retry(ctx.t("book.date_unknown"))
+        when = parsed
+    return take_day(ctx, when)
+
+
+def take_day(ctx: Ctx, when: When) -> Outcome:
+    """A day (and maybe a time of day) wanted at the chosen site: its place, or why not."""
+    assert when.day is not None
+    if when.day < ctx.today:
+        return _alternatives(ctx, when.day, ctx.t("book.date_past", day=ctx.day(when.day)))
+    dose = dose_wanted(ctx)
+    if timing(dose, when.day) is Timing.EARLY:
+        assert dose.earliest is not None
+        days = days_after_previous(ctx, dose.earliest)
+        note = ctx.t("book.too_early", dose=dose.number, min=days, day=ctx.day(dose.earliest))
+        return _alternatives(ctx, dose.earliest, note)
+    person = chosen_person(ctx)
+    minimum = ctx.policy.ages.minimum
+    if age_rules(person.birth_date, when.day, ctx.policy.ages).too_young:
+        opens = birthday(person.birth_date, minimum)
+        note = ctx.t(
+            "age.too_young_on",
+            name=person.name,
+            day=ctx.day(when.day),
+            min=minimum,
+            from_day=ctx.day(opens),
+        )
+        return Retry(note)
+    slots = open_slots(ctx, when.day)
+    if not slots:
+        release = release_moment(ctx.policy, when.day)
+        if release > ctx.now:  # not out yet: say when it will be, not "no places"
+            note = ctx.t(
+                "book.not_released",
+                day=ctx.day(when.day),
+                release=ctx.day(release.date()),
+                time=ctx.policy.booking.release_time,
+            )
+            return _alternatives(ctx, when.day, note)
+        return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
+    ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour)
+    fitting = _fitting(slots, when)
+    if len(slots) == 1 or (len(fitting) == 1 and fitting != slots):
+        return slot_chosen(ctx, (fitting or slots)[0])
+    return Next("period")
+
+
+def period_prompt(ctx: Ctx) -> Prompt:
+    day = date.fromisoformat(ctx.data["day"])
+    slots = open_slots(ctx, day)
+    wanted = When(day, ctx.data.get("part"), ctx.data.get("hour"))
+    fitting = _fitting(slots, wanted)
+    if fitting:
+        return Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fitting))
+    return Prompt(ctx.t("book.period_none", day=ctx.day(day)), slot_options(ctx, slots))
+
+
+def read_period(ctx: Ctx, answer: Answer) -> Outcome:
+    day = date.fromisoformat(ctx.data["day"])
+    if answer.option is not None:
+        return slot_chosen(ctx, slot_of(ctx, int(str(answer.value))))
+    when = parse_when(answer.text, ctx.today)
+    if when is not None and when.too_far is not None:
+        return Retry(ctx.t("book.date_too_far", day=ctx.day(when.too_far)))
+    if when is None or (when.part is None and when.hour is None):
+        return Retry(ctx.t("pick_number", n=len(period_prompt(ctx).options)))
+    if when.day is not None and when.day != day:
+        return read_date(ctx, answer)
+    slots = _fitting(open_slots(ctx, day), when)
+    if len(slots) == 1:
+        return slot_chosen(ctx, slots[0])
+    ctx.data.update(part=when.part, hour=when.hour)
+    return Retry("", period_prompt(ctx))
+
+
+def slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
+    ctx.data["slot_id"] = slot.id
+    if age_rules(chosen_person(ctx).birth_date, slot.day, ctx.policy.ages).companion:
+        if ctx.data.get("companion_first") and ctx.data.get("companion_phone"):
+            return Next("confirm")  # asked when the person was chosen
+        return Next("companion_name")
+    ctx.data.pop("companion_phone", None)
+    return Next("confirm")
