@@ -136,10 +136,11 @@ def _match(folded: str, options: Sequence[Option]) -> Option | None:
 # (or ``SWITCH_REPLIES``) clearly enough leaves the flow for it.
 FLOW_INTENTS = frozenset({"book", "status", "cancel", "reschedule", "register", "link"})
 SWITCHES = frozenset({"status", "cancel", "reschedule", "register", "link"})
-SWITCH_REPLIES = frozenset({"agent", "help", "stop", "start"})
+SWITCH_REPLIES = frozenset({"agent", "help", "stop", "start", "menu"})
 INTENT_COMMANDS = {
     "agent": Command.AGENT,
     "help": Command.HELP,
+    "menu": Command.MENU,
     "greet": Command.GREET,
     "stop": Command.STOP,
     "start": Command.START,

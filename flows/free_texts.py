@@ -15,6 +15,7 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.agent": ("人工服务", "Talk to a person"),
     "intent.help": ("使用帮助", "How to use this"),
     "intent.greet": ("查看功能菜单", "See the menu"),
+    "intent.menu": ("从头开始（功能菜单）", "Start over (the menu)"),
     "intent.thanks": ("不用了，谢谢", "Nothing, thanks"),
     "intent.stop": ("停止通知", "Stop notifications"),
     "intent.start": ("恢复通知", "Resume notifications"),

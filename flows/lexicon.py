@@ -40,6 +40,7 @@ class Scoring:
     first_entity_bonus: float
     request: re.Pattern[str]
     request_bonus: float
+    booking_words: tuple[str, ...]
     classifier_weight: float
 
 
@@ -133,6 +134,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             first_entity_bonus=float(scoring["first_entity_bonus"]),
             request=_request(_words(scoring["request"], "scoring.request", fold=False)),
             request_bonus=float(scoring["request_bonus"]),
+            booking_words=_words(scoring["booking_words"], "scoring.booking_words"),
             classifier_weight=float(scoring["classifier_weight"]),
         ),
         intents=intents,

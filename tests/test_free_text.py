@@ -276,3 +276,15 @@ def test_who_is_registered_can_be_said_in_words(phone: Phone) -> None:
     assert "请输入接种人姓名" in phone.say("帮我阿妈登记")  # a relative, in words
     phone.run("退出", "登记", "1")
     assert "请回复 1 到 2" in phone.say("嗯")
+
+
+def test_starting_over_inside_a_flow_gives_the_menu(phone: Phone) -> None:
+    phone.run("预约", "1", "1", "王五")
+    [menu] = phone.send("唔该，我想从头开始")
+    assert [o.label for o in menu.options][:2] == ["预约接种", "查询预约"]
+    assert "预登记须知" in phone.say("1")  # the menu's numbers work: a booking from the start
+
+
+def test_an_age_question_in_english_is_answered_with_the_age_rules(phone: Phone) -> None:
+    said = phone.say("My grandma is 80, can she get vaccinated?")
+    assert said.startswith("At 80 you can book.") and "family member must come" in said

@@ -43,6 +43,7 @@ _ALTERNATIVE_QUESTION = re.compile(r"(.)[唔不没冇]\1")
 _ENGLISH_QUESTION = re.compile(
     r"(?:^|[,.;!?]\s*)(?:can|could|may|should|is|are|do|does|will|would|must)\b(?! (?:you|u)\b)"
     r"|\bcan (?:he|she|they|we|people|someone|anyone|a|an)\b"
+    r"|\b(?:is|can|could|may|should|will|does) (?:he|she)\b(?! is\b)"
 )
 # 能打针不, 可以打没: a yes-no question closed by 不/没 after a modal.
 _TRAILING_NOT = re.compile(r"(?:能|可以|可|行|好|得|是|有|要|会)\S{0,8}[不没][?？。!！~\s]*$")
@@ -71,11 +72,14 @@ _AGE = re.compile(
     r"|(?:今年|刚满|啱啱满|已经|满|佢|他|她|我)\s*([0-9]{2})(?![0-9号日月点时:./-])"
     r"|(?:今年|刚满|啱啱满|满|佢|他|她)\s*([一二三四五六七八九]?十[一二三四五六七八九]?)(?![岁一二三四五六七八九十几多])"
     r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning|(?:father|mother|son|daughter"
-    r"|wife|husband|grandfather|grandmother|kid|child|brother|sister|friend) is)\s+([0-9]{1,3})\b"
+    r"|wife|husband|grandfather|grandmother|kid|child|brother|sister|friend"
+    r"|(?:my|our|his|her) [a-z-]{2,12}) is)\s+([0-9]{1,3})\b"
     r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
     r"|\(([0-9]{2})\)"
 )
 _T = TypeVar("_T")
+# Where a sentence's clauses part: a day said in a later one may be the one wanted.
+_CLAUSE = re.compile(r"[，,。.;；!！?？\s]+")
 
 # What comes after one of these is what is wanted now: a change (改到后天) or a correction of
 # what was just said (明天上午，不对，后天下午; 不是明天，是后天; I mean Friday).
@@ -315,6 +319,14 @@ class Interpreter:
         ):
             bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
+        if entities.age is not None and question and not request:
+            asked = {name for name in topics if name.startswith("ask.")} - {"ask.age"}
+            booking = any(word in text for word in scoring.booking_words)
+            if not asked and not booking and not wanted - {"relation", "dose"}:
+                # 我妈80岁能打吗, my grandma is 80, can she get vaccinated?: an age stated in
+                # a question that names no other topic and no day or place asks about age
+                lead = max((v for k, v in scores.items() if k != "ask.age"), default=0.0)
+                scores["ask.age"] = max(scores["ask.age"], lead + scoring.margin)
         if request:
             scores["book"] = scores.get("book", 0) + scoring.request_bonus
             best_ask = max(asks, key=lambda name: scores[name], default=None)
@@ -350,7 +362,8 @@ class Interpreter:
             if kind != "cue":
                 values[kind].append((word, value))
         dose = self._dose(text, values["dose"])
-        relation = self._relation(values["relation"])
+        cues = [word for word, (kind, _, _) in found if kind == "cue"]
+        relation = self._relation(text, values["relation"], cues)
         part: Part | None = None
         day: date | None = None
         hour: int | None = None
@@ -388,6 +401,11 @@ class Interpreter:
         whole = parse_when(text, today)
         if whole is None or whole.too_far is not None:
             return whole
+        if whole.day is not None and whole.day < today:  # 5月15号打的第一针…帮我约20号
+            for clause in reversed(_CLAUSE.split(text)[1:]):
+                later = parse_when(clause, today)
+                if later is not None and later.day is not None and later.day >= today:
+                    return later
         if changes := list(_CHANGE_TO.finditer(text)):
             cut = changes[-1]
             after = parse_when(text[cut.end() :], today)
@@ -414,12 +432,21 @@ class Interpreter:
         return max(numbers)  # 打了第一针，想约第二针: the dose wanted is the later one
 
     @staticmethod
-    def _relation(said: list[tuple[str, str | int]]) -> str | None:
-        relations = [str(value) for _, value in sorted(said, key=lambda f: -len(f[0]))]
-        others = [r for r in relations if r != "self"]
+    def _relation(text: str, said: list[tuple[str, str | int]], cues: list[str]) -> str | None:
+        """The person meant: someone other than oneself when named, the first one named (帮我外婆
+        约…要家人陪吗: the grandmother, not the family member coming along). A relation word
+        inside a longer one (老公公, 老公) or inside a question's words (备孕…要孩子: no child
+        yet) is not one."""
+        words = [word for word, _ in said]
+        kept = [
+            (text.find(word), str(value))
+            for word, value in said
+            if not any(word != other and word in other for other in (*words, *cues))
+        ]
+        others = sorted(found for found in kept if found[1] != "self")
         if others:
-            return others[0]
-        return "self" if relations else None
+            return others[0][1]
+        return "self" if kept else None
 
     @staticmethod
     def _age(text: str) -> int | None:
