@@ -196,6 +196,13 @@ def test_an_age_in_a_question_asks_about_age(message: str) -> None:
     assert FUZZ_INTERPRETER.read(message, TODAY).intent == "ask.age", message
 
 
+def test_a_maker_for_dose_2_asked_about_and_any_day_said() -> None:
+    assert FUZZ_INTERPRETER.read("第二针可以打国药吗", TODAY).intent == "ask.maker"
+    # "any day" and 都可以 say whenever suits: they ask nothing
+    assert FUZZ_INTERPRETER.read("2nd dose sinovac, afternoon, any day", TODAY).intent == "book"
+    assert not FUZZ_INTERPRETER.read("约第二针，上午下午都可以", TODAY).question
+
+
 def test_an_age_with_a_booking_word_or_a_day_is_a_booking() -> None:
     for message in (
         "我今年62岁还可以打吧 想预约第一针",

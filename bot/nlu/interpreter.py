@@ -158,6 +158,12 @@ class Interpreter:
         self._names_of: tuple[tuple[int, str, str, str], ...] = ()
         # equal scores are ranked in the lexicon's order, whatever the order cues were found in
         self._order = {name: index for index, name in enumerate(lexicon.intents)}
+        question_words = lexicon.question
+        self._whenever = tuple(
+            w
+            for w in lexicon.parts.get("any", ())
+            if any(q in w and q != w for q in question_words)
+        )
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
@@ -234,8 +240,7 @@ class Interpreter:
             also=also if understood and top == "book" else None,
         )
 
-    @staticmethod
-    def _question(text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:
+    def _question(self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:
         """Whether the message asks something: a mark of a question (吗, 多久, ?), a question
         by repetition (打唔打得), an English clause opening with a modal (can he …); the mark of
         a leading 在吗？ / 有人吗？ does not count."""
@@ -243,6 +248,9 @@ class Interpreter:
         opening = _GREETING_ASK.match(text)
         if opening is not None:
             asked = text[opening.end() :]
+        for whenever in self._whenever:  # "any" in "any day" (whenever suits) asks nothing
+            if whenever in asked:
+                asked = asked.replace(whenever, " ")
         return (
             any(kind == "question" and word in asked for word, (kind, _, _) in found)
             or bool(_ALTERNATIVE_QUESTION.search(asked))
