@@ -31,6 +31,7 @@ from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Pr
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.offers import open_offers
+from flows.registration import identity_in
 from flows.texts import Lang, text
 
 if TYPE_CHECKING:
@@ -177,6 +178,10 @@ class Turn:
                 carry["relation"] = said["relation"]
             if intent == "book" and (named := self._named(reading.text)) is not None:
                 carry["named"] = named  # 帮王小妹约: the person on this phone it names
+            if intent in ("book", "register") and (
+                identity := identity_in(self.message.text, self.engine.interpreter.lexicon.surnames)
+            ):
+                carry["identity"] = list(identity)  # 我想预约，李四 4401…: not asked again
             first: list[Reply] = []
             if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
                 side = answer_question(self.ctx, reading.also[4:], reading.entities, closing=False)

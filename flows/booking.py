@@ -124,7 +124,13 @@ def _start(ctx: Ctx) -> Outcome:
     people = ctx.people()
     relation = wish(ctx).relation
     sure = True
-    if named := [p for p in people if p.id == ctx.data.get("named")]:  # 帮王小妹约
+    identity = ctx.data.get("identity")  # 帮我妈约，王芳 4401…: the ID number written
+    if identity and (known := _by_number(ctx, str(identity[1]))) is not None:
+        people, relation = [known], None
+    elif identity:  # nobody here with that number: register them first
+        carry = {"identity": identity, **({"relation": relation} if relation else {})}
+        return Handoff("register", after="book", note=note, carry=carry)
+    elif named := [p for p in people if p.id == ctx.data.get("named")]:  # 帮王小妹约
         people, relation = named, None
     elif relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
         people, sure = people_meant(people, relation)
@@ -176,6 +182,12 @@ def _person(ctx: Ctx) -> Prompt:
     if ctx.data.get("new_person"):
         options.append((ctx.t("book.who.new"), "new"))
     return Prompt(ctx.t("book.who"), numbered(options))
+
+
+def _by_number(ctx: Ctx, number: str) -> Resident | None:
+    """The person on this phone with that resident ID number, if any."""
+    found = ctx.store.resident_by_document("resident_id", number.upper())
+    return found if found is not None and found.account_id == ctx.account_id else None
 
 
 def _read_person(ctx: Ctx, answer: Answer) -> Outcome:

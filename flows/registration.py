@@ -150,7 +150,7 @@ def _consent(ctx: Ctx) -> Prompt:
 def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "yes":  # to the notice, and separately to health information
         ctx.data["consent_at"] = ctx.now.isoformat(timespec="seconds")
-        return Next("name" if _said_who(ctx) else "who")
+        return said_identity(ctx, "name") if _said_who(ctx) else Next("who")
     if answer.value == "notice":
         return Done(ctx.t("reg.health_declined"), abort=True)
     return Done(ctx.t("reg.declined"), abort=True)
@@ -168,7 +168,7 @@ def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
     if relation is None:
         return Retry(ctx.t("pick_number", n=2))
     ctx.data["relation"] = relation  # self, other, or what was said: mother, father…
-    return Next("name")
+    return said_identity(ctx, "name")
 
 
 def _said_who(ctx: Ctx) -> bool:
@@ -190,7 +190,11 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(ctx.t("reg.for_self" if said == "self" else "reg.for_other"))
     found = _name_and_id(answer.text)
     if found is None:
-        return take_name(ctx, answer, "name", then="document")
+        taken = take_name(ctx, answer, "name", then="document")
+        said = ctx.data.pop("identity", None)  # the ID number written in the request
+        if said and isinstance(taken, Next) and taken.step == "document":
+            return _take_id(ctx, said[1], lambda note: Next("id_number", note=note))
+        return taken
     # The name and a resident ID in one message: both taken, the document questions skipped.
     name, id_number = found
     if not valid_name(name):
@@ -208,6 +212,40 @@ def _name_and_id(text: str) -> tuple[str, str] | None:
         return None
     rest = _ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :])
     return clean_name(rest), found.group()
+
+
+_TOKEN_BREAK = re.compile(r"[\s,，、。.!！?？;；:：()（）]+")
+_CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
+
+
+def identity_in(text: str, surnames: frozenset[str]) -> tuple[str, str] | None:
+    """A resident ID number in a sentence (我想预约，李四 4401…), and the name written next to
+    it ("" if none can be told: a name is 2–5 Chinese characters starting with a surname);
+    None if no ID number is written."""
+    folded = unicodedata.normalize("NFKC", text)
+    found = _ID_IN_TEXT.search(folded)
+    if found is None:
+        return None
+    before = _TOKEN_BREAK.split(_ID_WORDS.sub(" ", folded[: found.start()]).strip())[-1]
+    after = _TOKEN_BREAK.split(_ID_WORDS.sub(" ", folded[found.end() :]).strip())[0]
+    for token in (before, after):
+        if _CJK_NAME.fullmatch(token) and token[0] in surnames:
+            return token, found.group()
+    return "", found.group()
+
+
+def said_identity(ctx: Ctx, then: str) -> Outcome:
+    """Go on to ``then`` (the name), unless the request that started the registration wrote
+    the person's name and ID number (``identity``): then both are taken, those steps skipped."""
+    said = ctx.data.get("identity")
+    if not said:
+        return Next(then)
+    name, number = said
+    if not name:
+        return Next(then)  # asked; the number is taken after it
+    ctx.data.pop("identity")
+    ctx.data["name"] = name
+    return _take_id(ctx, number, lambda note: Next("id_number", note=note))
 
 
 def _document(ctx: Ctx) -> Prompt:

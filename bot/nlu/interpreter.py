@@ -36,6 +36,14 @@ _DATE_MARK = re.compile(
     r"today|tomorrow|tonight|yesterday|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
+# An ID or mobile number written in a message (身份证4401…, 手机13800138000), with the words that
+# name it: read without it (身份证 there gives a number; it does not ask what to bring).
+_LONG_NUMBER = re.compile(r"[0-9]{11}")
+_NUMBER_GIVEN = re.compile(
+    r"(?:(?:居民)?身份证(?:号码|号)?|证件号码?|手机(?:号码|号)?|电话(?:号码)?"
+    r"|\bid\b(?:\s*(?:card|number|no\.?))?|\bphone(?: number)?)?\s*[:：]?\s*"
+    r"(?<![0-9])(?:[0-9]{17}[0-9x]|(?:\+?86)?1[3-9][0-9]{9})(?![0-9])"
+)
 # 打唔打得, 可不可以, 能不能: the Chinese yes-no question by repetition.
 _ALTERNATIVE_QUESTION = re.compile(r"(.)[唔不没冇]\1")
 # An English clause that opens with a modal or auxiliary verb asks something, question mark or
@@ -207,6 +215,8 @@ class Interpreter:
 
     def read_text(self, said: Text, today: date) -> Reading:
         """``read`` for a message already normalised."""
+        if _LONG_NUMBER.search(said.text):  # an ID or phone number is data, not words
+            said = replace(said, text=_NUMBER_GIVEN.sub(" ", said.text))
         text = said.text
         found = self._words.find(text)
         greeting = _MORNING_GREETING.match(text)
