@@ -334,7 +334,8 @@ class Turn:
             # without a mark of a question, 晚上 or 轮椅 answers the step (a time, a wish)
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
-        answer = Answer(body, None, reading.entities, reading.intent)
+        simple = simplified(body) if self.said.script == "hant" else body
+        answer = Answer(body, None, reading.entities, reading.intent, simple)
         self.ctx.step = self.state.step
         if flow.revise is not None:
             revised = flow.revise(self.ctx, answer)

@@ -22,7 +22,19 @@ from __future__ import annotations
 from flows.booking import BOOKING
 from flows.booking_place import revise, take_site, to_place
 from flows.booking_state import prepare, wish, with_note
-from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered, yes_no
+from flows.dialogue import (
+    Answer,
+    Ctx,
+    Done,
+    Flow,
+    Next,
+    Option,
+    Outcome,
+    Prompt,
+    Step,
+    numbered,
+    yes_no,
+)
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
 from store import Booking, BookingNotActive
@@ -130,7 +142,12 @@ CANCEL = Flow(
 def _start_reschedule(ctx: Ctx) -> Outcome:
     bookings = _bookings(ctx)
     if not bookings:
-        return Done(ctx.t("change.none"))
+        said = wish(ctx)
+        if said.day is None and said.part is None and said.week is None:
+            return Done(ctx.t("change.none"))
+        # can't do tomorrow, saturday morning: no booking to move, so one for when they said
+        book = Option("1", ctx.t("change.book_instead"), "flow:book")
+        return Done(ctx.t("change.none"), carry={"wish": said.said()}, offer=(book,))
     if len(bookings) > 1:
         return Next("pick")
     return _chosen_for_reschedule(ctx, bookings[0][1])

@@ -89,6 +89,12 @@ class Answer:
     option: Option | None
     said: Entities = field(default_factory=Entities)
     intent: str | None = None
+    simple: str = ""  # the text in Simplified characters, for reading words (發燒 is 发烧)
+
+    @property
+    def words(self) -> str:
+        """The text as words are read: in Simplified characters (names keep ``text``)."""
+        return self.simple or self.text
 
     @property
     def value(self) -> Value:

@@ -83,9 +83,9 @@ def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     if NONE_WORDS.match(bare) or NONE_WORDS.match(folded):
         return dict.fromkeys((q.key for q in questions), False)
     numbers = set(_NUMBERS.findall(bare))
-    if numbers and len(_PUNCTUATION.sub("", _NUMBERS.sub("", bare))) <= 4:
-        if any(int(n) > len(questions) for n in numbers):
-            return None
+    if numbers and len(rest := _PUNCTUATION.sub("", _NUMBERS.sub("", bare))) <= 4:
+        if any(int(n) > len(questions) for n in numbers) or _negated(rest):
+            return None  # 没有1, 不是1, 1到3都没有: which ones, asked one at a time
         return {q.key: str(i) in numbers for i, q in enumerate(questions, 1)}
     said = {q.key for q in questions if _affirmed(folded, CONDITION_WORDS[q.key])}
     if "severe_reaction" in said and "过敏" not in folded.replace("严重过敏", ""):
@@ -93,6 +93,11 @@ def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     if said:
         return {q.key: q.key in said for q in questions}
     return None
+
+
+def _negated(words: str) -> bool:
+    """Whether the words around the numbers of an answer deny something."""
+    return any(negation.strip() in words for negation in (*NEGATIONS, "否", "none", "n't"))
 
 
 def _affirmed(text: str, words: tuple[str, ...]) -> bool:
@@ -116,7 +121,7 @@ def steps(conclude: Then) -> dict[str, Step]:
         return Prompt("\n".join(lines))
 
     def read_all_step(ctx: Ctx, answer: Answer) -> Outcome:
-        text = answer.text
+        text = answer.words
         if any(word in text.casefold() for word in ONE_BY_ONE):
             return next_question(ctx)
         answers = read_all(text, questions(ctx))

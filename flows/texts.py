@@ -392,6 +392,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # -- cancel and reschedule -----------------------------------------------------------------
     "change.none": ("此号码名下没有有效预约。", "There is no active booking on this number."),
+    "change.book_instead": ("按所说时间预约接种", "Book a vaccination for that time"),
     "change.pick": ("请选择预约：", "Which booking?"),
     "change.label": ("{name} 第{dose}剂 {day} {period}", "{name} dose {dose} {day} {period}"),
     "change.gone": (

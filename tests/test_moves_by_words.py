@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from store import Store
-from tests.conftest import Phone
-from tests.free_text_support import REGISTER_SELF, texts
+from tests.conftest import Clock, Phone
+from tests.free_text_support import REGISTER_SELF, texts, with_dose_1
 from tests.store_support import add_slot
 
 BACKENDS = ("sqlite", "postgresql")
@@ -100,3 +100,23 @@ def test_the_districts_offered_after_the_health_questions_are_read_as_districts(
     assert "海珠区每天12:00-16:00开放预约" in offered and "请选择接种点所在区" in offered
     sites = phone.say("1")  # 天河区, not "1 对疫苗成分过敏"
     assert "不能接种" not in sites and sites.endswith("请选择接种点：")
+
+
+def test_a_day_ruled_out_is_not_booked(phone: Phone, store: Store, clock: Clock) -> None:
+    with_dose_1(phone, store, clock)
+    phone.send("明天不行，后天上午打第二针")
+    said = texts(phone.run("没有", "1"))  # the site of dose 1
+    assert "6月19日 周六" in said and "6月18日" not in said
+
+
+def test_a_time_ruled_out_at_the_time_question_shows_the_others(phone: Phone) -> None:
+    booked_tomorrow(phone)
+    phone.send("改到下周一")
+    [times] = phone.send("上午不行，下午吧")
+    assert [o.label.split(" ")[0] for o in times.options] == ["14:00-16:00", "16:00-18:00"]
+
+
+def test_a_move_without_a_booking_offers_a_booking_for_that_time(phone: Phone) -> None:
+    [reply] = phone.send("can't do tomorrow, saturday morning 2nd dose")
+    assert reply.text == "There is no active booking on this number."
+    assert [o.label for o in reply.options] == ["Book a vaccination for that time"]

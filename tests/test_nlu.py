@@ -203,6 +203,25 @@ def test_a_maker_for_dose_2_asked_about_and_any_day_said() -> None:
     assert not FUZZ_INTERPRETER.read("约第二针，上午下午都可以", TODAY).question
 
 
+@pytest.mark.parametrize(
+    ("message", "day", "part"),
+    [
+        ("明天不行，后天上午打第二针", date(2021, 6, 19), "morning"),
+        ("不要上午，下午吧", None, "afternoon"),
+        ("唔得闲听日，后日啦", date(2021, 6, 19), None),
+        ("not morning, afternoon please", None, "afternoon"),
+        ("can't do friday, saturday?", date(2021, 6, 19), None),
+        ("听日得唔得", date(2021, 6, 18), None),  # 得唔得 asks; it rules nothing out
+        ("明天去不了，帮我取消", date(2021, 6, 18), None),  # the day of the booking to cancel
+    ],
+)
+def test_a_day_or_time_ruled_out_is_not_the_one_wanted(
+    message: str, day: date | None, part: str | None
+) -> None:
+    said = FUZZ_INTERPRETER.read(message, TODAY).entities
+    assert (said.day, said.part) == (day, part)
+
+
 def test_an_age_with_a_booking_word_or_a_day_is_a_booking() -> None:
     for message in (
         "我今年62岁还可以打吧 想预约第一针",

@@ -95,6 +95,14 @@ _CHANGE_TO = re.compile(
     r"改到|改成|改为|改去|换到|换成|调到|推到|改返|\bto\b|不对|算了|应该是|我是说|我的意思是"
     r"|不是[^，,。；;]{1,12}[，,]\s*(?:而)?是|\bi mean\b|\bactually\b|\bno wait\b"
 )
+# A day or time ruled out (明天不行，后天上午; 不要上午，下午吧; can't do friday, saturday?): the
+# clause that says so names what is not wanted; the others, what is.
+_RULED_OUT = re.compile(
+    r"(?<!行)不行|(?<!可)不可以|(?<!得)不得|(?<!得)唔得|没空|没时间|去不了|去唔到|来不了|来唔到"
+    r"|不方便|唔方便|不要|唔要|要上班"
+    r"|\b(?:not|can't|cannot|can not|won't|unable|no)\b"
+)
+_SENTENCE_PARTS = re.compile(r"[，,。.;；!！?？]+")
 # Two days or parts of day offered as alternatives (明天上午或者后天下午): not to be guessed.
 _EITHER = re.compile(r"或者|或是|还是|\bor\b")
 
@@ -391,7 +399,9 @@ class Interpreter:
             if when is not None:
                 day, part, hour, too_far = when.day, when.part, when.hour, when.too_far
         if part is None and values["part"]:
-            parts = {str(value) for _, value in values["part"]}
+            wanted = _not_ruled_out(text)  # 上午不行，下午: the part of day wanted
+            named = [(w, v) for w, v in values["part"] if wanted is None or w in wanted]
+            parts = {str(v) for _, v in named or values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
         district, site, makers = self.names.find_all(text)
@@ -430,6 +440,10 @@ class Interpreter:
             if after is not None and (after.day is not None or after.part is not None):
                 before = parse_when(text[: cut.start()], today)
                 return after if before is None else _after_change(before, after)
+        if (wanted := _not_ruled_out(text)) is not None:
+            rest = parse_when(wanted, today)
+            if rest is not None and (rest.day is not None or rest.part is not None):
+                return rest  # 明天不行，后天上午: 后天上午 (明天去不了，帮我取消: 明天, as said)
         if either := _EITHER.search(text):
             left = parse_when(text[: either.start()], today)
             right = parse_when(text[either.end() :], today)
@@ -474,6 +488,16 @@ class Interpreter:
         digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
         age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
         return age if age is not None and 0 < age < 130 else None
+
+
+def _not_ruled_out(text: str) -> str | None:
+    """The clauses of ``text`` that rule nothing out, if one does (明天不行，后天上午: 后天上午);
+    None when none does."""
+    if not _RULED_OUT.search(text):
+        return None
+    clauses = [clause for clause in _SENTENCE_PARTS.split(text) if clause.strip()]
+    wanted = [clause for clause in clauses if not _RULED_OUT.search(clause)]
+    return " ".join(wanted) if len(wanted) < len(clauses) else None
 
 
 def _after_change(before: When, after: When) -> When:

@@ -1,0 +1,43 @@
+"""The health questions answered in one message: numbers under a negation (没有1, 1到3都没有, no 1)
+deny rather than affirm, so they are asked one at a time, never read as a condition; words are
+read in Traditional characters too (有發燒)."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.eligibility import QUESTIONS
+from flows.screening import read_all
+from tests.conftest import Phone
+from tests.free_text_support import REGISTER_SELF
+
+ALL = list(QUESTIONS)
+
+
+@pytest.mark.parametrize("answer", ["没有1", "不是1", "1到3都没有", "冇1", "no 1", "1 none"])
+def test_numbers_under_a_negation_are_not_read_as_conditions(answer: str) -> None:
+    assert read_all(answer, ALL) is None
+
+
+@pytest.mark.parametrize(("answer", "numbers"), [("1", {1}), ("3 5", {3, 5}), ("有2、4", {2, 4})])
+def test_numbers_alone_name_the_conditions(answer: str, numbers: set[int]) -> None:
+    answers = read_all(answer, ALL)
+    expected = {ALL[n - 1].key for n in numbers}
+    assert answers is not None and {key for key, said in answers.items() if said} == expected
+
+
+def test_a_negated_number_is_asked_one_at_a_time_and_nobody_is_refused(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    asked = phone.say("没有1")
+    assert "不能接种" not in asked and asked.endswith("张三是否对疫苗的任何成分过敏？")
+    for _ in range(4):
+        asked = phone.say("2")  # 否
+    assert "符合接种条件" in phone.say("2")
+
+
+def test_traditional_condition_words_are_read(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    said = phone.say("有發燒")
+    assert "逐條" not in said and "康復" in said
