@@ -269,6 +269,13 @@ def test_masking_keeps_no_numbers_names_or_addresses() -> None:
     assert mask("护照E12345678", surnames) == "护照<证件>"
     assert mask("天气怎么样", surnames) == "天气怎么样"
     assert len(mask("啊" * 10_000, surnames)) <= 80
+    # codes are secrets; names beside a particle or a title, and Latin names, are names
+    for said in ("R26UHNN3", "my code is rz8n2kq4", "预约码BQ7KX9PC"):
+        kept = mask(said, surnames)
+        assert "<代码>" in kept and not any(code in kept.upper() for code in ("R26", "RZ8", "BQ7"))
+    assert mask("陈大文呢", surnames) == "<姓名>呢"
+    assert mask("John Smith here", surnames) == "<姓名> here"
+    assert mask("covid vaccine side effects", surnames) == "covid vaccine side effects"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
