@@ -351,6 +351,8 @@ class Turn:
             self.state.wish = {**self.state.wish, **reading.entities.said()}
             return self._reask(note)
         if reading.confident and reading.intent != self.state.flow:
+            if reading.intent == "status":  # 我约了吗 while booking: told, and the flow goes on
+                return [*self._status(), *self._reask(None)]
             if reading.intent in SWITCHES:
                 return self._act(reading)
             if reading.intent in SWITCH_REPLIES:
@@ -360,6 +362,14 @@ class Turn:
                 self._miss(body)
             return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, answer))
+
+    def _status(self) -> list[Reply]:
+        """What the status command says, without leaving the flow in progress."""
+        start = FLOWS["status"].start
+        assert start is not None
+        told = start(self.ctx)
+        assert isinstance(told, Done)
+        return [Reply(told.note), *(Reply(more) for more in told.more)]
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:

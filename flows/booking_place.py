@@ -128,7 +128,14 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     """Free text at any step of a booking that names what the booking needs: kept, and the
     steps it settles are taken again (算了，改成后天 / 不是我，是给我妈约 / 换去石牌)."""
     said = answer.said
-    if not said or ctx.step in OWN_WORDS_STEPS:
+    if ctx.step in OWN_WORDS_STEPS:
+        return None
+    if not ctx.data.get("reschedule") and (other := _someone_else_named(ctx, answer.text)):
+        # 不是我，是给王秀兰约: start again for her, with what was said
+        kept = {**(ctx.data.get("wish") or {}), **said.said()}
+        kept.pop("relation", None)
+        return Done("", then="book", carry={"wish": kept, "named": other})
+    if not said:
         return None
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
         return Retry(ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
@@ -147,9 +154,7 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     if said.site is not None or said.district is not None:
         for key in ("site_id", "district"):
             ctx.data.pop(key, None)
-        if said.day is None:
-            kept.pop("day", None)
-        return to_place(ctx)
+        return to_place(ctx)  # 换去白云: the day and time said before still hold
     if said.week is not None and said.day is None and "site_id" in ctx.data:  # 改到下周
         ctx.data["week"] = said.week.isoformat()
         if said.part is not None:
@@ -166,6 +171,16 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         day = date.fromisoformat(ctx.data["day"])
         return take_day(ctx, When(day, said.part, said.hour))
     return None
+
+
+def _someone_else_named(ctx: Ctx, text: str) -> int | None:
+    """The one other person on this phone whose name the answer writes, if any."""
+    chosen = ctx.data.get("resident_id")
+    if chosen is None:
+        return None
+    folded = text.casefold()
+    named = [p.id for p in ctx.people() if len(p.name) >= 2 and p.name.casefold() in folded]
+    return named[0] if len(named) == 1 and named[0] != chosen else None
 
 
 def _screened(ctx: Ctx) -> bool:

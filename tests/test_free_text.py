@@ -288,3 +288,11 @@ def test_starting_over_inside_a_flow_gives_the_menu(phone: Phone) -> None:
 def test_an_age_question_in_english_is_answered_with_the_age_rules(phone: Phone) -> None:
     said = phone.say("My grandma is 80, can she get vaccinated?")
     assert said.startswith("At 80 you can book.") and "family member must come" in said
+
+
+def test_a_status_question_inside_a_flow_is_answered_and_the_flow_goes_on(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")  # the health questions
+    said = phone.say("我约了吗")
+    assert "张三：预登记码" in said and said.endswith("都没有请回复 没有；有则回复序号，如 1 3")
+    assert "符合接种条件" in phone.say("没有")  # still in the booking

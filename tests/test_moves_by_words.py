@@ -120,3 +120,12 @@ def test_a_move_without_a_booking_offers_a_booking_for_that_time(phone: Phone) -
     [reply] = phone.send("can't do tomorrow, saturday morning 2nd dose")
     assert reply.text == "There is no active booking on this number."
     assert [o.label for o in reply.options] == ["Book a vaccination for that time"]
+
+
+def test_a_change_of_place_keeps_the_day_said(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.send("我想后天上午打疫苗")
+    assert phone.say("没有").endswith("请选择接种点所在区：")
+    assert phone.say("换去白云").endswith("请选择接种点：")
+    times = phone.say("1")
+    assert "6月19日 周六" in times and "请选择日期" not in times

@@ -127,3 +127,14 @@ def test_a_person_named_in_the_request_is_booked_without_asking(phone: Phone) ->
     register_relative(phone, "李秀英", MOTHER)
     said = texts(phone.send("帮李秀英约明天上午"))
     assert "为谁预约" not in said and "李秀英有以下情况吗" in said
+
+
+def test_someone_else_on_the_phone_named_mid_flow_is_booked_instead(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    register_relative(phone, "李秀英", MOTHER)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    assert "张三有以下情况吗" in phone.say("1")  # 张三 chosen
+    changed = phone.say("不是我，是给李秀英约")
+    assert "李秀英有以下情况吗" in changed and "张三" not in changed
+    times = phone.say("没有")
+    assert "6月18日 周五 请选择时段" in times and "14:00" not in times  # the day and morning kept
