@@ -422,6 +422,8 @@ def _check_schedule(policy: Policy, row: DoseRow, earlier: list[Dose]) -> None:
 
 def _register(store: Store, row: DoseRow, now: datetime, actor: str, channel: str) -> Resident:
     account = store.account_for("sms", row.phone, row.phone, now)
+    # the phone's owner is whoever came first; anyone after is family, relation unknown
+    owner_known = any(p.relation == "self" for p in store.residents_of(account))
     return store.add_resident(
         account_id=account,
         name=row.name,
@@ -434,7 +436,7 @@ def _register(store: Store, row: DoseRow, now: datetime, actor: str, channel: st
         now=now,
         actor=actor,
         channel=channel,
-        relation="self",
+        relation="other" if owner_known else "self",
     )
 
 

@@ -158,14 +158,20 @@ def people_meant(people: list[Resident], relation: str) -> tuple[list[Resident],
     """The people on the phone ``relation`` (本人, 妈妈, 朋友…) can mean, and whether they are
     surely meant: those registered as that relation; else those registered without one
     (family, a relative) whose sex does not rule them out, which is a guess to be asked."""
+    selves = [p for p in people if p.relation == "self"]
     if relation == "self":
-        return [p for p in people if p.relation == "self"], True
-    others = [p for p in people if p.relation != "self"]
+        return selves, len(selves) == 1
+    # several "self" on one phone (registered before relations were kept): any may be family
+    others = [p for p in people if p.relation != "self" or len(selves) > 1]
     named = [p for p in others if p.relation == relation]
     if named:
         return named, True
     sex = _SEX_OF.get(relation)
-    unnamed = [p for p in others if p.relation == "other" and (sex is None or p.sex in (sex, None))]
+    unnamed = [
+        p
+        for p in others
+        if p.relation in ("other", "self") and (sex is None or p.sex in (sex, None))
+    ]
     return unnamed, False
 
 

@@ -116,7 +116,8 @@ def _duplicate(ctx: Ctx, existing: Resident) -> Done:
     """A document registered already: the sender learns nothing of who holds it (no oracle);
     the person's own phone is told of the attempt, once a day."""
     if existing.account_id == ctx.account_id:  # on the sender's own account: theirs to know
-        return Done(ctx.t("reg.id.yours", name=existing.name), abort=True)
+        # on the way to a booking, it goes on for them
+        return Done(ctx.t("reg.id.yours", name=existing.name), carry={"resident_id": existing.id})
     key = f"id-attempt:{existing.id}:{ctx.today.isoformat()}"
     notice = ctx.t("reg.id.attempt_notice", name=existing.name)
     ctx.store.enqueue("sms", existing.phone, notice, key, ctx.now, ctx.now)

@@ -5,10 +5,14 @@ booking in progress instead of moving a booking that does not exist."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from flows.policy import Policy
 from store import Store
 from tests.conftest import Clock, Phone
+from tests.doses_import_support import dose, run
 from tests.free_text_support import MOTHER, REGISTER_SELF, ZHANG, texts, with_dose_1
 
 BACKENDS = ("sqlite", "postgresql")
@@ -138,3 +142,31 @@ def test_someone_else_on_the_phone_named_mid_flow_is_booked_instead(phone: Phone
     assert "李秀英有以下情况吗" in changed and "张三" not in changed
     times = phone.say("没有")
     assert "6月18日 周五 请选择时段" in times and "14:00" not in times  # the day and morning kept
+
+
+def test_family_imported_on_one_phone_is_reached_by_relation(
+    phone: Phone, store: Store, policy: Policy, now: datetime
+) -> None:
+    """Two people imported for the same number (vaxbot doses import): the first is the phone's
+    owner, the next family; 帮我阿妈约 asks about the woman, and an ID typed for her books her."""
+    him = dose(name="张三", id_number=ZHANG, phone="13800138000")
+    her = dose(name="李秀英", id_number=MOTHER, phone="13800138000", date="2021-05-03")
+    assert [r.status for r in run(store, policy, now, him, her)] == ["imported", "imported"]
+    relations = {
+        p.name: p.relation for p in store.residents_of(store.residents_of(1)[0].account_id)
+    }
+    assert relations == {"张三": "self", "李秀英": "other"}
+    [asked] = phone.send("帮我阿妈约听日上午打第二针")
+    assert asked.text.endswith("为谁预约？")
+    assert [o.label for o in asked.options] == ["李秀英", "其他人（先登记）"]
+    assert "李秀英有以下情况吗" in phone.say("1")
+
+
+def test_an_id_already_on_this_phone_typed_while_registering_goes_on_to_book(
+    phone: Phone,
+) -> None:
+    phone.run(*REGISTER_SELF)
+    register_relative(phone, "李秀英", MOTHER)
+    phone.run("帮我奶奶约明天上午", "2", "1")  # someone else (register first), consent
+    said = phone.say(f"李秀英 {MOTHER}")  # she was on this phone after all
+    assert "李秀英已在本号码登记" in said and "李秀英有以下情况吗" in said
