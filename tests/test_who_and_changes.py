@@ -152,9 +152,9 @@ def test_family_imported_on_one_phone_is_reached_by_relation(
     him = dose(name="张三", id_number=ZHANG, phone="13800138000")
     her = dose(name="李秀英", id_number=MOTHER, phone="13800138000", date="2021-05-03")
     assert [r.status for r in run(store, policy, now, him, her)] == ["imported", "imported"]
-    relations = {
-        p.name: p.relation for p in store.residents_of(store.residents_of(1)[0].account_id)
-    }
+    account = store.account_of("sms", "+8613800138000")
+    assert account is not None
+    relations = {p.name: p.relation for p in store.residents_of(account)}
     assert relations == {"张三": "self", "李秀英": "other"}
     [asked] = phone.send("帮我阿妈约听日上午打第二针")
     assert asked.text.endswith("为谁预约？")
