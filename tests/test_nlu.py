@@ -196,6 +196,11 @@ def test_an_age_in_a_question_asks_about_age(message: str) -> None:
     assert FUZZ_INTERPRETER.read(message, TODAY).intent == "ask.age", message
 
 
+def test_past_the_longest_interval_asks_about_the_interval() -> None:
+    for message in ("超过56天还能打第二针吗", "过了56天点算"):
+        assert FUZZ_INTERPRETER.read(message, TODAY).intent == "ask.interval", message
+
+
 def test_a_maker_for_dose_2_asked_about_and_any_day_said() -> None:
     assert FUZZ_INTERPRETER.read("第二针可以打国药吗", TODAY).intent == "ask.maker"
     # "any day" and 都可以 say whenever suits: they ask nothing
