@@ -27,7 +27,18 @@ from bot.nlu.normalise import Text, simplified
 from flows import FLOWS
 from flows.answers import answer as answer_question
 from flows.booking_state import kept_note
-from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
+from flows.dialogue import (
+    YES_WORDS,
+    Answer,
+    Ctx,
+    Done,
+    Handoff,
+    Next,
+    Option,
+    Outcome,
+    Prompt,
+    Retry,
+)
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.offers import open_offers
@@ -39,6 +50,13 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 500  # characters; anything longer is answered without being read
 PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
+
+
+# Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
+AGREE = frozenset(
+    (*YES_WORDS, "系", "係", "要", "可以", "行", "好啊", "好呀", "好吖", "得", "嗯", "恩",
+     "ok la", "okay", "sure", "yes please", "please")
+)  # fmt: skip
 
 
 class Turn:
@@ -118,6 +136,8 @@ class Turn:
         ):  # the offer SMS said "reply 1 to accept, 2 to decline"
             return self._start("offer", carry={"accept": number == "1"})
         action = match_stored(folded, actions)
+        if action is None and len(actions) == 1 and folded.rstrip("!！。.~") in AGREE:
+            action = Option.load(actions[0])  # 好 / yes / 要 to the one thing offered
         if action is not None:
             return self._action(str(action.value))
         if self.state.flow is not None:

@@ -301,3 +301,12 @@ def test_a_status_question_inside_a_flow_is_answered_and_the_flow_goes_on(phone:
     said = phone.say("我约了吗")
     assert "张三：预登记码" in said and said.endswith("都没有请回复 没有；有则回复序号，如 1 3")
     assert "符合接种条件" in phone.say("没有")  # still in the booking
+
+
+@pytest.mark.parametrize("agree", ["好", "好的", "係", "yes", "ok", "要"])
+def test_agreeing_takes_the_one_thing_offered(agree: str, phone: Phone) -> None:
+    phone.run("登记", "1", "1", "张三", "1", ZHANG, "1")
+    [done] = phone.send("1")  # the district: registered, and booking offered
+    assert [o.label for o in done.options] == ["为张三预约接种"]
+    said = phone.say(agree)
+    assert "张三有以下情况吗" in said or "張三有以下情況嗎" in said  # 係 is written in Traditional
