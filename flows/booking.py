@@ -101,8 +101,9 @@ from flows.places import (
     site_address,
     site_name,
 )
+from flows.policy import Campaign
 from flows.rules import Bar, Decision, may_book, mode_of
-from flows.schedule import Timing, Window, timing, window
+from flows.schedule import Timing, Window, campaign_now, timing, window
 from flows.screening import steps as screening_steps
 from store import (
     AlreadyBooked,
@@ -129,16 +130,16 @@ def _start(ctx: Ctx) -> Outcome:
         people, relation = [known], None
     elif identity:  # nobody here with that number: register them first
         carry = {"identity": identity, **({"relation": relation} if relation else {})}
-        return Handoff("register", after="book", note=note, carry=carry)
+        return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
     elif named := [p for p in people if p.id == ctx.data.get("named")]:  # 帮王小妹约
         people, relation = named, None
     elif relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
         people, sure = people_meant(people, relation)
         if not people:  # nobody like that here yet: register them first
             carry = {"relation": relation}
-            return Handoff("register", after="book", note=note, carry=carry)
+            return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
     if not people:
-        return Handoff("register", after="book", note=note)
+        return Handoff("register", after="book", note=note or _campaign_first(ctx))
     if len(people) > 1 and sure and (dose := wish(ctx).dose):  # 打第二针: whose turn is it?
         due = [p for p in people if _next_dose_is(ctx, p, dose)]
         people = due if len(due) == 1 else people
@@ -196,6 +197,27 @@ def _by_number(ctx: Ctx, number: str) -> Resident | None:
     return found if found is not None and found.account_id == ctx.account_id else None
 
 
+def _campaign_note(ctx: Ctx, campaign: Campaign) -> str:
+    return ctx.t(
+        "book.campaign",
+        start=ctx.day(campaign.start),
+        end=ctx.day(campaign.end),
+        name=ctx.name_of(campaign.name_zh, campaign.name_en),
+        dose=campaign.dose,
+        days=campaign.more_than_days_since_previous,
+        after=ctx.day(campaign.end + timedelta(days=1)),
+    )
+
+
+def _campaign_first(ctx: Ctx) -> str | None:
+    """Told before any data is asked, to someone not registered yet: a priority campaign runs
+    that only a later dose may book (a first dose must wait), and that they may register now."""
+    campaign = campaign_now(ctx.policy, ctx.today)
+    if campaign is None or (wish(ctx).dose or 1) == campaign.dose:
+        return None
+    return f"{_campaign_note(ctx, campaign)}\n{ctx.t('book.campaign_register')}"
+
+
 def _read_person(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "new":  # someone not registered yet: register them, then book
         relation = str(ctx.data.pop("new_person"))
@@ -243,19 +265,8 @@ def _refusal(ctx: Ctx, resident: Resident, decision: Decision) -> Done | None:
         assert decision.booking is not None
         return Done(ctx.t("book.already", **booking_facts(ctx, resident.name, decision.booking)))
     if decision.bar is Bar.CAMPAIGN:
-        campaign = decision.campaign
-        assert campaign is not None
-        return Done(
-            ctx.t(
-                "book.campaign",
-                start=ctx.day(campaign.start),
-                end=ctx.day(campaign.end),
-                name=ctx.name_of(campaign.name_zh, campaign.name_en),
-                dose=campaign.dose,
-                days=campaign.more_than_days_since_previous,
-                after=ctx.day(campaign.end + timedelta(days=1)),
-            )
-        )
+        assert decision.campaign is not None
+        return Done(_campaign_note(ctx, decision.campaign))
     if decision.bar is Bar.TOO_YOUNG:
         assert decision.opens is not None
         return Done(ctx.t("age.too_young", name=resident.name, min=policy.ages.minimum,

@@ -333,9 +333,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{district} takes bookings daily {window}; it is closed now.",
     ),
     "book.campaign": (
-        "{start}至{end}为{name}：仅限第{dose}剂且距上一剂超过{days}天者预约，其他人{after}起可约。",
+        "{start}至{end}为{name}：仅限第{dose}剂且距上一剂超过{days}天者预约，其他人{after}起可约，"
+        "届时回复 预约。",
         "{start} to {end} is {name}: only dose {dose}, more than {days} days after the last "
-        "dose, may book. Everyone else from {after}.",
+        "dose, may book. Everyone else from {after}: reply BOOK then.",
+    ),
+    "book.campaign_register": (
+        "现在可先预登记，届时少填几步。",
+        "You can pre-register now, so booking then is quicker.",
     ),
     "book.where": (
         "第{dose}剂须用同一厂家疫苗。请选择接种地点：",

@@ -310,3 +310,10 @@ def test_agreeing_takes_the_one_thing_offered(agree: str, phone: Phone) -> None:
     assert [o.label for o in done.options] == ["为张三预约接种"]
     said = phone.say(agree)
     assert "张三有以下情况吗" in said or "張三有以下情況嗎" in said  # 係 is written in Traditional
+
+
+def test_a_priority_campaign_is_told_before_any_data_is_asked(phone: Phone, clock: Clock) -> None:
+    clock.set("2021-06-19T09:00:00+08:00")  # the dose-2 campaign runs 19–21 June
+    first = texts(phone.send("我想约明天上午打针"))
+    assert first.index("第二剂次集中预约") < first.index("预登记须知")
+    assert "6月22日 周二起可约，届时回复 预约" in first and "现在可先预登记" in first
