@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from enum import Enum
@@ -77,6 +78,14 @@ def command_of(text: str) -> Command | None:
     return COMMAND_WORDS.get(fold(text))
 
 
+# An option's number written with the words around it: 选1, 选第2个, 第一个, #1, 1、, 1️⃣ (not 1号,
+# which at a date question is a day of the month).
+_PICKED = re.compile(
+    r"(?:选择?|拣|揀|要|no\.|#|option)?\s*第?\s*([0-9一二三四五六七八九十]{1,3})\s*"
+    r"(?:个|個|项|項|条|條|、|\ufe0f?\u20e3)?"
+)
+
+
 def number_of(folded: str) -> str | None:
     """The number a folded answer means (``1``, ``01``, ``一``, ``十二``), as digits; or None.
 
@@ -85,6 +94,8 @@ def number_of(folded: str) -> str | None:
     read as numbers here; ``fold`` has already turned those NFKC knows (``²``, ``①``) into
     plain digits. Never raises, whatever the text.
     """
+    if (picked := _PICKED.fullmatch(folded)) is not None:  # 选1, 第一个, #1, 1、, 1️⃣
+        folded = picked.group(1)
     if folded.isdecimal():  # not isdigit(): int("፩") fails although "፩".isdigit()
         digits = "".join(str(unicodedata.decimal(ch)) for ch in folded).lstrip("0")
         return digits or "0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Command, command_of, match_option
+from bot.matching import Command, command_of, fold, match_option, number_of
 from flows.dialogue import Option, numbered, yes_no
 
 DISTRICTS = (
@@ -288,3 +288,15 @@ def test_command_variants(text: str, command: Command) -> None:
 )
 def test_not_commands(text: str) -> None:
     assert command_of(text) is None
+
+
+@pytest.mark.parametrize(
+    "answer", ["选1", "选第1个", "第一个", "#1", "1、", "1️⃣", "option 1", "No.1"]
+)
+def test_an_options_number_with_the_words_around_it(answer: str) -> None:
+    assert number_of(fold(answer)) == "1"
+
+
+@pytest.mark.parametrize("answer", ["1号", "第1针", "no 1", "1 3"])
+def test_what_is_no_options_number(answer: str) -> None:
+    assert number_of(fold(answer)) is None
