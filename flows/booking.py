@@ -261,9 +261,15 @@ def _refusal(ctx: Ctx, resident: Resident, decision: Decision) -> Done | None:
         return Done(ctx.t("book.barred", name=resident.name, n=policy.booking.noshow_limit))
     if decision.bar is Bar.COMPLETE:
         return Done(ctx.t("book.done_all", name=resident.name))
-    if decision.bar is Bar.ALREADY:
+    if decision.bar is Bar.ALREADY:  # 帮张伟约后天下午: moving that booking is offered
         assert decision.booking is not None
-        return Done(ctx.t("book.already", **booking_facts(ctx, resident.name, decision.booking)))
+        move = Option("1", ctx.t("book.move_it"), "flow:reschedule")
+        said = wish(ctx).said()
+        return Done(
+            ctx.t("book.already", **booking_facts(ctx, resident.name, decision.booking)),
+            carry={"wish": said} if said else None,
+            offer=(move,),
+        )
     if decision.bar is Bar.CAMPAIGN:
         assert decision.campaign is not None
         return Done(_campaign_note(ctx, decision.campaign))

@@ -257,6 +257,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "book.who": ("为谁预约？", "Who is the booking for?"),
     "book.who.new": ("其他人（先登记）", "Someone else (register them)"),
     "book.kept": ("好的，改为：{what}。", "OK, changed to: {what}."),
+    "book.move_it": ("改期", "Change it"),
     "book.already": (
         "{name}已有第{dose}剂预约：{day} {period} {site}，预约码{code}。",
         "{name} already has a dose-{dose} booking: {day} {period} at {site}, code {code}.",

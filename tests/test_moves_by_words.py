@@ -129,3 +129,20 @@ def test_a_change_of_place_keeps_the_day_said(phone: Phone) -> None:
     assert phone.say("换去白云").endswith("请选择接种点：")
     times = phone.say("1")
     assert "6月19日 周六" in times and "请选择日期" not in times
+
+
+def test_booking_someone_already_booked_offers_to_move_it(phone: Phone) -> None:
+    booked_tomorrow(phone)
+    [reply] = phone.send("帮张三约后天下午")
+    assert reply.text.startswith("张三已有第1剂预约：6月18日 周五 08:00-10:00")
+    assert [o.label for o in reply.options] == ["改期"]
+    [times] = phone.send("1")  # moved to the day and time said, at the same site
+    assert times.text.endswith("6月19日 周六 请选择时段：")
+    assert [o.label.split(" ")[0] for o in times.options] == ["14:00-16:00", "16:00-18:00"]
+
+
+def test_saying_cancel_again_at_the_cancel_question_confirms(phone: Phone, store: Store) -> None:
+    booked_tomorrow(phone)
+    assert "确认取消" in phone.say("取消预约")
+    assert "已取消" in phone.say("我唔去喇")
+    assert store.active_bookings(store.residents_of(1)[0].id) == []
