@@ -196,6 +196,15 @@ def test_an_age_in_a_question_asks_about_age(message: str) -> None:
     assert FUZZ_INTERPRETER.read(message, TODAY).intent == "ask.age", message
 
 
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("我幾時打針", "status"), ("我约咗啲咩", "status"), ("可唔可以遲啲", "reschedule"),
+     ("提早啲得唔得", "reschedule"), ("我几时可以打针", "book")],
+)  # fmt: skip
+def test_ones_own_shot_asked_about(message: str, intent: str) -> None:
+    assert FUZZ_INTERPRETER.read(message, TODAY).intent == intent
+
+
 def test_past_the_longest_interval_asks_about_the_interval() -> None:
     for message in ("超过56天还能打第二针吗", "过了56天点算"):
         assert FUZZ_INTERPRETER.read(message, TODAY).intent == "ask.interval", message
