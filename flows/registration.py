@@ -54,6 +54,7 @@ from flows.dialogue import (
     numbered,
     yes_no,
 )
+from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
 from flows.places import district_name, district_options
 from store import DuplicateDocument, Resident
@@ -292,7 +293,16 @@ def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
         birth_date=parsed.birth_date.isoformat(),
         sex=parsed.sex,
     )
-    return Next("phone")
+    return Next("phone", note=too_young_note(ctx, parsed.birth_date))
+
+
+def too_young_note(ctx: Ctx, birth: date) -> str | None:
+    """Said as soon as the birth date is known: too young to book yet, and from when."""
+    ages = ctx.policy.ages
+    if not age_rules(birth, ctx.today, ages).too_young:
+        return None
+    day = ctx.day(birthday(birth, ages.minimum))
+    return ctx.t("reg.too_young", name=ctx.data.get("name", ""), min=ages.minimum, day=day)
 
 
 def _passport(ctx: Ctx) -> Prompt:

@@ -215,6 +215,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name}未满{min}周岁，暂不能预约；{day}起可预约。",
         "{name} is under {min}; booking opens on {day}.",
     ),
+    "reg.too_young": (
+        "{name}未满{min}周岁，{day}起可预约；现在可先完成预登记。",
+        "{name} is under {min}: booking opens on {day}. You can pre-register now.",
+    ),
     "age.too_young_on": (
         "{name}在{day}未满{min}周岁，请选{from_day}或以后的日期。",
         "{name} is under {min} on {day}; choose {from_day} or later.",

@@ -56,3 +56,12 @@ def test_an_id_that_is_not_valid_is_said_and_asked_again(phone: Phone) -> None:
     wrong = ZHANG[:-1] + ("4" if ZHANG[-1] != "4" else "5")
     said = texts(phone.run(f"预约，张三 {wrong}", "1", "1"))
     assert "校验位不符" in said and said.endswith("请输入18位居民身份证号码：")
+
+
+def test_someone_too_young_is_told_as_soon_as_the_id_is_read(phone: Phone) -> None:
+    boy = "440106200501015510"  # born 1 January 2005: 16
+    said = texts(phone.run("登记", "1", "1", "陈仔", "1"))
+    assert "未满" not in said
+    told = phone.say(boy)
+    assert told.startswith("陈仔未满18周岁，2023年1月1日")
+    assert "手机号" in told  # the registration goes on
