@@ -39,9 +39,9 @@ COMMAND_WORDS: dict[str, Command] = {
     word: command
     for command, words in {
         Command.HELP: ("帮助", "help", "?", "h", "/help"),
-        Command.MENU: ("菜单", "主菜单", "menu"),
+        Command.MENU: ("菜单", "主菜单", "menu", "/menu"),
         Command.BACK: ("返回", "上一步", "back"),
-        Command.QUIT: ("退出", "结束", "quit", "exit"),
+        Command.QUIT: ("退出", "结束", "quit", "exit", "/quit"),
         Command.LANG: ("语言", "lang", "language"),
         Command.ZH: ("中文", "简体中文", "chinese", "zh"),
         Command.EN: ("en", "english", "英文", "英语"),
@@ -160,7 +160,10 @@ INTENT_COMMANDS = {
 }
 # A single word in Latin letters that says the resident writes English (besides sentences);
 # not words channels send for their own commands (Telegram's /menu arrives as "menu").
-ENGLISH_WORDS = frozenset({"book", "booking", "cancel", "status", "hello", "reschedule"})
+ENGLISH_WORDS = frozenset(
+    {"book", "booking", "cancel", "status", "hello", "reschedule"}
+    | {word for word in COMMAND_WORDS if word.isascii() and word.isalpha() and len(word) >= 3}
+)  # HELP after 帮助 is answered in English
 
 # The main menu: each entry's text key, and what choosing it does.
 MAIN_MENU: tuple[tuple[str, str], ...] = (

@@ -91,8 +91,8 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webh
 COMMANDS: Mapping[str, str] = {
     "start": "/start",  # the greeting and the menu
     "help": "/help",
-    "menu": "menu",
-    "cancel": "quit",  # leave what is in progress ("cancel" alone cancels a booking)
+    "menu": "/menu",  # slash words: no language of their own (menu would be English)
+    "cancel": "/quit",  # leave what is in progress ("cancel" alone cancels a booking)
 }
 
 # The toast for a tap on buttons that are no longer the current question's.

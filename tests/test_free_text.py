@@ -317,3 +317,9 @@ def test_a_priority_campaign_is_told_before_any_data_is_asked(phone: Phone, cloc
     first = texts(phone.send("我想约明天上午打针"))
     assert first.index("第二剂次集中预约") < first.index("预登记须知")
     assert "6月22日 周二起可约，届时回复 预约" in first and "现在可先预登记" in first
+
+
+def test_an_english_command_word_after_chinese_is_answered_in_english(phone: Phone) -> None:
+    assert phone.say("帮助").startswith("直接说您要办的事")
+    assert phone.say("HELP").startswith("Just say what you need")
+    assert phone.say("菜单").startswith("请回复数字选择")
