@@ -401,7 +401,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Bring the ID document used to book; stay 30 minutes after the shot.",
     ),
     # -- cancel and reschedule -----------------------------------------------------------------
-    "change.none": ("此号码名下没有有效预约。", "There is no active booking on this number."),
+    "change.none": ("您名下没有有效预约。", "You have no active booking."),
     "change.book_instead": ("按所说时间预约接种", "Book a vaccination for that time"),
     "change.pick": ("请选择预约：", "Which booking?"),
     "change.label": ("{name} 第{dose}剂 {day} {period}", "{name} dose {dose} {day} {period}"),

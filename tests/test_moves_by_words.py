@@ -118,7 +118,7 @@ def test_a_time_ruled_out_at_the_time_question_shows_the_others(phone: Phone) ->
 
 def test_a_move_without_a_booking_offers_a_booking_for_that_time(phone: Phone) -> None:
     [reply] = phone.send("can't do tomorrow, saturday morning 2nd dose")
-    assert reply.text == "There is no active booking on this number."
+    assert reply.text == "You have no active booking."
     assert [o.label for o in reply.options] == ["Book a vaccination for that time"]
 
 
