@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
+from flows import lexicon
 from flows.dates import parse_birth_date
 from flows.dialogue import (
     Answer,
@@ -167,6 +168,9 @@ def _who(ctx: Ctx) -> Prompt:
 
 def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
     relation = answer.value if answer.option else answer.said.relation  # 我自己, 我阿妈
+    if relation is None and _looks_like_a_name(answer.text):  # 张伟: someone else, by name
+        ctx.data["relation"] = "other"
+        return take_name(ctx, answer, "name", then="document")
     if relation is None:
         return Retry(ctx.t("pick_number", n=2))
     ctx.data["relation"] = relation  # self, other, or what was said: mother, father…
@@ -234,6 +238,12 @@ def identity_in(text: str, surnames: frozenset[str]) -> tuple[str, str] | None:
         if _CJK_NAME.fullmatch(token) and token[0] in surnames:
             return token, found.group()
     return "", found.group()
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """2–5 Chinese characters starting with a common surname (张伟, 欧阳娜娜)."""
+    name = clean_name(text)
+    return bool(_CJK_NAME.fullmatch(name)) and name[0] in lexicon.load().surnames
 
 
 def said_identity(ctx: Ctx, then: str) -> Outcome:

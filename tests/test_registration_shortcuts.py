@@ -326,3 +326,13 @@ def test_the_word_the_console_tells_operators_to_type_registers() -> None:
 
 def test_typing_the_console_word_starts_registration(phone: Phone) -> None:
     assert phone.say("注册").startswith("预登记须知")
+
+
+def test_a_name_at_the_who_question_is_someone_else_by_that_name(
+    phone: Phone, store: Store
+) -> None:
+    phone.run("登记", "1")
+    assert phone.say("张伟").endswith("请选择证件类型：")  # no "reply 1 or 2"
+    phone.run("1", ID_MALE_1990, "1", "1")
+    [person] = people(store, phone)
+    assert (person.name, person.relation) == ("张伟", "other")
