@@ -197,9 +197,9 @@ def _by_number(ctx: Ctx, number: str) -> Resident | None:
     return found if found is not None and found.account_id == ctx.account_id else None
 
 
-def _campaign_note(ctx: Ctx, campaign: Campaign) -> str:
+def _campaign_note(ctx: Ctx, campaign: Campaign, key: str = "book.campaign") -> str:
     return ctx.t(
-        "book.campaign",
+        key,
         start=ctx.day(campaign.start),
         end=ctx.day(campaign.end),
         name=ctx.name_of(campaign.name_zh, campaign.name_en),
@@ -215,7 +215,7 @@ def _campaign_first(ctx: Ctx) -> str | None:
     campaign = campaign_now(ctx.policy, ctx.today)
     if campaign is None or (wish(ctx).dose or 1) == campaign.dose:
         return None
-    return f"{_campaign_note(ctx, campaign)}\n{ctx.t('book.campaign_register')}"
+    return _campaign_note(ctx, campaign, "book.campaign_first")
 
 
 def _read_person(ctx: Ctx, answer: Answer) -> Outcome:

@@ -343,9 +343,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{start} to {end} is {name}: only dose {dose}, more than {days} days after the last "
         "dose, may book. Everyone else from {after}: reply BOOK then.",
     ),
-    "book.campaign_register": (
-        "现在可先预登记，届时少填几步。",
-        "You can pre-register now, so booking then is quicker.",
+    "book.campaign_first": (
+        "{start}至{end}仅限第{dose}剂（距上一剂超{days}天）预约，其他人{after}起可约；现在可先预登记。",
+        "{start} to {end}: dose {dose} only ({days}+ days after the last). Others from {after}; "
+        "you can pre-register now.",
     ),
     "book.where": (
         "第{dose}剂须用同一厂家疫苗。请选择接种地点：",

@@ -315,8 +315,8 @@ def test_agreeing_takes_the_one_thing_offered(agree: str, phone: Phone) -> None:
 def test_a_priority_campaign_is_told_before_any_data_is_asked(phone: Phone, clock: Clock) -> None:
     clock.set("2021-06-19T09:00:00+08:00")  # the dose-2 campaign runs 19–21 June
     first = texts(phone.send("我想约明天上午打针"))
-    assert first.index("第二剂次集中预约") < first.index("预登记须知")
-    assert "6月22日 周二起可约，届时回复 预约" in first and "现在可先预登记" in first
+    assert first.startswith("6月19日 周六至6月21日 周一仅限第2剂（距上一剂超35天）预约，其他人")
+    assert first.index("6月22日 周二起可约；现在可先预登记") < first.index("预登记须知")
 
 
 def test_an_english_command_word_after_chinese_is_answered_in_english(phone: Phone) -> None:
