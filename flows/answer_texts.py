@@ -81,6 +81,14 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "{min}-{max} days from dose {previous} to dose {dose}",
     ),
     "interval.steps": ("{label}：{steps}。", "{label}: {steps}."),
+    "interval.yours": (
+        "{name}第{dose}剂{day}起可约，{last}前接种为按时。",
+        "{name}: dose {dose} can be booked from {day}; on time until {last}.",
+    ),
+    "interval.yours_late": (
+        "{name}第{dose}剂已超过最长间隔（{last}），仍可接种，请尽快。",
+        "{name}: dose {dose} is past the longest interval ({last}); still book it, soon.",
+    ),
     "interval.overdue": (
         "超过最长间隔仍可接种，请尽快。",
         "Late? You can still book; come soon.",

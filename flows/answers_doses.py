@@ -11,6 +11,7 @@ from flows.answer_texts import SEPARATORS
 from flows.dialogue import Ctx
 from flows.entities import Entities
 from flows.policy import Interval, Policy
+from flows.schedule import NextDose, next_dose
 
 CLAUSES = {"zh": "，", "en": ", "}  # steps of one schedule
 
@@ -67,7 +68,43 @@ def _grouped(product_ids: list[str], key: Callable[[str], object]) -> list[list[
     return sorted(groups.values(), key=lambda group: -len(group))
 
 
+def _theirs(ctx: Ctx) -> str | None:
+    """The sender's own next dose, when one person on their phone has one due (我几时可以打第二
+    针): from when, and until when it is on time. Read only: no account is made for asking."""
+    account = ctx.store.account_of(ctx.channel, ctx.address)
+    if account is None:
+        return None
+    due: list[tuple[str, NextDose]] = []
+    for person in ctx.store.residents_of(account):
+        doses = ctx.doses(person.id)
+        upcoming = next_dose(doses, ctx.policy)
+        if doses and isinstance(upcoming, NextDose) and not ctx.bookings(person.id):
+            due.append((person.name, upcoming))
+    if len(due) != 1 or due[0][1].earliest is None:
+        return None
+    name, upcoming = due[0]
+    assert upcoming.earliest is not None
+    key = (
+        "interval.yours_late"
+        if upcoming.latest and upcoming.latest < ctx.today
+        else "interval.yours"
+    )
+    return parts.t(
+        ctx, key, name=name, dose=upcoming.number, day=ctx.day(upcoming.earliest),
+        last=ctx.day(upcoming.latest) if upcoming.latest else "",
+    )  # fmt: skip
+
+
 def interval(ctx: Ctx, entities: Entities) -> list[str]:
+    theirs = _theirs(ctx) if entities.maker is None and entities.dose != 1 else None
+    general = _interval(ctx, entities)
+    if theirs is None:
+        return general
+    close = parts.t(ctx, "close.book")
+    return [parts.say(ctx, theirs, close), *general]
+
+
+def _interval(ctx: Ctx, entities: Entities) -> list[str]:
     policy = ctx.policy
     close = parts.t(ctx, "close.book")
     if entities.dose is not None and entities.dose < 0:

@@ -323,3 +323,13 @@ def test_an_english_command_word_after_chinese_is_answered_in_english(phone: Pho
     assert phone.say("帮助").startswith("直接说您要办的事")
     assert phone.say("HELP").startswith("Just say what you need")
     assert phone.say("菜单").startswith("请回复数字选择")
+
+
+def test_asking_when_ones_own_dose_2_is_due_is_answered_for_them(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    with_dose_1(phone, store, clock, day="2021-06-01")
+    said = phone.say("我几时可以打第二针")
+    assert said.startswith("张三第2剂6月22日 周二起可约，7月27日 周二前接种为按时。")
+    stranger = Phone(phone.engine, "+8613900139999")
+    assert "张三" not in stranger.say("我几时可以打第二针")  # nobody else's dates
