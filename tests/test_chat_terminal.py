@@ -108,7 +108,7 @@ def test_the_up_arrow_at_the_prompt_brings_back_the_last_message(demo_db: Path) 
     )
     os.close(terminal)
     seen = bytearray()
-    help_reply = text("zh", "help")[:10].encode()  # the help text (the chat begins in Chinese)
+    help_reply = text("en", "help")[:10].encode()  # HELP, one English command word: in English
     try:
         # Each key is typed once the prompt is back: what a terminal holds while readline
         # switches it to its own mode may be dropped.

@@ -267,9 +267,9 @@ def test_quoting_someone_elses_message_id_does_not_return_their_replies(
     phone: Phone, engine: Engine
 ) -> None:
     phone.run("预约", "1")
-    mine = phone.send("张三", message_id="MID-1")
+    mine = phone.send("嗯嗯嗯", message_id="MID-1")
     stranger = Phone(engine, "+8613900139000")
     theirs = stranger.send("你好", message_id="MID-1")
-    assert "请回复 1 到 2" in mine[0].text  # the name answered "who is it for?": pick a number
+    assert "请回复 1 到 2" in mine[0].text  # no answer to "who is it for?": pick a number
     assert theirs[0].text.startswith("您好")  # the stranger's own first message, as such
     assert stranger.send("你好", message_id="MID-1") == theirs  # a redelivery of *theirs*

@@ -61,7 +61,7 @@ def test_stop_holds_notices_start_resumes_them_and_replies_still_come(
     assert [m.key for m in sms.calls] == [f"reminder:{later.code}:2021-06-19:{PHONE}"]
     assert outbox_row(store, held["idempotency_key"])["sent_at"] is None  # never sent late
 
-    assert phone.say("STOP").startswith("已退订通知")  # the English word, same effect
+    assert phone.say("STOP").startswith("Notifications stopped")  # English: same effect
     assert store.opted_out("sms", PHONE)
 
 
