@@ -353,7 +353,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Dose {dose} must be from the same maker. Where?",
     ),
     "book.where.same": ("上一剂的接种点：{site}", "Where the last dose was: {site}"),
+    "book.where.pick": ("请选择接种地点：", "Where?"),
     "book.where.home": ("居住地{district}的接种点", "A site in my home district, {district}"),
+    "book.where.home.their": (
+        "居住地{district}的接种点",
+        "A site in {name}'s home district, {district}",
+    ),
     "book.where.other": ("其他区", "Another district"),
     "book.not_yet": (
         "{name}的第{dose}剂{day}起可约，目前还没有该日的名额。",
@@ -377,6 +382,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "queue.joined": (
         "已为{name}加入排队，有名额时短信通知。",
         "{name} is in the queue; we will text when a place is found.",
+    ),
+    "queue.companion": (
+        "{name}已满{min}岁，接受名额时须提供陪同家属姓名和手机号。",
+        "{name} is {min} or over: accepting a place, give a family member's name and mobile.",
     ),
     "queue.already": ("{name}已在排队中。", "{name} is already in the queue."),
     "queue.declined": ("好的，未加入排队。", "OK, not queued."),
