@@ -14,9 +14,9 @@ from datetime import date
 from bot.assign import run_assign
 from bot.engine import Engine
 from flows.policy import Policy
-from store import Store
+from store import Dose, Store
 from tests.conftest import Clock, Phone
-from tests.jobs_support import PHONE, register
+from tests.jobs_support import OTHER, PHONE, book, register
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -62,3 +62,89 @@ def test_a_place_accepted_for_someone_under_60_says_no_age_notice(
     accepted = Phone(engine, PHONE).say("1")
     assert accepted.startswith("已接受。预约码")
     assert "\n" not in accepted and "陪同" not in accepted
+
+
+# -- A3: dose 1 declared beside a dose-1 booking here ------------------------------------------
+
+
+def test_declaring_dose_1_given_elsewhere_names_the_dose_1_booking_and_cancels_it(
+    store: Store, clock: Clock, engine: Engine
+) -> None:
+    zhang = register(store, clock.now, "张三", date(1990, 1, 1), 12)
+    first = book(store, zhang, clock.now, "2021-06-20")
+    phone = Phone(engine, PHONE)
+
+    asked = phone.say("预约第二针")
+    assert (
+        f"张三已约第1剂：6月20日 周日 10:00-12:00 天河体育中心接种点，预约码{first.code}" in asked
+    )
+    assert "是否已在别处打过？是则取消上述预约" in asked
+    assert "哪天" in phone.say("1")
+    said = phone.say("5月20日在天河体育中心打的科兴")
+
+    assert f"已取消第1剂预约（预约码{first.code}）" in said
+    assert store.active_bookings(zhang.id) == []  # no dose-1 booking beside the declared dose
+    (dose,) = store.doses_of(zhang.id)
+    assert (dose.dose, dose.day, dose.source) == (1, date(2021, 5, 20), "declared")
+    assert "请选择接种地点" in phone.say("没有")  # on to dose 2
+
+
+def test_keeping_the_dose_1_booking_declares_nothing(
+    store: Store, clock: Clock, engine: Engine
+) -> None:
+    zhang = register(store, clock.now, "张三", date(1990, 1, 1), 12)
+    first = book(store, zhang, clock.now, "2021-06-20")
+    phone = Phone(engine, PHONE)
+    phone.say("预约第二针")
+
+    kept = phone.say("2")
+
+    assert (
+        f"张三已有第1剂预约：6月20日 周日 10:00-12:00 天河体育中心接种点，预约码{first.code}"
+        in kept
+    )
+    assert [b.id for b in store.active_bookings(zhang.id)] == [first.id]
+    assert store.doses_of(zhang.id) == []
+
+
+# -- B12a: dose 1's site has none of its maker ---------------------------------------------------
+
+
+def _dose_1_at_panyu(store: Store, clock: Clock, manager: str | None = None) -> None:
+    """Someone with dose 1 (科兴) at 番禺区体育馆, which stocks only 国药 in the demo."""
+    phone = OTHER if manager else PHONE
+    person = register(store, clock.now, "李明", date(1990, 1, 1), 12, phone=phone, manager=manager)
+    site = store.site_named("番禺区体育馆接种点")
+    assert site is not None
+    dose = Dose(person.id, 1, date(2021, 5, 3), "coronavac", site.id, "import")
+    store.add_dose(dose, clock.now, "t", "t")
+    clock.set("2021-06-17T13:00")  # Panyu's booking hours
+
+
+def test_a_dose_1_site_without_the_maker_is_said_so_and_not_offered(
+    store: Store, clock: Clock, engine: Engine
+) -> None:
+    _dose_1_at_panyu(store, clock)
+    phone = Phone(engine, PHONE)
+    phone.say("预约第二针")
+
+    where = phone.send("没有")[-1]
+
+    assert "番禺区体育馆接种点没有科兴新冠灭活疫苗（第2剂须与第1剂同厂家）" in where.text
+    assert "约满" not in where.text
+    labels = [option.label for option in where.options]
+    assert labels == ["居住地天河区的接种点", "其他区"]  # not offered again
+
+
+def test_the_where_step_for_a_relative_says_their_home_district(
+    store: Store, clock: Clock, engine: Engine
+) -> None:
+    _dose_1_at_panyu(store, clock, manager=PHONE)
+    phone = Phone(engine, PHONE)
+    phone.say("book dose 2")
+
+    where = phone.send("none")[-1]
+
+    assert "Panyu Gymnasium has no CoronaVac (Sinovac)" in where.text
+    labels = [option.label for option in where.options]
+    assert labels == ["A site in 李明's home district, Tianhe", "Another district"]
