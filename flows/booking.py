@@ -328,21 +328,13 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
     wanted = wish(ctx).maker
     first = ctx.policy.products.get(str(ctx.data.get("previous_product")))
     if wanted is not None and first is not None and first.manufacturer != wanted:
+        # the product booked (dose 1's maker) is in the confirmation: only what is not
         other = [p for p in ctx.policy.products.values() if p.manufacturer == wanted]
         sep = "、" if ctx.lang == "zh" else ", "
-        notes.append(ctx.t("book.same_maker", dose=dose.number,
-                           product=ctx.name_of(first.zh, first.en),
+        notes.append(ctx.t("book.same_maker",
                            wanted=sep.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
-    if ctx.data.get("previous_source") == "declared":
-        product = ctx.policy.products[ctx.data["previous_product"]]
-        previous = date.fromisoformat(ctx.data["previous_day"])
-        maker = ctx.name_of(product.zh, product.en)
-        site = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
-        if site is None:
-            notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
-        else:
-            notes.append(ctx.t("declare.check.at", day=ctx.day(previous),
-                               site=site_name(ctx.lang, site), product=maker))  # fmt: skip
+    if ctx.data.get("previous_source") == "declared":  # the site checks the record
+        notes.append(ctx.t("declare.check"))
     return notes + age_notices(ctx, person.birth_date, day, companion_of(ctx))
 
 

@@ -94,17 +94,14 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "请回复区名或接种点名称，如 天河区；不记得请回复 不记得。",
         "Please give a district or site, e.g. Tianhe; or reply DON'T KNOW.",
     ),
+    # The notices of a confirmation are short: with the age notices and the booking they must
+    # fit in 3 SMS segments (tests/test_sms_render.py builds the longest).
     "declare.check": (
-        "第1针（{day} {product}）为本人申报，请带接种凭证供现场核对。",
-        "Dose 1 ({day}, {product}) was declared by you: bring the record for the site to check.",
-    ),
-    "declare.check.at": (
-        "第1针（{day} {site} {product}）为本人申报，请带接种凭证供现场核对。",
-        "Dose 1 ({day} at {site}, {product}) was declared by you: bring the record for the "
-        "site to check.",
+        "第1针为自报，请带接种凭证。",
+        "Dose 1 self-declared: bring its record.",
     ),
     "book.same_maker": (
-        "第{dose}剂须与第1剂同一厂家：打{product}，不能换{wanted}。",
-        "Dose {dose} must be from the same maker as dose 1: {product}, not {wanted}.",
+        "须与第1剂同厂家，不能换{wanted}。",
+        "Not {wanted}: dose 1's maker only.",
     ),
 }

@@ -223,15 +223,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name}在{day}未满{min}周岁，请选{from_day}或以后的日期。",
         "{name} is under {min} on {day}; choose {from_day} or later.",
     ),
-    "age.assessment": ("{min}岁以上需现场评估健康状况。", "Aged {min}+: health check on site."),
-    "age.companion": (
-        "须家属陪同：{companion}（{phone}）。",
-        "Must come with a family member: {companion} ({phone}).",
-    ),
-    "age.green_channel": (
-        "{min}岁以上可走绿色通道优先接种。",
-        "Aged {min}+: use the green channel (priority lane).",
-    ),
+    "age.assessment": ("{min}岁以上现场评估健康。", "Aged {min}+: health check on site."),
+    "age.companion": ("陪同家属：{companion} {phone}。", "Companion: {companion}, {phone}."),
+    "age.green_channel": ("{min}岁以上走绿色通道。", "Aged {min}+: priority lane."),
     "companion.name": (
         "{name}已满{min}岁，须家属陪同接种。请输入陪同家属姓名：",
         "{name} is {min} or over and must come with a family member. Their name:",
@@ -356,7 +350,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "book.where.pick": ("请选择接种地点：", "Where?"),
     "book.where.home": ("居住地{district}的接种点", "A site in my home district, {district}"),
     "book.where.home.their": (
-        "居住地{district}的接种点",
+        "{name}居住地{district}的接种点",
         "A site in {name}'s home district, {district}",
     ),
     "book.where.other": ("其他区", "Another district"),
@@ -369,8 +363,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Dose {dose} must be at least {min} days after the last, so from {day}.",
     ),
     "book.overdue": (
-        "已超过{max}天的接种间隔，请尽快接种。",
-        "This is past the {max}-day interval: please come as soon as possible.",
+        "已超{max}天间隔，请尽快接种。",
+        "Overdue ({max}+ days): come soon.",
     ),
     "queue.offer": (
         "加入预登记排队，有名额时短信通知",
@@ -406,9 +400,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "book.success": (
         "预约成功！预约码{code}。{name}，第{dose}剂，{day} {period}，{site}，{address}。"
-        "请携带本人身份证件（须与预约一致），接种后留观30分钟。",
+        "请带预约所用证件，接种后留观30分钟。",
         "Booked! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
-        "Bring the ID document used to book; stay 30 minutes after the shot.",
+        "Bring the ID used to book; stay 30 min after.",
     ),
     # -- cancel and reschedule -----------------------------------------------------------------
     "change.none": ("您名下没有有效预约。", "You have no active booking."),
