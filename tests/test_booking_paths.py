@@ -53,6 +53,48 @@ def test_a_queue_place_accepted_for_someone_over_70_asks_the_companion_first(
     assert store.offer_rows(granny.id)[0]["status"] == "accepted"
 
 
+def test_of_two_open_offers_the_one_for_someone_over_70_asks_the_companion(
+    store: Store, policy: Policy, clock: Clock, engine: Engine
+) -> None:
+    granny = register(store, clock.now, "黄婆婆", date(1940, 2, 10), 42)
+    son = register(store, clock.now, "黄小明", date(1990, 1, 1), 12, phone=OTHER, manager=PHONE)
+    clock.set("2021-06-17T20:10")
+    for person in (granny, son):
+        store.join_queue(person.id, 1, "tianhe", None, clock.now)
+    clock.set("2021-06-17T20:30")
+    assert run_assign(store, policy, clock.now).offered == 2
+    clock.set("2021-06-17T21:05")
+    phone = Phone(engine, PHONE)
+    which = phone.send("1")[-1]
+    assert [o.label.split()[0] for o in which.options] == ["黄婆婆", "黄小明"]
+
+    assert "请输入陪同家属姓名" in phone.say("1")
+    phone.say("黄小明")
+    accepted = phone.say("1")  # this phone
+
+    (booking,) = store.active_bookings(granny.id)
+    assert (booking.companion_name, booking.companion_phone) == ("黄小明", PHONE)
+    assert "陪同家属：黄小明 138****8000。" in accepted
+    assert "还有1个名额等您确认" in accepted  # the son's offer is still open
+    assert store.active_bookings(son.id) == []
+
+
+def test_joining_the_queue_at_70_says_the_companion_is_asked_at_acceptance(
+    store: Store, clock: Clock, engine: Engine
+) -> None:
+    register(store, clock.now, "黄婆婆", date(1940, 2, 10), 42)
+    clock.set("2021-06-17T13:00")  # Tianhe's booking hours are over: the queue is offered
+    phone = Phone(engine, PHONE)
+    phone.run("预约", "没有", "1")  # dose 1, no health issue, Tianhe
+    assert "是否加入预登记排队" in phone.say("12")  # the last option: the queue
+    assert "希望安排在什么时段" in phone.say("1")
+
+    joined = phone.say("1")  # mornings
+
+    assert "已为黄婆婆加入排队" in joined
+    assert "黄婆婆已满70岁，接受名额时须提供陪同家属姓名和手机号。" in joined
+
+
 def test_a_place_accepted_for_someone_under_60_says_no_age_notice(
     store: Store, policy: Policy, clock: Clock, engine: Engine
 ) -> None:
