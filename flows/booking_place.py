@@ -210,7 +210,7 @@ def _where(ctx: Ctx) -> Prompt:
     missing = other_maker(ctx, previous) if previous is not None else None
     if missing:  # dose 1's site has none of its maker now: said, and not offered
         intro = f"{missing}\n{ctx.t('book.where.pick')}"
-    elif previous is not None:
+    elif previous is not None and not ctx.data.get("previous_full"):
         options.append((ctx.t("book.where.same", site=site_name(ctx.lang, previous)), "same"))
     home = district_name(ctx, person.district_id)
     resident = ctx.resident(person.id)
@@ -236,7 +236,11 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data.update(district=site.district_id, site_id=site.id)
     first, last = listed_days(ctx)
     if not open_days(ctx, first, last):
-        return _not_yet(ctx) or Retry(ctx.t("book.no_dates"))
+        for key in ("district", "site_id"):
+            ctx.data.pop(key)
+        ctx.data["previous_full"] = True  # not offered again
+        full = ctx.t("book.site_full", site=site_name(ctx.lang, site))
+        return _not_yet(ctx) or Retry(full)
     return _to_day(ctx)
 
 

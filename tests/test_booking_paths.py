@@ -16,6 +16,7 @@ from bot.engine import Engine
 from flows.policy import Policy
 from store import Dose, Store
 from tests.conftest import Clock, Phone
+from tests.fakes import tables
 from tests.jobs_support import OTHER, PHONE, book, register
 
 BACKENDS = ("sqlite", "postgresql")
@@ -193,3 +194,21 @@ def test_the_where_step_for_a_relative_says_their_home_district(
     assert "Panyu Gymnasium has no CoronaVac (Sinovac)" in where.text
     labels = [option.label for option in where.options]
     assert labels == ["A site in 李明's home district, Tianhe", "Another district"]
+
+
+def test_a_full_dose_1_site_is_said_full_and_not_offered_again(
+    store: Store, clock: Clock, engine: Engine
+) -> None:
+    person = register(store, clock.now, "李明", date(1990, 1, 1), 12)
+    site = store.site_named("天河体育中心接种点")
+    assert site is not None
+    store.add_dose(Dose(person.id, 1, date(2021, 5, 3), "coronavac", site.id, "import"),
+                   clock.now, "t", "t")  # fmt: skip
+    tables.fill_slots(store, site_id=site.id)
+    phone = Phone(engine, PHONE)
+    phone.run("预约第二针", "没有")
+
+    full = phone.send("1")[-1]  # the site of dose 1
+
+    assert "天河体育中心接种点近期已约满。" in full.text
+    assert [option.label for option in full.options] == ["居住地天河区的接种点", "其他区"]
