@@ -57,6 +57,7 @@ from flows.booking_place import (
     age_notices,
     companion_first,
     companion_of,
+    dose_notices,
     needs_companion,
     offer_queue,
     revise,
@@ -67,7 +68,6 @@ from flows.booking_state import (
     Person,
     booked_resident,
     chosen_person,
-    days_after_previous,
     dose_wanted,
     prepare,
     site_of_slot,
@@ -105,7 +105,7 @@ from flows.places import (
 )
 from flows.policy import Campaign
 from flows.rules import Bar, Decision, may_book, mode_of
-from flows.schedule import Timing, Window, campaign_now, timing, window
+from flows.schedule import Window, campaign_now, window
 from flows.screening import steps as screening_steps
 from store import (
     AlreadyBooked,
@@ -319,12 +319,15 @@ def _conclude(ctx: Ctx) -> Outcome:
 
 
 def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
-    """What the person must know for that day: overdue, assessment, companion, green channel."""
-    notes = []
-    dose = dose_wanted(ctx)
-    if timing(dose, day) is Timing.OVERDUE:
-        assert dose.latest is not None
-        notes.append(ctx.t("book.overdue", max=days_after_previous(ctx, dose.latest)))
+    """What the person must know for that day: overdue, dose 1 declared, the maker, the ages."""
+    previous = ctx.data.get("previous_day")
+    notes = dose_notices(
+        ctx,
+        dose_wanted(ctx),
+        day,
+        date.fromisoformat(previous) if previous else None,
+        declared=ctx.data.get("previous_source") == "declared",
+    )
     wanted = wish(ctx).maker
     first = ctx.policy.products.get(str(ctx.data.get("previous_product")))
     if wanted is not None and first is not None and first.manufacturer != wanted:
@@ -333,8 +336,6 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
         sep = "、" if ctx.lang == "zh" else ", "
         notes.append(ctx.t("book.same_maker",
                            wanted=sep.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
-    if ctx.data.get("previous_source") == "declared":  # the site checks the record
-        notes.append(ctx.t("declare.check"))
     return notes + age_notices(ctx, person.birth_date, day, companion_of(ctx))
 
 

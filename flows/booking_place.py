@@ -52,6 +52,7 @@ from flows.places import (
     site_options,
 )
 from flows.registration import phone_prompt, take_name, take_phone
+from flows.schedule import NextDose, Timing, timing
 from flows.screening import questions as screening_questions
 from store import (
     Site,
@@ -373,6 +374,20 @@ def age_notices(ctx: Ctx, birth: date, day: date, companion: tuple[str, str] | N
         notes.append(ctx.t("age.companion", companion=name, phone=mask_phone(phone)))
     if rules.green_channel:
         notes.append(ctx.t("age.green_channel", min=ages.green_channel))
+    return notes
+
+
+def dose_notices(
+    ctx: Ctx, dose: NextDose, day: date, previous: date | None, *, declared: bool
+) -> list[str]:
+    """What a booking of ``dose`` on ``day`` must say of the dose before it (given on
+    ``previous``): overdue, and a dose 1 declared in the chat (the site checks the record)."""
+    notes = []
+    if timing(dose, day) is Timing.OVERDUE and previous is not None:
+        assert dose.latest is not None
+        notes.append(ctx.t("book.overdue", max=(dose.latest - previous).days))
+    if declared:
+        notes.append(ctx.t("declare.check"))
     return notes
 
 

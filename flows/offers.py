@@ -23,11 +23,18 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from flows.booking_place import age_notices, companion_name_prompt, companion_of, needs_companion
+from flows.booking_place import (
+    age_notices,
+    companion_name_prompt,
+    companion_of,
+    dose_notices,
+    needs_companion,
+)
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered
 from flows.places import booking_facts, site_name
 from flows.registration import phone_prompt, take_name, take_phone
-from store import AlreadyBooked, Offer, OfferClosed
+from flows.schedule import NextDose, next_dose
+from store import AlreadyBooked, Booking, Offer, OfferClosed, Resident
 
 
 def open_offers(ctx: Ctx) -> list[Offer]:
@@ -130,8 +137,21 @@ def _answer(ctx: Ctx, offer: Offer, accept: bool) -> str:
     except AlreadyBooked:
         return ctx.t("offer.already", name=resident.name)
     accepted = ctx.t("offer.accepted", **booking_facts(ctx, resident.name, booking))
-    notices = age_notices(ctx, resident.birth_date, booking.slot.day, companion)
-    return "\n".join([accepted, *notices])
+    return "\n".join([accepted, *_notices(ctx, resident, booking, companion)])
+
+
+def _notices(
+    ctx: Ctx, resident: Resident, booking: Booking, companion: tuple[str, str] | None
+) -> list[str]:
+    """The notices of a direct booking's confirmation: overdue, dose 1 declared, the ages."""
+    day = booking.slot.day
+    notes = age_notices(ctx, resident.birth_date, day, companion)
+    due = next_dose(ctx.doses(resident.id), ctx.policy)
+    if isinstance(due, NextDose) and due.number == booking.dose and due.previous is not None:
+        previous = due.previous
+        declared = previous.source == "declared"
+        notes = dose_notices(ctx, due, day, previous.day, declared=declared) + notes
+    return notes
 
 
 OFFER = Flow(

@@ -29,8 +29,10 @@ def test_a_queue_place_accepted_for_someone_over_70_asks_the_companion_first(
     store: Store, policy: Policy, clock: Clock, engine: Engine
 ) -> None:
     granny = register(store, clock.now, "黄婆婆", date(1940, 2, 10), 42)  # 81
+    declared = Dose(granny.id, 1, date(2021, 4, 1), "coronavac", None, "declared")  # overdue
+    store.add_dose(declared, clock.now, "self:sms", "sms")
     clock.set("2021-06-17T20:10")
-    assert store.join_queue(granny.id, 1, "tianhe", None, clock.now)
+    assert store.join_queue(granny.id, 2, "tianhe", None, clock.now)
     clock.set("2021-06-17T20:30")
     assert run_assign(store, policy, clock.now).offered == 1
     clock.set("2021-06-17T21:05")
@@ -46,6 +48,8 @@ def test_a_queue_place_accepted_for_someone_over_70_asks_the_companion_first(
     assert (booking.companion_name, booking.companion_phone) == ("李国强", "+8613800000003")
     assert accepted.startswith(f"已接受。预约码{booking.code}：黄婆婆")
     for notice in (
+        "已超56天间隔，请尽快接种。",
+        "第1针为自报，请带接种凭证。",
         "60岁以上现场评估健康。",
         "陪同家属：李国强 138****0003。",
         "76岁以上走绿色通道。",
