@@ -232,7 +232,9 @@ def composed(lang: Lang, policy: Policy) -> dict[str, Reply]:
         ),
         "booked-with-every-notice": Reply("\n".join([t("book.success"), *notices])),
         "rescheduled-with-every-notice": Reply("\n".join([t("reschedule.success"), *notices])),
-        "queue-place-accepted-with-every-notice": Reply("\n".join([t("offer.accepted"), *age])),
+        "queue-place-accepted-with-every-notice": Reply(
+            "\n".join([t("offer.accepted"), t("book.overdue"), t("declare.check"), *age])
+        ),
         "district-closed-with-the-queue": Reply(
             f"{t('book.closed')}\n{t('book.district')}",
             options(*districts, text(lang, "queue.offer")),
