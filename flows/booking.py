@@ -54,7 +54,11 @@ from datetime import date, timedelta
 from flows.booking_day import place_taken
 from flows.booking_place import (
     PLACE_STEPS,
+    age_notices,
     companion_first,
+    companion_of,
+    dose_notices,
+    needs_companion,
     offer_queue,
     revise,
     to_place,
@@ -64,7 +68,6 @@ from flows.booking_state import (
     Person,
     booked_resident,
     chosen_person,
-    days_after_previous,
     dose_wanted,
     prepare,
     site_of_slot,
@@ -92,9 +95,8 @@ from flows.dialogue import (
     yes_no,
 )
 from flows.documents import calendar, qr_code
-from flows.eligibility import BY_KEY, Verdict, age_rules
+from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
-from flows.identity import mask_phone
 from flows.places import (
     PARTS,
     booking_facts,
@@ -103,7 +105,7 @@ from flows.places import (
 )
 from flows.policy import Campaign
 from flows.rules import Bar, Decision, may_book, mode_of
-from flows.schedule import Timing, Window, campaign_now, timing, window
+from flows.schedule import Window, campaign_now, window
 from flows.screening import steps as screening_steps
 from store import (
     AlreadyBooked,
@@ -242,7 +244,13 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     if wanted is not None and wanted > dose.number and dose.number == 1:
         # 预约第二针 with no dose on record: dose 1 may have been given elsewhere
         ctx.data.update(resident_id=resident.id, declare={})
-        return Next("declare", note=ctx.t("declare.none", name=resident.name, dose=wanted))
+        declared = ctx.t("declare.none", name=resident.name, dose=wanted)
+        if decision.bar is Bar.ALREADY and decision.booking is not None:
+            # a dose-1 booking here: named, and cancelled if dose 1 was given elsewhere after all
+            ctx.data["declare"]["booked"] = decision.booking.id
+            facts = booking_facts(ctx, resident.name, decision.booking)
+            declared = ctx.t("declare.booked", wanted=wanted, **facts)
+        return Next("declare", note=declared)
     if refused is not None:
         return refused
     prepare(ctx, resident, dose)
@@ -311,40 +319,24 @@ def _conclude(ctx: Ctx) -> Outcome:
 
 
 def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
-    """What the person must know for that day: overdue, assessment, companion, green channel."""
-    ages = ctx.policy.ages
-    rules = age_rules(person.birth_date, day, ages)
-    notes = []
-    dose = dose_wanted(ctx)
-    if timing(dose, day) is Timing.OVERDUE:
-        assert dose.latest is not None
-        notes.append(ctx.t("book.overdue", max=days_after_previous(ctx, dose.latest)))
+    """What the person must know for that day: overdue, dose 1 declared, the maker, the ages."""
+    previous = ctx.data.get("previous_day")
+    notes = dose_notices(
+        ctx,
+        dose_wanted(ctx),
+        day,
+        date.fromisoformat(previous) if previous else None,
+        declared=ctx.data.get("previous_source") == "declared",
+    )
     wanted = wish(ctx).maker
     first = ctx.policy.products.get(str(ctx.data.get("previous_product")))
     if wanted is not None and first is not None and first.manufacturer != wanted:
+        # the product booked (dose 1's maker) is in the confirmation: only what is not
         other = [p for p in ctx.policy.products.values() if p.manufacturer == wanted]
         sep = "、" if ctx.lang == "zh" else ", "
-        notes.append(ctx.t("book.same_maker", dose=dose.number,
-                           product=ctx.name_of(first.zh, first.en),
+        notes.append(ctx.t("book.same_maker",
                            wanted=sep.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
-    if ctx.data.get("previous_source") == "declared":
-        product = ctx.policy.products[ctx.data["previous_product"]]
-        previous = date.fromisoformat(ctx.data["previous_day"])
-        maker = ctx.name_of(product.zh, product.en)
-        site = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
-        if site is None:
-            notes.append(ctx.t("declare.check", day=ctx.day(previous), product=maker))
-        else:
-            notes.append(ctx.t("declare.check.at", day=ctx.day(previous),
-                               site=site_name(ctx.lang, site), product=maker))  # fmt: skip
-    if rules.assessment:
-        notes.append(ctx.t("age.assessment", min=ages.assessment))
-    if rules.companion and ctx.data.get("companion_phone"):
-        name, phone = ctx.data["companion_name"], ctx.data["companion_phone"]
-        notes.append(ctx.t("age.companion", companion=name, phone=mask_phone(phone)))
-    if rules.green_channel:
-        notes.append(ctx.t("age.green_channel", min=ages.green_channel))
-    return notes
+    return notes + age_notices(ctx, person.birth_date, day, companion_of(ctx))
 
 
 def _confirm(ctx: Ctx) -> Prompt:
@@ -380,9 +372,7 @@ def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
         return offer_queue(ctx, closed, district_id)
     if ctx.data.get("reschedule"):
         return _move(ctx, resident, slot_id)
-    companion = None
-    if ctx.data.get("companion_phone"):
-        companion = (ctx.data["companion_name"], ctx.data["companion_phone"])
+    companion = companion_of(ctx)
     ctx.memo.clear()  # the places looked up so far are about to change
     try:
         booking = ctx.store.book(
@@ -470,7 +460,11 @@ def _join_queue(ctx: Ctx, period: str | None) -> Outcome:
     resident = booked_resident(ctx)
     district = ctx.data.get("queue_district") or resident.district_id
     added = ctx.store.join_queue(resident.id, int(ctx.data["dose"]), district, period, ctx.now)
-    return Done(ctx.t("queue.joined" if added else "queue.already", name=resident.name))
+    said = ctx.t("queue.joined" if added else "queue.already", name=resident.name)
+    if added and needs_companion(ctx, resident.birth_date, ctx.today):  # asked at acceptance
+        min_age = ctx.policy.ages.companion
+        said += "\n" + ctx.t("queue.companion", name=resident.name, min=min_age)
+    return Done(said)
 
 
 def _after_declared(ctx: Ctx) -> Outcome:

@@ -43,6 +43,7 @@ from flows.dialogue import (
 )
 from flows.eligibility import age_rules
 from flows.entities import Entities
+from flows.identity import mask_phone
 from flows.places import (
     district_name,
     district_options,
@@ -51,6 +52,7 @@ from flows.places import (
     site_options,
 )
 from flows.registration import phone_prompt, take_name, take_phone
+from flows.schedule import NextDose, Timing, timing
 from flows.screening import questions as screening_questions
 from store import (
     Site,
@@ -87,23 +89,30 @@ def take_site(ctx: Ctx, site: Site) -> Outcome:
         return offer_queue(ctx, closed, site.district_id)
     ctx.data["district"] = site.district_id
     if not any(s.id == site.id for s, _ in open_sites(ctx, site.district_id)):
-        products = dose_wanted(ctx).products
-        stocking = (
-            ctx.store.sites_stocking(products, ctx.today, site.district_id) if products else []
-        )
-        if products and all(s.id != site.id for s in stocking):  # not this dose's maker
-            product = ctx.policy.products[products[0]]
-            note = ctx.t(
-                "book.site_other_maker",
-                site=site_name(ctx.lang, site),
-                product=ctx.name_of(product.zh, product.en),
-                dose=ctx.data["dose"],
-            )
-        else:
-            note = ctx.t("book.site_full", site=site_name(ctx.lang, site))
+        note = other_maker(ctx, site) or ctx.t("book.site_full", site=site_name(ctx.lang, site))
         return elsewhere(ctx, note)
     ctx.data["site_id"] = site.id
     return _to_day(ctx)
+
+
+def other_maker(ctx: Ctx, site: Site) -> str | None:
+    """Why ``site`` cannot give this dose, if it stocks none of the maker of dose 1."""
+    products = dose_wanted(ctx).products
+    if not products:
+        return None
+    stocking = ctx.once(
+        ("stocking", tuple(products), site.district_id),
+        lambda: ctx.store.sites_stocking(products, ctx.today, site.district_id),
+    )
+    if any(s.id == site.id for s in stocking):
+        return None
+    product = ctx.policy.products[products[0]]
+    return ctx.t(
+        "book.site_other_maker",
+        site=site_name(ctx.lang, site),
+        product=ctx.name_of(product.zh, product.en),
+        dose=ctx.data["dose"],
+    )
 
 
 def _to_day(ctx: Ctx) -> Outcome:
@@ -197,15 +206,22 @@ def _queue_option(ctx: Ctx, key: str) -> Option:
 def _where(ctx: Ctx) -> Prompt:
     person = chosen_person(ctx)
     options: list[tuple[str, str]] = []
+    intro = ctx.t("book.where", dose=ctx.data["dose"])
     previous = ctx.store.site(int(ctx.data["previous_site"])) if ctx.data["previous_site"] else None
-    if previous is not None:
+    missing = other_maker(ctx, previous) if previous is not None else None
+    if missing:  # dose 1's site has none of its maker now: said, and not offered
+        intro = f"{missing}\n{ctx.t('book.where.pick')}"
+    elif previous is not None and not ctx.data.get("previous_full"):
         options.append((ctx.t("book.where.same", site=site_name(ctx.lang, previous)), "same"))
     home = district_name(ctx, person.district_id)
+    resident = ctx.resident(person.id)
+    own = resident is None or resident.relation == "self"
+    home_key = "book.where.home" if own else "book.where.home.their"
     options += [
-        (ctx.t("book.where.home", district=home), "home"),
+        (ctx.t(home_key, district=home, name=person.name), "home"),
         (ctx.t("book.where.other"), "other"),
     ]
-    return Prompt(ctx.t("book.where", dose=ctx.data["dose"]), numbered(options))
+    return Prompt(intro, numbered(options))
 
 
 def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
@@ -221,7 +237,11 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data.update(district=site.district_id, site_id=site.id)
     first, last = listed_days(ctx)
     if not open_days(ctx, first, last):
-        return _not_yet(ctx) or Retry(ctx.t("book.no_dates"))
+        for key in ("district", "site_id"):
+            ctx.data.pop(key)
+        ctx.data["previous_full"] = True  # not offered again
+        full = ctx.t("book.site_full", site=site_name(ctx.lang, site))
+        return _not_yet(ctx) or Retry(full)
     return _to_day(ctx)
 
 
@@ -328,9 +348,56 @@ def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
 # -- companion (70+) ------------------------------------------------------------------------
 
 
+def needs_companion(ctx: Ctx, birth: date, day: date) -> bool:
+    """Whether a person born on ``birth`` must come with a family member on ``day`` (70+)."""
+    return age_rules(birth, day, ctx.policy.ages).companion
+
+
+def companion_of(ctx: Ctx) -> tuple[str, str] | None:
+    """The companion's name and phone given in this conversation, if any."""
+    if not ctx.data.get("companion_phone"):
+        return None
+    return str(ctx.data["companion_name"]), str(ctx.data["companion_phone"])
+
+
+def age_notices(ctx: Ctx, birth: date, day: date, companion: tuple[str, str] | None) -> list[str]:
+    """What a person of that age must know for ``day``, said with every booking however it
+    was made (booked, moved, a queue place accepted): the on-site health check (60+), the
+    companion (70+) and the green channel (76+)."""
+    ages = ctx.policy.ages
+    rules = age_rules(birth, day, ages)
+    notes = []
+    if rules.assessment:
+        notes.append(ctx.t("age.assessment", min=ages.assessment))
+    if rules.companion and companion is not None:
+        name, phone = companion
+        notes.append(ctx.t("age.companion", companion=name, phone=mask_phone(phone)))
+    if rules.green_channel:
+        notes.append(ctx.t("age.green_channel", min=ages.green_channel))
+    return notes
+
+
+def dose_notices(
+    ctx: Ctx, dose: NextDose, day: date, previous: date | None, *, declared: bool
+) -> list[str]:
+    """What a booking of ``dose`` on ``day`` must say of the dose before it (given on
+    ``previous``): overdue, and a dose 1 declared in the chat (the site checks the record)."""
+    notes = []
+    if timing(dose, day) is Timing.OVERDUE and previous is not None:
+        assert dose.latest is not None
+        notes.append(ctx.t("book.overdue", max=(dose.latest - previous).days))
+    if declared:
+        notes.append(ctx.t("declare.check"))
+    return notes
+
+
+def companion_name_prompt(ctx: Ctx, name: str) -> Prompt:
+    """The companion's name, asked for the 70+ person called ``name``."""
+    return Prompt(ctx.t("companion.name", name=name, min=ctx.policy.ages.companion))
+
+
 def _companion_name(ctx: Ctx) -> Prompt:
-    min_age = ctx.policy.ages.companion
-    return Prompt(ctx.t("companion.name", name=chosen_person(ctx).name, min=min_age))
+    return companion_name_prompt(ctx, chosen_person(ctx).name)
 
 
 def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:

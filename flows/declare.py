@@ -4,7 +4,7 @@
 stateDiagram-v2
     [*] --> declare: dose 2+ wanted, no dose on record
     declare --> declare_date: yes, dose 1 was given elsewhere
-    declare --> [*]: no: book dose 1 instead
+    declare --> [*]: no: book dose 1 instead (or keep the dose-1 booking made here)
     declare_date --> declare_maker
     declare_maker --> declare_where
     declare_where --> [*]: recorded (source "declared", audited); the booking goes on
@@ -13,6 +13,9 @@ stateDiagram-v2
 A message at any of these steps fills every detail it states (5月20号在白云国际会议中心打的国药:
 the day, the site and the maker; at the first question it also means yes); only what is still
 missing is asked.
+
+When the person has an active dose-1 booking here, it is named first, and the declaration
+cancels it (dose 1 was given elsewhere after all); "no" keeps it, and dose 2 waits for it.
 
 The dose is recorded as self-declared: the audit says who declared it, and the booking's
 confirmation tells the site to check the vaccination record.
@@ -24,9 +27,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, timedelta
 
+from flows.booking_state import with_note
 from flows.dates import parse_when
 from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Retry, Step, numbered
-from store import Dose, DoseExists
+from store import BookingNotActive, Dose, DoseExists
 
 Then = Callable[[Ctx], Outcome]
 LOOK_BACK_DAYS = 366  # a first dose further back than this is not declared in a chat
@@ -78,6 +82,18 @@ def _take(ctx: Ctx, answer: Answer) -> str | None:
     return note
 
 
+def _cancel_booked(ctx: Ctx, booking_id: object) -> str | None:
+    """Dose 1 was given elsewhere: the dose-1 booking made here is cancelled (what to say)."""
+    if not isinstance(booking_id, int):
+        return None
+    ctx.memo.clear()  # the bookings looked up so far are about to change
+    try:
+        booking = ctx.store.cancel(booking_id, now=ctx.now, actor=ctx.actor, channel=ctx.channel)
+    except BookingNotActive:  # cancelled meanwhile: nothing to say
+        return None
+    return ctx.t("declare.cancelled", code=booking.code)
+
+
 def _said_any(answer: Answer) -> bool:
     said = answer.said
     return said.day is not None or said.maker is not None or bool(said.site or said.district)
@@ -95,6 +111,7 @@ def steps(then: Then) -> dict[str, Step]:
         if "where" not in declared:
             return Next("declare_where", note=note)
         ctx.data.pop("declare")
+        cancelled = _cancel_booked(ctx, declared.get("booked"))
         dose = Dose(
             resident_id=int(ctx.data["resident_id"]),
             dose=1,
@@ -105,9 +122,13 @@ def steps(then: Then) -> dict[str, Step]:
         )
         with suppress(DoseExists):  # recorded meanwhile (an import, an operator): go on
             ctx.store.add_dose(dose, ctx.now, ctx.actor, ctx.channel)
-        return then(ctx)
+        return with_note(then(ctx), cancelled)
 
     def ask(ctx: Ctx) -> Prompt:
+        if ctx.data["declare"].get("booked"):  # a dose-1 booking here: cancelled if yes
+            no = ctx.t("declare.keep")
+            options = numbered([(ctx.t("declare.yes"), "yes"), (no, "no")])
+            return Prompt(ctx.t("declare.ask.booked", name=_name(ctx)), options)
         options = numbered([(ctx.t("declare.yes"), "yes"), (ctx.t("declare.no"), "no")])
         return Prompt(ctx.t("declare.ask", name=_name(ctx)), options)
 

@@ -58,6 +58,20 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "系统里{name}还没有接种记录，第{dose}针需先核对第1针。",
         "No dose is on record for {name}; dose {dose} needs dose 1 checked first.",
     ),
+    "declare.booked": (
+        "{name}已约第{dose}剂：{day} {period} {site}，预约码{code}。第{wanted}剂须在第1剂之后。",
+        "{name} is booked for dose {dose}: {day} {period}, {site}, code {code}. Dose {wanted} "
+        "comes after dose 1.",
+    ),
+    "declare.ask.booked": (
+        "{name}的第1针是否已在别处打过？是则取消上述预约。",
+        "Did {name} already get dose 1 somewhere else? If so, that booking is cancelled.",
+    ),
+    "declare.keep": ("不是，保留该预约", "No, keep that booking"),
+    "declare.cancelled": (
+        "已取消第1剂预约（预约码{code}）。",
+        "The dose-1 booking (code {code}) is cancelled.",
+    ),
     "declare.ask": ("{name}的第1针是在别处打的吗？", "Did {name} get dose 1 somewhere else?"),
     "declare.yes": ("是，补报第1针", "Yes, declare dose 1"),
     "declare.no": ("不是，预约第1针", "No, book dose 1"),
@@ -80,17 +94,14 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "请回复区名或接种点名称，如 天河区；不记得请回复 不记得。",
         "Please give a district or site, e.g. Tianhe; or reply DON'T KNOW.",
     ),
+    # The notices of a confirmation are short: with the age notices and the booking they must
+    # fit in 3 SMS segments (tests/test_sms_render.py builds the longest).
     "declare.check": (
-        "第1针（{day} {product}）为本人申报，请带接种凭证供现场核对。",
-        "Dose 1 ({day}, {product}) was declared by you: bring the record for the site to check.",
-    ),
-    "declare.check.at": (
-        "第1针（{day} {site} {product}）为本人申报，请带接种凭证供现场核对。",
-        "Dose 1 ({day} at {site}, {product}) was declared by you: bring the record for the "
-        "site to check.",
+        "第1针为自报，请带接种凭证。",
+        "Dose 1 self-declared: bring its record.",
     ),
     "book.same_maker": (
-        "第{dose}剂须与第1剂同一厂家：打{product}，不能换{wanted}。",
-        "Dose {dose} must be from the same maker as dose 1: {product}, not {wanted}.",
+        "须与第1剂同厂家，不能换{wanted}。",
+        "Not {wanted}: dose 1's maker only.",
     ),
 }

@@ -72,9 +72,9 @@ LATER_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "offer.accepted": (
         "已接受。预约码{code}：{name}，第{dose}剂，{day} {period}，{site}，{address}。"
-        "请携带本人身份证件，接种后留观30分钟。",
+        "请带预约所用证件，接种后留观30分钟。",
         "Accepted. Code {code}: {name}, dose {dose}, {day} {period}, {site}, {address}. "
-        "Bring the ID document; stay 30 minutes after the shot.",
+        "Bring the ID used to book; stay 30 min after.",
     ),
     "offer.declined": (
         "已放弃该名额。如需预约请回复 预约。",

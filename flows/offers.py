@@ -5,19 +5,36 @@ The offer arrives by SMS ("reply 1 to accept, 2 to decline"). The engine starts 
 progress. One open offer is answered at once. A phone that manages several people can hold an
 offer for each: then a bare 1 or 2 cannot say whose, so the flow asks.
 
+A person 70+ on the day offered must come with a family member (DESIGN.md §1): accepting
+asks for the companion's name and phone first, as a direct booking does, and the booking is
+made with them; the acceptance states the age notices of a direct booking's confirmation.
+
 ```mermaid
 stateDiagram-v2
     [*] --> [*]: no open offer (closed), or one (answered)
     [*] --> which: several open offers
+    [*] --> companion_name: one offer accepted, the person 70+ that day
+    which --> companion_name: the chosen one accepted, the person 70+ that day
     which --> [*]: the chosen one answered (and how many are still open)
+    companion_name --> companion_phone
+    companion_phone --> [*]: accepted with the companion (or closed meanwhile)
 ```
 """
 
 from __future__ import annotations
 
+from flows.booking_place import (
+    age_notices,
+    companion_name_prompt,
+    companion_of,
+    dose_notices,
+    needs_companion,
+)
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered
 from flows.places import booking_facts, site_name
-from store import AlreadyBooked, Offer, OfferClosed
+from flows.registration import phone_prompt, take_name, take_phone
+from flows.schedule import NextDose, next_dose
+from store import AlreadyBooked, Booking, Offer, OfferClosed, Resident
 
 
 def open_offers(ctx: Ctx) -> list[Offer]:
@@ -30,8 +47,49 @@ def _start(ctx: Ctx) -> Outcome:
     if not offers:
         return Done(ctx.t("offer.closed"))
     if len(offers) == 1:
-        return Done(_answer(ctx, offers[0], bool(ctx.data["accept"])))
+        return _companion_first(ctx, offers[0]) or Done(
+            _answer(ctx, offers[0], bool(ctx.data["accept"]))
+        )
     return Next("which")
+
+
+def _companion_first(ctx: Ctx, offer: Offer) -> Outcome | None:
+    """Accepting a place for someone 70+ that day: their companion is asked before booking."""
+    resident = ctx.resident(offer.resident_id)
+    assert resident is not None
+    if not ctx.data["accept"] or not needs_companion(ctx, resident.birth_date, offer.slot.day):
+        return None
+    ctx.data["offer_id"] = offer.id
+    return Next("companion_name")
+
+
+def _chosen(ctx: Ctx) -> Offer | None:
+    """The offer being accepted, while still open."""
+    return next((o for o in open_offers(ctx) if o.id == ctx.data["offer_id"]), None)
+
+
+def _companion_name(ctx: Ctx) -> Prompt:
+    offer = _chosen(ctx)
+    resident = ctx.resident(offer.resident_id) if offer is not None else None
+    return companion_name_prompt(ctx, resident.name if resident is not None else "")
+
+
+def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
+    return take_name(ctx, answer, "companion_name", then="companion_phone")
+
+
+def _companion_phone(ctx: Ctx) -> Prompt:
+    return phone_prompt(ctx, "companion.phone")
+
+
+def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
+    taken = take_phone(ctx, answer, "companion_phone", then="")
+    if not isinstance(taken, Next):
+        return taken
+    offer = _chosen(ctx)
+    if offer is None:  # expired while the companion was asked
+        return Done(ctx.t("offer.closed"))
+    return _answered(ctx, offer)
 
 
 def _which(ctx: Ctx) -> Prompt:
@@ -44,6 +102,11 @@ def _read_which(ctx: Ctx, answer: Answer) -> Outcome:
     offer = next((o for o in open_offers(ctx) if o.id == answer.value), None)
     if offer is None:  # expired while the question was read
         return Done(ctx.t("offer.closed"))
+    return _companion_first(ctx, offer) or _answered(ctx, offer)
+
+
+def _answered(ctx: Ctx, offer: Offer) -> Done:
+    """``offer`` answered, and how many are still open."""
     said = _answer(ctx, offer, bool(ctx.data["accept"]))
     left = len(open_offers(ctx))
     return Done(said, more=(ctx.t("offer.more", n=left),) if left else ())
@@ -65,19 +128,39 @@ def _answer(ctx: Ctx, offer: Offer, accept: bool) -> str:
         if not accept:
             ctx.store.decline_offer(offer.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel)
             return ctx.t("offer.declined")
+        companion = companion_of(ctx)
         booking = ctx.store.accept_offer(
-            offer.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel
+            offer.id, now=ctx.now, actor=ctx.actor, channel=ctx.channel, companion=companion
         )
     except OfferClosed:
         return ctx.t("offer.closed")
     except AlreadyBooked:
         return ctx.t("offer.already", name=resident.name)
-    return ctx.t("offer.accepted", **booking_facts(ctx, resident.name, booking))
+    accepted = ctx.t("offer.accepted", **booking_facts(ctx, resident.name, booking))
+    return "\n".join([accepted, *_notices(ctx, resident, booking, companion)])
+
+
+def _notices(
+    ctx: Ctx, resident: Resident, booking: Booking, companion: tuple[str, str] | None
+) -> list[str]:
+    """The notices of a direct booking's confirmation: overdue, dose 1 declared, the ages."""
+    day = booking.slot.day
+    notes = age_notices(ctx, resident.birth_date, day, companion)
+    due = next_dose(ctx.doses(resident.id), ctx.policy)
+    if isinstance(due, NextDose) and due.number == booking.dose and due.previous is not None:
+        previous = due.previous
+        declared = previous.source == "declared"
+        notes = dose_notices(ctx, due, day, previous.day, declared=declared) + notes
+    return notes
 
 
 OFFER = Flow(
     name="offer",
     first="which",
     start=_start,
-    steps={"which": Step(_which, _read_which, free_text=False)},
+    steps={
+        "which": Step(_which, _read_which, free_text=False),
+        "companion_name": Step(_companion_name, _read_companion_name),
+        "companion_phone": Step(_companion_phone, _read_companion_phone),
+    },
 )

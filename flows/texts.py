@@ -223,15 +223,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name}在{day}未满{min}周岁，请选{from_day}或以后的日期。",
         "{name} is under {min} on {day}; choose {from_day} or later.",
     ),
-    "age.assessment": ("{min}岁以上需现场评估健康状况。", "Aged {min}+: health check on site."),
-    "age.companion": (
-        "须家属陪同：{companion}（{phone}）。",
-        "Must come with a family member: {companion} ({phone}).",
-    ),
-    "age.green_channel": (
-        "{min}岁以上可走绿色通道优先接种。",
-        "Aged {min}+: use the green channel (priority lane).",
-    ),
+    "age.assessment": ("{min}岁以上现场评估健康。", "Aged {min}+: health check on site."),
+    "age.companion": ("陪同家属：{companion} {phone}。", "Companion: {companion}, {phone}."),
+    "age.green_channel": ("{min}岁以上走绿色通道。", "Aged {min}+: priority lane."),
     "companion.name": (
         "{name}已满{min}岁，须家属陪同接种。请输入陪同家属姓名：",
         "{name} is {min} or over and must come with a family member. Their name:",
@@ -353,7 +347,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Dose {dose} must be from the same maker. Where?",
     ),
     "book.where.same": ("上一剂的接种点：{site}", "Where the last dose was: {site}"),
+    "book.where.pick": ("请选择接种地点：", "Where?"),
     "book.where.home": ("居住地{district}的接种点", "A site in my home district, {district}"),
+    "book.where.home.their": (
+        "{name}居住地{district}的接种点",
+        "A site in {name}'s home district, {district}",
+    ),
     "book.where.other": ("其他区", "Another district"),
     "book.not_yet": (
         "{name}的第{dose}剂{day}起可约，目前还没有该日的名额。",
@@ -364,8 +363,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Dose {dose} must be at least {min} days after the last, so from {day}.",
     ),
     "book.overdue": (
-        "已超过{max}天的接种间隔，请尽快接种。",
-        "This is past the {max}-day interval: please come as soon as possible.",
+        "已超{max}天间隔，请尽快接种。",
+        "Overdue ({max}+ days): come soon.",
     ),
     "queue.offer": (
         "加入预登记排队，有名额时短信通知",
@@ -377,6 +376,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "queue.joined": (
         "已为{name}加入排队，有名额时短信通知。",
         "{name} is in the queue; we will text when a place is found.",
+    ),
+    "queue.companion": (
+        "{name}已满{min}岁，接受名额时须提供陪同家属姓名和手机号。",
+        "{name} is {min} or over: accepting a place, give a family member's name and mobile.",
     ),
     "queue.already": ("{name}已在排队中。", "{name} is already in the queue."),
     "queue.declined": ("好的，未加入排队。", "OK, not queued."),
@@ -397,9 +400,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "book.success": (
         "预约成功！预约码{code}。{name}，第{dose}剂，{day} {period}，{site}，{address}。"
-        "请携带本人身份证件（须与预约一致），接种后留观30分钟。",
+        "请带预约所用证件，接种后留观30分钟。",
         "Booked! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
-        "Bring the ID document used to book; stay 30 minutes after the shot.",
+        "Bring the ID used to book; stay 30 min after.",
     ),
     # -- cancel and reschedule -----------------------------------------------------------------
     "change.none": ("您名下没有有效预约。", "You have no active booking."),

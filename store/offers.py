@@ -185,8 +185,12 @@ class Offers:
         )
         return True
 
-    def accept_offer(self, offer_id: int, *, now: datetime, actor: str, channel: str) -> Booking:
-        """Turn an open offer into a booking of the place it holds."""
+    def accept_offer(
+        self, offer_id: int, *, now: datetime, actor: str, channel: str,
+        companion: tuple[str, str] | None = None,
+    ) -> Booking:  # fmt: skip
+        """Turn an open offer into a booking of the place it holds (with the companion's name
+        and phone, for a person 70+)."""
         at = stamp(now)
         with self._db.transaction():
             offer = self.offer(offer_id)
@@ -201,14 +205,17 @@ class Offers:
                     raise OfferClosed(offer_id)
                 booking_id = None  # raised after the commit: the void must stay
             else:
-                booking_id = self._accept(offer, at, now, actor, channel)
+                booking_id = self._accept(offer, at, now, actor, channel, companion)
                 if booking_id is None:
                     raise OfferClosed(offer_id)
         if booking_id is None:
             raise AlreadyBooked(offer.dose)
         return stored_booking(self._db, booking_id)
 
-    def _accept(self, offer: Offer, at: str, now: datetime, actor: str, channel: str) -> int | None:
+    def _accept(
+        self, offer: Offer, at: str, now: datetime, actor: str, channel: str,
+        companion: tuple[str, str] | None,
+    ) -> int | None:  # fmt: skip
         """The booking of an accepted offer; None if the offer was closed meanwhile."""
         if not self._answer(offer.id, "accepted", now):
             return None  # the offer row is ours (locked) from here on
@@ -216,7 +223,8 @@ class Offers:
             booking_id, _ = self._codes.insert(self._db, "bookings", "code", "B", {
                 "resident_id": offer.resident_id, "slot_id": offer.slot.id, "dose": offer.dose,
                 "status": "active", "channel": channel, "actor": actor, "created_at": at,
-                "updated_at": at,
+                "updated_at": at, "companion_name": companion[0] if companion else None,
+                "companion_phone": companion[1] if companion else None,
             })  # fmt: skip
         except UniqueViolation as exc:  # booked another way by another process meanwhile
             if exc.on("bookings", "resident_id", "dose"):

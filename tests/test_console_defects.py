@@ -67,7 +67,7 @@ async def test_a_registered_caller_is_booked_in_8_entries_with_nothing_cropped(
         log = app.screen.query_one("#chat-log", RichLog)
         assert all(len(line.text.rstrip()) <= log.size.width for line in log.lines)
         assert "科兴新冠灭活疫苗" in flat  # the vaccine, whole, in the confirmation
-        assert "请携带本人身份证件（须与预约一致）" in flat  # what to bring, whole
+        assert "请带预约所用证件，接种后留观30分钟。" in flat  # what to bring, whole
         await pilot.press("ctrl+f")
         await pilot.pause()
         (booking,) = rows(app, "bookings")

@@ -211,7 +211,12 @@ def composed(lang: Lang, policy: Policy) -> dict[str, Reply]:
     def t(key: str) -> str:
         return fill(key, lang, policy)
 
-    notices = [t("book.overdue"), t("age.assessment"), t("age.companion"), t("age.green_channel")]
+    # The longest confirmation (exploratory test 8, C1): someone 76+ with a companion, overdue,
+    # dose 1 declared in the chat, who asked for another maker (the longest named).
+    wanted = _longest(p.zh if lang == "zh" else p.en for p in policy.products.values())
+    other_maker = text(lang, "book.same_maker", wanted=wanted)
+    age = [t("age.assessment"), t("age.companion"), t("age.green_channel")]
+    notices = [t("book.overdue"), other_maker, t("declare.check"), *age]
     districts = [d.zh if lang == "zh" else d.en for d in policy.districts.values()]
     districts[0] += text(lang, "book.home")
     # Dose 2 booked in late December: its first day is in January, so every day shows the year;
@@ -227,6 +232,9 @@ def composed(lang: Lang, policy: Policy) -> dict[str, Reply]:
         ),
         "booked-with-every-notice": Reply("\n".join([t("book.success"), *notices])),
         "rescheduled-with-every-notice": Reply("\n".join([t("reschedule.success"), *notices])),
+        "queue-place-accepted-with-every-notice": Reply(
+            "\n".join([t("offer.accepted"), t("book.overdue"), t("declare.check"), *age])
+        ),
         "district-closed-with-the-queue": Reply(
             f"{t('book.closed')}\n{t('book.district')}",
             options(*districts, text(lang, "queue.offer")),
@@ -243,6 +251,7 @@ COMPOSED_NAMES = (
     "confirm-with-every-notice",
     "booked-with-every-notice",
     "rescheduled-with-every-notice",
+    "queue-place-accepted-with-every-notice",
     "district-closed-with-the-queue",
     "eligible-then-districts",
     "dates",
