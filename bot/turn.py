@@ -333,7 +333,7 @@ class Turn:
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
             # without a mark of a question, 晚上 or 轮椅 answers the step (a time, a wish)
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
-            return [Reply(reply), *self._reask(None)]
+            return [Reply(reply), *self._reask(None, again=True)]
         answer = Answer(body, None, reading.entities, reading.intent)
         self.ctx.step = self.state.step
         if flow.revise is not None:
@@ -357,7 +357,7 @@ class Turn:
         if not step.free_text:
             if reading.intent == NONE and not reading.entities:
                 self._miss(body)
-            return self._reask(self.t("pick_number", n=len(self.state.options)))
+            return self._reask(self.t("pick_number", n=len(self.state.options)), again=True)
         return self._apply(step.answer(self.ctx, answer))
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
@@ -401,11 +401,15 @@ class Turn:
         self.state.data["offered"] = {"flows": flows, "carry": {**(carry or {}), "offered": True}}
         return Reply(reply.text, self._show(offer, engine=True), reply.attachments)
 
-    def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:
-        """Ask the current step (or ``prompt``), with ``note`` said first."""
+    def _reask(
+        self, note: str | None, prompt: Prompt | None = None, again: bool = False
+    ) -> list[Reply]:
+        """Ask the current step (or ``prompt``), with ``note`` said first; ``again``: in its
+        short form if it has one (the resident has just seen it)."""
         assert self.state.flow is not None and self.state.step is not None
         if prompt is None:
-            prompt = FLOWS[self.state.flow].steps[self.state.step].ask(self.ctx)
+            step = FLOWS[self.state.flow].steps[self.state.step]
+            prompt = (step.again if again and step.again else step.ask)(self.ctx)
         body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
         return [Reply(body, self._show(prompt.options))]
 
