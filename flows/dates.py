@@ -174,7 +174,7 @@ _SHORT_DATE: Final = re.compile(
 )
 # 3天后, 两日后 (2日后 once numerals are digits), 过两日, 过3天: N days from today.
 _CN_DAYS_LATER: Final = re.compile(
-    r"(?<![0-9])([0-9]{1,4})\s*[天日](?:以后|之后|后)|过\s*([0-9]{1,4})\s*[天日]"
+    r"(?<![0-9月])([0-9]{1,4})\s*[天日](?:以后|之后|后)|过\s*([0-9]{1,4})\s*[天日]"
 )
 _CN_RELATIVE: Final = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|前天"
