@@ -49,6 +49,7 @@ class Turn:
         self.message = message
         self.state = state
         self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
+        self.asked_in = state.lang  # the language the step on screen was asked in
         self.ctx = Ctx(
             store=engine.store,
             policy=engine.policy,
@@ -405,11 +406,12 @@ class Turn:
         self, note: str | None, prompt: Prompt | None = None, again: bool = False
     ) -> list[Reply]:
         """Ask the current step (or ``prompt``), with ``note`` said first; ``again``: in its
-        short form if it has one (the resident has just seen it)."""
+        short form if it has one (the resident has just seen it, in this language)."""
         assert self.state.flow is not None and self.state.step is not None
         if prompt is None:
             step = FLOWS[self.state.flow].steps[self.state.step]
-            prompt = (step.again if again and step.again else step.ask)(self.ctx)
+            short = again and self.ctx.lang == self.asked_in  # just seen in full
+            prompt = (step.again if short and step.again else step.ask)(self.ctx)
         body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
         return [Reply(body, self._show(prompt.options))]
 

@@ -34,3 +34,10 @@ def test_the_chinese_notice_after_a_question_and_after_no_option(phone: Phone) -
 def test_the_traditional_short_form(phone: Phone) -> None:
     phone.say("幫我老豆約第一針")
     assert "回覆1同意上面的須知" in phone.say("要幾錢？")
+
+
+def test_the_full_notice_again_in_the_language_the_resident_switched_to(phone: Phone) -> None:
+    phone.say("登记")
+    said = phone.say("how long between doses?")  # never read in English: in full
+    assert NOTICE["en"] in said and SHORT["en"] not in said
+    assert SHORT["en"] in phone.say("is it free?")
