@@ -49,7 +49,7 @@ class Turn:
         self.message = message
         self.state = state
         self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
-        self.asked_in = state.lang  # the language the step on screen was asked in
+        self.on_screen = (state.flow, state.step, state.lang)  # what the resident last saw
         self.ctx = Ctx(
             store=engine.store,
             policy=engine.policy,
@@ -334,7 +334,7 @@ class Turn:
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
             # without a mark of a question, 晚上 or 轮椅 answers the step (a time, a wish)
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
-            return [Reply(reply), *self._reask(None, again=True)]
+            return [Reply(reply), *self._reask(None)]
         answer = Answer(body, None, reading.entities, reading.intent)
         self.ctx.step = self.state.step
         if flow.revise is not None:
@@ -358,7 +358,7 @@ class Turn:
         if not step.free_text:
             if reading.intent == NONE and not reading.entities:
                 self._miss(body)
-            return self._reask(self.t("pick_number", n=len(self.state.options)), again=True)
+            return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, answer))
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
@@ -402,16 +402,15 @@ class Turn:
         self.state.data["offered"] = {"flows": flows, "carry": {**(carry or {}), "offered": True}}
         return Reply(reply.text, self._show(offer, engine=True), reply.attachments)
 
-    def _reask(
-        self, note: str | None, prompt: Prompt | None = None, again: bool = False
-    ) -> list[Reply]:
-        """Ask the current step (or ``prompt``), with ``note`` said first; ``again``: in its
-        short form if it has one (the resident has just seen it, in this language)."""
+    def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:
+        """Ask the current step (or ``prompt``), with ``note`` said first: in the step's short
+        form if it has one and it is still the step on screen, in the same language (a
+        question answered at it, an answer that is no option)."""
         assert self.state.flow is not None and self.state.step is not None
         if prompt is None:
             step = FLOWS[self.state.flow].steps[self.state.step]
-            short = again and self.ctx.lang == self.asked_in  # just seen in full
-            prompt = (step.again if short and step.again else step.ask)(self.ctx)
+            seen = (self.state.flow, self.state.step, self.ctx.lang) == self.on_screen
+            prompt = (step.again if seen and step.again else step.ask)(self.ctx)
         body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
         return [Reply(body, self._show(prompt.options))]
 
