@@ -67,6 +67,7 @@ class Turn:
         self.message = message
         self.state = state
         self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
+        self.on_screen = (state.flow, state.step, state.lang)  # what the resident last saw
         self.ctx = Ctx(
             store=engine.store,
             policy=engine.policy,
@@ -438,10 +439,14 @@ class Turn:
         return Reply(reply.text, self._show(offer, engine=True), reply.attachments)
 
     def _reask(self, note: str | None, prompt: Prompt | None = None) -> list[Reply]:
-        """Ask the current step (or ``prompt``), with ``note`` said first."""
+        """Ask the current step (or ``prompt``), with ``note`` said first: in the step's short
+        form if it has one and it is still the step on screen, in the same language (a
+        question answered at it, an answer that is no option)."""
         assert self.state.flow is not None and self.state.step is not None
         if prompt is None:
-            prompt = FLOWS[self.state.flow].steps[self.state.step].ask(self.ctx)
+            step = FLOWS[self.state.flow].steps[self.state.step]
+            seen = (self.state.flow, self.state.step, self.ctx.lang) == self.on_screen
+            prompt = (step.again if seen and step.again else step.ask)(self.ctx)
         body = prompt.text if not note or note == prompt.text else f"{note}\n{prompt.text}"
         return [Reply(body, self._show(prompt.options))]
 

@@ -23,6 +23,7 @@ from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
 from flows.eligibility import age_rules, birthday
 from flows.places import covers_hour, day_options, in_part, nearest, slot_options
 from flows.schedule import Timing, release_moment, timing
+from flows.texts import format_week
 from store import Slot
 
 
@@ -59,22 +60,24 @@ def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt
     """改到下周: the open days of that week (the weekend's if asked), or why there are none and
     the nearest open days."""
     sunday = monday + timedelta(days=6)
+    week_name = format_week(ctx.lang, monday, ctx.today)  # 下周, 下下周
     days = [(d, n) for d, n in open_days(ctx, monday, sunday) if d >= ctx.today]
     if ctx.data.get("weekend"):
         days = [(d, n) for d, n in days if d.weekday() >= 5]
     if days:
-        return Prompt(ctx.t("book.week_days"), day_options(ctx, days))
+        return Prompt(ctx.t("book.week_days", week=week_name), day_options(ctx, days))
     week = [monday + timedelta(days=n) for n in range(7)]
     coming = [release_moment(ctx.policy, day) for day in week]
     unreleased = [moment for moment in coming if moment > ctx.now]
     if unreleased:  # not (all) out yet: say when, not "full"
         note = ctx.t(
             "book.week_not_released",
+            week=week_name,
             release=ctx.day(unreleased[0].date()),
             time=ctx.policy.booking.release_time,
         )
     else:
-        note = ctx.t("book.week_full")
+        note = ctx.t("book.week_full", week=week_name)
     if not listed:
         return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
     return Prompt(note, day_options(ctx, nearest(listed, monday)))

@@ -19,13 +19,20 @@ Rules for ambiguous input:
 
 - Month and day without a year: this year, unless that is more than ``YEAR_ROLL_DAYS`` days
   in the past, then next year. A day a few days past is kept (the caller reports it as past).
+  At a question about the past (``past=True``: when was dose 1?) it is the most recent such
+  day on or before today: 4月1日 on 17 June is 1 April this year, 12月1日 last December.
 - Day of month alone (20日, 20号, "the 20th"): this month, unless that is more than
   ``BARE_DAY_GRACE_DAYS`` days in the past (or does not exist, 31号 in June), then the next
-  month that has that day.
+  month that has that day; with ``past=True``, the most recent month that has it.
+- 去年/前年 6月20日: last year's / the year before's (an explicit year, never rolled).
+- N天后/N日后/N日後/过N天/过N日 (两日后, 过两日, 3日後): N days from today; 过几日 ("in a few
+  days") names no day.
 - 周五/星期五/Friday/"this Friday": the next such day on or after today.
-  "next Friday": the first Friday strictly after today (as dateparser reads it).
-  下周五/下星期五/下礼拜五 and "Friday next week": Friday of the next calendar week (weeks start
-  on Monday); 这周五/本周五: Friday of this calendar week, even if already past.
+  下周五/下星期五/下礼拜五, "next Friday" and "Friday next week": Friday of the next calendar
+  week (weeks start on Monday), in English as in Chinese: on a Thursday, "next Saturday" is
+  the Saturday of next week (9 days on), not the day after tomorrow ("Saturday", "this
+  Saturday"). 这周五/本周五: Friday of this calendar week, even if already past.
+  下下周五: Friday of the week after next.
 - Numeric dates: ``a/b`` and ``a/b/yyyy`` are day first; ``a.b`` is month first (Chinese
   habit, 6.20); either is read the other way round only when the first reading is impossible.
 - Hours: am/pm and 上午/下午/晚上 decide. Without them 1-7 o'clock means pm (13-19), other
@@ -34,6 +41,7 @@ Rules for ambiguous input:
   今晚/tonight and "this morning/afternoon/evening" also set the day to today.
 - A date that matches a pattern but does not exist (2月30日, 2021-02-30) makes the whole
   result ``None``, even if a part of day was given too.
+- A year before ``MIN_YEAR`` (0001-01-01) is no day anyone means: the result is ``None``.
 - A day more than ``MAX_DAYS_AHEAD`` days after today (2099年1月1日, 9999-12-31) is nothing
   to book or to compute with: the result has no ``day``, no part or hour, and that day in
   ``too_far``, so that a caller can refuse it at once and none computes over the years to it.
@@ -44,16 +52,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from flows import lexicon
-
-Part = Literal["morning", "afternoon", "evening"]
+from flows.day_times import Part, find_hour, find_part
 
 MAX_CHARS: Final = 100
 YEAR_ROLL_DAYS: Final = 60
 BARE_DAY_GRACE_DAYS: Final = 3
 MAX_DAYS_AHEAD: Final = 366
+MIN_YEAR: Final = 1900
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +79,18 @@ class _InvalidDateError(ValueError):
 # --- normalisation -------------------------------------------------------------------------
 
 _TRADITIONAL: Final = str.maketrans(
-    {"號": "号", "點": "点", "時": "时", "週": "周", "禮": "礼", "後": "后", "兩": "两", "鐘": "钟"}
+    {
+        "號": "号",
+        "點": "点",
+        "時": "时",
+        "週": "周",
+        "禮": "礼",
+        "後": "后",
+        "兩": "两",
+        "鐘": "钟",
+        "過": "过",
+        "幾": "几",
+    }
 )
 _SPACES: Final = re.compile(r"\s+")
 _OTHER_DIGIT: Final = re.compile(r"(?![0-9])\d")  # a decimal digit of another script: ٣
@@ -119,72 +137,6 @@ def _cn_numerals_to_digits(text: str) -> str:
     return _CN_NUMERAL_RUN.sub(convert, text)
 
 
-# --- part of day and hour ------------------------------------------------------------------
-
-
-def _part_pattern(part: Part, clock: str) -> re.Pattern[str]:
-    """The words for ``part`` in the lexicon (the one list of them), and its clock form."""
-    words = sorted(lexicon.part_words()[part], key=len, reverse=True)
-    forms = [rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in words]
-    return re.compile("|".join([*forms, clock]))
-
-
-# 早8点 and 晚7点: a part of day only next to a clock time.
-_PARTS: Final[tuple[tuple[Part, re.Pattern[str]], ...]] = (
-    ("morning", _part_pattern("morning", r"早(?=\s*[0-9])")),
-    ("afternoon", _part_pattern("afternoon", r"(?!x)x")),
-    ("evening", _part_pattern("evening", r"晚(?=\s*[0-9])|\bnights?\b")),
-)
-_AM_PM: Final = re.compile(r"\b([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])\.?m\b\.?")
-_CN_HOUR: Final = re.compile(r"(?<![0-9.])([0-9]{1,2})\s*(?:点|时)钟?半?")
-_CLOCK: Final = re.compile(r"(?<![0-9:])([0-9]{1,2}):([0-9]{2})(?![0-9:])")
-# 下午3.30: a dot time right after a part-of-day word (elsewhere 6.20 is a date).
-_DOT_CLOCK: Final = re.compile(
-    r"(?:(?<=[午上晚早])|(?<=[午上晚早] ))([0-9]{1,2})\.([0-9]{2})(?![0-9])"
-)
-_OCLOCK: Final = re.compile(r"\b([0-9]{1,2})\s*o['’]?\s?clock\b")
-_NOON: Final = re.compile(r"\bnoon\b")
-
-
-def _find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
-    found: list[tuple[int, Part, tuple[int, int]]] = []
-    for part, pattern in _PARTS:
-        match = pattern.search(text)
-        if match:
-            found.append((match.start(), part, match.span()))
-    if not found:
-        return None, []
-    found.sort()
-    return found[0][1], [span for _, _, span in found]
-
-
-def _find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
-    match = _AM_PM.search(text)
-    if match:
-        hour = int(match.group(1))
-        if 1 <= hour <= 12:
-            return hour % 12 + (12 if match.group(3) == "p" else 0), [match.span()]
-        return (hour if hour <= 23 else None), [match.span()]
-    for pattern in (_CN_HOUR, _CLOCK, _DOT_CLOCK, _OCLOCK):
-        match = pattern.search(text)
-        if match:
-            return _hour_with_part(int(match.group(1)), part), [match.span()]
-    match = _NOON.search(text)
-    if match:
-        return 12, [match.span()]
-    return None, []
-
-
-def _hour_with_part(hour: int, part: Part | None) -> int | None:
-    if hour > 23:
-        return None
-    if part == "morning":
-        return hour
-    if part in ("afternoon", "evening"):
-        return hour + 12 if 1 <= hour <= 11 else hour
-    return hour + 12 if 1 <= hour <= 7 else hour
-
-
 # --- days ----------------------------------------------------------------------------------
 
 _MONTHS: Final = {
@@ -199,6 +151,10 @@ _ORDINAL: Final = r"(?:st|nd|rd|th)?"
 _YMD: Final = re.compile(
     r"(?<![0-9])([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?![0-9])"
 )
+# 21年6月20日: 2021; a year of one or three digits (1年1月1日) is kept as written, and refused.
+_CN_SHORT_YEAR: Final = re.compile(
+    r"(?<![0-9])([0-9]{1,3})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])"
+)
 _DMY: Final = re.compile(r"(?<![0-9.])([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})(?![0-9])")
 _EN_DAY_MONTH: Final = re.compile(
     rf"\b([0-9]{{1,2}}){_ORDINAL}\s*(?:of\s+)?({_MONTH_NAME})\b\.?(?:,?\s*([0-9]{{4}})(?![0-9]))?"
@@ -207,14 +163,19 @@ _EN_MONTH_DAY: Final = re.compile(
     rf"\b({_MONTH_NAME})\b\.?\s*(?:the\s+)?([0-9]{{1,2}}){_ORDINAL}\b(?:,?\s*([0-9]{{4}})(?![0-9]))?"
 )
 _CN_REL_MONTH_DAY: Final = re.compile(r"(下|这|本)个?月\s*([0-9]{1,2})\s*[日号]")
-_CN_YEAR_MONTH_DAY: Final = re.compile(r"(今|明|后)年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])")
-_CN_YEAR_OFFSET: Final = {"今": 0, "明": 1, "后": 2}
+_CN_YEAR_MONTH_DAY: Final = re.compile(
+    r"(今|明|后|去|前)年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])"
+)
+_CN_YEAR_OFFSET: Final = {"今": 0, "明": 1, "后": 2, "去": -1, "前": -2}
 _CN_MONTH_DAY: Final = re.compile(r"(?<![0-9])([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])")
 _SHORT_DATE: Final = re.compile(
     r"(?<![0-9./:午上晚早])(?<![午上晚早] )([0-9]{1,2})([./])([0-9]{1,2})(?![0-9./:])"
     r"(?!\s*(?:[ap]\.?m\b|%|元|块|岁|小时|个|次|公斤|万|米|分|点))"
 )
-_CN_DAYS_LATER: Final = re.compile(r"(?<![0-9])([0-9]{1,4})\s*天(?:以后|之后|后)")
+# 3天后, 两日后 (2日后 once numerals are digits), 过两日, 过3天: N days from today.
+_CN_DAYS_LATER: Final = re.compile(
+    r"(?<![0-9月])([0-9]{1,4})\s*[天日](?:以后|之后|后)|过\s*([0-9]{1,4})\s*[天日]"
+)
 _CN_RELATIVE: Final = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|前天"
 )
@@ -254,20 +215,22 @@ def _make_date(year: int, month: int, day: int) -> date:
         raise _InvalidDateError(f"{year}-{month}-{day}") from None
 
 
-def _month_day(month: int, day: int, today: date) -> date:
-    """Month and day without a year: this year unless long past, then next year."""
+def _month_day(month: int, day: int, today: date, past: bool = False) -> date:
+    """Month and day without a year: this year unless long past, then next year; for a
+    question about the past, the most recent one."""
     try:
         this_year = date(today.year, month, day)
     except ValueError:
         pass  # 2月29日 outside a leap year, or 2月30日 / 13月1日 (then next year fails too)
     else:
-        if (today - this_year).days <= YEAR_ROLL_DAYS:
+        if this_year <= today if past else (today - this_year).days <= YEAR_ROLL_DAYS:
             return this_year
-    return _make_date(today.year + 1, month, day)
+    return _make_date(today.year + (-1 if past else 1), month, day)
 
 
-def _day_of_month(day: int, today: date) -> date:
-    """Day of month alone: this month unless more than a few days past, then the next month."""
+def _day_of_month(day: int, today: date, past: bool = False) -> date:
+    """Day of month alone: this month unless more than a few days past, then the next month;
+    for a question about the past, this month's if not ahead, else the latest month's before."""
     if not 1 <= day <= 31:
         raise _InvalidDateError(str(day))
     year, month = today.year, today.month
@@ -277,26 +240,33 @@ def _day_of_month(day: int, today: date) -> date:
         except ValueError:
             pass
         else:
-            if (today - candidate).days <= BARE_DAY_GRACE_DAYS:
+            if candidate <= today if past else (today - candidate).days <= BARE_DAY_GRACE_DAYS:
                 return candidate
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        step = -1 if past else 1
+        year, month = divmod(year * 12 + month - 1 + step, 12)
+        month += 1
     raise _InvalidDateError(str(day))  # not reached for 1-31: some month in three has the day
 
 
-def _either_order(first: int, second: int, year: int | None, today: date) -> date:
+def _either_order(
+    first: int, second: int, year: int | None, today: date, past: bool = False
+) -> date:
     """(first, second) read as (day, month); as (month, day) only if that is impossible."""
     for day, month in ((first, second), (second, first)):
         if 1 <= month <= 12:
             try:
-                return date(year, month, day) if year is not None else _month_day(month, day, today)
+                if year is not None:
+                    return date(year, month, day)
+                return _month_day(month, day, today, past)
             except ValueError:
                 continue
     raise _InvalidDateError(f"{first}/{second}")
 
 
-def next_monday(today: date) -> date:
-    """The first day of next week (下周, "next week" on its own)."""
-    return _week_monday(today, 1)
+def next_monday(today: date, weeks_ahead: int = 1) -> date:
+    """The first day of next week (下周, "next week" on its own), or of a later one (下下周:
+    ``weeks_ahead`` 2)."""
+    return _week_monday(today, weeks_ahead)
 
 
 def _week_monday(today: date, weeks_ahead: int) -> date:
@@ -307,18 +277,21 @@ def _on_or_after(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
-def _explicit_date(text: str, today: date) -> tuple[date, bool] | None:
+def _explicit_date(text: str, today: date, past: bool) -> tuple[date, bool] | None:
     """Forms that name a month (and maybe a year); raises for impossible dates."""
     if match := _YMD.search(text):
         year, month, day = (int(g) for g in match.groups())
         return _make_date(year, month, day), True
+    if match := _CN_SHORT_YEAR.search(text):
+        year, month, day = (int(g) for g in match.groups())
+        return _make_date(year + 2000 if len(match.group(1)) == 2 else year, month, day), True
     if match := _DMY.search(text):
         first, second, year = (int(g) for g in match.groups())
         return _either_order(first, second, year, today), True
     if match := _EN_DAY_MONTH.search(text):
-        return _named_month(int(match.group(1)), match.group(2), match.group(3), today)
+        return _named_month(int(match.group(1)), match.group(2), match.group(3), today, past)
     if match := _EN_MONTH_DAY.search(text):
-        return _named_month(int(match.group(2)), match.group(1), match.group(3), today)
+        return _named_month(int(match.group(2)), match.group(1), match.group(3), today, past)
     if match := _CN_REL_MONTH_DAY.search(text):
         months_ahead = 1 if match.group(1) == "下" else 0
         year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
@@ -327,21 +300,23 @@ def _explicit_date(text: str, today: date) -> tuple[date, bool] | None:
         year = today.year + _CN_YEAR_OFFSET[match.group(1)]
         return _make_date(year, int(match.group(2)), int(match.group(3))), True
     if match := _CN_MONTH_DAY.search(text):
-        return _month_day(int(match.group(1)), int(match.group(2)), today), False
+        return _month_day(int(match.group(1)), int(match.group(2)), today, past), False
     if match := _SHORT_DATE.search(text):
         left, separator, right = match.groups()
         if separator == "/":  # 20/6: day first
-            return _either_order(int(left), int(right), None, today), False
+            return _either_order(int(left), int(right), None, today, past), False
         if not _ASCII_LETTER.search(text):  # 6.20: month first; not in "3.5 hours"
-            return _either_order(int(right), int(left), None, today), False
+            return _either_order(int(right), int(left), None, today, past), False
     return None
 
 
-def _named_month(day: int, month_name: str, year: str | None, today: date) -> tuple[date, bool]:
+def _named_month(
+    day: int, month_name: str, year: str | None, today: date, past: bool
+) -> tuple[date, bool]:
     month = _MONTHS[month_name]
     if year:
         return _make_date(int(year), month, day), True
-    return _month_day(month, day, today), False
+    return _month_day(month, day, today, past), False
 
 
 def _en_weekday(text: str, today: date) -> date | None:
@@ -350,10 +325,8 @@ def _en_weekday(text: str, today: date) -> date | None:
         if name in _EN_AMBIGUOUS_ABBREVIATIONS and prefix is None and text != name:
             continue
         weekday = _EN_WEEKDAY_INDEX[name[:3]]
-        if _EN_NEXT_WEEK.search(text):
+        if prefix == "next" or _EN_NEXT_WEEK.search(text):  # as 下周X
             return _week_monday(today, 1) + timedelta(days=weekday)
-        if prefix == "next":
-            return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
         return _on_or_after(today, weekday)
     return None
 
@@ -362,7 +335,7 @@ def _relative_day(text: str, today: date) -> date | None:
     if match := _CN_RELATIVE.search(text):
         return today + timedelta(days=_CN_RELATIVE_OFFSET[match.group()])
     if match := _CN_DAYS_LATER.search(text):
-        return today + timedelta(days=int(match.group(1)))
+        return today + timedelta(days=int(match.group(1) or match.group(2)))
     if match := _EN_RELATIVE.search(text):
         word = match.group()
         if word.endswith("tomorrow") and "after" in word:
@@ -376,9 +349,9 @@ def _relative_day(text: str, today: date) -> date | None:
 
 
 def _find_day(
-    text: str, cn_weekday: tuple[str | None, str] | None, today: date
+    text: str, cn_weekday: tuple[str | None, str] | None, today: date, past: bool
 ) -> tuple[date | None, bool]:
-    explicit = _explicit_date(text, today)
+    explicit = _explicit_date(text, today, past)
     if explicit is not None:
         return explicit
     if cn_weekday is not None:
@@ -391,7 +364,7 @@ def _find_day(
     if day is not None:
         return day, False
     if match := _CN_BARE_DAY.search(text) or _EN_BARE_DAY.search(text):
-        return _day_of_month(int(match.group(1)), today), False
+        return _day_of_month(int(match.group(1)), today, past), False
     return None, False
 
 
@@ -423,12 +396,13 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def parse_when(text: str, today: date) -> When | None:
+def parse_when(text: str, today: date, past: bool = False) -> When | None:
     """Read a date and/or part of day from free text in Chinese or English.
 
     None when nothing date-like is found, when the text names a day that does not exist, and
     for bare numbers (menu choices). A day too far ahead comes in ``too_far``, not ``day``.
-    Never raises.
+    ``past``: the question is about a day gone by (a month and day without a year is the
+    most recent one). Never raises.
     """
     if not text or len(text) > MAX_CHARS:
         return None
@@ -442,10 +416,10 @@ def parse_when(text: str, today: date) -> When | None:
         normalised = normalised[: match.start()] + _MASK + normalised[match.end() :]
     normalised = _cn_numerals_to_digits(normalised)
 
-    part, part_spans = _find_part(normalised)
-    hour, hour_spans = _find_hour(normalised, part)
+    part, part_spans = find_part(normalised)
+    hour, hour_spans = find_hour(normalised, part)
     try:
-        day, explicit_year = _find_day(normalised, cn_weekday, today)
+        day, explicit_year = _find_day(normalised, cn_weekday, today, past)
     except _InvalidDateError:
         return None
 
@@ -455,6 +429,8 @@ def parse_when(text: str, today: date) -> When | None:
         explicit_year = day is not None and bool(_FOUR_DIGIT_YEAR.search(rest))
 
     if day is None and part is None and hour is None:
+        return None
+    if day is not None and day.year < MIN_YEAR:
         return None
     if day is not None and (day - today).days > MAX_DAYS_AHEAD:
         return When(day=None, explicit_year=explicit_year, too_far=day)

@@ -67,7 +67,7 @@ def _take(ctx: Ctx, answer: Answer) -> str | None:
     declared: dict[str, object] = ctx.data["declare"]
     note = None
     if "day" not in declared:
-        when = parse_when(answer.text, ctx.today)
+        when = parse_when(answer.text, ctx.today, past=True)  # 4月1日: this April's
         day = when.day if when is not None else None
         if day is not None:
             if ctx.today - timedelta(days=LOOK_BACK_DAYS) <= day <= ctx.today:
@@ -134,7 +134,7 @@ def steps(then: Then) -> dict[str, Step]:
 
     def read(ctx: Ctx, answer: Answer) -> Outcome:
         if answer.option is None:  # saying when, where or which is saying yes
-            if not _said_any(answer) and parse_when(answer.text, ctx.today) is None:
+            if not _said_any(answer) and parse_when(answer.text, ctx.today, past=True) is None:
                 return Retry(ctx.t("pick_number", n=2))
             return go_on(ctx, _take(ctx, answer))
         if answer.value == "yes":

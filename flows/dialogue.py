@@ -264,6 +264,9 @@ class Step:
     ask: Ask
     answer: Read
     free_text: bool = True  # False: only an option is a valid answer
+    # The step asked again, shorter, after the resident said something else (a question
+    # answered, an answer that is no option): a long notice is sent in full once only.
+    again: Ask | None = None
 
 
 @dataclass(frozen=True, slots=True)

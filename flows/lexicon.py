@@ -52,6 +52,7 @@ class Lexicon:
     parts: dict[str, tuple[str, ...]]  # morning/afternoon/evening/any -> words
     weekend: tuple[str, ...]
     next_week: tuple[str, ...]
+    week_after_next: tuple[str, ...]
     site_wishes: dict[str, tuple[str, ...]]  # accessible -> words (evening: parts["evening"])
     doses: dict[int, tuple[str, ...]]
     relations: dict[str, tuple[str, ...]]
@@ -116,6 +117,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         parts={part: _words(words, f"parts.{part}") for part, words in raw["parts"].items()},
         weekend=_words(raw["weekend"]["words"], "weekend.words"),
         next_week=_words(raw["week"]["next"], "week.next"),
+        week_after_next=_words(raw["week"].get("after_next", []), "week.after_next"),
         site_wishes={k: _words(v, f"site_wishes.{k}") for k, v in raw["site_wishes"].items()},
         doses={int(n): _words(words, f"doses.{n}") for n, words in raw["doses"].items()},
         relations={r: _words(words, f"relations.{r}") for r, words in raw["relations"].items()},

@@ -12,6 +12,10 @@ PRIVACY_TEXT: dict[str, tuple[str, str]] = {
         "epilepsy and the like (sensitive data), used only for screening and deleted after. "
         "1 agrees to the notice and, separately, to the health information.",
     ),
+    "reg.consent.again": (
+        "回复1同意上面的须知（含健康信息），继续。",
+        "Reply 1 to agree to the notice above (health information included) and go on.",
+    ),
     "reg.agree": ("同意", "I agree"),
     "reg.decline": ("不同意", "I do not agree"),
     "reg.agree_notice_only": ("只同意须知，不提供健康信息", "Only the notice, no health info"),

@@ -150,6 +150,11 @@ def _consent(ctx: Ctx) -> Prompt:
     return Prompt(ctx.t("reg.consent"), options)
 
 
+def _consent_again(ctx: Ctx) -> Prompt:
+    """The consent asked again after a question answered: the notice was just sent in full."""
+    return Prompt(ctx.t("reg.consent.again"), _consent(ctx).options)
+
+
 def _read_consent(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "yes":  # to the notice, and separately to health information
         ctx.data["consent_at"] = ctx.now.isoformat(timespec="seconds")
@@ -441,7 +446,7 @@ REGISTRATION = Flow(
     first="consent",
     start=_start,
     steps={
-        "consent": Step(_consent, _read_consent, free_text=False),
+        "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
         "who": Step(_who, _read_who),
         "name": Step(_name, _read_name),
         "document": Step(_document, _read_document),

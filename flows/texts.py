@@ -6,7 +6,7 @@ languages and that both use the same placeholders.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from flows.free_texts import FREE_TEXT
@@ -308,12 +308,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No site in this district has that. Choose one of:",
     ),
     "book.weekend_days": ("周末可约日期：", "Weekend dates with places:"),
-    "book.week_days": ("下周可约日期：", "Dates next week with places:"),
+    "book.week_days": ("{week}可约日期：", "Dates {week} with places:"),
     "book.week_not_released": (
-        "下周的名额{release} {time}起放出，现在还不能约。最近可约：",
-        "Places for next week are released from {release} at {time}; not yet. Nearest dates:",
+        "{week}的名额{release} {time}起放出，现在还不能约。最近可约：",
+        "Places for {week} are released from {release} at {time}; not yet. Nearest dates:",
     ),
-    "book.week_full": ("下周已约满，最近可约：", "Next week is fully booked. Nearest dates:"),
+    "book.week_full": ("{week}已约满，最近可约：", "Fully booked {week}. Nearest dates:"),
     "book.no_weekend": (
         "近期周末已约满，请选择其他日期：",
         "No weekend places for now. Choose another date:",
@@ -463,6 +463,17 @@ def format_day(lang: Lang, day: date, today: date) -> str:
         return f"{year}{day.month}月{day.day}日 {weekday}"
     year = f" {day.year}" if other_year else ""
     return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}{year}"
+
+
+def format_week(lang: Lang, monday: date, today: date) -> str:
+    """The week starting ``monday``: ``下周`` / ``next week``, ``下下周`` / ``the week after
+    next``, or the week of its Monday further on."""
+    ahead = (monday - (today - timedelta(days=today.weekday()))).days // 7
+    names = {"zh": ("下周", "下下周"), "en": ("next week", "the week after next")}[lang]
+    if ahead in (1, 2):
+        return names[ahead - 1]
+    start = format_day(lang, monday, today)
+    return f"{start}起的一周" if lang == "zh" else f"the week of {start}"
 
 
 def fill(catalogue: dict[str, tuple[str, str]], lang: Lang, key: str, **values: object) -> str:

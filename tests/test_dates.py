@@ -196,6 +196,7 @@ def test_year_roll(text: str, today: date, day: date) -> None:
         ("tomorrow", date(2021, 12, 31), on(1, 1, 2022)),
         ("Friday", date(2021, 6, 18), on(6, 18)),  # same rule as 周五, not dateparser's
         ("next Friday", date(2021, 6, 18), on(6, 25)),
+        ("next Monday", date(2021, 6, 20), on(6, 21)),  # Sunday: as 下周一, tomorrow
     ],
 )
 def test_other_todays(text: str, today: date, day: date) -> None:
@@ -299,7 +300,7 @@ def test_impossible_hour_is_dropped_but_day_kept() -> None:
         ("the day after tomorrow", When(on(6, 19))),
         ("yesterday", When(on(6, 16))),
         ("next Tuesday", When(on(6, 22))),
-        ("next Friday", When(on(6, 18))),  # first Friday after today, as dateparser reads it
+        ("next Friday", When(on(6, 25))),  # Friday of next week, as 下周五 (not tomorrow)
         ("next Thursday", When(on(6, 24))),
         ("Friday next week", When(on(6, 25))),
         ("Friday", When(on(6, 18))),
@@ -433,3 +434,118 @@ def test_when_is_a_frozen_value() -> None:
     assert hash(when) == hash(When(on(6, 20), "afternoon", 15))
     with pytest.raises(AttributeError):
         when.hour = 16  # type: ignore[misc]
+
+
+# --- N days from today, in every script (explore8 B3) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("两日后", on(6, 19)),
+        ("2日后", on(6, 19)),
+        ("3日後", on(6, 20)),
+        ("兩日後", on(6, 19)),
+        ("5日后", on(6, 22)),
+        ("十日之后", on(6, 27)),
+        ("过两日", on(6, 19)),
+        ("過兩日", on(6, 19)),
+        ("过3天", on(6, 20)),
+        ("过两天再打", on(6, 19)),
+        ("我想两日后下午打第二针", on(6, 19)),
+    ],
+)
+def test_days_from_today_with_ri(text: str, day: date) -> None:
+    when = parse_when(text, THU)
+    assert when is not None and when.day == day
+
+
+def test_days_from_today_keep_the_part_of_day() -> None:
+    assert parse_when("2日后下午", THU) == When(on(6, 19), "afternoon")
+    assert parse_when("两日后下午", THU) == When(on(6, 19), "afternoon")
+
+
+@pytest.mark.parametrize("text", ["过几日", "過幾日", "几日后"])
+def test_a_few_days_names_no_day(text: str) -> None:
+    assert parse_when(text, THU) is None  # vague: not day 2 of next month, nor any day
+
+
+def test_day_of_month_still_read_after_the_change() -> None:
+    assert parse_when("20日", THU) == When(on(6, 20))
+    assert parse_when("2日", THU) == When(on(7, 2))  # the day of the month, not 2 days on
+
+
+# --- a question about the past: the most recent such day (explore8 B4) --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("4月1日", on(4, 1)),  # 77 days back: this year's, not next April's
+        ("3月1日", on(3, 1)),
+        ("1月5日", on(1, 5)),
+        ("12月1日", on(12, 1, 2020)),  # still ahead this year: last year's
+        ("6月17日", on(6, 17)),  # today
+        ("6月18日", on(6, 18, 2020)),
+        ("April 1", on(4, 1)),
+        ("1 Dec", on(12, 1, 2020)),
+        ("5/4", on(4, 5)),  # day first
+        ("4.1", on(4, 1)),  # month first
+        ("20号", on(5, 20)),  # 20th: last month's (this month's is ahead)
+        ("10号", on(6, 10)),
+        ("31号", on(5, 31)),
+        ("2021年4月1日", on(4, 1)),  # a year said is kept
+        ("去年12月1日", on(12, 1, 2020)),
+    ],
+)
+def test_past_question_reads_the_most_recent_day(text: str, day: date) -> None:
+    when = parse_when(text, THU, past=True)
+    assert when is not None and when.day == day
+
+
+def test_past_is_only_for_the_past_question() -> None:
+    assert parse_when("4月1日", THU) == When(on(4, 1, 2022))  # a booking: the next one
+    assert parse_when("5月1号", THU, past=True) == When(on(5, 1))
+    assert parse_when("前天", THU, past=True) == When(on(6, 15))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("去年6月20日", on(6, 20, 2020)),
+        ("前年6月20日", on(6, 20, 2019)),
+        ("去年6月20号", on(6, 20, 2020)),
+    ],
+)
+def test_last_year_is_last_year(text: str, day: date) -> None:
+    assert parse_when(text, THU) == When(day, explicit_year=True)
+
+
+def test_year_before_1900_is_no_day() -> None:
+    assert parse_when("0001-01-01", THU) is None
+    assert parse_when("1899年12月31日", THU) is None
+    assert parse_when("1年1月1日", THU) is None  # not 1 January next year, the year dropped
+    assert parse_when("21年6月20日", THU) == When(on(6, 20), explicit_year=True)
+    assert parse_when("1900年1月1日", THU) == When(date(1900, 1, 1), explicit_year=True)
+
+
+# --- English "next <weekday>" is 下周X (explore8 B12) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("next saturday", "下周六"),
+        ("next sat", "下礼拜六"),
+        ("next Friday", "下星期五"),
+        ("next sunday", "下周日"),
+        ("next monday", "下周一"),
+        ("next thursday", "下周四"),
+    ],
+)
+def test_next_weekday_is_the_same_day_in_english_and_chinese(english: str, chinese: str) -> None:
+    for today in (THU, date(2021, 6, 20), date(2021, 6, 21)):
+        left, right = parse_when(english, today), parse_when(chinese, today)
+        assert left is not None and right is not None and left.day == right.day, today
+    assert parse_when("next saturday", THU) == When(on(6, 26))
+    assert parse_when("saturday", THU) == When(on(6, 19))

@@ -260,6 +260,13 @@ def test_the_person_meant_and_the_day_wanted_among_others_named() -> None:
     assert FUZZ_INTERPRETER.read("下周三", TODAY).entities.week is None  # a day: no week
 
 
+@pytest.mark.parametrize(
+    "text", ["改到下下周", "下下个礼拜", "下下星期得唔得", "move it to the week after next"]
+)
+def test_the_week_after_next_is_two_weeks_ahead(text: str) -> None:
+    assert FUZZ_INTERPRETER.read(text, TODAY).entities.week == date(2021, 6, 28)  # not 下周's
+
+
 def test_nothing_likely_is_none(interpreter: Interpreter) -> None:
     for text in ("asdfgh", "😀😀😀", "。。。", "핵산", "x" * 10_000, "፩𐩀", "9999-12-31"):
         reading = interpreter.read(text, TODAY)

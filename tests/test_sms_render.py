@@ -24,7 +24,7 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply, ReplyOption
 from channels.sms.render import render, render_all, segments
 from flows.policy import Policy
-from flows.texts import TEXTS, Lang, format_day, text
+from flows.texts import TEXTS, Lang, format_day, format_week, text
 from store import Dose, Store
 from tests.conftest import Clock
 
@@ -148,6 +148,7 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "said": _longest(d.zh if zh else d.en for d in districts),
         "product": _longest(p.zh if zh else p.en for p in products),
         "day": day(lang),
+        "week": format_week(lang, date(2021, 12, 27), date(2021, 6, 17)),  # the longest form
         "from_day": day(lang),
         "start": day(lang),
         "end": day(lang),
@@ -314,3 +315,23 @@ def test_the_status_of_a_phone_managing_several_people_fits_the_budget(
         assert reply.text.count("预约码" if lang == "zh" else "code B") == 1
         sms = render(reply)
         assert segments(sms) <= BUDGET, (segments(sms), sms)
+
+
+# -- Traditional: the reply word in the conversation's script (explore8 C2, C4) ----------------
+
+
+def test_traditional_options_say_the_reply_word_in_traditional() -> None:
+    reply = Reply("為誰登記？", (ReplyOption("1", "本人"), ReplyOption("2", "家人或他人（代辦）")))
+    assert render(reply) == "為誰登記？\n回覆1 本人\n回覆2 家人或他人（代辦）"
+
+
+def test_a_traditional_conversation_renders_every_option_in_traditional(engine: Engine) -> None:
+    def sms(message: str) -> str:
+        return "\n".join(render_all(engine.handle(Inbound("sms", "+8613900000777", message))))
+
+    consent = sms("我想預約打針")
+    assert "回覆1 同意" in consent and "回覆3 只同意須知" in consent
+    for message in ("1", "1", "陳大文", "1", "440106199001011235", "1", "1"):
+        screening = sms(message)
+    assert "回复" not in consent + screening and "回復" not in consent + screening
+    assert "請回覆 沒有" in screening  # was 回復 here, 回覆 beside it

@@ -185,6 +185,7 @@ class Interpreter:
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
                 *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
                 *((w, ("week", 1, 0.0)) for w in lexicon.next_week),
+                *((w, ("week", 2, 0.0)) for w in lexicon.week_after_next),
                 *((w, ("question", 1, 0.0)) for w in lexicon.question),
                 *((w, ("dose", n, 0.0)) for n, words in lexicon.doses.items() for w in words),
                 *((w, ("relation", r, 0.0)) for r, ws in lexicon.relations.items() for w in ws),
@@ -405,6 +406,7 @@ class Interpreter:
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
         district, site, makers = self.names.find_all(text)
+        weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
         return Entities(
             dose=dose,
             relation=relation,
@@ -416,7 +418,7 @@ class Interpreter:
             maker=maker_named_last(text, makers),
             first_maker=first_of_makers(text, makers),
             weekend=bool(values["weekend"]) and day is None,
-            week=next_monday(today) if values["week"] and day is None else None,
+            week=next_monday(today, weeks) if weeks and day is None else None,
             age=self._age(text),
             too_far=too_far,
         )

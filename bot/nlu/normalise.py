@@ -124,6 +124,16 @@ def latin_words(folded: str) -> int:
 
 
 def to_traditional(text: str) -> str:
-    """A reply in Traditional characters (Hong Kong forms, as Guangzhou readers expect)."""
+    """A reply in Traditional characters (Hong Kong forms, as Guangzhou readers expect).
+    "Reply" is always 回覆: OpenCC gives 回復 or 回複 by the words around it (请回复 没有)."""
     converted: str = _converter("s2hk").convert(text)
-    return _DAYS_LATER.sub("天後", converted.replace("回複", "回覆"))
+    return _DAYS_LATER.sub("天後", _REPLY_WORD.sub("回覆", converted))
+
+
+_REPLY_WORD = re.compile("回[復複]")
+
+
+def in_traditional_script(text: str) -> bool:
+    """Whether ``text`` has a character written otherwise in Simplified (a reply the engine
+    put in Traditional for a resident who writes it)."""
+    return bool(_CJK.search(text)) and simplified(text) != text

@@ -16,14 +16,18 @@ from collections.abc import Sequence
 import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
 
 from bot.messages import Reply
+from bot.nlu.normalise import in_traditional_script
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def render(reply: Reply) -> str:
-    """One reply as one SMS body: the text, then one line per option (``回复1 …``)."""
-    chinese = bool(_CJK.search(reply.text)) or any(_CJK.search(o.label) for o in reply.options)
-    prefix = "回复" if chinese else ""
+    """One reply as one SMS body: the text, then one line per option (``回复1 …``; ``回覆1 …``
+    when the engine wrote the reply in Traditional characters, as it does for a resident who
+    writes them)."""
+    words = [reply.text, *(o.label for o in reply.options)]
+    chinese = any(_CJK.search(w) for w in words)
+    prefix = ("回覆" if any(map(in_traditional_script, words)) else "回复") if chinese else ""
     return "\n".join([reply.text, *(f"{prefix}{o.key} {o.label}" for o in reply.options)])
 
 

@@ -1,0 +1,77 @@
+"""Reading a part of day (上午, afternoon, 今晚) and a clock hour (下午3点, 3pm, 15:00) from a
+date text already normalised by ``flows.dates`` (one case, digits 0-9, Simplified).
+
+Hours: am/pm and 上午/下午/晚上 decide. Without them 1-7 o'clock means pm (13-19), other hours
+are taken as written (10点 -> 10, 15:00 -> 15). Minutes are dropped. 12 stays 12. Each finder
+also gives the spans it read, so that the rest of the text can be read without them.
+"""
+
+import re
+from typing import Final, Literal
+
+from flows import lexicon
+
+Part = Literal["morning", "afternoon", "evening"]
+
+
+def _part_pattern(part: Part, clock: str) -> re.Pattern[str]:
+    """The words for ``part`` in the lexicon (the one list of them), and its clock form."""
+    words = sorted(lexicon.part_words()[part], key=len, reverse=True)
+    forms = [rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in words]
+    return re.compile("|".join([*forms, clock]))
+
+
+# 早8点 and 晚7点: a part of day only next to a clock time.
+_PARTS: Final[tuple[tuple[Part, re.Pattern[str]], ...]] = (
+    ("morning", _part_pattern("morning", r"早(?=\s*[0-9])")),
+    ("afternoon", _part_pattern("afternoon", r"(?!x)x")),
+    ("evening", _part_pattern("evening", r"晚(?=\s*[0-9])|\bnights?\b")),
+)
+_AM_PM: Final = re.compile(r"\b([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])\.?m\b\.?")
+_CN_HOUR: Final = re.compile(r"(?<![0-9.])([0-9]{1,2})\s*(?:点|时)钟?半?")
+_CLOCK: Final = re.compile(r"(?<![0-9:])([0-9]{1,2}):([0-9]{2})(?![0-9:])")
+# 下午3.30: a dot time right after a part-of-day word (elsewhere 6.20 is a date).
+_DOT_CLOCK: Final = re.compile(
+    r"(?:(?<=[午上晚早])|(?<=[午上晚早] ))([0-9]{1,2})\.([0-9]{2})(?![0-9])"
+)
+_OCLOCK: Final = re.compile(r"\b([0-9]{1,2})\s*o['’]?\s?clock\b")
+_NOON: Final = re.compile(r"\bnoon\b")
+
+
+def find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
+    found: list[tuple[int, Part, tuple[int, int]]] = []
+    for part, pattern in _PARTS:
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), part, match.span()))
+    if not found:
+        return None, []
+    found.sort()
+    return found[0][1], [span for _, _, span in found]
+
+
+def find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
+    match = _AM_PM.search(text)
+    if match:
+        hour = int(match.group(1))
+        if 1 <= hour <= 12:
+            return hour % 12 + (12 if match.group(3) == "p" else 0), [match.span()]
+        return (hour if hour <= 23 else None), [match.span()]
+    for pattern in (_CN_HOUR, _CLOCK, _DOT_CLOCK, _OCLOCK):
+        match = pattern.search(text)
+        if match:
+            return _hour_with_part(int(match.group(1)), part), [match.span()]
+    match = _NOON.search(text)
+    if match:
+        return 12, [match.span()]
+    return None, []
+
+
+def _hour_with_part(hour: int, part: Part | None) -> int | None:
+    if hour > 23:
+        return None
+    if part == "morning":
+        return hour
+    if part in ("afternoon", "evening"):
+        return hour + 12 if 1 <= hour <= 11 else hour
+    return hour + 12 if 1 <= hour <= 7 else hour
