@@ -1,0 +1,100 @@
+"""The day and time a message wants, when it names more than one: after a change or a
+correction (改到后天; 明天上午，不对，后天下午), not the one ruled out (明天不行，后天上午), of two
+alternatives only what both say (明天或者后天), and the day wanted beside a past one (5月15号打的
+第一针…帮我约20号). Used by the interpreter (``bot.nlu.interpreter``) for ``day`` and ``part``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from typing import TypeVar
+
+from flows.dates import When, parse_when
+from flows.entities import Part
+
+_T = TypeVar("_T")
+# Where a sentence's clauses part: a day said in a later one may be the one wanted.
+_CLAUSE = re.compile(r"[，,。.;；!！?？\s]+")
+
+# What comes after one of these is what is wanted now: a change (改到后天) or a correction of
+# what was just said (明天上午，不对，后天下午; 不是明天，是后天; I mean Friday).
+_CHANGE_TO = re.compile(
+    r"改到|改成|改为|改去|换到|换成|调到|推到|改返|\bto\b|不对|算了|应该是|我是说|我的意思是"
+    r"|不是[^，,。；;]{1,12}[，,]\s*(?:而)?是|\bi mean\b|\bactually\b|\bno wait\b"
+)
+# A day or time ruled out (明天不行，后天上午; 不要上午，下午吧; can't do friday, saturday?): the
+# clause that says so names what is not wanted; the others, what is.
+_RULED_OUT = re.compile(
+    r"(?<!行)不行|(?<!可)不可以|(?<!得)不得|(?<!得)唔得|没空|没时间|去不了|去唔到|来不了|来唔到"
+    r"|不方便|唔方便|不要|唔要|要上班"
+    r"|\b(?:not|can't|cannot|can not|won't|unable|no)\b"
+)
+_SENTENCE_PARTS = re.compile(r"[，,。.;；!！?？]+")
+# Two days or parts of day offered as alternatives (明天上午或者后天下午): not to be guessed.
+_EITHER = re.compile(r"或者|或是|还是|\bor\b")
+
+
+def wanted_when(text: str, today: date) -> When | None:
+    """The day and time wanted: after a word of change or correction (改到后天; 不对，后天)
+    if there is one, with what it leaves unsaid taken from before (明天上午，不对，后天:
+    后天上午); of two alternatives (明天或者后天), only what both say, the rest to be asked."""
+    whole = parse_when(text, today)
+    if whole is None or whole.too_far is not None:
+        return whole
+    if whole.day is not None and whole.day < today:  # 5月15号打的第一针…帮我约20号
+        for clause in reversed(_CLAUSE.split(text)[1:]):
+            later = parse_when(clause, today)
+            if later is not None and later.day is not None and later.day >= today:
+                return later
+    if changes := list(_CHANGE_TO.finditer(text)):
+        cut = changes[-1]
+        after = parse_when(text[cut.end() :], today)
+        if after is not None and (after.day is not None or after.part is not None):
+            before = parse_when(text[: cut.start()], today)
+            return after if before is None else _after_change(before, after)
+    if (wanted := not_ruled_out(text)) is not None:
+        rest = parse_when(wanted, today)
+        if rest is not None and (rest.day is not None or rest.part is not None):
+            return rest  # 明天不行，后天上午: 后天上午 (明天去不了，帮我取消: 明天, as said)
+    if either := _EITHER.search(text):
+        left = parse_when(text[: either.start()], today)
+        right = parse_when(text[either.end() :], today)
+        if left is not None and right is not None:
+            return _both(left, right)
+    return whole
+
+
+def not_ruled_out(text: str) -> str | None:
+    """The clauses of ``text`` that rule nothing out, if one does (明天不行，后天上午: 后天上午);
+    None when none does."""
+    if not _RULED_OUT.search(text):
+        return None
+    clauses = [clause for clause in _SENTENCE_PARTS.split(text) if clause.strip()]
+    wanted = [clause for clause in clauses if not _RULED_OUT.search(clause)]
+    return " ".join(wanted) if len(wanted) < len(clauses) else None
+
+
+def _after_change(before: When, after: When) -> When:
+    """What a change names, and of what it does not name, what was said before it."""
+    timed = after.part is not None or after.hour is not None
+    return replace(
+        after,
+        day=after.day if after.day is not None else before.day,
+        part=after.part if timed else before.part,
+        hour=after.hour if timed else before.hour,
+    )
+
+
+def _both(left: When, right: When) -> When | None:
+    """What two alternatives agree on (a field only one of them names counts for both)."""
+
+    part: Part | None = _agreed(left.part, right.part)
+    day, hour = _agreed(left.day, right.day), _agreed(left.hour, right.hour)
+    if day is None and part is None and hour is None:
+        return None
+    return When(day=day, part=part, hour=hour, explicit_year=left.explicit_year)
+
+
+def _agreed(a: _T | None, b: _T | None) -> _T | None:
+    return b if a is None else a if b is None or a == b else None
