@@ -400,11 +400,12 @@ def _companion_name(ctx: Ctx) -> Prompt:
     return companion_name_prompt(ctx, chosen_person(ctx).name)
 
 
-def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
+def read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
+    """The companion's name (a booking's or an accepted queue place's), then their phone."""
     return take_name(ctx, answer, "companion_name", then="companion_phone")
 
 
-def _companion_phone(ctx: Ctx) -> Prompt:
+def companion_phone(ctx: Ctx) -> Prompt:
     return phone_prompt(ctx, "companion.phone")
 
 
@@ -433,6 +434,6 @@ PLACE_STEPS: dict[str, Step] = {
     "site": Step(_site, _read_site),
     "date": Step(date_prompt, read_date),
     "period": Step(period_prompt, read_period),
-    "companion_name": Step(_companion_name, _read_companion_name),
-    "companion_phone": Step(_companion_phone, _read_companion_phone),
+    "companion_name": Step(_companion_name, read_companion_name),
+    "companion_phone": Step(companion_phone, _read_companion_phone),
 }

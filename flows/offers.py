@@ -27,12 +27,14 @@ from flows.booking_place import (
     age_notices,
     companion_name_prompt,
     companion_of,
+    companion_phone,
     dose_notices,
     needs_companion,
+    read_companion_name,
 )
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered
 from flows.places import booking_facts, site_name
-from flows.registration import phone_prompt, take_name, take_phone
+from flows.registration import take_phone
 from flows.schedule import NextDose, next_dose
 from store import AlreadyBooked, Booking, Offer, OfferClosed, Resident
 
@@ -72,14 +74,6 @@ def _companion_name(ctx: Ctx) -> Prompt:
     offer = _chosen(ctx)
     resident = ctx.resident(offer.resident_id) if offer is not None else None
     return companion_name_prompt(ctx, resident.name if resident is not None else "")
-
-
-def _read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
-    return take_name(ctx, answer, "companion_name", then="companion_phone")
-
-
-def _companion_phone(ctx: Ctx) -> Prompt:
-    return phone_prompt(ctx, "companion.phone")
 
 
 def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
@@ -160,7 +154,7 @@ OFFER = Flow(
     start=_start,
     steps={
         "which": Step(_which, _read_which, free_text=False),
-        "companion_name": Step(_companion_name, _read_companion_name),
-        "companion_phone": Step(_companion_phone, _read_companion_phone),
+        "companion_name": Step(_companion_name, read_companion_name),
+        "companion_phone": Step(companion_phone, _read_companion_phone),
     },
 )
