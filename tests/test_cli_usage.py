@@ -7,6 +7,7 @@ bad ``--config``.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -57,21 +58,42 @@ class Ran:
 CONSOLE_SCRIPT = Path(sys.executable).parent / "vaxbot"
 
 
+# Runs ``main(argv)`` for each argv read from stdin (JSON), in one process, and prints what each
+# wrote and returned, and the files left in its directory (each runs in a directory of its own).
+_HELP_DRIVER = """
+import contextlib, io, json, os, sys
+from channels.cli import main
+out = []
+for argv, where in json.load(sys.stdin):
+    os.chdir(where)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(argv)
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else 1
+    out.append([code, stdout.getvalue(), stderr.getvalue(), sorted(os.listdir(where))])
+print(json.dumps(out))
+"""
+
+
 @pytest.fixture(scope="module")
 def help_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
-    """``vaxbot --help`` and ``vaxbot CMD --help`` for every command, run side by side.
+    """``vaxbot --help`` and ``vaxbot CMD --help`` for every command, in one process started
+    as ``vaxbot`` is (each a few seconds when run as a process of its own), each in a directory
+    of its own; and the installed console script's ``--help`` as a process.
 
     Keyed by the command ("" for the top level); "script" is the console script's ``--help``.
     """
     names = ["", *(" ".join(path) for path, _ in COMMANDS)]
-    calls = [Call([*name.split(), "--help"], cwd=tmp_path_factory.mktemp("help")) for name in names]
+    argvs = [[[*name.split(), "--help"], str(tmp_path_factory.mktemp("help"))] for name in names]
+    driver = [sys.executable, "-c", _HELP_DRIVER]
+    [done] = run_all([Call([], stdin=json.dumps(argvs), program=driver)])
+    assert done.returncode == 0, done.stderr
+    runs = {name: Ran(*ran) for name, ran in zip(names, json.loads(done.stdout), strict=True)}
     if CONSOLE_SCRIPT.exists():
-        names.append("script")
-        calls.append(Call(["--help"], program=[str(CONSOLE_SCRIPT)]))
-    runs: dict[str, Ran] = {}
-    for name, call, proc in zip(names, calls, run_all(calls), strict=True):
-        created = sorted(item.name for item in call.cwd.iterdir()) if call.cwd else []
-        runs[name] = Ran(proc.returncode, proc.stdout, proc.stderr, created)
+        [script] = run_all([Call(["--help"], program=[str(CONSOLE_SCRIPT)])])
+        runs["script"] = Ran(script.returncode, script.stdout, script.stderr, [])
     return runs
 
 
