@@ -425,14 +425,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cancel.kept": ("未取消，预约保留。", "Not cancelled: the booking stands."),
     "cancel.too_late": (
-        "须至少提前{days}天取消，现已不能取消。未按时接种将计爽约，超过{limit}次将不能自助预约。",
+        "须至少提前{days}天取消，现已不能取消。未按时接种将计爽约，超过{limit}次将不能自助预约。"
+        "特殊情况请回复 人工。",
         "Bookings can be cancelled up to {days} day(s) before; too late now. A missed "
-        "appointment counts as a no-show; more than {limit} bar self-service booking.",
+        "appointment counts as a no-show; more than {limit} bar self-service booking. "
+        "Something serious? Reply AGENT.",
     ),
     "reschedule.too_late": (
-        "须至少提前{days}天改期，现已不能改期。未按时接种将计爽约，超过{limit}次将不能自助预约。",
+        "须至少提前{days}天改期，现已不能改期。未按时接种将计爽约，超过{limit}次将不能自助预约。"
+        "特殊情况请回复 人工。",
         "Bookings can be changed up to {days} day(s) before; too late now. A missed "
-        "appointment counts as a no-show; more than {limit} bar self-service booking.",
+        "appointment counts as a no-show; more than {limit} bar self-service booking. "
+        "Something serious? Reply AGENT.",
     ),
     "reschedule.intro": (
         "为{name}改期（原预约{day} {period}，新时间约好后才释放）。",
