@@ -205,6 +205,13 @@ def test_ones_own_shot_asked_about(message: str, intent: str) -> None:
     assert FUZZ_INTERPRETER.read(message, TODAY).intent == intent
 
 
+def test_a_weekend_asked_about_is_a_booking_for_the_weekend() -> None:
+    for message in ("周末有得打吗", "can I get it at the weekend?"):
+        reading = FUZZ_INTERPRETER.read(message, TODAY)
+        assert (reading.intent, reading.entities.weekend) == ("book", True), message
+    assert FUZZ_INTERPRETER.read("周末有夜场吗", TODAY).intent == "ask.evening"  # a topic named
+
+
 def test_past_the_longest_interval_asks_about_the_interval() -> None:
     for message in ("超过56天还能打第二针吗", "过了56天点算"):
         assert FUZZ_INTERPRETER.read(message, TODAY).intent == "ask.interval", message

@@ -114,6 +114,11 @@ class Reading:
 _WARM_UP = ("下周一上午十点打第二针", "I'd like to book in 3 days please", "幫我預約明天下午的疫苗")
 
 
+def _asked(topics: frozenset[str]) -> bool:
+    """Whether the cues named a question's topic (an ``ask.*`` intent)."""
+    return any(name.startswith("ask.") for name in topics)
+
+
 def _small_number(text: str) -> int | None:
     """一 … 九十九 (and 廿二) as a number."""
     if text.startswith("廿"):
@@ -326,6 +331,10 @@ class Interpreter:
         ):
             bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
+        if entities.weekend and question and not request and not _asked(topics):
+            # 周末有得打吗, can I get it at the weekend: a booking for the weekend's days
+            lead = max((v for k, v in scores.items() if k != "book"), default=0.0)
+            scores["book"] = max(scores.get("book", 0.0), lead + scoring.margin, scoring.threshold)
         if entities.age is not None and question and not request:
             asked = {name for name in topics if name.startswith("ask.")} - {"ask.age"}
             booking = any(word in text for word in scoring.booking_words)
