@@ -378,10 +378,12 @@ class Turn:
                 return self._act(reading)
             if reading.intent in SWITCH_REPLIES:
                 return self._command(INTENT_COMMANDS[reading.intent])
-        if not step.free_text and reading.confident and reading.intent == self.state.flow:
+        if self.state.flow == "cancel" and reading.confident and reading.intent == "cancel":
+            # 我唔去喇 at 确认取消？: asking to cancel again is a yes. Only there: in a booking,
+            # yes at a health question means having the condition.
             options = [Option.load(raw) for raw in self.state.options]
             yes = next((option for option in options if option.value == "yes"), None)
-            if yes is not None:  # 我唔去喇 at 确认取消？: the flow's own request again is a yes
+            if yes is not None:
                 return self._apply(step.answer(self.ctx, Answer(body, yes)))
         if not step.free_text:
             if reading.intent == NONE and not reading.entities:

@@ -41,3 +41,12 @@ def test_traditional_condition_words_are_read(phone: Phone) -> None:
     phone.send("我想明天上午在天河体育中心打疫苗")
     said = phone.say("有發燒")
     assert "逐條" not in said and "康復" in said
+
+
+@pytest.mark.parametrize("said", ["周末有得打吗", "我想约明天上午打针", "有冇得打"])
+def test_a_booking_sentence_at_a_health_question_is_no_yes(said: str, phone: Phone) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    assert phone.say("逐条").endswith("张三是否对疫苗的任何成分过敏？")
+    reply = phone.say(said)
+    assert "不能接种" not in reply and reply.endswith("张三是否对疫苗的任何成分过敏？")
