@@ -199,9 +199,7 @@ class Turn:
                 carry["relation"] = said["relation"]
             if intent == "book" and (named := self._named(reading.text)) is not None:
                 carry["named"] = named  # 帮王小妹约: the person on this phone it names
-            if intent in ("book", "register") and (
-                identity := identity_in(self.message.text, self.engine.interpreter.lexicon.surnames)
-            ):
+            if intent in ("book", "register") and (identity := identity_in(self.message.text)):
                 carry["identity"] = list(identity)  # 我想预约，李四 4401…: not asked again
             first: list[Reply] = []
             if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
@@ -213,13 +211,9 @@ class Turn:
         return self._command(INTENT_COMMANDS[intent])
 
     def _named(self, text: str) -> int | None:
-        """The one person registered on this phone whose name the message writes, if any."""
-        if not self._known():
-            return None
-        folded = text.casefold()
-        people = self.ctx.people()
-        named = [p.id for p in people if len(p.name) >= 2 and p.name.casefold() in folded]
-        return named[0] if len(named) == 1 else None
+        """The one person registered on this phone whose name the message writes, if any (no
+        account is made for looking)."""
+        return self.ctx.person_named(text) if self._known() else None
 
     # -- global commands -------------------------------------------------------------------
 
@@ -378,13 +372,6 @@ class Turn:
                 return self._act(reading)
             if reading.intent in SWITCH_REPLIES:
                 return self._command(INTENT_COMMANDS[reading.intent])
-        if self.state.flow == "cancel" and reading.confident and reading.intent == "cancel":
-            # 我唔去喇 at 确认取消？: asking to cancel again is a yes. Only there: in a booking,
-            # yes at a health question means having the condition.
-            options = [Option.load(raw) for raw in self.state.options]
-            yes = next((option for option in options if option.value == "yes"), None)
-            if yes is not None:
-                return self._apply(step.answer(self.ctx, Answer(body, yes)))
         if not step.free_text:
             if reading.intent == NONE and not reading.entities:
                 self._miss(body)

@@ -139,7 +139,11 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     said = answer.said
     if ctx.step in OWN_WORDS_STEPS:
         return None
-    if not ctx.data.get("reschedule") and (other := _someone_else_named(ctx, answer.text)):
+    if (
+        answer.intent == "book"
+        and not ctx.data.get("reschedule")
+        and (other := _other_person(ctx, answer))
+    ):
         # 不是我，是给王秀兰约: start again for her, with what was said
         kept = {**(ctx.data.get("wish") or {}), **said.said()}
         kept.pop("relation", None)
@@ -182,14 +186,14 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     return None
 
 
-def _someone_else_named(ctx: Ctx, text: str) -> int | None:
-    """The one other person on this phone whose name the answer writes, if any."""
+def _other_person(ctx: Ctx, answer: Answer) -> int | None:
+    """Someone on this phone other than the person being booked, named in a booking request
+    (不是我，是给王秀兰约). Only asked of a request: a health answer reads no people."""
     chosen = ctx.data.get("resident_id")
-    if chosen is None:
+    if answer.intent != "book" or chosen is None or ctx.data.get("reschedule"):
         return None
-    folded = text.casefold()
-    named = [p.id for p in ctx.people() if len(p.name) >= 2 and p.name.casefold() in folded]
-    return named[0] if len(named) == 1 and named[0] != chosen else None
+    named = ctx.person_named(answer.text)
+    return named if named != chosen else None
 
 
 def _screened(ctx: Ctx) -> bool:

@@ -31,6 +31,7 @@ from flows.dialogue import (
     Option,
     Outcome,
     Prompt,
+    Retry,
     Step,
     numbered,
     yes_no,
@@ -109,7 +110,9 @@ def _confirm_cancel(ctx: Ctx) -> Prompt:
 
 
 def _read_confirm_cancel(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.value != "yes":
+    if answer.option is None and answer.intent != "cancel":
+        return Retry(ctx.t("pick_number", n=2))
+    if answer.option is not None and answer.value != "yes":  # 我唔去喇 said again: yes
         return Done(ctx.t("cancel.kept"))
     chosen = _open(ctx)
     if chosen is None:
@@ -131,7 +134,7 @@ CANCEL = Flow(
     start=_start_cancel,
     steps={
         "pick": Step(_pick, _read_pick_cancel, free_text=False),
-        "confirm": Step(_confirm_cancel, _read_confirm_cancel, free_text=False),
+        "confirm": Step(_confirm_cancel, _read_confirm_cancel),
     },
 )
 

@@ -195,6 +195,13 @@ class Ctx:
             ("people", self.account_id), lambda: self.store.residents_of(self.account_id)
         )
 
+    def person_named(self, text: str) -> int | None:
+        """The one person on the sender's account whose name ``text`` writes (帮王秀兰约), if
+        exactly one."""
+        folded = text.casefold()
+        named = [p.id for p in self.people() if len(p.name) >= 2 and p.name.casefold() in folded]
+        return named[0] if len(named) == 1 else None
+
     def resident(self, resident_id: int) -> Resident | None:
         """A person by id (looked up once per turn)."""
         return self.once(("resident", resident_id), lambda: self.store.resident(resident_id))

@@ -229,7 +229,7 @@ _TOKEN_BREAK = re.compile(r"[\s,，、。.!！?？;；:：()（）]+")
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
 
 
-def identity_in(text: str, surnames: frozenset[str]) -> tuple[str, str] | None:
+def identity_in(text: str) -> tuple[str, str] | None:
     """A resident ID number in a sentence (我想预约，李四 4401…), and the name written next to
     it ("" if none can be told: a name is 2–5 Chinese characters starting with a surname);
     None if no ID number is written."""
@@ -239,10 +239,8 @@ def identity_in(text: str, surnames: frozenset[str]) -> tuple[str, str] | None:
         return None
     before = _TOKEN_BREAK.split(_ID_WORDS.sub(" ", folded[: found.start()]).strip())[-1]
     after = _TOKEN_BREAK.split(_ID_WORDS.sub(" ", folded[found.end() :]).strip())[0]
-    for token in (before, after):
-        if _CJK_NAME.fullmatch(token) and token[0] in surnames:
-            return token, found.group()
-    return "", found.group()
+    name = next((token for token in (before, after) if _looks_like_a_name(token)), "")
+    return name, found.group()
 
 
 def _looks_like_a_name(text: str) -> bool:
