@@ -20,6 +20,7 @@ from datetime import date
 from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.names import Names, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Script, Text
+from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.wanted import not_ruled_out, wanted_when
 from flows.dates import next_monday
@@ -159,6 +160,11 @@ class Interpreter:
         self._names_of: tuple[tuple[int, str, str, str], ...] = ()
         # equal scores are ranked in the lexicon's order, whatever the order cues were found in
         self._order = {name: index for index, name in enumerate(lexicon.intents)}
+        self._patterns = Patterns(
+            (pattern, (intent.name, weight))
+            for intent in lexicon.intents.values()
+            for pattern, weight in intent.patterns
+        )
         question_words = lexicon.question
         self._whenever = tuple(
             w
@@ -363,10 +369,8 @@ class Interpreter:
         for word, name, weight in cues:
             if not any(word != other and word in other for other in words):
                 scores[name] += weight
-        for intent in self.lexicon.intents.values():
-            for pattern, weight in intent.patterns:
-                if pattern.search(text):
-                    scores[intent.name] += weight
+        for name, weight in self._patterns.matching(text):
+            scores[name] += weight
         return scores
 
     def _entities(

@@ -1,9 +1,10 @@
 """Finding known phrases in a normalised message, in time that does not grow with the lexicon.
 
-Chinese phrases are looked up by their first character (only phrases that can start somewhere
-in the message are tried); phrases in Latin letters match at the start of a word and, when
-short (four letters or fewer) or ending in a digit, only as a whole word or its plural — "am"
-is not found in "family", "dose 2" not in "dose 25", but "pregnan" is found in "pregnant".
+Chinese phrases are found in one pass over the message, however many the lexicon holds: an
+Aho–Corasick automaton (pyahocorasick) reports every occurrence of every phrase, overlapping
+ones included. Phrases in Latin letters match at the start of a word and, when short (four
+letters or fewer) or ending in a digit, only as a whole word or its plural — "am" is not found
+in "family", "dose 2" not in "dose 25", but "pregnan" is found in "pregnant".
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Generic, TypeVar
+
+import ahocorasick
 
 T = TypeVar("T")
 
@@ -25,7 +28,7 @@ class Phrases(Generic[T]):
         for phrase, payload in entries:
             if phrase:
                 payloads[phrase].append(payload)
-        by_first: dict[str, list[tuple[str, tuple[T, ...]]]] = defaultdict(list)
+        self._chinese: ahocorasick.Automaton | None = None
         latin: dict[str, list[tuple[str, str, str, tuple[T, ...]]]] = defaultdict(list)
         for phrase, found in payloads.items():
             if phrase.isascii() and phrase[0].isalnum():
@@ -39,21 +42,22 @@ class Phrases(Generic[T]):
                         tuple(found),
                     )
                 )
-            else:
-                by_first[phrase[0]].append((phrase, tuple(found)))
-        self._by_first = {
-            first: sorted(group, key=lambda e: -len(e[0])) for first, group in by_first.items()
-        }
+                continue
+            if self._chinese is None:
+                self._chinese = ahocorasick.Automaton()
+            self._chinese.add_word(phrase, (phrase, tuple(found)))
+        if self._chinese is not None:
+            self._chinese.make_automaton()
         self._latin = latin
 
     def find(self, text: str) -> list[tuple[str, T]]:
-        """Every known phrase in ``text`` with its payloads, longest first among Chinese ones."""
+        """Every known phrase in ``text`` with its payloads, longest first among Chinese ones
+        (in the order found among phrases of one length)."""
         found: list[tuple[str, T]] = []
-        by_first = self._by_first
-        for first in set(text).intersection(by_first):
-            for phrase, payloads in by_first[first]:
-                if phrase in text:
-                    found.extend((phrase, payload) for payload in payloads)
+        if self._chinese is not None:
+            phrases = {phrase: payloads for _, (phrase, payloads) in self._chinese.iter(text)}
+            for phrase in sorted(phrases, key=len, reverse=True):
+                found.extend((phrase, payload) for payload in phrases[phrase])
         if self._latin and (words := _WORDS.findall(text)):
             padded = f" {' '.join(words)} "
             latin = self._latin

@@ -1,0 +1,98 @@
+"""The lexicon's regular expressions, tried only on messages that could match them.
+
+Searching a short message for each of some sixty patterns costs more in calls than in
+matching. Each pattern is read once (by ``re``'s own parser) for a set of characters of which
+any match must hold at least one, the smallest where there are several (想.{0,8}打: 想;
+(帮|同|替).{0,6}约: 约; [一二三]+岁: 岁); a message holding none of them is not searched. A
+pattern without such a set (one that can match without a fixed character) is always tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from importlib import import_module
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+# The parser ``re.compile`` itself uses (a module of ``re`` since Python 3.11; no type stubs).
+sre_parse: Any = import_module("re._parser")
+c: Any = import_module("re._constants")
+
+_LITERAL, _IN, _SUBPATTERN, _BRANCH = c.LITERAL, c.IN, c.SUBPATTERN, c.BRANCH
+_REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+
+
+def required(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` holds one; None if there is no such set
+    (or it cannot be told)."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # a pattern this parser reads otherwise: no filter, never a wrong one
+        return None
+    chars = _sequence(list(parsed))
+    if chars is None:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        chars = {variant for char in chars for variant in (char.lower(), char.upper())}
+    return frozenset(chars)
+
+
+def _sequence(items: Sequence[tuple[Any, Any]]) -> set[str] | None:
+    """The smallest set one of the sequence's items requires."""
+    best: set[str] | None = None
+    for op, arg in items:
+        chars = _item(op, arg)
+        if chars is not None and (best is None or len(chars) < len(best)):
+            best = chars
+    return best
+
+
+def _item(op: Any, arg: Any) -> set[str] | None:
+    if op is _LITERAL:
+        return {chr(arg)}
+    if op is _IN:
+        if all(kind is _LITERAL for kind, _ in arg):
+            return {chr(code) for _, code in arg}
+        return None  # a range, a category or a negation: any character may do
+    if op is _SUBPATTERN:
+        return _sequence(list(arg[-1]))
+    if op is _BRANCH:
+        union: set[str] = set()
+        for branch in arg[1]:
+            chars = _sequence(list(branch))
+            if chars is None:
+                return None
+            union |= chars
+        return union
+    if op in _REPEATS:
+        low, _, body = arg
+        return _sequence(list(body)) if low >= 1 else None
+    return None  # anchors, any character, categories, lookarounds: no character required
+
+
+class Patterns(Generic[T]):
+    """Regular expressions with a payload each; ``matching`` gives the payloads of those that
+    match a text, in the order given."""
+
+    def __init__(self, entries: Iterable[tuple[re.Pattern[str], T]]) -> None:
+        self._entries = list(entries)
+        self._always: list[int] = []
+        self._by_char: dict[str, list[int]] = defaultdict(list)
+        for index, (pattern, _) in enumerate(self._entries):
+            chars = required(pattern)
+            if chars is None:
+                self._always.append(index)
+            else:
+                for char in chars:
+                    self._by_char[char].append(index)
+
+    def matching(self, text: str) -> list[T]:
+        by_char = self._by_char
+        tried = set(self._always)
+        for char in by_char.keys() & set(text):
+            tried.update(by_char[char])
+        entries = self._entries
+        return [entries[i][1] for i in sorted(tried) if entries[i][0].search(text)]

@@ -1,0 +1,64 @@
+"""The interpreter's shortcuts never change what it finds: the phrases found in one pass, and the
+regular expressions skipped for a message lacking a character every match needs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.patterns import Patterns, required
+from bot.nlu.phrases import Phrases
+from flows.lexicon import load
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = [
+    *sorted((ROOT / "flows" / "corpus").glob("*.jsonl")),
+    *sorted((ROOT / "tests" / "nlu").glob("*.jsonl")),
+]
+
+
+def corpus_texts() -> list[str]:
+    texts = []
+    for path in CORPORA:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"].lower())
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("pattern", "any_of"),
+    [
+        ("想.{0,8}打", [{"想"}, {"打"}]),
+        ("(帮|同|替|给|代).{0,6}(约|预约|打|登记)", [set("约预打登")]),  # the smaller set
+        ("[一二三]+[多几]?岁", [{"岁"}]),
+        ("^我?(几时|哪天)(打针|接种)", [set("几哪"), set("打接")]),  # 我 is optional
+        ("(?i)shot", [{"s", "S"}, {"h", "H"}, {"o", "O"}, {"t", "T"}]),
+        ("(不要|唔要)?$", None),  # matches an empty text
+        (".{0,3}[0-9]+", None),  # no fixed character
+        ("(a|b.*|)c", [{"c"}]),  # an empty branch: the group requires nothing, c still does
+    ],
+)
+def test_required_characters(pattern: str, any_of: list[set[str]] | None) -> None:
+    chars = required(re.compile(pattern))
+    assert chars is None if any_of is None else chars in any_of
+
+
+def test_a_pattern_is_never_skipped_where_it_matches() -> None:
+    patterns = [pattern for intent in load().intents.values() for pattern, _ in intent.patterns]
+    every = Patterns((pattern, index) for index, pattern in enumerate(patterns))
+    for text in corpus_texts():
+        expected = [index for index, pattern in enumerate(patterns) if pattern.search(text)]
+        assert every.matching(text) == expected, text
+
+
+def test_phrases_found_overlapping_and_longest_first() -> None:
+    phrases = Phrases([("预约", "book"), ("我的预约", "status"), ("约", "short"), ("dose 2", "d2")])
+    found = phrases.find("查我的预约 dose 2")
+    assert [phrase for phrase, _ in found][:3] == ["我的预约", "预约", "约"]
+    assert ("dose 2", "d2") in found
+    assert phrases.find("dose 25") == []  # a short Latin phrase only as a whole word
+    assert Phrases[str]([]).find("什么都没有") == []
