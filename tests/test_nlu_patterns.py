@@ -65,3 +65,12 @@ def test_phrases_found_overlapping_and_longest_first() -> None:
     assert ("dose 2", "d2") in found
     assert phrases.find("dose 25") == []  # a short Latin phrase only as a whole word
     assert Phrases[str]([]).find("什么都没有") == []
+
+
+def test_latin_phrases_whole_words_plurals_and_one_letter_words() -> None:
+    phrases = Phrases([("3 dose", "zhifei"), ("shot", "shot"), ("pregnan", "pregnancy")])
+    assert phrases.find("the 3 dose one") == [("3 dose", "zhifei")]
+    assert phrases.find("two shots") == [("shot", "shot")]  # a short word or its plural
+    assert phrases.find("shotgun") == []  # not the start of a longer word
+    assert phrases.find("i am pregnant") == [("pregnan", "pregnancy")]  # a long one's start
+    assert phrases.find("shot, 3 dose") == [("shot", "shot"), ("3 dose", "zhifei")]  # as found
