@@ -26,7 +26,10 @@ Rules for ambiguous input:
   month that has that day; with ``past=True``, the most recent month that has it.
 - 去年/前年 6月20日: last year's / the year before's (an explicit year, never rolled).
 - N天后/N日后/N日後/过N天/过N日 (两日后, 过两日, 3日後): N days from today; 过几日 ("in a few
-  days") names no day.
+  days") names no day. N周后/N个星期后/N个礼拜后: N weeks from today. N天前/N周前/两个礼拜前,
+  "10 days ago", "3 weeks ago": as many days or weeks before today.
+- 上个月/下个月/这个月 N号, 上上个月 N号, "last month on the 3rd", "the 20th of next month": day N
+  of that month.
 - 周五/星期五/Friday/"this Friday": the next such day on or after today.
   下周五/下星期五/下礼拜五, "next Friday" and "Friday next week": Friday of the next calendar
   week (weeks start on Monday), in English as in Chinese: on a Thursday, "next Saturday" is
@@ -108,7 +111,7 @@ _CN_WEEKDAY_INDEX: Final = {
 _CN_WEEK_OFFSET: Final = {"下下": 2, "下": 1, "这": 0, "本": 0, "上": -1}
 
 _CN_NUMERAL_RUN: Final = re.compile(r"[零〇一二三四五六七八九十百两廿]+")
-_CN_NUMERAL_CONTEXT: Final = re.compile(r"[年月日号点时天]")
+_CN_NUMERAL_CONTEXT: Final = re.compile(r"[年月日号点时天周期拜]")
 # 一点 meaning "a little" (早一点, 快一点, 一点点), not one o'clock.
 _CN_A_LITTLE: Final = re.compile(r"(?<=[早晚快慢多少好大小高低近远差有])一点[点儿]?|一点点")
 
@@ -162,7 +165,14 @@ _EN_DAY_MONTH: Final = re.compile(
 _EN_MONTH_DAY: Final = re.compile(
     rf"\b({_MONTH_NAME})\b\.?\s*(?:the\s+)?([0-9]{{1,2}}){_ORDINAL}\b(?:,?\s*([0-9]{{4}})(?![0-9]))?"
 )
-_CN_REL_MONTH_DAY: Final = re.compile(r"(下|这|本)个?月\s*([0-9]{1,2})\s*[日号]")
+_CN_REL_MONTH_DAY: Final = re.compile(r"(上上|上|下|这|本)个?月\s*([0-9]{1,2})\s*[日号]")
+_CN_MONTH_OFFSET: Final = {"上上": -2, "上": -1, "下": 1, "这": 0, "本": 0}
+# "last month on the 3rd", "the 3rd of next month"
+_EN_REL_MONTH_DAY: Final = re.compile(
+    rf"\b(last|next|this)\s+month\s+(?:on\s+)?(?:the\s+)?([0-9]{{1,2}}){_ORDINAL}\b"
+    rf"|\b(?:the\s+)?([0-9]{{1,2}}){_ORDINAL}\s+(?:of\s+)?(last|next|this)\s+month\b"
+)
+_EN_MONTH_OFFSET: Final = {"last": -1, "next": 1, "this": 0}
 _CN_YEAR_MONTH_DAY: Final = re.compile(
     r"(今|明|后|去|前)年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])"
 )
@@ -172,10 +182,15 @@ _SHORT_DATE: Final = re.compile(
     r"(?<![0-9./:午上晚早])(?<![午上晚早] )([0-9]{1,2})([./])([0-9]{1,2})(?![0-9./:])"
     r"(?!\s*(?:[ap]\.?m\b|%|元|块|岁|小时|个|次|公斤|万|米|分|点))"
 )
-# 3天后, 两日后 (2日后 once numerals are digits), 过两日, 过3天: N days from today.
+# 3天后, 两日后 (2日后 once numerals are digits), 过两日, 过3天: N days from today; 两周后,
+# 3个星期后: N weeks; 3天前, 两个礼拜前, "10 days ago", "3 weeks ago": as many before.
 _CN_DAYS_LATER: Final = re.compile(
     r"(?<![0-9月])([0-9]{1,4})\s*[天日](?:以后|之后|后)|过\s*([0-9]{1,4})\s*[天日]"
 )
+_CN_COUNTED: Final = re.compile(
+    r"(?<![0-9月])([0-9]{1,4})\s*(天|日|周|个?星期|个?礼拜)\s*(以后|之后|后|以前|之前|前)"
+)
+_EN_AGO: Final = re.compile(r"\b([0-9]{1,4}|a|one)\s+(days?|weeks?)\s+ago\b")
 _CN_RELATIVE: Final = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|前天"
 )
@@ -293,9 +308,10 @@ def _explicit_date(text: str, today: date, past: bool) -> tuple[date, bool] | No
     if match := _EN_MONTH_DAY.search(text):
         return _named_month(int(match.group(2)), match.group(1), match.group(3), today, past)
     if match := _CN_REL_MONTH_DAY.search(text):
-        months_ahead = 1 if match.group(1) == "下" else 0
-        year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
-        return _make_date(year, month + 1, int(match.group(2))), False
+        return _in_month(_CN_MONTH_OFFSET[match.group(1)], int(match.group(2)), today), False
+    if match := _EN_REL_MONTH_DAY.search(text):
+        which, number = match.group(1) or match.group(4), match.group(2) or match.group(3)
+        return _in_month(_EN_MONTH_OFFSET[which], int(number), today), False
     if match := _CN_YEAR_MONTH_DAY.search(text):  # 明年3月1日
         year = today.year + _CN_YEAR_OFFSET[match.group(1)]
         return _make_date(year, int(match.group(2)), int(match.group(3))), True
@@ -308,6 +324,12 @@ def _explicit_date(text: str, today: date, past: bool) -> tuple[date, bool] | No
         if not _ASCII_LETTER.search(text):  # 6.20: month first; not in "3.5 hours"
             return _either_order(int(right), int(left), None, today, past), False
     return None
+
+
+def _in_month(months_ahead: int, day: int, today: date) -> date:
+    """Day ``day`` of the month ``months_ahead`` from today's (上个月3号: -1)."""
+    year, month = divmod(today.year * 12 + today.month - 1 + months_ahead, 12)
+    return _make_date(year, month + 1, day)
 
 
 def _named_month(
@@ -334,8 +356,16 @@ def _en_weekday(text: str, today: date) -> date | None:
 def _relative_day(text: str, today: date) -> date | None:
     if match := _CN_RELATIVE.search(text):
         return today + timedelta(days=_CN_RELATIVE_OFFSET[match.group()])
+    if match := _CN_COUNTED.search(text):
+        count, unit, side = match.groups()
+        days = int(count) * (1 if unit in "天日" else 7)
+        return today + timedelta(days=-days if side.endswith("前") else days)
     if match := _CN_DAYS_LATER.search(text):
         return today + timedelta(days=int(match.group(1) or match.group(2)))
+    if match := _EN_AGO.search(text):
+        count, unit = match.groups()
+        days = (1 if count in ("a", "one") else int(count)) * (7 if unit.startswith("w") else 1)
+        return today - timedelta(days=days)
     if match := _EN_RELATIVE.search(text):
         word = match.group()
         if word.endswith("tomorrow") and "after" in word:

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from bot.nlu.wanted import wanted_when
 from flows import dates
 from flows.dates import When, parse_when
 
@@ -549,3 +550,49 @@ def test_next_weekday_is_the_same_day_in_english_and_chinese(english: str, chine
         assert left is not None and right is not None and left.day == right.day, today
     assert parse_when("next saturday", THU) == When(on(6, 26))
     assert parse_when("saturday", THU) == When(on(6, 19))
+
+
+@pytest.mark.parametrize(
+    ("text", "past", "day"),
+    [
+        ("上个月3号", True, on(5, 3)),
+        ("上个月十号打的第一针", True, on(5, 10)),
+        ("上上个月20号", True, on(4, 20)),
+        ("下个月5号", False, on(7, 5)),
+        ("last month on the 3rd", True, on(5, 3)),
+        ("the 3rd of last month", True, on(5, 3)),
+        ("on the 20th of next month", False, on(7, 20)),
+        ("三周前", True, on(5, 27)),
+        ("两个星期前", True, on(6, 3)),
+        ("3天前", True, on(6, 14)),
+        ("10 days ago", True, on(6, 7)),
+        ("3 weeks ago", True, on(5, 27)),
+        ("a week ago", True, on(6, 10)),
+        ("两周后", False, on(7, 1)),
+        ("3个礼拜后", False, on(7, 8)),
+    ],
+)
+def test_months_and_weeks_counted_from_today(text: str, past: bool, day: date) -> None:
+    when = parse_when(text, THU, past=past)
+    assert when is not None and when.day == day
+
+
+def test_counted_weeks_stay_bounded() -> None:
+    far = parse_when("9999周后", THU)
+    assert far is not None and far.day is None and far.too_far == date(2213, 2, 4)
+    assert parse_when("9999周前", THU, past=True) is None  # before 1900: no day anyone means
+    assert parse_when("打针前3天", THU) is None  # three days before the shot: no day
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("last month on the 3rd i got my first shot", on(5, 3)),  # not 3 July
+        ("I got my first dose on May 15 book me for the 20th", on(6, 20)),
+        ("5月15号打的第一针 帮我约20号", on(6, 20)),
+    ],
+)
+def test_the_day_wanted_beside_a_past_one(text: str, day: date) -> None:
+    """An English word is a clause of its own only if the words before it do not change it."""
+    when = wanted_when(text, THU)
+    assert when is not None and when.day == day

@@ -60,3 +60,12 @@ def test_next_saturday_is_the_same_day_in_english_and_chinese(phone: Phone) -> N
     phone.run(*AT_THE_DATE_QUESTION)
     assert "6月26日 周六" in phone.say("下周六")
     assert "Sat 26 Jun" in phone.say("next saturday")  # not Sat 19 Jun, the day after tomorrow
+
+
+def test_dose_1_last_month_or_weeks_ago(phone: Phone, store: Store) -> None:
+    phone.run(*REGISTER_SELF, "预约第二针", "1")
+    assert "哪种疫苗" in phone.say("上个月十号")  # was: 请回复第1针的日期（一年内）
+    phone.run("科兴", "天河体育中心")
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None
+    assert [d.day for d in store.doses_of(resident.id)] == [date(2021, 5, 10)]

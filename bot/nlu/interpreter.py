@@ -33,8 +33,8 @@ NONE = "none"
 
 _DATE_MARK = re.compile(
     r"(?<![0-9])[0-9]{1,4}(?![0-9])|[今明后昨前]天|周[一二三四五六日天末]|星期|礼拜|"
-    r"[一二三四五六七八九十两][月日号点时]|[上下]午|[早晚]|"
-    r"today|tomorrow|tonight|yesterday|"
+    r"[一二三四五六七八九十两][月日号点时]|[一二三四五六七八九十两]个?[天周]|[上下]午|[早晚]|"
+    r"today|tomorrow|tonight|yesterday|ago|month|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
 # An ID or mobile number written in a message (身份证4401…, 手机13800138000), with the words that

@@ -43,10 +43,18 @@ def wanted_when(text: str, today: date) -> When | None:
     if whole is None or whole.too_far is not None:
         return whole
     if whole.day is not None and whole.day < today:  # 5月15号打的第一针…帮我约20号
-        for clause in reversed(_CLAUSE.split(text)[1:]):
-            later = parse_when(clause, today)
-            if later is not None and later.day is not None and later.day >= today:
-                return later
+        clauses = _CLAUSE.split(text)
+        for at in range(len(clauses) - 1, 0, -1):
+            later = parse_when(clauses[at], today)
+            if later is None or later.day is None or later.day < today:
+                continue
+            # an English word is a clause only if the words before it do not change it: "the
+            # 3rd" in "last month on the 3rd" is that past day, not the 3rd to come
+            if clauses[at].isascii():
+                context = parse_when(" ".join(clauses[max(0, at - 5) : at + 1]), today)
+                if context is None or context.day != later.day:
+                    continue
+            return later
     if changes := list(_CHANGE_TO.finditer(text)):
         cut = changes[-1]
         after = parse_when(text[cut.end() :], today)
