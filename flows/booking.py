@@ -409,7 +409,7 @@ def _confirmed(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: 
     can carry files."""
     ctx.events.append("booked" if event == "confirm" else event)
     files = (
-        calendar(booking, resident.name, ctx.lang, ctx.policy.zone, ctx.now),
+        calendar(booking, resident.name, ctx.lang, ctx.policy, ctx.now),
         qr_code(booking.code),
     )
     return Done(_confirmation(ctx, resident, booking, key, event), attachments=files)

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flows.dialogue import Attachment
 from flows.places import site_address, site_name
+from flows.policy import Policy
 from flows.texts import Lang, text
 from store import Booking
 
 
-def calendar(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datetime) -> Attachment:
+def calendar(booking: Booking, name: str, lang: Lang, policy: Policy, now: datetime) -> Attachment:
     """The appointment as an .ics event (with a reminder the day before)."""
     return Attachment(
-        f"{booking.code}.ics", "text/calendar", lambda: _ics(booking, name, lang, zone, now)
+        f"{booking.code}.ics", "text/calendar", lambda: _ics(booking, name, lang, policy, now)
     )
 
 
-def _ics(booking: Booking, name: str, lang: Lang, zone: ZoneInfo, now: datetime) -> bytes:
+def _ics(booking: Booking, name: str, lang: Lang, policy: Policy, now: datetime) -> bytes:
     import icalendar  # imported when a channel first asks for a calendar file
 
-    slot, site = booking.slot, booking.site
+    slot, site, zone = booking.slot, booking.site, policy.zone
     start = datetime.combine(slot.day, datetime.strptime(slot.start, "%H:%M").time(), zone)
     end = datetime.combine(slot.day, datetime.strptime(slot.end, "%H:%M").time(), zone)
     summary = text(lang, "ics.summary", dose=booking.dose, name=name)
-    note = text(lang, "ics.note", code=booking.code)
+    minutes = policy.booking.observation_minutes
+    note = text(lang, "ics.note", code=booking.code, minutes=minutes)
     event = icalendar.Event()
     event.add("uid", f"{booking.code}@vaxbot")
     event.add("dtstamp", now)

@@ -62,8 +62,8 @@ LATER_TEXTS: dict[str, tuple[str, str]] = {
     # -- the calendar entry sent with a confirmation (.ics) -----------------------------------
     "ics.summary": ("新冠疫苗第{dose}剂（{name}）", "COVID-19 vaccination, dose {dose} ({name})"),
     "ics.note": (
-        "预约码 {code}。请携带本人身份证件，接种后留观30分钟。",
-        "Booking code {code}. Bring your ID document; stay 30 minutes after.",
+        "预约码 {code}。请携带本人身份证件，接种后留观{minutes}分钟。",
+        "Booking code {code}. Bring your ID document; stay {minutes} minutes after.",
     ),
     # -- offers from the queue -----------------------------------------------------------------
     "offer.sms": (

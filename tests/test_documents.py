@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import icalendar
+import pytest
 
+from flows.policy import Policy
 from tests.conftest import Phone
+
+
+@pytest.fixture(scope="session")
+def policy(policy: Policy) -> Policy:
+    """The campaign's policy with 45 minutes of observation (30 by default)."""
+    booking = policy.booking.model_copy(update={"observation_minutes": 45})
+    return policy.model_copy(update={"booking": booking})
+
 
 BOOK_TOMORROW_MORNING = (
     "登记", "1", "1", "张三", "1", "440106199001011235", "1", "1",
@@ -32,6 +42,7 @@ def test_a_booking_reply_carries_an_ics_event_and_a_qr_code(phone: Phone) -> Non
     assert event.decoded("dtend").isoformat() == "2021-06-18T10:00:00+08:00"
     assert "天河体育中心接种点" in str(event["location"])
     assert code in str(event["description"])
+    assert "留观45分钟" in str(event["description"])  # the policy's, as the answers say
     triggers = [alarm.decoded("trigger") for alarm in event.walk("VALARM")]
     assert triggers == [timedelta(days=-1)]
 
