@@ -30,19 +30,21 @@ class Phrases(Generic[T]):
             if phrase:
                 payloads[phrase].append(payload)
         self._chinese = _automaton()
-        # Latin phrases by their words ("dose-2" and "dose 2" are one): whether each must be
-        # a whole word, and its payloads
-        latin: dict[str, list[tuple[bool, tuple[T, ...]]]] = defaultdict(list)
+        # Latin phrases by their words ("dose-2" and "dose 2" are one): the payloads of those
+        # found at the start of any word, and of those found only as a whole word
+        anywhere: dict[str, list[T]] = defaultdict(list)
+        whole_only: dict[str, list[T]] = defaultdict(list)
         for phrase, found in payloads.items():
             if phrase.isascii() and phrase[0].isalnum():
                 words = " ".join(_WORDS.findall(phrase))
                 whole = len(phrase) <= SHORT or phrase[-1].isdigit()  # "dose 2" not "dose 25"
-                latin[words].append((whole, tuple(found)))
+                (whole_only if whole else anywhere)[words].extend(found)
             else:
                 self._chinese.add_word(phrase, (phrase, tuple(found)))
         self._latin = _automaton()
-        for words, kinds in latin.items():
-            self._latin.add_word(f" {words}", (words, tuple(kinds)))
+        for words in anywhere.keys() | whole_only.keys():
+            entry = (words, tuple(anywhere[words]), tuple(whole_only[words]))
+            self._latin.add_word(f" {words}", entry)
         self._chinese.make_automaton()
         self._latin.make_automaton()
 
@@ -56,18 +58,16 @@ class Phrases(Generic[T]):
                 found.extend((phrase, payload) for payload in phrases[phrase])
         if self._latin.kind == ahocorasick.AHOCORASICK and (words := _WORDS.findall(text)):
             padded = f" {' '.join(words)} "  # each word starts after a space, ends before one
-            taken: dict[str, set[int]] = {}  # per phrase found, which of its kinds
-            for end, (phrase, kinds) in self._latin.iter(padded):
+            # per phrase found: its payloads, and whether once as a whole word (or its plural)
+            hits: dict[str, tuple[tuple[T, ...], tuple[T, ...], bool]] = {}
+            for end, (phrase, anywhere, whole_only) in self._latin.iter(padded):
                 after = padded[end + 1 : end + 3]
-                whole = after[:1] == " " or after == "s "  # a whole word or its plural
-                got = taken.setdefault(phrase, set())
-                got.update(
-                    k for k, (must_be_whole, _) in enumerate(kinds) if whole or not must_be_whole
-                )
-            for phrase, got in taken.items():
-                kinds = self._latin.get(f" {phrase}")[1]
-                for k in sorted(got):
-                    found.extend((phrase, payload) for payload in kinds[k][1])
+                whole = after[:1] == " " or after == "s " or hits.get(phrase, ((), (), False))[2]
+                hits[phrase] = (anywhere, whole_only, whole)
+            for phrase, (anywhere, whole_only, whole) in hits.items():
+                found.extend((phrase, payload) for payload in anywhere)
+                if whole:
+                    found.extend((phrase, payload) for payload in whole_only)
         return found
 
 
