@@ -43,6 +43,7 @@ from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.offers import open_offers
 from flows.registration import identity_in
+from flows.screening import conditions_said
 from flows.texts import Lang, text
 
 if TYPE_CHECKING:
@@ -199,6 +200,8 @@ class Turn:
                 carry["relation"] = said["relation"]
             if intent == "book" and (named := self._named(reading.text)) is not None:
                 carry["named"] = named  # 帮王小妹约: the person on this phone it names
+            if intent == "book" and (health := conditions_said(self.message.text)):
+                carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register") and (identity := identity_in(self.message.text)):
                 carry["identity"] = list(identity)  # 我想预约，李四 4401…: not asked again
             first: list[Reply] = []

@@ -53,6 +53,7 @@ from flows.places import (
 )
 from flows.registration import phone_prompt, take_name, take_phone
 from flows.schedule import NextDose, Timing, timing
+from flows.screening import conditions_said, health_said
 from flows.screening import questions as screening_questions
 from store import (
     Site,
@@ -139,6 +140,9 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     said = answer.said
     if ctx.step in OWN_WORDS_STEPS:
         return None
+    health = conditions_said(answer.text)  # 我今日发紧烧: asked again, whatever the step
+    if health and (again := _health_again(ctx, health)) is not None:
+        return again
     if (
         answer.intent == "book"
         and not ctx.data.get("reschedule")
@@ -184,6 +188,23 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         day = date.fromisoformat(ctx.data["day"])
         return take_day(ctx, When(day, said.part, said.hour))
     return None
+
+
+def _health_again(ctx: Ctx, health: list[str]) -> Outcome | None:
+    """Conditions stated in a booking (kept for the health questions); once those were
+    answered "no", the first of them asked again (its answer decides as at the screening)."""
+    ctx.data["wish"] = {
+        **(ctx.data.get("wish") or {}),
+        "health": sorted({*health_said(ctx), *health}),
+    }
+    answers: dict[str, bool] = ctx.data.get("answers") or {}
+    denied = [key for key in health if answers.get(key) is False]
+    if not denied or ctx.data.get("reschedule"):
+        return None
+    for key in denied:
+        del answers[key]
+    what = "、".join(ctx.t(f"screen.{key}") for key in denied)
+    return Next(f"q_{denied[0]}", note=ctx.t("screen.said_now", what=what))
 
 
 def _other_person(ctx: Ctx, answer: Answer) -> int | None:

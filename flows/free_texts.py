@@ -54,6 +54,8 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "Reply NONE or numbers, e.g. 1 3",
     ),
     "screen.one_by_one": ("没看懂，逐条确认：", "Let's go one by one:"),
+    "screen.said_before": ("您提到过：{what}。请确认：", "You mentioned: {what}. Please confirm:"),
+    "screen.said_now": ("您提到：{what}。接种前请确认：", "You mentioned: {what}. Please confirm:"),
     "declare.none": (
         "系统里{name}还没有接种记录，第{dose}针需先核对第1针。",
         "No dose is on record for {name}; dose {dose} needs dose 1 checked first.",

@@ -22,6 +22,9 @@ CONDITION_WORDS: dict[str, tuple[str, ...]] = {
     "illness": (
         "发烧",
         "发热",
+        "紧烧",  # 发紧烧 (Cantonese: running a fever)
+        "高烧",
+        "低烧",
         "急性",
         "生病",
         "感冒",
@@ -34,7 +37,10 @@ CONDITION_WORDS: dict[str, tuple[str, ...]] = {
         "sick",
         "flu",
     ),
-    "pregnancy": ("怀孕", "孕", "哺乳", "喂奶", "母乳", "pregnan", "breastfe"),
+    "pregnancy": (
+        *("怀孕", "孕", "哺乳", "喂奶", "母乳", "pregnan", "breastfe"),
+        *("有咗bb", "有bb", "大肚", "有喜", "怀咗"),  # Cantonese and everyday words
+    ),
     "neuro": ("癫痫", "神经", "格林", "巴利", "epilep", "neuro", "guillain"),
     "risk_area": ("风险", "中高风险", "疫区", "risk"),
 }
@@ -95,14 +101,32 @@ def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     return None
 
 
+def conditions_said(text: str) -> list[str]:
+    """The conditions a message states, not denied (我怀孕了, 今日发紧烧, I'm pregnant; not
+    没有过敏): said in a booking request or mid-flow, they are asked about, never passed on a
+    bare 没有."""
+    folded = text.casefold()
+    return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words, whole=True)]
+
+
+def health_said(ctx: Ctx) -> list[str]:
+    """The conditions stated so far in this booking (kept with what the resident wants)."""
+    return list((ctx.data.get("wish") or {}).get("health") or ())
+
+
 def _negated(words: str) -> bool:
     """Whether the words around the numbers of an answer deny something."""
     return any(negation.strip() in words for negation in (*NEGATIONS, "否", "none", "n't"))
 
 
-def _affirmed(text: str, words: tuple[str, ...]) -> bool:
+def _affirmed(text: str, words: tuple[str, ...], whole: bool = False) -> bool:
+    """Whether one of ``words`` is in ``text`` with no negation just before it; ``whole``: a
+    word in Latin letters only at a word's start ("ill", not "will")."""
     for word in words:
         at = text.find(word)
+        if whole and word.isascii():
+            found = re.search(rf"\b{re.escape(word)}", text)
+            at = found.start() if found else -1
         if at >= 0:
             before = text[max(0, at - 4) : at]
             if not any(before.endswith(neg) or neg in before for neg in NEGATIONS):
@@ -124,9 +148,15 @@ def steps(conclude: Then) -> dict[str, Step]:
         text = answer.words
         if any(word in text.casefold() for word in ONE_BY_ONE):
             return next_question(ctx)
-        answers = read_all(text, questions(ctx))
+        asked = questions(ctx)
+        answers = read_all(text, asked)
         if answers is None:  # unclear: one question at a time, from the first
             return next_question(ctx, note=ctx.t("screen.one_by_one"))
+        said = [q.key for q in asked if q.key in health_said(ctx) and not answers[q.key]]
+        if said:  # 我怀孕了，想预约 … 没有: what was said is asked, never passed over
+            ctx.data["answers"].update({k: v for k, v in answers.items() if k not in said})
+            what = "、".join(ctx.t(f"screen.{key}") for key in said)
+            return next_question(ctx, note=ctx.t("screen.said_before", what=what))
         ctx.data["answers"].update(answers)
         return conclude(ctx)
 
