@@ -43,6 +43,7 @@ from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.offers import open_offers
 from flows.registration import identity_in
+from flows.status import status_texts
 from flows.texts import Lang, text
 
 if TYPE_CHECKING:
@@ -367,7 +368,8 @@ class Turn:
             return self._reask(note)
         if reading.confident and reading.intent != self.state.flow:
             if reading.intent == "status":  # 我约了吗 while booking: told, and the flow goes on
-                return [*self._status(), *self._reask(None)]
+                told = status_texts(self.ctx, in_flow=True)  # an offer: by 接受, not by 1
+                return [*(Reply(said) for said in told), *self._reask(None)]
             if reading.intent in SWITCHES:
                 return self._act(reading)
             if reading.intent in SWITCH_REPLIES:
@@ -377,14 +379,6 @@ class Turn:
                 self._miss(body)
             return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, answer))
-
-    def _status(self) -> list[Reply]:
-        """What the status command says, without leaving the flow in progress."""
-        start = FLOWS["status"].start
-        assert start is not None
-        told = start(self.ctx)
-        assert isinstance(told, Done)
-        return [Reply(told.note), *(Reply(more) for more in told.more)]
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:
