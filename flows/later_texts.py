@@ -115,8 +115,8 @@ LATER_TEXTS: dict[str, tuple[str, str]] = {
     "status.next_due": ("第{dose}剂{day}起可约", "dose {dose} can be booked from {day}"),
     "status.complete": ("已完成全部接种", "all doses done"),
     "status.queued": (
-        "{since}起排队（第{dose}剂），第{n}位，有名额时短信通知",
-        "queued for dose {dose} since {since}, number {n}: we text when a place is found",
+        "{from_day}起排队（第{dose}剂），第{n}位，有名额时短信通知",
+        "queued for dose {dose} since {from_day}, number {n}: we text when a place is found",
     ),
     "status.queued.off": (
         "{phone}已退订短信，暂不分配名额；该号码回复 订阅 即恢复",

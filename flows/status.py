@@ -62,7 +62,7 @@ def _person(ctx: Ctx, person: Resident, offer: Offer | None, in_flow: bool) -> l
         if ctx.store.opted_out("sms", person.phone):  # the batch offers them nothing
             lines.append(ctx.t("status.queued.off", phone=mask_phone(person.phone)))
         else:
-            lines.append(ctx.t("status.queued", dose=upcoming.number, n=place, since=day))
+            lines.append(ctx.t("status.queued", dose=upcoming.number, n=place, from_day=day))
     if person.barred:
         lines.append(ctx.t("status.barred", n=ctx.policy.booking.noshow_limit))
     return lines
