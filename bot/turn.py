@@ -122,8 +122,10 @@ class Turn:
         if not body:  # keeps everything as it was, menu included
             return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
+        seen: list[int] | None = None
         if self.state.flow is None:  # a finished flow's offer holds for this message only
             self.offered = self.state.data.pop("offered", None)
+            seen = self.state.data.pop("offers_seen", None)  # open when `actions` were shown
         self.said = said = self.engine.interpreter.normalise(body)
         self._observe_language(said)
         folded = simplified(fold(body)) if said.cjk else fold(body)
@@ -134,8 +136,9 @@ class Turn:
             self.state.flow is None
             and (number := number_of(folded)) in ("1", "2")
             and self._known()
-            and open_offers(self.ctx)
-        ):  # the offer SMS said "reply 1 to accept, 2 to decline"
+            and (offers := open_offers(self.ctx))
+            and not (actions and seen is not None and {o.id for o in offers} <= set(seen))
+        ):  # the offer SMS said "reply 1 to accept, 2 to decline", unless a menu came after it
             return self._start("offer", carry={"accept": number == "1"})
         action = match_stored(folded, actions)
         if action is None and len(actions) == 1 and folded.rstrip("!！。.~") in AGREE:
@@ -438,6 +441,8 @@ class Turn:
         stored = [option.dump() for option in options]
         if engine:
             self.state.actions = stored
+            if self.state.flow is None and self._known():  # a 1 answers these, not an offer
+                self.state.data["offers_seen"] = [o.id for o in open_offers(self.ctx)]
         else:
             self.state.options = stored
         return tuple(ReplyOption(o.key, o.label) for o in options)

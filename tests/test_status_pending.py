@@ -3,8 +3,9 @@ engine on SQLite and PostgreSQL: a place offered from the pre-registration queue
 when, until when and how to accept — and the reply told accepts it (a bare 1 after 查询, as
 after the offer SMS; 接受 when asked in the middle of another flow, where a 1 answers that flow);
 an expired or declined offer is not told; each person on a family phone is told by name; a
-stranger's phone is told nothing of them; a person waiting in the queue is told since when and
-that an SMS will come (or that it will not, their phone having opted out).
+stranger's phone is told nothing of them; a menu shown after the offer is answered by its own
+numbers (its 2, 查询预约, no longer declines the offer unasked); a person waiting in the queue
+is told since when and that an SMS will come (or that it will not, their phone opted out).
 
 The engine's time is the ``clock`` fixture; the ``store`` is the demo seeded for 2021-06-17..23
 (Asia/Shanghai). Offers are made at 20:30 and last until 08:30 the next morning.
@@ -89,6 +90,23 @@ def test_an_open_offer_is_told_with_how_to_accept_and_a_1_then_accepts_it(
     assert offer_statuses(store, zhang) == {zhang.id: "accepted"}
     assert "待确认" not in phone.say("查询")  # now the booking is told
     assert booking.code in phone.say("查询")
+
+
+def test_the_menu_shown_after_the_offer_is_answered_by_its_numbers(
+    store: Store, policy: Policy, clock: Clock, engine: Engine
+) -> None:
+    """你好 after the offer SMS: the menu is the last thing read, so its 2 (查询预约) tells the
+    status, offer included, instead of declining the offer; then a 1 accepts it."""
+    zhang = register(store, clock.now, "张三", date(1990, 1, 1), 12)
+    offered(store, policy, clock, zhang)
+    phone = Phone(engine, PHONE)
+    (menu,) = phone.send("你好")
+    assert [(o.key, o.label) for o in menu.options][:2] == [("1", "预约接种"), ("2", "查询预约")]
+
+    assert "待确认名额：" in phone.say("2")
+    assert offer_statuses(store, zhang) == {zhang.id: "open"}
+    assert phone.say("1").startswith("已接受。预约码")
+    assert offer_statuses(store, zhang) == {zhang.id: "accepted"}
 
 
 def test_the_offer_is_told_in_english_and_in_traditional_characters(
