@@ -33,10 +33,11 @@ from datetime import date, datetime, time, timedelta
 from bot.jobs import send_time
 from flows.assignment import Place, assign, candidates_from_rows
 from flows.holidays import holidays_between
+from flows.offers import short_moment
 from flows.places import site_name
 from flows.policy import Policy
 from flows.schedule import last_released_day
-from flows.texts import MONTHS_EN, Lang, format_day, text
+from flows.texts import Lang, format_day, text
 from store import Offer, Store, StoreError
 
 ATTEMPTS = 3
@@ -63,14 +64,6 @@ class Assigned:
             f"offered {self.offered} places to {self.offered} people; "
             f"{self.waiting} still waiting; {self.expired} offers expired"
         )
-
-
-def short_moment(lang: Lang, moment: datetime) -> str:
-    """A deadline in few characters (an SMS segment holds 70 Chinese ones): ``6月18日 08:00`` /
-    ``18 Jun 08:00``, without the weekday."""
-    if lang == "zh":
-        return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
-    return f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment:%H:%M}"
 
 
 class OfferTexts:

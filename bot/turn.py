@@ -44,6 +44,7 @@ from flows.identity import mask_phone, normalise_phone
 from flows.offers import open_offers
 from flows.registration import identity_in
 from flows.screening import conditions_said
+from flows.status import status_texts
 from flows.texts import Lang, text
 
 if TYPE_CHECKING:
@@ -122,8 +123,10 @@ class Turn:
         if not body:  # keeps everything as it was, menu included
             return self._reask(self.t("empty")) if self.state.flow else [Reply(self.t("empty"))]
         actions, self.state.actions = self.state.actions, []
+        seen: list[int] | None = None
         if self.state.flow is None:  # a finished flow's offer holds for this message only
             self.offered = self.state.data.pop("offered", None)
+            seen = self.state.data.pop("offers_seen", None)  # open when `actions` were shown
         self.said = said = self.engine.interpreter.normalise(body)
         self._observe_language(said)
         folded = simplified(fold(body)) if said.cjk else fold(body)
@@ -134,8 +137,9 @@ class Turn:
             self.state.flow is None
             and (number := number_of(folded)) in ("1", "2")
             and self._known()
-            and open_offers(self.ctx)
-        ):  # the offer SMS said "reply 1 to accept, 2 to decline"
+            and (offers := open_offers(self.ctx))
+            and not (actions and seen is not None and {o.id for o in offers} <= set(seen))
+        ):  # the offer SMS said "reply 1 to accept, 2 to decline", unless a menu came after it
             return self._start("offer", carry={"accept": number == "1"})
         action = match_stored(folded, actions)
         if action is None and len(actions) == 1 and folded.rstrip("!！。.~") in AGREE:
@@ -370,7 +374,8 @@ class Turn:
             return self._reask(note)
         if reading.confident and reading.intent != self.state.flow:
             if reading.intent == "status":  # 我约了吗 while booking: told, and the flow goes on
-                return [*self._status(), *self._reask(None)]
+                told = status_texts(self.ctx, in_flow=True)  # an offer: by 接受, not by 1
+                return [*(Reply(said) for said in told), *self._reask(None)]
             if reading.intent in SWITCHES:
                 return self._act(reading)
             if reading.intent in SWITCH_REPLIES:
@@ -380,14 +385,6 @@ class Turn:
                 self._miss(body)
             return self._reask(self.t("pick_number", n=len(self.state.options)))
         return self._apply(step.answer(self.ctx, answer))
-
-    def _status(self) -> list[Reply]:
-        """What the status command says, without leaving the flow in progress."""
-        start = FLOWS["status"].start
-        assert start is not None
-        told = start(self.ctx)
-        assert isinstance(told, Done)
-        return [Reply(told.note), *(Reply(more) for more in told.more)]
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:
@@ -447,6 +444,8 @@ class Turn:
         stored = [option.dump() for option in options]
         if engine:
             self.state.actions = stored
+            if self.state.flow is None and self._known():  # a 1 answers these, not an offer
+                self.state.data["offers_seen"] = [o.id for o in open_offers(self.ctx)]
         else:
             self.state.options = stored
         return tuple(ReplyOption(o.key, o.label) for o in options)

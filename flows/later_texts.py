@@ -114,7 +114,24 @@ LATER_TEXTS: dict[str, tuple[str, str]] = {
     "status.dose": ("已接种第{dose}剂 {day} {product}", "dose {dose} received {day}, {product}"),
     "status.next_due": ("第{dose}剂{day}起可约", "dose {dose} can be booked from {day}"),
     "status.complete": ("已完成全部接种", "all doses done"),
-    "status.queued": ("排队中（第{dose}剂），第{n}位", "queued for dose {dose}, number {n}"),
+    "status.queued": (
+        "{from_day}起排队（第{dose}剂），第{n}位，有名额时短信通知",
+        "queued for dose {dose} since {from_day}, number {n}: we text when a place is found",
+    ),
+    "status.queued.off": (
+        "{phone}已退订短信，暂不分配名额；该号码回复 订阅 即恢复",
+        "{phone} opted out of texts, so no place is offered; reply START from it to resume",
+    ),
+    # an open offer told by 查询: outside a flow a bare 1/2 answers it, as after the offer SMS;
+    # inside another flow it would answer that flow's question, so the command words are told
+    "status.offer": (
+        "待确认名额：{day} {period} {site}。回复1接受，回复2放弃，{until}前有效。",
+        "Place offered: {day} {period}, {site}. Reply 1 to accept, 2 to decline, by {until}.",
+    ),
+    "status.offer.words": (
+        "待确认名额：{day} {period} {site}。回复 接受 或 放弃，{until}前有效。",
+        "Place offered: {day} {period}, {site}. Reply ACCEPT or DECLINE by {until}.",
+    ),
     "status.barred": (
         "爽约超过{n}次，请致电热线预约",
         "more than {n} missed appointments: please call the hotline",

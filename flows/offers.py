@@ -23,6 +23,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flows.booking_place import (
     age_notices,
     companion_name_prompt,
@@ -36,7 +38,22 @@ from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step,
 from flows.places import booking_facts, site_name
 from flows.registration import take_phone
 from flows.schedule import NextDose, next_dose
+from flows.texts import MONTHS_EN, Lang
 from store import AlreadyBooked, Booking, Offer, OfferClosed, Resident
+
+
+def short_moment(lang: Lang, moment: datetime) -> str:
+    """A deadline in few characters (an SMS segment holds 70 Chinese ones): ``6月18日 08:00`` /
+    ``18 Jun 08:00``, without the weekday."""
+    if lang == "zh":
+        return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment:%H:%M}"
+
+
+def offer_deadline(ctx: Ctx, offer: Offer) -> str:
+    """Until when ``offer`` can be accepted, as the offer SMS says it, in the policy's zone."""
+    until = datetime.fromisoformat(offer.expires_at).astimezone(ctx.policy.zone)
+    return short_moment(ctx.lang, until)
 
 
 def open_offers(ctx: Ctx) -> list[Offer]:

@@ -1,22 +1,44 @@
 """Status (查询): everyone this phone manages — pre-registration code, doses received, active
-bookings, when the next dose is due, place in the queue, and a no-show bar if any."""
+bookings, a place offered from the queue and how to accept it, when the next dose is due,
+place in the queue, and a no-show bar if any.
+
+``status_texts`` is what the status flow says, and what ``bot.turn`` says when 我约了吗 is
+asked in the middle of another flow (answered, then that flow's question again)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flows.dialogue import Ctx, Done, Flow, Outcome
-from flows.places import booking_facts
+from flows.identity import mask_phone
+from flows.offers import offer_deadline, open_offers, short_moment
+from flows.places import booking_facts, site_name
 from flows.schedule import Complete, next_dose
-from store import Resident
+from store import Offer, Resident
 
 
-def _person(ctx: Ctx, person: Resident) -> list[str]:
+def status_texts(ctx: Ctx, *, in_flow: bool = False) -> list[str]:
+    """The status of everyone on the sender's account, one text per person (a family's status
+    in one SMS would run to many segments), or that no one is registered on it. Only the
+    account's own people are ever told.
+
+    ``in_flow``: asked inside another flow, where a bare 1 or 2 answers that flow's question:
+    an open offer is then told with the words that answer it anywhere (接受/放弃)."""
+    people = ctx.people()
+    if not people:
+        return [ctx.t("status.none")]
+    offers = {offer.resident_id: offer for offer in open_offers(ctx)}  # one open per person
+    return ["\n".join(_person(ctx, p, offers.get(p.id), in_flow)) for p in people]
+
+
+def _person(ctx: Ctx, person: Resident, offer: Offer | None, in_flow: bool) -> list[str]:
     lines = [ctx.t("status.person", name=person.name, code=person.prereg_code)]
-    doses = ctx.store.doses_of(person.id)
+    doses = ctx.doses(person.id)
     for dose in doses:
         product = ctx.policy.products.get(dose.product_id)
         label = ctx.name_of(product.zh, product.en) if product else dose.product_id
         lines.append(ctx.t("status.dose", dose=dose.dose, day=ctx.day(dose.day), product=label))
-    bookings = ctx.store.active_bookings(person.id)
+    bookings = ctx.bookings(person.id)
     lines.extend(
         ctx.t("status.booking", **booking_facts(ctx, person.name, booking)) for booking in bookings
     )
@@ -25,26 +47,40 @@ def _person(ctx: Ctx, person: Resident) -> list[str]:
         lines.append(ctx.t("status.complete"))
         return lines
     if not bookings:
-        if upcoming.earliest is not None:
+        if offer is not None:  # told instead of "no booking": it lapses unless answered
+            lines.append(_offer(ctx, offer, in_flow))
+        elif upcoming.earliest is not None:
             lines.append(
                 ctx.t("status.next_due", dose=upcoming.number, day=ctx.day(upcoming.earliest))
             )
         else:
             lines.append(ctx.t("status.no_booking"))
-    place = ctx.store.queue_position(person.id, upcoming.number)
-    if place is not None:
-        lines.append(ctx.t("status.queued", dose=upcoming.number, n=place))
+    queued = ctx.store.queue_place(person.id, upcoming.number)
+    if queued is not None:
+        place, since = queued
+        day = short_moment(ctx.lang, datetime.fromisoformat(since).astimezone(ctx.policy.zone))
+        if ctx.store.opted_out("sms", person.phone):  # the batch offers them nothing
+            lines.append(ctx.t("status.queued.off", phone=mask_phone(person.phone)))
+        else:
+            lines.append(ctx.t("status.queued", dose=upcoming.number, n=place, from_day=day))
     if person.barred:
         lines.append(ctx.t("status.barred", n=ctx.policy.booking.noshow_limit))
     return lines
 
 
+def _offer(ctx: Ctx, offer: Offer, in_flow: bool) -> str:
+    """An open offer: the place, and how and until when to accept it."""
+    return ctx.t(
+        "status.offer.words" if in_flow else "status.offer",
+        day=ctx.day(offer.slot.day),
+        period=offer.slot.period,
+        site=site_name(ctx.lang, offer.site),
+        until=offer_deadline(ctx, offer),
+    )
+
+
 def _report(ctx: Ctx) -> Outcome:
-    people = ctx.people()
-    if not people:
-        return Done(ctx.t("status.none"))
-    # One message per person: a family's status in one SMS would run to many segments.
-    first, *rest = ("\n".join(_person(ctx, person)) for person in people)
+    first, *rest = status_texts(ctx)
     return Done(first, more=tuple(rest))
 
 

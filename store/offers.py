@@ -56,16 +56,17 @@ class Offers:
              "at": stamp(now)},
         ) == 1  # fmt: skip
 
-    def queue_position(self, resident_id: int, dose: int) -> int | None:
-        """1-based place in the pre-registration queue (by time queued), or None."""
+    def queue_place(self, resident_id: int, dose: int) -> tuple[int, str] | None:
+        """A person's 1-based place in the pre-registration queue for a dose (by time queued)
+        and when they joined it (as stored); None if they are not waiting for it."""
         row = self._db.one(
             "SELECT (SELECT COUNT(*) FROM queue o WHERE o.status = 'waiting' "
-            "AND (o.created_at < q.created_at OR (o.created_at = q.created_at AND o.id <= q.id))) "
-            "FROM queue q WHERE q.resident_id = :resident AND q.dose = :dose "
+            "AND (o.created_at < q.created_at OR (o.created_at = q.created_at AND o.id <= q.id))), "
+            "q.created_at FROM queue q WHERE q.resident_id = :resident AND q.dose = :dose "
             "AND q.status = 'waiting'",
             {"resident": resident_id, "dose": dose},
         )
-        return int(row[0]) if row else None
+        return (int(row[0]), str(row[1])) if row else None
 
     def waiting_count(self) -> int:
         """How many queue rows are waiting (whether or not they can be offered a place now)."""

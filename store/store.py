@@ -301,7 +301,7 @@ class Store:
 
     # -- the queue and its offers ------------------------------------------------------------
     join_queue = _Via("offers", Offers.join_queue)
-    queue_position = _Via("offers", Offers.queue_position)
+    queue_place = _Via("offers", Offers.queue_place)
     waiting_count = _Via("offers", Offers.waiting_count)
     queue_rows = _Via("offers", Offers.queue_rows)
     waiting_candidates = _Via("offers", Offers.waiting_candidates)
