@@ -596,3 +596,17 @@ def test_the_day_wanted_beside_a_past_one(text: str, day: date) -> None:
     """An English word is a clause of its own only if the words before it do not change it."""
     when = wanted_when(text, THU)
     assert when is not None and when.day == day
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("唔系礼拜六，改做礼拜日下午", on(6, 20)),  # Cantonese: not Saturday, make it Sunday
+        ("唔系礼拜六，系礼拜日", on(6, 20)),
+        ("唔好礼拜六，礼拜日下午啦", on(6, 20)),
+        ("唔好意思，礼拜六得唔得", on(6, 19)),  # 唔好意思 (sorry) rules nothing out
+    ],
+)
+def test_a_day_refused_in_cantonese_is_not_the_day_wanted(text: str, day: date) -> None:
+    when = wanted_when(text, THU)
+    assert when is not None and when.day == day

@@ -69,3 +69,9 @@ def test_dose_1_last_month_or_weeks_ago(phone: Phone, store: Store) -> None:
     resident = store.resident_by_document("resident_id", ZHANG)
     assert resident is not None
     assert [d.day for d in store.doses_of(resident.id)] == [date(2021, 5, 10)]
+
+
+def test_not_saturday_but_sunday_at_the_confirmation(phone: Phone) -> None:
+    phone.run(*AT_THE_DATE_QUESTION, "后天上午", "1")  # Saturday 19 June, 08:00-10:00
+    reply = phone.say("唔係禮拜六，改做禮拜日下晝")
+    assert "6月20日 週日" in reply and "6月19日" not in reply

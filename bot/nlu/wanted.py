@@ -17,17 +17,18 @@ _T = TypeVar("_T")
 # Where a sentence's clauses part: a day said in a later one may be the one wanted.
 _CLAUSE = re.compile(r"[，,。.;；!！?？\s]+")
 
-# What comes after one of these is what is wanted now: a change (改到后天) or a correction of
-# what was just said (明天上午，不对，后天下午; 不是明天，是后天; I mean Friday).
+# What comes after one of these is what is wanted now: a change (改到后天, 改做礼拜日) or a
+# correction of what was just said (明天上午，不对，后天下午; 不是明天，是后天;
+# 唔系礼拜六，系礼拜日; I mean Friday).
 _CHANGE_TO = re.compile(
-    r"改到|改成|改为|改去|换到|换成|调到|推到|改返|\bto\b|不对|算了|应该是|我是说|我的意思是"
-    r"|不是[^，,。；;]{1,12}[，,]\s*(?:而)?是|\bi mean\b|\bactually\b|\bno wait\b"
+    r"改到|改成|改为|改去|改做|换到|换成|换做|调到|推到|改返|\bto\b|不对|算了|应该是|我是说|我的意思是"
+    r"|(?:不是|唔系)[^，,。；;]{1,12}[，,]\s*(?:而)?(?:是|系)|\bi mean\b|\bactually\b|\bno wait\b"
 )
 # A day or time ruled out (明天不行，后天上午; 不要上午，下午吧; can't do friday, saturday?): the
 # clause that says so names what is not wanted; the others, what is.
 _RULED_OUT = re.compile(
     r"(?<!行)不行|(?<!可)不可以|(?<!得)不得|(?<!得)唔得|没空|没时间|去不了|去唔到|来不了|来唔到"
-    r"|不方便|唔方便|不要|唔要|要上班"
+    r"|不方便|唔方便|不要|唔要|唔好(?!意思)|要上班"
     r"|\b(?:not|can't|cannot|can not|won't|unable|no)\b"
 )
 _SENTENCE_PARTS = re.compile(r"[，,。.;；!！?？]+")
