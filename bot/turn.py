@@ -204,7 +204,7 @@ class Turn:
                 carry["relation"] = said["relation"]
             if intent == "book" and (named := self._named(reading.text)) is not None:
                 carry["named"] = named  # 帮王小妹约: the person on this phone it names
-            if intent == "book" and (health := conditions_said(self.message.text)):
+            if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register") and (identity := identity_in(self.message.text)):
                 carry["identity"] = list(identity)  # 我想预约，李四 4401…: not asked again

@@ -53,7 +53,7 @@ from flows.places import (
 )
 from flows.registration import phone_prompt, take_name, take_phone
 from flows.schedule import NextDose, Timing, timing
-from flows.screening import conditions_said, health_said
+from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
 from store import (
     Site,
@@ -140,9 +140,11 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     said = answer.said
     if ctx.step in OWN_WORDS_STEPS:
         return None
-    health = conditions_said(answer.text)  # 我今日发紧烧: asked again, whatever the step
+    health = conditions_said(answer.words)  # 我今日发紧烧: asked again, whatever the step
     if health and (again := _health_again(ctx, health)) is not None:
         return again
+    if ctx.step == "screening" and read_all(answer.words, screening_questions(ctx)) is not None:
+        return None  # a health answer (没有。我太太说我去过高风险区): read as one, whoever it names
     if (
         answer.intent == "book"
         and not ctx.data.get("reschedule")
@@ -157,7 +159,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
         return Retry(ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
     kept = {**(ctx.data.get("wish") or {}), **said.said()}
-    if said.relation is not None and not ctx.data.get("reschedule"):
+    if said.relation is not None and answer.intent == "book" and not ctx.data.get("reschedule"):
+        # 帮我妈约 starts again for her; 我太太说… in a health answer names nobody to book
         chosen = ctx.data.get("person")
         is_self = ctx.data.get("relation") == "self"
         if chosen is None or (said.relation == "self") != is_self:

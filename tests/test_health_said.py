@@ -78,3 +78,15 @@ def test_conditions_said(text: str, said: list[str]) -> None:
 def test_a_denied_condition_asks_nothing_more(phone: Phone) -> None:
     phone.run("我没有过敏，想预约第一针", *REGISTER_HER)
     assert "李红符合接种条件" in phone.say("没有")
+
+
+def test_a_relative_named_in_a_health_answer_is_not_someone_to_book(phone: Phone) -> None:
+    """沒有。我太太說我上週在高風險區出差: the risk-area answer, not a registration for a wife."""
+    phone.run("预约", *REGISTER_HER)
+    reply = phone.say("沒有。我太太說我上週在高風險區出差")
+    assert "中高風險地區者暫緩預約" in reply and "須知" not in reply
+
+
+def test_not_me_but_my_mother_at_the_health_questions_still_changes_person(phone: Phone) -> None:
+    phone.run("预约", *REGISTER_HER)
+    assert "预登记须知" in phone.say("不是我，是给我妈约")  # she is registered first
