@@ -77,6 +77,7 @@ from flows.booking_state import (
     wish,
     with_note,
 )
+from flows.declare import begin as begin_declaring
 from flows.declare import steps as declare_steps
 from flows.dialogue import (
     Answer,
@@ -243,14 +244,14 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     wanted = wish(ctx).dose
     if wanted is not None and wanted > dose.number and dose.number == 1:
         # 预约第二针 with no dose on record: dose 1 may have been given elsewhere
-        ctx.data.update(resident_id=resident.id, declare={})
-        declared = ctx.t("declare.none", name=resident.name, dose=wanted)
+        ctx.data["resident_id"] = resident.id
+        declared, booked = ctx.t("declare.none", name=resident.name, dose=wanted), None
         if decision.bar is Bar.ALREADY and decision.booking is not None:
             # a dose-1 booking here: named, and cancelled if dose 1 was given elsewhere after all
-            ctx.data["declare"]["booked"] = decision.booking.id
+            booked = decision.booking.id
             facts = booking_facts(ctx, resident.name, decision.booking)
             declared = ctx.t("declare.booked", wanted=wanted, **facts)
-        return Next("declare", note=declared)
+        return begin_declaring(ctx, _after_declared, declared, booked)
     if refused is not None:
         return refused
     prepare(ctx, resident, dose)

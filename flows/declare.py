@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from flows.booking_state import with_note
 from flows.dates import parse_when
 from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Retry, Step, numbered
+from flows.entities import Entities
 from store import BookingNotActive, Dose, DoseExists
 
 Then = Callable[[Ctx], Outcome]
@@ -99,30 +100,61 @@ def _said_any(answer: Answer) -> bool:
     return said.day is not None or said.maker is not None or bool(said.site or said.district)
 
 
+def _go_on(ctx: Ctx, then: Then, note: str | None = None) -> Outcome:
+    """Ask what is still missing (day, maker, where), or record the dose."""
+    declared = ctx.data["declare"]
+    for key, step in (("day", "declare_date"), ("product", "declare_maker")):
+        if key not in declared:
+            return Next(step, note=note)
+    if "where" not in declared:
+        return Next("declare_where", note=note)
+    ctx.data.pop("declare")
+    cancelled = _cancel_booked(ctx, declared.get("booked"))
+    dose = Dose(
+        resident_id=int(ctx.data["resident_id"]),
+        dose=1,
+        day=date.fromisoformat(str(declared["day"])),
+        product_id=str(declared["product"]),
+        site_id=declared["where"],
+        source="declared",
+    )
+    with suppress(DoseExists):  # recorded meanwhile (an import, an operator): go on
+        ctx.store.add_dose(dose, ctx.now, ctx.actor, ctx.channel)
+    return with_note(with_note(then(ctx), cancelled), note)
+
+
+def begin(ctx: Ctx, then: Then, note: str, booked: int | None) -> Outcome:
+    """Declaring dose 1 for the person chosen (``ctx.data["resident_id"]``), after ``note``:
+    what the booking request said of dose 1 is taken (我第一针5月20日在白云打的国药，想约第二针:
+    its day, maker and site; the day is then no day wanted for dose 2) and only the rest is
+    asked. The first question, whether dose 1 was given elsewhere, is skipped when the request
+    said when (saying so is saying yes), unless a dose-1 booking here is to be cancelled."""
+    wish = ctx.data.get("wish") or {}
+    said = Entities.load(wish)
+    declared: dict[str, object] = {} if booked is None else {"booked": booked}
+    ctx.data["declare"] = declared
+    if said.day is not None and said.day <= ctx.today:
+        if ctx.today - timedelta(days=LOOK_BACK_DAYS) <= said.day:
+            declared["day"] = said.day.isoformat()
+        ctx.data["wish"] = {k: v for k, v in wish.items() if k not in ("day", "part", "hour")}
+        if (maker_product := _product_of(ctx, said.first_maker or said.maker)) is not None:
+            declared["product"] = maker_product
+        if said.site is not None or said.district is not None:
+            declared["where"] = said.site  # as _take: a district alone is no site to store
+    if "day" not in declared or booked is not None:
+        return Next("declare", note=note)
+    if {"product", "where"} <= declared.keys():  # all said: told what is recorded
+        given = ctx.policy.products[str(declared["product"])]
+        day = ctx.day(date.fromisoformat(str(declared["day"])))
+        note = ctx.t("declare.taken", day=day, product=ctx.name_of(given.zh, given.en))
+    return _go_on(ctx, then, note)
+
+
 def steps(then: Then) -> dict[str, Step]:
     """The declaration steps; ``then`` continues the booking once the dose is recorded."""
 
     def go_on(ctx: Ctx, note: str | None = None) -> Outcome:
-        """Ask what is still missing (day, maker, where), or record the dose."""
-        declared = ctx.data["declare"]
-        for key, step in (("day", "declare_date"), ("product", "declare_maker")):
-            if key not in declared:
-                return Next(step, note=note)
-        if "where" not in declared:
-            return Next("declare_where", note=note)
-        ctx.data.pop("declare")
-        cancelled = _cancel_booked(ctx, declared.get("booked"))
-        dose = Dose(
-            resident_id=int(ctx.data["resident_id"]),
-            dose=1,
-            day=date.fromisoformat(str(declared["day"])),
-            product_id=str(declared["product"]),
-            site_id=declared["where"],
-            source="declared",
-        )
-        with suppress(DoseExists):  # recorded meanwhile (an import, an operator): go on
-            ctx.store.add_dose(dose, ctx.now, ctx.actor, ctx.channel)
-        return with_note(then(ctx), cancelled)
+        return _go_on(ctx, then, note)
 
     def ask(ctx: Ctx) -> Prompt:
         if ctx.data["declare"].get("booked"):  # a dose-1 booking here: cancelled if yes

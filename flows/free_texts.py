@@ -98,6 +98,10 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     ),
     # The notices of a confirmation are short: with the age notices and the booking they must
     # fit in 3 SMS segments (tests/test_sms_render.py builds the longest).
+    "declare.taken": (
+        "已记录第1针（自报）：{day}，{product}。",
+        "Dose 1 noted (self-declared): {day}, {product}.",
+    ),
     "declare.check": (
         "第1针为自报，请带接种凭证。",
         "Dose 1 self-declared: bring its record.",

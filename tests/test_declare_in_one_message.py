@@ -63,3 +63,25 @@ def test_an_answer_saying_nothing_of_dose_1_is_asked_again(phone: Phone, store: 
     assert "请回复 1 到 2 之间的数字" in phone.say("嗯嗯")
     resident = store.resident_by_document("resident_id", ZHANG)
     assert resident is not None and store.doses_of(resident.id) == []
+
+
+def test_dose_1_said_in_the_booking_request_is_declared_not_wanted(
+    phone: Phone, store: Store
+) -> None:
+    """explore9 5: 我第一针5月20日在白云打的国药，想约第二针 from a new resident: after the
+    registration dose 1 is recorded from the request (not asked again), and 5月20日 is no day
+    wanted for dose 2 ("5月20日 周四已过" was said at the date question)."""
+    replies = phone.run(
+        "我第一针5月20日在白云打的国药，想约第二针", "1", "1", "张三", "1", ZHANG, "1", "1"
+    )
+    said = "\n".join(reply.text for reply in replies)
+    assert "已记录第1针（自报）：5月20日 周四，国药" in said and "张三有以下情况吗" in said
+    assert declared(store) == (1, date(2021, 5, 20), "bbibp", None, "declared")
+    phone.say("没有")
+    assert "已过" not in phone.say("1")  # the first site offered: its days, none of them past
+
+
+def test_a_request_saying_part_of_dose_1_asks_the_rest(phone: Phone) -> None:
+    phone.run("I had my first shot on 20 May, Sinovac, want my second")
+    said = "\n".join(r.text for r in phone.run("1", "1", "Zhang San", "1", ZHANG, "1", "1"))
+    assert said.endswith("Which district or site was it? Reply DON'T KNOW if unsure.")

@@ -161,6 +161,7 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "wanted": 3,
         "release": day(lang),
         "time": "08:00",
+        "minutes": 240,  # the policy's longest observation
         "n": 12345,
         "limit": 500,
         "min": 76,
