@@ -229,10 +229,13 @@ class Interpreter:
             entities = self._entities(said, found, today)
         scores = self._score(text, found)
         topics = frozenset(name for name, score in scores.items() if score > 0)
+        # the topics a word of their own names (免费, 带什么), not a hint (身份证 for what to bring)
+        over = self.lexicon.scoring.background_over
+        named = frozenset(name for name, score in scores.items() if score >= over)
         self._second_opinion(scores, text)
         question = self._question(text, found)
         request = self._request(text, found)
-        also = self._weigh(scores, entities, question, request, text, topics)
+        also = self._weigh(scores, entities, question, request, text, topics, named)
         order = self._order
         ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
@@ -305,10 +308,12 @@ class Interpreter:
         request: bool,
         text: str,
         topics: frozenset[str],
+        named: frozenset[str],
     ) -> str | None:
         """Adjust the cue scores for what the message is: a question, a statement naming
         what a booking needs, or a request. Returns a question also asked in a request.
-        ``topics``: the intents the cues named, before the classifier's second opinion."""
+        ``topics``: the intents the cues named, before the classifier's second opinion;
+        ``named``: those whose cues reach ``background_over`` (a word of their own)."""
         scoring = self.lexicon.scoring
         asks = [name for name in scores if name.startswith("ask.")]
         wanted = set(entities.said()) & scoring.booking_entities
@@ -325,6 +330,11 @@ class Interpreter:
                 scores[name] *= factor
         if entities.age is not None and question:
             scores["ask.age"] = scores.get("ask.age", 0) + 1.5
+        for name in scoring.background & topics:
+            # 外地户口打疫苗免费吗: who is asking is background to the topic asked (the cost);
+            # an age is not another topic (我70岁外地人可以打吗: the answer tells that age)
+            if any(a.startswith("ask.") for a in named - scoring.background - {"ask.age"}):
+                scores[name] *= scoring.background_factor
         if entities.site is not None and question and "ask.site" in scores:
             scores["ask.site"] += 1.0
         flows = (scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register"))
