@@ -46,7 +46,7 @@ class Scoring:
     # topic named (免费, 带什么), scaled by background_factor (外地户口打疫苗免费吗 asks the cost).
     background: frozenset[str] = frozenset()
     background_factor: float = 1.0
-    background_over: float = 3.0  # the cue score that names another topic
+    background_over: float = 4.0  # the cue score that names another topic (a word of its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             classifier_weight=float(scoring["classifier_weight"]),
             background=frozenset(scoring.get("background", [])),
             background_factor=float(scoring.get("background_factor", 1.0)),
-            background_over=float(scoring.get("background_over", 3.0)),
+            background_over=float(scoring.get("background_over", 4.0)),
         ),
         intents=intents,
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),

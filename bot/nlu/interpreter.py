@@ -330,6 +330,10 @@ class Interpreter:
                 scores[name] *= factor
         if entities.age is not None and question:
             scores["ask.age"] = scores.get("ask.age", 0) + 1.5
+        for name in scoring.background - topics:
+            # who is asking is said in words (外地, 香港, foreigner): never the classifier's
+            # guess alone (Can I get a slot tonight? is no question of where one is from)
+            scores.pop(name, None)
         for name in scoring.background & topics:
             # 外地户口打疫苗免费吗: who is asking is background to the topic asked (the cost);
             # an age is not another topic (我70岁外地人可以打吗: the answer tells that age)
