@@ -47,6 +47,7 @@ class Scoring:
     background: frozenset[str] = frozenset()
     background_factor: float = 1.0
     background_over: float = 4.0  # the cue score that names another topic (a word of its own)
+    background_entities: frozenset[str] = frozenset()  # a booking's own: day, time, site
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             background=frozenset(scoring.get("background", [])),
             background_factor=float(scoring.get("background_factor", 1.0)),
             background_over=float(scoring.get("background_over", 4.0)),
+            background_entities=frozenset(scoring.get("background_entities", [])),
         ),
         intents=intents,
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),

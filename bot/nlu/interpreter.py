@@ -335,9 +335,12 @@ class Interpreter:
             # guess alone (Can I get a slot tonight? is no question of where one is from)
             scores.pop(name, None)
         for name in scoring.background & topics:
-            # 外地户口打疫苗免费吗: who is asking is background to the topic asked (the cost);
-            # an age is not another topic (我70岁外地人可以打吗: the answer tells that age)
-            if any(a.startswith("ask.") for a in named - scoring.background - {"ask.age"}):
+            # who is asking is background to the topic asked (外地户口打疫苗免费吗: the cost;
+            # an age is none, 我70岁外地人可以打吗: the answer tells that age) and to a
+            # booking's day, time or site (我是外地的，周六上午有位吗); not to a district,
+            # which may be where one lives or works (我户口在湖南，人在番禺上班，可以约吗)
+            other = named - scoring.background - {"ask.age"}
+            if any(a.startswith("ask.") for a in other) or wanted & scoring.background_entities:
                 scores[name] *= scoring.background_factor
         if entities.site is not None and question and "ask.site" in scores:
             scores["ask.site"] += 1.0
@@ -346,8 +349,12 @@ class Interpreter:
             max(flows, default=0) < scoring.threshold
             and wanted
             # a question whose topic no cue names (Can I get Sinopharm on the 28th?) still
-            # books what it names
-            and (scores.get("book", 0) > 0 or not topics.intersection(asks) or not question)
+            # books what it names; who is asking (外地) is no topic here
+            and (
+                scores.get("book", 0) > 0
+                or not (topics - scoring.background).intersection(asks)
+                or not question
+            )
         ):
             bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
