@@ -73,6 +73,16 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "A family member must come along (named when booking).",
     ),
     "age.green_channel": ("可走绿色通道优先接种。", "The green channel (priority lane) applies."),
+    # -- who may book here (hukou, nationality, document) --------------------------------------
+    "residency": (
+        "不限户籍，在本市生活或工作、年满{minimum}周岁均可预约。",
+        "Any hukou: anyone aged {minimum}+ who lives or works here can book.",
+    ),
+    "residency.any": ("不限户籍。", "Hukou does not matter."),
+    "residency.passport": (
+        "没有内地居民身份证的可用护照登记。",
+        "No mainland resident ID card? Register with a passport.",
+    ),
     # -- doses ---------------------------------------------------------------------------------
     "interval.label.doses": ("{doses}剂次疫苗", "{doses}-dose vaccines"),
     "interval.one": ("{label}只需1剂。", "{label}: one dose only."),

@@ -83,6 +83,12 @@ def _age(ctx: Ctx, entities: Entities) -> list[str]:
         return [parts.say(ctx, general, parts.t(ctx, "close.book"))]
     if age < ages.minimum:
         return [parts.t(ctx, "age.too_young", age=age, minimum=ages.minimum)]
+    return [parts.say(ctx, *_age_ok(ctx, age), parts.t(ctx, "close.book"))]
+
+
+def _age_ok(ctx: Ctx, age: int) -> list[str]:
+    """What is said of an age that may book: that it may, and the notices from its age on."""
+    ages = ctx.policy.ages
     notices = [
         parts.t(ctx, key)
         for key, from_age in (
@@ -92,7 +98,24 @@ def _age(ctx: Ctx, entities: Entities) -> list[str]:
         )
         if age >= from_age
     ]
-    return [parts.say(ctx, parts.t(ctx, "age.ok", age=age), *notices, parts.t(ctx, "close.book"))]
+    return [parts.t(ctx, "age.ok", age=age), *notices]
+
+
+def _residency(ctx: Ctx, entities: Entities) -> list[str]:
+    """Who may book here whatever their hukou or nationality: the policy's minimum age, and a
+    passport for those without a mainland resident ID card (the two documents registration
+    takes). With an age stated (我70岁外地人可以打吗) the age decides: under the minimum the
+    age answer; otherwise that age's notices, hukou not mattering."""
+    ages = ctx.policy.ages
+    age = entities.age
+    close = parts.t(ctx, "close.book")
+    passport = parts.t(ctx, "residency.passport")
+    if age is None or not 0 <= age <= MAX_AGE:
+        return [parts.say(ctx, parts.t(ctx, "residency", minimum=ages.minimum), passport, close)]
+    if age < ages.minimum:
+        return _age(ctx, entities)
+    said = [parts.t(ctx, "residency.any"), *_age_ok(ctx, age)]
+    return [parts.say(ctx, *said, passport, close), parts.say(ctx, *said, close)]
 
 
 # -- the appointment --------------------------------------------------------------------------
@@ -286,4 +309,5 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "accessible": _accessible,
     "site": _site,
     "noshow": _noshow,
+    "residency": _residency,
 }

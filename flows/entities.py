@@ -34,6 +34,7 @@ TOPICS: tuple[str, ...] = (
     "accessible",  # accessibility
     "site",  # a site's address and opening hours
     "noshow",  # what happens after a missed appointment
+    "residency",  # who may book here: any hukou, Hong Kong/Macau/Taiwan, foreigners (passport)
 )
 
 

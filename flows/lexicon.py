@@ -42,6 +42,12 @@ class Scoring:
     request_bonus: float
     booking_words: tuple[str, ...]
     classifier_weight: float
+    # Topics that say who is asking (外地户口, 外国人) rather than what: with another question's
+    # topic named (免费, 带什么), scaled by background_factor (外地户口打疫苗免费吗 asks the cost).
+    background: frozenset[str] = frozenset()
+    background_factor: float = 1.0
+    background_over: float = 4.0  # the cue score that names another topic (a word of its own)
+    background_entities: frozenset[str] = frozenset()  # a booking's own: day, time, site
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,10 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             request_bonus=float(scoring["request_bonus"]),
             booking_words=_words(scoring["booking_words"], "scoring.booking_words"),
             classifier_weight=float(scoring["classifier_weight"]),
+            background=frozenset(scoring.get("background", [])),
+            background_factor=float(scoring.get("background_factor", 1.0)),
+            background_over=float(scoring.get("background_over", 4.0)),
+            background_entities=frozenset(scoring.get("background_entities", [])),
         ),
         intents=intents,
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),

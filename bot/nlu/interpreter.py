@@ -229,10 +229,13 @@ class Interpreter:
             entities = self._entities(said, found, today)
         scores = self._score(text, found)
         topics = frozenset(name for name, score in scores.items() if score > 0)
+        # the topics a word of their own names (免费, 带什么), not a hint (身份证 for what to bring)
+        over = self.lexicon.scoring.background_over
+        named = frozenset(name for name, score in scores.items() if score >= over)
         self._second_opinion(scores, text)
         question = self._question(text, found)
         request = self._request(text, found)
-        also = self._weigh(scores, entities, question, request, text, topics)
+        also = self._weigh(scores, entities, question, request, text, topics, named)
         order = self._order
         ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
@@ -305,10 +308,12 @@ class Interpreter:
         request: bool,
         text: str,
         topics: frozenset[str],
+        named: frozenset[str],
     ) -> str | None:
         """Adjust the cue scores for what the message is: a question, a statement naming
         what a booking needs, or a request. Returns a question also asked in a request.
-        ``topics``: the intents the cues named, before the classifier's second opinion."""
+        ``topics``: the intents the cues named, before the classifier's second opinion;
+        ``named``: those whose cues reach ``background_over`` (a word of their own)."""
         scoring = self.lexicon.scoring
         asks = [name for name in scores if name.startswith("ask.")]
         wanted = set(entities.said()) & scoring.booking_entities
@@ -325,6 +330,18 @@ class Interpreter:
                 scores[name] *= factor
         if entities.age is not None and question:
             scores["ask.age"] = scores.get("ask.age", 0) + 1.5
+        for name in scoring.background - topics:
+            # who is asking is said in words (外地, 香港, foreigner): never the classifier's
+            # guess alone (Can I get a slot tonight? is no question of where one is from)
+            scores.pop(name, None)
+        for name in scoring.background & topics:
+            # who is asking is background to the topic asked (外地户口打疫苗免费吗: the cost;
+            # an age is none, 我70岁外地人可以打吗: the answer tells that age) and to a
+            # booking's day, time or site (我是外地的，周六上午有位吗); not to a district,
+            # which may be where one lives or works (我户口在湖南，人在番禺上班，可以约吗)
+            other = named - scoring.background - {"ask.age"}
+            if any(a.startswith("ask.") for a in other) or wanted & scoring.background_entities:
+                scores[name] *= scoring.background_factor
         if entities.site is not None and question and "ask.site" in scores:
             scores["ask.site"] += 1.0
         flows = (scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register"))
@@ -332,8 +349,12 @@ class Interpreter:
             max(flows, default=0) < scoring.threshold
             and wanted
             # a question whose topic no cue names (Can I get Sinopharm on the 28th?) still
-            # books what it names
-            and (scores.get("book", 0) > 0 or not topics.intersection(asks) or not question)
+            # books what it names; who is asking (外地) is no topic here
+            and (
+                scores.get("book", 0) > 0
+                or not (topics - scoring.background).intersection(asks)
+                or not question
+            )
         ):
             bonus = scoring.first_entity_bonus + scoring.booking_entity_bonus * (len(wanted) > 1)
             scores["book"] = scores.get("book", 0) + bonus
