@@ -60,6 +60,10 @@ AGREE = frozenset(
      "ok la", "okay", "sure", "yes please", "please")
 )  # fmt: skip
 
+# Steps whose answer is a name, written in the characters it has whatever the conversation's
+# language: it changes neither the language nor the script of the replies.
+NAMES_TYPED = frozenset({"name", "companion_name"})
+
 
 class Turn:
     """One message being answered."""
@@ -154,6 +158,8 @@ class Turn:
         """Answer in the language of the message when it clearly has one: Chinese (in the
         characters it is written in) or English."""
         state = self.state
+        if state.step in NAMES_TYPED and said.latin_words == 0:
+            return  # 李秀英 typed in an English conversation is a name, not a language
         if said.cjk:
             lang: Lang = "zh"
             state.script = said.script or state.script

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation import guess_language
+from bot.nlu.normalise import Normaliser
+from flows.lexicon import load
 from tests.conftest import Phone
 
 GARBAGE = [
@@ -35,3 +37,21 @@ def test_an_english_sentence_mid_conversation_still_switches(phone: Phone) -> No
     phone.say("登记")
     reply = phone.say("what should I do here")
     assert "Pre-registration" in reply and "预登记" not in reply
+
+
+def test_a_chinese_name_in_an_english_conversation_keeps_english(phone: Phone) -> None:
+    """explore9 12: 李秀英 typed at the name question switched the next steps to Chinese."""
+    phone.run("I want to book", "1", "1")  # consent, for myself: the name question
+    assert "Choose the identity document" in phone.say("李秀英")
+    assert "resident ID number" in phone.say("1")
+
+
+def test_a_traditional_name_does_not_turn_the_replies_traditional(phone: Phone) -> None:
+    phone.run("预约", "1", "1")
+    assert "请选择证件类型" in phone.say("陳大文")  # the name as on the ID; replies unchanged
+
+
+def test_simplified_cantonese_is_answered_in_simplified() -> None:
+    """OpenCC turns the Cantonese 嗰 into 𠮶, but 原来 and 个 are Simplified: so is the message."""
+    said = Normaliser(load())("算啦，就原来嗰个")
+    assert said.script == "hans"

@@ -65,10 +65,10 @@ class Normaliser:
         script: Script | None = None
         if cjk:
             simplified = _converter("t2s").convert(folded)
-            if simplified != folded:
+            if not _simplified_only().isdisjoint(folded):
+                script = "hans"  # 原来嗰个: Simplified, though OpenCC changes the Cantonese 嗰
+            elif simplified != folded:
                 script = "hant"
-            elif not _simplified_only().isdisjoint(folded):
-                script = "hans"
             folded = simplified
         folded = self._mend(folded)
         folded = _SPACES.sub(" ", folded).strip()
