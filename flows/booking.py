@@ -256,7 +256,7 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
         return refused
     prepare(ctx, resident, dose)
     if decision.bar is Bar.MAINTENANCE:
-        return Next("queue", note=ctx.t("book.maintenance", window=policy.booking.maintenance))
+        return Next("queue", note=window_closed(ctx, resident.district_id))  # and when it opens
     note = None
     if wanted is not None and wanted not in (0, dose.number):
         note = ctx.t("book.dose_is", name=resident.name, dose=dose.number, wanted=wanted)

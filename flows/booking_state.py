@@ -24,6 +24,7 @@ from flows.schedule import (
     NextDose,
     Window,
     opening,
+    opens_next,
     window,
 )
 from store import (
@@ -131,7 +132,7 @@ def timing_note(ctx: Ctx) -> str | None:
             any_district = next(iter(ctx.policy.districts))
             if window(ctx.policy, any_district, ctx.now) is not Window.MAINTENANCE:
                 return None
-            return window_closed(ctx, any_district)
+            return window_closed(ctx, any_district, known=False)
         district = people[0].district_id
     return window_closed(ctx, district)
 
@@ -193,11 +194,18 @@ def open_sites(ctx: Ctx, district_id: str) -> list[tuple[Site, int]]:
     return ctx.once(("open_sites", district_id), look_up)
 
 
-def window_closed(ctx: Ctx, district_id: str) -> str | None:
-    """Why the district cannot be booked now, or None if it can."""
+def window_closed(ctx: Ctx, district_id: str, known: bool = True) -> str | None:
+    """Why the district cannot be booked now, or None if it can; in maintenance, when the
+    district opens next (``known`` False: no district is known yet, so none is named)."""
     state = window(ctx.policy, district_id, ctx.now)
     if state is Window.MAINTENANCE:
-        return ctx.t("book.maintenance", window=ctx.policy.booking.maintenance)
+        closed = ctx.t("book.maintenance", window=ctx.policy.booking.maintenance)
+        if not known:
+            return closed
+        today, start = opens_next(ctx.policy, district_id, ctx.now)
+        district = district_name(ctx, district_id)
+        return closed + ctx.t("book.opens_today" if today else "book.opens_tomorrow",
+                              district=district, start=start)  # fmt: skip
     if state is Window.CLOSED:
         return ctx.t(
             "book.closed",

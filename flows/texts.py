@@ -327,6 +327,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "每天{window}为系统维护时间，暂停预约。",
         "Booking is closed for maintenance every day {window}.",
     ),
+    "book.opens_today": ("{district}今天{start}起可约。", " {district}: from {start} today."),
+    "book.opens_tomorrow": ("{district}明天{start}起可约。", " {district}: from {start} tomorrow."),
     "book.closed": (
         "{district}每天{window}开放预约，现在不能预约。",
         "{district} takes bookings daily {window}; it is closed now.",

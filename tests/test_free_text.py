@@ -262,7 +262,10 @@ def test_maintenance_is_told_once_and_a_far_day_at_the_time_question_is_refused(
     phone.run(*REGISTER_SELF)
     clock.set("2021-06-17T21:00")
     said = phone.say("我想打疫苗")
-    assert said.count("系统维护") == 1
+    assert said.count("系统维护") == 1 and "天河区明天08:00起可约" in said  # and when it opens
+    clock.set("2021-06-18T07:00")
+    phone.say("退出")
+    assert "天河区今天08:00起可约" in phone.say("我想打疫苗")
     clock.set("2021-06-17T09:00")
     phone.run("退出", "预约", "没有", "1", "1", "明天")
     assert "超出可预约范围" in phone.say("9999年12月31日上午")
