@@ -86,7 +86,7 @@ def take_name(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
     if reading.kind is Kind.BAD:
         return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
     if reading.kind is Kind.NOBODY:  # 我自己去，冇人陪: the rule, and who can help
-        return Retry(ctx.t("companion.nobody", min=ctx.policy.ages.companion))
+        return Retry("", Prompt(ctx.t("companion.nobody", min=ctx.policy.ages.companion)))
     if reading.kind is Kind.DOUBTFUL:
         ctx.data["name_doubt"] = clean_name(answer.text)
     return Retry(ctx.t("name.only"))
