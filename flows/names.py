@@ -75,7 +75,9 @@ _LATIN_WORD_LIST = (
     "i me my mine myself we us our you your he him his she her they them their it its this that "
     "these those the a an is am are was be as to of for and or with same number phone mobile "
     "son daughter wife husband mother father mum mom dad grandson granddaughter brother sister "
-    "friend name called here there will can cannot can't go come work no not yes ok"
+    "friend name called here there cannot can't go come work no not yes ok today tomorrow "
+    "yesterday morning afternoon evening night tonight noon next week weekend day am pm "
+    "monday tuesday wednesday thursday friday saturday sunday dose booster jab"
 )
 _LATIN_WORDS = frozenset(_LATIN_WORD_LIST.split())
 # Where a name starts after an introduction: 我係佢個仔陳大文, 我是他女儿李四, 我叫王五.
@@ -95,11 +97,11 @@ def _cjk_name(name: str) -> bool:
     return bool(_CJK_NAME.fullmatch(name)) and len(name) <= limit and _surname_start(name)
 
 
-def _latin_name(text: str) -> bool:
+def _latin_name(text: str, *, any_case: bool = False) -> bool:
     words = text.replace("-", " ").replace(".", " ").split()
     return (
         1 <= len(words) <= 4
-        and all(word.isalpha() and word[:1].isupper() for word in words)
+        and all(word.isalpha() and (any_case or word[:1].isupper()) for word in words)
         and not any(word.casefold() in _LATIN_WORDS for word in words)
     )
 
@@ -140,10 +142,11 @@ def read_name(text: str, simple: str, said: Entities, *, companion: bool = False
     folded = simple.casefold()
     if companion and (any(word in simple for word in _NOBODY) or _LATIN_NOBODY.search(folded)):
         return Reading(Kind.NOBODY)
-    if said.day or said.part or said.hour is not None or said.week or said.too_far:
-        return Reading(Kind.NOT_A_NAME)
-    if said.dose is not None or said.maker or said.weekend:
-        return Reading(Kind.NOT_A_NAME)
+    when = said.day or said.part or said.hour is not None or said.week or said.too_far
+    if when or said.dose is not None or said.maker or said.weekend:
+        if valid_name(name) and (_cjk_name(simple) or _latin_name(name, any_case=True)):
+            return Reading(Kind.DOUBTFUL)  # 周五, 高明天, May Wong: a name, or a day?
+        return Reading(Kind.NOT_A_NAME)  # 明天上午, 大后天, tomorrow morning
     if any(word in simple for word in _REFERENCES) or _LATIN_REFERENCES.search(folded):
         found = _named_in(name, simple)
         return Reading(Kind.NAME, found) if found else Reading(Kind.NOT_A_NAME)
