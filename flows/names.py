@@ -135,8 +135,8 @@ def read_name(text: str, simple: str, said: Entities, *, companion: bool = False
     """What a reply to a name question gives: ``text`` as typed, ``simple`` in Simplified
     characters, ``said`` the interpreter's entities; ``companion``: a companion's name is asked
     (then "no one comes with me" is told apart)."""
-    name = clean_name(text)
-    simple = clean_name(simple or text)
+    name = clean_name(text).strip("。.!！~～,，")  # 张三。
+    simple = clean_name(simple or text).strip("。.!！~～,，")
     if len(simple) != len(name):
         simple = name
     folded = simple.casefold()

@@ -79,7 +79,7 @@ def take_name(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
     reading = read_name(answer.text, answer.simple, answer.said, companion=key != "name")
     doubt = ctx.data.pop("name_doubt", None)
     if reading.kind is Kind.DOUBTFUL and doubt == clean_name(answer.text):
-        reading = Reading(Kind.NAME, clean_name(answer.text))  # sent again: their name
+        reading = Reading(Kind.NAME, clean_name(answer.text).strip("。.!！~～,，"))  # sent again
     if reading.kind is Kind.NAME:
         ctx.data[key] = reading.name
         return Next(then)
