@@ -34,8 +34,8 @@ from flows.identity import (
     normalise_phone,
     parse_resident_id,
 )
+from flows.names import NAME_LIMIT, clean_name, valid_name
 from flows.policy import Policy
-from flows.registration import NAME_LIMIT, clean_name, valid_name
 from flows.schedule import Complete, next_dose
 from store import Dose, Resident, Site, Store
 

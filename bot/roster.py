@@ -47,8 +47,8 @@ from bot.records import (
 from flows.eligibility import age_rules, questions_for, verdict
 from flows.holidays import holidays_between
 from flows.identity import IdProblem, mask_id, mask_phone, normalise_phone, parse_resident_id
+from flows.names import clean_name, valid_name
 from flows.policy import Policy
-from flows.registration import clean_name, valid_name
 from flows.rules import Bar, Mode, may_book
 from flows.schedule import NextDose, last_released_day
 from store import (

@@ -68,6 +68,7 @@ from flows.booking_state import (
     Person,
     booked_resident,
     chosen_person,
+    dose_said,
     dose_wanted,
     prepare,
     site_of_slot,
@@ -77,6 +78,7 @@ from flows.booking_state import (
     wish,
     with_note,
 )
+from flows.companion import change_option, kept_notes
 from flows.declare import begin as begin_declaring
 from flows.declare import steps as declare_steps
 from flows.dialogue import (
@@ -257,10 +259,7 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     prepare(ctx, resident, dose)
     if decision.bar is Bar.MAINTENANCE:
         return Next("queue", note=window_closed(ctx, resident.district_id))  # and when it opens
-    note = None
-    if wanted is not None and wanted not in (0, dose.number):
-        note = ctx.t("book.dose_is", name=resident.name, dose=dose.number, wanted=wanted)
-    return Next("screening", note=note)
+    return Next("screening", note=dose_said(ctx, resident.name, dose, wanted))
 
 
 def _refusal(ctx: Ctx, resident: Resident, decision: Decision) -> Done | None:
@@ -337,7 +336,7 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
         sep = "、" if ctx.lang == "zh" else ", "
         notes.append(ctx.t("book.same_maker",
                            wanted=sep.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
-    return notes + age_notices(ctx, person.birth_date, day, companion_of(ctx))
+    return kept_notes(ctx, notes + age_notices(ctx, person.birth_date, day, companion_of(ctx)))
 
 
 def _confirm(ctx: Ctx) -> Prompt:
@@ -356,10 +355,13 @@ def _confirm(ctx: Ctx) -> Prompt:
         product=ctx.name_of(product.zh, product.en),
     )
     text = "\n".join([summary, *_notices(ctx, person, slot.day)])
-    return Prompt(text, yes_no(ctx.t("book.confirm.yes"), ctx.t("book.confirm.change")))
+    options = yes_no(ctx.t("book.confirm.yes"), ctx.t("book.confirm.change"))
+    return Prompt(text, (*options, *change_option(ctx)))
 
 
 def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.value == "companion" and ctx.data.pop("companion_kept", None):
+        return Next("companion_name")  # the booking's companion, changed
     if answer.value != "yes":
         return Next("date")
     resident = booked_resident(ctx)  # afresh: an operator may have changed or barred them meanwhile
@@ -396,8 +398,9 @@ def _move(ctx: Ctx, resident: Resident, slot_id: int) -> Outcome:
     ctx.memo.clear()  # the places looked up so far are about to change
     try:
         booking = ctx.store.reschedule(
-            int(ctx.data["reschedule"]), slot_id, now=ctx.now, actor=ctx.actor, channel=ctx.channel
-        )
+            int(ctx.data["reschedule"]), slot_id, now=ctx.now, actor=ctx.actor,
+            channel=ctx.channel, companion=companion_of(ctx),
+        )  # fmt: skip
     except SlotUnavailable:
         return place_taken(ctx)
     except BookingNotActive:

@@ -192,8 +192,9 @@ def read_period(ctx: Ctx, answer: Answer) -> Outcome:
 def slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:
     ctx.data["slot_id"] = slot.id
     if age_rules(chosen_person(ctx).birth_date, slot.day, ctx.policy.ages).companion:
-        if ctx.data.get("companion_first") and ctx.data.get("companion_phone"):
-            return Next("confirm")  # asked when the person was chosen
+        kept = ctx.data.get("companion_first") or ctx.data.get("companion_kept")
+        if kept and ctx.data.get("companion_phone"):
+            return Next("confirm")  # asked when the person was chosen, or the booking's own
         return Next("companion_name")
     ctx.data.pop("companion_phone", None)
     return Next("confirm")

@@ -103,6 +103,20 @@ def dose_wanted(ctx: Ctx) -> NextDose:
     )
 
 
+def dose_said(ctx: Ctx, name: str, dose: NextDose, wanted: int | None) -> str | None:
+    """What the booking says when the dose asked for (``wanted``; 0: a booster) is not the
+    one due: 本次应打第2针（不是第1针）, or（还不是加强针）while the course is not complete."""
+    if wanted is None or wanted == dose.number:
+        return None
+    if wanted:
+        return ctx.t("book.dose_is", name=name, dose=dose.number, wanted=wanted)
+    previous = dose.previous
+    product = ctx.policy.products.get(previous.product_id) if previous else None
+    if product is not None and dose.number > product.doses:
+        return None  # the course is complete: this is the booster
+    return ctx.t("book.booster_not_yet", name=name, dose=dose.number)
+
+
 def wish(ctx: Ctx) -> Entities:
     """What the resident's messages said they want (filled in as they say more)."""
     return Entities.load(ctx.data.get("wish") or {})

@@ -22,6 +22,7 @@ from __future__ import annotations
 from flows.booking import BOOKING
 from flows.booking_place import revise, take_site, to_place
 from flows.booking_state import prepare, wish, with_note
+from flows.companion import keep_companion
 from flows.dialogue import (
     Answer,
     Ctx,
@@ -171,6 +172,7 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         return Done(ctx.t("change.gone"))
     prepare(ctx, resident, dose)
     ctx.data.update(reschedule=booking.id, booking_id=booking.id)
+    keep_companion(ctx, booking)  # asked again only if the resident changes them
     if decision.bar is Bar.MAINTENANCE:
         return Done(ctx.t("book.maintenance", window=ctx.policy.booking.maintenance))
     note = ctx.t(

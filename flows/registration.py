@@ -57,11 +57,10 @@ from flows.dialogue import (
 )
 from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
+from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options
 from store import DuplicateDocument, Resident
 
-NAME_LIMIT = 40
-_NAME_PUNCTUATION = set(" ·•.-'")
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 # A resident ID inside a longer message ("张三 440106199001011235", "张三，身份证440106…").
@@ -73,26 +72,24 @@ _ID_WORDS = re.compile(
 )
 
 
-def valid_name(name: str) -> bool:
-    letters = [ch for ch in name if ch not in _NAME_PUNCTUATION]
-    return (
-        0 < len(name) <= NAME_LIMIT
-        and bool(letters)
-        and all(unicodedata.category(ch).startswith("L") for ch in letters)
-    )
-
-
-def clean_name(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
 def take_name(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
-    """Store a person's name typed as ``answer`` under ``key`` and go to ``then``."""
-    name = clean_name(answer.text)
-    if not valid_name(name):
+    """Store a person's name typed as ``answer`` under ``key`` and go to ``then``; a day, a
+    sentence or a reference is not stored but asked again (``flows.names``); text that reads
+    like a sentence but may be a name is taken when sent a second time."""
+    reading = read_name(answer.text, answer.simple, answer.said, companion=key != "name")
+    doubt = ctx.data.pop("name_doubt", None)
+    if reading.kind is Kind.DOUBTFUL and doubt == clean_name(answer.text):
+        reading = Reading(Kind.NAME, clean_name(answer.text).strip("。.!！~～,，"))  # sent again
+    if reading.kind is Kind.NAME:
+        ctx.data[key] = reading.name
+        return Next(then)
+    if reading.kind is Kind.BAD:
         return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
-    ctx.data[key] = name
-    return Next(then)
+    if reading.kind is Kind.NOBODY:  # 我自己去，冇人陪: the rule, and who can help
+        return Retry("", Prompt(ctx.t("companion.nobody", min=ctx.policy.ages.companion)))
+    if reading.kind is Kind.DOUBTFUL:
+        ctx.data["name_doubt"] = clean_name(answer.text)
+    return Retry(ctx.t("name.only"))
 
 
 def phone_prompt(ctx: Ctx, key: str) -> Prompt:
@@ -114,27 +111,35 @@ def take_phone(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
     return Next(then)
 
 
-def _duplicate(ctx: Ctx, existing: Resident) -> Done:
+def _duplicate(
+    ctx: Ctx, existing: Resident, again: Callable[[str], Outcome] | None = None
+) -> Outcome:
     """A document registered already: the sender learns nothing of who holds it (no oracle);
-    the person's own phone is told of the attempt, once a day."""
+    the person's own phone is told of the attempt, once a day. With ``again``, the resident
+    may type another number (what was given so far is kept); without, the flow ends."""
     if existing.account_id == ctx.account_id:  # on the sender's own account: theirs to know
         # on the way to a booking, it goes on for them
         return Done(ctx.t("reg.id.yours", name=existing.name), carry={"resident_id": existing.id})
     key = f"id-attempt:{existing.id}:{ctx.today.isoformat()}"
     notice = ctx.t("reg.id.attempt_notice", name=existing.name)
     ctx.store.enqueue("sms", existing.phone, notice, key, ctx.now, ctx.now)
+    if again is not None:
+        return again(ctx.t("reg.id.unavailable.again"))
     return Done(ctx.t("reg.id.unavailable"), abort=True)
 
 
-def _look_up(ctx: Ctx, id_type: str, number: str) -> Outcome | None:
+def _look_up(
+    ctx: Ctx, id_type: str, number: str, again: Callable[[str], Outcome]
+) -> Outcome | None:
     """Count the document among those the sender tried today (a capped number), and refuse
-    it if it is registered already; None if it may be registered."""
+    it if it is registered already (``again`` with the reason: another may be typed); None
+    if it may be registered."""
     index = ctx.store.document_indexes(id_type, number)[0]
     cap = ctx.policy.registration.max_ids_per_day
     if not ctx.store.note_id_attempt(ctx.channel, ctx.address, index, ctx.now, cap):
         return Done(ctx.t("reg.id.too_many"), abort=True)
     existing = ctx.store.resident_by_document(id_type, number)
-    return _duplicate(ctx, existing) if existing else None
+    return _duplicate(ctx, existing, again) if existing else None
 
 
 def _start(ctx: Ctx) -> Outcome:
@@ -298,7 +303,7 @@ def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
     parsed = parse_resident_id(text, ctx.today)
     if isinstance(parsed, IdProblem):
         return problem(ctx.t(f"reg.id.{parsed.value}", n=len(text.replace(" ", ""))))
-    if refused := _look_up(ctx, "resident_id", parsed.number):
+    if refused := _look_up(ctx, "resident_id", parsed.number, problem):
         return refused
     ctx.data.update(
         id_type="resident_id",
@@ -326,7 +331,7 @@ def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
     number = unicodedata.normalize("NFKC", answer.text).replace(" ", "").upper()
     if not _PASSPORT.fullmatch(number):
         return Retry(ctx.t("reg.passport_bad"))
-    if refused := _look_up(ctx, "passport", number):
+    if refused := _look_up(ctx, "passport", number, Retry):
         return refused
     ctx.data.update(id_type="passport", id_number=number, sex=None)
     return Next("nationality")

@@ -191,10 +191,18 @@ class Bookings:
         return stored_booking(self._db, booking_id)
 
     def reschedule(
-        self, booking_id: int, slot_id: int, *, now: datetime, actor: str, channel: str
+        self,
+        booking_id: int,
+        slot_id: int,
+        *,
+        now: datetime,
+        actor: str,
+        channel: str,
+        companion: tuple[str, str] | None = None,
     ) -> Booking:
         """Move an active booking to another slot: the new place is taken before the old one is
-        released, in one transaction, so the person never ends up with neither."""
+        released, in one transaction, so the person never ends up with neither. A
+        ``companion`` (name, phone) given replaces the booking's; None keeps it."""
         with self._db.transaction():
             found = self._active(booking_id)
             if slot_id == found.slot.id:
@@ -209,8 +217,18 @@ class Bookings:
                 raise BookingNotActive(booking_id)
             self._take_place(slot_id, now)
             self._give_back(found.slot.id)
+            before: dict[str, object] = {"slot_id": found.slot.id}
+            after: dict[str, object] = {"slot_id": slot_id}
+            if companion is not None and companion != (found.companion_name, found.companion_phone):
+                self._db.execute(
+                    "UPDATE bookings SET companion_name = :name, companion_phone = :phone "
+                    "WHERE id = :id",
+                    {"name": companion[0], "phone": companion[1], "id": found.id},
+                )
+                before["companion"] = found.companion_name is not None
+                after["companion"] = True
             self._audit.record(now, actor, channel, "reschedule", "booking", found.id,
-                               {"slot_id": found.slot.id}, {"slot_id": slot_id})  # fmt: skip
+                               before, after)  # fmt: skip
         return stored_booking(self._db, booking_id)
 
     # -- attendance and no-shows -------------------------------------------------------------

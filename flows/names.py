@@ -1,0 +1,173 @@
+"""Telling a person's name from what else a resident types at a name question.
+
+A name step stores what the site checks against the ID, so it never stores a day (明天上午), a
+sentence (我个仔要返工) or a reference (同上次一样, this number). A name written inside a short
+introduction is taken out of it (我係佢個仔陳大文 → 陳大文; "me, his son, Peter Wong" → Peter
+Wong); text that may be a name but reads like a sentence is asked about once, and taken if the
+resident sends it again. The words read here are few and about names only; the interpreter's
+entities (day, part of day, dose, maker…) say the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from flows import lexicon
+from flows.entities import Entities
+
+NAME_LIMIT = 40
+NAME_PUNCTUATION = set(" ·•.-'")
+
+
+class Kind(Enum):
+    NAME = "name"  # a name: stored
+    NOT_A_NAME = "not_a_name"  # a day, a time or a reference: asked again, never stored
+    DOUBTFUL = "doubtful"  # reads like a sentence: asked again, taken if sent again
+    NOBODY = "nobody"  # "no one comes with me" (a companion's step)
+    BAD = "bad"  # digits, symbols, too long
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    kind: Kind
+    name: str = ""
+
+
+def valid_name(name: str) -> bool:
+    letters = [ch for ch in name if ch not in NAME_PUNCTUATION]
+    return (
+        0 < len(name) <= NAME_LIMIT
+        and bool(letters)
+        and all(unicodedata.category(ch).startswith("L") for ch in letters)
+    )
+
+
+def clean_name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
+_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "司徒")
+# What a name does not hold but a sentence does: pronouns, particles, verbs of wanting and
+# going, negation (Mandarin and Cantonese). A name may still hold one (李想): asked, not refused.
+_SENTENCE_CHARS = set("我你他她它佢们們哋的嘅了咗吗嗎呢啊喔吧嘛冇没沒唔不要想去来來陪同样樣个個")
+# A reference to something else instead of a name: never stored.
+_REFERENCES = (
+    "上次", "一样", "一樣", "同上", "号码", "號碼", "本机", "本機", "这个", "這個", "呢个", "呢個",
+)  # fmt: skip
+_LATIN_REFERENCES = re.compile(
+    r"\b(same|last time|as before|this number|that number|my number|this phone|above)\b", re.I
+)
+# No one to come along (a companion's step only).
+_NOBODY = (
+    "冇人", "没人", "沒人", "无人", "無人", "没有人", "沒有人", "自己去", "一个人去", "一個人去",
+    "返工", "上班", "冇得陪", "没空", "沒空", "唔得閒", "唔得闲",
+)  # fmt: skip
+_LATIN_NOBODY = re.compile(
+    r"\b(no ?one|nobody|alone|by myself|on my own|no companion|has to work|have to work)\b", re.I
+)
+# English words that are not (part of) a name.
+_LATIN_WORD_LIST = (
+    "i me my mine myself we us our you your he him his she her they them their it its this that "
+    "these those the a an is am are was be as to of for and or with same number phone mobile "
+    "son daughter wife husband mother father mum mom dad grandson granddaughter brother sister "
+    "friend name called here there cannot can't go come work no not yes ok today tomorrow "
+    "yesterday morning afternoon evening night tonight noon next week weekend day am pm "
+    "monday tuesday wednesday thursday friday saturday sunday dose booster jab"
+)
+_LATIN_WORDS = frozenset(_LATIN_WORD_LIST.split())
+# Where a name starts after an introduction: 我係佢個仔陳大文, 我是他女儿李四, 我叫王五.
+_BEFORE_NAME = re.compile(r"(?:是|係|系|叫|名|仔|子|女|儿|兒|孙|孫|婆|公|人|：|:)$")
+_SEGMENTS = re.compile(r"\s*[,，、;；。.!！?？]+\s*")
+_LATIN_INTRO = re.compile(r"\b(?:my name is|name is|name:|i am|i'm|this is)\s+(.+)$", re.I)
+
+
+def _surname_start(name: str) -> bool:
+    surnames = lexicon.load().surnames
+    return name[0] in surnames or name.startswith(_COMPOUND)
+
+
+def _cjk_name(name: str) -> bool:
+    """2–4 Chinese characters (5 with a compound surname) starting with a common surname."""
+    limit = 5 if name.startswith(_COMPOUND) else 4
+    return bool(_CJK_NAME.fullmatch(name)) and len(name) <= limit and _surname_start(name)
+
+
+def _latin_name(text: str, *, any_case: bool = False) -> bool:
+    words = text.replace("-", " ").replace(".", " ").split()
+    return (
+        1 <= len(words) <= 4
+        and all(word.isalpha() and (any_case or word[:1].isupper()) for word in words)
+        and not any(word.casefold() in _LATIN_WORDS for word in words)
+    )
+
+
+def _named_in(text: str, simple: str) -> str | None:
+    """The name an introduction clearly gives (我係佢個仔陳大文; me, his son, Peter Wong): the
+    last part of the message, a surname-led Chinese name after 是/係/叫 or a relation word, or
+    capitalised Latin words after others; None if no name is clearly given."""
+    parts = [p for p in _SEGMENTS.split(text.strip()) if p]
+    simple_parts = [p for p in _SEGMENTS.split(simple.strip()) if p]
+    if not parts:
+        return None
+    last, last_simple = parts[-1], simple_parts[-1] if simple_parts else parts[-1]
+    if _CJK.search(last) and len(last) == len(last_simple):
+        for size in (3, 2, 4, 5):
+            if len(last) <= size:
+                continue
+            head, tail = last_simple[:-size], last_simple[-size:]
+            if _cjk_name(tail) and _BEFORE_NAME.search(head):
+                return last[-size:]
+        return None
+    intro = _LATIN_INTRO.search(last)
+    if intro and _latin_name(intro.group(1)):
+        return intro.group(1)
+    if len(parts) > 1 and _latin_name(last):
+        return last
+    return None
+
+
+def read_name(text: str, simple: str, said: Entities, *, companion: bool = False) -> Reading:
+    """What a reply to a name question gives: ``text`` as typed, ``simple`` in Simplified
+    characters, ``said`` the interpreter's entities; ``companion``: a companion's name is asked
+    (then "no one comes with me" is told apart)."""
+    name = clean_name(text).strip("。.!！~～,，")  # 张三。
+    simple = clean_name(simple or text).strip("。.!！~～,，")
+    if len(simple) != len(name):
+        simple = name
+    folded = simple.casefold()
+    if companion and (any(word in simple for word in _NOBODY) or _LATIN_NOBODY.search(folded)):
+        return Reading(Kind.NOBODY)
+    when = said.day or said.part or said.hour is not None or said.week or said.too_far
+    if when or said.dose is not None or said.maker or said.weekend:
+        if valid_name(name) and (_cjk_name(simple) or _latin_name(name, any_case=True)):
+            return Reading(Kind.DOUBTFUL)  # 周五, 高明天, May Wong: a name, or a day?
+        return Reading(Kind.NOT_A_NAME)  # 明天上午, 大后天, tomorrow morning
+    if any(word in simple for word in _REFERENCES) or _LATIN_REFERENCES.search(folded):
+        found = _named_in(name, simple)
+        return Reading(Kind.NAME, found) if found else Reading(Kind.NOT_A_NAME)
+    if valid_name(name) and (_cjk_name(simple) or _latin_name(name)):
+        return Reading(Kind.NAME, name)
+    found = _named_in(name, simple)
+    if found is not None:
+        return Reading(Kind.NAME, found)
+    if not valid_name(name):
+        return Reading(Kind.BAD)
+    if _CJK.search(simple):
+        plain = simple.replace("·", "").replace(" ", "")
+        if "·" in simple and not any(ch in _SENTENCE_CHARS for ch in plain):
+            return Reading(Kind.NAME, name)  # 阿依古丽·买买提
+        sentence = any(ch in _SENTENCE_CHARS for ch in plain)
+        if sentence and len(plain) > 4:
+            return Reading(Kind.NOT_A_NAME)  # 我个仔要返工
+        if sentence or not 2 <= len(plain) <= 4:
+            return Reading(Kind.DOUBTFUL)  # 李想, 爱新觉罗恒: asked, taken if sent again
+        return Reading(Kind.NAME, name)  # 2–4 characters, a surname not in the common list
+    words = name.replace("-", " ").split()
+    if any(word.casefold().strip(".'") in _LATIN_WORDS for word in words) or len(words) > 4:
+        return Reading(Kind.DOUBTFUL)
+    return Reading(Kind.NAME, name)  # peter wong, Nguyen Van A
