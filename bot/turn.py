@@ -60,8 +60,8 @@ AGREE = frozenset(
      "ok la", "okay", "sure", "yes please", "please")
 )  # fmt: skip
 
-# Steps whose answer is a name, written in the characters it has whatever the conversation's
-# language: it changes neither the language nor the script of the replies.
+# Steps whose answer is a name, written in Chinese characters whatever the conversation's
+# language: such a name does not turn an English conversation Chinese.
 NAMES_TYPED = frozenset({"name", "companion_name"})
 
 
@@ -158,7 +158,7 @@ class Turn:
         """Answer in the language of the message when it clearly has one: Chinese (in the
         characters it is written in) or English."""
         state = self.state
-        if state.step in NAMES_TYPED and said.latin_words == 0:
+        if state.step in NAMES_TYPED and state.lang == "en" and not said.latin_words:
             return  # 李秀英 typed in an English conversation is a name, not a language
         if said.cjk:
             lang: Lang = "zh"

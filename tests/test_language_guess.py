@@ -46,11 +46,6 @@ def test_a_chinese_name_in_an_english_conversation_keeps_english(phone: Phone) -
     assert "resident ID number" in phone.say("1")
 
 
-def test_a_traditional_name_does_not_turn_the_replies_traditional(phone: Phone) -> None:
-    phone.run("预约", "1", "1")
-    assert "请选择证件类型" in phone.say("陳大文")  # the name as on the ID; replies unchanged
-
-
 def test_simplified_cantonese_is_answered_in_simplified() -> None:
     """OpenCC turns the Cantonese 嗰 into 𠮶, but 原来 and 个 are Simplified: so is the message."""
     said = Normaliser(load())("算啦，就原来嗰个")

@@ -95,10 +95,14 @@ def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
 
 @functools.cache
 def _simplified_only() -> frozenset[str]:
-    """Characters written differently in Traditional: a message with one is Simplified."""
+    """Simplified characters written differently in Traditional (个, 来, 说): a message with one
+    is Simplified. Not the Traditional forms Hong Kong writes otherwise (說, 説)."""
     common = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
-    converted = _converter("s2hk").convert(common)
-    return frozenset(a for a, b in zip(common, converted, strict=True) if a != b)
+    traditional = _converter("s2hk").convert(common)
+    simplified = _converter("t2s").convert(common)
+    return frozenset(
+        a for a, t, s in zip(common, traditional, simplified, strict=True) if a != t and a == s
+    )
 
 
 def simplified(text: str) -> str:
