@@ -215,6 +215,10 @@ class Turn:
             if intent in ("book", "register") and (identity := identity_in(self.message.text)):
                 carry["identity"] = list(identity)  # 我想预约，李四 4401…: not asked again
             first: list[Reply] = []
+            if intent == "book" and reading.question and said.get("relation") == "other":
+                # 一家人可唔可以一齐约: how booking for others works, then the booking
+                cap = self.ctx.policy.registration.max_people_per_phone
+                first.append(Reply(self.t("book.family", n=cap)))
             if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
                 side = answer_question(self.ctx, reading.also[4:], reading.entities, closing=False)
                 first.append(Reply(side))
@@ -357,9 +361,14 @@ class Turn:
         if option is not None:
             return self._apply(step.answer(self.ctx, Answer(body, option)))
         reading = self._read()
-        if reading.intent.startswith("ask.") and reading.confident and reading.question:
+        if (
+            reading.intent.startswith("ask.")
+            and reading.confident
+            and (reading.question or not step.free_text)
+        ):
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
-            # without a mark of a question, 晚上 or 轮椅 answers the step (a time, a wish)
+            # without a mark of a question, 晚上 or 轮椅 answers a step that takes words (a
+            # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
         simple = simplified(body) if self.said.script == "hant" else body
@@ -371,7 +380,9 @@ class Turn:
                 return self._apply(revised)
         if (
             self.state.after == "book"
-            and reading.intent == "reschedule"
+            and (
+                reading.intent == "reschedule" or (reading.intent == "book" and not step.free_text)
+            )
             and (
                 note := kept_note(self.ctx, reading.entities)  # 算了，改成后天 while registering
             )
@@ -387,9 +398,12 @@ class Turn:
             if reading.intent in SWITCH_REPLIES:
                 return self._command(INTENT_COMMANDS[reading.intent])
         if not step.free_text:
+            pick = self.t("pick_number", n=len(self.state.options))
             if reading.intent == NONE and not reading.entities:
                 self._miss(body)
-            return self._reask(self.t("pick_number", n=len(self.state.options)))
+                if reading.question:  # 有停车场吗: not known here, a person may know
+                    pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
+            return self._reask(pick)
         return self._apply(step.answer(self.ctx, answer))
 
     def _apply(self, outcome: Outcome) -> list[Reply]:

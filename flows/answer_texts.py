@@ -36,9 +36,24 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
     "site.labelled": ("{name}（{note}）", "{name} ({note})"),
     # -- health --------------------------------------------------------------------------------
     "pregnancy": (
-        "怀孕或哺乳期间暂缓接种新冠疫苗，结束后再预约。预约时会询问，请如实回答。",
+        "怀孕或哺乳期间暂缓接种新冠疫苗，结束后再预约；备孕不在禁忌之列，由现场医生判断。"
+        "预约时会询问，请如实回答。",
         "Vaccination waits during pregnancy and breastfeeding: book once they are over. "
+        "Planning a pregnancy is not a contraindication; the doctor on site decides. "
         "The booking asks about it; please answer truthfully.",
+    ),
+    "after": (
+        "接种后须现场留观{minutes}分钟。回家后如发热、接种处红肿疼痛等不适持续或加重，"
+        "请及时就医或回复 人工。",
+        "Stay {minutes} minutes on site after the shot. At home, if a fever, a sore arm or "
+        "feeling unwell lasts or gets worse, see a doctor or reply AGENT.",
+    ),
+    "doctor": (
+        "经期、近期打过其他疫苗等不在接种禁忌之列，规定也未写与其他疫苗的间隔：请接种时如实告诉现场医生，"
+        "由医生判断；有疑问可回复 人工。",
+        "A period or another vaccine taken lately is not among the contraindications, and the "
+        "rules set no gap after other vaccines: tell the doctor on site, who decides. Questions: "
+        "reply AGENT.",
     ),
     "allergy": (
         "对疫苗任何成分过敏，或以前接种疫苗出现过严重过敏反应（如呼吸困难、血管性水肿）者不能接种。"

@@ -59,6 +59,15 @@ def _allergy(ctx: Ctx, entities: Entities) -> list[str]:
     return [parts.say(ctx, parts.t(ctx, "allergy"), parts.t(ctx, "close.book"))]
 
 
+def _after(ctx: Ctx, entities: Entities) -> list[str]:
+    minutes = ctx.policy.booking.observation_minutes
+    return [parts.say(ctx, parts.t(ctx, "after", minutes=minutes), parts.t(ctx, "close.book"))]
+
+
+def _doctor(ctx: Ctx, entities: Entities) -> list[str]:
+    return [parts.say(ctx, parts.t(ctx, "doctor"), parts.t(ctx, "close.book"))]
+
+
 def _chronic(ctx: Ctx, entities: Entities) -> list[str]:
     ages = ctx.policy.ages
     return [
@@ -295,6 +304,8 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "pregnancy": _pregnancy,
     "allergy": _allergy,
     "chronic": _chronic,
+    "after": _after,
+    "doctor": _doctor,
     "age": _age,
     "interval": doses.interval,
     "maker": doses.maker,

@@ -35,6 +35,8 @@ TOPICS: tuple[str, ...] = (
     "site",  # a site's address and opening hours
     "noshow",  # what happens after a missed appointment
     "residency",  # who may book here: any hukou, Hong Kong/Macau/Taiwan, foreigners (passport)
+    "after",  # feeling unwell after the shot (fever, a sore arm): what to do
+    "doctor",  # what the rules do not list (menstruation, another vaccine lately): the doctor
 )
 
 

@@ -4,6 +4,15 @@ offers when unsure, the health questions in one message, and declaring a dose gi
 
 FREE_TEXT: dict[str, tuple[str, str]] = {
     "unsure": ("您是想：", "Did you mean:"),
+    "book.family": (
+        "为家人亲友预约：每人先在本手机登记（一个手机最多{n}人），再逐个预约，可选同一接种点和时段。",
+        "Booking for family or friends: each person is registered on this phone (up to {n}), "
+        "then booked one by one; choose the same site and time for each.",
+    ),
+    "ask.unknown": (
+        "这个问题我不清楚，可回复 人工 咨询。",
+        "I can't answer that here; reply AGENT to ask a person.",
+    ),
     "thanks": ("不客气！需要时回复 菜单。", "You're welcome! Reply MENU any time."),
     "menu.all": ("都不是，看菜单", "Neither: show the menu"),
     "intent.book": ("预约接种", "Book a vaccination"),
@@ -39,6 +48,8 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.ask.site": ("接种点地址和时间", "A site's address and hours"),
     "intent.ask.noshow": ("爽约的后果", "Missed appointments"),
     "intent.ask.residency": ("外地户籍、境外人士能否接种", "Non-locals and foreigners"),
+    "intent.ask.after": ("接种后不适怎么办", "Feeling unwell after the shot"),
+    "intent.ask.doctor": ("经期、近期打过其他疫苗能否接种", "Periods, other vaccines lately"),
     "unknown": (
         "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",
         "Sorry, I did not understand. Reply MENU for options or HELP.",
