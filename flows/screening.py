@@ -60,6 +60,14 @@ ONE_BY_ONE = (
 )
 NEGATIONS = ("没有", "没", "无", "冇", "不", "唔", "no ", "not ", "never ")
 _PUNCTUATION = re.compile(r"[\s,，、。.!！~～;；]+")
+# An allergy to something named that is not the vaccine (鸡蛋, 青霉素, penicillin): the first
+# question asks about the vaccine's components, so such an answer is asked about, not taken.
+_ALLERGENS = "鸡蛋|蛋|海鲜|花粉|青霉素|头孢|抗生素|药物|芒果|牛奶|花生|坚果|虾|蟹|尘螨|酒精"
+_OTHER_ALLERGEN = re.compile(
+    rf"对(?!疫苗|成分|针)[^，,。.;；\s]{{1,6}}过敏|(?:{_ALLERGENS})过敏"
+    r"|allergic to (?!(?:the |any |a )?(?:vaccine|component|it\b|jab|shot))\w+"
+    r"|(?:egg|penicillin|peanut|seafood|pollen|nut|shellfish|milk|dust)s? allerg"
+)
 _NUMBERS = re.compile(r"[1-9]")
 
 Then = Callable[[Ctx], Outcome]
@@ -96,6 +104,8 @@ def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     said = {q.key for q in questions if _affirmed(folded, CONDITION_WORDS[q.key])}
     if "severe_reaction" in said and "过敏" not in folded.replace("严重过敏", ""):
         said.discard("allergy")  # 严重过敏反应 is the second question, not the first
+    if "allergy" in said and _OTHER_ALLERGEN.search(folded):
+        return None  # 我对鸡蛋过敏: whether to the vaccine is asked on its own
     if said:
         return {q.key: q.key in said for q in questions}
     return None

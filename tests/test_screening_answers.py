@@ -50,3 +50,17 @@ def test_a_booking_sentence_at_a_health_question_is_no_yes(said: str, phone: Pho
     assert phone.say("逐条").endswith("张三是否对疫苗的任何成分过敏？")
     reply = phone.say(said)
     assert "不能接种" not in reply and reply.endswith("张三是否对疫苗的任何成分过敏？")
+
+
+@pytest.mark.parametrize(
+    "answer", ["我对鸡蛋过敏，其他没有", "海鲜过敏", "I'm allergic to penicillin, nothing else"]
+)
+def test_an_allergy_to_something_else_is_asked_about_not_refused(phone: Phone, answer: str) -> None:
+    """explore9 2: an egg allergy was refused as an allergy to the vaccine's components."""
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    asked = phone.say(answer)
+    assert "不能接种" not in asked and "cannot" not in asked
+    assert asked.endswith(
+        ("张三是否对疫苗的任何成分过敏？", "allergic to any component of the vaccine?")
+    )
