@@ -101,7 +101,7 @@ def opening(policy: Policy, district_id: str) -> str:
 def opens_next(policy: Policy, district_id: str, now: datetime) -> tuple[bool, str]:
     """When the district next opens for booking: (today?, ``08:00``)."""
     start, _ = time_range(policy.districts[district_id].window)
-    return now.timetz().replace(tzinfo=None) < start, f"{start:%H:%M}"
+    return now.time() < start, f"{start:%H:%M}"
 
 
 # -- daily release --------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def conditions_said(text: str) -> list[str]:
     没有过敏): said in a booking request or mid-flow, they are asked about, never passed on a
     bare 没有."""
     folded = text.casefold()
-    return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words, whole=True)]
+    return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words)]
 
 
 def health_said(ctx: Ctx) -> list[str]:
@@ -129,14 +129,13 @@ def _negated(words: str) -> bool:
     return any(negation.strip() in words for negation in (*NEGATIONS, "否", "none", "n't"))
 
 
-def _affirmed(text: str, words: tuple[str, ...], whole: bool = False) -> bool:
-    """Whether one of ``words`` is in ``text`` with no negation just before it; ``whole``: a
-    word in Latin letters only at a word's start ("ill", not "will")."""
+def _affirmed(text: str, words: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` is in ``text`` with no negation just before it; a word in
+    Latin letters only at a word's start ("ill", not "will")."""
     for word in words:
         at = text.find(word)
-        if whole and word.isascii():
-            found = re.search(rf"\b{re.escape(word)}", text)
-            at = found.start() if found else -1
+        while at > 0 and word.isascii() and text[at - 1].isalnum():
+            at = text.find(word, at + 1)
         if at >= 0:
             before = text[max(0, at - 4) : at]
             if not any(before.endswith(neg) or neg in before for neg in NEGATIONS):

@@ -64,3 +64,10 @@ def test_an_allergy_to_something_else_is_asked_about_not_refused(phone: Phone, a
     assert asked.endswith(
         ("张三是否对疫苗的任何成分过敏？", "allergic to any component of the vaccine?")
     )
+
+
+def test_a_latin_condition_word_counts_only_at_a_word_start() -> None:
+    """ "ill" in "will" or "still" is no illness (a health answer is read as requests are)."""
+    answers = read_all("I will be fine, still nothing", ALL)
+    assert answers is None or not any(answers.values())
+    assert read_all("ill", ALL) == {q.key: q.key == "illness" for q in ALL}
