@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,6 +27,9 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from flows.policy import Policy, load_policy
 from store import Store
+
+if TYPE_CHECKING:
+    from tests.fakes.postgres import Reused
 
 # One data key for the whole run (subprocesses inherit it), so a PostgreSQL database and a
 # copied SQLite file open without a key file; tests of the key file itself unset it.
@@ -103,8 +107,17 @@ def postgres_template(postgres_server: str, policy: Policy) -> str:
     return name
 
 
+@pytest.fixture(scope="session")
+def postgres_reused(postgres_server: str, postgres_template: str) -> Iterator[Reused]:
+    """The PostgreSQL database each test's ``store`` is in, refilled from the template."""
+    from tests.fakes import postgres
+
+    reused = postgres.Reused(postgres_server, "vaxbot_test", postgres_template)
+    yield reused
+    postgres.drop(postgres_server, "vaxbot_test")
+
+
 _urls: weakref.WeakKeyDictionary[Store, str] = weakref.WeakKeyDictionary()
-_databases = itertools.count(1)
 
 
 @pytest.fixture
@@ -114,18 +127,12 @@ def store(
     """A fresh copy of the seeded demo, frozen at NOW, with sequential codes: a real SQLite
     file, or a PostgreSQL database of its own."""
     if backend == "postgresql":
-        from tests.fakes import postgres
-
-        server = request.getfixturevalue("postgres_server")
-        template = request.getfixturevalue("postgres_template")
-        name = f"vaxbot_test_{next(_databases)}"
-        url = postgres.create(server, name, template)
+        url = request.getfixturevalue("postgres_reused").fresh()
         store = Store.open(url)
         _urls[store] = url
         store.new_code = sequential_codes()
         yield store
         store.close()
-        postgres.drop(server, name)
         return
     shutil.copyfile(seeded_template, db_path)
     store = Store.open(db_path)
