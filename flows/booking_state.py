@@ -221,11 +221,13 @@ def window_closed(ctx: Ctx, district_id: str, known: bool = True) -> str | None:
         return closed + ctx.t("book.opens_today" if today else "book.opens_tomorrow",
                               district=district, start=start)  # fmt: skip
     if state is Window.CLOSED:
-        return ctx.t(
+        today, start = opens_next(ctx.policy, district_id, ctx.now)
+        closed = ctx.t(
             "book.closed",
             district=district_name(ctx, district_id),
             window=opening(ctx.policy, district_id),
         )
+        return closed + ctx.t("book.next_today" if today else "book.next_tomorrow", start=start)
     return None
 
 

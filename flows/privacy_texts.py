@@ -4,13 +4,12 @@ tried, link codes and links, and undoing them (zh, en; merged into ``flows.texts
 
 PRIVACY_TEXT: dict[str, tuple[str, str]] = {
     "reg.consent": (
-        "预登记须知：请如实填写本人信息，仅用于疫苗预约和接种核对。\n"
-        "健康信息（单独同意）：预约时将询问过敏、怀孕哺乳、癫痫等健康状况，属敏感个人信息，"
-        "仅用于接种筛查，接种后限期删除。回复1即同意须知，并单独同意健康信息。",
+        "预登记须知：请如实填写，仅用于疫苗预约和接种核对。\n"
+        "健康信息（单独同意）：过敏、怀孕等属敏感信息，仅用于接种筛查，接种后限期删除。"
+        "回复1即同意两项。",
         "Pre-registration: give true details; used only to book and verify your vaccination.\n"
-        "Health information (agreed separately): booking asks about allergies, pregnancy, "
-        "epilepsy and the like (sensitive data), used only for screening and deleted after. "
-        "1 agrees to the notice and, separately, to the health information.",
+        "Health information (agreed separately): allergies, pregnancy etc. are sensitive; used "
+        "only for screening, deleted after. 1 agrees to both.",
     ),
     "reg.consent.again": (
         "回复1同意上面的须知（含健康信息），继续。",

@@ -331,6 +331,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "book.opens_today": ("{district}今天{start}起可约。", " {district}: from {start} today."),
     "book.opens_tomorrow": ("{district}明天{start}起可约。", " {district}: from {start} tomorrow."),
+    "book.next_today": ("今天{start}起可约。", " Open from {start} today."),
+    "book.next_tomorrow": ("明天{start}起可约。", " Open from {start} tomorrow."),
     "book.closed": (
         "{district}每天{window}开放预约，现在不能预约。",
         "{district} takes bookings daily {window}; it is closed now.",

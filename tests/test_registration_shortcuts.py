@@ -297,7 +297,7 @@ def test_booking_from_the_offer_first_says_the_district_is_closed_now(phone: Pho
     replies = phone.send("海珠")
     assert [o.label for o in replies[-1].options] == ["为张三预约接种"]
     closed, screening = phone.say("1").split("\n")[:2]
-    assert closed == "海珠区每天12:00-16:00开放预约，现在不能预约。"
+    assert closed == "海珠区每天12:00-16:00开放预约，现在不能预约。今天12:00起可约。"
     assert screening == "张三有以下情况吗？"
 
 

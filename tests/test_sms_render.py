@@ -336,3 +336,22 @@ def test_a_traditional_conversation_renders_every_option_in_traditional(engine: 
         screening = sms(message)
     assert "回复" not in consent + screening and "回復" not in consent + screening
     assert "請回覆 沒有" in screening  # was 回復 here, 回覆 beside it
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "我想明天上午在天河体育中心打疫苗",
+        "我想聽日上晝喺天河體育中心打針",
+        "I'd like a jab at Tianhe Sports Centre tomorrow",
+    ],
+)
+def test_the_first_answer_at_a_closed_hour_fits_the_budget_all_together(
+    engine: Engine, clock: Clock, request_text: str
+) -> None:
+    """A new resident writing in the afternoon, when Tianhe takes no bookings, is told so and
+    when it opens, then the notice to agree to: all of it in the budget, not a message each."""
+    clock.set("2021-06-17T15:00:00+08:00")
+    sent = render_all(engine.handle(Inbound("sms", "+8613900000778", request_text)))
+    assert len(sent) == 2 and ("08:00" in sent[0]), sent  # when it opens, before the notice
+    assert sum(segments(sms) for sms in sent) <= BUDGET, sent
