@@ -77,12 +77,14 @@ class OfferTexts:
         self.expires_at = expires_at
         self.texts: dict[tuple[int, Lang], str] = {}
 
+    key = "offer.sms"
+
     def _template(self, offer: Offer, lang: Lang) -> str:
         until = self.expires_at
         today = until.date()
         return text(
             lang,
-            "offer.sms",
+            self.key,
             name=self._NAME,
             day=format_day(lang, offer.slot.day, today),
             period=offer.slot.period,
@@ -97,6 +99,33 @@ class OfferTexts:
         if template is None:
             template = self.texts[key] = self._template(offer, language)
         return template.replace(self._NAME, name)
+
+
+class ExpiredTexts(OfferTexts):
+    """The SMS telling a person their unanswered offer expired (``offer.expired``): the same
+    place, and the moment it was to be accepted by."""
+
+    key = "offer.expired"
+
+
+def expire_offers(store: Store, policy: Policy, now: datetime) -> int:
+    """Expire the offers past their time, telling each person (after the quiet hours)."""
+    return store.expire_offers(now, _Expired(policy), send_time(policy, now))
+
+
+class _Expired:
+    """``ExpiredTexts`` per expiry moment: the offers expiring together mostly share one."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.zone = policy.zone
+        self.texts: dict[str, ExpiredTexts] = {}
+
+    def __call__(self, offer: Offer, name: str, lang: str | None) -> str:
+        texts = self.texts.get(offer.expires_at)
+        if texts is None:
+            until = datetime.fromisoformat(offer.expires_at).astimezone(self.zone)
+            texts = self.texts[offer.expires_at] = ExpiredTexts(until)
+        return texts(offer, name, lang)
 
 
 def _places(rows: list[tuple[int, str, str, str, str, int]], not_before: datetime) -> list[Place]:
@@ -119,7 +148,7 @@ def run_assign(
     store: Store, policy: Policy, now: datetime, progress: Progress | None = None
 ) -> Assigned:
     """Expire, assign and offer: one run of the batch."""
-    expired = store.expire_offers(now)
+    expired = expire_offers(store, policy, now)
     sent_at = send_time(policy, now)
     expires_at = sent_at + timedelta(hours=policy.assignment.offer_hours)
     today = now.date()

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.assign import expire_offers
 from bot.attendance import run_noshows
 from bot.clock import Clock
 from bot.jobs import daily_due, send_alerts, send_reminders
@@ -103,7 +104,7 @@ class Worker:
         store, policy = self.store, self.policy
         done = Tick(
             released=release(store, policy, now).count,
-            expired=store.expire_offers(now),
+            expired=expire_offers(store, policy, now),
         )
         day = now.date().isoformat()
         for name, at, job in self.daily:

@@ -70,6 +70,11 @@ LATER_TEXTS: dict[str, tuple[str, str]] = {
         "{name}的接种名额：{day} {period} {site}。回复1接受，回复2放弃，{until}前有效。",
         "A place for {name}: {day} {period}, {site}. Reply 1 to accept, 2 to decline, by {until}.",
     ),
+    "offer.expired": (
+        "{name}未在{until}前确认，{day} {period}的名额已让给他人。仍需接种请回复 预约。",
+        "{name}'s place ({day} {period}) was not accepted by {until} and went to someone "
+        "else. Still need it? Reply BOOK.",
+    ),
     "offer.accepted": (
         "已接受。预约码{code}：{name}，第{dose}剂，{day} {period}，{site}，{address}。"
         "请带预约所用证件，接种后留观30分钟。",

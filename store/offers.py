@@ -252,31 +252,47 @@ class Offers:
             self._audit.record(now, actor, channel, "decline", "offer", offer.id,
                                {"status": "open"}, {"status": "declined"})  # fmt: skip
 
-    def expire_offers(self, now: datetime) -> int:
+    def expire_offers(
+        self,
+        now: datetime,
+        messages: Callable[[Offer, str, str | None], str] | None = None,
+        due: datetime | None = None,
+    ) -> int:
         """Close every open offer past its expiry, freeing the places it held.
 
         The offers are closed first, by one guarded statement that gives back which it closed
         (each offer is closed by one process only, however many workers tick at once: a row
         another closes meanwhile is re-read and left alone); then their places go back to
-        their slots (one statement per slot) and their queue entries are marked expired.
+        their slots (one statement per slot) and their queue entries are marked expired. With
+        ``messages``, each person is told, as the offer was (``offer:<id>:expired``, and to
+        the managing phone), due at ``due`` (default ``now``), in the same transaction.
         """
-        with self._db.transaction():
-            closed = self._db.all(
+        db = self._db
+        with db.transaction():
+            closed = db.all(
                 "UPDATE offers SET status = 'expired', answered_at = :now "
-                "WHERE status = 'open' AND expires_at <= :now RETURNING slot_id, queue_id",
+                "WHERE status = 'open' AND expires_at <= :now RETURNING id, slot_id, queue_id",
                 {"now": stamp(now)},
             )
             if not closed:
                 return 0
-            places = Counter(slot_id for slot_id, _ in closed)
-            self._db.execute_many(
+            places = Counter(slot_id for _, slot_id, _ in closed)
+            db.execute_many(
                 "UPDATE slots SET booked = booked - :n WHERE id = :slot",
                 ({"n": n, "slot": slot_id} for slot_id, n in sorted(places.items())),
             )
-            self._db.execute_many(
+            db.execute_many(
                 "UPDATE queue SET status = 'expired' WHERE id = :id",
-                ({"id": queue_id} for _, queue_id in closed),
+                ({"id": queue_id} for _, _, queue_id in closed),
             )
+            if messages is not None:
+                ids = sorted(offer_id for offer_id, _, _ in closed)
+                rows = self._recipients(
+                    f"o.id IN ({', '.join(str(int(offer_id)) for offer_id in ids)})", {}
+                )
+                notices = self._notices(rows, self._places(set(places)), messages,
+                                        stamp(due or now), stamp(now), ":expired")  # fmt: skip
+                self._outbox.add_notices(notices)
         return len(closed)
 
     def create_offers(
@@ -357,31 +373,41 @@ class Offers:
             db.execute(
                 "UPDATE queue SET status = 'offered' WHERE id IN (SELECT queue_id FROM offer_picks)"
             )
-            places = {
-                row[0]: (slot(row[:8]), site(row[8:]))
-                for row in db.all(
-                    f"SELECT {SLOT_COLUMNS}, {SITE_COLUMNS} FROM slots t "
-                    "JOIN sites s ON s.id = t.site_id "
-                    "WHERE t.id IN (SELECT slot_id FROM offer_picks)"
-                )
-            }
-            rows = db.stream(
-                "SELECT o.id, o.queue_id, o.resident_id, o.dose, o.status, o.expires_at, "
-                "o.slot_id, r.name, r.phone, c.lang, "
-                "CASE WHEN a.phone <> r.phone THEN a.phone END, "
-                "m.lang "
-                "FROM offers o JOIN residents r ON r.id = o.resident_id "
-                "JOIN accounts a ON a.id = r.account_id "
-                "LEFT JOIN conversations c ON c.channel = 'sms' AND c.address = r.phone "
-                "LEFT JOIN conversations m ON a.phone <> r.phone AND m.channel = 'sms' "
-                "AND m.address = a.phone "
-                "WHERE o.id > :last AND o.queue_id IN (SELECT queue_id FROM offer_picks) "
-                "ORDER BY o.id",  # these offers, not another batch's made meanwhile
+            places = self._places(slot_id for slot_id, _ in per_slot)
+            rows = self._recipients(  # these offers, not another batch's made meanwhile
+                "o.id > :last AND o.queue_id IN (SELECT queue_id FROM offer_picks)",
                 {"last": last[0]},
             )
-            self._outbox.add_notices(self._notices(rows, places, messages, send, at))
+            self._outbox.add_notices(self._notices(rows, places, messages, send, at, ""))
             db.execute("DELETE FROM offer_picks")
         return inserted
+
+    def _places(self, slot_ids: Iterable[int]) -> dict[int, tuple[Any, Any]]:
+        """Each slot's place and site, by slot id."""
+        ids = ", ".join(str(int(slot_id)) for slot_id in sorted(set(slot_ids)))
+        return {
+            row[0]: (slot(row[:8]), site(row[8:]))
+            for row in self._db.all(
+                f"SELECT {SLOT_COLUMNS}, {SITE_COLUMNS} FROM slots t "
+                f"JOIN sites s ON s.id = t.site_id WHERE t.id IN ({ids or 'NULL'})"
+            )
+        }
+
+    def _recipients(self, where: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        """The offers ``where`` holds, with each person's name, phone and SMS language, and
+        the managing phone (when another) with its language."""
+        return self._db.stream(
+            "SELECT o.id, o.queue_id, o.resident_id, o.dose, o.status, o.expires_at, "
+            "o.slot_id, r.name, r.phone, c.lang, "
+            "CASE WHEN a.phone <> r.phone THEN a.phone END, "
+            "m.lang "
+            "FROM offers o JOIN residents r ON r.id = o.resident_id "
+            "JOIN accounts a ON a.id = r.account_id "
+            "LEFT JOIN conversations c ON c.channel = 'sms' AND c.address = r.phone "
+            "LEFT JOIN conversations m ON a.phone <> r.phone AND m.channel = 'sms' "
+            f"AND m.address = a.phone WHERE {where} ORDER BY o.id",
+            params,
+        )
 
     @staticmethod
     def _notices(
@@ -390,14 +416,16 @@ class Offers:
         messages: Callable[[Offer, str, str | None], str],
         send: str,
         at: str,
+        suffix: str,
     ) -> Iterator[tuple[str, str, str, str, str, str]]:
-        """The SMS of each offer: (channel, address, text, key, due, created)."""
+        """The SMS about each offer: (channel, address, text, key, due, created), keyed
+        ``offer:<id><suffix>``."""
         for row in rows:
             offer_id, queue_id, resident_id, dose, status, ends, slot_id, name = row[:8]
             phone, lang, manager, manager_lang = row[8:]
             place, where = places[slot_id]
             offer = Offer(offer_id, queue_id, resident_id, dose, status, ends, place, where)
-            key = f"offer:{offer_id}"
+            key = f"offer:{offer_id}{suffix}"
             yield ("sms", phone, messages(offer, name, lang), key, send, at)
             if manager:
                 yield ("sms", manager, messages(offer, name, manager_lang), f"{key}:account",

@@ -20,7 +20,7 @@ from flows.policy import Policy
 from store import Resident, Store
 from tests.conftest import Clock, Phone
 from tests.fakes import tables
-from tests.fakes.delivery import outbox_rows
+from tests.fakes.delivery import outbox_row, outbox_rows
 from tests.jobs_support import (
     OTHER,
     PHONE,
@@ -135,7 +135,13 @@ def test_an_unanswered_offer_expires_and_the_place_goes_to_the_next_in_the_queue
     assert (reassigned["slot_id"], reassigned["status"]) == (last, "open")
     slot = store.slot(last)
     assert slot is not None and slot.booked == slot.capacity  # held for the second person
-    assert [r["address"] for r in outbox_rows(store)] == [PHONE, OTHER]
+    assert [r["address"] for r in outbox_rows(store)] == [PHONE, PHONE, OTHER]
+    told = outbox_row(store, f"offer:{offer['id']}:expired")  # the first person is told
+    assert (told["address"], told["due_at"]) == (PHONE, "2021-06-18T08:30:00+08:00")
+    assert told["text"] == (
+        "张三未在6月18日 08:30前确认，6月20日 周日 10:00-12:00的名额已让给他人。"
+        "仍需接种请回复 预约。"
+    )
 
     assert "预约码" not in Phone(engine, PHONE).say("1")  # too late for the first person
     assert store.active_bookings(first.id) == []
