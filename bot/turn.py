@@ -114,6 +114,14 @@ class Turn:
             self.state.account = self.engine.store.account_of(message.channel, message.address)
         return self.state.account is not None
 
+    def _offered_here(self) -> bool:
+        """Whether a phone with no account of its own was sent an offer: a relative's own
+        phone, whose offer SMS says to reply 1 or 2 (nothing is created to find out)."""
+        message = self.message
+        if message.channel != "sms":
+            return False
+        return bool(self.engine.store.open_offers(None, self.ctx.now, message.address))
+
     def t(self, key: str, **values: object) -> str:
         return text(self.state.lang, key, **values)
 
@@ -140,7 +148,7 @@ class Turn:
         if (
             self.state.flow is None
             and (number := number_of(folded)) in ("1", "2")
-            and self._known()
+            and (self._known() or self._offered_here())
             and (offers := open_offers(self.ctx))
             and not (actions and seen is not None and {o.id for o in offers} <= set(seen))
         ):  # the offer SMS said "reply 1 to accept, 2 to decline", unless a menu came after it

@@ -57,8 +57,11 @@ def offer_deadline(ctx: Ctx, offer: Offer) -> str:
 
 
 def open_offers(ctx: Ctx) -> list[Offer]:
-    """The unexpired open offers for the people of the sender's account, oldest first."""
-    return ctx.once(("offers",), lambda: ctx.store.open_offers(ctx.account_id, ctx.now))
+    """The unexpired open offers for the people of the sender's account, and for the people
+    whose own phone is the sender's (the offer SMS went there too), oldest first."""
+    return ctx.once(
+        ("offers",), lambda: ctx.store.open_offers(ctx.account_id, ctx.now, ctx.sender_phone)
+    )
 
 
 def _start(ctx: Ctx) -> Outcome:

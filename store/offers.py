@@ -119,13 +119,16 @@ class Offers:
 
     # -- offers ------------------------------------------------------------------------------
 
-    def open_offers(self, account_id: int, now: datetime) -> list[Offer]:
-        """Unexpired open offers for the people an account manages, oldest first."""
+    def open_offers(
+        self, account_id: int | None, now: datetime, phone: str | None = None
+    ) -> list[Offer]:
+        """Unexpired open offers for the people an account manages, and for the people whose
+        own phone is ``phone`` (the offer SMS went there too), oldest first."""
         rows = self._db.all(
             _OFFER_SQL + "JOIN residents r ON r.id = o.resident_id "
-            "WHERE r.account_id = :account AND o.status = 'open' AND o.expires_at > :now "
-            "ORDER BY o.id",
-            {"account": account_id, "now": stamp(now)},
+            "WHERE (r.account_id = :account OR r.phone = :phone) AND o.status = 'open' "
+            "AND o.expires_at > :now ORDER BY o.id",
+            {"account": account_id, "phone": phone, "now": stamp(now)},
         )
         return [_offer(row) for row in rows]
 

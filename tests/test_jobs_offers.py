@@ -214,3 +214,29 @@ def test_offers_made_in_the_quiet_hours_are_not_texted_before_eight(
     assert run_assign(store, policy, clock.now).offered == 1
     (sms,) = outbox_rows(store)
     assert sms["due_at"] >= "2021-06-18T08:00:00+08:00", "an offer SMS due at night"
+
+
+def test_a_relative_accepts_their_own_offer_from_their_own_phone(
+    store: Store, policy: Policy, clock: Clock, engine: Engine
+) -> None:
+    """A son registered his father (with the father's own number); the offer SMS went to both
+    phones and says "reply 1 to accept", so the father's 1 books it. A stranger's 1 is not an
+    answer to anyone's offer, and no account is made for it."""
+    father = register(store, clock.now, "张父", date(1960, 1, 1), 13, phone=OTHER, manager=PHONE)
+    clock.set("2021-06-17T20:10")
+    store.join_queue(father.id, 1, "tianhe", None, clock.now)
+    clock.set("2021-06-17T20:30")
+    assert run_assign(store, policy, clock.now).offered == 1
+    assert sorted(r["address"] for r in outbox_rows(store)) == sorted([OTHER, PHONE])
+
+    clock.set("2021-06-18T08:10")  # before it expires at 08:30
+    stranger = "+8613700137000"
+    assert "预约码" not in Phone(engine, stranger).say("1")
+    assert offer_of(store, father)["status"] == "open"
+    assert store.account_of("sms", stranger) is None
+
+    accepted = Phone(engine, OTHER).say("1")
+    assert accepted.startswith("已接受。预约码") and "张父" in accepted
+    (booking,) = store.active_bookings(father.id)
+    assert offer_of(store, father)["status"] == "accepted"
+    assert booking.code in Phone(engine, PHONE).say("查询")  # the son sees it on his phone
