@@ -2,7 +2,9 @@
 server is made in a temporary folder (``initdb`` and ``pg_ctl`` of the installed PostgreSQL, run
 as the ``postgres`` user when the tests run as root) and stopped at the end of the session.
 
-Each test gets a database of its own, copied from a template (``CREATE DATABASE … TEMPLATE``).
+A test's ``store`` is a database of its test process, put back to the seeded template's rows
+before each test (``Reused``); tests that need databases of their own copy the template
+(``CREATE DATABASE … TEMPLATE``).
 """
 
 from __future__ import annotations
