@@ -18,7 +18,12 @@ from flows.eligibility import QUESTIONS, Question, questions_for
 # Words that answer a question "yes" when written without a negation before them.
 CONDITION_WORDS: dict[str, tuple[str, ...]] = {
     "allergy": ("过敏", "allerg"),
-    "severe_reaction": ("严重过敏", "严重反应", "严重的过敏", "severe", "reaction"),
+    "severe_reaction": (
+        *("严重过敏", "严重反应", "严重的过敏", "severe", "reaction", "anaphyla"),
+        # what residents say a bad reaction to the last shot looked like
+        *("红疹", "皮疹", "出疹", "风疹块", "荨麻疹", "休克", "呼吸困难", "喉咙肿", "晕倒"),
+        *("rash", "hives"),
+    ),
     "illness": (
         "发烧",
         "发热",
@@ -40,8 +45,15 @@ CONDITION_WORDS: dict[str, tuple[str, ...]] = {
     "pregnancy": (
         *("怀孕", "孕", "哺乳", "喂奶", "母乳", "pregnan", "breastfe"),
         *("有咗bb", "有bb", "大肚", "有喜", "怀咗"),  # Cantonese and everyday words
+        # breastfeeding and just after a birth, as said in Cantonese and English
+        *("喂紧奶", "喂紧母乳", "喂人奶", "生完仔", "生完女", "生完bb", "刚生完", "啱啱生"),
+        *("坐月", "坐紧月", "月子", "产后"),
+        *("nursing", "lactat", "postpartum", "gave birth", "had a baby", "expecting"),
     ),
-    "neuro": ("癫痫", "神经", "格林", "巴利", "epilep", "neuro", "guillain"),
+    "neuro": (
+        *("癫痫", "神经", "格林", "巴利", "epilep", "neuro", "guillain"),
+        *("羊癫疯", "羊角风", "发羊吊", "抽搐", "seizure"),  # everyday words for epilepsy
+    ),
     "risk_area": ("风险", "中高风险", "疫区", "risk"),
 }
 NONE_WORDS = re.compile(

@@ -41,6 +41,16 @@ def test_a_pregnancy_said_in_the_request_is_asked_again_not_passed(
     assert booked(store) == 0
 
 
+def test_breastfeeding_said_in_cantonese_is_asked_again_not_passed(
+    phone: Phone, store: Store
+) -> None:
+    phone.run("我仲喂緊奶，想約打針", *REGISTER_HER)
+    asked = phone.say("冇")
+    assert "符合接种条件" not in asked and "符合接種條件" not in asked
+    assert "哺乳" in asked
+    assert booked(store) == 0
+
+
 def test_confirmed_not_pregnant_after_all_goes_on(phone: Phone) -> None:
     phone.run("我怀孕了，想预约第一针", *REGISTER_HER, "没有")
     assert "李红符合接种条件" in phone.say("2")  # no
@@ -69,6 +79,16 @@ def test_an_allergy_said_at_the_date_question_is_asked_again(phone: Phone) -> No
         ("我没有过敏，想预约", []),
         ("I will come tomorrow, I'm still free", []),  # not "ill"
         ("I'm ill, book me next week", ["illness"]),
+        # the words residents use (explore10 1): Cantonese, everyday, English
+        ("我仲喂紧奶，想约第二针", ["pregnancy"]),
+        ("我啱啱生完仔，约第二针", ["pregnancy"]),
+        ("i am nursing, book dose 2", ["pregnancy"]),
+        ("我有羊癫疯，想约第二针", ["neuro"]),
+        ("我上次打完全身出晒红疹，约第二针", ["severe_reaction"]),
+        ("last time i got hives all over after the shot", ["severe_reaction"]),
+        ("我坐紧月，想约打针", ["pregnancy"]),
+        ("i'm expecting, can i book", ["pregnancy"]),
+        ("我打完第一针晕倒过，约第二针", ["severe_reaction"]),
     ],
 )
 def test_conditions_said(text: str, said: list[str]) -> None:
