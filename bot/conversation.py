@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.messages import Reply, ReplyOption
@@ -41,6 +42,18 @@ class State:
     # Options on screen, kept in their stored form (Option.dump) and read only when matching.
     options: list[list[Any]] = field(default_factory=list)  # the current step's
     actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
+    at: str | None = None  # when the last turn ended (ISO 8601)
+
+    def expire(self, now: datetime, hours: int) -> bool:
+        """End a flow left unfinished for ``hours`` (what was on screen with it too); whether
+        one was."""
+        if self.flow is None or self.at is None:
+            return False
+        if now - datetime.fromisoformat(self.at) < timedelta(hours=hours):
+            return False
+        self.flow = self.step = self.after = None
+        self.data, self.wish, self.history, self.options, self.actions = {}, {}, [], [], []
+        return True
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -55,6 +68,7 @@ class State:
             "after": self.after,
             "options": self.options,
             "actions": self.actions,
+            "at": self.at,
         }
 
     @classmethod
@@ -71,6 +85,7 @@ class State:
             after=raw["after"],
             options=raw["options"],
             actions=raw["actions"],
+            at=raw.get("at"),
         )
 
 

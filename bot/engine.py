@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
 
 import orjson
@@ -106,8 +107,13 @@ class Engine:
             if stored is None and message.lang in ("zh", "en"):
                 lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
             state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
+            expired = state.expire(now, self.policy.booking.flow_expires_hours)
             turn = Turn(self, message, state, now)
             replies = turn.run(first=stored is None)
+            state.at = now.isoformat(timespec="seconds")
+            if expired and replies:  # said first, in the same SMS
+                note = text(state.lang, "flow.expired")
+                replies[0] = replace(replies[0], text=f"{note}\n{replies[0].text}")
             if state.script == "hant" and state.lang == "zh":
                 replies = [in_traditional(reply) for reply in replies]
             # Compared as text: the flows change the state's data in place.

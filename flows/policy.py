@@ -119,6 +119,7 @@ class Booking(_Model):
     noshow_limit: int = Field(ge=0, le=100)
     days_listed: int = Field(ge=1, le=60)
     observation_minutes: int = Field(ge=0, le=240)
+    flow_expires_hours: int = Field(default=12, ge=1, le=720)
 
 
 class Assignment(_Model):

@@ -331,6 +331,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "book.opens_today": ("{district}今天{start}起可约。", " {district}: from {start} today."),
     "book.opens_tomorrow": ("{district}明天{start}起可约。", " {district}: from {start} tomorrow."),
+    "flow.expired": ("上次未完成的操作已超时结束。", "What you left unfinished earlier has ended."),
     "book.next_today": ("今天{start}起可约。", " Open from {start} today."),
     "book.next_tomorrow": ("明天{start}起可约。", " Open from {start} tomorrow."),
     "book.closed": (
