@@ -71,8 +71,16 @@ def numbered(items: Iterable[tuple[str, Value]]) -> tuple[Option, ...]:
     return tuple(Option(str(i), label, value) for i, (label, value) in enumerate(items, 1))
 
 
-YES_WORDS = ("是", "是的", "对", "好", "好的", "有", "yes", "y", "ok")
-NO_WORDS = ("否", "不", "不是", "没有", "无", "no", "n")
+YES_WORDS = (
+    *("是", "是的", "是啊", "是呀", "对", "对的", "对呀", "好", "好的", "有", "有啊", "有呀", "嗯"),
+    *("系", "系呀", "系啊", "系的", "啱", "啱啊"),  # Cantonese (係, read in Simplified)
+    *("yes", "y", "ok", "yep", "yeah", "yup", "sure", "correct"),
+)
+NO_WORDS = (
+    *("否", "不", "不是", "不是啊", "不对", "没有", "没有啊", "没", "没啊", "没呀", "无"),
+    *("唔系", "唔啱", "冇", "冇啊", "冇呀", "冇有"),  # Cantonese
+    *("no", "n", "nope", "nah", "not really"),
+)
 
 
 def yes_no(yes_label: str, no_label: str) -> tuple[Option, Option]:

@@ -71,3 +71,20 @@ def test_a_latin_condition_word_counts_only_at_a_word_start() -> None:
     answers = read_all("I will be fine, still nothing", ALL)
     assert answers is None or not any(answers.values())
     assert read_all("ill", ALL) == {q.key: q.key == "illness" for q in ALL}
+
+
+@pytest.mark.parametrize(
+    ("no", "yes"), [("冇", "係"), ("唔係", "系呀"), ("nope", "yep"), ("nah", "yeah"), ("没", "嗯")]
+)
+def test_yes_and_no_as_residents_say_them_answer_a_question_asked_alone(
+    phone: Phone, no: str, yes: str
+) -> None:
+    """Cantonese and everyday yes/no words at a question asked on its own (explore10 10)."""
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    phone.say("逐条")  # one question at a time
+    for _ in range(2):
+        asked = phone.say(no)
+    assert "发热" in asked or "發熱" in asked or "fever" in asked  # the third question now
+    deferred = phone.say(yes)
+    assert any(word in deferred for word in ("暂缓", "暫緩", "wait")), deferred
