@@ -83,7 +83,12 @@ _LATIN_WORDS = frozenset(_LATIN_WORD_LIST.split())
 # Where a name starts after an introduction: 我係佢個仔陳大文, 我是他女儿李四, 我叫王五.
 _BEFORE_NAME = re.compile(r"(?:是|係|系|叫|名|仔|子|女|儿|兒|孙|孫|婆|公|人|：|:)$")
 _SEGMENTS = re.compile(r"\s*[,，、;；。.!！?？]+\s*")
-_LATIN_INTRO = re.compile(r"\b(?:my name is|name is|name:|i am|i'm|this is)\s+(.+)$", re.I)
+_LATIN_INTRO = re.compile(
+    r"\b(?:my name is|name is|name:|i am|i'm|this is|it's|it is|he's|he is|she's|she is)\s+(.+)$",
+    re.I,
+)
+# Sentence-final particles a name is sometimes typed with (係李明啊): not part of it.
+_PARTICLES = "啊呀喔哦吖啦嘛呢咯喇噢"
 
 
 def _surname_start(name: str) -> bool:
@@ -139,6 +144,8 @@ def read_name(text: str, simple: str, said: Entities, *, companion: bool = False
     simple = clean_name(simple or text).strip("。.!！~～,，")
     if len(simple) != len(name):
         simple = name
+    while len(simple) > 2 and simple[-1] in _PARTICLES:
+        name, simple = name[:-1].rstrip("，, "), simple[:-1].rstrip("，, ")
     folded = simple.casefold()
     if companion and (any(word in simple for word in _NOBODY) or _LATIN_NOBODY.search(folded)):
         return Reading(Kind.NOBODY)

@@ -11,6 +11,7 @@ PRIVACY_TEXT: dict[str, tuple[str, str]] = {
         "Health information (agreed separately): allergies, pregnancy etc. are sensitive; used "
         "only for screening, deleted after. 1 agrees to both.",
     ),
+    "reg.id_kept": ("证件号码已记下。", "ID number noted."),
     "reg.consent.again": (
         "回复1同意上面的须知（含健康信息），继续。",
         "Reply 1 to agree to the notice above (health information included) and go on.",

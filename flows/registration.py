@@ -212,10 +212,17 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
             return _take_id(ctx, said[1], lambda note: Next("id_number", note=note))
         return taken
     # The name and a resident ID in one message: both taken, the document questions skipped.
-    name, id_number = found
-    if not valid_name(name):
-        return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
-    ctx.data["name"] = name
+    # What is left once the number is taken out is read as any answer here is: lead-in words
+    # (身份证号是, my ID is, 我个…系) are no name, so the number is kept and the name asked.
+    rest, id_number = found
+    simple = (_name_and_id(answer.words) or found)[0]
+    reading = read_name(rest, simple, answer.said) if rest else None
+    if reading is None or reading.kind is not Kind.NAME:
+        if rest and not valid_name(rest) and reading is not None and reading.kind is Kind.BAD:
+            return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
+        ctx.data["identity"] = ["", id_number]  # taken after the name, as from a request
+        return Retry(ctx.t("reg.id_kept"))
+    ctx.data["name"] = reading.name
     return _take_id(ctx, id_number, lambda note: Next("id_number", note=note))
 
 
@@ -430,6 +437,8 @@ def _register(ctx: Ctx, district_id: str) -> Outcome:
         )
     except DuplicateDocument as exc:  # registered elsewhere while this conversation went on
         return _duplicate(ctx, exc.existing)
+    index = ctx.store.document_indexes(data["id_type"], data["id_number"])[0]
+    ctx.store.id_registered(ctx.channel, ctx.address, index, ctx.now)
     at = str(data.get("consent_at") or ctx.now.isoformat(timespec="seconds"))
     ctx.store.record_consents(
         ctx.account_id, resident.id, [("notice", at), ("health", at)],

@@ -150,6 +150,17 @@ class Safeguards:
             )
         )
 
+    def id_registered(self, channel: str, address: str, index: str, now: datetime) -> None:
+        """A document the sender tried today was registered by them: it no longer counts
+        against ``note_id_attempt``'s cap, which stops probing, not a family or a neighbourhood
+        committee registering its people (the people per phone have a cap of their own)."""
+        self._db.execute(
+            "DELETE FROM id_attempts WHERE channel = :channel AND address = :address "
+            "AND day = :day AND id_index = :index",
+            {"channel": channel, "address": address, "day": now.date().isoformat(),
+             "index": index},
+        )  # fmt: skip
+
     # -- consents ------------------------------------------------------------------------------
 
     def record_consents(

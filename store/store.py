@@ -372,6 +372,7 @@ class Store:
     check_link_code = _Via("safeguards", Safeguards.check_link_code)
     unlink_others = _Via("safeguards", Safeguards.unlink_others)
     note_id_attempt = _Via("safeguards", Safeguards.note_id_attempt)
+    id_registered = _Via("safeguards", Safeguards.id_registered)
     record_consents = _Via("safeguards", Safeguards.record_consents)
     consents_of = _Via("safeguards", Safeguards.consents_of)
 

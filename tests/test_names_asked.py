@@ -71,6 +71,38 @@ def test_a_day_or_a_sentence_is_not_taken_as_a_name(
     assert expected in phone.say("黄美玲")
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "身份证号是440106194904041248",
+        "my ID is 440106194904041248",
+        "我个身份证号码系440106194904041248",
+    ],
+)
+def test_an_id_with_lead_in_words_at_the_name_step_keeps_the_id_and_asks_the_name(
+    phone: Phone, store: Store, said: str
+) -> None:
+    """The words around an ID number are no name (explore10 5): "是", "my is" were stored."""
+    phone.run("登记", "1", "1")
+    asked = phone.say(said)
+    assert step(store) == "name" and "name" not in data(store)
+    assert "已记下" in asked or "noted" in asked
+    after = phone.say("冯桂兰")
+    assert "手机号" in after or "mobile number" in after  # the ID was kept: not asked again
+    assert data(store)["name"] == "冯桂兰"
+
+
+@pytest.mark.parametrize(
+    ("said", "name"), [("係李明啊", "李明"), ("李明呀", "李明"), ("it's Li Ming", "Li Ming")]
+)
+def test_a_name_typed_with_a_particle_or_a_lead_in_is_the_name(
+    phone: Phone, store: Store, said: str, name: str
+) -> None:
+    phone.run("登记", "1", "1")
+    phone.say(said)
+    assert data(store)["name"] == name
+
+
 @pytest.mark.parametrize("name", ["尤想", "周五", "高明天"])  # a verb, a weekday, a day in it
 def test_a_name_that_reads_like_a_sentence_or_a_day_is_taken_when_sent_again(
     phone: Phone, store: Store, name: str

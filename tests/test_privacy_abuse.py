@@ -65,6 +65,22 @@ def test_distinct_ids_tried_per_day_are_capped(engine: Engine, store: Store, clo
     assert "不能在此登记" in register(stranger, ID_NUMBER)  # a new day
 
 
+def test_a_committee_worker_registers_five_people_in_a_day(engine: Engine, store: Store) -> None:
+    """The cap stops probing, not registering (explore10 9): the IDs registered from the phone
+    do not count against it, so a neighbourhood-committee worker fills the phone's five places
+    in a day, and probing stays capped after that."""
+    worker = Phone(engine, STRANGER)
+    for n in range(5):
+        number = resident_id(f"44010619500101{n:03d}")
+        said = "\n".join(r.text for r in worker.run(
+            "登记", "1", "2", f"张{'一二三四五'[n]}", "1", number, "1", "1"
+        ))  # fmt: skip
+        assert "预登记成功" in said, (n, said)
+    account = store.account_of("sms", STRANGER)
+    assert account is not None and len(store.residents_of(account)) == 5
+    assert "上限" in "\n".join(r.text for r in worker.run("退出", "登记"))  # five: the phone's cap
+
+
 def test_thirty_addresses_asking_codes_for_one_phone_text_it_five_times(
     engine: Engine, store: Store
 ) -> None:
