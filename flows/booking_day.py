@@ -21,9 +21,10 @@ from flows.booking_state import (
 from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
 from flows.eligibility import age_rules, birthday
+from flows.holidays import holiday_name, holiday_span
 from flows.places import covers_hour, day_options, in_part, nearest, slot_options
 from flows.schedule import Timing, release_moment, timing
-from flows.texts import format_week
+from flows.texts import MONTHS_EN, Lang, format_week
 from store import Slot
 
 
@@ -87,10 +88,38 @@ def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
     """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
     site has none left, the other sites)."""
     first, last = listed_days(ctx)
-    days = open_days(ctx, first, max(last, wanted + timedelta(days=7)))
+    far = wanted > last + timedelta(days=ctx.policy.booking.days_listed)
+    days = open_days(ctx, first, last if far else max(last, wanted + timedelta(days=7)))
     if not days:
         return elsewhere(ctx, ctx.t("book.no_dates"))
-    return Next("date", prompt=Prompt(note, day_options(ctx, nearest(days, wanted))))
+    # a day far beyond the days out (12月25日 in June): the soonest ones, not the last three
+    offered = days[:3] if far else nearest(days, wanted)
+    return Next("date", prompt=Prompt(note, day_options(ctx, offered)))
+
+
+def _holiday_closed(ctx: Ctx, day: date) -> str | None:
+    """Why a site that closes on public holidays has no places on ``day``, if that is why:
+    9月21日 周二中秋节放假（9月19日至9月21日），接种点不开."""
+    name = holiday_name(day)
+    site = ctx.store.site(int(ctx.data["site_id"])) if name is not None else None
+    if name is None or site is None or not site.closed_on_holidays:
+        return None
+    first, last = holiday_span(day) or (day, day)
+    holiday = ctx.t(f"holiday.{name}")
+    if first == last:
+        return ctx.t("book.holiday_closed_day", day=ctx.day(day), holiday=holiday)
+    return ctx.t(
+        "book.holiday_closed",
+        day=ctx.day(day),
+        holiday=holiday,
+        first=short_day(ctx.lang, first),
+        last=short_day(ctx.lang, last),
+    )
+
+
+def short_day(lang: Lang, day: date) -> str:
+    """A day without its weekday or year: ``9月19日`` / ``19 Sep``."""
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]}"
 
 
 def _fitting(slots: list[Slot], when: When) -> list[Slot]:
@@ -144,6 +173,8 @@ def take_day(ctx: Ctx, when: When) -> Outcome:
         return Retry(note)
     slots = open_slots(ctx, when.day)
     if not slots:
+        if (closed := _holiday_closed(ctx, when.day)) is not None:  # closed, released or not
+            return _alternatives(ctx, when.day, closed)
         release = release_moment(ctx.policy, when.day)
         if release > ctx.now:  # not out yet: say when it will be, not "no places"
             note = ctx.t(
