@@ -21,7 +21,7 @@ from flows.booking_state import (
 from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
 from flows.eligibility import age_rules, birthday
-from flows.holidays import holiday_name, holiday_span
+from flows.holidays import holiday_name, holiday_span, holidays_between
 from flows.places import covers_hour, day_options, in_part, nearest, slot_options
 from flows.schedule import Timing, release_moment, timing
 from flows.texts import MONTHS_EN, Lang, format_week
@@ -65,8 +65,9 @@ def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt
     days = [(d, n) for d, n in open_days(ctx, monday, sunday) if d >= ctx.today]
     if ctx.data.get("weekend"):
         days = [(d, n) for d, n in days if d.weekday() >= 5]
+    closed = _holiday_in(ctx, monday, sunday)  # the days it leaves out are said, not skipped
     if days:
-        return Prompt(ctx.t("book.week_days", week=week_name), day_options(ctx, days))
+        return Prompt(closed + ctx.t("book.week_days", week=week_name), day_options(ctx, days))
     week = [monday + timedelta(days=n) for n in range(7)]
     coming = [release_moment(ctx.policy, day) for day in week]
     unreleased = [moment for moment in coming if moment > ctx.now]
@@ -79,6 +80,7 @@ def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt
         )
     else:
         note = ctx.t("book.week_full", week=week_name)
+    note = closed + note
     if not listed:
         return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
     return Prompt(note, day_options(ctx, nearest(listed, monday)))
@@ -114,6 +116,23 @@ def _holiday_closed(ctx: Ctx, day: date) -> str | None:
         holiday=holiday,
         first=short_day(ctx.lang, first),
         last=short_day(ctx.lang, last),
+    )
+
+
+def _holiday_in(ctx: Ctx, first: date, last: date) -> str:
+    """The public holiday from ``first`` to ``last`` that closes a site closing on holidays,
+    as a sentence (中秋节放假（9月19日至9月21日），接种点不开。), or ""."""
+    days = holidays_between(max(first, ctx.today), last)
+    site = ctx.store.site(int(ctx.data["site_id"])) if days else None
+    name = holiday_name(days[0]) if days else None
+    if site is None or not site.closed_on_holidays or name is None:
+        return ""
+    start, end = holiday_span(days[0]) or (days[0], days[0])
+    return ctx.t(
+        "book.holiday_in_week",
+        holiday=ctx.t(f"holiday.{name}"),
+        first=short_day(ctx.lang, start),
+        last=short_day(ctx.lang, end),
     )
 
 

@@ -12,6 +12,10 @@ HOLIDAY_TEXTS: dict[str, tuple[str, str]] = {
         "{day}{holiday}放假，接种点不开，最近可约：",
         "{day}: the site is closed for {holiday}. Nearest dates with places:",
     ),
+    "book.holiday_in_week": (
+        "{holiday}放假（{first}至{last}），接种点不开。",
+        "The site is closed for {holiday} ({first} to {last}). ",
+    ),
     "holiday.new_years_day": ("元旦", "New Year's Day"),
     "holiday.spring_festival": ("春节", "Chinese New Year"),
     "holiday.tomb_sweeping_day": ("清明节", "Qingming"),

@@ -244,3 +244,10 @@ def test_a_far_day_offers_the_soonest_days(phone: Phone, store: Store, clock: Cl
     assert days == ["6月18日 周五", "6月19日 周六", "6月20日 周日"]  # was 21-23 June
     note, days = days_offered(phone, "6月25日")  # a day just past the days out: its neighbours
     assert days == ["6月21日 周一", "6月22日 周二", "6月23日 周三"]
+
+
+def test_next_week_says_which_of_its_days_a_holiday_closes(resident: Phone) -> None:
+    resident.run(f"我想在{SHIPAI}打第一针", "没有")
+    note, days = days_offered(resident, "下周")  # 20-26 September: 20 and 21 are Mid-Autumn
+    assert note == "中秋节放假（9月19日至9月21日），接种点不开。下周可约日期："
+    assert days == ["9月22日 周三", "9月23日 周四"]
