@@ -16,7 +16,8 @@ What the words around a festival make of its day (``around`` in the lexicon):
   public holiday / the first day after it (the day before / after the festival if it has none);
 - ``during`` (国庆假期, 十一黄金周, the Mid-Autumn holiday): the first day of its holiday.
 
-A festival without a year is the next one to come, or one a few days past (``GRACE_DAYS``: the
+A year said before it (明年春节, 2022年中秋, 去年国庆) is that year's. A festival without a year
+is the next one to come, or one a few days past (``GRACE_DAYS``: the
 caller reports it as past); with ``past`` (when was dose 1?) the latest on or before today.
 Words that are also numbers (十一 "eleven", 五一, 八月十五) count only when no numeral or date
 mark touches them (十一号, 八月十五日 are days of the month), and ``ambiguous`` ones (十一) only
@@ -38,6 +39,8 @@ from flows.date_text import normalise
 from flows.holidays import holiday_name, holiday_span, next_holiday
 
 GRACE_DAYS: Final = 3
+_YEAR_BEFORE: Final = re.compile(r"(?:(?<![0-9])([0-9]{4})|([今明后去前]))\s*年\s*(?:的\s*)?$")
+_YEAR_OFFSET: Final = {"今": 0, "明": 1, "后": 2, "去": -1, "前": -2}
 _NUMERAL: Final = "零〇一二三四五六七八九十百两廿0-9"
 
 
@@ -120,6 +123,11 @@ def read_festival(text: str, today: date, past: bool = False) -> FestivalDay | N
             relation, start = reader.relation_of["<" + precedes.group(1)], precedes.start()
         if relation is None and word in festival.ambiguous:
             continue  # 十一 alone is eleven
+        if year := _YEAR_BEFORE.search(text, 0, start):  # 明年春节, 2022年中秋: that year's
+            start = year.start()
+            number = year.group(1)
+            said = int(number) if number else today.year + _YEAR_OFFSET[year.group(2)]
+            return FestivalDay(_around(festival, said, relation or "on"), (start, end))
         return FestivalDay(_day(festival, relation or "on", today, past), (start, end))
     if generic := reader.generic.search(text):
         span = next_holiday(today - timedelta(days=1))
@@ -175,6 +183,6 @@ def festival_day(festival: lexicon.Festival, year: int) -> date | None:
                 day = LunarDate(year, int(month), int(of_month)).to_solar_date()
             else:
                 day = date(year, int(month), int(of_month))
-    except (ValueError, IndexError, KeyError, OverflowError):
+    except Exception:  # any year the calendars do not cover, however they fail
         return None  # a year outside the calendars' (lunardate: 1900-2099)
     return None if day is None else day + timedelta(days=festival.offset)

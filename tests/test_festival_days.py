@@ -99,6 +99,11 @@ READ = [
     ("after the holidays", TODAY, date(2021, 9, 22)),
     ("Chinese New Year", TODAY, date(2022, 2, 1)),
     ("dragon boat festival", date(2021, 6, 1), date(2021, 6, 14)),
+    ("十一前后", TODAY, date(2021, 10, 1)),
+    # a year said before it
+    ("明年春节", TODAY, date(2022, 2, 1)),
+    ("2022年的中秋节", TODAY, date(2022, 9, 10)),
+    ("去年國慶", TODAY, date(2020, 10, 1)),
     # a date written out beside the festival is the date
     ("9月21日中秋节", TODAY, date(2021, 9, 21)),
     # a festival a few days gone is kept (reported as past), a long-gone one is next year's
@@ -128,8 +133,16 @@ def test_numbers_inside_festival_words_stay_days_of_the_month(text: str, day: da
 
 def test_eleven_alone_and_as_a_clock_time_is_no_festival() -> None:
     assert parse_when("十一", TODAY) is None
+    assert parse_when("明年十一", TODAY) is None
     when = parse_when("十一点", TODAY)
     assert when is not None and when.day is None and when.hour == 11
+
+
+def test_a_festival_in_a_year_no_calendar_covers_is_no_day() -> None:
+    far = parse_when("2099年中秋", TODAY)
+    assert far is not None and far.day is None and far.too_far == date(2099, 9, 29)
+    assert parse_when("2100年端午", TODAY) is None  # lunardate ends with 2099
+    assert parse_when("9999年清明", TODAY) is None
 
 
 def test_a_festival_of_the_past_is_the_latest_one() -> None:
