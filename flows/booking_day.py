@@ -27,6 +27,10 @@ from flows.schedule import Timing, release_moment, timing
 from flows.texts import MONTHS_EN, Lang, format_week
 from store import Slot
 
+# A day this far beyond the last day out (12月25日 in June) is answered with the soonest open
+# days: the three nearest to it would be the last three, as arbitrary as any.
+FAR_DAYS = 28
+
 
 def place_taken(ctx: Ctx) -> Outcome:
     """The place went to someone else between choosing and confirming: back to the latest
@@ -90,7 +94,7 @@ def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
     """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
     site has none left, the other sites)."""
     first, last = listed_days(ctx)
-    far = wanted > last + timedelta(days=ctx.policy.booking.days_listed)
+    far = wanted > last + timedelta(days=FAR_DAYS)
     days = open_days(ctx, first, last if far else max(last, wanted + timedelta(days=7)))
     if not days:
         return elsewhere(ctx, ctx.t("book.no_dates"))
