@@ -21,10 +21,15 @@ from flows.booking_state import (
 from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
 from flows.eligibility import age_rules, birthday
+from flows.holidays import holiday_name, holiday_span, holidays_between
 from flows.places import covers_hour, day_options, in_part, nearest, slot_options
 from flows.schedule import Timing, release_moment, timing
-from flows.texts import format_week
+from flows.texts import MONTHS_EN, Lang, format_week
 from store import Slot
+
+# A day this far beyond the last day out (12月25日 in June) is answered with the soonest open
+# days: the three nearest to it would be the last three, as arbitrary as any.
+FAR_DAYS = 28
 
 
 def place_taken(ctx: Ctx) -> Outcome:
@@ -64,8 +69,9 @@ def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt
     days = [(d, n) for d, n in open_days(ctx, monday, sunday) if d >= ctx.today]
     if ctx.data.get("weekend"):
         days = [(d, n) for d, n in days if d.weekday() >= 5]
+    closed = _holiday_in(ctx, monday, sunday)  # the days it leaves out are said, not skipped
     if days:
-        return Prompt(ctx.t("book.week_days", week=week_name), day_options(ctx, days))
+        return Prompt(closed + ctx.t("book.week_days", week=week_name), day_options(ctx, days))
     week = [monday + timedelta(days=n) for n in range(7)]
     coming = [release_moment(ctx.policy, day) for day in week]
     unreleased = [moment for moment in coming if moment > ctx.now]
@@ -78,6 +84,7 @@ def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt
         )
     else:
         note = ctx.t("book.week_full", week=week_name)
+    note = closed + note
     if not listed:
         return Prompt(ctx.t("book.no_dates"), numbered([(ctx.t("book.other_site"), "site")]))
     return Prompt(note, day_options(ctx, nearest(listed, monday)))
@@ -87,10 +94,55 @@ def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
     """Say the wanted day cannot be had, offering the open days nearest to it (or, when the
     site has none left, the other sites)."""
     first, last = listed_days(ctx)
-    days = open_days(ctx, first, max(last, wanted + timedelta(days=7)))
+    far = wanted > last + timedelta(days=FAR_DAYS)
+    days = open_days(ctx, first, last if far else max(last, wanted + timedelta(days=7)))
     if not days:
         return elsewhere(ctx, ctx.t("book.no_dates"))
-    return Next("date", prompt=Prompt(note, day_options(ctx, nearest(days, wanted))))
+    # a day far beyond the days out (12月25日 in June): the soonest ones, not the last three
+    offered = days[:3] if far else nearest(days, wanted)
+    return Next("date", prompt=Prompt(note, day_options(ctx, offered)))
+
+
+def _holiday_closed(ctx: Ctx, day: date) -> str | None:
+    """Why a site that closes on public holidays has no places on ``day``, if that is why:
+    9月21日 周二中秋节放假（9月19日至9月21日），接种点不开."""
+    name = holiday_name(day)
+    site = ctx.store.site(int(ctx.data["site_id"])) if name is not None else None
+    if name is None or site is None or not site.closed_on_holidays:
+        return None
+    first, last = holiday_span(day) or (day, day)
+    holiday = ctx.t(f"holiday.{name}")
+    if first == last:
+        return ctx.t("book.holiday_closed_day", day=ctx.day(day), holiday=holiday)
+    return ctx.t(
+        "book.holiday_closed",
+        day=ctx.day(day),
+        holiday=holiday,
+        first=short_day(ctx.lang, first),
+        last=short_day(ctx.lang, last),
+    )
+
+
+def _holiday_in(ctx: Ctx, first: date, last: date) -> str:
+    """The public holiday from ``first`` to ``last`` that closes a site closing on holidays,
+    as a sentence (中秋节放假（9月19日至9月21日），接种点不开。), or ""."""
+    days = holidays_between(max(first, ctx.today), last)
+    site = ctx.store.site(int(ctx.data["site_id"])) if days else None
+    name = holiday_name(days[0]) if days else None
+    if site is None or not site.closed_on_holidays or name is None:
+        return ""
+    start, end = holiday_span(days[0]) or (days[0], days[0])
+    return ctx.t(
+        "book.holiday_in_week",
+        holiday=ctx.t(f"holiday.{name}"),
+        first=short_day(ctx.lang, start),
+        last=short_day(ctx.lang, end),
+    )
+
+
+def short_day(lang: Lang, day: date) -> str:
+    """A day without its weekday or year: ``9月19日`` / ``19 Sep``."""
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]}"
 
 
 def _fitting(slots: list[Slot], when: When) -> list[Slot]:
@@ -144,6 +196,8 @@ def take_day(ctx: Ctx, when: When) -> Outcome:
         return Retry(note)
     slots = open_slots(ctx, when.day)
     if not slots:
+        if (closed := _holiday_closed(ctx, when.day)) is not None:  # closed, released or not
+            return _alternatives(ctx, when.day, closed)
         release = release_moment(ctx.policy, when.day)
         if release > ctx.now:  # not out yet: say when it will be, not "no places"
             note = ctx.t(

@@ -5,8 +5,11 @@
 Pipeline:
 
 1. Reject early: empty text, more than ``MAX_CHARS`` characters, bare numbers (menu choices).
-2. Normalise: NFKC (fullwidth digits and punctuation), lower case, a few traditional
-   characters to simplified, decimal digits of any script to 0-9, collapsed whitespace.
+2. Normalise (``flows.date_text``): NFKC, lower case, the Traditional characters of day words
+   to Simplified, decimal digits of any script to 0-9, collapsed whitespace.
+2b. A festival or public holiday and the words around it (中秋节, 国庆后, 十一假期, 节后第一天,
+   the day before Mid-Autumn) are read by ``flows.festivals`` and masked, before numerals
+   turn 八月十五 into 8月15 and 十一 into 11. A date written out beside one wins (9月21日中秋节).
 3. Chinese weekdays (周X/星期X/礼拜X) are read and masked *before* numeral conversion, so that
    下周二 does not become 下周2 and 星期一一点 does not become 星期11点.
 4. Runs of Chinese numerals become digits with ``cn2an`` (imported lazily and only when the
@@ -57,7 +60,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from flows.date_text import MASK, SPACES, cn_numerals_to_digits, normalise
 from flows.day_times import Part, find_hour, find_part
+from flows.festivals import read_festival
 
 MAX_CHARS: Final = 100
 YEAR_ROLL_DAYS: Final = 60
@@ -79,27 +84,7 @@ class _InvalidDateError(ValueError):
     """A date pattern matched but names a day that does not exist."""
 
 
-# --- normalisation -------------------------------------------------------------------------
-
-_TRADITIONAL: Final = str.maketrans(
-    {
-        "號": "号",
-        "點": "点",
-        "時": "时",
-        "週": "周",
-        "禮": "礼",
-        "後": "后",
-        "兩": "两",
-        "鐘": "钟",
-        "過": "过",
-        "幾": "几",
-    }
-)
-_SPACES: Final = re.compile(r"\s+")
-_OTHER_DIGIT: Final = re.compile(r"(?![0-9])\d")  # a decimal digit of another script: ٣
 _BARE_NUMBER: Final = re.compile(r"[0-9 ]+")
-_MASK: Final = "\ue000"  # private-use character standing in for a weekday already read
-
 _CN_WEEKDAY: Final = re.compile(
     r"(下下|下|这|本|(?<![早晚])上)?个?\s*(?:周|星期|礼拜)\s*([一二三四五六日天七]|[1-7](?![0-9]))"
 )
@@ -109,35 +94,6 @@ _CN_WEEKDAY_INDEX: Final = {
     **{str(n): n - 1 for n in range(1, 8)},
 }
 _CN_WEEK_OFFSET: Final = {"下下": 2, "下": 1, "这": 0, "本": 0, "上": -1}
-
-_CN_NUMERAL_RUN: Final = re.compile(r"[零〇一二三四五六七八九十百两廿]+")
-_CN_NUMERAL_CONTEXT: Final = re.compile(r"[年月日号点时天周期拜]")
-# 一点 meaning "a little" (早一点, 快一点, 一点点), not one o'clock.
-_CN_A_LITTLE: Final = re.compile(r"(?<=[早晚快慢多少好大小高低近远差有])一点[点儿]?|一点点")
-
-
-def _normalise(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).lower().translate(_TRADITIONAL)
-    folded = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), folded)
-    return _SPACES.sub(" ", folded).strip()
-
-
-def _cn_numerals_to_digits(text: str) -> str:
-    if not _CN_NUMERAL_RUN.search(text) or not _CN_NUMERAL_CONTEXT.search(text):
-        return text
-    text = _CN_A_LITTLE.sub(" ", text)
-    import cn2an  # lazy: ~0.2 s to import
-
-    def convert(match: re.Match[str]) -> str:
-        # cn2an.cn2an on one run at a time: cn2an.transform reads 三点二十 as the decimal 3.20
-        # and reports unconvertible runs with warnings.warn instead of raising.
-        try:
-            value = cn2an.cn2an(match.group(), "smart")
-        except Exception:  # ValueError for most bad runs, KeyError for some (廿零〇十两)
-            return match.group()
-        return str(value) if isinstance(value, int) else match.group()
-
-    return _CN_NUMERAL_RUN.sub(convert, text)
 
 
 # --- days ----------------------------------------------------------------------------------
@@ -423,7 +379,7 @@ def _dateparser_day(text: str, today: date) -> date | None:
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
-    return _SPACES.sub(" ", text).strip()
+    return SPACES.sub(" ", text).strip()
 
 
 def parse_when(text: str, today: date, past: bool = False) -> When | None:
@@ -436,15 +392,19 @@ def parse_when(text: str, today: date, past: bool = False) -> When | None:
     """
     if not text or len(text) > MAX_CHARS:
         return None
-    normalised = _normalise(text)
+    normalised = normalise(text)
     if not normalised or _BARE_NUMBER.fullmatch(normalised):
         return None
 
+    festival = read_festival(normalised, today, past)  # 中秋节, 国庆后, 十一假期: before numerals
+    if festival is not None:
+        start, end = festival.span
+        normalised = normalised[:start] + MASK + normalised[end:]
     cn_weekday: tuple[str | None, str] | None = None
     if match := _CN_WEEKDAY.search(normalised):
         cn_weekday = (match.group(1), match.group(2))
-        normalised = normalised[: match.start()] + _MASK + normalised[match.end() :]
-    normalised = _cn_numerals_to_digits(normalised)
+        normalised = normalised[: match.start()] + MASK + normalised[match.end() :]
+    normalised = cn_numerals_to_digits(normalised)
 
     part, part_spans = find_part(normalised)
     hour, hour_spans = find_hour(normalised, part)
@@ -452,6 +412,10 @@ def parse_when(text: str, today: date, past: bool = False) -> When | None:
         day, explicit_year = _find_day(normalised, cn_weekday, today, past)
     except _InvalidDateError:
         return None
+    if day is None and festival is not None:
+        if festival.day is None:
+            return None  # a festival in a year the calendars do not cover
+        day = festival.day
 
     if day is None and _ASCII_LETTER.search(normalised) and _EN_FALLBACK_HINT.search(normalised):
         rest = _blank(normalised, part_spans + hour_spans)

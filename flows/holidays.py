@@ -56,3 +56,45 @@ def holidays_between(first: date, last: date) -> tuple[date, ...]:
             last,
         )
     return days[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)]
+
+
+def holiday_name(day: date) -> str | None:
+    """The name of the public holiday ``day`` falls in (``mid_autumn_festival``,
+    ``national_day``: chinese-calendar's ``Holiday`` names), or None."""
+    name = chinese_calendar.holidays.get(day)
+    if name is None:
+        return None
+    try:
+        return str(chinese_calendar.Holiday(name).name)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=256)
+def holiday_span(day: date) -> tuple[date, date] | None:
+    """The first and last day of the public holiday ``day`` falls in (中秋节 2021: 19-21
+    September), or None if it falls in none."""
+    name = chinese_calendar.holidays.get(day)
+    if name is None:
+        return None
+    _, _, days = _known()
+    at = bisect.bisect_left(days, day)
+    first = last = at
+    while first > 0 and _same(days[first - 1], days[first], name):
+        first -= 1
+    while last + 1 < len(days) and _same(days[last], days[last + 1], name):
+        last += 1
+    return days[first], days[last]
+
+
+def _same(earlier: date, later: date, name: str) -> bool:
+    return (later - earlier).days == 1 and chinese_calendar.holidays.get(earlier) == name == (
+        chinese_calendar.holidays.get(later)
+    )
+
+
+def next_holiday(day: date) -> tuple[date, date] | None:
+    """The public holiday going on on ``day``, else the next one to come (节后: after it)."""
+    _, _, days = _known()
+    at = bisect.bisect_left(days, day)
+    return holiday_span(days[at]) if at < len(days) else None

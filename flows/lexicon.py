@@ -11,7 +11,7 @@ import functools
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,18 @@ class Scoring:
 
 
 @dataclass(frozen=True, slots=True)
+class Festival:
+    """A festival residents name a day by (``[festivals.days]``): see flows/festivals.py."""
+
+    name: str
+    day: str  # "solar 10-1", "lunar 8-15", "term 清明"
+    words: tuple[str, ...]
+    ambiguous: tuple[str, ...] = ()  # also a number (十一): only with a word around it
+    offset: int = 0  # days from that day (除夕: -1 from 春节)
+    holiday: str | None = None  # chinese-calendar's name of the public holiday around it
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     replace: dict[str, str]
     filler: tuple[str, ...]
@@ -68,6 +80,10 @@ class Lexicon:
     scoring: Scoring
     intents: dict[str, Intent]
     training: tuple[Path, ...]  # labelled messages the classifier learns from
+    festivals: tuple[Festival, ...] = ()
+    # relation (on, eve, morrow, before, after, during) -> (words after a festival, before it)
+    around: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    holiday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 节后: after
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -151,7 +167,35 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         ),
         intents=intents,
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
+        **_festivals(raw.get("festivals", {})),
     )
+
+
+def _festivals(raw: dict[str, Any]) -> dict[str, Any]:
+    """The ``[festivals]`` tables: the festivals, the words around them, the holiday words."""
+    festivals = tuple(
+        Festival(
+            name=name,
+            day=str(table["day"]),
+            words=_words(table["words"], f"festivals.days.{name}.words"),
+            ambiguous=_words(table.get("ambiguous", []), f"festivals.days.{name}.ambiguous"),
+            offset=int(table.get("offset", 0)),
+            holiday=table.get("holiday"),
+        )
+        for name, table in raw.get("days", {}).items()
+    )
+    around = {
+        relation: (
+            _words(table.get("after", []), f"festivals.around.{relation}.after"),
+            _words(table.get("before", []), f"festivals.around.{relation}.before"),
+        )
+        for relation, table in raw.get("around", {}).items()
+    }
+    holiday = {
+        relation: _words(words, f"festivals.holiday.{relation}")
+        for relation, words in raw.get("holiday", {}).items()
+    }
+    return {"festivals": festivals, "around": around, "holiday_words": holiday}
 
 
 @functools.cache

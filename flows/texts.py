@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from flows.free_texts import FREE_TEXT
+from flows.holiday_texts import HOLIDAY_TEXTS
 from flows.later_texts import LATER_TEXTS
 from flows.name_texts import NAME_TEXTS
 from flows.notify_texts import NOTIFY_TEXTS
@@ -25,6 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **OPERATOR_TEXT,
     **LATER_TEXTS,
     **NAME_TEXTS,
+    **HOLIDAY_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",

@@ -177,6 +177,10 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
                 _longest(s.name_zh if zh else s.name_en for s in SITES),
             ]
         ),
+        # a site closed for a public holiday: the longest holiday's name, the span's short days
+        "holiday": _longest(text(lang, key) for key in TEXTS if key.startswith("holiday.")),
+        "first": "12月31日" if zh else "31 Dec",
+        "last": "12月31日" if zh else "31 Dec",
         "campaign": campaign,
     }
 
@@ -246,6 +250,10 @@ def composed(lang: Lang, policy: Policy) -> dict[str, Reply]:
         ),
         "dates": Reply(t("book.date"), options(*days)),
         "taken-then-dates": Reply(f"{t('book.taken')}\n{t('book.date')}", options(*days)),
+        "holiday-closed-then-days": Reply(t("book.holiday_closed"), options(*days[:3])),
+        "week-with-a-holiday": Reply(  # a one-day holiday leaves six days of the week
+            t("book.holiday_in_week") + t("book.week_days"), options(*days[:6])
+        ),
     }
 
 
@@ -258,6 +266,8 @@ COMPOSED_NAMES = (
     "eligible-then-districts",
     "dates",
     "taken-then-dates",
+    "holiday-closed-then-days",
+    "week-with-a-holiday",
 )
 COMPOSED = [(name, lang) for name in COMPOSED_NAMES for lang in ("zh", "en")]
 

@@ -25,6 +25,7 @@ from bot.nlu.phrases import Phrases
 from bot.nlu.wanted import not_ruled_out, wanted_when
 from flows.dates import next_monday
 from flows.entities import Entities, Part
+from flows.festivals import may_name_festival
 from flows.lexicon import PARTS, Lexicon, load
 from flows.policy import Policy
 from store import Site
@@ -409,7 +410,7 @@ class Interpreter:
         day: date | None = None
         hour: int | None = None
         too_far: date | None = None
-        if _DATE_MARK.search(text):
+        if _DATE_MARK.search(text) or may_name_festival(text):  # 中秋节那天, after the holiday
             when = wanted_when(text, today)
             if when is not None:
                 day, part, hour, too_far = when.day, when.part, when.hour, when.too_far
