@@ -11,7 +11,7 @@ import functools
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,8 @@ class Lexicon:
     scoring: Scoring
     intents: dict[str, Intent]
     training: tuple[Path, ...]  # labelled messages the classifier learns from
+    # A change of mind inside a flow (flows/minds.py): give_up, keep, this_phone, unknown
+    minds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -151,6 +153,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         ),
         intents=intents,
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
+        minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
     )
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from flows.free_texts import FREE_TEXT
 from flows.later_texts import LATER_TEXTS
+from flows.mind_texts import MIND_TEXTS
 from flows.name_texts import NAME_TEXTS
 from flows.notify_texts import NOTIFY_TEXTS
 from flows.operator_texts import OPERATOR_TEXT
@@ -25,6 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **OPERATOR_TEXT,
     **LATER_TEXTS,
     **NAME_TEXTS,
+    **MIND_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",
