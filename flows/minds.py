@@ -87,13 +87,8 @@ def _give_up(ctx: Ctx, flow: str, answer: Answer) -> Outcome | None:
 
 
 def _register(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
-    said = answer.said.relation
-    if (
-        step in AFTER_NAME
-        and said is not None
-        and answer.intent in ("book", "register")
-        and said != ctx.data.get("relation")
-    ):  # 不是我，是给我妈约 after the name: who it is for, and their name asked again
+    if step in AFTER_NAME and (said := _someone_else(ctx, step, answer)) is not None:
+        # 不是我，是给我妈约 after the name: who it is for, and their name asked again
         for key in ("name", "id_type", "id_number", "birth_date", "sex", "nationality", "phone"):
             ctx.data.pop(key, None)
         ctx.data["relation"] = said
@@ -105,6 +100,21 @@ def _register(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
         own = ctx.sender_phone is not None and ctx.channel != "operator"
         return Retry(ctx.t("mind.phone_unknown" if own else "mind.phone_unknown.none"))
     return None
+
+
+def _someone_else(ctx: Ctx, step: str, answer: Answer) -> str | None:
+    """The relation a request names when it is not the one being registered: 本人 for someone
+    else or the other way round, or another relative than the one said. A relative named after
+    家人或他人 says who they are, not someone new; at the phone question only a clear request
+    counts (用我妈的号码 is her number, not her registration)."""
+    said, now = answer.said.relation, ctx.data.get("relation")
+    if said is None or now is None or said == now or answer.intent not in ("book", "register"):
+        return None
+    if now == "other" and said != "self":
+        return None
+    if step == "phone" and not answer.confident:
+        return None
+    return said
 
 
 def this_phone(ctx: Ctx, answer: Answer) -> str | None:
