@@ -13,7 +13,7 @@ import pytest
 from bot.nlu.normalise import simplified
 from store import Store
 from tests.conftest import Clock, Phone
-from tests.free_text_support import MOTHER, REGISTER_SELF, ZHANG, texts, with_dose_1
+from tests.free_text_support import MOTHER, REGISTER_SELF, texts, with_dose_1
 
 
 def said_to(phone: Phone, text: str) -> str:
