@@ -7,6 +7,10 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "好的，不改了，原预约不变。回复 菜单 查看其他服务。",
         "OK, nothing changed: your booking stays as it is. Reply MENU for more.",
     ),
+    "mind.kept.cancel": (
+        "好的，不取消，原预约不变。回复 菜单 查看其他服务。",
+        "OK, not cancelled: your booking stays as it is. Reply MENU for more.",
+    ),
     "mind.stopped": (
         "好的，已停止，未保存本次填写。回复 预约 可重新开始。",
         "OK, stopped. Nothing was saved. Reply BOOK to start again.",

@@ -80,7 +80,7 @@ def _give_up(ctx: Ctx, flow: str, answer: Answer) -> Outcome | None:
     if not (says(answer, "give_up") or (changing and says(answer, "keep"))):
         return None
     if changing:
-        return Done(ctx.t("mind.kept"), abort=True)
+        return Done(ctx.t("mind.kept.cancel" if flow == "cancel" else "mind.kept"), abort=True)
     if flow in STOPPABLE:
         return Done(ctx.t("mind.stopped"), abort=True)
     return None

@@ -8,12 +8,15 @@ is what must work, not a list of sentences. Exact answers keep their priority.""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.nlu.normalise import simplified
 from store import Store
 from tests.conftest import Clock, Phone
 from tests.free_text_support import MOTHER, REGISTER_SELF, texts, with_dose_1
+from tests.jobs_support import register
 
 
 def said_to(phone: Phone, text: str) -> str:
@@ -110,6 +113,20 @@ def test_this_phone_on_a_channel_without_one_asks_for_a_number(engine: object) -
     assert "无法取得本机号码" in reply and "住在天河区吗" not in reply
 
 
+@pytest.mark.parametrize("said", ["就用呢个号啦", "用返我個號碼", "same number, use mine"])
+def test_this_phone_in_words_for_a_companion(
+    phone: Phone, store: Store, clock: Clock, said: str
+) -> None:
+    elder = register(store, clock.now, "陈伯", date(1950, 3, 3), 41)  # 71: a companion needed
+    phone.run("我想明天上午在天河体育中心打疫苗", "没有", "1")
+    assert "手机号" in phone.say("陈大文")
+    confirm = said_to(phone, said)
+    assert "陈大文" in confirm and "138****8000" in confirm
+    phone.say("1")
+    [booking] = store.active_bookings(elder.id)
+    assert booking.companion_phone == "+8613800138000"
+
+
 UNKNOWN = ["不知道喔", "唔知呀", "忘记了", "冇帶身份證", "I don't know it", "not sure", "不記得了"]
 
 
@@ -176,7 +193,7 @@ def test_giving_up_at_the_confirmations_changes_nothing_stored(phone: Phone, sto
     phone.run("改期", "1", "1", "3", "1")
     assert "原预约不变" in phone.say("算了，唔改啦")
     phone.say("取消")
-    assert "原预约不变" in phone.say("算了，唔取消啦")
+    assert "不取消，原预约不变" in phone.say("算了，唔取消啦")
     [booking] = store.active_bookings(store.residents_of(1)[0].id)
     assert booking.slot.day.isoformat() == "2021-06-18" and booking.slot.start == "08:00"
 
