@@ -20,6 +20,11 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "The ID number (18 characters) is on the front of the card. Reply QUIT and come back "
         "with it, or AGENT for help.",
     ),
+    "mind.passport_unknown": (
+        "护照号码印在护照照片页。暂时没有可回复 退出，备好后再来；或回复 人工。",
+        "The passport number is on the photo page. Reply QUIT and come back with it, or AGENT "
+        "for help.",
+    ),
     "mind.phone_unknown": (
         "不知道其号码或其没有手机，可回复1使用本机号码。",
         "If you don't know their number or they have no phone, reply 1 to use this one.",

@@ -95,7 +95,8 @@ def _register(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
         note = ctx.t("reg.for_self" if said == "self" else "reg.for_other")
         return Next("name", note=note, rewind=True)
     if step in DOCUMENT_STEPS and (says(answer, "unknown") or not _DIGITS.search(answer.text)):
-        return Retry(ctx.t("mind.id_unknown"))  # 不知道喔: not "you sent 4 characters"
+        # 不知道喔: where the number is, not "you sent 4 characters"
+        return Retry(ctx.t("mind.id_unknown" if step == "id_number" else "mind.passport_unknown"))
     if step == "phone" and says(answer, "unknown") and not _DIGITS.search(answer.text):
         own = ctx.sender_phone is not None and ctx.channel != "operator"
         return Retry(ctx.t("mind.phone_unknown" if own else "mind.phone_unknown.none"))

@@ -139,6 +139,12 @@ def test_not_knowing_the_id_number_says_where_it_is(phone: Phone, said: str) -> 
     assert "440106" not in reply
 
 
+def test_not_knowing_the_passport_number_says_where_it_is(phone: Phone) -> None:
+    phone.run(*NEW_SELF, "2")
+    reply = said_to(phone, "唔记得护照号码")
+    assert "护照照片页" in reply and "5-20位" not in reply
+
+
 def test_not_knowing_their_phone_offers_this_one(phone: Phone) -> None:
     phone.run("预约", "1", "2", "李秀英", "1", MOTHER)
     assert "可回复1使用本机号码" in said_to(phone, "唔知佢號碼")
