@@ -38,7 +38,7 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "This channel has no number of yours: type an 11-digit mobile (a family member's will do).",
     ),
     "mind.same_maker": (
-        "第2针起须与第1针同厂家（{first}），不能换{wanted}。",
-        "Later doses must match dose 1's maker ({first}), not {wanted}.",
+        "第2针起须与第1针同厂家（{product}），不能换{wanted}。",
+        "Later doses must match dose 1's maker ({product}), not {wanted}.",
     ),
 }

@@ -157,6 +157,6 @@ def other_maker_note(ctx: Ctx, wanted: str | None = None) -> str | None:
     sep = "、" if ctx.lang == "zh" else ", "
     return ctx.t(
         "mind.same_maker",
-        first=ctx.name_of(first.zh, first.en),
+        product=ctx.name_of(first.zh, first.en),
         wanted=sep.join(ctx.name_of(p.zh, p.en) for p in others),
     )
