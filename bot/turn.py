@@ -41,6 +41,7 @@ from flows.dialogue import (
 )
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
+from flows.minds import changed_mind
 from flows.offers import open_offers
 from flows.registration import identity_in
 from flows.screening import conditions_said
@@ -380,8 +381,11 @@ class Turn:
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
         simple = simplified(body) if self.said.script == "hant" else body
-        answer = Answer(body, None, reading.entities, reading.intent, simple)
+        answer = Answer(body, None, reading.entities, reading.intent, simple, reading.confident)
         self.ctx.step = self.state.step
+        mind = changed_mind(self.ctx, self.state.flow, self.state.step, answer)
+        if mind is not None:  # 算了，唔改啦 / 不是我，是给我妈约 / 第二针想打国药 at any step
+            return self._apply(mind)
         if flow.revise is not None:
             revised = flow.revise(self.ctx, answer)
             if revised is not None:

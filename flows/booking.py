@@ -100,6 +100,7 @@ from flows.dialogue import (
 from flows.documents import calendar, qr_code
 from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
+from flows.minds import other_maker_note
 from flows.places import (
     PARTS,
     booking_facts,
@@ -259,7 +260,8 @@ def _choose(ctx: Ctx, resident: Resident) -> Outcome:
     prepare(ctx, resident, dose)
     if decision.bar is Bar.MAINTENANCE:
         return Next("queue", note=window_closed(ctx, resident.district_id))  # and when it opens
-    return Next("screening", note=dose_said(ctx, resident.name, dose, wanted))
+    said = (dose_said(ctx, resident.name, dose, wanted), other_maker_note(ctx))  # 第二针想打国药
+    return Next("screening", note="\n".join(note for note in said if note) or None)
 
 
 def _refusal(ctx: Ctx, resident: Resident, decision: Decision) -> Done | None:

@@ -98,6 +98,7 @@ class Answer:
     said: Entities = field(default_factory=Entities)
     intent: str | None = None
     simple: str = ""  # the text in Simplified characters, for reading words (發燒 is 发烧)
+    confident: bool = False  # whether the interpreter was sure of ``intent``
 
     @property
     def words(self) -> str:

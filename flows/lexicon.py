@@ -84,6 +84,8 @@ class Lexicon:
     # relation (on, eve, morrow, before, after, during) -> (words after a festival, before it)
     around: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     holiday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 节后: after
+    # A change of mind inside a flow (flows/minds.py): give_up, keep, this_phone, unknown
+    minds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -168,6 +170,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         intents=intents,
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
         **_festivals(raw.get("festivals", {})),
+        minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
     )
 
 

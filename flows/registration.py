@@ -57,6 +57,7 @@ from flows.dialogue import (
 )
 from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
+from flows.minds import says, this_phone
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options
 from store import DuplicateDocument, Resident
@@ -105,8 +106,10 @@ def phone_prompt(ctx: Ctx, key: str) -> Prompt:
 def take_phone(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
     """Store the chosen or typed mobile number under ``key`` and go to ``then``."""
     phone = str(answer.value) if answer.value else normalise_phone(answer.text)
+    phone = phone or this_phone(ctx, answer)  # 佢冇手机，用我嘅 / use mine: the sender's own
     if phone is None:
-        return Retry(ctx.t("reg.phone_bad"))
+        mine = ctx.sender_phone is None and says(answer, "this_phone")
+        return Retry(ctx.t("mind.no_phone" if mine else "reg.phone_bad"))
     ctx.data[key] = phone
     return Next(then)
 

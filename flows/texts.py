@@ -11,7 +11,9 @@ from typing import Literal
 
 from flows.free_texts import FREE_TEXT
 from flows.holiday_texts import HOLIDAY_TEXTS
+from flows.hours_texts import HOURS_TEXTS
 from flows.later_texts import LATER_TEXTS
+from flows.mind_texts import MIND_TEXTS
 from flows.name_texts import NAME_TEXTS
 from flows.notify_texts import NOTIFY_TEXTS
 from flows.operator_texts import OPERATOR_TEXT
@@ -25,8 +27,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     **NOTIFY_TEXTS,
     **OPERATOR_TEXT,
     **LATER_TEXTS,
+    **HOURS_TEXTS,
     **NAME_TEXTS,
     **HOLIDAY_TEXTS,
+    **MIND_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",
@@ -326,19 +330,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name}爽约已超过{n}次，不能自助预约。请致电热线或联系所在居委会。",
         "{name} has missed more than {n} appointments, so cannot book here. "
         "Please call the hotline or your neighbourhood committee.",
-    ),
-    "book.maintenance": (
-        "每天{window}为系统维护时间，暂停预约。",
-        "Booking is closed for maintenance every day {window}.",
-    ),
-    "book.opens_today": ("{district}今天{start}起可约。", " {district}: from {start} today."),
-    "book.opens_tomorrow": ("{district}明天{start}起可约。", " {district}: from {start} tomorrow."),
-    "flow.expired": ("上次未完成的操作已超时结束。", "What you left unfinished earlier has ended."),
-    "book.next_today": ("今天{start}起可约。", " Open from {start} today."),
-    "book.next_tomorrow": ("明天{start}起可约。", " Open from {start} tomorrow."),
-    "book.closed": (
-        "{district}每天{window}开放预约，现在不能预约。",
-        "{district} takes bookings daily {window}; it is closed now.",
     ),
     "book.campaign": (
         "{start}至{end}为{name}：仅限第{dose}剂且距上一剂超过{days}天者预约，其他人{after}起可约，"

@@ -1,0 +1,18 @@
+"""What vaxbot says about when booking is open: maintenance, a district's hours, when it opens
+next, and a conversation left unfinished too long (zh, en; merged into ``flows.texts.TEXTS``)."""
+
+HOURS_TEXTS: dict[str, tuple[str, str]] = {
+    "book.maintenance": (
+        "每天{window}为系统维护时间，暂停预约。",
+        "Booking is closed for maintenance every day {window}.",
+    ),
+    "book.opens_today": ("{district}今天{start}起可约。", " {district}: from {start} today."),
+    "book.opens_tomorrow": ("{district}明天{start}起可约。", " {district}: from {start} tomorrow."),
+    "flow.expired": ("上次未完成的操作已超时结束。", "What you left unfinished earlier has ended."),
+    "book.next_today": ("今天{start}起可约。", " Open from {start} today."),
+    "book.next_tomorrow": ("明天{start}起可约。", " Open from {start} tomorrow."),
+    "book.closed": (
+        "{district}每天{window}开放预约，现在不能预约。",
+        "{district} takes bookings daily {window}; it is closed now.",
+    ),
+}

@@ -1,0 +1,44 @@
+"""Texts of a change of mind inside a flow (``flows.minds``)."""
+
+from __future__ import annotations
+
+MIND_TEXTS: dict[str, tuple[str, str]] = {
+    "mind.kept": (
+        "好的，不改了，原预约不变。回复 菜单 查看其他服务。",
+        "OK, nothing changed: your booking stays as it is. Reply MENU for more.",
+    ),
+    "mind.kept.cancel": (
+        "好的，不取消，原预约不变。回复 菜单 查看其他服务。",
+        "OK, not cancelled: your booking stays as it is. Reply MENU for more.",
+    ),
+    "mind.stopped": (
+        "好的，已停止，未保存本次填写。回复 预约 可重新开始。",
+        "OK, stopped. Nothing was saved. Reply BOOK to start again.",
+    ),
+    "mind.id_unknown": (
+        "身份证号为18位，印在证件正面下方。暂时没有可回复 退出，备好后再来；或回复 人工。",
+        "The ID number (18 characters) is on the front of the card. Reply QUIT and come back "
+        "with it, or AGENT for help.",
+    ),
+    "mind.passport_unknown": (
+        "护照号码印在护照照片页。暂时没有可回复 退出，备好后再来；或回复 人工。",
+        "The passport number is on the photo page. Reply QUIT and come back with it, or AGENT "
+        "for help.",
+    ),
+    "mind.phone_unknown": (
+        "不知道其号码或其没有手机，可回复1使用本机号码。",
+        "If you don't know their number or they have no phone, reply 1 to use this one.",
+    ),
+    "mind.phone_unknown.none": (
+        "没有或不知道其号码，可输入家人的手机号。",
+        "No number or not known: type a family member's mobile number.",
+    ),
+    "mind.no_phone": (
+        "无法取得本机号码，请输入11位手机号码（可填家人的）。",
+        "This channel has no number of yours: type an 11-digit mobile (a family member's will do).",
+    ),
+    "mind.same_maker": (
+        "第2针起须与第1针同厂家（{product}），不能换{wanted}。",
+        "Later doses must match dose 1's maker ({product}), not {wanted}.",
+    ),
+}

@@ -1,0 +1,162 @@
+"""A change of mind inside a flow, at any step (issue 13, "mid-conversation"): giving up what is
+being done (算了，唔改啦), someone else after all (不是我，是给我妈约 at the ID number), this phone
+for a number asked for (佢冇手机，用我嘅), not knowing what is asked (不知道喔 at the ID number),
+and another maker than dose 1's wanted for dose 2 (第二针想打国药).
+
+The words are the lexicon's ``[minds]`` lists; the interpreter's reading (intent, entities) says
+whether anything else was said. An exact answer (a number, an option's words, a command) never
+comes here: the engine matches it first. Nothing here books or stores anything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from flows import lexicon
+from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
+
+# Flows that change a booking already made: giving up there keeps it as it is.
+CHANGES = frozenset({"reschedule", "cancel"})
+# Flows where giving up stops what is being filled in (as 退出 does). An offer is declined by
+# its own words, never by 算了.
+STOPPABLE = frozenset({"book", "register", "link", "unlink", "notify", "status"})
+# Intents that may come with a give-up word and still mean giving up: nothing else, or a cue
+# of stopping or changing (算了，不想改了 has 想改; 算了，不约了 has 不约了). A booking asked for
+# (算了，还是约吧) or a question is something else.
+GIVE_UP_INTENTS = frozenset({"none", "cancel", "decline", "reschedule", "menu", "thanks"})
+# Registration steps after the name: someone else named there starts again from the name.
+AFTER_NAME = frozenset(
+    {"document", "id_number", "passport", "nationality", "birth_date", "phone", "home", "district"}
+)
+# Registration steps that ask for a document's number: not knowing it gets where to find it.
+DOCUMENT_STEPS = frozenset({"id_number", "passport"})
+# Booking steps whose free text is theirs alone (dose 1's maker is asked at declare_maker).
+OWN_WORDS = frozenset({"declare", "declare_date", "declare_maker", "declare_where"})
+_DIGITS = re.compile(r"\d")
+
+
+@cache
+def _pattern(kind: str) -> re.Pattern[str] | None:
+    """One pattern for the lexicon's ``[minds] kind`` words: Chinese anywhere, Latin words
+    whole (``forget`` is not in ``forgetful``)."""
+    words = lexicon.load().minds.get(kind, ())
+    if not words:
+        return None
+    parts = [
+        rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() else re.escape(word)
+        for word in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts))
+
+
+def says(answer: Answer, kind: str) -> bool:
+    """Whether the answer holds one of the lexicon's ``[minds] kind`` words."""
+    pattern = _pattern(kind)
+    if pattern is None:
+        return False
+    text = unicodedata.normalize("NFKC", answer.words).casefold().replace("’", "'")
+    return pattern.search(text) is not None
+
+
+def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
+    """What a message that is no option and no question means at ``step`` of ``flow`` when it
+    changes the resident's mind; None when it does not (the step reads it as usual)."""
+    if (gave_up := _give_up(ctx, flow, answer)) is not None:
+        return gave_up
+    if flow == "register":
+        return _register(ctx, step, answer)
+    if flow == "book" and step not in OWN_WORDS and not ctx.data.get("reschedule"):
+        return _maker(ctx, answer)
+    return None
+
+
+def _give_up(ctx: Ctx, flow: str, answer: Answer) -> Outcome | None:
+    """算了，唔改啦 / 算啦，就原来嗰个 / never mind: nothing new said, the change given up."""
+    if answer.said or (answer.intent or "none") not in GIVE_UP_INTENTS:
+        return None  # 算了，改成后天: a change; 算了，还是约吧: a booking
+    changing = flow in CHANGES
+    if not (says(answer, "give_up") or (changing and says(answer, "keep"))):
+        return None
+    if changing:
+        return Done(ctx.t("mind.kept.cancel" if flow == "cancel" else "mind.kept"), abort=True)
+    if flow in STOPPABLE:
+        return Done(ctx.t("mind.stopped"), abort=True)
+    return None
+
+
+def _register(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
+    if step in AFTER_NAME and (said := _someone_else(ctx, step, answer)) is not None:
+        # 不是我，是给我妈约 after the name: who it is for, and their name asked again
+        for key in ("name", "id_type", "id_number", "birth_date", "sex", "nationality", "phone"):
+            ctx.data.pop(key, None)
+        ctx.data["relation"] = said
+        note = ctx.t("reg.for_self" if said == "self" else "reg.for_other")
+        return Next("name", note=note, rewind=True)
+    if step in DOCUMENT_STEPS and (says(answer, "unknown") or not _DIGITS.search(answer.text)):
+        # 不知道喔: where the number is, not "you sent 4 characters"
+        return Retry(ctx.t("mind.id_unknown" if step == "id_number" else "mind.passport_unknown"))
+    if step == "phone" and says(answer, "unknown") and not _DIGITS.search(answer.text):
+        own = ctx.sender_phone is not None and ctx.channel != "operator"
+        return Retry(ctx.t("mind.phone_unknown" if own else "mind.phone_unknown.none"))
+    return None
+
+
+def _someone_else(ctx: Ctx, step: str, answer: Answer) -> str | None:
+    """The relation a request names when it is not the one being registered: 本人 for someone
+    else or the other way round, or another relative than the one said. A relative named after
+    家人或他人 says who they are, not someone new; at the phone question only a clear request
+    counts (用我妈的号码 is her number, not her registration)."""
+    said, now = answer.said.relation, ctx.data.get("relation")
+    if said is None or now is None or said == now or answer.intent not in ("book", "register"):
+        return None
+    if now == "other" and said != "self":
+        return None
+    if step == "phone" and not answer.confident:
+        return None
+    return said
+
+
+def this_phone(ctx: Ctx, answer: Answer) -> str | None:
+    """The sender's own number, for a phone asked for and answered 佢冇手机，用我嘅 / 用返呢个号码
+    / use mine (no digits typed); None otherwise."""
+    own = ctx.sender_phone
+    if own is None or _DIGITS.search(answer.text) or not says(answer, "this_phone"):
+        return None
+    return own
+
+
+def _maker(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """第二针想打国药 inside the booking: dose 2 is dose 1's maker, said at once (and kept, so
+    the confirmation says it again), the step asked again."""
+    said = answer.said
+    rest = said.said()
+    for key in ("maker", "first_maker", "dose"):
+        rest.pop(key, None)
+    if said.maker is None or rest:
+        return None  # nothing of a maker, or a day or place said with it: the booking reads it
+    note = other_maker_note(ctx, said.maker)
+    if note is None:
+        return None
+    ctx.data["wish"] = {**(ctx.data.get("wish") or {}), "maker": said.maker}
+    return Retry(note)
+
+
+def other_maker_note(ctx: Ctx, wanted: str | None = None) -> str | None:
+    """须与第1剂同厂家（科兴），不能换国药: when the maker wanted (``wanted``, else the wish's)
+    is not that of the dose on record; None when it is, or nothing is on record."""
+    if wanted is None:
+        wanted = (ctx.data.get("wish") or {}).get("maker")
+    first = ctx.policy.products.get(str(ctx.data.get("previous_product")))
+    if wanted is None or first is None or first.manufacturer == wanted:
+        return None
+    others = [p for p in ctx.policy.products.values() if p.manufacturer == wanted]
+    if not others:
+        return None
+    sep = "、" if ctx.lang == "zh" else ", "
+    return ctx.t(
+        "mind.same_maker",
+        product=ctx.name_of(first.zh, first.en),
+        wanted=sep.join(ctx.name_of(p.zh, p.en) for p in others),
+    )
