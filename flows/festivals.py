@@ -167,19 +167,19 @@ def _around(festival: lexicon.Festival, year: int, relation: str) -> date | None
 def festival_day(festival: lexicon.Festival, year: int) -> date | None:
     """The festival's own day in ``year`` (中秋 2021: 21 September), or None if the calendars
     do not cover that year."""
+    # lazy, and outside the ``try``: only a festival needs them, and a missing one must fail
+    import chinese_calendar
+    from lunardate import LunarDate
+
     kind, _, which = festival.day.partition(" ")
     try:
         if kind == "term":
-            import chinese_calendar
-
             terms = chinese_calendar.get_solar_terms(date(year, 1, 1), date(year, 12, 31))
             found = [day for day, name in terms if name == which]
             day = found[0] if found else None
         else:
             month, _, of_month = which.partition("-")
             if kind == "lunar":
-                from lunardate import LunarDate  # lazy: only a lunar festival needs it
-
                 day = LunarDate(year, int(month), int(of_month)).to_solar_date()
             else:
                 day = date(year, int(month), int(of_month))

@@ -110,9 +110,11 @@ def test_a_name_with_an_id_that_is_not_valid_keeps_the_name_and_asks_for_the_id(
 
 
 def test_an_id_alone_at_the_name_question_is_no_name(phone: Phone, store: Store) -> None:
+    """It is kept, and the name asked: then the ID questions are skipped."""
     phone.run("登记", "1", "1")
-    assert "姓名请用文字填写" in phone.say(ID_MALE_1990)
+    assert "证件号码已记下。\n请输入接种人姓名" in phone.say(ID_MALE_1990)
     assert step(store) == "name" and people(store, phone) == []
+    assert "手机号" in phone.say("张三")
 
 
 def test_a_name_and_an_id_registered_elsewhere_is_refused_like_the_id_alone(
