@@ -50,7 +50,22 @@ def find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
     return found[0][1], [span for _, _, span in found]
 
 
+# An hour as a bound before which the resident wants to be done (10点以前, before 10am): not
+# the start of the period wanted, so no hour is taken (the periods are offered instead).
+_BEFORE_AFTER: Final = re.compile(r"\s*(?:以前|之前|前(?!后))")
+_BEFORE_LEAD: Final = re.compile(r"\b(?:before|by|no later than)\s*$")
+
+
 def find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
+    hour, spans = _find_hour(text, part)
+    if hour is not None and spans:
+        start, end = spans[0]
+        if _BEFORE_AFTER.match(text, end) or _BEFORE_LEAD.search(text, 0, start):
+            return None, spans
+    return hour, spans
+
+
+def _find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
     match = _AM_PM.search(text)
     if match:
         hour = int(match.group(1))

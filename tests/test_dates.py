@@ -610,3 +610,13 @@ def test_the_day_wanted_beside_a_past_one(text: str, day: date) -> None:
 def test_a_day_refused_in_cantonese_is_not_the_day_wanted(text: str, day: date) -> None:
     when = wanted_when(text, THU)
     assert when is not None and when.day == day
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [("10点以前", None), ("十点前", None), ("12点之前", None), ("before 10am", None),
+     ("by 10am", None), ("10点前后", 10), ("明天10点", 10), ("下午4点后", 16)],
+)  # fmt: skip
+def test_an_hour_before_which_to_be_done_is_no_hour_wanted(text: str, hour: int | None) -> None:
+    when = parse_when(text, THU)
+    assert (when.hour if when else None) == hour

@@ -52,3 +52,14 @@ def test_the_note_is_in_english_and_traditional_too(phone: Phone, clock: Clock) 
     phone.run("我想預約", "1")
     clock.set("2021-06-19T09:00:00+08:00")
     assert phone.say("你好").startswith("上次未完成的操作已超時結束。\n")
+
+
+def test_an_hour_said_as_a_bound_is_not_the_period_taken(phone: Phone, store: Store) -> None:
+    """ "10点以前" is no wish for the 10:00 period (explore10 3: it went straight to the
+    confirmation of 10:00-12:00): the periods are offered again, nothing is confirmed."""
+    phone.run("预约", *REGISTER, "没有", "1", "1", "2")  # Tianhe, its first site, tomorrow
+    for bound in ("10点以前", "十点前", "before 10am"):
+        replies = phone.send(bound)
+        assert not any("请确认" in reply.text for reply in replies)
+        assert "08:00-10:00" in replies[-1].options[0].label  # the periods, offered again
+    assert "请确认" in phone.say("1") and bookings(store) == 0
