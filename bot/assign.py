@@ -77,14 +77,12 @@ class OfferTexts:
         self.expires_at = expires_at
         self.texts: dict[tuple[int, Lang], str] = {}
 
-    key = "offer.sms"
-
     def _template(self, offer: Offer, lang: Lang) -> str:
         until = self.expires_at
         today = until.date()
         return text(
             lang,
-            self.key,
+            "offer.sms",
             name=self._NAME,
             day=format_day(lang, offer.slot.day, today),
             period=offer.slot.period,
@@ -101,31 +99,18 @@ class OfferTexts:
         return template.replace(self._NAME, name)
 
 
-class ExpiredTexts(OfferTexts):
-    """The SMS telling a person their unanswered offer expired (``offer.expired``): the same
-    place, and the moment it was to be accepted by."""
-
-    key = "offer.expired"
-
-
 def expire_offers(store: Store, policy: Policy, now: datetime) -> int:
-    """Expire the offers past their time, telling each person (after the quiet hours)."""
-    return store.expire_offers(now, _Expired(policy), send_time(policy, now))
+    """Expire the offers past their time, telling each person (after the quiet hours) in the
+    language of the receiving phone's SMS conversation."""
 
+    def expired(offer: Offer, name: str, lang: str | None) -> str:
+        language: Lang = "en" if lang == "en" else "zh"
+        until = datetime.fromisoformat(offer.expires_at).astimezone(policy.zone)
+        day = format_day(language, offer.slot.day, until.date())
+        return text(language, "offer.expired", name=name, day=day, period=offer.slot.period,
+                    until=short_moment(language, until))  # fmt: skip
 
-class _Expired:
-    """``ExpiredTexts`` per expiry moment: the offers expiring together mostly share one."""
-
-    def __init__(self, policy: Policy) -> None:
-        self.zone = policy.zone
-        self.texts: dict[str, ExpiredTexts] = {}
-
-    def __call__(self, offer: Offer, name: str, lang: str | None) -> str:
-        texts = self.texts.get(offer.expires_at)
-        if texts is None:
-            until = datetime.fromisoformat(offer.expires_at).astimezone(self.zone)
-            texts = self.texts[offer.expires_at] = ExpiredTexts(until)
-        return texts(offer, name, lang)
+    return store.expire_offers(now, expired, send_time(policy, now))
 
 
 def _places(rows: list[tuple[int, str, str, str, str, int]], not_before: datetime) -> list[Place]:

@@ -110,14 +110,16 @@ class Engine:
             expired = state.expire(now, self.policy.booking.flow_expires_hours)
             turn = Turn(self, message, state, now)
             replies = turn.run(first=stored is None)
-            state.at = now.isoformat(timespec="seconds")
             if expired and replies:  # said first, in the same SMS
                 note = text(state.lang, "flow.expired")
                 replies[0] = replace(replies[0], text=f"{note}\n{replies[0].text}")
             if state.script == "hant" and state.lang == "zh":
                 replies = [in_traditional(reply) for reply in replies]
-            # Compared as text: the flows change the state's data in place.
-            if (after := orjson.dumps(state.dump()).decode()) != stored:
+            # Compared as text: the flows change the state's data in place. A turn that
+            # changes nothing (garbage re-asked) writes nothing, its moment included.
+            if orjson.dumps(state.dump()).decode() != stored:
+                state.at = now.isoformat(timespec="seconds")  # when the flow last moved
+                after = orjson.dumps(state.dump()).decode()
                 store.save_state(message.channel, message.address, after, now)
             if seen:
                 dumped = orjson.dumps([r.to_json() for r in replies]).decode()

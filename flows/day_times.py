@@ -52,7 +52,7 @@ def find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
 
 # An hour as a bound before which the resident wants to be done (10点以前, before 10am): not
 # the start of the period wanted, so no hour is taken (the periods are offered instead).
-_BEFORE_AFTER: Final = re.compile(r"\s*(?:以前|之前|前(?!后))")
+_BEFORE_TAIL: Final = re.compile(r"\s*(?:以前|之前|前(?!后))")
 _BEFORE_LEAD: Final = re.compile(r"\b(?:before|by|no later than)\s*$")
 
 
@@ -60,7 +60,7 @@ def find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int,
     hour, spans = _find_hour(text, part)
     if hour is not None and spans:
         start, end = spans[0]
-        if _BEFORE_AFTER.match(text, end) or _BEFORE_LEAD.search(text, 0, start):
+        if _BEFORE_TAIL.match(text, end) or _BEFORE_LEAD.search(text, 0, start):
             return None, spans
     return hour, spans
 

@@ -221,10 +221,9 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
     simple = (_name_and_id(answer.words) or found)[0]
     reading = read_name(rest, simple, answer.said) if rest else None
     if reading is None or reading.kind is not Kind.NAME:
-        if rest and not valid_name(rest) and reading is not None and reading.kind is Kind.BAD:
-            return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
         ctx.data["identity"] = ["", id_number]  # taken after the name, as from a request
-        return Retry(ctx.t("reg.id_kept"))
+        bad = reading is not None and reading.kind is Kind.BAD
+        return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT) if bad else ctx.t("reg.id_kept"))
     ctx.data["name"] = reading.name
     return _take_id(ctx, id_number, lambda note: Next("id_number", note=note))
 

@@ -63,3 +63,14 @@ def test_an_hour_said_as_a_bound_is_not_the_period_taken(phone: Phone, store: St
         assert not any("请确认" in reply.text for reply in replies)
         assert "08:00-10:00" in replies[-1].options[0].label  # the periods, offered again
     assert "请确认" in phone.say("1") and bookings(store) == 0
+
+
+def test_a_message_that_changes_nothing_stores_nothing_its_moment_included(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    phone.run("预约", *REGISTER, "没有", "1", "1", "2")  # at the period question
+    before = (store.state_text("sms", phone.address), store.state_updated_at("sms", phone.address))
+    clock.set("2021-06-17T11:00:00+08:00")
+    assert phone.say("😀")  # answered, and the question asked again
+    after = (store.state_text("sms", phone.address), store.state_updated_at("sms", phone.address))
+    assert after == before
