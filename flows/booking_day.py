@@ -103,41 +103,43 @@ def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
     return Next("date", prompt=Prompt(note, day_options(ctx, offered)))
 
 
-def _holiday_closed(ctx: Ctx, day: date) -> str | None:
-    """Why a site that closes on public holidays has no places on ``day``, if that is why:
-    9月21日 周二中秋节放假（9月19日至9月21日），接种点不开."""
+def _closing_holiday(ctx: Ctx, day: date) -> tuple[str, date, date] | None:
+    """The public holiday on ``day`` (its name, first and last day) when the chosen site
+    closes on public holidays; None otherwise."""
     name = holiday_name(day)
-    site = ctx.store.site(int(ctx.data["site_id"])) if name is not None else None
-    if name is None or site is None or not site.closed_on_holidays:
+    if name is None:
+        return None
+    site_id = int(ctx.data["site_id"])
+    site = ctx.once(("site", site_id), lambda: ctx.store.site(site_id))
+    if site is None or not site.closed_on_holidays:
         return None
     first, last = holiday_span(day) or (day, day)
-    holiday = ctx.t(f"holiday.{name}")
+    return ctx.t(f"holiday.{name}"), first, last
+
+
+def _holiday_closed(ctx: Ctx, day: date) -> str | None:
+    """Why the site has no places on ``day``, if a public holiday is why:
+    9月21日 周二中秋节放假（9月19日至9月21日），接种点不开."""
+    found = _closing_holiday(ctx, day)
+    if found is None:
+        return None
+    holiday, first, last = found
     if first == last:
         return ctx.t("book.holiday_closed_day", day=ctx.day(day), holiday=holiday)
-    return ctx.t(
-        "book.holiday_closed",
-        day=ctx.day(day),
-        holiday=holiday,
-        first=short_day(ctx.lang, first),
-        last=short_day(ctx.lang, last),
-    )
+    return ctx.t("book.holiday_closed", day=ctx.day(day), holiday=holiday,
+                 first=short_day(ctx.lang, first), last=short_day(ctx.lang, last))  # fmt: skip
 
 
 def _holiday_in(ctx: Ctx, first: date, last: date) -> str:
-    """The public holiday from ``first`` to ``last`` that closes a site closing on holidays,
-    as a sentence (中秋节放假（9月19日至9月21日），接种点不开。), or ""."""
+    """The public holiday from ``first`` to ``last`` that closes the site, as a sentence
+    (中秋节放假（9月19日至9月21日），接种点不开。), or ""."""
     days = holidays_between(max(first, ctx.today), last)
-    site = ctx.store.site(int(ctx.data["site_id"])) if days else None
-    name = holiday_name(days[0]) if days else None
-    if site is None or not site.closed_on_holidays or name is None:
+    found = _closing_holiday(ctx, days[0]) if days else None
+    if found is None:
         return ""
-    start, end = holiday_span(days[0]) or (days[0], days[0])
-    return ctx.t(
-        "book.holiday_in_week",
-        holiday=ctx.t(f"holiday.{name}"),
-        first=short_day(ctx.lang, start),
-        last=short_day(ctx.lang, end),
-    )
+    holiday, start, end = found
+    return ctx.t("book.holiday_in_week", holiday=holiday,
+                 first=short_day(ctx.lang, start), last=short_day(ctx.lang, end))  # fmt: skip
 
 
 def short_day(lang: Lang, day: date) -> str:

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import psycopg
@@ -234,8 +235,6 @@ def _restore(table: str, columns: list[str]) -> str:
 
 def _parents_first(tables: list[str], refers: list[tuple[str, str]]) -> list[str]:
     """``tables`` ordered so that a table comes after those its foreign keys refer to."""
-    from graphlib import TopologicalSorter
-
     graph: dict[str, set[str]] = {table: set() for table in tables}
     for child, parent in refers:
         child, parent = child.strip('"'), parent.strip('"')
