@@ -73,8 +73,11 @@ def age_on(birth: date, day: date) -> int:
 # Every SMS turn asks it of the sender's number; a rush has tens of thousands of senders, each
 # writing again within minutes (about 200 bytes an entry).
 @functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=4096)
 def normalise_phone(text: str, region: str = "CN") -> str | None:
-    """A mobile number in E.164 form (``+8613800138000``), or None if it is not one."""
+    """A mobile number in E.164 form (``+8613800138000``), or None if it is not one. Kept
+    for the numbers seen lately: every SMS's sender is read, at each message, and parsing
+    one (phonenumbers) takes a tenth of a millisecond and more."""
     folded = unicodedata.normalize("NFKC", text).strip()
     if not folded or len(folded) > 32:
         return None

@@ -81,6 +81,8 @@ _OTHER_ALLERGEN = re.compile(
     r"|(?:egg|penicillin|peanut|seafood|pollen|nut|shellfish|milk|dust)s? allerg"
 )
 _NUMBERS = re.compile(r"[1-9]")
+# Any condition word at all: most messages have none, and one search in C says so.
+_ANY_CONDITION = re.compile("|".join(re.escape(w) for ws in CONDITION_WORDS.values() for w in ws))
 
 Then = Callable[[Ctx], Outcome]
 
@@ -128,6 +130,8 @@ def conditions_said(text: str) -> list[str]:
     没有过敏): said in a booking request or mid-flow, they are asked about, never passed on a
     bare 没有."""
     folded = text.casefold()
+    if not _ANY_CONDITION.search(folded):
+        return []
     return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words)]
 
 

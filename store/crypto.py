@@ -24,6 +24,7 @@ import hmac
 import os
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -111,7 +112,7 @@ class Keyring:
         # state, sealed at the end of one turn, is not decrypted again at the start of the
         # next, nor a person read each turn each time. Oldest first; the value itself must
         # match, so a row changed by anyone else is decrypted (and authenticated) as usual.
-        self._opened: dict[str, tuple[str, str]] = {}
+        self._opened: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._set(keys)
 
     def _set(self, keys: Sequence[str]) -> None:
@@ -124,7 +125,8 @@ class Keyring:
         self._invalid_tag = InvalidTag  # imported once, not at each value opened
         known = {key.kid: key for key in reversed(made)}
         if known.keys() != getattr(self, "keys", known).keys():
-            self._opened = {}  # a key dropped: what it sealed no longer opens, cached or not
+            # A key dropped: what it sealed no longer opens, cached or not.
+            self._opened = OrderedDict()
         self.current = made[0]
         self.keys = known
         self._prefix = f"{PREFIX}{self.current.kid}:"
@@ -167,11 +169,13 @@ class Keyring:
 
     def _remember(self, where: str, sealed: str, plain: str) -> None:
         opened = self._opened
-        opened.pop(where, None)  # to the end: the oldest place is forgotten first
         opened[where] = (sealed, plain)
-        if len(opened) > OPENED_KEPT:
-            with contextlib.suppress(RuntimeError, StopIteration):  # another thread's change
-                opened.pop(next(iter(opened)), None)
+        # An OrderedDict: the oldest place is dropped at once (a plain dict finds its first
+        # key by skipping every slot freed before it: thousands, once full).
+        with contextlib.suppress(KeyError):  # another thread's change meanwhile
+            opened.move_to_end(where)
+            if len(opened) > OPENED_KEPT:
+                opened.popitem(last=False)
 
     def open(self, sealed: str, where: str) -> str:
         """The plain text of a sealed value (a value never sealed is returned as it is: a row

@@ -19,7 +19,7 @@ from datetime import date
 
 from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.names import Names, first_of_makers, maker_named_last
-from bot.nlu.normalise import Normaliser, Script, Text
+from bot.nlu.normalise import Normaliser, Script, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.wanted import not_ruled_out, wanted_when
@@ -213,6 +213,7 @@ class Interpreter:
         script converters. A long-running process calls it at start-up."""
         for message in _WARM_UP:
             self.read(message, today)
+        in_traditional_script("")  # the replies' script, told at each Chinese SMS
 
     def read_text(self, said: Text, today: date) -> Reading:
         """``read`` for a message already normalised."""
