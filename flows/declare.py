@@ -78,8 +78,11 @@ def _take(ctx: Ctx, answer: Answer) -> str | None:
     product = _product_of(ctx, answer.said.maker)
     if "product" not in declared and product is not None:
         declared["product"] = product
-    if "where" not in declared and (answer.said.site or answer.said.district):
-        declared["where"] = answer.said.site  # a district alone is not stored: no site
+    said = answer.said
+    if "where" not in declared and (said.first_site or said.first_district):
+        declared["where"] = said.first_site  # a district alone is not stored: no site
+    elif "where" not in declared and (said.site or said.district):
+        declared["where"] = said.site  # asked where dose 1 was given: any place named
     return note
 
 
@@ -97,7 +100,8 @@ def _cancel_booked(ctx: Ctx, booking_id: object) -> str | None:
 
 def _said_any(answer: Answer) -> bool:
     said = answer.said
-    return said.day is not None or said.maker is not None or bool(said.site or said.district)
+    places = (said.site, said.district, said.first_site, said.first_district)
+    return said.day is not None or said.maker is not None or any(places)
 
 
 def _go_on(ctx: Ctx, then: Then, note: str | None = None) -> Outcome:
@@ -133,14 +137,21 @@ def begin(ctx: Ctx, then: Then, note: str, booked: int | None) -> Outcome:
     said = Entities.load(wish)
     declared: dict[str, object] = {} if booked is None else {"booked": booked}
     ctx.data["declare"] = declared
+    site, district = said.first_site, said.first_district  # 佢第一针喺白云打嘅
     if said.day is not None and said.day <= ctx.today:
         if ctx.today - timedelta(days=LOOK_BACK_DAYS) <= said.day:
             declared["day"] = said.day.isoformat()
         ctx.data["wish"] = {k: v for k, v in wish.items() if k not in ("day", "part", "hour")}
         if (maker_product := _product_of(ctx, said.first_maker or said.maker)) is not None:
             declared["product"] = maker_product
-        if said.site is not None or said.district is not None:
-            declared["where"] = said.site  # as _take: a district alone is no site to store
+        if site is None and district is None:  # the day was dose 1's: the place too
+            site, district = said.site, said.district
+    if site is not None or district is not None:
+        declared["where"] = site  # as _take: a district alone is no site to store
+    if site is None and district is not None and ctx.data["wish"].get("district") == district:
+        # Where dose 1 was given is no wish to have dose 2 only in that district: the usual
+        # choice (home district or another) is offered.
+        ctx.data["wish"] = {k: v for k, v in ctx.data["wish"].items() if k != "district"}
     if "day" not in declared or booked is not None:
         return Next("declare", note=note)
     if {"product", "where"} <= declared.keys():  # all said: told what is recorded

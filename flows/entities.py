@@ -47,7 +47,9 @@ class Entities:
     ``district`` is a policy district key (``tianhe``); ``site`` a site id in the store;
     ``maker`` a manufacturer id from the policy (``sinovac``), the one named last (wanted);
     ``first_maker`` the one named first when a message names two (第一针科兴，第二针打国药:
-    the maker of an earlier dose); ``relation`` one of
+    the maker of an earlier dose); ``first_district`` and ``first_site`` where an earlier dose
+    was given, named in a clause that tells of it (佢第一针喺白云打嘅: not the place wanted,
+    which ``district`` and ``site`` are); ``relation`` one of
     ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
     ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
     course).
@@ -62,6 +64,8 @@ class Entities:
     site: int | None = None
     maker: str | None = None
     first_maker: str | None = None
+    first_district: str | None = None
+    first_site: int | None = None
     weekend: bool = False
     week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None

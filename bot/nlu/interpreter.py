@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.nlu.classifier import NaiveBayes, trained
-from bot.nlu.names import Names, first_of_makers, maker_named_last
+from bot.nlu.names import Names, earlier_clauses, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Script, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
@@ -421,7 +421,9 @@ class Interpreter:
             parts = {str(v) for _, v in named or values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
-        district, site, makers = self.names.find_all(text)
+        earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
+        district, site, makers = self.names.find_all(text, earlier)
+        given_in, given_at = self.names.earlier_place(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
         return Entities(
             dose=dose,
@@ -433,6 +435,8 @@ class Interpreter:
             site=site,
             maker=maker_named_last(text, makers),
             first_maker=first_of_makers(text, makers),
+            first_district=given_in,
+            first_site=given_at,
             weekend=bool(values["weekend"]) and day is None,
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=self._age(text),

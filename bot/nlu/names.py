@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.nlu.phrases import Phrases
 from flows.lexicon import Lexicon
@@ -142,20 +142,77 @@ class Names:
         district, site, makers = self.find_all(text)
         return district, site, maker_named_last(text, makers)
 
-    def find_all(self, text: str) -> tuple[str | None, int | None, list[tuple[str, str | int]]]:
-        """The district and site ``text`` names, and every maker named (words, id)."""
-        found: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
-        for words, (kind, value) in self.phrases.find(text):
-            found[kind].append((words, value))
-        if found["site"] and len(found["district"]) > 1:  # 海珠的天河体育中心: 海珠 was meant
-            named = max(found["site"], key=lambda f: len(f[0]))[0]
-            outside = [d for d in found["district"] if d[0] not in named]
-            found["district"] = outside or found["district"]
+    def find_all(
+        self, text: str, earlier: list[tuple[int, int]] | None = None
+    ) -> tuple[str | None, int | None, list[tuple[str, str | int]]]:
+        """The district and site ``text`` names, and every maker named (words, id). A place
+        named inside the ``earlier`` spans (``earlier_clauses``: where a dose was given) counts
+        only when no other is named (可以在海珠区约第二针吗？第一针在番禺打的: 海珠; 我第一针在
+        琶洲打的，第二针也约那里吧: 琶洲)."""
+        found = self._found(text, lambda at: not _inside(at, earlier))
+        if earlier and not (found["district"] or found["site"]):
+            found = self._found(text, lambda at: True)
         return (
             _district(text, found["district"]),
             _site(text, found["site"]),
             found["maker"],
         )
+
+    def earlier_place(
+        self, text: str, earlier: list[tuple[int, int]]
+    ) -> tuple[str | None, int | None]:
+        """The district and site named inside the ``earlier`` spans: where a dose was given."""
+        if not earlier:
+            return None, None
+        found = self._found(text, lambda at: _inside(at, earlier))
+        return _district(text, found["district"]), _site(text, found["site"])
+
+    def _found(
+        self, text: str, counts: Callable[[int], bool]
+    ) -> dict[str, list[tuple[str, str | int]]]:
+        found: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
+        for words, (kind, value) in self.phrases.find(text):
+            if kind == "maker" or counts(text.find(words)):
+                found[kind].append((words, value))
+        if found["site"] and len(found["district"]) > 1:  # 海珠的天河体育中心: 海珠 was meant
+            named = max(found["site"], key=lambda f: len(f[0]))[0]
+            outside = [d for d in found["district"] if d[0] not in named]
+            found["district"] = outside or found["district"]
+        return found
+
+
+# Clauses, as punctuation ends them (not the dot of 5.10).
+_CLAUSE_END = re.compile(r"[，,。;；!！?？\n]|\.(?:\s|$)")
+# A dose given: 打的, 打嘅, 打咗, 接种了, had, got, received (after normalising: Simplified).
+_GIVEN = re.compile(r"[打种][的嘅咗了过]|\b(?:had|got|received|took|was given)\b")
+# An earlier dose named, and a later one (the one wanted).
+_EARLIER_DOSE = re.compile(
+    r"第[一1][针剂]|头针|上一?[针剂]|\b(?:first|1st|last|previous) (?:dose|jab|shot|one)\b"
+)
+_LATER_DOSE = re.compile(r"第?[二三2-9][针剂]|加强|\b(?:second|2nd|third|3rd|booster)\b")
+
+
+def earlier_clauses(text: str, later_wanted: bool) -> list[tuple[int, int]]:
+    """The spans of ``text``'s clauses that tell of a dose already given, so that a place named
+    there is where it was given, not where the next is wanted (帮我阿妈约第二针，佢第一针5月10号
+    喺白云打嘅科兴; I had my first jab at Shipai, book my second). A clause tells of one when it
+    names an earlier dose and says it was given, or either while ``later_wanted`` (a later dose
+    is asked for); never a clause that names the later dose (第一针在白云打的第二针想在天河)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    ends = [m.span() for m in _CLAUSE_END.finditer(text)] + [(len(text), len(text))]
+    for end, after in ends:
+        clause = text[start:end]
+        if clause and not _LATER_DOSE.search(clause):
+            given, earlier = _GIVEN.search(clause), _EARLIER_DOSE.search(clause)
+            if (given and earlier) or (later_wanted and (given or earlier)):
+                spans.append((start, end))
+        start = after
+    return spans
+
+
+def _inside(at: int, spans: list[tuple[int, int]] | None) -> bool:
+    return any(start <= at < end for start, end in spans or ())
 
 
 def first_of_makers(text: str, found: list[tuple[str, str | int]]) -> str | None:

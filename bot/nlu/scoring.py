@@ -82,7 +82,8 @@ def score(interpreter: Interpreter, examples: Iterable[Example], sites: dict[str
         found.pop("hour", None)  # not labelled: the part of day is
         found.pop("too_far", None)
         found.pop("week", None)  # not labelled: 下周 on its own is vague (tests/nlu/README.md)
-        found.pop("first_maker", None)  # not labelled: the maker wanted (last named) is
+        for earlier in ("first_maker", "first_district", "first_site"):
+            found.pop(earlier, None)  # not labelled: what is wanted (the maker named last) is
         if "site" in found:
             found["site"] = names.get(found["site"], found["site"])
         for key in set(found) | set(example.entities):
