@@ -22,7 +22,7 @@ from bot.matching import (
 )
 from bot.messages import Inbound, Reply, ReplyOption
 from bot.nlu import NONE, Reading
-from bot.nlu.masking import mask
+from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
 from flows import FLOWS
 from flows.answers import answer as answer_question
@@ -181,10 +181,12 @@ class Turn:
     def _read(self) -> Reading:
         return self.engine.interpreter.read_text(self.said, self.ctx.today)
 
-    def _miss(self, body: str) -> None:
-        """Keep a message not understood (masked), for the lexicon's maintainers."""
-        surnames = self.engine.interpreter.lexicon.surnames
-        self.engine.store.record_miss(mask(body, surnames), self.ctx.now)
+    def _miss(self, body: str, in_flow: bool = False) -> None:
+        """Keep a message not understood (masked), for the lexicon's maintainers; ``in_flow``,
+        a step's answer refused, only if it says something in words (用我的号码, 不改了)."""
+        masked = mask(body, self.engine.interpreter.lexicon.surnames)
+        if not in_flow or worded(masked):
+            self.engine.store.record_miss(masked, self.ctx.now)
 
     # -- free text -------------------------------------------------------------------------
 
@@ -411,12 +413,15 @@ class Turn:
                 return self._command(INTENT_COMMANDS[reading.intent])
         if not step.free_text:
             pick = self.t("pick_number", n=len(self.state.options))
-            if reading.intent == NONE and not reading.entities:
-                self._miss(body)
-                if reading.question:  # 有停车场吗: not known here, a person may know
-                    pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
+            self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options
+            if reading.intent == NONE and not reading.entities and reading.question:
+                # 有停车场吗: not known here, a person may know
+                pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
             return self._reask(pick)
-        return self._apply(step.answer(self.ctx, answer))
+        outcome = step.answer(self.ctx, answer)
+        if isinstance(outcome, Retry):  # 她没有手机，用我的 at the phone step: refused
+            self._miss(body, in_flow=True)
+        return self._apply(outcome)
 
     def _apply(self, outcome: Outcome) -> list[Reply]:
         match outcome:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
-_LONG_NUMBER = re.compile(r"[0-9xX][0-9xX\s-]{3,}[0-9xX]|[0-9]{4,}")
+# Long numbers (an ID's, a phone's); not a year said as one (2021年2月30日).
+_LONG_NUMBER = re.compile(r"[0-9xX][0-9xX\s-]{3,}[0-9xX]|(?<![0-9])[0-9]{4,}(?![0-9年])")
 _DOCUMENT = re.compile(r"(?<![a-z])[a-z]{1,2}[0-9]{5,}", re.IGNORECASE)
 _NAMED = re.compile(
     r"(我叫|我系|名字是|名字叫|姓名[是:：]?|叫做|my name is|i am|i'm)\s*"
@@ -26,6 +27,9 @@ _NAME_THEN = re.compile(
 )
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
 MAX_KEPT = 80
+# Words left once masked: a Chinese character, or a Latin word (a placeholder is none).
+_WORDS_LEFT = re.compile(r"[\u3400-\u9fff]|[A-Za-z]{2,}")
+_PLACEHOLDER = re.compile(r"<(?:email|证件|号码|代码|姓名)>")
 
 
 def _code(match: re.Match[str]) -> str:
@@ -53,3 +57,9 @@ def mask(text: str, surnames: frozenset[str]) -> str:
         return "<姓名>"
     # a name written beside other details (王小明 4401…): a lone word starting with a surname
     return _LONE_WORD.sub(lambda m: "<姓名>" if m.group()[0] in surnames else m.group(), text)
+
+
+def worded(masked: str) -> bool:
+    """Whether a masked message still says something in words: 用我的号码 does; a mistyped ID
+    number (<号码>), an option number out of range or an emoji does not."""
+    return _WORDS_LEFT.search(_PLACEHOLDER.sub("", masked)) is not None
