@@ -179,6 +179,12 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "新冠疫苗免费接种，预约和接种均不收费。",
         "COVID-19 vaccination is free: booking and the shot cost nothing.",
     ),
+    "reminder": (
+        "预约成功后，接种前一天{time}左右会发短信提醒时间和地点；第2针到期时也会提醒。"
+        "夜间{quiet}不发短信。",
+        "Once booked, you get an SMS reminder of the time and place the day before, around "
+        "{time}, and another when dose 2 is due. No SMS is sent at night ({quiet}).",
+    ),
     "walkin": (
         "所有接种点只接受预约，不设现场派号，不预约不接种。请预约成功后再前往。",
         "Every site is appointment only: no walk-ins, no tickets on site. Please come only "

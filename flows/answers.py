@@ -146,6 +146,12 @@ def _cost(ctx: Ctx, entities: Entities) -> list[str]:
     return [parts.say(ctx, parts.t(ctx, "cost"), parts.t(ctx, "close.book"))]
 
 
+def _reminder(ctx: Ctx, entities: Entities) -> list[str]:
+    quiet = ctx.policy.followup.quiet_hours
+    said = parts.t(ctx, "reminder", time=ctx.policy.jobs.reminders_at, quiet=quiet)
+    return [parts.say(ctx, said, parts.t(ctx, "close.code"))]
+
+
 def _walkin(ctx: Ctx, entities: Entities) -> list[str]:
     return [parts.say(ctx, parts.t(ctx, "walkin"), parts.t(ctx, "close.book"))]
 
@@ -312,6 +318,7 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "bring": _bring,
     "observation": _observation,
     "cost": _cost,
+    "reminder": _reminder,
     "hours": _hours,
     "release": _release,
     "walkin": _walkin,

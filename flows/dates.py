@@ -169,7 +169,8 @@ _EN_WEEKDAY_INDEX: Final = {
 }  # fmt: skip
 # Abbreviations that are also ordinary words ("I sat", "the sun"): only with a prefix or alone.
 _EN_AMBIGUOUS_ABBREVIATIONS: Final = frozenset({"wed", "sat", "sun"})
-_CN_BARE_DAY: Final = re.compile(r"(?<![0-9月])([0-9]{1,2})\s*[日号](?![0-9])")
+# Not a count of days beside an event: 前一日 (the day before), 后一日, 隔一日, 第一日.
+_CN_BARE_DAY: Final = re.compile(r"(?<![0-9月前后後隔第])([0-9]{1,2})\s*[日号](?![0-9])")
 _EN_BARE_DAY: Final = re.compile(r"\b([0-9]{1,2})(?:st|nd|rd|th)\b")
 
 _EN_FALLBACK_HINT: Final = re.compile(

@@ -39,6 +39,7 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.ask.bring": ("要带什么", "What to bring"),
     "intent.ask.observation": ("留观时间", "Waiting after the shot"),
     "intent.ask.cost": ("费用", "Cost"),
+    "intent.ask.reminder": ("短信提醒", "Reminders"),
     "intent.ask.hours": ("预约时段", "Booking hours"),
     "intent.ask.release": ("放号时间", "When places are released"),
     "intent.ask.walkin": ("能否现场接种", "Walk-ins"),
