@@ -75,3 +75,15 @@ def test_a_relatives_booking_asked_after_is_told_not_started(
     phone.run("13900139000", "1", "退出")
     said = phone.say(asked)
     assert told in said and "有以下情况" not in said, said
+
+
+@pytest.mark.parametrize(
+    "text", ["得，要咗佢", "好，要咗", "这个我要了", "得，要啦", "ok I'll take it"]
+)
+def test_taking_an_offered_place_in_everyday_words_is_accepting(text: str) -> None:
+    assert READER.read(text, TODAY).intent == "accept"
+
+
+@pytest.mark.parametrize("text", ["我要了解一下", "我要了第一针", "要咗几时"])
+def test_words_that_only_start_like_taking_it_are_not(text: str) -> None:
+    assert READER.read(text, TODAY).intent != "accept"
