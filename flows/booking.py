@@ -338,6 +338,9 @@ def _notices(ctx: Ctx, person: Person, day: date) -> list[str]:
         sep = "、" if ctx.lang == "zh" else ", "
         notes.append(ctx.t("book.same_maker",
                            wanted=sep.join(ctx.name_of(p.zh, p.en) for p in other)))  # fmt: skip
+    cutoff = ctx.policy.booking.cancel_cutoff_days
+    if (day - ctx.today).days < cutoff:  # booked today for today: said before it is final
+        notes.append(ctx.t("book.final", days=cutoff) if cutoff > 1 else ctx.t("book.final_today"))
     return kept_notes(ctx, notes + age_notices(ctx, person.birth_date, day, companion_of(ctx)))
 
 
