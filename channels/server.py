@@ -337,7 +337,9 @@ async def serve(
                 await telegram.start()  # after the site: Telegram may call the webhook at once
             if email is not None:
                 await email.start()
-            log.info("serving on http://%s:%d (public %s)", host, port, settings.public_url)
+            # the port bound, which --port 0 leaves to the system (the line said :0 before)
+            bound = next((a[1] for a in runner.addresses if isinstance(a, tuple)), port)
+            log.info("serving on http://%s:%d (public %s)", host, bound, settings.public_url)
             # What start-up loaded (modules, policy, the date parser's tables) lives as long as
             # the process: keep the collector from walking it again in every full collection.
             gc.freeze()

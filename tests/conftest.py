@@ -208,13 +208,26 @@ def phone(engine: Engine) -> Phone:
 OPERATOR_PASSWORD = "correct horse 15"
 
 
-def operator_login(store: Store, name: str, role: str = "supervisor") -> str:
-    """An operator account ``name`` (added if missing); its password, for ``--password-stdin``."""
-    from bot.operators import add_operator
+_PASSWORD_HASH: list[str] = []  # OPERATOR_PASSWORD as bot.operators hashed it, for reuse
 
-    if store.operator(name) is None:
-        add_operator(store, name, role, OPERATOR_PASSWORD, datetime.fromisoformat(NOW),
-                     "admin:test")  # fmt: skip
+
+def operator_login(store: Store, name: str, role: str = "supervisor") -> str:
+    """An operator account ``name`` (added if missing); its password, for ``--password-stdin``.
+
+    The first account of a test process is added by ``bot.operators.add_operator``; later ones
+    are stored with that same argon2 hash (each hash costs about 0.4 s of CPU, and logging in
+    still verifies it in full). tests/test_operators.py tests ``add_operator`` itself."""
+    from bot.operators import add_operator, clean_operator_name
+
+    if store.operator(name) is not None:
+        return OPERATOR_PASSWORD
+    now = datetime.fromisoformat(NOW)
+    if _PASSWORD_HASH:
+        store.add_operator(clean_operator_name(name), role, _PASSWORD_HASH[0], None, now=now,
+                           actor="admin:test", channel="cli")  # fmt: skip
+    else:
+        added, _ = add_operator(store, name, role, OPERATOR_PASSWORD, now, "admin:test")
+        _PASSWORD_HASH.append(added.password_hash)
     return OPERATOR_PASSWORD
 
 

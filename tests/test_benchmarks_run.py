@@ -3,6 +3,10 @@ themselves are for people to read (docs/performance.md): nothing here times anyt
 
 A benchmark nobody runs breaks quietly when the code under it changes (the rush and the
 engine benchmark on PostgreSQL did, after the privacy work); these runs catch that in CI.
+Sizes are the smallest that still run every path: 10 conversations are one of each kind of
+resident (benchmarks/residents.py, PATTERN), the rush has four residents a place (places run
+out: the taken-place and sold-out paths run), a few raw transactions and bare requests (each
+part's figure is printed, and its format checked).
 """
 
 from __future__ import annotations
@@ -19,15 +23,15 @@ def benchmark(name: str, *args: str) -> str:
 
 
 def test_the_engine_benchmark_books_every_conversation() -> None:
-    out = benchmark("engine.py", "--conversations", "10", "--raw", "50", "--repeat", "1")
+    out = benchmark("engine.py", "--conversations", "10", "--raw", "10", "--repeat", "1")
     assert "engine bookings: 10 active bookings after 10 conversations" in out
     assert re.search(r"^ratio: \d+\.\d+ \(aim >= 0\.5", out, re.M), out  # SQLite's aim
 
 
 def test_the_rush_overbooks_nothing_and_loses_nothing() -> None:
-    out = benchmark("rush.py", "--residents", "40", "--places", "10",
-                    "--bare-requests", "100", "--concurrency", "4")  # fmt: skip
-    assert re.search(r"^bookings made\s+10 of 10 places", out, re.M), out
+    out = benchmark("rush.py", "--residents", "20", "--places", "5",
+                    "--bare-requests", "20", "--concurrency", "4")  # fmt: skip
+    assert re.search(r"^bookings made\s+5 of 5 places", out, re.M), out
     assert re.search(r"^overbooked\s+0 ", out, re.M), out
     assert re.search(r"^lost\s+0 ", out, re.M), out
 
@@ -36,13 +40,13 @@ def test_on_postgresql_the_engine_benchmark_books_and_two_serve_processes_rush(
     postgres_server: str,
 ) -> None:
     out = benchmark("engine.py", "--db", postgres_server, "--conversations", "10",
-                    "--raw", "50", "--repeat", "1")  # fmt: skip
+                    "--raw", "10", "--repeat", "1")  # fmt: skip
     assert "engine bookings: 10 active bookings after 10 conversations" in out
     assert re.search(r"^ratio: \d+\.\d+ \(aim >= 0\.3", out, re.M), out  # PostgreSQL's aim
-    out = benchmark("rush.py", "--db", postgres_server, "--processes", "2", "--residents", "40",
-                    "--places", "10", "--bare-requests", "100", "--concurrency", "4")  # fmt: skip
+    out = benchmark("rush.py", "--db", postgres_server, "--processes", "2", "--residents", "20",
+                    "--places", "5", "--bare-requests", "20", "--concurrency", "4")  # fmt: skip
     assert "2 serve process(es) on PostgreSQL" in out
-    assert re.search(r"^bookings made\s+10 of 10 places", out, re.M), out
+    assert re.search(r"^bookings made\s+5 of 5 places", out, re.M), out
     assert re.search(r"^overbooked\s+0 ", out, re.M), out
     assert re.search(r"^lost\s+0 ", out, re.M), out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from store import Slot
 from tests.cli_support import (
@@ -123,6 +126,23 @@ def at_system_now(moment: str, *args: str, stdin: str = "") -> subprocess.Comple
     return proc
 
 
+@pytest.fixture(scope="module")
+def seeded_on_friday(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the demo as README's seed-demo makes it on Friday 2026-11-20 at 10:00:
+    seeded once for the tests that start from it (each works on a copy: ``friday_demo``)."""
+    folder = tmp_path_factory.mktemp("friday")
+    seeded = at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(folder / "demo.db"))
+    assert seeded.returncode == 0, seeded.stderr
+    return folder
+
+
+@pytest.fixture
+def friday_demo(seeded_on_friday: Path, tmp_path: Path) -> Path:
+    """A copy of the demo seeded on Friday at 10:00 (with whatever seed-demo put beside it)."""
+    shutil.copytree(seeded_on_friday, tmp_path / "friday")
+    return tmp_path / "friday" / "demo.db"
+
+
 def booked_days(db: Path) -> list[str]:
     with closing(opened(db)) as store:
         days = []
@@ -139,11 +159,9 @@ def assert_booked(turns: Sequence[Turn]) -> None:
     assert len(BOOKING_CODE.findall(said)) == 1, said
 
 
-def test_the_readme_demo_books_at_night_days_after_it_was_seeded(tmp_path: Path) -> None:
+def test_the_readme_demo_books_at_night_days_after_it_was_seeded(friday_demo: Path) -> None:
     """Seeded on Friday morning; the chat is run on Monday at 22:30, when nobody can book."""
-    db = tmp_path / "demo.db"
-    seeded = at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(db))
-    assert seeded.returncode == 0, seeded.stderr
+    db = friday_demo
     messages = demo_booking()
     args = [arg.format(db=db) for arg in CHAT]
     proc = at_system_now("2026-11-23T22:30+08:00", *args, "--jsonl", stdin=lines(messages))
@@ -169,21 +187,19 @@ def test_seed_demo_prints_the_chat_command_at_a_moment_booking_is_open(tmp_path:
     assert booked_days(db)[0] >= "2026-11-21"
 
 
-def test_a_chosen_clock_is_obeyed_on_the_demo_too(tmp_path: Path) -> None:
+def test_a_chosen_clock_is_obeyed_on_the_demo_too(friday_demo: Path) -> None:
     """VAXBOT_NOW at 22:30: the maintenance hours, as the resident is told; no booking."""
-    db = tmp_path / "demo.db"
-    assert at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(db)).returncode == 0
+    db = friday_demo
     turns = chat(db, demo_booking(), now="2026-11-23T22:30")
     assert any("系统维护" in turn.said for turn in turns)
     assert not any("预约成功" in turn.said for turn in turns)
     assert booked_days(db) == []
 
 
-def test_a_demo_run_again_weeks_later_books(tmp_path: Path) -> None:
+def test_a_demo_run_again_weeks_later_books(friday_demo: Path) -> None:
     """The demo's places are over: chat says to seed again; seeding again (README's command
     does it) brings places from that day, and the chat books."""
-    db = tmp_path / "demo.db"
-    assert at_system_now("2026-11-20T10:00+08:00", "seed-demo", "--db", str(db)).returncode == 0
+    db = friday_demo
     later = "2027-01-05T19:00+08:00"
     messages = demo_booking()
     args = [arg.format(db=db) for arg in CHAT]

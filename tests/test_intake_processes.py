@@ -40,7 +40,7 @@ from flows.policy import Policy
 from flows.texts import text
 from store import Store
 from tests.conftest import Clock
-from tests.test_serve import CLI, environment, free_port, wait_healthy
+from tests.test_serve import CLI, environment, listening, wait_healthy
 
 BACKENDS = ["postgresql"]
 TOKEN = "intake-test-json-token"
@@ -54,14 +54,14 @@ def processes(store: Store, db_url: str, tmp_path: Path) -> Iterator[list[str]]:
     with ExitStack() as stack:
         bases: list[str] = []
         for n in range(2):
-            port = free_port()
-            log = stack.enter_context((tmp_path / f"serve{n}.log").open("wb"))
+            log = tmp_path / f"serve{n}.log"
+            stderr = stack.enter_context(log.open("wb"))
             proc = subprocess.Popen(
-                [*CLI, "serve", "--db", db_url, "--port", str(port), "--insecure"],
-                env=env, stdout=subprocess.DEVNULL, stderr=log,
+                [*CLI, "serve", "--db", db_url, "--port", "0", "--insecure"],
+                env=env, stdout=subprocess.DEVNULL, stderr=stderr,
             )  # fmt: skip
             stack.callback(_end, proc)
-            bases.append(f"http://127.0.0.1:{port}")
+            bases.append(listening(proc, log))
 
             async def healthy(base: str = bases[-1], proc: Any = proc) -> None:
                 async with aiohttp.ClientSession() as session:

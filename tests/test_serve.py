@@ -43,14 +43,28 @@ SECRETS = {
     "VAXBOT_SMS_JSON_TOKEN": "serve-test-json-token",
 }
 PHONE = "+8613800138000"
-START_TIMEOUT = 20.0  # seconds: generous, only there so a hang fails instead of blocking
+START_TIMEOUT = 120.0  # seconds: only so a hang fails (loaded 2-core machines took over 60)
 STOP_TIMEOUT = 5.0
 
 
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+SERVING = re.compile(rb"serving on (http://127\.0\.0\.1:\d+) ")
+
+
+def listening(proc: subprocess.Popen[bytes], log: Path, since: int = 0) -> str:
+    """The base URL a ``vaxbot serve`` started with ``--port 0`` says it serves on, read from its
+    log (from byte ``since``): the system chose a free port as it bound it, so no other process
+    can take the port between a probe and the bind."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        said = SERVING.search(log.read_bytes()[since:])
+        if said:
+            return said.group(1).decode()
+        if proc.poll() is not None:
+            pytest.fail(f"vaxbot serve exited with {proc.returncode}: {log.read_text('utf-8')}")
+        time.sleep(0.05)
+    proc.kill()  # not left running after the test (its caller never got it)
+    proc.wait()
+    pytest.fail(f"vaxbot serve did not say where it serves: {log.read_text('utf-8')[-2000:]}")
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -87,12 +101,11 @@ def serving(
     db: Path | str, log: Path, env: dict[str, str], *flags: str
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A running ``vaxbot serve``; killed if the test did not stop it."""
-    port = free_port()
-    args = [*CLI, "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), *flags]
+    args = [*CLI, "serve", "--db", str(db), "--host", "127.0.0.1", "--port", "0", *flags]
     with log.open("wb") as stderr:
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        yield proc, f"http://127.0.0.1:{port}"
+        yield proc, listening(proc, log)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -182,7 +195,7 @@ def test_serve_books_over_signed_twilio_webhooks_and_stops_on_sigterm(
 def test_serve_without_secrets_exits_2_naming_them(tmp_path: Path, policy: Policy) -> None:
     db = seeded(tmp_path / "serve.db", policy)
     env = environment(VAXBOT_TWILIO_AUTH_TOKEN="only-this-one")
-    args = [*CLI, "serve", "--db", str(db), "--port", str(free_port())]
+    args = [*CLI, "serve", "--db", str(db), "--port", "0"]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=START_TIMEOUT)
     assert done.returncode == 2
     assert "VAXBOT_SMSGATE_SIGNING_KEY" in done.stderr and "VAXBOT_SMS_JSON_TOKEN" in done.stderr
@@ -224,7 +237,7 @@ def test_serve_with_an_unknown_log_level_in_the_environment_exits_2(
     tmp_path: Path, policy: Policy
 ) -> None:
     db = seeded(tmp_path / "serve.db", policy)
-    args = [*CLI, "serve", "--db", str(db), "--insecure", "--port", str(free_port())]
+    args = [*CLI, "serve", "--db", str(db), "--insecure", "--port", "0"]
     env = environment(VAXBOT_LOG_LEVEL="loud")
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=START_TIMEOUT)
     assert done.returncode == 2 and "VAXBOT_LOG_LEVEL" in done.stderr

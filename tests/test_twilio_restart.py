@@ -26,7 +26,7 @@ from channels.sms.twilio import TwilioDelivery, TwilioSettings
 from store import Outgoing, Store
 from tests.conftest import NOW, Clock
 from tests.fakes.twilio_api import FakeTwilioApi, TwilioThread
-from tests.test_serve import CLI, environment, free_port, wait_healthy
+from tests.test_serve import CLI, environment, listening, wait_healthy
 
 BACKENDS = ["sqlite", "postgresql"]
 SID = "AC" + "7" * 32
@@ -40,16 +40,17 @@ def serve(db_url: str, api: FakeTwilioApi, now: str, log: Path) -> subprocess.Po
         VAXBOT_NOW=now, VAXBOT_TWILIO_ACCOUNT_SID=SID, VAXBOT_TWILIO_AUTH_TOKEN=TOKEN,
         VAXBOT_TWILIO_FROM="+8610690000001", VAXBOT_TWILIO_API_BASE=api.base_url,
     )  # fmt: skip
-    port = free_port()
+    since = log.stat().st_size if log.exists() else 0  # the log is kept across restarts
     with log.open("ab") as stderr:
         proc = subprocess.Popen(
-            [*CLI, "serve", "--db", db_url, "--port", str(port), "--insecure"],
+            [*CLI, "serve", "--db", db_url, "--port", "0", "--insecure"],
             env=env, stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
+    base = listening(proc, log, since)
 
     async def healthy() -> None:
         async with aiohttp.ClientSession() as session:
-            await wait_healthy(session, f"http://127.0.0.1:{port}", proc)
+            await wait_healthy(session, base, proc)
 
     asyncio.run(healthy())
     return proc

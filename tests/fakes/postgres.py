@@ -73,12 +73,21 @@ def server() -> Iterator[str]:
              "--locale=C.UTF-8"],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            [*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w",
-             "start"],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
+        for attempt in range(3):
+            options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+            started = subprocess.run(
+                [*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"),
+                 "-w", "start"],
+                check=False, capture_output=True, timeout=120,
+            )  # fmt: skip
+            if started.returncode == 0:
+                break
+            # PostgreSQL cannot bind port 0 and tell: the probed port may have been taken by
+            # another process in between (another test process starting its server, say)
+            taken = "could not bind" in (folder / "log").read_text("utf-8", "replace")
+            if not taken or attempt == 2:
+                started.check_returncode()
+            port = _free_port()
     except (OSError, subprocess.SubprocessError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         unavailable(f"could not start one ({exc})")
