@@ -24,6 +24,7 @@ from bot.messages import Inbound, Reply, ReplyOption
 from bot.nlu import NONE, Reading
 from bot.nlu.masking import mask
 from bot.nlu.normalise import Text, simplified
+from bot.nlu.script import language_of
 from flows import FLOWS
 from flows.answers import answer as answer_question
 from flows.booking_state import kept_note
@@ -130,6 +131,9 @@ class Turn:
 
     def run(self, first: bool) -> list[Reply]:
         body = self.message.text.strip()
+        # the language from what is read of it (a bounded prefix), before any answer
+        self.said = said = self.engine.interpreter.normalise(body)
+        self._observe_language(said)
         if len(body) > MAX_TEXT:
             note = self.t("too_long", limit=MAX_TEXT)
             return self._reask(note) if self.state.flow else [Reply(note)]
@@ -140,8 +144,6 @@ class Turn:
         if self.state.flow is None:  # a finished flow's offer holds for this message only
             self.offered = self.state.data.pop("offered", None)
             seen = self.state.data.pop("offers_seen", None)  # open when `actions` were shown
-        self.said = said = self.engine.interpreter.normalise(body)
-        self._observe_language(said)
         folded = simplified(fold(body)) if said.cjk else fold(body)
         command = COMMAND_WORDS.get(folded)
         if command is not None:
@@ -165,17 +167,19 @@ class Turn:
 
     def _observe_language(self, said: Text) -> None:
         """Answer in the language of the message when it clearly has one: Chinese (in the
-        characters it is written in) or English."""
+        characters it is written in) or English. A bare name, a number, one word, or a
+        mixture that carries neither language leaves the conversation's as it was."""
         state = self.state
-        if state.step in NAMES_TYPED and state.lang == "en" and not said.latin_words:
-            return  # 李秀英 typed in an English conversation is a name, not a language
-        if said.cjk:
-            lang: Lang = "zh"
-            state.script = said.script or state.script
-        elif said.latin_words >= 2 or said.text in ENGLISH_WORDS:
-            lang = "en"
-        else:
+        if state.step in NAMES_TYPED and said.latin_words < 3:
+            return  # 李秀英 / 黃志明 / Zhang Wei typed as a name is a name, not a language
+        words = said.latin_words
+        lang: Lang | None = (
+            "en" if said.text in ENGLISH_WORDS else language_of(said.text, said.cjk, words)
+        )
+        if lang is None:
             return
+        if lang == "zh":
+            state.script = said.script or state.script
         state.lang = self.ctx.lang = lang
 
     def _read(self) -> Reading:
@@ -380,7 +384,7 @@ class Turn:
             # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
-        simple = simplified(body) if self.said.script == "hant" else body
+        simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
         answer = Answer(body, None, reading.entities, reading.intent, simple, reading.confident)
         self.ctx.step = self.state.step
         mind = changed_mind(self.ctx, self.state.flow, self.state.step, answer)

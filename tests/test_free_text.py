@@ -167,7 +167,9 @@ def test_traditional_characters_are_answered_in_traditional(phone: Phone) -> Non
     assert "預登記須知" in replies[0].text and replies[0].options[0].label == "同意"
     assert "為誰登記" in phone.say("同意")  # an option's words in either script
     assert "請輸入接種人姓名" in phone.say("本人")  # the same in both scripts: no change
-    assert "请选择证件类型" in phone.say("张三")  # 张 is simplified: simplified again
+    # a name is written as on the ID, whatever script the resident writes: no sign of either
+    assert "請選擇證件類型" in phone.say("张三")
+    assert "请选择证件类型" in phone.say("我想问一下这个怎么选")  # a Simplified sentence
 
 
 def test_booking_for_a_relative_registers_them_then_books(phone: Phone, store: Store) -> None:
