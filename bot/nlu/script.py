@@ -82,6 +82,6 @@ def language_of(text: str, cjk: int, latin_words: int) -> Lang | None:
         return "en"  # 第一针, 天河, 学生证 inside an English sentence
     if grammar and cjk >= latin_words:
         return "zh"  # 我想book第二针
-    if cjk > 2 * latin_words:
-        return "zh"
-    return None
+    if cjk >= 4 and cjk > 3 * latin_words:
+        return "zh"  # 天河体育中心接种点 ok
+    return None  # hi 李秀英
