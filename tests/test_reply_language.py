@@ -57,15 +57,22 @@ def test_an_english_sentence_with_chinese_words_is_english(message: str) -> None
     assert guess_language(message) == "en"
 
 
-@pytest.mark.parametrize(
-    "message", ["我想book第二針聽日下晝", "我想book个slot", "帮我cancel明天的预约", "我的booking code唔见咗"]
-)
+CHINESE_WITH_ENGLISH = [
+    "我想book第二針聽日下晝",
+    "我想book个slot",
+    "帮我cancel明天的预约",
+    "我嘅code唔见咗",
+]
+
+
+@pytest.mark.parametrize("message", CHINESE_WITH_ENGLISH)
 def test_a_chinese_sentence_with_english_words_is_chinese(message: str) -> None:
     assert guess_language(message) == "zh"
 
 
 @pytest.mark.parametrize(
-    ("text", "cjk", "words"), [("2", 0, 0), ("hi 李秀英", 3, 1), ("ok", 0, 1), ("13800138000", 0, 0)]
+    ("text", "cjk", "words"),
+    [("2", 0, 0), ("hi 李秀英", 3, 1), ("ok", 0, 1), ("13800138000", 0, 0)],
 )
 def test_a_name_a_number_or_one_word_tells_no_language(text: str, cjk: int, words: int) -> None:
     assert language_of(text, cjk, words) is None
