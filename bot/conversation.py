@@ -3,14 +3,17 @@ a first message's language."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.messages import Reply, ReplyOption
-from bot.nlu.normalise import MAX_READ, latin_words, to_traditional
+from bot.nlu.normalise import MAX_READ, latin_words, simplified, to_traditional
+from bot.nlu.script import language_of
 from flows.texts import Lang
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -18,12 +21,19 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def guess_language(message: str) -> Lang:
-    """English if the text has a word in Latin letters and no Chinese character; else Chinese
-    (symbols, markup and numbers are no words: ``<script>alert(1)</script>`` is not English)."""
-    if _CJK.search(message) or not _LATIN.search(message):
+    """A first message's language: English if it has a word in Latin letters and no Chinese
+    character, or is an English sentence around a few Chinese words (``language_of``); else
+    Chinese (symbols, markup and numbers are no words: ``<script>alert(1)</script>`` is not
+    English). Read from the first ``MAX_READ`` characters, whatever the length."""
+    if not _LATIN.search(message):
         return "zh"
     folded = unicodedata.normalize("NFKC", message[:MAX_READ]).casefold()
-    return "en" if latin_words(folded) else "zh"
+    words = latin_words(folded)
+    cjk = len(_CJK.findall(folded))
+    if not cjk:
+        return "en" if words else "zh"
+    simple = simplified(folded)
+    return "en" if language_of(simple, cjk, words) == "en" else "zh"
 
 
 @dataclass
@@ -89,7 +99,25 @@ class State:
         )
 
 
-def in_traditional(reply: Reply) -> Reply:
-    """``reply`` in Traditional characters (for a resident who writes them), options too."""
-    options = tuple(ReplyOption(o.key, to_traditional(o.label)) for o in reply.options)
-    return Reply(to_traditional(reply.text), options, reply.attachments)
+def in_traditional(reply: Reply, verbatim: Collection[str] = ()) -> Reply:
+    """``reply`` in Traditional characters (for a resident who writes them), options too;
+    the ``verbatim`` values in it (names, sites, codes) left exactly as they are."""
+    pattern = _verbatim_pattern(tuple(sorted(v for v in verbatim if v))) if verbatim else None
+
+    def convert(text: str) -> str:
+        if pattern is None:
+            return to_traditional(text)
+        parts = pattern.split(text)  # the values at odd places (one group in the pattern)
+        return "".join(p if i % 2 else to_traditional(p) for i, p in enumerate(parts))
+
+    options = tuple(ReplyOption(o.key, convert(o.label)) for o in reply.options)
+    return Reply(convert(reply.text), options, reply.attachments)
+
+
+@functools.lru_cache(maxsize=256)
+def _verbatim_pattern(values: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for these values, longest first (天河体育中心接种点 before 天河)."""
+    if not values:
+        return None
+    ordered = sorted(values, key=len, reverse=True)
+    return re.compile("(" + "|".join(re.escape(v) for v in ordered) + ")")

@@ -24,6 +24,7 @@ from bot.turn import MAX_TEXT, Turn
 from flows.identity import mask_address
 from flows.policy import Policy
 from flows.texts import text
+from flows.verbatim import collecting
 from store import Store
 
 log = logging.getLogger("vaxbot.engine")
@@ -109,12 +110,14 @@ class Engine:
             state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
             expired = state.expire(now, self.policy.booking.flow_expires_hours)
             turn = Turn(self, message, state, now)
-            replies = turn.run(first=stored is None)
+            with collecting() as verbatim:  # names, sites, codes filled into the replies
+                replies = turn.run(first=stored is None)
             if expired and replies:  # said first, in the same SMS
                 note = text(state.lang, "flow.expired")
                 replies[0] = replace(replies[0], text=f"{note}\n{replies[0].text}")
             if state.script == "hant" and state.lang == "zh":
-                replies = [in_traditional(reply) for reply in replies]
+                verbatim |= self._stored_names(state.account)
+                replies = [in_traditional(reply, verbatim) for reply in replies]
             # Compared as text: the flows change the state's data in place. A turn that
             # changes nothing (garbage re-asked) writes nothing, its moment included.
             if orjson.dumps(state.dump()).decode() != stored:
@@ -128,3 +131,11 @@ class Engine:
                 then(replies)
         events.extend(turn.ctx.events)  # counted once the turn is committed
         return replies, "ok"
+
+    def _stored_names(self, account: int | None) -> set[str]:
+        """Names a reply may hold that are shown as stored, whatever the reply's script: the
+        sites', and those of the people registered on the sender's account."""
+        names = set(self.interpreter.site_names())
+        if account is not None:
+            names.update(r.name for r in self.store.residents_of(account))
+        return names

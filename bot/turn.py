@@ -24,6 +24,7 @@ from bot.messages import Inbound, Reply, ReplyOption
 from bot.nlu import NONE, Reading
 from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
+from bot.nlu.script import language_of
 from flows import FLOWS
 from flows.answers import answer as answer_question
 from flows.booking_state import kept_note
@@ -75,6 +76,7 @@ class Turn:
         self.state = state
         self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
         self.on_screen = (state.flow, state.step, state.lang)  # what the resident last saw
+        self._reading: tuple[Text, Reading] | None = None  # the message read, once
         self.ctx = Ctx(
             store=engine.store,
             policy=engine.policy,
@@ -130,6 +132,9 @@ class Turn:
 
     def run(self, first: bool) -> list[Reply]:
         body = self.message.text.strip()
+        # the language from what is read of it (a bounded prefix), before any answer
+        self.said = said = self.engine.interpreter.normalise(body)
+        self._observe_language(said)
         if len(body) > MAX_TEXT:
             note = self.t("too_long", limit=MAX_TEXT)
             return self._reask(note) if self.state.flow else [Reply(note)]
@@ -140,8 +145,6 @@ class Turn:
         if self.state.flow is None:  # a finished flow's offer holds for this message only
             self.offered = self.state.data.pop("offered", None)
             seen = self.state.data.pop("offers_seen", None)  # open when `actions` were shown
-        self.said = said = self.engine.interpreter.normalise(body)
-        self._observe_language(said)
         folded = simplified(fold(body)) if said.cjk else fold(body)
         command = COMMAND_WORDS.get(folded)
         if command is not None:
@@ -165,21 +168,36 @@ class Turn:
 
     def _observe_language(self, said: Text) -> None:
         """Answer in the language of the message when it clearly has one: Chinese (in the
-        characters it is written in) or English."""
+        characters it is written in) or English. A bare name, a number, one word, or a
+        mixture that carries neither language leaves the conversation's as it was."""
         state = self.state
-        if state.step in NAMES_TYPED and state.lang == "en" and not said.latin_words:
-            return  # 李秀英 typed in an English conversation is a name, not a language
-        if said.cjk:
-            lang: Lang = "zh"
-            state.script = said.script or state.script
-        elif said.latin_words >= 2 or said.text in ENGLISH_WORDS:
-            lang = "en"
-        else:
+        if state.step in NAMES_TYPED and self._name_like(said):
+            return  # 李秀英 / 黃志明 / Zhang Wei typed as a name is a name, not a language
+        words = said.latin_words
+        lang: Lang | None = (
+            "en" if said.text in ENGLISH_WORDS else language_of(said.text, said.cjk, words)
+        )
+        if lang is None:
             return
+        if lang == "zh":
+            state.script = said.script or state.script
         state.lang = self.ctx.lang = lang
 
+    def _name_like(self, said: Text) -> bool:
+        """Whether a message at a name question could be a name: a few Chinese characters or
+        Latin words, naming no day, place or other thing vaxbot reads (聽日下晝 is none)."""
+        if said.cjk > 4 or said.latin_words > 3 or (said.cjk and said.latin_words):
+            return False
+        reading = self._read()
+        return not reading.entities and not reading.confident
+
     def _read(self) -> Reading:
-        return self.engine.interpreter.read_text(self.said, self.ctx.today)
+        if self._reading is None or self._reading[0] is not self.said:
+            self._reading = (
+                self.said,
+                self.engine.interpreter.read_text(self.said, self.ctx.today),
+            )
+        return self._reading[1]
 
     def _miss(self, body: str, in_flow: bool = False) -> None:
         """Keep a message not understood (masked), for the lexicon's maintainers; ``in_flow``,
@@ -205,7 +223,18 @@ class Turn:
             choices.append(Option(str(len(choices) + 1), self.t("menu.all"), "intent:menu"))
             return [Reply(self.t("unsure"), self._show(choices, engine=True))]
         self._miss(body)
+        if self._unanswerable(reading):  # 打完可以饮酒吗, is there parking: a person may know
+            return [Reply(self.t("ask.unknown"))]
         return self._menu(self.t("welcome" if first else "unknown"))
+
+    @staticmethod
+    def _unanswerable(reading: Reading) -> bool:
+        """Whether the message is a question no answer of ours fits: it asks (吗, 可唔可以,
+        ?, can/where …) and names nothing vaxbot reads but a place (parking at a site)."""
+        if not reading.question or reading.intent.startswith("ask."):
+            return False
+        said = set(reading.entities.said()) - {"site", "district"}
+        return reading.intent == NONE or not said
 
     def _act(self, reading: Reading, wish: dict[str, Any] | None = None) -> list[Reply]:
         """Do what a confident reading asks: start its flow, answer its question, or run the
@@ -382,8 +411,11 @@ class Turn:
             # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
             reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
-        simple = simplified(body) if self.said.script == "hant" else body
-        answer = Answer(body, None, reading.entities, reading.intent, simple, reading.confident)
+        simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
+        answer = Answer(
+            body, None, reading.entities, reading.intent, simple, reading.confident,
+            reading.question,
+        )  # fmt: skip
         self.ctx.step = self.state.step
         mind = changed_mind(self.ctx, self.state.flow, self.state.step, answer)
         if mind is not None:  # 算了，唔改啦 / 不是我，是给我妈约 / 第二针想打国药 at any step
@@ -421,6 +453,9 @@ class Turn:
         outcome = step.answer(self.ctx, answer)
         if isinstance(outcome, Retry):  # 她没有手机，用我的 at the phone step: refused
             self._miss(body, in_flow=True)
+            if self._unanswerable(reading) and not reading.entities:
+                # 打完可唔可以冲凉 at the date question: not known here, and the step asked again
+                return self._reask(self.t("ask.unknown"))
         return self._apply(outcome)
 
     def _apply(self, outcome: Outcome) -> list[Reply]:

@@ -99,6 +99,7 @@ class Answer:
     intent: str | None = None
     simple: str = ""  # the text in Simplified characters, for reading words (發燒 is 发烧)
     confident: bool = False  # whether the interpreter was sure of ``intent``
+    question: bool = False  # whether it asks something (吗, 可唔可以, ?, can/where/how …)
 
     @property
     def words(self) -> str:

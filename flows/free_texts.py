@@ -66,6 +66,11 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "都没有请回复 没有；有则回复序号，如 1 3",
         "Reply NONE or numbers, e.g. 1 3",
     ),
+    # the list asked again after a question answered at it: one line, the list is above
+    "screen.again": (
+        "{name}有以上情况吗？请回复 没有 或序号",
+        "{name}: any of the above? Reply NONE or the numbers",
+    ),
     "screen.one_by_one": ("没看懂，逐条确认：", "Let's go one by one:"),
     "screen.said_before": ("您提到过：{what}。请确认：", "You mentioned: {what}. Please confirm:"),
     "screen.said_now": ("您提到：{what}。接种前请确认：", "You mentioned: {what}. Please confirm:"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Step, yes_no
+from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, Step, yes_no
 from flows.eligibility import QUESTIONS, Question, questions_for
 
 # Words that answer a question "yes" when written without a negation before them.
@@ -169,12 +169,19 @@ def steps(conclude: Then) -> dict[str, Step]:
         lines.append(ctx.t("screen.how"))
         return Prompt("\n".join(lines))
 
+    def ask_again(ctx: Ctx) -> Prompt:
+        """After a question answered at the list: one line, not the list again (SMS)."""
+        return Prompt(ctx.t("screen.again", name=_name(ctx)))
+
     def read_all_step(ctx: Ctx, answer: Answer) -> Outcome:
         text = answer.words
         if any(word in text.casefold() for word in ONE_BY_ONE):
             return next_question(ctx)
         asked = questions(ctx)
         answers = read_all(text, asked)
+        if answers is None and answer.question and not conditions_said(text):
+            # 打完可以饮酒吗: a question, not an answer (the engine says it is not known here)
+            return Retry(ctx.t("ask.unknown"))
         if answers is None:  # unclear: one question at a time, from the first
             return next_question(ctx, note=ctx.t("screen.one_by_one"))
         said = [q.key for q in asked if q.key in health_said(ctx) and not answers[q.key]]
@@ -207,6 +214,6 @@ def steps(conclude: Then) -> dict[str, Step]:
         return Step(ask, read, free_text=False)
 
     return {
-        "screening": Step(ask_all, read_all_step),
+        "screening": Step(ask_all, read_all_step, again=ask_again),
         **{f"q_{question.key}": one(question) for question in QUESTIONS},
     }

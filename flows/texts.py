@@ -18,6 +18,7 @@ from flows.name_texts import NAME_TEXTS
 from flows.notify_texts import NOTIFY_TEXTS
 from flows.operator_texts import OPERATOR_TEXT
 from flows.privacy_texts import PRIVACY_TEXT
+from flows.verbatim import note_filled
 
 Lang = Literal["zh", "en"]
 
@@ -484,7 +485,10 @@ def fill(catalogue: dict[str, tuple[str, str]], lang: Lang, key: str, **values: 
     """The sentence ``key`` of a (zh, en) catalogue in ``lang``, its placeholders filled."""
     zh, en = catalogue[key]
     template = zh if lang == "zh" else en
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    note_filled(values)  # names, sites, codes: never converted to another script
+    return template.format(**values)
 
 
 def text(lang: Lang, key: str, **values: object) -> str:

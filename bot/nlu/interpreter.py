@@ -204,6 +204,11 @@ class Interpreter:
             self._names_at = now
         return self._names
 
+    def site_names(self) -> tuple[str, ...]:
+        """The sites' Chinese names as stored (re-read as ``names`` is)."""
+        self.names  # noqa: B018  (refreshes the sites seen)
+        return tuple(name for _, _, name, _ in self._names_of)
+
     def read(self, message: str, today: date) -> Reading:
         return self.read_text(self.normalise(message), today)
 

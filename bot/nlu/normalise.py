@@ -11,13 +11,11 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
-import opencc
-
+from bot.nlu.script import Script, converter, script_of
 from flows.lexicon import Lexicon
 
-Script = Literal["hans", "hant"]
+__all__ = ["Normaliser", "Script", "Text"]
 
 MAX_READ = 200  # characters the interpreter looks at; the engine refuses longer messages
 # Answers this short ("1", "没有", "确认", "明天上午") recur across residents all day: they are
@@ -30,12 +28,6 @@ _TOKENS = re.compile(r"[\s,，;；]+")
 _WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
 _EDGES = ".,!?;:'\"()[]…“”‘’"
 _SPACES = re.compile(r"\s+")
-
-
-@functools.cache
-def _converter(config: str) -> opencc.OpenCC:
-    """An OpenCC converter, built on first use (its dictionaries take 0.2 s to load)."""
-    return opencc.OpenCC(config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +56,8 @@ class Normaliser:
         cjk = len(_CJK.findall(folded))
         script: Script | None = None
         if cjk:
-            simplified = _converter("t2s").convert(folded)
-            if not _simplified_only().isdisjoint(folded):
-                script = "hans"  # 原来嗰个: Simplified, though OpenCC changes the Cantonese 嗰
-            elif simplified != folded:
-                script = "hant"
-            folded = simplified
+            script = script_of(folded)  # 原来嗰个: Simplified; 唔該晒: Traditional
+            folded = converter("t2s").convert(folded)
         folded = self._mend(folded)
         folded = _SPACES.sub(" ", folded).strip()
         return Text(folded, script, cjk, latin_words(folded))
@@ -93,21 +81,9 @@ def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
-@functools.cache
-def _simplified_only() -> frozenset[str]:
-    """Simplified characters written differently in Traditional (个, 来, 说): a message with one
-    is Simplified. Not the Traditional forms Hong Kong writes otherwise (說, 説)."""
-    common = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
-    traditional = _converter("s2hk").convert(common)
-    simplified = _converter("t2s").convert(common)
-    return frozenset(
-        a for a, t, s in zip(common, traditional, simplified, strict=True) if a != t and a == s
-    )
-
-
 def simplified(text: str) -> str:
     """``text`` in Simplified characters (an answer typed in Traditional matches options)."""
-    converted: str = _converter("t2s").convert(text)
+    converted: str = converter("t2s").convert(text)
     return converted
 
 
@@ -130,7 +106,7 @@ def latin_words(folded: str) -> int:
 def to_traditional(text: str) -> str:
     """A reply in Traditional characters (Hong Kong forms, as Guangzhou readers expect).
     "Reply" is always 回覆: OpenCC gives 回復 or 回複 by the words around it (请回复 没有)."""
-    converted: str = _converter("s2hk").convert(text)
+    converted: str = converter("s2hk").convert(text)
     return _DAYS_LATER.sub("天後", _REPLY_WORD.sub("回覆", converted))
 
 
