@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from bot.conversation import State
 from bot.matching import (
     COMMAND_WORDS,
-    ENGLISH_WORDS,
     FLOW_INTENTS,
     INTENT_COMMANDS,
     MAIN_MENU,
@@ -24,7 +23,7 @@ from bot.messages import Inbound, Reply, ReplyOption
 from bot.nlu import NONE, Reading
 from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
-from bot.nlu.script import language_of
+from bot.reply_language import said_language
 from flows import FLOWS
 from flows.answers import answer as answer_question
 from flows.booking_state import kept_note
@@ -61,10 +60,6 @@ AGREE = frozenset(
     (*YES_WORDS, "系", "係", "要", "可以", "行", "好啊", "好呀", "好吖", "得", "嗯", "恩",
      "ok la", "okay", "sure", "yes please", "please")
 )  # fmt: skip
-
-# Steps whose answer is a name, written in Chinese characters whatever the conversation's
-# language: such a name does not turn an English conversation Chinese.
-NAMES_TYPED = frozenset({"name", "companion_name"})
 
 
 class Turn:
@@ -167,29 +162,13 @@ class Turn:
         return self._understand(body, first)
 
     def _observe_language(self, said: Text) -> None:
-        """Answer in the language of the message when it clearly has one: Chinese (in the
-        characters it is written in) or English. A bare name, a number, one word, or a
-        mixture that carries neither language leaves the conversation's as it was."""
-        state = self.state
-        if state.step in NAMES_TYPED and self._name_like(said):
-            return  # 李秀英 / 黃志明 / Zhang Wei typed as a name is a name, not a language
-        words = said.latin_words
-        lang: Lang | None = (
-            "en" if said.text in ENGLISH_WORDS else language_of(said.text, said.cjk, words)
-        )
+        """Answer in the language the message is clearly in (``said_language``)."""
+        lang = said_language(self.state.step, said, self._read)
         if lang is None:
             return
         if lang == "zh":
-            state.script = said.script or state.script
-        state.lang = self.ctx.lang = lang
-
-    def _name_like(self, said: Text) -> bool:
-        """Whether a message at a name question could be a name: a few Chinese characters or
-        Latin words, naming no day, place or other thing vaxbot reads (聽日下晝 is none)."""
-        if said.cjk > 4 or said.latin_words > 3 or (said.cjk and said.latin_words):
-            return False
-        reading = self._read()
-        return not reading.entities and not reading.confident
+            self.state.script = said.script or self.state.script
+        self.state.lang = self.ctx.lang = lang
 
     def _read(self) -> Reading:
         if self._reading is None or self._reading[0] is not self.said:
@@ -223,18 +202,9 @@ class Turn:
             choices.append(Option(str(len(choices) + 1), self.t("menu.all"), "intent:menu"))
             return [Reply(self.t("unsure"), self._show(choices, engine=True))]
         self._miss(body)
-        if self._unanswerable(reading):  # 打完可以饮酒吗, is there parking: a person may know
+        if reading.unanswerable():  # 打完可以饮酒吗, is there parking: a person may know
             return [Reply(self.t("ask.unknown"))]
         return self._menu(self.t("welcome" if first else "unknown"))
-
-    @staticmethod
-    def _unanswerable(reading: Reading) -> bool:
-        """Whether the message is a question no answer of ours fits: it asks (吗, 可唔可以,
-        ?, can/where …) and names nothing vaxbot reads but a place (parking at a site)."""
-        if not reading.question or reading.intent.startswith("ask."):
-            return False
-        said = set(reading.entities.said()) - {"site", "district"}
-        return reading.intent == NONE or not said
 
     def _act(self, reading: Reading, wish: dict[str, Any] | None = None) -> list[Reply]:
         """Do what a confident reading asks: start its flow, answer its question, or run the
@@ -453,7 +423,7 @@ class Turn:
         outcome = step.answer(self.ctx, answer)
         if isinstance(outcome, Retry):  # 她没有手机，用我的 at the phone step: refused
             self._miss(body, in_flow=True)
-            if self._unanswerable(reading) and not reading.entities:
+            if reading.unanswerable() and not reading.entities:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again
                 return self._reask(self.t("ask.unknown"))
         return self._apply(outcome)

@@ -110,6 +110,13 @@ class Reading:
             return ()
         return tuple(n for n, score in self.ranked[:2] if score >= threshold and n != NONE)
 
+    def unanswerable(self) -> bool:
+        """Whether the message is a question no answer of ours fits: it asks (吗, 可唔可以,
+        ?, can/where …) and names nothing vaxbot reads but a place (parking at a site)."""
+        if not self.question or self.intent.startswith("ask."):
+            return False
+        return self.intent == NONE or not set(self.entities.said()) - {"site", "district"}
+
 
 # One message per lazily loaded part: Chinese numerals and a time (cn2an), a phrase only
 # dateparser reads, Traditional characters (OpenCC), a site's name (the names).

@@ -118,7 +118,7 @@ def _traditional_only() -> re.Pattern[str]:
     """One character class of the Traditional characters Simplified writes otherwise (個, 來,
     覆): searched in C, where converting a whole reply to compare costs ten times more."""
     common = "".join(chr(c) for c in range(0x3400, 0x9FA6))
-    simple = _converter("t2s").convert(common)
+    simple = converter("t2s").convert(common)
     return re.compile("[" + "".join(a for a, s in zip(common, simple, strict=True) if a != s) + "]")
 
 
