@@ -300,6 +300,10 @@ def _site(ctx: Ctx, entities: Entities) -> list[str]:
     ]
 
 
+def _hotline(ctx: Ctx, entities: Entities) -> list[str]:
+    return [parts.t(ctx, "hotline", number=ctx.policy.contact.hotline)]
+
+
 _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "pregnancy": _pregnancy,
     "allergy": _allergy,
@@ -321,4 +325,5 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "site": _site,
     "noshow": _noshow,
     "residency": _residency,
+    "hotline": _hotline,
 }
