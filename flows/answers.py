@@ -21,6 +21,7 @@ from flows import answers_doses as doses
 from flows.answer_texts import SEPARATORS
 from flows.dialogue import Ctx
 from flows.entities import TOPICS, Entities
+from flows.missed import missed_answer
 from flows.policy import time_range
 from flows.schedule import Window, opening, window
 from store import Site
@@ -151,6 +152,9 @@ def _walkin(ctx: Ctx, entities: Entities) -> list[str]:
 
 
 def _noshow(ctx: Ctx, entities: Entities) -> list[str]:
+    told = missed_answer(ctx)  # 我琴日冇去打针: their own missed appointment, not the rule
+    if told is not None:
+        return [told]
     booking = ctx.policy.booking
     days = booking.cancel_cutoff_days
     cutoff = parts.t(ctx, "noshow", days=days) if days else parts.t(ctx, "noshow.same_day")
