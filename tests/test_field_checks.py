@@ -17,7 +17,7 @@ from flows.countries import read_country
 from flows.dates import parse_when
 from flows.entities import Entities
 from flows.names import Kind, read_name
-from flows.policy import Policy, load_policy
+from flows.policy import Policy, PolicyError, load_policy
 from store import Resident, Store
 from tests.conftest import Clock, Phone
 
@@ -162,7 +162,7 @@ def test_the_hotline_number_comes_from_the_policy(
 def test_a_hotline_that_is_no_number_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text('[contact]\nhotline = "call us"\n', "utf-8")
-    with pytest.raises(Exception, match="contact.hotline"):
+    with pytest.raises(PolicyError, match=r"contact\.hotline"):
         load_policy(path)
 
 
