@@ -16,7 +16,6 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
         "{day}的预约已过（未接种）。",
         "The appointment on {day} has passed (no vaccination recorded).",
     ),
-    "missed.who": ("{name}：", "{name}: "),
     "missed.count": (
         "已计爽约{n}次，第{nth}次起不能自助预约。",
         "No-shows: {n} (from no-show {nth} on, booking here is barred).",

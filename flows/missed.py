@@ -96,9 +96,9 @@ def missed_answer(ctx: Ctx) -> str | None:
             told.append((person, missed))
     if not told:
         return None
-    space = " " if ctx.lang == "en" else ""
+    space, colon = (" ", ": ") if ctx.lang == "en" else ("", "：")
     parts = [
-        ctx.t("missed.who", name=person.name) + space.join(missed_lines(ctx, missed))
+        person.name + colon + space.join(missed_lines(ctx, missed))
         for person, missed in told[:2]  # two SMS segments at most
     ]
     return "\n".join(parts)
