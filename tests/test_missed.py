@@ -72,3 +72,20 @@ def test_someone_who_missed_nothing_gets_the_rule(phone: Phone, store: Store) ->
     said = phone.say("what if I miss my appointment?")
     assert "cancel at the latest" in said, said
     assert "has passed" not in said, said
+
+
+def test_the_missed_appointment_that_bars_says_to_call_the_hotline(
+    phone: Phone, store: Store, policy: Policy, clock: Clock
+) -> None:
+    person = register(store, clock.now)
+    for day in ("2021-06-17", "2021-06-18"):  # two no-shows already: the limit
+        book(store, person, clock, day)
+        clock.set(f"{day}T23:30:00+08:00")
+        store.mark_noshows(clock.now, bar_rule(policy), "system:noshow")
+    book(store, person, clock, "2021-06-19")
+    clock.set(DAY_AFTER)  # the third, not yet marked: marked now, and it bars
+    said = phone.say("我的预约")
+    assert "6月19日的预约已过（未接种）" in said, said
+    assert "请致电热线12345" in said and "回复 预约" not in said, said
+    barred = store.resident(person.id)
+    assert barred is not None and barred.barred and barred.noshows == 3
