@@ -277,6 +277,10 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "site.ask.plain": ("请说出接种点名称。", "Name the site."),
     "site.none": ("暂无接种点信息。", "No site is listed at present."),
+    "hotline": (
+        "咨询热线：{number}。回复 人工 可请工作人员回电。",
+        "Hotline: {number}. Reply AGENT to have an operator call you back.",
+    ),
     # -- missed appointments -------------------------------------------------------------------
     "noshow": (
         "不能按时接种请最迟在接种日{days}天前取消，当天不能取消。",

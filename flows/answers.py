@@ -21,6 +21,7 @@ from flows import answers_doses as doses
 from flows.answer_texts import SEPARATORS
 from flows.dialogue import Ctx
 from flows.entities import TOPICS, Entities
+from flows.missed import missed_answer
 from flows.policy import time_range
 from flows.schedule import Window, opening, window
 from store import Site
@@ -157,6 +158,9 @@ def _walkin(ctx: Ctx, entities: Entities) -> list[str]:
 
 
 def _noshow(ctx: Ctx, entities: Entities) -> list[str]:
+    told = missed_answer(ctx)  # 我琴日冇去打针: their own missed appointment, not the rule
+    if told is not None:
+        return [told]
     booking = ctx.policy.booking
     days = booking.cancel_cutoff_days
     cutoff = parts.t(ctx, "noshow", days=days) if days else parts.t(ctx, "noshow.same_day")
@@ -306,6 +310,10 @@ def _site(ctx: Ctx, entities: Entities) -> list[str]:
     ]
 
 
+def _hotline(ctx: Ctx, entities: Entities) -> list[str]:
+    return [parts.t(ctx, "hotline", number=ctx.policy.contact.hotline)]
+
+
 _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "pregnancy": _pregnancy,
     "allergy": _allergy,
@@ -328,4 +336,5 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "site": _site,
     "noshow": _noshow,
     "residency": _residency,
+    "hotline": _hotline,
 }

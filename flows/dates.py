@@ -64,7 +64,7 @@ from flows.date_text import MASK, SPACES, cn_numerals_to_digits, normalise
 from flows.day_times import Part, find_hour, find_part
 from flows.festivals import read_festival
 
-MAX_CHARS: Final = 100
+MAX_CHARS: Final = 500  # the engine's hard limit: a long SMS (greetings, thanks) keeps its day
 YEAR_ROLL_DAYS: Final = 60
 BARE_DAY_GRACE_DAYS: Final = 3
 MAX_DAYS_AHEAD: Final = 366

@@ -37,6 +37,7 @@ TOPICS: tuple[str, ...] = (
     "residency",  # who may book here: any hukou, Hong Kong/Macau/Taiwan, foreigners (passport)
     "after",  # feeling unwell after the shot (fever, a sore arm): what to do
     "doctor",  # what the rules do not list (menstruation, another vaccine lately): the doctor
+    "hotline",  # the hotline's number (policy contact.hotline); 人工 for a call-back
 )
 
 

@@ -70,6 +70,13 @@ _NOBODY = (
 _LATIN_NOBODY = re.compile(
     r"\b(no ?one|nobody|alone|by myself|on my own|no companion|has to work|have to work)\b", re.I
 )
+# What is typed for "nothing" or as a test, never a person's name (a companion's "无": no one).
+_PLACEHOLDERS = frozenset((
+    "null", "none", "nil", "n/a", "n.a.", "undefined", "unknown", "test", "testing", "tbd",
+    "tba", "xxx", "asdf", "abc", "noname", "anonymous", "无", "無", "没有", "沒有", "冇",
+    "测试", "測試", "未知", "不详", "不詳", "匿名", "空",
+))  # fmt: skip
+_NOTHING = frozenset({"无", "無", "没有", "沒有", "冇", "none", "nil", "空"})
 # English words that are not (part of) a name.
 _LATIN_WORD_LIST = (
     "i me my mine myself we us our you your he him his she her they them their it its this that "
@@ -147,6 +154,9 @@ def read_name(text: str, simple: str, said: Entities, *, companion: bool = False
     while len(simple) > 2 and simple[-1] in _PARTICLES:
         name, simple = name[:-1].rstrip("，, "), simple[:-1].rstrip("，, ")
     folded = simple.casefold()
+    if folded.strip(" -_") in _PLACEHOLDERS or name.casefold() in _PLACEHOLDERS:
+        nothing = companion and (folded in _NOTHING or name.casefold() in _NOTHING)
+        return Reading(Kind.NOBODY if nothing else Kind.NOT_A_NAME)  # NULL, test, 无
     if companion and (any(word in simple for word in _NOBODY) or _LATIN_NOBODY.search(folded)):
         return Reading(Kind.NOBODY)
     when = said.day or said.part or said.hour is not None or said.week or said.too_far

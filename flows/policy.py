@@ -98,6 +98,11 @@ class Registration(_Model):
     consent_version: str = Field(default="2021-06-a", min_length=1)
 
 
+class Contact(_Model):
+    # The number residents call (said when they ask for it; 人工 files a call-back instead).
+    hotline: str = Field(default="12345", pattern=r"^\+?[0-9][0-9 -]{1,22}[0-9]$")
+
+
 class Ages(_Model):
     minimum: int = Field(ge=0, le=120)
     assessment: int = Field(ge=0, le=120)
@@ -235,6 +240,7 @@ class Policy(_Model):
     jobs: Jobs
     outbox: Outbox
     retention: Retention = Retention()
+    contact: Contact = Contact()
     districts: dict[str, District] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)
     campaigns: tuple[Campaign, ...] = ()

@@ -15,7 +15,8 @@ stateDiagram-v2
     document --> phone: a valid resident ID typed instead of a number
     document --> passport: passport
     passport --> nationality
-    nationality --> birth_date
+    nationality --> birth_date: a country or region (ISO 3166, flows.countries)
+    nationality --> phone: and the birth date, typed one step early
     id_number --> phone: valid, not yet registered
     birth_date --> phone: not yet registered
     id_number --> [*]: cannot be registered here (nothing said of who holds it; the phone on
@@ -40,6 +41,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flows import lexicon
+from flows.countries import read_country
 from flows.dates import parse_birth_date
 from flows.dialogue import (
     Answer,
@@ -351,11 +353,21 @@ def _nationality(ctx: Ctx) -> Prompt:
 
 
 def _read_nationality(ctx: Ctx, answer: Answer) -> Outcome:
-    nationality = clean_name(answer.text)
-    if not valid_name(nationality):
-        return Retry(ctx.t("reg.nationality_bad"))
-    ctx.data["nationality"] = nationality
-    return Next("birth_date")
+    country = read_country(answer.text, answer.simple)  # flows.countries: ISO 3166, stored as GBR
+    if country is None:
+        born = parse_birth_date(answer.text, ctx.today)  # the birth date one step early: kept
+        if born is None or born.year < 1900:
+            return Retry("", Prompt(ctx.t("reg.nationality_bad")))
+        ctx.data["early_birth_date"] = born.isoformat()
+        return Retry("", Prompt(ctx.t("reg.nationality_date", day=ctx.day(born))))
+    ctx.data["nationality"] = country.code
+    said = ctx.t("reg.nationality_ok", country=ctx.name_of(country.zh, country.en))
+    early = ctx.data.pop("early_birth_date", None)
+    if early is None:
+        return Next("birth_date", note=said)
+    ctx.data["birth_date"] = early
+    young = too_young_note(ctx, date.fromisoformat(early))
+    return Next("phone", note=" ".join(filter(None, (said, young))))
 
 
 def _birth_date(ctx: Ctx) -> Prompt:

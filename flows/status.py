@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flows.dialogue import Ctx, Done, Flow, Outcome
 from flows.identity import mask_phone
+from flows.missed import missed_lines, missed_of, passed
 from flows.offers import offer_deadline, open_offers, short_moment
 from flows.places import booking_facts, site_name
 from flows.schedule import Complete, next_dose
@@ -38,10 +39,13 @@ def _person(ctx: Ctx, person: Resident, offer: Offer | None, in_flow: bool) -> l
         product = ctx.policy.products.get(dose.product_id)
         label = ctx.name_of(product.zh, product.en) if product else dose.product_id
         lines.append(ctx.t("status.dose", dose=dose.dose, day=ctx.day(dose.day), product=label))
-    bookings = ctx.bookings(person.id)
+    missed = missed_of(ctx, person)  # flows.missed: a past appointment is not a current one
+    bookings = [booking for booking in ctx.bookings(person.id) if not passed(ctx, booking)]
     lines.extend(
         ctx.t("status.booking", **booking_facts(ctx, person.name, booking)) for booking in bookings
     )
+    if missed is not None:
+        lines.extend(missed_lines(ctx, missed, barred_said=person.barred))
     upcoming = next_dose(doses, ctx.policy)
     if isinstance(upcoming, Complete):
         lines.append(ctx.t("status.complete"))
@@ -53,7 +57,7 @@ def _person(ctx: Ctx, person: Resident, offer: Offer | None, in_flow: bool) -> l
             lines.append(
                 ctx.t("status.next_due", dose=upcoming.number, day=ctx.day(upcoming.earliest))
             )
-        else:
+        elif missed is None:
             lines.append(ctx.t("status.no_booking"))
     queued = ctx.store.queue_place(person.id, upcoming.number)
     if queued is not None:

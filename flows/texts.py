@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
+from flows.field_texts import FIELD_TEXTS
 from flows.free_texts import FREE_TEXT
 from flows.holiday_texts import HOLIDAY_TEXTS
 from flows.hours_texts import HOURS_TEXTS
@@ -32,6 +33,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **NAME_TEXTS,
     **HOLIDAY_TEXTS,
     **MIND_TEXTS,
+    **FIELD_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",
@@ -111,7 +113,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A passport number is 5-20 letters or digits. Please try again.",
     ),
     "reg.nationality": ("请输入国籍：", "Enter the nationality:"),
-    "reg.nationality_bad": ("请用文字填写国籍。", "Please type the nationality in letters."),
     "reg.birth_date": (
         "请输入出生日期（如1990-01-31）：",
         "Enter the date of birth (e.g. 1990-01-31):",

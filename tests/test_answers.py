@@ -32,9 +32,9 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 BACKENDS = ("sqlite", "postgresql")
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")  # characters and punctuation
 CLOSINGS = {
-    "zh": ("回复 预约", "回复 取消", "回复 查询", "再回复 预约"),
+    "zh": ("回复 预约", "回复 取消", "回复 查询", "再回复 预约", "回复 人工"),
     # Not "Reply CANCEL": on Twilio, CANCEL opts the number out at the carrier.
-    "en": ("Reply BOOK", "Reply MENU", "Reply STATUS"),
+    "en": ("Reply BOOK", "Reply MENU", "Reply STATUS", "Reply AGENT"),
 }
 
 

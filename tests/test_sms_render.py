@@ -164,6 +164,11 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "minutes": 240,  # the policy's longest observation
         "n": 12345,
         "limit": 500,
+        "nth": 101,  # the no-show that bars, one past the policy's largest limit
+        "hotline": "+86 20 8888 1234 5678",  # contact.hotline's longest shape
+        "country": "圣赫勒拿-阿森松-特里斯坦-达库尼亚"  # the longest ISO 3166 names
+        if zh
+        else "Saint Helena, Ascension and Tristan da Cunha",
         "min": 76,
         "max": 150,
         "days": 35,
