@@ -207,7 +207,7 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}")
 
 def _names_someone(answer: Answer) -> bool:
     """A person's name alone (张伟, Li Ming) answered to who it is for."""
-    text = answer.text.strip(" .。!！")
+    text = answer.words.strip(" .。!！")  # 陳大文 as 陈大文: the surname is known
     return _looks_like_a_name(text) or bool(_LATIN_NAME.fullmatch(text))
 
 
