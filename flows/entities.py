@@ -49,8 +49,8 @@ class Entities:
     ``first_maker`` the one named first when a message names two (第一针科兴，第二针打国药:
     the maker of an earlier dose); ``relation`` one of
     ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
-    ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
-    course).
+    ``sibling``, ``other``, ``new`` (someone not on the phone yet: 再帮一个人约); ``dose`` 1, 2,
+    3 … or 0 for "a booster" (the dose after the full course).
     """
 
     dose: int | None = None
