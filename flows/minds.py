@@ -16,6 +16,7 @@ from functools import cache
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
+from flows.screening import conditions_said, questions, read_all
 from store import Resident
 
 # Flows that change a booking already made: giving up there keeps it as it is.
@@ -122,10 +123,14 @@ def _another_person(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
     relation, chosen = answer.said.relation, ctx.data.get("resident_id")
     if relation is None or step in COMPANION_STEPS or answer.intent not in REQUESTS:
         return None  # 我女儿陪佢 names a companion; 我太太说… in a health answer, nobody
+    if step == "screening" and read_all(answer.words, questions(ctx)) is not None:
+        return None  # 没有。我太太说我去过高风险区: a health answer, whoever it names
     said = answer.said.said()
+    if health := conditions_said(answer.words):  # 帮我妈约，佢发紧烧: asked of her, not passed
+        said["health"] = health
     if relation == "new":  # never the person already here
         return Done("", then="book", carry={"wish": said})
-    if chosen is None:
+    if chosen is None or step in OWN_WORDS or not answer.confident:
         return None  # nobody chosen yet: the booking reads it (flows.booking_place.revise)
     meant, sure = people_meant(ctx.people(), relation)
     if any(person.id == chosen for person in meant):
