@@ -67,6 +67,9 @@ ANOTHER = [
     "Can you book for somebody else too?",
     "我想帮另外一位长者预约打针",
     "one more please",
+    "再帮个阿伯约",
+    "我仲要幫多個街坊約",
+    "I want to book for a different person",
 ]
 
 
@@ -127,7 +130,14 @@ def test_who_to_book_for_always_ends_with_someone_new(
 
 def test_a_question_with_one_more_is_no_booking(phone: Phone, store: Store, now: datetime) -> None:
     person(store, now, "陈伯强", OWN_ID, "self")
-    for text in ("还有一个问题", "我还有一个问题想问", "give the place to another person"):
+    for text in (
+        "还有一个问题",
+        "我还有一个问题想问",
+        "give the place to another person",
+        "还有位吗",
+        "還有名額嗎？",
+        "我想再约一个时间",
+    ):
         assert not is_registration(said_to(phone, text)), text
 
 

@@ -43,7 +43,7 @@ _DATE_MARK = re.compile(
 # What is no word of its own around a short answer (还有一个啊！, one more please).
 _FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇嘞咯]")
 # A place given to someone else (give it to another person, 让畀另一个人): nobody to book.
-_GIVEN_TO = re.compile(r"(?:\bto|让|畀|俾)\s*$")
+_GIVEN_TO = re.compile(r"(?:\bto|让给?|畀|俾|(?:名额|号|位|place|slot|spot)\S{0,4}给)\s*$")
 _LONG_NUMBER = re.compile(r"[0-9]{11}")
 _NUMBER_GIVEN = re.compile(
     r"(?:(?:居民)?身份证(?:号码|号)?|证件号码?|手机(?:号码|号)?|电话(?:号码)?"
@@ -410,6 +410,8 @@ class Interpreter:
         dose = self._dose(text, values["dose"])
         cues = [word for word, (kind, _, _) in found if kind == "cue"]
         relation = self._relation(text, values["relation"], cues)
+        if relation in (None, "other") and self._someone_new(text):  # 再帮个阿伯约
+            relation = "new"
         part: Part | None = None
         day: date | None = None
         hour: int | None = None
@@ -475,6 +477,15 @@ class Interpreter:
         if others:
             return others[0][1]
         return "self" if kept else None
+
+    def _someone_new(self, text: str) -> bool:
+        """Whether the text asks for one more person (再帮个阿伯约, a different person) by the
+        lexicon's ``[someone_new]`` patterns; not a place given away (名额让畀其他人)."""
+        for pattern in self.lexicon.someone_new:
+            found = pattern.search(text)
+            if found is not None and not _GIVEN_TO.search(text[: found.start()]):
+                return True
+        return False
 
     @staticmethod
     def _age(text: str) -> int | None:
