@@ -72,15 +72,16 @@ def says(answer: Answer, kind: str) -> bool:
 _FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇嘞咯]")
 
 
-def _bare(text: str) -> str:
+def bare(text: str) -> str:
+    """The words of a short answer without punctuation and particles (还有一个啊！: 还有一个)."""
     return _FILLER.sub("", unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))
 
 
 def says_only(answer: Answer, kind: str) -> bool:
     """Whether the whole answer is one of the lexicon's ``[minds] kind`` words (我, me: oneself
     only when said alone), whatever the punctuation and particles around it."""
-    said = _bare(answer.words)
-    return bool(said) and any(said == _bare(word) for word in lexicon.load().minds.get(kind, ()))
+    said = bare(answer.words)
+    return bool(said) and any(said == bare(word) for word in lexicon.load().minds.get(kind, ()))
 
 
 def who_said(relation: str | None) -> str | None:

@@ -27,6 +27,7 @@ from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
 from flows.lexicon import PARTS, Lexicon, load
+from flows.minds import bare
 from flows.policy import Policy
 from store import Site
 
@@ -38,12 +39,10 @@ _DATE_MARK = re.compile(
     r"today|tomorrow|tonight|yesterday|ago|month|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
-# An ID or mobile number written in a message (身份证4401…, 手机13800138000), with the words that
-# name it: read without it (身份证 there gives a number; it does not ask what to bring).
-# What is no word of its own around a short answer (还有一个啊！, one more please).
-_FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇嘞咯]")
 # A place given to someone else (give it to another person, 让畀另一个人): nobody to book.
 _GIVEN_TO = re.compile(r"(?:\bto|让给?|畀|俾|(?:名额|号|位|place|slot|spot)\S{0,4}给)\s*$")
+# An ID or mobile number written in a message (身份证4401…, 手机13800138000), with the words that
+# name it: read without it (身份证 there gives a number; it does not ask what to bring).
 _LONG_NUMBER = re.compile(r"[0-9]{11}")
 _NUMBER_GIVEN = re.compile(
     r"(?:(?:居民)?身份证(?:号码|号)?|证件号码?|手机(?:号码|号)?|电话(?:号码)?"
@@ -463,13 +462,13 @@ class Interpreter:
         inside a longer one (老公公, 老公) or inside a question's words (备孕…要孩子: no child
         yet) is not one."""
         words = [word for word, _ in said]
-        bare = _FILLER.sub("", text)
+        alone = bare(text)
         kept = [
             (text.find(word), "new" if value == "new_alone" else str(value))
             for word, value in said
             if not any(word != other and word in other for other in (*words, *cues))
             # 还有一个 / one more alone: someone new; 还有一个问题 names nobody
-            and (value != "new_alone" or bare == _FILLER.sub("", word))
+            and (value != "new_alone" or alone == bare(word))
             # give the place to another person: a place given away, nobody to book
             and not (value == "new" and _GIVEN_TO.search(text[: text.find(word)]))
         ]
