@@ -206,9 +206,10 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}")
 
 
 def _names_someone(answer: Answer) -> bool:
-    """A person's name alone (张伟, Li Ming) answered to who it is for."""
-    text = answer.words.strip(" .。!！")  # 陳大文 as 陈大文: the surname is known
-    return _looks_like_a_name(text) or bool(_LATIN_NAME.fullmatch(text))
+    """A person's name (张伟, 我叫何国强, Li Ming) answered to who it is for."""
+    reading = read_name(answer.words, answer.words, answer.said)  # 陳大文 as 陈大文
+    name = reading.name if reading.kind is Kind.NAME else ""
+    return _looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))
 
 
 def _said_who(ctx: Ctx) -> bool:

@@ -189,6 +189,8 @@ def test_a_question_at_who_is_answered_and_who_asked_again(phone: Phone) -> None
         ("登记", "何国强", "是", "接种人本人手机号"),
         ("登記", "陳大文", "1", "接种人本人手机号"),
         ("register", "Li Ming", "yes", "own mobile"),
+        ("预约", "我叫何国强", "对", "接种人本人手机号"),
+        ("book", "my name is Li Ming", "Yes", "own mobile"),
     ],
 )
 def test_a_name_at_who_asks_if_it_is_ones_own(
