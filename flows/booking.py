@@ -100,7 +100,7 @@ from flows.dialogue import (
 from flows.documents import calendar, qr_code
 from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
-from flows.minds import other_maker_note
+from flows.minds import other_maker_note, people_meant
 from flows.places import (
     PARTS,
     booking_facts,
@@ -139,6 +139,9 @@ def _start(ctx: Ctx) -> Outcome:
         return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
     elif named := [p for p in people if p.id == ctx.data.get("named")]:  # 帮王小妹约
         people, relation = named, None
+    elif relation == "new":  # 再帮一个人约: nobody on this phone yet, never who is there
+        carry = {"relation": "other"}
+        return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
     elif relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
         people, sure = people_meant(people, relation)
         if not people:  # nobody like that here yet: register them first
@@ -157,31 +160,6 @@ def _start(ctx: Ctx) -> Outcome:
     return Next("person", note=note)
 
 
-# Who a relation word can be, by the sex on their ID (a father is no woman).
-_SEX_OF = {"father": "M", "grandfather": "M", "mother": "F", "grandmother": "F"}
-
-
-def people_meant(people: list[Resident], relation: str) -> tuple[list[Resident], bool]:
-    """The people on the phone ``relation`` (本人, 妈妈, 朋友…) can mean, and whether they are
-    surely meant: those registered as that relation; else those registered without one
-    (family, a relative) whose sex does not rule them out, which is a guess to be asked."""
-    selves = [p for p in people if p.relation == "self"]
-    if relation == "self":
-        return selves, len(selves) == 1
-    # several "self" on one phone (registered before relations were kept): any may be family
-    others = [p for p in people if p.relation != "self" or len(selves) > 1]
-    named = [p for p in others if p.relation == relation]
-    if named:
-        return named, True
-    sex = _SEX_OF.get(relation)
-    unnamed = [
-        p
-        for p in others
-        if p.relation in ("other", "self") and (sex is None or p.sex in (sex, None))
-    ]
-    return unnamed, False
-
-
 def _next_dose_is(ctx: Ctx, person: Resident, dose: int) -> bool:
     """Whether ``dose`` (1, 2, 3; 0: a booster) is the one ``person`` would book next."""
     had = max((d.dose for d in ctx.doses(person.id)), default=0)
@@ -192,8 +170,7 @@ def _person(ctx: Ctx) -> Prompt:
     shown = ctx.data.get("people")
     people = [p for p in ctx.people() if shown is None or p.id in shown]
     options: list[tuple[str, Value]] = [(person.name, person.id) for person in people]
-    if ctx.data.get("new_person"):
-        options.append((ctx.t("book.who.new"), "new"))
+    options.append((ctx.t("book.who.new"), "new"))  # always: someone not registered yet
     return Prompt(ctx.t("book.who"), numbered(options))
 
 
@@ -226,8 +203,8 @@ def _campaign_first(ctx: Ctx) -> str | None:
 
 def _read_person(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "new":  # someone not registered yet: register them, then book
-        relation = str(ctx.data.pop("new_person"))
-        return Handoff("register", after="book", carry={"relation": relation})
+        relation = ctx.data.pop("new_person", None)  # 帮我爸约: 爸爸; else asked who
+        return Handoff("register", after="book", carry={"relation": relation} if relation else None)
     resident = ctx.store.resident(int(answer.value or 0))
     if resident is None or resident.account_id != ctx.account_id:
         return Retry(ctx.t("unknown"))
@@ -277,7 +254,7 @@ def _refusal(ctx: Ctx, resident: Resident, decision: Decision) -> Done | None:
         said = wish(ctx).said()
         return Done(
             ctx.t("book.already", **booking_facts(ctx, resident.name, decision.booking)),
-            carry={"wish": said} if said else None,
+            carry={"wish": said, "named": resident.id},  # 改期: this person's booking
             offer=(move,),
         )
     if decision.bar is Bar.CAMPAIGN:

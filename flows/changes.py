@@ -145,6 +145,8 @@ CANCEL = Flow(
 
 def _start_reschedule(ctx: Ctx) -> Outcome:
     bookings = _bookings(ctx)
+    named = [(name, b) for name, b in bookings if b.resident_id == ctx.data.get("named")]
+    bookings = named or bookings  # 我妈也要改: hers, when she has one
     if not bookings:
         said = wish(ctx)
         if said.day is None and said.part is None and said.week is None:

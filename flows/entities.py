@@ -52,8 +52,8 @@ class Entities:
     was given, named in a clause that tells of it (佢第一针喺白云打嘅: not the place wanted,
     which ``district`` and ``site`` are); ``relation`` one of
     ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
-    ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
-    course).
+    ``sibling``, ``other``, ``new`` (someone not on the phone yet: 再帮一个人约); ``dose`` 1, 2,
+    3 … or 0 for "a booster" (the dose after the full course).
     """
 
     dose: int | None = None

@@ -86,6 +86,8 @@ class Lexicon:
     holiday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 节后: after
     # A change of mind inside a flow (flows/minds.py): give_up, keep, this_phone, unknown
     minds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Someone not on the phone yet, by pattern (再帮个阿伯约, a different person): relation "new"
+    someone_new: tuple[re.Pattern[str], ...] = ()
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -104,6 +106,17 @@ def _weights(raw: Any, where: str, fold: bool = True) -> tuple[tuple[str, float]
         if not isinstance(weight, int | float) or not word:
             raise ValueError(f"lexicon: {where}.{word!r} needs a number")
         out.append((word.casefold() if fold else word, float(weight)))
+    return tuple(out)
+
+
+def _patterns(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    """Regular expressions, kept as written (folding would turn ``\\S`` into ``\\s``)."""
+    out = []
+    for pattern in _words(raw, f"{where}.patterns", fold=False):
+        try:
+            out.append(re.compile(pattern))
+        except re.error as error:
+            raise ValueError(f"lexicon: {where}: bad pattern {pattern!r}") from error
     return tuple(out)
 
 
@@ -171,6 +184,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
         **_festivals(raw.get("festivals", {})),
         minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
+        someone_new=_patterns(raw.get("someone_new", {}).get("patterns", []), "someone_new"),
     )
 
 

@@ -41,4 +41,14 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "第2针起须与第1针同厂家（{product}），不能换{wanted}。",
         "Later doses must match dose 1's maker ({product}), not {wanted}.",
     ),
+    "reg.who.asked": (
+        "本人或家人均可登记：为自己登记回复1，为家人或他人代办回复2。",
+        "You may register yourself or a family member: reply 1 for yourself, 2 for someone else.",
+    ),
+    "reg.who.name": (
+        "是为您本人（{name}）登记吗？",
+        "Are you registering yourself ({name})?",
+    ),
+    "reg.who.name.self": ("是，我本人", "Yes, myself"),
+    "reg.who.name.other": ("不是，为家人或他人", "No, someone else"),
 }

@@ -16,6 +16,8 @@ from functools import cache
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
+from flows.screening import conditions_said, questions, read_all
+from store import Resident
 
 # Flows that change a booking already made: giving up there keeps it as it is.
 CHANGES = frozenset({"reschedule", "cancel"})
@@ -34,6 +36,12 @@ AFTER_NAME = frozenset(
 DOCUMENT_STEPS = frozenset({"id_number", "passport"})
 # Booking steps whose free text is theirs alone (dose 1's maker is asked at declare_maker).
 OWN_WORDS = frozenset({"declare", "declare_date", "declare_maker", "declare_where"})
+# Flows about one person already chosen, where a request may name another one instead.
+PERSON_FLOWS = frozenset({"book", "reschedule"})
+# What a request for someone (帮我妈约, 我妈也要改, 再帮一个人约) is read as.
+REQUESTS = frozenset({"book", "reschedule", "register"})
+# Steps whose words name the companion coming along, not the person booked.
+COMPANION_STEPS = frozenset({"companion_name", "companion_phone"})
 _DIGITS = re.compile(r"\d")
 
 
@@ -60,6 +68,27 @@ def says(answer: Answer, kind: str) -> bool:
     return pattern.search(text) is not None
 
 
+# What is no word of its own around a short answer (我啊, me please, 本人。).
+_FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇嘞咯]")
+
+
+def bare(text: str) -> str:
+    """The words of a short answer without punctuation and particles (还有一个啊！: 还有一个)."""
+    return _FILLER.sub("", unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))
+
+
+def says_only(answer: Answer, kind: str) -> bool:
+    """Whether the whole answer is one of the lexicon's ``[minds] kind`` words (我, me: oneself
+    only when said alone), whatever the punctuation and particles around it."""
+    said = bare(answer.words)
+    return bool(said) and any(said == bare(word) for word in lexicon.load().minds.get(kind, ()))
+
+
+def who_said(relation: str | None) -> str | None:
+    """A relation as a registration keeps it: someone new (另一个人) is someone else."""
+    return "other" if relation == "new" else relation
+
+
 def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
     """What a message that is no option and no question means at ``step`` of ``flow`` when it
     changes the resident's mind; None when it does not (the step reads it as usual)."""
@@ -67,6 +96,8 @@ def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | No
         return gave_up
     if flow == "register":
         return _register(ctx, step, answer)
+    if flow in PERSON_FLOWS and (other := _another_person(ctx, step, answer)) is not None:
+        return other
     if flow == "book" and step not in OWN_WORDS and not ctx.data.get("reschedule"):
         return _maker(ctx, answer)
     return None
@@ -84,6 +115,57 @@ def _give_up(ctx: Ctx, flow: str, answer: Answer) -> Outcome | None:
     if flow in STOPPABLE:
         return Done(ctx.t("mind.stopped"), abort=True)
     return None
+
+
+def _another_person(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
+    """A request for someone else than the person being booked or moved (帮我妈约明天上午 while
+    booking her husband, 我妈也要改, 再帮一个人约): the flow left for them, with what was said;
+    the booking's start finds who is meant (switches, asks, or registers someone new)."""
+    relation, chosen = answer.said.relation, ctx.data.get("resident_id")
+    if relation is None or step in COMPANION_STEPS or answer.intent not in REQUESTS:
+        return None  # 我女儿陪佢 names a companion; 我太太说… in a health answer, nobody
+    if step == "screening" and read_all(answer.words, questions(ctx)) is not None:
+        return None  # 没有。我太太说我去过高风险区: a health answer, whoever it names
+    said = answer.said.said()
+    if health := conditions_said(answer.words):  # 帮我妈约，佢发紧烧: asked of her, not passed
+        said["health"] = health
+    if relation == "new":  # never the person already here
+        return Done("", then="book", carry={"wish": said})
+    if chosen is None or step in OWN_WORDS or not answer.confident:
+        return None  # nobody chosen yet: the booking reads it (flows.booking_place.revise)
+    meant, sure = people_meant(ctx.people(), relation)
+    if any(person.id == chosen for person in meant):
+        return None  # the same person (帮我妈约 while booking her)
+    moving = answer.intent == "reschedule" or ctx.data.get("reschedule")
+    if moving and sure and len(meant) == 1 and ctx.bookings(meant[0].id):
+        # 我妈也要改，改到明天上午: her booking moved, not his
+        return Done("", then="reschedule", carry={"wish": said, "named": meant[0].id})
+    return Done("", then="book", carry={"wish": said})
+
+
+# Who a relation word can be, by the sex on their ID (a father is no woman).
+_SEX_OF = {"father": "M", "grandfather": "M", "mother": "F", "grandmother": "F"}
+
+
+def people_meant(people: list[Resident], relation: str) -> tuple[list[Resident], bool]:
+    """The people on the phone ``relation`` (本人, 妈妈, 朋友…) can mean, and whether they are
+    surely meant: those registered as that relation; else those registered without one
+    (family, a relative) whose sex does not rule them out, which is a guess to be asked."""
+    selves = [p for p in people if p.relation == "self"]
+    if relation == "self":
+        return selves, len(selves) == 1
+    # several "self" on one phone (registered before relations were kept): any may be family
+    others = [p for p in people if p.relation != "self" or len(selves) > 1]
+    named = [p for p in others if p.relation == relation]
+    if named:
+        return named, True
+    sex = _SEX_OF.get(relation)
+    unnamed = [
+        p
+        for p in others
+        if p.relation in ("other", "self") and (sex is None or p.sex in (sex, None))
+    ]
+    return unnamed, False
 
 
 def _register(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
@@ -108,7 +190,7 @@ def _someone_else(ctx: Ctx, step: str, answer: Answer) -> str | None:
     else or the other way round, or another relative than the one said. A relative named after
     家人或他人 says who they are, not someone new; at the phone question only a clear request
     counts (用我妈的号码 is her number, not her registration)."""
-    said, now = answer.said.relation, ctx.data.get("relation")
+    said, now = who_said(answer.said.relation), ctx.data.get("relation")
     if said is None or now is None or said == now or answer.intent not in ("book", "register"):
         return None
     if now == "other" and said != "self":

@@ -8,6 +8,9 @@ stateDiagram-v2
     consent --> name: agree, and who it is for was already said (帮我妈妈登记)
     consent --> [*]: decline, or the notice only (nothing stored)
     who --> name: myself / someone else
+    who --> who: a question (要本人来登记吗), answered
+    who --> who_name: a name (何国强): is it the sender's own?
+    who_name --> document: myself / someone else
     name --> document
     name --> phone: the name and a valid resident ID in one message (张三 440106…)
     name --> id_number: the name and a resident ID that is not valid (the problem said)
@@ -59,9 +62,10 @@ from flows.dialogue import (
 )
 from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
-from flows.minds import says, this_phone
+from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options
+from flows.register_who import asked_who, read_who_name, who_name
 from store import DuplicateDocument, Resident
 
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
@@ -151,6 +155,8 @@ def _start(ctx: Ctx) -> Outcome:
     cap = ctx.policy.registration.max_people_per_phone
     if len(ctx.people()) >= cap:
         return Done(ctx.t("reg.cap", n=cap), abort=True)
+    if ctx.data.get("relation"):
+        ctx.data["relation"] = who_said(ctx.data["relation"])  # 给新的人登记: someone else
     return Next("consent")
 
 
@@ -182,14 +188,30 @@ def _who(ctx: Ctx) -> Prompt:
 
 
 def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
-    relation = answer.value if answer.option else answer.said.relation  # 我自己, 我阿妈
-    if relation is None and _looks_like_a_name(answer.text):  # 张伟: someone else, by name
-        ctx.data["relation"] = "other"
-        return take_name(ctx, answer, "name", then="document")
+    if answer.option is not None:
+        relation = answer.value
+    elif asked_who(answer):  # 要本人来登记吗: answered, and who it is for asked again
+        return Retry(ctx.t("reg.who.asked"))
+    elif says_only(answer, "oneself"):  # 我, me
+        relation = "self"
+    else:
+        relation = who_said(answer.said.relation)  # 我自己, 我阿妈, 另一个人
+    if relation is None and _names_someone(answer):  # 何国强: oneself or someone else? asked
+        return take_name(ctx, answer, "name", then="who_name")
     if relation is None:
         return Retry(ctx.t("pick_number", n=2))
     ctx.data["relation"] = relation  # self, other, or what was said: mother, father…
     return said_identity(ctx, "name")
+
+
+_LATIN_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}")
+
+
+def _names_someone(answer: Answer) -> bool:
+    """A person's name (张伟, 我叫何国强, Li Ming) answered to who it is for."""
+    reading = read_name(answer.words, answer.words, answer.said)  # 陳大文 as 陈大文
+    name = reading.name if reading.kind is Kind.NAME else ""
+    return _looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))
 
 
 def _said_who(ctx: Ctx) -> bool:
@@ -204,7 +226,7 @@ def _name(ctx: Ctx) -> Prompt:
 
 
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
-    said = answer.said.relation
+    said = who_said(answer.said.relation)
     asked = answer.intent in ("book", "register")
     if said is not None and asked and said != ctx.data.get("relation"):
         ctx.data["relation"] = said  # 不是我，是给我妈约: not a name, but who it is for
@@ -474,6 +496,7 @@ REGISTRATION = Flow(
     steps={
         "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
         "who": Step(_who, _read_who),
+        "who_name": Step(who_name, read_who_name),
         "name": Step(_name, _read_name),
         "document": Step(_document, _read_document),
         "id_number": Step(_id_number, _read_id_number),

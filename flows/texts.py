@@ -263,7 +263,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Places for {day} are released {release} at {time}; not yet. Nearest dates:",
     ),
     "book.who": ("为谁预约？", "Who is the booking for?"),
-    "book.who.new": ("其他人（先登记）", "Someone else (register them)"),
+    "book.who.new": ("新的人", "Someone new"),
     "book.kept": ("好的，改为：{what}。", "OK, changed to: {what}."),
     "book.move_it": ("改期", "Change it"),
     "book.already": (

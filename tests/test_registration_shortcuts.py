@@ -330,11 +330,12 @@ def test_typing_the_console_word_starts_registration(phone: Phone) -> None:
     assert phone.say("注册").startswith("预登记须知")
 
 
-def test_a_name_at_the_who_question_is_someone_else_by_that_name(
+def test_a_name_at_the_who_question_asks_whose_it_is_and_keeps_it(
     phone: Phone, store: Store
 ) -> None:
     phone.run("登记", "1")
-    assert phone.say("张伟").endswith("请选择证件类型：")  # no "reply 1 or 2"
+    assert phone.say("张伟").startswith("是为您本人（张伟）登记吗？")  # no "reply 1 or 2"
+    assert phone.say("2").endswith("请选择证件类型：")  # someone else: the name is kept
     phone.run("1", ID_MALE_1990, "1", "1")
     [person] = people(store, phone)
     assert (person.name, person.relation) == ("张伟", "other")

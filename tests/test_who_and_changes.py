@@ -39,7 +39,7 @@ def test_a_relative_not_named_at_registration_is_asked_about_with_someone_new(
     register_relative(phone, "李秀英", MOTHER)
     [asked] = phone.send("帮我妈约明天上午")
     assert asked.text.endswith("为谁预约？")
-    assert [o.label for o in asked.options] == ["李秀英", "其他人（先登记）"]
+    assert [o.label for o in asked.options] == ["李秀英", "新的人"]
     assert "预登记须知" in phone.say("2")  # someone else: registered as the mother, then booked
     phone.run("1", f"王芳 {AUNT}", "13900139001", "1")
     people = {p.name: p.relation for p in store.residents_of(store.residents_of(1)[0].account_id)}
@@ -158,7 +158,7 @@ def test_family_imported_on_one_phone_is_reached_by_relation(
     assert relations == {"张三": "self", "李秀英": "other"}
     [asked] = phone.send("帮我阿妈约听日上午打第二针")
     assert asked.text.endswith("为谁预约？")
-    assert [o.label for o in asked.options] == ["李秀英", "其他人（先登记）"]
+    assert [o.label for o in asked.options] == ["李秀英", "新的人"]
     assert "李秀英有以下情况吗" in phone.say("1")
 
 

@@ -27,6 +27,7 @@ from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
 from flows.lexicon import PARTS, Lexicon, load
+from flows.minds import bare
 from flows.policy import Policy
 from store import Site
 
@@ -38,6 +39,8 @@ _DATE_MARK = re.compile(
     r"today|tomorrow|tonight|yesterday|ago|month|"
     r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|next|week"
 )
+# A place given to someone else (give it to another person, 让畀另一个人): nobody to book.
+_GIVEN_TO = re.compile(r"(?:\bto|让给?|畀|俾|(?:名额|号|位|place|slot|spot)\S{0,4}给)\s*$")
 # An ID or mobile number written in a message (身份证4401…, 手机13800138000), with the words that
 # name it: read without it (身份证 there gives a number; it does not ask what to bring).
 _LONG_NUMBER = re.compile(r"[0-9]{11}")
@@ -419,6 +422,8 @@ class Interpreter:
         dose = self._dose(text, values["dose"])
         cues = [word for word, (kind, _, _) in found if kind == "cue"]
         relation = self._relation(text, values["relation"], cues)
+        if relation in (None, "other") and self._someone_new(text):  # 再帮个阿伯约
+            relation = "new"
         part: Part | None = None
         day: date | None = None
         hour: int | None = None
@@ -474,15 +479,29 @@ class Interpreter:
         inside a longer one (老公公, 老公) or inside a question's words (备孕…要孩子: no child
         yet) is not one."""
         words = [word for word, _ in said]
+        alone = bare(text)
         kept = [
-            (text.find(word), str(value))
+            (text.find(word), "new" if value == "new_alone" else str(value))
             for word, value in said
             if not any(word != other and word in other for other in (*words, *cues))
+            # 还有一个 / one more alone: someone new; 还有一个问题 names nobody
+            and (value != "new_alone" or alone == bare(word))
+            # give the place to another person: a place given away, nobody to book
+            and not (value == "new" and _GIVEN_TO.search(text[: text.find(word)]))
         ]
         others = sorted(found for found in kept if found[1] != "self")
         if others:
             return others[0][1]
         return "self" if kept else None
+
+    def _someone_new(self, text: str) -> bool:
+        """Whether the text asks for one more person (再帮个阿伯约, a different person) by the
+        lexicon's ``[someone_new]`` patterns; not a place given away (名额让畀其他人)."""
+        for pattern in self.lexicon.someone_new:
+            found = pattern.search(text)
+            if found is not None and not _GIVEN_TO.search(text[: found.start()]):
+                return True
+        return False
 
     @staticmethod
     def _age(text: str) -> int | None:
