@@ -41,9 +41,9 @@ from flows.dialogue import (
 )
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
+from flows.identity_text import identity_in
 from flows.minds import changed_mind
 from flows.offers import open_offers
-from flows.registration import identity_in
 from flows.screening import conditions_said
 from flows.status import status_texts
 from flows.texts import Lang, text

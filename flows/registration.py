@@ -43,7 +43,6 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
-from flows import lexicon
 from flows.countries import read_country
 from flows.dates import parse_birth_date
 from flows.dialogue import (
@@ -62,6 +61,7 @@ from flows.dialogue import (
 )
 from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
+from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options
@@ -70,13 +70,6 @@ from store import DuplicateDocument, Resident
 
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
-# A resident ID inside a longer message ("张三 440106199001011235", "张三，身份证440106…").
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
-# What people write around it: 身份证(号码), 证件号, ID (number/no.), and punctuation.
-_ID_WORDS = re.compile(
-    r"(?:居民)?身份证(?:号码|号)?|证件号码?|\bid\b(?:\s*(?:card|number|no\.?))?|[,，、:：;；/()（）]",
-    re.IGNORECASE,
-)
 
 
 def take_name(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
@@ -211,7 +204,7 @@ def _names_someone(answer: Answer) -> bool:
     """A person's name (张伟, 我叫何国强, Li Ming) answered to who it is for."""
     reading = read_name(answer.words, answer.words, answer.said)  # 陳大文 as 陈大文
     name = reading.name if reading.kind is Kind.NAME else ""
-    return _looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))
+    return looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))
 
 
 def _said_who(ctx: Ctx) -> bool:
@@ -231,7 +224,7 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
     if said is not None and asked and said != ctx.data.get("relation"):
         ctx.data["relation"] = said  # 不是我，是给我妈约: not a name, but who it is for
         return Retry(ctx.t("reg.for_self" if said == "self" else "reg.for_other"))
-    found = _name_and_id(answer.text)
+    found = name_and_id(answer.text)
     if found is None:
         taken = take_name(ctx, answer, "name", then="document")
         said = ctx.data.pop("identity", None)  # the ID number written in the request
@@ -242,7 +235,7 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
     # What is left once the number is taken out is read as any answer here is: lead-in words
     # (身份证号是, my ID is, 我个…系) are no name, so the number is kept and the name asked.
     rest, id_number = found
-    simple = (_name_and_id(answer.words) or found)[0]
+    simple = (name_and_id(answer.words) or found)[0]
     reading = read_name(rest, simple, answer.said) if rest else None
     if reading is None or reading.kind is not Kind.NAME:
         ctx.data["identity"] = ["", id_number]  # taken after the name, as from a request
@@ -250,41 +243,6 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT) if bad else ctx.t("reg.id_kept"))
     ctx.data["name"] = reading.name
     return _take_id(ctx, id_number, lambda note: Next("id_number", note=note))
-
-
-def _name_and_id(text: str) -> tuple[str, str] | None:
-    """A resident ID number written in ``text``, and what else is written there (a name, or
-    nothing); None if no ID number is."""
-    folded = unicodedata.normalize("NFKC", text)
-    found = _ID_IN_TEXT.search(folded)
-    if found is None:
-        return None
-    rest = _ID_WORDS.sub(" ", folded[: found.start()] + " " + folded[found.end() :])
-    return clean_name(rest), found.group()
-
-
-_TOKEN_BREAK = re.compile(r"[\s,，、。.!！?？;；:：()（）]+")
-_CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
-
-
-def identity_in(text: str) -> tuple[str, str] | None:
-    """A resident ID number in a sentence (我想预约，李四 4401…), and the name written next to
-    it ("" if none can be told: a name is 2–5 Chinese characters starting with a surname);
-    None if no ID number is written."""
-    folded = unicodedata.normalize("NFKC", text)
-    found = _ID_IN_TEXT.search(folded)
-    if found is None:
-        return None
-    before = _TOKEN_BREAK.split(_ID_WORDS.sub(" ", folded[: found.start()]).strip())[-1]
-    after = _TOKEN_BREAK.split(_ID_WORDS.sub(" ", folded[found.end() :]).strip())[0]
-    name = next((token for token in (before, after) if _looks_like_a_name(token)), "")
-    return name, found.group()
-
-
-def _looks_like_a_name(text: str) -> bool:
-    """2–5 Chinese characters starting with a common surname (张伟, 欧阳娜娜)."""
-    name = clean_name(text)
-    return bool(_CJK_NAME.fullmatch(name)) and name[0] in lexicon.load().surnames
 
 
 def said_identity(ctx: Ctx, then: str) -> Outcome:
@@ -321,7 +279,7 @@ def _id_number(ctx: Ctx) -> Prompt:
 
 
 def _read_id_number(ctx: Ctx, answer: Answer) -> Outcome:
-    found = _name_and_id(answer.text)
+    found = name_and_id(answer.text)
     if found is None:
         return _take_id(ctx, answer.text, Retry)
     name, id_number = found

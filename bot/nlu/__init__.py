@@ -1,5 +1,6 @@
 """Reading residents' free text: intents and entities (see docs/nlu.md)."""
 
-from bot.nlu.interpreter import NONE, Interpreter, Reading
+from bot.nlu.interpreter import Interpreter
+from bot.nlu.reading import NONE, Reading
 
 __all__ = ["NONE", "Interpreter", "Reading"]

@@ -14,14 +14,15 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.names import Names, earlier_clauses, first_of_makers, maker_named_last
-from bot.nlu.normalise import Normaliser, Script, Text, in_traditional_script
+from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
+from bot.nlu.reading import NONE, Reading
 from bot.nlu.wanted import not_ruled_out, wanted_when
 from flows.dates import next_monday
 from flows.entities import Entities, Part
@@ -30,8 +31,6 @@ from flows.lexicon import PARTS, Lexicon, load
 from flows.minds import bare
 from flows.policy import Policy
 from store import Site
-
-NONE = "none"
 
 _DATE_MARK = re.compile(
     r"(?<![0-9])[0-9]{1,4}(?![0-9])|[今明后昨前]天|周[一二三四五六日天末]|星期|礼拜|"
@@ -90,35 +89,6 @@ _AGE = re.compile(
     r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
     r"|\(([0-9]{2})\)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What a message means, as far as the interpreter can tell."""
-
-    intent: str  # the likeliest intent, or "none"
-    confident: bool  # the likeliest clearly leads
-    entities: Entities
-    question: bool  # the message asks something (吗, 多久, ?)
-    script: Script | None  # the characters it was written in, when they tell
-    english: bool  # written in English (Latin words, no Chinese)
-    ranked: tuple[tuple[str, float], ...] = field(default=())  # intents by score, best first
-    text: str = ""  # the normalised text
-    also: str | None = None  # a question asked with a booking request (想约，要带什么？)
-
-    def likely(self, threshold: float) -> tuple[str, ...]:
-        """The two likeliest intents that reach ``threshold``; none when the likeliest reading
-        is that the message asks for nothing vaxbot does (核酸, 健康码)."""
-        if self.ranked and self.ranked[0][0] == NONE:
-            return ()
-        return tuple(n for n, score in self.ranked[:2] if score >= threshold and n != NONE)
-
-    def unanswerable(self) -> bool:
-        """Whether the message is a question no answer of ours fits: it asks (吗, 可唔可以,
-        ?, can/where …) and names nothing vaxbot reads but a place (parking at a site)."""
-        if not self.question or self.intent.startswith("ask."):
-            return False
-        return self.intent == NONE or not set(self.entities.said()) - {"site", "district"}
 
 
 # One message per lazily loaded part: Chinese numerals and a time (cn2an), a phrase only
