@@ -50,18 +50,47 @@ def find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
     return found[0][1], [span for _, _, span in found]
 
 
-# An hour as a bound before which the resident wants to be done (10点以前, before 10am): not
-# the start of the period wanted, so no hour is taken (the periods are offered instead).
-_BEFORE_TAIL: Final = re.compile(r"\s*(?:以前|之前|前(?!后))")
-_BEFORE_LEAD: Final = re.compile(r"\b(?:before|by|no later than)\s*$")
+# An hour as a bound (the lexicon's [hours]): before which the resident wants to be done
+# (10点以前, before 10am) or at or after which to start (10点以后, after 2pm). A bound "by" is no
+# wish for the period starting then, so no hour is taken for it; a bound "from" keeps its hour.
+Bound = Literal["by", "from"]
+
+
+def _bound_patterns(kind: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What follows the hour (以前; 前 not in 前后) and what comes before it (before, after)."""
+    tails, leads = lexicon.load().hour_bounds.get(kind, ((), ()))
+    tail = "|".join(re.escape(w) + ("(?!后)" if w == "前" else "") for w in _longest(tails))
+    lead = "|".join(re.escape(w) for w in _longest(leads))
+    return (
+        re.compile(rf"\s*(?:{tail or '(?!x)x'})"),
+        re.compile(rf"\b(?:{lead or '(?!x)x'})\s*$"),
+    )
+
+
+def _longest(words: tuple[str, ...]) -> list[str]:
+    return sorted(words, key=len, reverse=True)
+
+
+_BOUNDS: Final = {kind: _bound_patterns(kind) for kind in ("by", "from")}
+
+
+def find_bound(text: str, part: Part | None) -> tuple[Bound, int] | None:
+    """The hour said as a bound and which (10点以前: by 10; after 2pm: from 14), or None."""
+    hour, spans = _find_hour(text, part)
+    if hour is None or not spans:
+        return None
+    start, end = spans[0]
+    for kind, (tail, lead) in _BOUNDS.items():
+        if tail.match(text, end) or lead.search(text, 0, start):
+            return kind, hour  # type: ignore[return-value]
+    return None
 
 
 def find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
     hour, spans = _find_hour(text, part)
-    if hour is not None and spans:
-        start, end = spans[0]
-        if _BEFORE_TAIL.match(text, end) or _BEFORE_LEAD.search(text, 0, start):
-            return None, spans
+    bound = find_bound(text, part) if hour is not None else None
+    if bound is not None and bound[0] == "by":
+        return None, spans
     return hour, spans
 
 

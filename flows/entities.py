@@ -50,7 +50,12 @@ class Entities:
     the maker of an earlier dose); ``relation`` one of
     ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
     ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
-    course).
+    course). ``not_day`` and ``not_part``: a day or part of day ruled out (星期六不行, 唔要朝早,
+    not saturday), never in ``day``/``part`` as well; ``by_hour`` / ``from_hour``: an hour as
+    a bound (10点以前 / after 2pm); ``earliest``: no preference, or the soonest (随便, 最快,
+    whichever); ``later``: a day beyond those released (月底, 下个月); ``or_day``: the other of
+    two days either of which will do (听日或者后日都得: ``either`` tomorrow, ``or_day`` the
+    day after; ``day`` None).
     """
 
     dose: int | None = None
@@ -66,6 +71,14 @@ class Entities:
     week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None
     too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)
+    not_day: date | None = None
+    not_part: Part | None = None
+    by_hour: int | None = None
+    from_hour: int | None = None
+    earliest: bool = False
+    later: bool = False
+    either: date | None = None
+    or_day: date | None = None
 
     def said(self) -> dict[str, Any]:
         """The entities given, as plain values (dates as ISO text): for state and scoring."""
@@ -82,7 +95,7 @@ class Entities:
         values = {k: v for k, v in raw.items() if k in _FIELDS}
         if isinstance(values.get("day"), str):
             values["day"] = date.fromisoformat(values["day"])
-        for key in ("too_far", "week"):
+        for key in ("too_far", "week", "not_day", "either", "or_day"):
             if isinstance(values.get(key), str):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)

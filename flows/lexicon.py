@@ -86,6 +86,12 @@ class Lexicon:
     holiday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 节后: after
     # A change of mind inside a flow (flows/minds.py): give_up, keep, this_phone, unknown
     minds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A day, part of day or hour ruled out (words, and words holding them that rule out nothing)
+    refusals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # An hour as a bound: by (10点以前) / from (after 2pm) -> (words after the hour, before it)
+    hour_bounds: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # No preference or the soonest (earliest), a day beyond those released (later)
+    wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -171,6 +177,15 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
         **_festivals(raw.get("festivals", {})),
         minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
+        refusals={k: _words(v, f"refusals.{k}") for k, v in raw.get("refusals", {}).items()},
+        hour_bounds={
+            k: (
+                _words(t.get("after", []), f"hours.{k}.after"),
+                _words(t.get("before", []), f"hours.{k}.before"),
+            )
+            for k, t in raw.get("hours", {}).items()
+        },
+        wishes={k: _words(v, f"wishes.{k}") for k, v in raw.get("wishes", {}).items()},
     )
 
 

@@ -18,6 +18,7 @@ from flows.name_texts import NAME_TEXTS
 from flows.notify_texts import NOTIFY_TEXTS
 from flows.operator_texts import OPERATOR_TEXT
 from flows.privacy_texts import PRIVACY_TEXT
+from flows.refusal_texts import REFUSAL_TEXTS
 
 Lang = Literal["zh", "en"]
 
@@ -31,6 +32,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **NAME_TEXTS,
     **HOLIDAY_TEXTS,
     **MIND_TEXTS,
+    **REFUSAL_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",

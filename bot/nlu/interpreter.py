@@ -22,7 +22,7 @@ from bot.nlu.names import Names, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Script, Text
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
-from bot.nlu.wanted import not_ruled_out, wanted_when
+from bot.nlu.wanted import either_days, not_ruled_out, ruled_out, wanted_when
 from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
@@ -131,6 +131,15 @@ def _small_number(text: str) -> int | None:
     return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
 
 
+def _whole_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for ``words``: Chinese anywhere, Latin words whole (any is not in many)."""
+    forms = [
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(forms) or "(?!x)x")
+
+
 def _occurrences(text: str, word: str) -> list[int]:
     """Where ``word`` starts in ``text``."""
     starts = []
@@ -172,6 +181,7 @@ class Interpreter:
             for w in lexicon.parts.get("any", ())
             if any(q in w and q != w for q in question_words)
         )
+        self._earliest = _whole_words(lexicon.wishes.get("earliest", ()))
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
@@ -410,16 +420,26 @@ class Interpreter:
         day: date | None = None
         hour: int | None = None
         too_far: date | None = None
-        if _DATE_MARK.search(text) or may_name_festival(text):  # 中秋节那天, after the holiday
+        bounds: tuple[int | None, int | None] = (None, None)
+        marked = bool(_DATE_MARK.search(text)) or may_name_festival(text)  # 中秋节那天
+        if marked:
             when = wanted_when(text, today)
             if when is not None:
                 day, part, hour, too_far = when.day, when.part, when.hour, when.too_far
+                bounds = (when.by_hour, when.from_hour)
         if part is None and values["part"]:
             wanted = not_ruled_out(text)  # 上午不行，下午: the part of day wanted
             named = [(w, v) for w, v in values["part"] if wanted is None or w in wanted]
             parts = {str(v) for _, v in named or values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
+        refused = ruled_out(text, today) if marked or values["part"] else None
+        not_day, not_part = (refused.day, refused.part) if refused else (None, None)
+        day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
+        part = None if part == not_part else part  # 唔要朝早, anything but the morning
+        either = either_days(text, today) if marked and day is None else None
+        earliest = not refused and self._earliest.search(text) is not None
+        later = any(w in text for w in self.lexicon.wishes.get("later", ()))
         district, site, makers = self.names.find_all(text)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
         return Entities(
@@ -436,6 +456,14 @@ class Interpreter:
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=self._age(text),
             too_far=too_far,
+            not_day=not_day,
+            not_part=not_part,
+            by_hour=bounds[0],
+            from_hour=bounds[1],
+            earliest=earliest,
+            later=later and day is None,
+            either=either[0] if either else None,
+            or_day=either[1] if either else None,
         )
 
     @staticmethod

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import TypeVar
 
+from flows import lexicon
 from flows.dates import When, parse_when
 from flows.entities import Part
 
@@ -25,12 +27,33 @@ _CHANGE_TO = re.compile(
     r"|(?:不是|唔系)[^，,。；;]{1,12}[，,]\s*(?:而)?(?:是|系)|\bi mean\b|\bactually\b|\bno wait\b"
 )
 # A day or time ruled out (明天不行，后天上午; 不要上午，下午吧; can't do friday, saturday?): the
-# clause that says so names what is not wanted; the others, what is.
-_RULED_OUT = re.compile(
-    r"(?<!行)不行|(?<!可)不可以|(?<!得)不得|(?<!得)唔得|没空|没时间|去不了|去唔到|来不了|来唔到"
-    r"|不方便|唔方便|不要|唔要|唔好(?!意思)|要上班"
-    r"|\b(?:not|can't|cannot|can not|won't|unable|no)\b"
-)
+# clause that says so (a word of the lexicon's [refusals]) names what is not wanted; the
+# others, what is. Words holding one that rule nothing out (得唔得, 唔好意思) are masked first.
+
+
+@cache
+def _refusal_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    refusals = lexicon.load().refusals
+    return _alternatives(refusals.get("words", ())), (
+        _alternatives(refusals["not"]) if refusals.get("not") else None
+    )
+
+
+def _alternatives(words: tuple[str, ...]) -> re.Pattern[str]:
+    forms = [
+        rf"(?<![a-z']){re.escape(w)}(?![a-z'])" if w.isascii() else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(forms) or "(?!x)x")
+
+
+def _refuses(clause: str) -> bool:
+    words, masked = _refusal_patterns()
+    if masked is not None:
+        clause = masked.sub(" ", clause)
+    return words.search(clause) is not None
+
+
 _SENTENCE_PARTS = re.compile(r"[，,。.;；!！?？]+")
 # Two days or parts of day offered as alternatives (明天上午或者后天下午): not to be guessed.
 _EITHER = re.compile(r"或者|或是|还是|\bor\b")
@@ -74,14 +97,38 @@ def wanted_when(text: str, today: date) -> When | None:
     return whole
 
 
+def either_days(text: str, today: date) -> tuple[date, date] | None:
+    """Two days either of which will do (听日或者后日都得, tomorrow or friday): the two, earlier
+    first; None unless the text offers exactly two different days as alternatives."""
+    either = _EITHER.search(text)
+    if either is None:
+        return None
+    left = parse_when(text[: either.start()], today)
+    right = parse_when(text[either.end() :], today)
+    if left is None or right is None or left.day is None or right.day is None:
+        return None
+    if left.day == right.day or min(left.day, right.day) < today:
+        return None
+    return min(left.day, right.day), max(left.day, right.day)
+
+
 def not_ruled_out(text: str) -> str | None:
     """The clauses of ``text`` that rule nothing out, if one does (明天不行，后天上午: 后天上午);
     None when none does."""
-    if not _RULED_OUT.search(text):
+    if not _refuses(text):
         return None
     clauses = [clause for clause in _SENTENCE_PARTS.split(text) if clause.strip()]
-    wanted = [clause for clause in clauses if not _RULED_OUT.search(clause)]
+    wanted = [clause for clause in clauses if not _refuses(clause)]
     return " ".join(wanted) if len(wanted) < len(clauses) else None
+
+
+def ruled_out(text: str, today: date) -> When | None:
+    """The day, part of day or hour the clauses ruling something out name (星期六不行;
+    除咗星期六，边日都得: Saturday), or None when nothing is ruled out."""
+    if not _refuses(text):
+        return None
+    clauses = [clause for clause in _SENTENCE_PARTS.split(text) if _refuses(clause)]
+    return parse_when(" ".join(clauses), today) if clauses else None
 
 
 def _after_change(before: When, after: When) -> When:
