@@ -176,9 +176,9 @@ class Interpreter:
             for pattern, weight in intent.patterns
         )
         question_words = lexicon.question
-        self._whenever = tuple(
+        self._whenever = tuple(  # 都可以, 边个都得, whichever: no question in them
             w
-            for w in lexicon.parts.get("any", ())
+            for w in (*lexicon.parts.get("any", ()), *lexicon.wishes.get("earliest", ()))
             if any(q in w and q != w for q in question_words)
         )
         self._earliest = _whole_words(lexicon.wishes.get("earliest", ()))

@@ -1,0 +1,146 @@
+"""No preference, or the soonest place (随便, 边个都得, 最快, 越早越好, whichever, as soon as
+possible) at the place and time steps of a booking: the earliest place available is taken
+and said, then the confirmation (or the companion's name) as usual — nothing is booked
+without it. Also two days either of which will do (听日或者后日都得: the earlier one that has
+places) and a day beyond those released (月底, 下个月: places are released N days ahead, the
+soonest days offered).
+
+The interpreter reads them (``Entities.earliest``, ``either``/``or_day``, ``later``; words in
+the lexicon's ``[wishes]``); ``flows.minds`` sends them here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flows.booking_day import slot_chosen, take_day
+from flows.booking_state import (
+    chosen_person,
+    listed_days,
+    open_days,
+    open_sites,
+    open_slots,
+    slot_filter,
+    window_closed,
+)
+from flows.dates import When
+from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry
+from flows.places import day_options, site_name
+from flows.refusals import allowed, without_refused
+from store import Site, Slot
+
+# The steps where a place or a time is chosen.
+STEPS = frozenset({"where", "district", "site", "date", "period"})
+
+
+def soonest(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
+    """What a wish for no preference, either of two days or a far day means at ``step``;
+    None when the message says none of them (or names a place or a day: read as usual)."""
+    said = answer.said
+    if step not in STEPS:
+        return None
+    if said.either is not None and said.or_day is not None and "site_id" in ctx.data:
+        return _either(ctx, said.either, said.or_day)
+    named = said.day or said.week or said.site or said.district or said.not_day
+    if named or said.not_part:
+        return None
+    if said.later and step in ("date", "period") and "site_id" in ctx.data:
+        return _later(ctx)
+    if not said.earliest:
+        return None
+    return _earliest(ctx, step)
+
+
+def _either(ctx: Ctx, first: date, second: date) -> Outcome:
+    """听日或者后日都得: the earlier of the two that has places, else the nearest days."""
+    for day in (first, second):
+        if allowed(ctx, open_slots(ctx, day)) and day >= listed_days(ctx)[0]:
+            return take_day(ctx, _when(ctx, day))
+    days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))
+    note = ctx.t("soonest.either_full", first=ctx.day(first), second=ctx.day(second))
+    if not days:
+        return take_day(ctx, _when(ctx, first))  # says why there are none
+    return Next("date", prompt=Prompt(note, day_options(ctx, days[:3])))
+
+
+def _later(ctx: Ctx) -> Outcome:
+    """月底 / 下个月: places come out only so many days ahead; the soonest days meanwhile."""
+    days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))
+    note = ctx.t("later.not_yet", n=ctx.policy.booking.release_days_ahead)
+    if not days:
+        return Retry(note)
+    return Next("date", prompt=Prompt(note, day_options(ctx, days[:3])), rewind=True)
+
+
+def _when(ctx: Ctx, day: date) -> When:
+    return When(day, ctx.data.get("part"), ctx.data.get("hour"),
+                by_hour=ctx.data.get("by_hour"), from_hour=ctx.data.get("from_hour"))  # fmt: skip
+
+
+def _candidates(ctx: Ctx, step: str) -> list[Site]:
+    """The sites the step chooses among, in the order they are offered."""
+    if step in ("date", "period"):
+        site = ctx.store.site(int(ctx.data["site_id"]))
+        return [site] if site is not None else []
+    if step == "site":
+        return [site for site, _ in open_sites(ctx, ctx.data["district"])]
+    sites: list[Site] = []
+    if step == "where":
+        previous = ctx.data.get("previous_site")
+        site = ctx.store.site(int(previous)) if previous else None
+        if site is not None and not ctx.data.get("previous_full"):
+            sites.append(site)
+    home = chosen_person(ctx).district_id
+    districts = [home] if step == "where" else sorted(ctx.policy.districts, key=lambda d: d != home)
+    for district in districts:
+        if window_closed(ctx, district) is None:
+            sites += [site for site, _ in open_sites(ctx, district) if site not in sites]
+    return sites
+
+
+def _first_day(ctx: Ctx, site: Site) -> date | None:
+    """The first day the site has a place that is not ruled out (None: none, or its district
+    cannot be booked now)."""
+    if window_closed(ctx, site.district_id) is not None:
+        return None
+    first, last = listed_days(ctx)
+    if int(ctx.data.get("site_id") or 0) == site.id:
+        days = open_days(ctx, first, last)
+    else:
+        days = ctx.store.open_days(site.id, first, last, ctx.now, slot_filter(ctx, first, last))
+    days = without_refused(ctx, days)
+    return days[0][0] if days else None
+
+
+def _earliest(ctx: Ctx, step: str) -> Outcome:
+    """The earliest place among what the step offers: its site, day and period, said, then
+    the confirmation as usual."""
+    if step == "period":
+        day = date.fromisoformat(ctx.data["day"])
+        slots = allowed(ctx, open_slots(ctx, day))
+        if slots:
+            return _picked(ctx, None, slots[0])
+        return Retry(ctx.t("soonest.none"))
+    found: list[tuple[date, int, Site]] = []
+    for order, site in enumerate(_candidates(ctx, step)):
+        first = _first_day(ctx, site)
+        if first is not None:
+            found.append((first, order, site))
+    for day, _, site in sorted(found, key=lambda item: item[:2]):
+        ctx.data.update(district=site.district_id, site_id=site.id)
+        slots = allowed(ctx, open_slots(ctx, day))
+        if slots:
+            ctx.data.update(day=day.isoformat(), part=None, hour=None)
+            return _picked(ctx, site if step not in ("date", "period") else None, slots[0])
+    return Retry(ctx.t("soonest.none"))
+
+
+def _picked(ctx: Ctx, site: Site | None, slot: Slot) -> Outcome:
+    what = [site_name(ctx.lang, site)] if site is not None else []
+    what += [ctx.day(slot.day), slot.period]
+    note = ctx.t("soonest.picked", what=" ".join(what))
+    ctx.data["day"] = slot.day.isoformat()
+    outcome = slot_chosen(ctx, slot)
+    if isinstance(outcome, Next):
+        return Next(outcome.step, note=note, rewind=outcome.rewind, prompt=outcome.prompt)
+    return outcome
