@@ -52,10 +52,7 @@ class Entities:
     ``sibling``, ``other``; ``dose`` 1, 2, 3 … or 0 for "a booster" (the dose after the full
     course). ``not_day`` and ``not_part``: a day or part of day ruled out (星期六不行, 唔要朝早,
     not saturday), never in ``day``/``part`` as well; ``by_hour`` / ``from_hour``: an hour as
-    a bound (10点以前 / after 2pm); ``earliest``: no preference, or the soonest (随便, 最快,
-    whichever); ``later``: a day beyond those released (月底, 下个月); ``or_day``: the other of
-    two days either of which will do (听日或者后日都得: ``either`` tomorrow, ``or_day`` the
-    day after; ``day`` None).
+    a bound (10点以前 / after 2pm).
     """
 
     dose: int | None = None
@@ -75,10 +72,6 @@ class Entities:
     not_part: Part | None = None
     by_hour: int | None = None
     from_hour: int | None = None
-    earliest: bool = False
-    later: bool = False
-    either: date | None = None
-    or_day: date | None = None
 
     def said(self) -> dict[str, Any]:
         """The entities given, as plain values (dates as ISO text): for state and scoring."""
@@ -95,7 +88,7 @@ class Entities:
         values = {k: v for k, v in raw.items() if k in _FIELDS}
         if isinstance(values.get("day"), str):
             values["day"] = date.fromisoformat(values["day"])
-        for key in ("too_far", "week", "not_day", "either", "or_day"):
+        for key in ("too_far", "week", "not_day"):
             if isinstance(values.get(key), str):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)

@@ -84,9 +84,10 @@ def refusal(ctx: Ctx, said: Entities) -> Outcome | None:
     if said.not_day is None and said.not_part is None:
         return None
     _remember(ctx, said)
-    if said.day is not None or said.part is not None or said.week is not None:
+    other_day = said.day is not None and said.day != said.not_day  # 星期六我去不了: no other
+    if other_day or said.part is not None or said.week is not None:
         return None  # 星期六唔得，星期日啦: Sunday, as any day said
-    if said.either is not None or said.site is not None or said.district is not None:
+    if said.site is not None or said.district is not None:
         return None
     note = _note(ctx, said)
     if "site_id" not in ctx.data:  # screening or place still to come: kept for the days

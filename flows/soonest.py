@@ -5,14 +5,18 @@ without it. Also two days either of which will do (听日或者后日都得: the
 places) and a day beyond those released (月底, 下个月: places are released N days ahead, the
 soonest days offered).
 
-The interpreter reads them (``Entities.earliest``, ``either``/``or_day``, ``later``; words in
-the lexicon's ``[wishes]``); ``flows.minds`` sends them here.
+The words are the lexicon's ``[wishes]``, read here and only at these steps (随便 elsewhere says
+nothing); ``flows.minds`` sends every free answer at a booking's steps here first.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
+from functools import cache
 
+from flows import lexicon
 from flows.booking_day import slot_chosen, take_day
 from flows.booking_state import (
     chosen_person,
@@ -23,7 +27,7 @@ from flows.booking_state import (
     slot_filter,
     window_closed,
 )
-from flows.dates import When
+from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry
 from flows.places import day_options, site_name
 from flows.refusals import allowed, without_refused
@@ -35,20 +39,63 @@ STEPS = frozenset({"where", "district", "site", "date", "period"})
 
 def soonest(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
     """What a wish for no preference, either of two days or a far day means at ``step``;
-    None when the message says none of them (or names a place or a day: read as usual)."""
-    said = answer.said
+    None when the message says none of them (or names a place, a day or a time: read as
+    usual)."""
     if step not in STEPS:
         return None
-    if said.either is not None and said.or_day is not None and "site_id" in ctx.data:
-        return _either(ctx, said.either, said.or_day)
+    said, text = answer.said, _normalised(answer.words)
+    if "site_id" in ctx.data and (two := _two_days(ctx, text)) is not None:
+        return _either(ctx, *two)
     named = said.day or said.week or said.site or said.district or said.not_day
-    if named or said.not_part:
+    if named or said.not_part or said.part or said.hour is not None or said.by_hour is not None:
         return None
-    if said.later and step in ("date", "period") and "site_id" in ctx.data:
+    if step in ("date", "period") and "site_id" in ctx.data and _says(text, "later"):
         return _later(ctx)
-    if not said.earliest:
+    alone = text.strip(" .!。！~") in lexicon.load().wishes.get("alone", ())
+    if not (alone or _says(text, "earliest")):
         return None
     return _earliest(ctx, step)
+
+
+@cache
+def _pattern(kind: str) -> re.Pattern[str]:
+    """The lexicon's ``[wishes] kind`` words: Chinese anywhere, Latin words whole."""
+    words = sorted(lexicon.load().wishes.get(kind, ()), key=len, reverse=True)
+    forms = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words]
+    return re.compile("|".join(forms) or "(?!x)x")
+
+
+def _says(text: str, kind: str) -> bool:
+    return _pattern(kind).search(text) is not None
+
+
+def _normalised(words: str) -> str:
+    """The text as the lexicon's words are written: NFKC, lower case, its Chinese
+    replacements made (听日 → 明天, 后日 → 后天)."""
+    text = unicodedata.normalize("NFKC", words).casefold().replace("’", "'")
+    for word, instead in _replacements():
+        text = text.replace(word, instead)
+    return text
+
+
+@cache
+def _replacements() -> tuple[tuple[str, str], ...]:
+    pairs = lexicon.load().replace.items()
+    return tuple(sorted(((k, v) for k, v in pairs if not k.isascii()), key=lambda p: -len(p[0])))
+
+
+def _two_days(ctx: Ctx, text: str) -> tuple[date, date] | None:
+    """听日或者后日都得: two different days to come joined by an ``either`` word, earlier first."""
+    match = _pattern("either").search(text)
+    if match is None:
+        return None
+    left = parse_when(text[: match.start()], ctx.today)
+    right = parse_when(text[match.end() :], ctx.today)
+    if left is None or right is None or left.day is None or right.day is None:
+        return None
+    if left.day == right.day or min(left.day, right.day) < ctx.today:
+        return None
+    return min(left.day, right.day), max(left.day, right.day)
 
 
 def _either(ctx: Ctx, first: date, second: date) -> Outcome:

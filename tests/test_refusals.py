@@ -73,8 +73,11 @@ MORNING_REFUSED = [
 
 @pytest.mark.parametrize("text", SATURDAY_REFUSED)
 def test_a_day_refused_is_read_as_ruled_out_not_as_wanted(text: str) -> None:
-    said = read(text)
-    assert said.get("not_day") == SAT.isoformat() and "day" not in said, said
+    reading = READER.read(text, THU)
+    said = reading.entities.said()
+    assert said.get("not_day") == SAT.isoformat(), said
+    # no day wanted; a cancellation names the day it cannot go (its booking's)
+    assert "day" not in said or reading.intent == "cancel", said
 
 
 @pytest.mark.parametrize("text", MORNING_REFUSED)
@@ -115,22 +118,6 @@ EARLIEST = [
     "越快越好", "早啲", "最快嗰日", "尽快吧", "哪个都行", "any", "whichever", "earliest",
     "as soon as possible", "ASAP please", "whichever is soonest", "I don't mind",
 ]  # fmt: skip
-
-
-@pytest.mark.parametrize("text", EARLIEST)
-def test_no_preference_is_read_as_the_earliest(text: str) -> None:
-    said = read(text)
-    assert said.get("earliest") is True and "day" not in said, said
-
-
-def test_two_days_either_and_a_day_too_far_are_read() -> None:
-    for text in ("听日或者后日都得", "聽日或者後日都得", "tomorrow or saturday, either is fine"):
-        said = read(text)
-        first, second = str(said.get("either")), str(said.get("or_day"))
-        assert "day" not in said and THU.isoformat() < first < second, said
-    for text in ("月底", "下个月", "下個月", "end of the month", "next month"):
-        assert read(text).get("later") is True, text
-    assert "earliest" not in read("除咗星期六，边日都得")  # a refusal: the others offered
 
 
 # -- in a conversation -------------------------------------------------------------------------
@@ -228,9 +215,30 @@ def test_no_preference_at_the_site_day_or_time_takes_the_earliest(
 
 
 def test_either_of_two_days_takes_the_earlier_with_places(phone: Phone) -> None:
-    phone.run(*AT_DATE)
-    replies = phone.send("听日或者后日都得")
-    assert "6月18日" in replies[-1].text and labels(replies)[0].startswith("08:00")
+    texts = ["听日或者后日都得", "聽日或者後日都得", "tomorrow or saturday, either is fine"]
+    for text, replies in each(phone, AT_DATE, TO_DATE, texts):
+        assert "6月18日" in simplified(replies[-1].text) or "18 Jun" in replies[-1].text, text
+        assert labels(replies)[0].startswith("08:00"), text  # Friday's periods
+
+
+def test_every_way_of_saying_no_preference_takes_the_earliest_period(
+    phone: Phone, store: Store
+) -> None:
+    phone.run(*AT_PERIOD)  # Friday's periods
+    for text in EARLIEST:
+        said = simplified(phone.say(text))
+        assert "最早可约" in said or "earliest" in said, text
+        assert "08:00-10:00" in said and ("请确认" in said or "confirm" in said), text
+        phone.run("2", "2")  # change the date: Friday again, its periods
+    assert bookings(store) == 0
+
+
+def test_no_preference_is_not_read_beside_a_day_or_a_refusal(phone: Phone) -> None:
+    phone.run(*AT_PERIOD)
+    for text in ("周六随便几点都得", "除咗听日，边日都得"):
+        said = simplified(phone.say(text))
+        assert "最早可约" not in said and "6月18日 周五 08:00" not in said, text
+        phone.run(*AGAIN, *TO_PERIOD)
 
 
 def test_a_day_beyond_those_released_is_explained(phone: Phone) -> None:

@@ -22,7 +22,7 @@ from bot.nlu.names import Names, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Script, Text
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
-from bot.nlu.wanted import either_days, not_ruled_out, ruled_out, wanted_when
+from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when
 from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
@@ -131,15 +131,6 @@ def _small_number(text: str) -> int | None:
     return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
 
 
-def _whole_words(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for ``words``: Chinese anywhere, Latin words whole (any is not in many)."""
-    forms = [
-        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
-        for w in sorted(words, key=len, reverse=True)
-    ]
-    return re.compile("|".join(forms) or "(?!x)x")
-
-
 def _occurrences(text: str, word: str) -> list[int]:
     """Where ``word`` starts in ``text``."""
     starts = []
@@ -181,7 +172,6 @@ class Interpreter:
             for w in (*lexicon.parts.get("any", ()), *lexicon.wishes.get("earliest", ()))
             if any(q in w and q != w for q in question_words)
         )
-        self._earliest = _whole_words(lexicon.wishes.get("earliest", ()))
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
@@ -252,6 +242,8 @@ class Interpreter:
         top, best = ranked[0] if ranked else (NONE, 0.0)
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = best >= self.lexicon.scoring.threshold and top != NONE
+        if top == "cancel" and entities.day is None and entities.not_day is not None:
+            entities = replace(entities, day=entities.not_day)  # 明天去不了，帮我取消: its day
         return Reading(
             intent=top if understood else NONE,
             confident=understood and best - runner >= self.lexicon.scoring.margin,
@@ -437,9 +429,6 @@ class Interpreter:
         not_day, not_part = (refused.day, refused.part) if refused else (None, None)
         day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
         part = None if part == not_part else part  # 唔要朝早, anything but the morning
-        either = either_days(text, today) if marked and day is None else None
-        earliest = not refused and self._earliest.search(text) is not None
-        later = any(w in text for w in self.lexicon.wishes.get("later", ()))
         district, site, makers = self.names.find_all(text)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
         return Entities(
@@ -460,10 +449,6 @@ class Interpreter:
             not_part=not_part,
             by_hour=bounds[0],
             from_hour=bounds[1],
-            earliest=earliest,
-            later=later and day is None,
-            either=either[0] if either else None,
-            or_day=either[1] if either else None,
         )
 
     @staticmethod

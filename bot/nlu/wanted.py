@@ -97,21 +97,6 @@ def wanted_when(text: str, today: date) -> When | None:
     return whole
 
 
-def either_days(text: str, today: date) -> tuple[date, date] | None:
-    """Two days either of which will do (听日或者后日都得, tomorrow or friday): the two, earlier
-    first; None unless the text offers exactly two different days as alternatives."""
-    either = _EITHER.search(text)
-    if either is None:
-        return None
-    left = parse_when(text[: either.start()], today)
-    right = parse_when(text[either.end() :], today)
-    if left is None or right is None or left.day is None or right.day is None:
-        return None
-    if left.day == right.day or min(left.day, right.day) < today:
-        return None
-    return min(left.day, right.day), max(left.day, right.day)
-
-
 def not_ruled_out(text: str) -> str | None:
     """The clauses of ``text`` that rule nothing out, if one does (明天不行，后天上午: 后天上午);
     None when none does."""
@@ -123,12 +108,49 @@ def not_ruled_out(text: str) -> str | None:
 
 
 def ruled_out(text: str, today: date) -> When | None:
-    """The day, part of day or hour the clauses ruling something out name (星期六不行;
-    除咗星期六，边日都得: Saturday), or None when nothing is ruled out."""
-    if not _refuses(text):
+    """The day, part of day or hour ruled out (星期六不行; 除咗星期六，边日都得: Saturday; 唔要朝早:
+    the morning): what the words right beside a word of refusal name, in a clause saying no,
+    unless another clause wants it too; None when nothing is ruled out."""
+    words, masked = _refusal_patterns()
+    if masked is not None:
+        text = masked.sub(lambda m: "\u3000" * len(m.group()), text)  # as wide as it was
+    if not words.search(text):
         return None
-    clauses = [clause for clause in _SENTENCE_PARTS.split(text) if _refuses(clause)]
-    return parse_when(" ".join(clauses), today) if clauses else None
+    refused: list[str] = []
+    for clause in _SENTENCE_PARTS.split(text):
+        for match in words.finditer(clause):
+            refused.append(_beside(clause, match.start(), match.end()))
+    found = parse_when(" ".join(refused), today)
+    if found is None:
+        return None
+    wanted = [not_ruled_out(text) or ""]
+    if changes := list(_CHANGE_TO.finditer(text)):  # 换到晚上 白天要上班: the evening wanted
+        wanted.append(text[changes[-1].end() :])
+    for kept in (parse_when(said, today) for said in wanted if said.strip()):
+        if kept is not None and (
+            (found.day is not None and kept.day == found.day)
+            or (found.part is not None and kept.part == found.part)
+        ):
+            return None  # 周五上午要上班，改成周五晚上: Friday is wanted after all
+    return found
+
+
+# How far beside a word of refusal what it refuses may be: a Chinese character counts as three
+# Latin ones: five characters (星期六我去不了), or a few short words (I can't do saturday).
+_REACH = 15
+
+
+def _beside(clause: str, start: int, end: int) -> str:
+    """The words just before and after ``clause[start:end]``, within ``_REACH``."""
+    left, budget = start, _REACH
+    while left > 0 and budget > 0:
+        left -= 1
+        budget -= 3 if ord(clause[left]) > 0x2E80 else 1
+    right, budget = end, _REACH
+    while right < len(clause) and budget > 0:
+        budget -= 3 if ord(clause[right]) > 0x2E80 else 1
+        right += 1
+    return clause[left:right]
 
 
 def _after_change(before: When, after: When) -> When:
