@@ -242,8 +242,9 @@ class Interpreter:
         top, best = ranked[0] if ranked else (NONE, 0.0)
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = best >= self.lexicon.scoring.threshold and top != NONE
-        if top == "cancel" and entities.day is None and entities.not_day is not None:
-            entities = replace(entities, day=entities.not_day)  # 明天去不了，帮我取消: its day
+        if top == "cancel":  # 明天去不了，帮我取消: the day and time of the booking to cancel
+            day, part = entities.day or entities.not_day, entities.part or entities.not_part
+            entities = replace(entities, day=day, part=part)
         return Reading(
             intent=top if understood else NONE,
             confident=understood and best - runner >= self.lexicon.scoring.margin,
