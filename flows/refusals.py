@@ -20,7 +20,13 @@ from store import Slot
 
 
 def excluded_days(ctx: Ctx) -> frozenset[str]:
-    return frozenset(ctx.data.get("not_days") or ())
+    """The days ruled out, here or in the request that started the flow (约第二针，星期六不行)."""
+    first = (ctx.data.get("wish") or {}).get("not_day")
+    return frozenset([*(ctx.data.get("not_days") or ()), *([first] if first else [])])
+
+
+def _part_refused(ctx: Ctx) -> str | None:
+    return ctx.data.get("not_part") or (ctx.data.get("wish") or {}).get("not_part")
 
 
 def without_refused(ctx: Ctx, days: list[tuple[date, int]]) -> list[tuple[date, int]]:
@@ -31,16 +37,19 @@ def without_refused(ctx: Ctx, days: list[tuple[date, int]]) -> list[tuple[date, 
 
 def allowed(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
     """The periods without those of the part of day ruled out."""
-    part = ctx.data.get("not_part")
+    part = _part_refused(ctx)
     return [slot for slot in slots if not part or not in_part(slot, part)]
 
 
 def _forgive(ctx: Ctx, said: Entities) -> None:
     """A day or part of day asked for now is no longer ruled out (还是星期六吧)."""
+    wish = ctx.data.get("wish") or {}
     if said.day is not None and said.day.isoformat() in excluded_days(ctx):
+        wish.pop("not_day", None)
         ctx.data["not_days"] = sorted(excluded_days(ctx) - {said.day.isoformat()})
-    if said.part is not None and ctx.data.get("not_part") == said.part:
-        ctx.data.pop("not_part")
+    if said.part is not None and _part_refused(ctx) == said.part:
+        wish.pop("not_part", None)
+        ctx.data.pop("not_part", None)
 
 
 def _remember(ctx: Ctx, said: Entities) -> None:

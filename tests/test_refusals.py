@@ -260,3 +260,13 @@ def test_keeping_the_booking_while_moving_it_ends_the_change(phone: Phone, store
         said = phone.say(text)
         assert "不变" in said or "stays" in said, text
         assert store.active_bookings(person.id) == before
+
+
+def test_a_refusal_in_the_request_itself_holds_at_the_day_and_time(phone: Phone) -> None:
+    phone.run(*AT_DISTRICT[:-1])  # registered; the health questions next
+    days = labels(phone.run("退出", "约第一针，星期六唔得，唔要朝早", "没有", "1", "1"))
+    assert days and not any("6月19日" in day for day in days)  # Tianhe, its site: no Saturday
+    replies = phone.send("2")  # the days offered: no Saturday; Friday's periods, afternoon on
+    assert "6月18日" in replies[-1].text
+    assert all(label[:5] >= "12:00" for label in labels(replies))
+    assert "6月19日" in phone.say("还是星期六吧")  # named again: wanted after all
