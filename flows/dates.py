@@ -61,7 +61,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from flows.date_text import MASK, SPACES, cn_numerals_to_digits, normalise
-from flows.day_times import Part, find_bound, find_hour, find_part
+from flows.day_times import Part, find_hour, find_part
 from flows.festivals import read_festival
 
 MAX_CHARS: Final = 100
@@ -409,8 +409,7 @@ def parse_when(text: str, today: date, past: bool = False) -> When | None:
     normalised = cn_numerals_to_digits(normalised)
 
     part, part_spans = find_part(normalised)
-    hour, hour_spans = find_hour(normalised, part)
-    bound = find_bound(normalised, part) if hour_spans else None
+    hour, hour_spans, bound = find_hour(normalised, part)
     by_hour = bound[1] if bound is not None and bound[0] == "by" else None
     from_hour = bound[1] if bound is not None and bound[0] == "from" else None
     try:

@@ -71,27 +71,25 @@ def _longest(words: tuple[str, ...]) -> list[str]:
     return sorted(words, key=len, reverse=True)
 
 
-_BOUNDS: Final = {kind: _bound_patterns(kind) for kind in ("by", "from")}
+_BOUNDS: Final[tuple[tuple[Bound, tuple[re.Pattern[str], re.Pattern[str]]], ...]] = (
+    ("by", _bound_patterns("by")),
+    ("from", _bound_patterns("from")),
+)
 
 
-def find_bound(text: str, part: Part | None) -> tuple[Bound, int] | None:
-    """The hour said as a bound and which (10点以前: by 10; after 2pm: from 14), or None."""
+def find_hour(
+    text: str, part: Part | None
+) -> tuple[int | None, list[tuple[int, int]], tuple[Bound, int] | None]:
+    """The hour wanted, the spans read, and the hour if it is said as a bound (10点以前: no
+    hour wanted, by 10; after 2pm: 14, from 14)."""
     hour, spans = _find_hour(text, part)
     if hour is None or not spans:
-        return None
+        return hour, spans, None
     start, end = spans[0]
-    for kind, (tail, lead) in _BOUNDS.items():
+    for kind, (tail, lead) in _BOUNDS:
         if tail.match(text, end) or lead.search(text, 0, start):
-            return kind, hour  # type: ignore[return-value]
-    return None
-
-
-def find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
-    hour, spans = _find_hour(text, part)
-    bound = find_bound(text, part) if hour is not None else None
-    if bound is not None and bound[0] == "by":
-        return None, spans
-    return hour, spans
+            return (None if kind == "by" else hour), spans, (kind, hour)
+    return hour, spans, None
 
 
 def _find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:

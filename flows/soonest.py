@@ -173,12 +173,16 @@ def _earliest(ctx: Ctx, step: str) -> Outcome:
         first = _first_day(ctx, site)
         if first is not None:
             found.append((first, order, site))
+    chosen = {key: ctx.data.get(key) for key in ("district", "site_id")}
     for day, _, site in sorted(found, key=lambda item: item[:2]):
         ctx.data.update(district=site.district_id, site_id=site.id)
         slots = allowed(ctx, open_slots(ctx, day))
         if slots:
-            ctx.data.update(day=day.isoformat(), part=None, hour=None)
+            ctx.data.update(part=None, hour=None)
             return _picked(ctx, site if step not in ("date", "period") else None, slots[0])
+    ctx.data.update(chosen)  # nothing found: the place chosen before stays
+    for key in [key for key, value in chosen.items() if value is None]:
+        del ctx.data[key]
     return Retry(ctx.t("soonest.none"))
 
 
