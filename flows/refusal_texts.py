@@ -14,14 +14,6 @@ REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
         "好的，不约{day}；此接种点没有其他可约日期。",
         "OK, not {day}; this site has no other dates.",
     ),
-    "refuse.by": ("{hour}点前结束的时段：", "Times over by {hour}:00:"),
-    "refuse.from": ("{hour}点或以后开始的时段：", "Times from {hour}:00:"),
-    "refuse.no_bound": (
-        "{day}没有{hour}点{side}的时段，请选择：",
-        "{day} has no time {side} {hour}:00. Choose one of:",
-    ),
-    "refuse.side.by": ("前结束", "over by"),
-    "refuse.side.from": ("或以后开始", "starting from"),
     "soonest.picked": ("已为您选最早可约：{what}。", "The earliest place: {what}."),
     "soonest.none": (
         "暂无可约名额。可回复 排队 登记候补，或回复 人工。",
