@@ -23,6 +23,7 @@ from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
 from flows.eligibility import age_rules, birthday
 from flows.holidays import holiday_name, holiday_span, holidays_between
 from flows.places import covers_hour, day_options, in_part, nearest, slot_options
+from flows.refusals import allowed, without_refused
 from flows.schedule import Timing, release_moment, timing
 from flows.texts import MONTHS_EN, Lang, format_week
 from store import Slot
@@ -49,7 +50,7 @@ def elsewhere(ctx: Ctx, note: str) -> Outcome:
 
 
 def date_prompt(ctx: Ctx) -> Prompt:
-    days = open_days(ctx, *listed_days(ctx))
+    days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))  # 星期六不行: not offered
     if ctx.data.get("week"):
         return _week_days(ctx, date.fromisoformat(ctx.data["week"]), days)
     if ctx.data.get("weekend"):
@@ -96,6 +97,7 @@ def _alternatives(ctx: Ctx, wanted: date, note: str) -> Outcome:
     first, last = listed_days(ctx)
     far = wanted > last + timedelta(days=FAR_DAYS)
     days = open_days(ctx, first, last if far else max(last, wanted + timedelta(days=7)))
+    days = without_refused(ctx, days)
     if not days:
         return elsewhere(ctx, ctx.t("book.no_dates"))
     # a day far beyond the days out (12月25日 in June): the soonest ones, not the last three
@@ -148,6 +150,10 @@ def short_day(lang: Lang, day: date) -> str:
 
 
 def _fitting(slots: list[Slot], when: When) -> list[Slot]:
+    if when.by_hour is not None or when.from_hour is not None:  # 10点以前, 下午4点后
+        by, start = f"{when.by_hour or 24:02d}:00", f"{when.from_hour or 0:02d}:00"
+        slots = [slot for slot in slots if slot.end <= by and slot.start >= start]
+        return [slot for slot in slots if when.part is None or in_part(slot, when.part)]
     if when.hour is not None:
         return [slot for slot in slots if covers_hour(slot, when.hour)]
     if when.part is not None:
@@ -155,11 +161,17 @@ def _fitting(slots: list[Slot], when: When) -> list[Slot]:
     return slots
 
 
+def _wanted(ctx: Ctx, day: date, hour: int | None = None) -> When:
+    """``day`` with the time of day and the hour bounds said before."""
+    return When(day, ctx.data.get("part"), hour, by_hour=ctx.data.get("by_hour"),
+                from_hour=ctx.data.get("from_hour"))  # fmt: skip
+
+
 def read_date(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "site":
         return Next("site", rewind=True)
     if answer.option is not None:
-        when = When(date.fromisoformat(str(answer.value)), ctx.data.get("part"))
+        when = _wanted(ctx, date.fromisoformat(str(answer.value)))
     else:
         if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
             ctx.data["weekend"] = True
@@ -196,7 +208,7 @@ def take_day(ctx: Ctx, when: When) -> Outcome:
             from_day=ctx.day(opens),
         )
         return Retry(note)
-    slots = open_slots(ctx, when.day)
+    slots = allowed(ctx, open_slots(ctx, when.day))  # without a part of day ruled out
     if not slots:
         if (closed := _holiday_closed(ctx, when.day)) is not None:  # closed, released or not
             return _alternatives(ctx, when.day, closed)
@@ -210,7 +222,8 @@ def take_day(ctx: Ctx, when: When) -> Outcome:
             )
             return _alternatives(ctx, when.day, note)
         return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
-    ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour)
+    ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour,
+                    by_hour=when.by_hour, from_hour=when.from_hour)  # fmt: skip
     fitting = _fitting(slots, when)
     if len(slots) == 1 or (len(fitting) == 1 and fitting != slots):
         return slot_chosen(ctx, (fitting or slots)[0])
@@ -219,9 +232,8 @@ def take_day(ctx: Ctx, when: When) -> Outcome:
 
 def period_prompt(ctx: Ctx) -> Prompt:
     day = date.fromisoformat(ctx.data["day"])
-    slots = open_slots(ctx, day)
-    wanted = When(day, ctx.data.get("part"), ctx.data.get("hour"))
-    fitting = _fitting(slots, wanted)
+    slots = allowed(ctx, open_slots(ctx, day))
+    fitting = _fitting(slots, _wanted(ctx, day, ctx.data.get("hour")))
     if fitting:
         return Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fitting))
     return Prompt(ctx.t("book.period_none", day=ctx.day(day)), slot_options(ctx, slots))
@@ -234,14 +246,16 @@ def read_period(ctx: Ctx, answer: Answer) -> Outcome:
     when = parse_when(answer.text, ctx.today)
     if when is not None and when.too_far is not None:
         return Retry(ctx.t("book.date_too_far", day=ctx.day(when.too_far)))
-    if when is None or (when.part is None and when.hour is None):
+    bound = when is not None and (when.by_hour is not None or when.from_hour is not None)
+    if when is None or (when.part is None and when.hour is None and not bound):
         return Retry(ctx.t("pick_number", n=len(period_prompt(ctx).options)))
     if when.day is not None and when.day != day:
         return read_date(ctx, answer)
-    slots = _fitting(open_slots(ctx, day), when)
+    slots = _fitting(allowed(ctx, open_slots(ctx, day)), when)
     if len(slots) == 1:
         return slot_chosen(ctx, slots[0])
-    ctx.data.update(part=when.part, hour=when.hour)
+    ctx.data.update(part=when.part, hour=when.hour, by_hour=when.by_hour,
+                    from_hour=when.from_hour)  # fmt: skip
     return Retry("", period_prompt(ctx))
 
 

@@ -51,6 +51,7 @@ from flows.places import (
     site_name,
     site_options,
 )
+from flows.refusals import refusal
 from flows.registration import phone_prompt, take_name, take_phone
 from flows.schedule import NextDose, Timing, timing
 from flows.screening import conditions_said, health_said, read_all
@@ -120,7 +121,8 @@ def _to_day(ctx: Ctx) -> Outcome:
     """The site is chosen: the day the resident named, or the list of days."""
     said = wish(ctx)
     if said.day is not None:
-        return take_day(ctx, When(said.day, said.part, said.hour))
+        when = When(said.day, said.part, said.hour, by_hour=said.by_hour, from_hour=said.from_hour)
+        return take_day(ctx, when)
     if said.too_far is not None:  # 9999年12月31日 in the first sentence: said with the days
         return Next("date", note=ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
     return Next("date")
@@ -158,6 +160,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         return None
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
         return Retry(ctx.t("book.date_too_far", day=ctx.day(said.too_far)))
+    if (refused := refusal(ctx, said)) is not None:  # 星期六不行, 唔要朝早: asked again
+        return refused
     kept = {**(ctx.data.get("wish") or {}), **said.said()}
     if said.relation is not None and answer.intent == "book" and not ctx.data.get("reschedule"):
         # 帮我妈约 starts again for her; 我太太说… in a health answer names nobody to book
@@ -182,14 +186,15 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         return Next("date", rewind=True)
     if said.day is not None:
         ctx.data.pop("week", None)
-    if said.day is not None and "site_id" in ctx.data:  # 改成后天: the part of day said stays
-        if said.part is not None or said.hour is not None:
-            return take_day(ctx, When(said.day, said.part, said.hour))
-        wanted = Entities.load(kept)
-        return take_day(ctx, When(said.day, wanted.part, wanted.hour))
+    timed = said.part is not None or said.hour is not None
+    at = said if timed else Entities.load(kept)  # 改成后天: the part of day said stays
+    if said.day is not None and "site_id" in ctx.data:
+        return take_day(ctx, When(said.day, at.part, at.hour, by_hour=at.by_hour,
+                                  from_hour=at.from_hour))  # fmt: skip
     if said.part is not None and "day" in ctx.data:
         day = date.fromisoformat(ctx.data["day"])
-        return take_day(ctx, When(day, said.part, said.hour))
+        return take_day(ctx, When(day, said.part, said.hour, by_hour=said.by_hour,
+                                  from_hour=said.from_hour))  # fmt: skip
     return None
 
 

@@ -78,6 +78,8 @@ class When:
     hour: int | None = None  # 0-23 when a clock time was given ("下午3点" -> 15, "3pm" -> 15)
     explicit_year: bool = False
     too_far: date | None = None  # a day named more than MAX_DAYS_AHEAD days ahead (not in day)
+    by_hour: int | None = None  # 10点以前, before 10am: the period ends by then
+    from_hour: int | None = None  # 10点以后, after 2pm: the period starts then or later
 
 
 class _InvalidDateError(ValueError):
@@ -408,7 +410,9 @@ def parse_when(text: str, today: date, past: bool = False) -> When | None:
     normalised = cn_numerals_to_digits(normalised)
 
     part, part_spans = find_part(normalised)
-    hour, hour_spans = find_hour(normalised, part)
+    hour, hour_spans, bound = find_hour(normalised, part)
+    by_hour = bound[1] if bound is not None and bound[0] == "by" else None
+    from_hour = bound[1] if bound is not None and bound[0] == "from" else None
     try:
         day, explicit_year = _find_day(normalised, cn_weekday, today, past)
     except _InvalidDateError:
@@ -423,13 +427,16 @@ def parse_when(text: str, today: date, past: bool = False) -> When | None:
         day = _dateparser_day(rest, today)
         explicit_year = day is not None and bool(_FOUR_DIGIT_YEAR.search(rest))
 
-    if day is None and part is None and hour is None:
+    if day is None and part is None and hour is None and bound is None:
         return None
     if day is not None and day.year < MIN_YEAR:
         return None
     if day is not None and (day - today).days > MAX_DAYS_AHEAD:
         return When(day=None, explicit_year=explicit_year, too_far=day)
-    return When(day=day, part=part, hour=hour, explicit_year=explicit_year)
+    return When(
+        day=day, part=part, hour=hour, explicit_year=explicit_year,
+        by_hour=by_hour, from_hour=from_hour,
+    )  # fmt: skip
 
 
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")

@@ -50,19 +50,46 @@ def find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
     return found[0][1], [span for _, _, span in found]
 
 
-# An hour as a bound before which the resident wants to be done (10点以前, before 10am): not
-# the start of the period wanted, so no hour is taken (the periods are offered instead).
-_BEFORE_TAIL: Final = re.compile(r"\s*(?:以前|之前|前(?!后))")
-_BEFORE_LEAD: Final = re.compile(r"\b(?:before|by|no later than)\s*$")
+# An hour as a bound (the lexicon's [hours]): before which the resident wants to be done
+# (10点以前, before 10am) or at or after which to start (10点以后, after 2pm). A bound "by" is no
+# wish for the period starting then, so no hour is taken for it; a bound "from" keeps its hour.
+Bound = Literal["by", "from"]
 
 
-def find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:
+def _bound_patterns(kind: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What follows the hour (以前; 前 not in 前后) and what comes before it (before, after)."""
+    tails, leads = lexicon.load().hour_bounds.get(kind, ((), ()))
+    tail = "|".join(re.escape(w) + ("(?!后)" if w == "前" else "") for w in _longest(tails))
+    lead = "|".join(re.escape(w) for w in _longest(leads))
+    return (
+        re.compile(rf"\s*(?:{tail or '(?!x)x'})"),
+        re.compile(rf"\b(?:{lead or '(?!x)x'})\s*$"),
+    )
+
+
+def _longest(words: tuple[str, ...]) -> list[str]:
+    return sorted(words, key=len, reverse=True)
+
+
+_BOUNDS: Final[tuple[tuple[Bound, tuple[re.Pattern[str], re.Pattern[str]]], ...]] = (
+    ("by", _bound_patterns("by")),
+    ("from", _bound_patterns("from")),
+)
+
+
+def find_hour(
+    text: str, part: Part | None
+) -> tuple[int | None, list[tuple[int, int]], tuple[Bound, int] | None]:
+    """The hour wanted, the spans read, and the hour if it is said as a bound (10点以前: no
+    hour wanted, by 10; after 2pm: 14, from 14)."""
     hour, spans = _find_hour(text, part)
-    if hour is not None and spans:
-        start, end = spans[0]
-        if _BEFORE_TAIL.match(text, end) or _BEFORE_LEAD.search(text, 0, start):
-            return None, spans
-    return hour, spans
+    if hour is None or not spans:
+        return hour, spans, None
+    start, end = spans[0]
+    for kind, (tail, lead) in _BOUNDS:
+        if tail.match(text, end) or lead.search(text, 0, start):
+            return (None if kind == "by" else hour), spans, (kind, hour)
+    return hour, spans, None
 
 
 def _find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int, int]]]:

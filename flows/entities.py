@@ -53,7 +53,9 @@ class Entities:
     which ``district`` and ``site`` are); ``relation`` one of
     ``self``, ``mother``, ``father``, ``grandmother``, ``grandfather``, ``spouse``, ``child``,
     ``sibling``, ``other``, ``new`` (someone not on the phone yet: 再帮一个人约); ``dose`` 1, 2,
-    3 … or 0 for "a booster" (the dose after the full course).
+    3 … or 0 for "a booster" (the dose after the full course). ``not_day`` and ``not_part``: a
+    day or part of day ruled out (星期六不行, 唔要朝早, not saturday), never in ``day``/``part``
+    as well; ``by_hour`` / ``from_hour``: an hour as a bound (10点以前 / after 2pm).
     """
 
     dose: int | None = None
@@ -71,6 +73,10 @@ class Entities:
     week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None
     too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)
+    not_day: date | None = None
+    not_part: Part | None = None
+    by_hour: int | None = None
+    from_hour: int | None = None
 
     def said(self) -> dict[str, Any]:
         """The entities given, as plain values (dates as ISO text): for state and scoring."""
@@ -87,7 +93,7 @@ class Entities:
         values = {k: v for k, v in raw.items() if k in _FIELDS}
         if isinstance(values.get("day"), str):
             values["day"] = date.fromisoformat(values["day"])
-        for key in ("too_far", "week"):
+        for key in ("too_far", "week", "not_day"):
             if isinstance(values.get(key), str):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)

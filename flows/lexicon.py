@@ -88,6 +88,12 @@ class Lexicon:
     minds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Someone not on the phone yet, by pattern (再帮个阿伯约, a different person): relation "new"
     someone_new: tuple[re.Pattern[str], ...] = ()
+    # A day, part of day or hour ruled out (words, and words holding them that rule out nothing)
+    refusals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # An hour as a bound: by (10点以前) / from (after 2pm) -> (words after the hour, before it)
+    hour_bounds: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # No preference or the soonest (earliest), a day beyond those released (later)
+    wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -185,6 +191,15 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         **_festivals(raw.get("festivals", {})),
         minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
         someone_new=_patterns(raw.get("someone_new", {}).get("patterns", []), "someone_new"),
+        refusals={k: _words(v, f"refusals.{k}") for k, v in raw.get("refusals", {}).items()},
+        hour_bounds={
+            k: (
+                _words(t.get("after", []), f"hours.{k}.after"),
+                _words(t.get("before", []), f"hours.{k}.before"),
+            )
+            for k, t in raw.get("hours", {}).items()
+        },
+        wishes={k: _words(v, f"wishes.{k}") for k, v in raw.get("wishes", {}).items()},
     )
 
 

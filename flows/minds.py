@@ -5,7 +5,8 @@ and another maker than dose 1's wanted for dose 2 (第二针想打国药).
 
 The words are the lexicon's ``[minds]`` lists; the interpreter's reading (intent, entities) says
 whether anything else was said. An exact answer (a number, an option's words, a command) never
-comes here: the engine matches it first. Nothing here books or stores anything.
+comes here: the engine matches it first. Nothing here books or stores anything. No
+preference (随便, 最快) at a place or time step is ``flows.soonest``'s: the earliest place.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import cache
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
 from flows.screening import conditions_said, questions, read_all
+from flows.soonest import soonest
 from store import Resident
 
 # Flows that change a booking already made: giving up there keeps it as it is.
@@ -94,6 +96,8 @@ def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | No
     changes the resident's mind; None when it does not (the step reads it as usual)."""
     if (gave_up := _give_up(ctx, flow, answer)) is not None:
         return gave_up
+    if flow in ("book", "reschedule") and (picked := soonest(ctx, step, answer)) is not None:
+        return picked  # 随便 / 最快 / 听日或者后日都得 / 月底 at a place or time step
     if flow == "register":
         return _register(ctx, step, answer)
     if flow in PERSON_FLOWS and (other := _another_person(ctx, step, answer)) is not None:

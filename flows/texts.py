@@ -19,6 +19,7 @@ from flows.name_texts import NAME_TEXTS
 from flows.notify_texts import NOTIFY_TEXTS
 from flows.operator_texts import OPERATOR_TEXT
 from flows.privacy_texts import PRIVACY_TEXT
+from flows.refusal_texts import REFUSAL_TEXTS
 from flows.verbatim import note_filled
 
 Lang = Literal["zh", "en"]
@@ -34,6 +35,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **HOLIDAY_TEXTS,
     **MIND_TEXTS,
     **FIELD_TEXTS,
+    **REFUSAL_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",

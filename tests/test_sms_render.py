@@ -186,6 +186,8 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "holiday": _longest(text(lang, key) for key in TEXTS if key.startswith("holiday.")),
         "first": "12月31日" if zh else "31 Dec",
         "last": "12月31日" if zh else "31 Dec",
+        "second": "12月31日 周五" if zh else "Fri 31 Dec",  # soonest.either_full
+        "part": "下午" if zh else "afternoon",  # refuse.part: a part of day ruled out
         "campaign": campaign,
     }
 

@@ -23,7 +23,7 @@ from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.reading import NONE, Reading
-from bot.nlu.wanted import not_ruled_out, wanted_when
+from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when
 from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
@@ -147,9 +147,9 @@ class Interpreter:
             for pattern, weight in intent.patterns
         )
         question_words = lexicon.question
-        self._whenever = tuple(
+        self._whenever = tuple(  # 都可以, 边个都得, whichever: no question in them
             w
-            for w in lexicon.parts.get("any", ())
+            for w in (*lexicon.parts.get("any", ()), *lexicon.wishes.get("earliest", ()))
             if any(q in w and q != w for q in question_words)
         )
         self._words: Phrases[tuple[str, str | int, float]] = Phrases(
@@ -228,6 +228,9 @@ class Interpreter:
         top, best = ranked[0] if ranked else (NONE, 0.0)
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = best >= self.lexicon.scoring.threshold and top != NONE
+        if top == "cancel":  # 明天去不了，帮我取消: the day and time of the booking to cancel
+            day, part = entities.day or entities.not_day, entities.part or entities.not_part
+            entities = replace(entities, day=day, part=part)
         return Reading(
             intent=top if understood else NONE,
             confident=understood and best - runner >= self.lexicon.scoring.margin,
@@ -398,16 +401,23 @@ class Interpreter:
         day: date | None = None
         hour: int | None = None
         too_far: date | None = None
-        if _DATE_MARK.search(text) or may_name_festival(text):  # 中秋节那天, after the holiday
+        bounds: tuple[int | None, int | None] = (None, None)
+        marked = bool(_DATE_MARK.search(text)) or may_name_festival(text)  # 中秋节那天
+        if marked:
             when = wanted_when(text, today)
             if when is not None:
                 day, part, hour, too_far = when.day, when.part, when.hour, when.too_far
+                bounds = (when.by_hour, when.from_hour)
         if part is None and values["part"]:
             wanted = not_ruled_out(text)  # 上午不行，下午: the part of day wanted
             named = [(w, v) for w, v in values["part"] if wanted is None or w in wanted]
             parts = {str(v) for _, v in named or values["part"]}
             if len(parts) == 1:  # 上午下午都行 names no part
                 part = parts.pop()  # type: ignore[assignment]
+        refused = ruled_out(text, today) if marked or values["part"] else None
+        not_day, not_part = (refused.day, refused.part) if refused else (None, None)
+        day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
+        part = None if part == not_part else part  # 唔要朝早, anything but the morning
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
         district, site, makers = self.names.find_all(text, earlier)
         given_in, given_at = self.names.earlier_place(text, earlier)
@@ -428,6 +438,10 @@ class Interpreter:
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=self._age(text),
             too_far=too_far,
+            not_day=not_day,
+            not_part=not_part,
+            by_hour=bounds[0],
+            from_hour=bounds[1],
         )
 
     @staticmethod

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import TypeVar
 
+from flows import lexicon
 from flows.dates import When, parse_when
 from flows.entities import Part
 
@@ -25,12 +27,33 @@ _CHANGE_TO = re.compile(
     r"|(?:不是|唔系)[^，,。；;]{1,12}[，,]\s*(?:而)?(?:是|系)|\bi mean\b|\bactually\b|\bno wait\b"
 )
 # A day or time ruled out (明天不行，后天上午; 不要上午，下午吧; can't do friday, saturday?): the
-# clause that says so names what is not wanted; the others, what is.
-_RULED_OUT = re.compile(
-    r"(?<!行)不行|(?<!可)不可以|(?<!得)不得|(?<!得)唔得|没空|没时间|去不了|去唔到|来不了|来唔到"
-    r"|不方便|唔方便|不要|唔要|唔好(?!意思)|要上班"
-    r"|\b(?:not|can't|cannot|can not|won't|unable|no)\b"
-)
+# clause that says so (a word of the lexicon's [refusals]) names what is not wanted; the
+# others, what is. Words holding one that rule nothing out (得唔得, 唔好意思) are masked first.
+
+
+@cache
+def _refusal_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    refusals = lexicon.load().refusals
+    return _alternatives(refusals.get("words", ())), (
+        _alternatives(refusals["not"]) if refusals.get("not") else None
+    )
+
+
+def _alternatives(words: tuple[str, ...]) -> re.Pattern[str]:
+    forms = [
+        rf"(?<![a-z']){re.escape(w)}(?![a-z'])" if w.isascii() else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(forms) or "(?!x)x")
+
+
+def _refuses(clause: str) -> bool:
+    words, masked = _refusal_patterns()
+    if masked is not None:
+        clause = masked.sub(" ", clause)
+    return words.search(clause) is not None
+
+
 _SENTENCE_PARTS = re.compile(r"[，,。.;；!！?？]+")
 # Two days or parts of day offered as alternatives (明天上午或者后天下午): not to be guessed.
 _EITHER = re.compile(r"或者|或是|还是|\bor\b")
@@ -77,11 +100,57 @@ def wanted_when(text: str, today: date) -> When | None:
 def not_ruled_out(text: str) -> str | None:
     """The clauses of ``text`` that rule nothing out, if one does (明天不行，后天上午: 后天上午);
     None when none does."""
-    if not _RULED_OUT.search(text):
+    if not _refuses(text):
         return None
     clauses = [clause for clause in _SENTENCE_PARTS.split(text) if clause.strip()]
-    wanted = [clause for clause in clauses if not _RULED_OUT.search(clause)]
+    wanted = [clause for clause in clauses if not _refuses(clause)]
     return " ".join(wanted) if len(wanted) < len(clauses) else None
+
+
+def ruled_out(text: str, today: date) -> When | None:
+    """The day, part of day or hour ruled out (星期六不行; 除咗星期六，边日都得: Saturday; 唔要朝早:
+    the morning): what the words right beside a word of refusal name, in a clause saying no,
+    unless another clause wants it too; None when nothing is ruled out."""
+    words, masked = _refusal_patterns()
+    if masked is not None:
+        text = masked.sub(lambda m: "\u3000" * len(m.group()), text)  # as wide as it was
+    if not words.search(text):
+        return None
+    refused: list[str] = []
+    for clause in _SENTENCE_PARTS.split(text):
+        for match in words.finditer(clause):
+            refused.append(_beside(clause, match.start(), match.end()))
+    found = parse_when(" ".join(refused), today)
+    if found is None:
+        return None
+    wanted = [not_ruled_out(text) or ""]
+    if changes := list(_CHANGE_TO.finditer(text)):  # 换到晚上 白天要上班: the evening wanted
+        wanted.append(text[changes[-1].end() :])
+    for kept in (parse_when(said, today) for said in wanted if said.strip()):
+        if kept is not None and (
+            (found.day is not None and kept.day == found.day)
+            or (found.part is not None and kept.part == found.part)
+        ):
+            return None  # 周五上午要上班，改成周五晚上: Friday is wanted after all
+    return found
+
+
+# How far beside a word of refusal what it refuses may be: a Chinese character counts as three
+# Latin ones: five characters (星期六我去不了), or a few short words (I can't do saturday).
+_REACH = 15
+
+
+def _beside(clause: str, start: int, end: int) -> str:
+    """The words just before and after ``clause[start:end]``, within ``_REACH``."""
+    left, budget = start, _REACH
+    while left > 0 and budget > 0:
+        left -= 1
+        budget -= 3 if ord(clause[left]) > 0x2E80 else 1
+    right, budget = end, _REACH
+    while right < len(clause) and budget > 0:
+        budget -= 3 if ord(clause[right]) > 0x2E80 else 1
+        right += 1
+    return clause[left:right]
 
 
 def _after_change(before: When, after: When) -> When:

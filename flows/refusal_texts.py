@@ -1,0 +1,30 @@
+"""Texts of a day or time of day ruled out (``flows.refusals``) and of no preference or the
+soonest place wanted (``flows.soonest``)."""
+
+from __future__ import annotations
+
+REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
+    "refuse.day": ("好的，不约{day}。", "OK, not {day}."),
+    "refuse.part": ("好的，不要{part}。", "OK, not in the {part}."),
+    "refuse.part_full": (
+        "好的，不要{part}；{day}其他时段已无名额，请另选日期。",
+        "OK, not in the {part}; {day} has no other places. Choose another date.",
+    ),
+    "refuse.none_left": (
+        "好的，不约{day}；此接种点没有其他可约日期。",
+        "OK, not {day}; this site has no other dates.",
+    ),
+    "soonest.picked": ("已为您选最早可约：{what}。", "The earliest place: {what}."),
+    "soonest.none": (
+        "暂无可约名额。可回复 排队 登记候补，或回复 人工。",
+        "No places left to book. Reply QUEUE to join the waiting list, or AGENT.",
+    ),
+    "soonest.either_full": (
+        "{first}和{second}都已无名额，最近可约：",
+        "No places on {first} or {second}. Nearest dates:",
+    ),
+    "later.not_yet": (
+        "名额只提前{n}天放出，还不能约那么远。最近可约：",
+        "Places are released only {n} days ahead; that is too far yet. Soonest dates:",
+    ),
+}
