@@ -183,8 +183,8 @@ def _who(ctx: Ctx) -> Prompt:
 def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is not None:
         relation = answer.value
-    elif asked_who(answer):  # 要本人来登记吗: answered, and who it is for asked again
-        return Retry(ctx.t("reg.who.asked"))
+    elif asked_who(answer):  # 要本人来登记吗: answered (no refusal), who it is for asked again
+        return Next("who", note=ctx.t("reg.who.asked"))
     elif says_only(answer, "oneself"):  # 我, me
         relation = "self"
     else:

@@ -412,9 +412,9 @@ def test_fast_paths_import_nothing(no_heavy_libraries: None, text: str, expected
 
 
 def test_length_limit(no_heavy_libraries: None) -> None:
-    assert parse_when("明天" + " " * 98, THU) == When(on(6, 18))  # exactly 100 characters
-    assert parse_when("明天" + " " * 99, THU) is None
-    assert parse_when("tomorrow " + "x" * 92, THU) is None
+    assert parse_when("明天" + " " * 498, THU) == When(on(6, 18))  # exactly 500 characters
+    assert parse_when("明天" + " " * 499, THU) is None
+    assert parse_when("tomorrow " + "x" * 492, THU) is None
 
 
 def test_never_raises() -> None:

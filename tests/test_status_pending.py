@@ -211,11 +211,12 @@ def test_an_offer_told_in_the_middle_of_booking_is_accepted_by_the_word_told(
     phone = Phone(engine, PHONE)
     question = phone.send("预约")[-1].text
 
+    assert question.startswith("张三有以下情况吗？\n1 ")  # the whole list, first
     replies = phone.send("我约了吗")
     assert [r.text for r in replies] == [
         f"张三：预登记码{zhang.prereg_code}\n"
         f"待确认名额：{the_place(store, zhang)}。回复 接受 或 放弃，{UNTIL}。",
-        question,
+        "张三有以上情况吗？请回复 没有 或序号",  # asked again in one line (SMS)
     ]
     assert offer_statuses(store, zhang) == {zhang.id: "open"}
     accepted = phone.say("接受")
