@@ -37,11 +37,13 @@ class Reading:
 
 
 def valid_name(name: str) -> bool:
+    """Letters (and a name's punctuation), not too long, and no placeholder (NULL, test)."""
     letters = [ch for ch in name if ch not in NAME_PUNCTUATION]
     return (
         0 < len(name) <= NAME_LIMIT
         and bool(letters)
         and all(unicodedata.category(ch).startswith("L") for ch in letters)
+        and name.casefold().strip(" -_") not in _PLACEHOLDERS
     )
 
 

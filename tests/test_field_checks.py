@@ -109,6 +109,15 @@ def test_a_placeholder_is_refused_at_the_name_step(phone: Phone, store: Store) -
     assert person.name == "张三"
 
 
+def test_a_placeholder_typed_with_the_id_number_keeps_the_name(phone: Phone, store: Store) -> None:
+    """李雷 4401… at the ID step takes the name typed again with it; NULL 4401… does not."""
+    phone.run("登记", "1", "1", "张三", "1")
+    assert "手机号" in phone.say("NULL 440106199001011235")
+    phone.run("1", "1")
+    (person,) = registered(store)
+    assert person.name == "张三"
+
+
 @pytest.mark.parametrize(
     ("typed", "kind"),
     [
