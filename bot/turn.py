@@ -20,7 +20,7 @@ from bot.matching import (
     number_of,
 )
 from bot.messages import Inbound, Reply, ReplyOption
-from bot.nlu import NONE, Reading
+from bot.nlu import Reading
 from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
 from bot.reply_language import said_language
@@ -70,7 +70,12 @@ class Turn:
         self.message = message
         self.state = state
         self.offered: dict[str, Any] | None = None  # what a finished flow offered (Done.offer)
-        self.on_screen = (state.flow, state.step, state.lang)  # what the resident last saw
+        # what the resident last saw (None: nothing of the flow now running)
+        self.on_screen: tuple[str | None, str | None, Lang] | None = (
+            state.flow,
+            state.step,
+            state.lang,
+        )
         self._reading: tuple[Text, Reading] | None = None  # the message read, once
         self.ctx = Ctx(
             store=engine.store,
@@ -357,6 +362,7 @@ class Turn:
             carry = self.offered["carry"]  # "1" or "预约" after "1 为刘洋预约接种"
         flow = FLOWS[name]
         self.state.flow, self.state.step = name, None
+        self.on_screen = None  # a flow begun afresh has shown nothing yet (its "again" unsaid)
         self.state.data.clear()
         self.state.data.update(carry or {})
         self.state.history.clear()
@@ -416,7 +422,7 @@ class Turn:
         if not step.free_text:
             pick = self.t("pick_number", n=len(self.state.options))
             self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options
-            if reading.intent == NONE and not reading.entities and reading.question:
+            if reading.unanswerable() and not reading.entities:
                 # 有停车场吗: not known here, a person may know
                 pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
             return self._reask(pick)

@@ -159,26 +159,18 @@ def _affirmed(text: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-def _shown(ctx: Ctx) -> list[int]:
-    return [int(ctx.data["resident_id"]), int(ctx.data["dose"])]
-
-
 def steps(conclude: Then) -> dict[str, Step]:
     """The screening steps: ``screening`` (all at once) and ``q_<key>`` (one at a time);
     ``conclude`` is called once every question that applies is answered."""
 
     def ask_all(ctx: Ctx) -> Prompt:
-        ctx.data["screen_shown"] = _shown(ctx)  # whose list is on screen, for ``ask_again``
         lines = [ctx.t("screen.all", name=_name(ctx))]
         lines += [f"{i} {ctx.t(f'screen.{q.key}')}" for i, q in enumerate(questions(ctx), 1)]
         lines.append(ctx.t("screen.how"))
         return Prompt("\n".join(lines))
 
     def ask_again(ctx: Ctx) -> Prompt:
-        """After a question answered at the list: one line, not the list again (SMS); the
-        whole list when the list on screen was another person's or dose's (不是我，是给我妈约)."""
-        if ctx.data.get("screen_shown") != _shown(ctx):
-            return ask_all(ctx)
+        """After a question answered at the list: one line, not the list again (SMS)."""
         return Prompt(ctx.t("screen.again", name=_name(ctx)))
 
     def read_all_step(ctx: Ctx, answer: Answer) -> Outcome:
