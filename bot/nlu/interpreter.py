@@ -419,8 +419,7 @@ class Interpreter:
         day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
         part = None if part == not_part else part  # 唔要朝早, anything but the morning
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
-        district, site, makers = self.names.find_all(text, earlier)
-        given_in, given_at = self.names.earlier_place(text, earlier)
+        district, site, makers, given_in, given_at = self.names.places(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
         return Entities(
             dose=dose,

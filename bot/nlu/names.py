@@ -145,40 +145,44 @@ class Names:
     def find_all(
         self, text: str, earlier: list[tuple[int, int]] | None = None
     ) -> tuple[str | None, int | None, list[tuple[str, str | int]]]:
-        """The district and site ``text`` names, and every maker named (words, id). A place
-        named inside the ``earlier`` spans (``earlier_clauses``: where a dose was given) counts
-        only when no other is named (可以在海珠区约第二针吗？第一针在番禺打的: 海珠; 我第一针在
-        琶洲打的，第二针也约那里吧: 琶洲)."""
-        found = self._found(text, lambda at: not _inside(at, earlier))
-        if earlier and not (found["district"] or found["site"]):
-            found = self._found(text, lambda at: True)
+        """The district and site ``text`` names, and every maker named (words, id)."""
+        district, site, makers, _, _ = self.places(text, earlier)
+        return district, site, makers
+
+    def places(
+        self, text: str, earlier: list[tuple[int, int]] | None = None
+    ) -> tuple[str | None, int | None, list[tuple[str, str | int]], str | None, int | None]:
+        """``find_all``'s district, site and makers, then the district and site named inside
+        the ``earlier`` spans (``earlier_clauses``): where a dose was given. A place named
+        there is also the one wanted only when no other is named (可以在海珠区约第二针吗？第一针在
+        番禺打的: 海珠 wanted, 番禺 given; 我第一针在琶洲打的，第二针也约那里吧: 琶洲 both)."""
+        found = self.phrases.find(text)  # looked through once
+        wanted = self._kinds(found, lambda words: not _inside(text.find(words), earlier))
+        given = self._kinds(found, lambda words: _inside(text.find(words), earlier))
+        if not (wanted["district"] or wanted["site"]):
+            wanted = self._kinds(found, lambda words: True)
         return (
-            _district(text, found["district"]),
-            _site(text, found["site"]),
-            found["maker"],
+            _district(text, wanted["district"]),
+            _site(text, wanted["site"]),
+            wanted["maker"],
+            _district(text, given["district"]),
+            _site(text, given["site"]),
         )
 
-    def earlier_place(
-        self, text: str, earlier: list[tuple[int, int]]
-    ) -> tuple[str | None, int | None]:
-        """The district and site named inside the ``earlier`` spans: where a dose was given."""
-        if not earlier:
-            return None, None
-        found = self._found(text, lambda at: _inside(at, earlier))
-        return _district(text, found["district"]), _site(text, found["site"])
-
-    def _found(
-        self, text: str, counts: Callable[[int], bool]
+    @staticmethod
+    def _kinds(
+        found: list[tuple[str, tuple[str, str | int]]], counts: Callable[[str], bool]
     ) -> dict[str, list[tuple[str, str | int]]]:
-        found: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
-        for words, (kind, value) in self.phrases.find(text):
-            if kind == "maker" or counts(text.find(words)):
-                found[kind].append((words, value))
-        if found["site"] and len(found["district"]) > 1:  # 海珠的天河体育中心: 海珠 was meant
-            named = max(found["site"], key=lambda f: len(f[0]))[0]
-            outside = [d for d in found["district"] if d[0] not in named]
-            found["district"] = outside or found["district"]
-        return found
+        """The places (whose words ``counts``) and makers found, by kind."""
+        kinds: dict[str, list[tuple[str, str | int]]] = {"district": [], "site": [], "maker": []}
+        for words, (kind, value) in found:
+            if kind == "maker" or counts(words):
+                kinds[kind].append((words, value))
+        if kinds["site"] and len(kinds["district"]) > 1:  # 海珠的天河体育中心: 海珠 was meant
+            named = max(kinds["site"], key=lambda f: len(f[0]))[0]
+            outside = [d for d in kinds["district"] if d[0] not in named]
+            kinds["district"] = outside or kinds["district"]
+        return kinds
 
 
 # Clauses, as punctuation ends them (not the dot of 5.10).
