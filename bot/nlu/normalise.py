@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.nlu.script import Script, converter, script_of
+from bot.nlu.script import Script, converter, script_of, traditional_only
 from flows.lexicon import Lexicon
 
 __all__ = ["Normaliser", "Script", "Text"]
@@ -115,11 +115,9 @@ _REPLY_WORD = re.compile("回[復複]")
 
 @functools.cache
 def _traditional_only() -> re.Pattern[str]:
-    """One character class of the Traditional characters Simplified writes otherwise (個, 來,
-    覆): searched in C, where converting a whole reply to compare costs ten times more."""
-    common = "".join(chr(c) for c in range(0x3400, 0x9FA6))
-    simple = converter("t2s").convert(common)
-    return re.compile("[" + "".join(a for a, s in zip(common, simple, strict=True) if a != s) + "]")
+    """``traditional_only`` as one character class: searched in C, where converting a whole
+    reply to compare costs ten times more."""
+    return re.compile("[" + "".join(sorted(traditional_only())) + "]")
 
 
 def in_traditional_script(text: str) -> bool:

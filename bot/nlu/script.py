@@ -57,6 +57,10 @@ def simplified_only() -> frozenset[str]:
     return _differing()[0]
 
 
+def traditional_only() -> frozenset[str]:
+    return _differing()[1]
+
+
 def script_of(text: str) -> Script | None:
     """The script ``text`` is written in, by the count of characters only it writes so; None
     when neither has more (no such character: 你好, 唔係，都係星期六好啲, 下午吧)."""
