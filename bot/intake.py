@@ -11,7 +11,9 @@ intake's threads, off the event loop). What every message goes through, once, he
    doing); else the sender's message is counted in the database (``rate_limits``: every process
    shares the limit) and one over ``rate.limit`` a window gets one polite reply, then silence;
    the message's place in its conversation's line (``arrivals``), written first, is by the
-   moment it was received (taken on the event loop, before the hand-off to a thread).
+   moment it was received (taken on the event loop, before the hand-off to a thread). A
+   process alone on its database (``keep_company``) writes nothing here: it counts the sender
+   in memory (bot/counts.py) and keeps its messages in order itself.
 3. The turn (``Engine.turn``) under the conversation's lock: if earlier arrivals of the
    conversation are still in line, it lets go and tries again shortly (``Behind``), so one
    sender's messages are handled in the order they arrived whichever process or thread took
@@ -40,6 +42,7 @@ import orjson
 
 from bot import metrics
 from bot.conversation import guess_language
+from bot.counts import SenderCounts
 from bot.engine import Engine
 from bot.messages import Behind, Inbound, Reply, Then
 from flows.identity import mask_address, normalise_phone
@@ -71,6 +74,11 @@ def _backoff() -> Iterator[float]:
     while True:
         yield wait
         wait = min(wait * 2, MAX_WAIT)
+
+
+def _sender(message: Inbound) -> str:
+    """Whose messages the rate limit counts together (as ``rate_limits.sender``)."""
+    return f"{message.channel} {message.address}"
 
 
 def wall_us() -> int:
@@ -164,6 +172,9 @@ class Intake:
         # True while this process is the only one taking messages on its database (``serve``
         # keeps it: bot/peers.py): its messages need no place in line and no settling pause.
         self.alone = False
+        # Alone, the rate limit's counts are kept here rather than in the database (bot/counts.py)
+        self.counts = SenderCounts(int(rate.window * 1e6) if rate else 0)
+        self._counts_swept = time.monotonic()
         # Per conversation, the last message ``take`` has in hand: the next waits for it.
         self._in_hand: dict[tuple[str, str], asyncio.Future[None]] = {}
         self._working: set[asyncio.Task[Receipt]] = set()  # messages in hand, cancelled or not
@@ -232,7 +243,8 @@ class Intake:
             )
             if isinstance(done, Receipt):
                 return done
-            return await self._turn_async(loop, message, then, received, done)
+            receipt = await self._turn_async(loop, message, then, received, done)
+            return self._uncounted(message, receipt)
         try:
             at_door = await loop.run_in_executor(
                 self._doors, self._door, message, then, received, not alone
@@ -252,11 +264,62 @@ class Intake:
     def _door_and_turn(self, message: Inbound, then: Then | None, received: int) -> Receipt | int:
         """Door and turn of a process alone on its database, in one thread: the receipt, or
         the message's place (0) if its turn is behind another process's message."""
-        at_door = self._door(message, then, received, line=False)
+        at_door = self._door_alone(message, then, received)
         if isinstance(at_door, Receipt):
             return at_door
         receipt = self._try_turn(message, then, received, at_door)
-        return at_door if receipt is None else receipt
+        return at_door if receipt is None else self._uncounted(message, receipt)
+
+    def _door_alone(self, message: Inbound, then: Then | None, received: int) -> Receipt | int:
+        """The door of a process alone on its database: the sender's message counted here
+        (``counts``), not in the database; the database is asked only about a message over
+        the limit, which may be a provider's retry of one answered before."""
+        rate = self.rate
+        count = self.counts.add(_sender(message), received) if rate is not None else None
+        if rate is None or count is None:  # no limit, or counted in the database now
+            return self._door(message, then, received, line=False)
+        self._sweep(received)
+        self._forget_ended(received)
+        if count <= rate.limit:
+            return 0
+        answered = self._door(message, then, received, line=False, counted=True)
+        if isinstance(answered, Receipt):  # answered before: not the sender's doing
+            self.counts.take_back(_sender(message))
+            return answered
+        return self._limited(message, count)
+
+    def _uncounted(self, message: Inbound, receipt: Receipt) -> Receipt:
+        """A message counted here whose turn found it answered before is uncounted."""
+        if receipt.outcome == "redelivered" and self.rate is not None:
+            self.counts.take_back(_sender(message))
+        return receipt
+
+    def _forget_ended(self, now_us: int) -> None:
+        moment = time.monotonic()
+        if self.rate is not None and moment - self._counts_swept >= self.rate.window:
+            self._counts_swept = moment
+            self.counts.forget_ended(now_us)
+
+    def keep_company(self, alone: bool) -> None:
+        """Whether this process is alone on its database (bot/peers.py, after each beat, in a
+        store thread). The rate limit's counts move with it: alone, they are taken out of the
+        database and kept here; in company, they are handed back before anyone counts there
+        again."""
+        rate, store = self.rate, self.engine.store
+        if rate is None:
+            self.alone = alone
+            return
+        now = self.clock_us()
+        expired = now - int(rate.window * 1e6)
+        if alone and self.alone and self.counts.is_open:
+            return
+        self.alone = False  # meanwhile counted at the door, in the database
+        running = self.counts.close(now)
+        if running:
+            store.give_rate_windows(running, expired)
+        if alone:
+            self.counts.open(store.take_rate_windows(expired))
+            self.alone = True
 
     async def _turn_async(
         self, loop: asyncio.AbstractEventLoop, message: Inbound, then: Then | None,
@@ -304,11 +367,12 @@ class Intake:
         return receipt
 
     def _door(
-        self, message: Inbound, then: Then | None, received: int, line: bool = True
-    ) -> Receipt | int:
+        self, message: Inbound, then: Then | None, received: int, line: bool = True,
+        counted: bool = False,
+    ) -> Receipt | int:  # fmt: skip
         """The message's place in line (0: none taken, ``line`` False); or, if no turn is to
-        run, its receipt."""
-        engine, rate = self.engine, self.rate
+        run, its receipt. ``counted``: the sender's message was counted already (alone)."""
+        engine, rate = self.engine, None if counted else self.rate
         store = engine.store
         seen = f"{message.address} {message.message_id}" if message.message_id else None
         self._sweep(received)
@@ -330,10 +394,14 @@ class Intake:
                     then(replies)
             return Receipt(replies, "redelivered")
         if arrival.id is None:
-            metrics.rate_limited(message.channel)
-            first = rate is not None and arrival.count == rate.limit + 1
-            return Receipt([self._say(message, "rate_limited")] if first else [], "limited")
+            return self._limited(message, arrival.count)
         return arrival.id
+
+    def _limited(self, message: Inbound, count: int) -> Receipt:
+        """Over the rate limit: the first refusal in a window is answered, the rest not."""
+        metrics.rate_limited(message.channel)
+        first = self.rate is not None and count == self.rate.limit + 1
+        return Receipt([self._say(message, "rate_limited")] if first else [], "limited")
 
     def _turn(self, message: Inbound, then: Then | None, received: int, place: int) -> Receipt:
         """The message's turn, once the earlier arrivals of its conversation have had theirs

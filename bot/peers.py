@@ -81,6 +81,10 @@ class Peers:
                     await self._beat()
         finally:
             self.intake.alone = False
+            try:  # the counts kept here, back in the database for whoever goes on
+                await off_loop(self.intake.keep_company, False)
+            except Exception as error:
+                log.warning("rate-limit counts not handed back: %s", type(error).__name__)
             if self._id is not None:
                 try:
                     await off_loop(self.store.server_leave, self._id)
@@ -93,7 +97,7 @@ class Peers:
                 self._id = await off_loop(
                     self.store.server_join, socket.gethostname(), os.getpid(), wall_us()
                 )
-            others = await off_loop(self.store.server_beat, self._id, wall_us(), STALE_US)
+            others = await off_loop(self._beat_once, self._id)
             if others is None:  # forgotten (silent for an hour): join again, as a newcomer
                 self._id, self._others, self.intake.alone = None, None, False
                 await self.join()
@@ -111,4 +115,12 @@ class Peers:
             else:
                 log.info("alone on this database: messages kept in order in this process")
             self._others = others
-        self.intake.alone = others == 0
+
+    def _beat_once(self, server: int) -> int | None:
+        """Say this process is alive; how many others were heard from lately (None: this one
+        was forgotten). Whether it is alone changes at once, in the same thread, with the
+        rate limit's counts moved to where they are kept now."""
+        others = self.store.server_beat(server, wall_us(), STALE_US)
+        if others is not None:
+            self.intake.keep_company(others == 0)
+        return others

@@ -51,6 +51,16 @@ _COUNT = (
     "RETURNING count"
 )
 
+_GIVE = (
+    "INSERT INTO rate_limits (sender, started_us, count) VALUES (:sender, :began, :count) "
+    "ON CONFLICT (sender) DO UPDATE SET "
+    "count = CASE WHEN rate_limits.started_us <= :expired THEN excluded.count "
+    "ELSE rate_limits.count + excluded.count END, "
+    "started_us = CASE WHEN rate_limits.started_us <= :expired "
+    "OR excluded.started_us < rate_limits.started_us THEN excluded.started_us "
+    "ELSE rate_limits.started_us END"
+)
+
 
 class Arrivals:
     def __init__(self, db: Db, keys: Keyring) -> None:
@@ -126,6 +136,28 @@ class Arrivals:
             {"sender": f"{channel} {address}"},
         )
         return int(row[0]) if row else 0
+
+    def take_rate_windows(self, since_us: int) -> list[tuple[str, int, int]]:
+        """Take the rate-limit windows begun after ``since_us`` out of the database, as
+        (sender, began, count): a process alone on the database counts them itself from now
+        on (bot/counts.py), until it hands them back (``give_rate_windows``)."""
+        with self._db.transaction():
+            rows = self._db.all(
+                "DELETE FROM rate_limits WHERE started_us > :since "
+                "RETURNING sender, started_us, count",
+                {"since": since_us},
+            )
+        return [(str(row[0]), int(row[1]), int(row[2])) for row in rows]
+
+    def give_rate_windows(self, windows: list[tuple[str, int, int]], expired_us: int) -> None:
+        """Add windows counted in a process (sender, began, count) to the database's: to a
+        window there still running (begun after ``expired_us``: a message counted here
+        meanwhile) the count is added, from the earlier beginning; an ended one is
+        replaced."""
+        with self._db.transaction():
+            for sender, began, count in windows:
+                self._db.execute(_GIVE, {"sender": sender, "began": began, "count": count,
+                                         "expired": expired_us})  # fmt: skip
 
     def purge(self, before_us: int) -> int:
         """Forget arrivals left in line (a process died mid-turn) and rate-limit windows that

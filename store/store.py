@@ -225,6 +225,8 @@ class Store:
     leave_line = _Via("arrivals", Arrivals.leave)
     waiting_in_line = _Via("arrivals", Arrivals.waiting)
     sender_count = _Via("arrivals", Arrivals.sender_count)
+    take_rate_windows = _Via("arrivals", Arrivals.take_rate_windows)
+    give_rate_windows = _Via("arrivals", Arrivals.give_rate_windows)
     purge_arrivals = _Via("arrivals", Arrivals.purge)
 
     # -- the serve processes on the database -------------------------------------------------
