@@ -120,9 +120,10 @@ class Engine:
                 replies = [in_traditional(reply, verbatim) for reply in replies]
             # Compared as text: the flows change the state's data in place. A turn that
             # changes nothing (garbage re-asked) writes nothing, its moment included.
-            if orjson.dumps(state.dump()).decode() != stored:
-                state.at = now.isoformat(timespec="seconds")  # when the flow last moved
-                after = orjson.dumps(state.dump()).decode()
+            dumped_state = state.dump()
+            if orjson.dumps(dumped_state).decode() != stored:
+                state.at = dumped_state["at"] = now.isoformat(timespec="seconds")  # last moved
+                after = orjson.dumps(dumped_state).decode()
                 store.save_state(message.channel, message.address, after, now)
             if seen:
                 dumped = orjson.dumps([r.to_json() for r in replies]).decode()
