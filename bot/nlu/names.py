@@ -157,6 +157,10 @@ class Names:
         there is also the one wanted only when no other is named (可以在海珠区约第二针吗？第一针在
         番禺打的: 海珠 wanted, 番禺 given; 我第一针在琶洲打的，第二针也约那里吧: 琶洲 both)."""
         found = self.phrases.find(text)  # looked through once
+        if not earlier:  # no dose given told of: every place named is wanted
+            every = self._kinds(found, lambda words: True)
+            return (_district(text, every["district"]), _site(text, every["site"]),
+                    every["maker"], None, None)  # fmt: skip
         wanted = self._kinds(found, lambda words: not _inside(text.find(words), earlier))
         given = self._kinds(found, lambda words: _inside(text.find(words), earlier))
         if not (wanted["district"] or wanted["site"]):
@@ -203,6 +207,8 @@ def earlier_clauses(text: str, later_wanted: bool) -> list[tuple[int, int]]:
     names an earlier dose and says it was given, or either while ``later_wanted`` (a later dose
     is asked for); never a clause that names the later dose (第一针在白云打的第二针想在天河)."""
     spans: list[tuple[int, int]] = []
+    if not (_GIVEN.search(text) or _EARLIER_DOSE.search(text)):
+        return spans  # no clause of it can tell of a dose given (most messages)
     start = 0
     ends = [m.span() for m in _CLAUSE_END.finditer(text)] + [(len(text), len(text))]
     for end, after in ends:
