@@ -461,6 +461,8 @@ class Interpreter:
         约…要家人陪吗: the grandmother, not the family member coming along). A relation word
         inside a longer one (老公公, 老公) or inside a question's words (备孕…要孩子: no child
         yet) is not one."""
+        if not said:
+            return None
         words = [word for word, _ in said]
         alone = bare(text)
         kept = [
