@@ -202,7 +202,7 @@ def steps(conclude: Then) -> dict[str, Step]:
     def one(question: Question) -> Step:
         def ask(ctx: Ctx) -> Prompt:
             prompt = ctx.t(f"q.{question.key}", name=_name(ctx))
-            return Prompt(prompt, yes_no(ctx.t("yes"), ctx.t("no")))
+            return Prompt(prompt, yes_no(ctx.t("yes"), ctx.t("no"), approving=False))
 
         def read(ctx: Ctx, answer: Answer) -> Outcome:
             yes = answer.value == "yes"
