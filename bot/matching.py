@@ -69,14 +69,23 @@ _TRAILING = " \t\r\n.。!！~～"
 _CHINESE_DIGITS = set("零〇一二两三四五六七八九十")
 
 
+# Invisible format characters that chat apps and copy-paste leave around a message: a
+# zero-width space, a soft hyphen, the marks and embeddings of right-to-left writing, a word
+# joiner, a byte-order mark. Not the joiners inside a word (U+200C/U+200D: Persian, emoji).
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u206f\ufeff\ufff9-\ufffb]+")  # fmt: skip
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible format characters: ``1\u200b`` pasted from a chat is ``1``,
+    ``\u200fyes\u200f`` is ``yes``."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
+
+
 def fold(text: str) -> str:
-    """Full-width to half-width, case-folded, outer spaces and end punctuation removed, and
-    the invisible format characters (zero-width space, the marks of right-to-left writing, a
-    byte-order mark) dropped: ``1\u200b`` pasted from a chat app is ``1``."""
-    text = unicodedata.normalize("NFKC", text)
-    if not text.isascii():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return text.strip(_TRAILING).casefold()
+    """Full-width to half-width, case-folded, outer spaces and end punctuation removed (and
+    invisible format characters: ``visible``)."""
+    return visible(unicodedata.normalize("NFKC", text)).strip(_TRAILING).casefold()
 
 
 def command_of(text: str) -> Command | None:

@@ -130,5 +130,37 @@ def test_invisible_characters_around_an_answer_are_ignored(engine: Engine, store
 
 def test_invisible_characters_alone_change_nothing(engine: Engine, store: Store) -> None:
     for text, replies, passport in residents(engine, AT_CONFIRM, ["\u200b\u200f", "\u202e"]):
-        assert replies and "Please reply with a number from 1 to 2" in said(replies), ascii(text)
+        assert "Please send some text" in said(replies), ascii(text)  # as an empty message
+        assert "Please confirm" in said(replies), ascii(text)
         assert booked(store, passport) == 0, ascii(text)
+
+
+def test_invisible_characters_inside_a_word_are_ignored(engine: Engine, store: Store) -> None:
+    for text, replies, passport in residents(engine, AT_SCREENING, ["no\u200bne", "\u200fnone"]):
+        assert "John Smith can be vaccinated" in said(replies), ascii(text)
+        person = store.resident_by_document("passport", passport)
+        assert person is not None
+        screening = store.latest_screening(person.id)
+        assert screening is not None and screening.outcome == "eligible", ascii(text)
+
+
+# -- none of the health questions, in English words ---------------------------------------------
+
+
+def test_none_of_the_list_said_in_english_words(engine: Engine, store: Store) -> None:
+    texts = ["nope none of those", "none of the above", "no to all", "nothing at all",
+             "No, none.", "none apply", "neither", "none of them thanks", "meiyou"]  # fmt: skip
+    for text, replies, passport in residents(engine, AT_SCREENING, texts):
+        assert "John Smith can be vaccinated" in said(replies), text
+        person = store.resident_by_document("passport", passport)
+        assert person is not None
+        screening = store.latest_screening(person.id)
+        assert screening is not None and screening.outcome == "eligible", text
+
+
+def test_anything_more_than_none_is_asked_one_by_one(engine: Engine, store: Store) -> None:
+    texts = ["no, all of them", "nah im fine", "none except 3", "no to the first"]
+    for text, replies, passport in residents(engine, AT_SCREENING, texts):
+        assert "can be vaccinated" not in said(replies), text
+        person = store.resident_by_document("passport", passport)
+        assert person is not None and store.latest_screening(person.id) is None, text
