@@ -164,3 +164,16 @@ def test_anything_more_than_none_is_asked_one_by_one(engine: Engine, store: Stor
         assert "can be vaccinated" not in said(replies), text
         person = store.resident_by_document("passport", passport)
         assert person is not None and store.latest_screening(person.id) is None, text
+
+
+# -- the home district named in a sentence ------------------------------------------------------
+
+
+def test_the_home_district_named_in_a_sentence_is_the_answer(engine: Engine, store: Store) -> None:
+    texts = {"i live in tianhe": "tianhe", "tianhe district": "tianhe", "haizhu pls": "haizhu",
+             "in panyu": "panyu", "我住天河区": "tianhe", "住喺海珠": "haizhu"}  # fmt: skip
+    at_home = (*AT_PHONE, "1")  # Choose the district where the person lives
+    for text, replies, passport in residents(engine, at_home, list(texts)):
+        assert "changed to" not in said(replies) and "改为" not in said(replies), text
+        person = store.resident_by_document("passport", passport)
+        assert person is not None and person.district_id == texts[text], text
