@@ -114,7 +114,7 @@ _ORDINAL = re.compile(
     r"(?:(?:i'?ll\s+take|i\s+want|i'?d\s+like|take|choose|pick)\s+)?(?:the\s+)?"
     r"(?:(?P<nth>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
     r"(?:\s+(?:one|option|choice))?|(?P<nd>\d{1,2})(?:st|nd|rd|th)\s+(?:one|option|choice)"
-    r"|(?:option|choice|number|no)\s+(?P<word>one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|(?:option|choice|number)\s+(?P<word>one|two|three|four|five|six|seven|eight|nine|ten"
     r"|eleven|twelve))(?:\s*,?\s*(?:pls|plz|please|thanks|thank\s+you|thx))?"
 )
 

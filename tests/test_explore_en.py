@@ -177,3 +177,8 @@ def test_the_home_district_named_in_a_sentence_is_the_answer(engine: Engine, sto
         assert "changed to" not in said(replies) and "改为" not in said(replies), text
         person = store.resident_by_document("passport", passport)
         assert person is not None and person.district_id == texts[text], text
+
+
+def test_no_one_is_no_option_one(engine: Engine) -> None:
+    for text, replies, _ in residents(engine, AT_CONSENT, ["no one", "first thing tomorrow"]):
+        assert "Who are you registering?" not in said(replies), text  # the notice not agreed
