@@ -18,6 +18,7 @@ import orjson
 from bot import metrics
 from bot.clock import Clock
 from bot.conversation import State, guess_language, in_traditional
+from bot.matching import visible
 from bot.messages import Behind, Inbound, Reply, Then
 from bot.nlu import Interpreter
 from bot.turn import MAX_TEXT, Turn
@@ -109,7 +110,8 @@ class Engine:
                 lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
             state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
             expired = state.expire(now, self.policy.booking.flow_expires_hours)
-            turn = Turn(self, message, state, now)
+            # read without the invisible characters pasted around it (1\u200b is 1)
+            turn = Turn(self, replace(message, text=visible(message.text)), state, now)
             with collecting() as verbatim:  # names, sites, codes filled into the replies
                 replies = turn.run(first=stored is None)
             if expired and replies:  # said first, in the same SMS

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from flows.dialogue import Option
+from flows.dialogue import APPROVAL, Option, affirms
 
 
 class Command(Enum):
@@ -69,9 +69,23 @@ _TRAILING = " \t\r\n.。!！~～"
 _CHINESE_DIGITS = set("零〇一二两三四五六七八九十")
 
 
+# Invisible format characters that chat apps and copy-paste leave around a message: a
+# zero-width space, a soft hyphen, the marks and embeddings of right-to-left writing, a word
+# joiner, a byte-order mark. Not the joiners inside a word (U+200C/U+200D: Persian, emoji).
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u206f\ufeff\ufff9-\ufffb]+")  # fmt: skip
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible format characters: ``1\u200b`` pasted from a chat is ``1``,
+    ``\u200fyes\u200f`` is ``yes``."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
+
+
 def fold(text: str) -> str:
-    """Full-width to half-width, case-folded, outer spaces and end punctuation removed."""
-    return unicodedata.normalize("NFKC", text).strip(_TRAILING).casefold()
+    """Full-width to half-width, case-folded, outer spaces and end punctuation removed (and
+    invisible format characters: ``visible``)."""
+    return visible(unicodedata.normalize("NFKC", text)).strip(_TRAILING).casefold()
 
 
 def command_of(text: str) -> Command | None:
@@ -81,8 +95,27 @@ def command_of(text: str) -> Command | None:
 # An option's number written with the words around it: 选1, 选第2个, 第一个, #1, 1、, 1️⃣ (not 1号,
 # which at a date question is a day of the month).
 _PICKED = re.compile(
-    r"(?:选择?|拣|揀|要|no\.|#|option)?\s*第?\s*([0-9一二三四五六七八九十]{1,3})\s*"
-    r"(?:个|個|项|項|条|條|、|\ufe0f?\u20e3)?"
+    r"(?:选择?|拣|揀|要|no\.|#|option|number)?\s*第?\s*([0-9一二三四五六七八九十]{1,3})\s*"
+    r"(?:个|個|项|項|条|條|、|\ufe0f?\u20e3)?(?:\s*(?:pls|plz|please|thanks|thx))?"
+)
+# The same in English words: the first one, second pls, option three, the 2nd one (never a bare
+# 2nd or the 20th, a day of the month at a date question).
+_ORDINALS = {
+    word: str(number)
+    for number, words in enumerate(
+        (("first", "one"), ("second", "two"), ("third", "three"), ("fourth", "four"),
+         ("fifth", "five"), ("sixth", "six"), ("seventh", "seven"), ("eighth", "eight"),
+         ("ninth", "nine"), ("tenth", "ten"), ("eleventh", "eleven"), ("twelfth", "twelve")),
+        1,
+    )
+    for word in words
+}  # fmt: skip
+_ORDINAL = re.compile(
+    r"(?:(?:i'?ll\s+take|i\s+want|i'?d\s+like|take|choose|pick)\s+)?(?:the\s+)?"
+    r"(?:(?P<nth>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
+    r"(?:\s+(?:one|option|choice))?|(?P<nd>\d{1,2})(?:st|nd|rd|th)\s+(?:one|option|choice)"
+    r"|(?:option|choice|number)\s+(?P<word>one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve))(?:\s*,?\s*(?:pls|plz|please|thanks|thank\s+you|thx))?"
 )
 
 
@@ -94,8 +127,11 @@ def number_of(folded: str) -> str | None:
     read as numbers here; ``fold`` has already turned those NFKC knows (``²``, ``①``) into
     plain digits. Never raises, whatever the text.
     """
-    if (picked := _PICKED.fullmatch(folded)) is not None:  # 选1, 第一个, #1, 1、, 1️⃣
+    if (picked := _PICKED.fullmatch(folded)) is not None:  # 选1, 第一个, #1, 1、, 1️⃣, 1 pls
         folded = picked.group(1)
+    elif folded[:1].isascii() and (said := _ORDINAL.fullmatch(folded)) is not None:
+        word = said.group("nth") or said.group("word")
+        return _ORDINALS[word] if word else str(int(said.group("nd")))
     if folded.isdecimal():  # not isdigit(): int("፩") fails although "፩".isdigit()
         digits = "".join(str(unicodedata.decimal(ch)) for ch in folded).lstrip("0")
         return digits or "0"
@@ -140,7 +176,22 @@ def _match(folded: str, options: Sequence[Option]) -> Option | None:
         found = [option for option, words in names if any(folded in word for word in words)]
         if len(found) == 1:
             return found[0]
-    return None
+    return _agreed(folded, options)
+
+
+def _agreed(folded: str, options: Sequence[Option]) -> Option | None:
+    """The option a plain yes in a few words picks (``yes that's fine``, ``ok book it``): the
+    one agreeing (its aliases hold ``yes``), or the only one offered (``yes`` or ``this one``
+    to "Reply 1 for this number")."""
+    if len(options) == 1 and folded in _THIS_ONE:
+        return options[0]
+    agreeing = [option for option in options if "yes" in option.aliases]
+    if len(agreeing) == 1:
+        return agreeing[0] if affirms(folded, APPROVAL[0] in agreeing[0].aliases) else None
+    return options[0] if len(options) == 1 and affirms(folded) else None
+
+
+_THIS_ONE = frozenset({"this one", "that one", "this", "that", "that's fine", "this is fine"})
 
 
 # Intents that start a flow of that name; inside another flow, free text naming one of these

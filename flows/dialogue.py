@@ -7,6 +7,7 @@ Flows are pure dialogue over the store and the policy; they never see a channel.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -83,9 +84,48 @@ NO_WORDS = (
 )
 
 
-def yes_no(yes_label: str, no_label: str) -> tuple[Option, Option]:
-    """Options 1 (value "yes") and 2 (value "no"), also chosen by words like 是/没有/yes/n."""
-    return Option("1", yes_label, "yes", YES_WORDS), Option("2", no_label, "no", NO_WORDS)
+# Agreeing in a few English words (yes that's fine, ok book it, i agree): every word one of
+# ``AFFIRM_WORDS`` and one of them ``AGREEING`` (or, where a choice is approved rather than a
+# fact told, ``APPROVING``: sounds good, go ahead; never at a health question, where "all good"
+# means no). A word of anything else (no, wait, but, afternoon, mum) makes it no plain yes, and
+# the message is read as usual.
+AGREEING = frozenset(
+    {"yes", "yeah", "yep", "yup", "ya", "ok", "okay", "okey", "k", "kk", "sure", "agree"}
+    | {"agreed", "confirm", "confirmed", "correct", "yess", "yesss", "👍", "👌", "✅"}
+)
+APPROVING = frozenset(
+    {"fine", "good", "great", "perfect", "alright", "lgtm", "ahead", "cool", "absolutely"}
+    | {"definitely", "excellent"}
+)
+AFFIRM_WORDS = (
+    AGREEING
+    | APPROVING
+    | frozenset(
+        {"that", "that's", "thats", "this", "is", "it", "it's", "its", "sounds", "looks", "all"}
+        | {"please", "pls", "plz", "thanks", "thank", "you", "thx", "ty", "go", "book", "right"}
+        | {"do", "i", "to", "both", "works", "for", "me", "by", "totally", "very", "much", "so"}
+        | {"just", "then", "one", "let's", "lets", "sir", "with", "and", "them", "really"}
+    )
+)
+APPROVAL = ("sounds good", "go ahead", "looks good")  # the yes option's own (and its mark)
+_WORDS = re.compile(r"[a-z']+|[^\sa-z',.!?;:]+")
+
+
+def affirms(folded: str, approving: bool = False) -> bool:
+    """Whether a folded message only agrees (``yes that's fine``, ``ok book it``, ``👍``);
+    with ``approving``, approval counts too (``sounds good``, ``go ahead``)."""
+    words = _WORDS.findall(folded.replace("\u2019", "'"))
+    if not words or len(words) > 8 or not all(word in AFFIRM_WORDS for word in words):
+        return False
+    return any(word in AGREEING or (approving and word in APPROVING) for word in words)
+
+
+def yes_no(yes_label: str, no_label: str, approving: bool = True) -> tuple[Option, Option]:
+    """Options 1 (value "yes") and 2 (value "no"), also chosen by words like 是/没有/yes/n.
+    ``approving``: a choice offered (confirm, agree), which ``sounds good`` approves; not a
+    question of fact (a health question), where only a yes says yes."""
+    yes = (*YES_WORDS, *APPROVAL) if approving else YES_WORDS
+    return Option("1", yes_label, "yes", yes), Option("2", no_label, "no", NO_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

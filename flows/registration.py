@@ -447,10 +447,19 @@ def _register(ctx: Ctx, district_id: str) -> Outcome:
     )
 
 
+def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """A district named in a sentence where the home district is asked (i live in tianhe,
+    tianhe district, 我住海珠): that one, not a wish for the booking to come said back."""
+    if ctx.step in ("home", "district") and answer.option is None and answer.said.district:
+        return _register(ctx, answer.said.district)
+    return None
+
+
 REGISTRATION = Flow(
     name="register",
     first="consent",
     start=_start,
+    revise=_revise,
     steps={
         "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
         "who": Step(_who, _read_who),

@@ -59,6 +59,10 @@ CONDITION_WORDS: dict[str, tuple[str, ...]] = {
 NONE_WORDS = re.compile(
     r"^(都|全部|全都|以上|以上都|统统|全部都)?(没有|没|无|冇|否|不是|唔系|无以上情况|没有以上情况)"
     r"(有|啊|呀|喔|哦|的|嘅|情况)*$|^(none|no|nope|nothing|none of them|none of these|n)$"
+    # in English words: nope none of those, none of the above, no to all, all no; meiyou
+    r"|^(?:(?:no|nope|nah|all)[\s,.!]+)?(?:none|nothing|no|not any|neither)(?:[\s,.!]+(?:of "
+    r"(?:them|these|those|the above|it|that)|to (?:all|everything|any|them)|at all|apply|applies"
+    r"|here|listed|for me|to me|thanks|thx|pls|please))*[\s.!]*$|^(?:dou\s*)?mei\s*you$"
 )
 ONE_BY_ONE = (
     "逐条",
@@ -202,7 +206,7 @@ def steps(conclude: Then) -> dict[str, Step]:
     def one(question: Question) -> Step:
         def ask(ctx: Ctx) -> Prompt:
             prompt = ctx.t(f"q.{question.key}", name=_name(ctx))
-            return Prompt(prompt, yes_no(ctx.t("yes"), ctx.t("no")))
+            return Prompt(prompt, yes_no(ctx.t("yes"), ctx.t("no"), approving=False))
 
         def read(ctx: Ctx, answer: Answer) -> Outcome:
             yes = answer.value == "yes"
