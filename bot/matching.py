@@ -181,13 +181,16 @@ def _match(folded: str, options: Sequence[Option]) -> Option | None:
 
 def _agreed(folded: str, options: Sequence[Option]) -> Option | None:
     """The option a plain yes in a few words picks (``yes that's fine``, ``ok book it``): the
-    one agreeing (its aliases hold ``yes``), or the only one offered (``yes`` or ``this one``
-    to "Reply 1 for this number")."""
+    one agreeing (its aliases hold ``yes``) where a choice is approved, or the only one offered
+    (``yes`` or ``this one`` to "Reply 1 for this number")."""
     if len(options) == 1 and folded in _THIS_ONE:
         return options[0]
     agreeing = [option for option in options if "yes" in option.aliases]
     if len(agreeing) == 1:
-        return agreeing[0] if affirms(folded, APPROVAL[0] in agreeing[0].aliases) else None
+        # only where a choice is approved: at a question of fact (is she allergic to …?),
+        # "ok book it" says go on, not yes
+        approving = APPROVAL[0] in agreeing[0].aliases
+        return agreeing[0] if approving and affirms(folded, approving) else None
     return options[0] if len(options) == 1 and affirms(folded) else None
 
 
