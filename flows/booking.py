@@ -52,6 +52,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+from flows import lexicon
 from flows.booking_day import place_taken
 from flows.booking_place import (
     PLACE_STEPS,
@@ -172,7 +173,12 @@ def _person(ctx: Ctx) -> Prompt:
     people = [p for p in ctx.people() if shown is None or p.id in shown]
     options: list[tuple[str, Value]] = [(person.name, person.id) for person in people]
     options.append((ctx.t("book.who.new"), "new"))  # always: someone not registered yet
-    return Prompt(ctx.t("book.who"), numbered(options))
+    own = [i for i, person in enumerate(people) if person.relation == "self"]
+    shown = numbered(options)
+    if len(own) != 1:
+        return Prompt(ctx.t("book.who"), shown)
+    mine = replace(shown[own[0]], aliases=lexicon.load().minds.get("oneself", ()))  # 我, 系我
+    return Prompt(ctx.t("book.who"), (*shown[: own[0]], mine, *shown[own[0] + 1 :]))
 
 
 def _by_number(ctx: Ctx, number: str) -> Resident | None:

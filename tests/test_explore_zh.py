@@ -132,3 +132,12 @@ def test_an_in_law_or_grandchild_is_registered_as_said_not_asked_about(
     account = store.residents_of(1)[0].account_id
     people = {p.name: p.relation for p in store.residents_of(account)}
     assert people.get("王芳") == relation
+
+
+@pytest.mark.parametrize("said", ["我", "系我", "係我呀", "自己啦"])
+def test_oneself_at_who_is_the_booking_for_is_the_one_registered_as_oneself(
+    phone: Phone, said: str
+) -> None:
+    phone.run(*REGISTER_SELF, "帮我妈妈登记", "1", f"李秀英 {MOTHER}", "13900139000", "1", "菜单")
+    assert "为谁预约" in phone.say("预约")
+    assert "张三有以下情况吗" in phone.say(said)
