@@ -162,7 +162,46 @@ def match_option(text: str, options: Sequence[Option]) -> Option | None:
     return _match(fold(text), options)
 
 
+# What a spoken answer adds around the words of an option: a closing particle (第一个吧, 确定啦)
+# and the pauses of voice input (好的 确认, 冇问题，得).
+_PARTICLES = "吧啦啊呀喇咯嘞哦噢嘛啰"
+_PAUSES = " ,，、。.!！~～"
+
+
 def _match(folded: str, options: Sequence[Option]) -> Option | None:
+    found = _match_words(folded, options)
+    if found is not None or not options:
+        return found
+    bare = folded.rstrip(_PARTICLES + _PAUSES)
+    if bare and bare != folded:  # 第一个吧, 确定啦
+        return _match_words(bare, options)
+    said = [o for o in options if _made_of(folded, {fold(w) for w in (o.label, *o.aliases)})]
+    return said[0] if len(said) == 1 else None  # 好的确认, 冇问题得, 没有没有
+
+
+def _made_of(folded: str, words: set[str]) -> bool:
+    """Whether ``folded`` is nothing but ``words`` (repeated or together), particles and
+    pauses: 好的确认 is 好的 + 确认, 没有没有 is 没有 twice."""
+    words = {w for w in words if w}
+    if not words or len(folded) > 40:
+        return False
+    reach = [False] * (len(folded) + 1)  # reach[i]: folded[:i] is made of them
+    reach[0] = True
+    said = [False] * (len(folded) + 1)  # a word (not only particles) up to i
+    for i in range(len(folded)):
+        if not reach[i]:
+            continue
+        if folded[i] in _PARTICLES or folded[i] in _PAUSES:
+            reach[i + 1] = True
+            said[i + 1] = said[i + 1] or said[i]
+        for word in words:
+            if folded.startswith(word, i):
+                reach[i + len(word)] = True
+                said[i + len(word)] = True
+    return reach[-1] and said[-1]
+
+
+def _match_words(folded: str, options: Sequence[Option]) -> Option | None:
     if not options or not folded:
         return None
     number = number_of(folded)

@@ -28,7 +28,7 @@ from flows import FLOWS
 from flows.answers import answer as answer_question
 from flows.booking_state import kept_note
 from flows.dialogue import (
-    YES_WORDS,
+    AGREE_WORDS,
     Answer,
     Ctx,
     Done,
@@ -57,8 +57,7 @@ PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's ow
 
 # Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
 AGREE = frozenset(
-    (*YES_WORDS, "系", "係", "要", "可以", "行", "好啊", "好呀", "好吖", "得", "嗯", "恩",
-     "ok la", "okay", "sure", "yes please", "please")
+    (*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please")
 )  # fmt: skip
 
 

@@ -219,6 +219,13 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "Places are released together every day at {time}, for the day {days} days ahead; "
         "before that they cannot be seen.",
     ),
+    "full": (
+        "抱歉让您久等了。每天{time}放出{days}天内的号，各区在各自时段开放预约，约满即止。"
+        "约不到可回复 预约 登记排队，有名额会短信通知您；仍有问题请回复 人工。",
+        "Sorry for the trouble. Places are released every day at {time} for the next {days} "
+        "days, and each district takes bookings in its own hours until they are gone. Reply "
+        "BOOK to join the queue (you are texted when a place is found), or AGENT if it goes on.",
+    ),
     "release.same_day": (
         "每天{time}集中放出当天的号源，放号前看不到。",
         "Each day's places are released together at {time} that day; before that they "

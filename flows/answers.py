@@ -314,6 +314,14 @@ def _hotline(ctx: Ctx, entities: Entities) -> list[str]:
     return [parts.t(ctx, "hotline", number=ctx.policy.contact.hotline)]
 
 
+def _full(ctx: Ctx, entities: Entities) -> list[str]:
+    """A complaint (成日都冇位, 系统又崩了): sorry, how places come, the queue and 人工."""
+    booking = ctx.policy.booking
+    return [
+        parts.t(ctx, "full", time=booking.release_time, days=max(booking.release_days_ahead, 1))
+    ]
+
+
 _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "pregnancy": _pregnancy,
     "allergy": _allergy,
@@ -337,4 +345,5 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "noshow": _noshow,
     "residency": _residency,
     "hotline": _hotline,
+    "full": _full,
 }

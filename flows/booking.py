@@ -49,8 +49,10 @@ later, at any step. The place steps live in ``flows.booking_place``, what the st
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
+from flows import lexicon
 from flows.booking_day import place_taken
 from flows.booking_place import (
     PLACE_STEPS,
@@ -94,8 +96,8 @@ from flows.dialogue import (
     Retry,
     Step,
     Value,
+    agree_or_not,
     numbered,
-    yes_no,
 )
 from flows.documents import calendar, qr_code
 from flows.eligibility import BY_KEY, Verdict
@@ -171,7 +173,12 @@ def _person(ctx: Ctx) -> Prompt:
     people = [p for p in ctx.people() if shown is None or p.id in shown]
     options: list[tuple[str, Value]] = [(person.name, person.id) for person in people]
     options.append((ctx.t("book.who.new"), "new"))  # always: someone not registered yet
-    return Prompt(ctx.t("book.who"), numbered(options))
+    own = [i for i, person in enumerate(people) if person.relation == "self"]
+    shown = numbered(options)
+    if len(own) != 1:
+        return Prompt(ctx.t("book.who"), shown)
+    mine = replace(shown[own[0]], aliases=lexicon.load().minds.get("oneself", ()))  # 我, 系我
+    return Prompt(ctx.t("book.who"), (*shown[: own[0]], mine, *shown[own[0] + 1 :]))
 
 
 def _by_number(ctx: Ctx, number: str) -> Resident | None:
@@ -337,8 +344,16 @@ def _confirm(ctx: Ctx) -> Prompt:
         product=ctx.name_of(product.zh, product.en),
     )
     text = "\n".join([summary, *_notices(ctx, person, slot.day)])
-    options = yes_no(ctx.t("book.confirm.yes"), ctx.t("book.confirm.change"))
-    return Prompt(text, (*options, *change_option(ctx)))
+    agree, change = agree_or_not(ctx.t("book.confirm.yes"), ctx.t("book.confirm.change"))
+    # another day for the booking on screen (改个日子), not a move of one already made
+    change = replace(change, aliases=(*change.aliases, *OTHER_DAY))
+    return Prompt(text, (agree, change, *change_option(ctx)))
+
+
+OTHER_DAY: tuple[str, ...] = (
+    *("改日子", "改个日子", "换日子", "换个日子", "换一天", "换第二日", "改第二日", "改日期"),
+    *("换日期", "换个时间", "改时间", "改个时间", "another day", "other day"),
+)
 
 
 def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:
@@ -418,7 +433,7 @@ def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, even
 
 
 def _queue(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("queue.ask"), yes_no(ctx.t("queue.join"), ctx.t("queue.skip")))
+    return Prompt(ctx.t("queue.ask"), agree_or_not(ctx.t("queue.join"), ctx.t("queue.skip")))
 
 
 def _read_queue(ctx: Ctx, answer: Answer) -> Outcome:

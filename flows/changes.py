@@ -34,8 +34,8 @@ from flows.dialogue import (
     Prompt,
     Retry,
     Step,
+    agree_or_not,
     numbered,
-    yes_no,
 )
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
@@ -106,7 +106,7 @@ def _confirm_cancel(ctx: Ctx) -> Prompt:
     assert chosen is not None
     return Prompt(
         ctx.t("cancel.ask", **booking_facts(ctx, *chosen)),
-        yes_no(ctx.t("cancel.yes"), ctx.t("cancel.no")),
+        agree_or_not(ctx.t("cancel.yes"), ctx.t("cancel.no")),
     )
 
 

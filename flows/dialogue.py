@@ -128,6 +128,24 @@ def yes_no(yes_label: str, no_label: str, approving: bool = True) -> tuple[Optio
     return Option("1", yes_label, "yes", yes), Option("2", no_label, "no", NO_WORDS)
 
 
+# Agreeing to what is proposed (a booking to confirm, a notice to accept, a cancellation): the
+# yes words and those that say "go ahead" but would be no answer to a health question (是否发热？
+# 没问题 means no fever), so they are never among YES_WORDS.
+AGREE_WORDS = (
+    *YES_WORDS,
+    *("确定", "确认", "可以", "行", "得", "没问题", "冇问题", "无问题", "没错", "冇错", "好啊"),
+    *("好呀", "好吖", "好嘅", "就这样", "就咁", "就咁啦", "同意"),
+    *("okay", "confirm", "go ahead", "fine"),
+)
+
+
+
+def agree_or_not(yes_label: str, no_label: str) -> tuple[Option, Option]:
+    """``yes_no`` for a proposal: option 1 is also chosen by 确定, 冇问题, 得 (AGREE_WORDS)."""
+    yes = (*AGREE_WORDS, *APPROVAL)
+    return Option("1", yes_label, "yes", yes), Option("2", no_label, "no", NO_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A resident's reply to a step: the option it picked, or free text and what the

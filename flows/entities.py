@@ -38,6 +38,7 @@ TOPICS: tuple[str, ...] = (
     "after",  # feeling unwell after the shot (fever, a sore arm): what to do
     "doctor",  # what the rules do not list (menstruation, another vaccine lately): the doctor
     "hotline",  # the hotline's number (policy contact.hotline); 人工 for a call-back
+    "full",  # a complaint: no places, the system down (系统又崩了): why, the queue, 人工
 )
 
 

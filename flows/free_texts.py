@@ -51,6 +51,8 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.ask.residency": ("外地户籍、境外人士能否接种", "Non-locals and foreigners"),
     "intent.ask.after": ("接种后不适怎么办", "Feeling unwell after the shot"),
     "intent.ask.doctor": ("经期、近期打过其他疫苗能否接种", "Periods, other vaccines lately"),
+    "intent.ask.hotline": ("热线电话", "The hotline's number"),
+    "intent.ask.full": ("约不到、没有名额", "No places, cannot book"),
     "unknown": (
         "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",
         "Sorry, I did not understand. Reply MENU for options or HELP.",

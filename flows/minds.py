@@ -148,7 +148,10 @@ def _another_person(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
 
 
 # Who a relation word can be, by the sex on their ID (a father is no woman).
-_SEX_OF = {"father": "M", "grandfather": "M", "mother": "F", "grandmother": "F"}
+_SEX_OF = {
+    **{"father": "M", "grandfather": "M", "mother": "F", "grandmother": "F"},
+    **{"father_in_law": "M", "mother_in_law": "F"},
+}
 
 
 def people_meant(people: list[Resident], relation: str) -> tuple[list[Resident], bool]:

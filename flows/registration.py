@@ -56,6 +56,7 @@ from flows.dialogue import (
     Prompt,
     Retry,
     Step,
+    agree_or_not,
     numbered,
     yes_no,
 )
@@ -155,7 +156,7 @@ def _start(ctx: Ctx) -> Outcome:
 
 def _consent(ctx: Ctx) -> Prompt:
     notice_only = Option("3", ctx.t("reg.agree_notice_only"), "notice")
-    options = (*yes_no(ctx.t("reg.agree"), ctx.t("reg.decline")), notice_only)
+    options = (*agree_or_not(ctx.t("reg.agree"), ctx.t("reg.decline")), notice_only)
     return Prompt(ctx.t("reg.consent"), options)
 
 
