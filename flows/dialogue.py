@@ -139,7 +139,6 @@ AGREE_WORDS = (
 )
 
 
-
 def agree_or_not(yes_label: str, no_label: str) -> tuple[Option, Option]:
     """``yes_no`` for a proposal: option 1 is also chosen by 确定, 冇问题, 得 (AGREE_WORDS)."""
     yes = (*AGREE_WORDS, *APPROVAL)
