@@ -31,7 +31,7 @@ _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟
 # Characters a name seldom holds but the sentence around it does (李伟想预约: 李伟)
 _NOT_IN_NAME = set("我你他她它佢们們哋的嘅了咗吗呢啊吧嘛冇没唔不要想去来住约帮打在是系叫和同跟")
 # What may follow a name in a sentence (张三住天河, 李伟身份证…): else it is cut too short or long
-_AFTER_NAME = set("住想要帮约预打家手电身今明后下我现在是呢啊吖呀喔嘅的今听和同跟")
+_AFTER_NAME = set("住想要帮约预打家手电身今明后下我现在是呢啊吖呀喔听和同跟")
 _LATIN = re.compile(r"\s*([A-Z][A-Za-z'-]*(?:[ ]+[A-Z][A-Za-z'-]*){0,3})")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[-\s]?)?1[3-9][0-9](?:[-\s]?[0-9]{4}){2}(?![0-9])")
 _SELF_ALONE = ("i'm", "i am", "im", "this is")  # need two words after them (I'm Li Wei)
@@ -163,8 +163,8 @@ def said_in(
         details["name"] = names[0]
     elif names:
         details["names"] = names  # 我叫张三……李四: asked, never chosen
-    if relation is None and names:
-        details["relation"] = "self" if named["self"] else "other"
+    if relation is None and (named["self"] or named["other"]):  # a name beside an ID: not
+        details["relation"] = "self" if named["self"] else "other"  # whose it is
     if identity:
         carry["identity"] = [details.get("name", ""), identity[1]]
     phones = [p for p in (normalise_phone(m.group()) for m in _MOBILE.finditer(folded)) if p]
