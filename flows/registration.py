@@ -67,8 +67,8 @@ from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options
+from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
-from flows.said_details import details, fill, name_choices, said_name
 from store import DuplicateDocument, Resident
 
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
@@ -472,5 +472,5 @@ REGISTRATION = Flow(
     first="consent",
     start=_start,
     # a phone and a district the request said (flows.said_details) are not asked
-    steps={k: replace(s, answer=fill(s.answer, _register, _home)) for k, s in STEPS.items()},
+    steps={k: replace(s, answer=fill(k, s.answer, _register, _home)) for k, s in STEPS.items()},
 )

@@ -4,8 +4,8 @@
 ``said_in`` reads, once, the message that starts a booking or a registration: the name (one's
 own after 我叫/我係/I'm, another's after 她叫/佢叫/her name is, or written beside an ID number),
 the resident ID number, a mobile number and the district one lives in (住天河, I live in Baiyun).
-The registration then takes them at their steps and does not ask again (``flows.registration``
-through ``fill``); a value that is not valid (an ID's check digit) is asked again with the
+The registration then takes them at their steps and does not ask again (``flows.register_said``);
+a value that is not valid (an ID's check digit) is asked again with the
 reason there, as if typed at its step. Two different names (or numbers, or districts) are never
 chosen between: asked, naming both. Words: the lexicon's ``[details]``.
 """
@@ -15,15 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from flows import lexicon
-from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Read, numbered
-from flows.identity import IdProblem, mask_id, mask_phone, normalise_phone, parse_resident_id
+from flows.identity import normalise_phone
 from flows.identity_text import identity_in
 from flows.names import latin_word
-from flows.places import district_name
 from flows.policy import Policy
 
 _CJK = re.compile(r"[\u3400-\u9fff·]")
@@ -179,77 +176,3 @@ def said_in(
     if details:
         carry["details"] = details
     return carry
-
-
-def details(ctx: Ctx) -> dict[str, Any]:
-    """The details the request said (``said_in``), kept in the registration's data."""
-    said = ctx.data.get("details")
-    return said if isinstance(said, dict) else {}
-
-
-def said_name(ctx: Ctx) -> str | None:
-    """Take the name the request said (``name`` in the data); the note to say first: the
-    details taken, said back, or the two names given, asked about."""
-    said = details(ctx)
-    if said.get("names"):
-        return ctx.t("said.names", names=ctx.t("said.sep").join(said["names"]))
-    if said.get("name") and "name" not in ctx.data:
-        ctx.data["name"] = said["name"]
-    return said_back(ctx) or None
-
-
-def name_choices(ctx: Ctx) -> tuple[Option, ...]:
-    """The two names given, as options at the name question (1 张三 2 李四)."""
-    return numbered((name, name) for name in details(ctx).get("names", ()))
-
-
-def said_back(ctx: Ctx) -> str:
-    """The details taken from the request, said back in one line (已按您所说记下：…)."""
-    said = details(ctx)
-    parts = [str(said["name"])] if said.get("name") else []
-    number = str((ctx.data.get("identity") or ["", ""])[1])
-    if number and not isinstance(parse_resident_id(number, ctx.today), IdProblem):
-        parts.append(ctx.t("said.id", number=mask_id(str(number))))
-    if said.get("phone"):
-        parts.append(ctx.t("said.phone", phone=mask_phone(str(said["phone"]))))
-    if said.get("home") in ctx.policy.districts:
-        parts.append(district_name(ctx, str(said["home"])))
-    return ctx.t("said.taken", details=ctx.t("said.sep").join(parts)) if parts else ""
-
-
-def fill(
-    read: Read, register: Callable[[Ctx, str], Outcome], home: Callable[[Ctx], str | None]
-) -> Read:
-    """A registration step's reader that goes on through the phone and district steps when
-    the request said them (``register`` stores the person in a district; ``home`` is the
-    district the ID suggests, whose question is then skipped too)."""
-
-    def filled(ctx: Ctx, answer: Answer) -> Outcome:
-        return _fill(ctx, read(ctx, answer), register, home)
-
-    return filled
-
-
-def _fill(
-    ctx: Ctx, outcome: Outcome, register: Callable[[Ctx, str], Outcome],
-    home: Callable[[Ctx], str | None],
-) -> Outcome:  # fmt: skip
-    said = details(ctx)
-    if not isinstance(outcome, Next) or outcome.prompt is not None:
-        return outcome
-    if outcome.step == "phone" and said.get("phones"):
-        phones = ctx.t("said.sep").join(mask_phone(str(p)) for p in said["phones"])
-        return replace(outcome, note=_joined(outcome.note, ctx.t("said.phones", phones=phones)))
-    if outcome.step == "phone" and said.get("phone"):
-        ctx.data["phone"] = said["phone"]
-        outcome = replace(outcome, step="home" if home(ctx) else "district")
-    if outcome.step in ("home", "district") and said.get("home") in ctx.policy.districts:
-        done = register(ctx, str(said["home"]))
-        if isinstance(done, Done):
-            return replace(done, note=_joined(outcome.note, done.note) or "")
-        return done
-    return outcome
-
-
-def _joined(*notes: str | None) -> str | None:
-    return "\n".join(note for note in notes if note) or None

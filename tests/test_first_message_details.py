@@ -140,3 +140,20 @@ def test_words_that_are_no_name_are_not_taken(phone: Phone) -> None:
         phone.send("退出")
         said = texts(phone.run(first, "1"))
         assert "记下" not in said and "Taken from" not in said, first
+
+
+def test_at_who_it_is_for_an_introduction_is_oneself_named(phone: Phone, store: Store) -> None:
+    said = texts(phone.run("我想预约", "1", "我叫张三，住喺白雲"))
+    assert "已按您所说记下：张三，白云区。" in said and said.endswith("请选择证件类型：")
+    phone.run("1", ZHANG, "1")
+    [person] = people(store, phone)
+    assert (person.name, person.relation, person.district_id) == ("张三", "self", "baiyun")
+
+
+def test_a_name_answered_with_a_phone_and_district_keeps_them(phone: Phone, store: Store) -> None:
+    said = texts(phone.run("我想预约", "1", "1", "张三，住天河，电话13912345678"))
+    assert "已按您所说记下：张三，手机139****5678，天河区。" in said
+    said = texts(phone.run("1", ZHANG))
+    assert "手机号" not in said and "预登记成功！张三的预登记码" in said
+    [person] = people(store, phone)
+    assert (person.name, person.phone, person.district_id) == ("张三", "+8613912345678", "tianhe")
