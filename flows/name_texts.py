@@ -26,7 +26,6 @@ NAME_TEXTS: dict[str, tuple[str, str]] = {
         "By the records, {name} is due dose {dose} (not a booster yet).",
     ),
     "said.taken": ("已按您所说记下：{details}。", "Taken from your message: {details}."),
-    "said.sep": ("，", ", "),
     "said.id": ("身份证{number}", "ID {number}"),
     "said.phone": ("手机{phone}", "mobile {phone}"),
     "said.names": (

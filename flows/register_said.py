@@ -11,13 +11,29 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Read, Retry, numbered
+from flows.dialogue import (
+    Answer,
+    Ctx,
+    Done,
+    Next,
+    Option,
+    Outcome,
+    Prompt,
+    Read,
+    Retry,
+    numbered,
+)
 from flows.identity import IdProblem, mask_id, mask_phone, parse_resident_id
 from flows.places import district_name
 from flows.said_details import said_in
 
 _SEGMENT = re.compile(r"\s*[,，、;；。!！]+\s*")
 _TAKEN = ("phone", "phones", "home")  # kept from an answer that says more than it is asked
+
+
+def listed(ctx: Ctx, parts: Any) -> str:
+    """Parts said in a row: 张三，天河区 / Zhang San, Tianhe."""
+    return ("，" if ctx.lang == "zh" else ", ").join(str(part) for part in parts)
 
 
 def details(ctx: Ctx) -> dict[str, Any]:
@@ -31,7 +47,7 @@ def said_name(ctx: Ctx) -> str | None:
     details taken, said back, or the two names given, asked about."""
     said = details(ctx)
     if said.get("names"):
-        return ctx.t("said.names", names=ctx.t("said.sep").join(said["names"]))
+        return ctx.t("said.names", names=listed(ctx, said["names"]))
     if said.get("name") and "name" not in ctx.data:
         ctx.data["name"] = said["name"]
     return said_back(ctx) or None
@@ -54,7 +70,7 @@ def said_back(ctx: Ctx) -> str:
         parts.append(ctx.t("said.phone", phone=mask_phone(str(said["phone"]))))
     if said.get("home") in ctx.policy.districts:
         parts.append(district_name(ctx, str(said["home"])))
-    return ctx.t("said.taken", details=ctx.t("said.sep").join(parts)) if parts else ""
+    return ctx.t("said.taken", details=listed(ctx, parts)) if parts else ""
 
 
 def fill(
@@ -81,9 +97,10 @@ def fill(
 
 
 def _said_here(ctx: Ctx, step: str, answer: Answer) -> Answer | Outcome:
-    """At 为谁登记 and the name, an answer that says more (张三，住天河，电话139…; 我叫张三):
-    its phone and district kept for their steps, and the answer as the step reads it (the
-    name alone; 本人 for 我叫张三); two names given: asked which."""
+    """At 为谁登记 and the name, an answer that says more (张三，住天河，电话139…): its phone
+    and district kept for their steps, and the rest read by the step as its answer (the name
+    asked there; 我叫张三 at 为谁登记 is asked about as before); two names given at the name:
+    asked which."""
     if answer.option is not None or step not in ("who", "name"):
         return answer
     wish = {"relation": ctx.data.get("relation")}
@@ -97,25 +114,29 @@ def _said_here(ctx: Ctx, step: str, answer: Answer) -> Answer | Outcome:
             kept.pop({"phone": "phones", "phones": "phone"}.get(key, ""), None)
             kept[key] = said[key]
     names = said.get("names") or ([said["name"]] if said.get("name") else [])
-    if len(names) > 1:
+    if step == "name" and len(names) > 1:
         kept["names"] = names
-        note = ctx.t("said.names", names=ctx.t("said.sep").join(names))
+        note = ctx.t("said.names", names=listed(ctx, names))
         return Retry(note, Prompt(ctx.t("reg.name"), name_choices(ctx)))
-    if step == "who":
-        if not names or said.get("relation") is None:
-            return answer
-        kept["name"] = names[0]  # 我叫张三 at 为谁登记: oneself, named
-        return Answer(answer.text, Option("1", answer.text, said["relation"]))
-    if not names:  # 张三，住天河: the parts that say no detail
-        rest = [
-            part
-            for part in _SEGMENT.split(answer.text)
-            if part and not said_in(part, lambda text: text, ctx.policy, wish).get("details")
-        ]
-        names = ["，".join(rest)] if rest else []
-    if not names or names[0] == answer.text:
+    parts, simple = _SEGMENT.split(answer.text), _SEGMENT.split(answer.words)
+    simple = simple if len(simple) == len(parts) else parts
+    rest = [(part, words) for part, words in zip(parts, simple, strict=True) if part]
+    rest = [(p, w) for p, w in rest if not _says_more(said_in(p, _as(w), ctx.policy, wish))]
+    text = names[0] if step == "name" and names else "，".join(p for p, _ in rest)
+    if not text or text == answer.text:
         return answer
-    return Answer(names[0], None, answer.said, answer.intent)
+    words = text if step == "name" and names else "，".join(w for _, w in rest)
+    return Answer(text, None, answer.said, answer.intent, words, answer.confident)
+
+
+def _as(words: str) -> Callable[[str], str]:
+    """A part of the answer in Simplified characters (its part of ``Answer.words``)."""
+    return lambda _: words
+
+
+def _says_more(found: dict[str, Any]) -> bool:
+    """Whether a part of an answer says a phone or a district (电话139…, 住天河)."""
+    return any(key in found.get("details", {}) for key in _TAKEN)
 
 
 def _fill(
@@ -126,7 +147,7 @@ def _fill(
     if not isinstance(outcome, Next) or outcome.prompt is not None:
         return outcome
     if outcome.step == "phone" and said.get("phones"):
-        phones = ctx.t("said.sep").join(mask_phone(str(p)) for p in said["phones"])
+        phones = listed(ctx, [mask_phone(str(p)) for p in said["phones"]])
         return replace(outcome, note=_joined(outcome.note, ctx.t("said.phones", phones=phones)))
     if outcome.step == "phone" and said.get("phone"):
         ctx.data["phone"] = said["phone"]

@@ -10,9 +10,11 @@ from typing import Any
 
 from flows.dialogue import Ctx
 from flows.places import site_name
+from flows.register_said import listed
 from flows.resume_texts import LEFT, LEFT_REGISTER
 
 _FLOWS = ("book", "register", "reschedule", "cancel")
+_END = {"zh": "。", "en": "."}
 
 
 def recap(ctx: Ctx, flow: str, step: str | None, data: dict[str, Any], hours: int) -> str:
@@ -23,13 +25,14 @@ def recap(ctx: Ctx, flow: str, step: str | None, data: dict[str, Any], hours: in
     who = _who(ctx, data)
     if flow == "book" and who and data.get("dose"):
         place = _place(ctx, data)
-        said = ctx.t("resume.book", hours=hours, name=who, dose=data["dose"], place=place)
+        key = "resume.book.at" if place else "resume.book"
+        said = ctx.t(key, hours=hours, name=who, dose=data["dose"], place=place)
     elif flow == "register" and data.get("name"):
         said = ctx.t("resume.register.name", hours=hours, name=data["name"])
     else:
         said = ctx.t("resume.book.any" if flow == "book" else f"resume.{flow}", hours=hours)
     left = (LEFT_REGISTER if flow == "register" else LEFT).get(_step_kind(step))
-    return said + (ctx.t("resume.left", left=ctx.t(left)) if left else ctx.t("resume.end"))
+    return said + (ctx.t("resume.left", left=ctx.t(left)) if left else _END[ctx.lang])
 
 
 def _who(ctx: Ctx, data: dict[str, Any]) -> str:
@@ -39,13 +42,13 @@ def _who(ctx: Ctx, data: dict[str, Any]) -> str:
 
 
 def _place(ctx: Ctx, data: dict[str, Any]) -> str:
-    """The site and the day chosen so far, in brackets; "" if neither is."""
+    """The site and the day chosen so far; "" if neither is."""
     parts = []
     if data.get("site_id") and (site := ctx.store.site(int(data["site_id"]))) is not None:
         parts.append(site_name(ctx.lang, site))
     if isinstance(data.get("day"), str):
         parts.append(ctx.day(date.fromisoformat(data["day"])))
-    return ctx.t("resume.place", place=ctx.t("said.sep").join(parts)) if parts else ""
+    return listed(ctx, parts)
 
 
 def _step_kind(step: str | None) -> str:

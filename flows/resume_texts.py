@@ -5,10 +5,13 @@ from __future__ import annotations
 
 RESUME_TEXTS: dict[str, tuple[str, str]] = {
     "resume.book": (
-        "您{hours}小时前在为{name}预约第{dose}剂{place}",
-        "{hours} h ago you were booking dose {dose} for {name}{place}",
+        "您{hours}小时前在为{name}预约第{dose}剂",
+        "{hours} h ago you were booking dose {dose} for {name}",
     ),
-    "resume.place": ("（{place}）", " ({place})"),
+    "resume.book.at": (
+        "您{hours}小时前在为{name}预约第{dose}剂（{place}）",
+        "{hours} h ago you were booking dose {dose} for {name} ({place})",
+    ),
     "resume.register.name": (
         "您{hours}小时前在登记{name}",
         "{hours} h ago you were registering {name}",
@@ -21,7 +24,6 @@ RESUME_TEXTS: dict[str, tuple[str, str]] = {
     "resume.reschedule": ("您{hours}小时前在改期", "{hours} h ago you were moving a booking"),
     "resume.cancel": ("您{hours}小时前在取消预约", "{hours} h ago you were cancelling a booking"),
     "resume.left": ("，还差：{left}。", "; still to do: {left}."),
-    "resume.end": ("。", "."),
     "left.person": ("选接种人", "who it is for"),
     "left.screening": ("健康问题", "the health questions"),
     "left.declare": ("第1针的记录", "the record of dose 1"),

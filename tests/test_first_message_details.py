@@ -142,9 +142,13 @@ def test_words_that_are_no_name_are_not_taken(phone: Phone) -> None:
         assert "记下" not in said and "Taken from" not in said, first
 
 
-def test_at_who_it_is_for_an_introduction_is_oneself_named(phone: Phone, store: Store) -> None:
+def test_at_who_it_is_for_a_name_with_a_district_keeps_the_district(
+    phone: Phone, store: Store
+) -> None:
     said = texts(phone.run("我想预约", "1", "我叫张三，住喺白雲"))
-    assert "已按您所说记下：张三，白云区。" in said and said.endswith("请选择证件类型：")
+    assert said.endswith("是为您本人（张三）登记吗？")  # a name at 为谁登记: asked, as before
+    said = texts(phone.run("是"))
+    assert said.endswith("请选择证件类型：")
     phone.run("1", ZHANG, "1")
     [person] = people(store, phone)
     assert (person.name, person.relation, person.district_id) == ("张三", "self", "baiyun")
