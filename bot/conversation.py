@@ -54,6 +54,12 @@ class State:
     actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
     at: str | None = None  # when the last turn ended (ISO 8601)
 
+    def idle(self, now: datetime) -> float:
+        """Hours since the last turn ended (0 if none has)."""
+        if self.at is None:
+            return 0.0
+        return (now - datetime.fromisoformat(self.at)) / timedelta(hours=1)
+
     def expire(self, now: datetime, hours: int) -> bool:
         """End a flow left unfinished for ``hours`` (what was on screen with it too); whether
         one was."""

@@ -24,6 +24,7 @@ from bot.nlu import Interpreter
 from bot.turn import MAX_TEXT, Turn
 from flows.identity import mask_address
 from flows.policy import Policy
+from flows.resume import recap
 from flows.texts import text
 from flows.verbatim import collecting
 from store import Store
@@ -109,13 +110,17 @@ class Engine:
             if stored is None and message.lang in ("zh", "en"):
                 lang = "zh" if message.lang == "zh" else "en"  # the channel knows better
             state = State.load(orjson.loads(stored)) if stored else State(lang=lang)
+            was, idle = state.flow, state.idle(now)
             expired = state.expire(now, self.policy.booking.flow_expires_hours)
             # read without the invisible characters pasted around it (1\u200b is 1)
             turn = Turn(self, replace(message, text=visible(message.text)), state, now)
             with collecting() as verbatim:  # names, sites, codes filled into the replies
                 replies = turn.run(first=stored is None)
-            if expired and replies:  # said first, in the same SMS
-                note = text(state.lang, "flow.expired")
+                note = text(state.lang, "flow.expired") if expired else None
+                back = idle >= self.policy.booking.flow_recap_hours and not expired
+                if back := back and was is not None and was == state.flow:  # in progress
+                    note = recap(turn.ctx, state.flow or "", state.step, state.data, int(idle))
+            if note and replies:  # said first, in the same SMS
                 replies[0] = replace(replies[0], text=f"{note}\n{replies[0].text}")
             if state.script == "hant" and state.lang == "zh":
                 verbatim |= self._stored_names(state.account)
@@ -123,7 +128,7 @@ class Engine:
             # Compared as text: the flows change the state's data in place. A turn that
             # changes nothing (garbage re-asked) writes nothing, its moment included.
             dumped_state = state.dump()
-            if orjson.dumps(dumped_state).decode() != stored:
+            if back or orjson.dumps(dumped_state).decode() != stored:  # told once
                 state.at = dumped_state["at"] = now.isoformat(timespec="seconds")  # last moved
                 after = orjson.dumps(dumped_state).decode()
                 store.save_state(message.channel, message.address, after, now)

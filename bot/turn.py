@@ -41,9 +41,9 @@ from flows.dialogue import (
 )
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
-from flows.identity_text import identity_in
 from flows.minds import changed_mind
 from flows.offers import open_offers
+from flows.said_details import said_in
 from flows.screening import conditions_said
 from flows.status import status_texts
 from flows.texts import Lang, text
@@ -226,8 +226,8 @@ class Turn:
                 carry["named"] = named  # 帮王小妹约: the person on this phone it names
             if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
-            if intent in ("book", "register") and (identity := identity_in(self.message.text)):
-                carry["identity"] = list(identity)  # 我想预约，李四 4401…: not asked again
+            if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
+                carry |= said_in(self.message.text, simplified, self.ctx.policy, said)
             first: list[Reply] = []
             if intent == "book" and reading.question and said.get("relation") == "other":
                 # 一家人可唔可以一齐约: how booking for others works, then the booking

@@ -137,20 +137,19 @@ def _start(ctx: Ctx) -> Outcome:
     if identity and (known := _by_number(ctx, str(identity[1]))) is not None:
         people, relation = [known], None
     elif identity:  # nobody here with that number: register them first
-        carry = {"identity": identity, **({"relation": relation} if relation else {})}
-        return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
+        return _register_first(ctx, note, relation)
     elif named := [p for p in people if p.id == ctx.data.get("named")]:  # 帮王小妹约
         people, relation = named, None
     elif relation == "new":  # 再帮一个人约: nobody on this phone yet, never who is there
-        carry = {"relation": "other"}
-        return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
+        return _register_first(ctx, note, "other")
+    elif people and _someone_named(ctx):  # 我叫李四，想约: nobody here by that name
+        return _register_first(ctx, note, relation)
     elif relation is not None:  # 帮我妈妈预约, 本人: the people it can mean
         people, sure = people_meant(people, relation)
         if not people:  # nobody like that here yet: register them first
-            carry = {"relation": relation}
-            return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
+            return _register_first(ctx, note, relation)
     if not people:
-        return Handoff("register", after="book", note=note or _campaign_first(ctx))
+        return _register_first(ctx, note, None)
     if len(people) > 1 and sure and (dose := wish(ctx).dose):  # 打第二针: whose turn is it?
         due = [p for p in people if _next_dose_is(ctx, p, dose)]
         people = due if len(due) == 1 else people
@@ -160,6 +159,20 @@ def _start(ctx: Ctx) -> Outcome:
     if relation is not None and relation != "self":
         ctx.data["new_person"] = relation  # offered too: 爸爸 may not be registered yet
     return Next("person", note=note)
+
+
+def _register_first(ctx: Ctx, note: str | None, relation: str | None) -> Handoff:
+    """Register someone not on this phone yet, with what the request said of them (their
+    name, ID, phone and district: ``flows.said_details``), then book."""
+    carry = {k: ctx.data[k] for k in ("identity", "details") if ctx.data.get(k)}
+    carry |= {"relation": relation} if relation else {}
+    return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
+
+
+def _someone_named(ctx: Ctx) -> bool:
+    """Whether the request gave the name of someone not on this phone (我叫李四, 她叫王芳)."""
+    said = ctx.data.get("details") or {}
+    return bool(said.get("name") or said.get("names"))
 
 
 def _next_dose_is(ctx: Ctx, person: Resident, dose: int) -> bool:

@@ -1,8 +1,12 @@
 """What vaxbot says about when booking is open: maintenance, a district's hours, when it opens
 next, a booking too close to change once made, and a conversation left unfinished too long
-(zh, en; merged into ``flows.texts.TEXTS``)."""
+(zh, en; merged into ``flows.texts.TEXTS``), and what was in progress, said to one back after
+hours (``flows.resume_texts``)."""
+
+from flows.resume_texts import RESUME_TEXTS
 
 HOURS_TEXTS: dict[str, tuple[str, str]] = {
+    **RESUME_TEXTS,
     "book.maintenance": (
         "每天{window}为系统维护时间，暂停预约。",
         "Booking is closed for maintenance every day {window}.",

@@ -94,6 +94,9 @@ class Lexicon:
     hour_bounds: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     # No preference or the soonest (earliest), a day beyond those released (later)
     wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Details a request states (flows/said_details.py): who is named (self, other), where one
+    # lives (home), and titles that make no name (王先生)
+    details: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -190,6 +193,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
         **_festivals(raw.get("festivals", {})),
         minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
+        details={k: _words(v, f"details.{k}") for k, v in raw.get("details", {}).items()},
         someone_new=_patterns(raw.get("someone_new", {}).get("patterns", []), "someone_new"),
         refusals={k: _words(v, f"refusals.{k}") for k, v in raw.get("refusals", {}).items()},
         hour_bounds={

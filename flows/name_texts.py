@@ -1,4 +1,5 @@
-"""Texts of the name questions (``flows.names``): a name asked again, no companion."""
+"""Texts of the name questions (``flows.names``): a name asked again, no companion; the
+details a request said, taken (``flows.said_details``)."""
 
 from __future__ import annotations
 
@@ -23,5 +24,16 @@ NAME_TEXTS: dict[str, tuple[str, str]] = {
     "book.booster_not_yet": (
         "按记录，{name}本次应打第{dose}针（还不是加强针）。",
         "By the records, {name} is due dose {dose} (not a booster yet).",
+    ),
+    "said.taken": ("已按您所说记下：{details}。", "Taken from your message: {details}."),
+    "said.id": ("身份证{number}", "ID {number}"),
+    "said.phone": ("手机{phone}", "mobile {phone}"),
+    "said.names": (
+        "您写了两个名字（{names}），请问接种人是哪一位？",
+        "You gave two names ({names}): which is the person to be vaccinated?",
+    ),
+    "said.phones": (
+        "您写了两个号码（{phones}），请问接种人的手机号是哪个？",
+        "You gave two numbers ({phones}): which is the mobile of the person to be vaccinated?",
     ),
 }

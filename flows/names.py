@@ -89,6 +89,13 @@ _LATIN_WORD_LIST = (
     "monday tuesday wednesday thursday friday saturday sunday dose booster jab"
 )
 _LATIN_WORDS = frozenset(_LATIN_WORD_LIST.split())
+
+
+def latin_word(word: str) -> bool:
+    """Whether an English word is no (part of a) name: I, my, Saturday, dose."""
+    return word.casefold().strip(".,'") in _LATIN_WORDS
+
+
 # Where a name starts after an introduction: 我係佢個仔陳大文, 我是他女儿李四, 我叫王五.
 _BEFORE_NAME = re.compile(r"(?:是|係|系|叫|名|仔|子|女|儿|兒|孙|孫|婆|公|人|：|:)$")
 _SEGMENTS = re.compile(r"\s*[,，、;；。.!！?？]+\s*")

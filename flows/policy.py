@@ -125,6 +125,7 @@ class Booking(_Model):
     days_listed: int = Field(ge=1, le=60)
     observation_minutes: int = Field(ge=0, le=240)
     flow_expires_hours: int = Field(default=12, ge=1, le=720)
+    flow_recap_hours: int = Field(default=3, ge=1, le=720)  # what was in progress, said
 
 
 class Assignment(_Model):

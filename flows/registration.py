@@ -41,8 +41,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
+from flows.booking_state import with_note
 from flows.countries import read_country
 from flows.dates import parse_birth_date
 from flows.dialogue import (
@@ -66,6 +68,7 @@ from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options
+from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
 from store import DuplicateDocument, Resident
 
@@ -149,6 +152,8 @@ def _start(ctx: Ctx) -> Outcome:
     cap = ctx.policy.registration.max_people_per_phone
     if len(ctx.people()) >= cap:
         return Done(ctx.t("reg.cap", n=cap), abort=True)
+    if not ctx.data.get("relation") and (implied := details(ctx).get("relation")):
+        ctx.data["relation"] = implied  # 我叫张三: oneself; 她叫王秀英: someone else
     if ctx.data.get("relation"):
         ctx.data["relation"] = who_said(ctx.data["relation"])  # 给新的人登记: someone else
     return Next("consent")
@@ -216,7 +221,7 @@ def _said_who(ctx: Ctx) -> bool:
 
 
 def _name(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.name"))
+    return Prompt(ctx.t("reg.name"), name_choices(ctx))  # 1 张三 2 李四: both were given
 
 
 def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
@@ -225,6 +230,9 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
     if said is not None and asked and said != ctx.data.get("relation"):
         ctx.data["relation"] = said  # 不是我，是给我妈约: not a name, but who it is for
         return Retry(ctx.t("reg.for_self" if said == "self" else "reg.for_other"))
+    if answer.option is not None:  # one of the two names the request gave
+        answer = Answer(str(answer.value), None)
+    details(ctx).pop("names", None)
     found = name_and_id(answer.text)
     if found is None:
         taken = take_name(ctx, answer, "name", then="document")
@@ -249,15 +257,13 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
 def said_identity(ctx: Ctx, then: str) -> Outcome:
     """Go on to ``then`` (the name), unless the request that started the registration wrote
     the person's name and ID number (``identity``): then both are taken, those steps skipped."""
+    note = said_name(ctx)  # 我叫张三 (flows.said_details): said back; two names: asked
     said = ctx.data.get("identity")
-    if not said:
-        return Next(then)
-    name, number = said
-    if not name:
-        return Next(then)  # asked; the number is taken after it
-    ctx.data.pop("identity")
-    ctx.data["name"] = name
-    return _take_id(ctx, number, lambda note: Next("id_number", note=note))
+    if said and said[0]:
+        ctx.data.pop("identity")
+        ctx.data["name"] = said[0]
+        return with_note(_take_id(ctx, said[1], lambda n: Next("id_number", note=n)), note)
+    return Next("document" if "name" in ctx.data else then, note=note)  # the number: later
 
 
 def _document(ctx: Ctx) -> Prompt:
@@ -456,23 +462,25 @@ def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     return None
 
 
+STEPS = {
+    "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
+    "who": Step(_who, _read_who),
+    "who_name": Step(who_name, read_who_name),
+    "name": Step(_name, _read_name),
+    "document": Step(_document, _read_document),
+    "id_number": Step(_id_number, _read_id_number),
+    "passport": Step(_passport, _read_passport),
+    "nationality": Step(_nationality, _read_nationality),
+    "birth_date": Step(_birth_date, _read_birth_date),
+    "phone": Step(_phone, _read_phone),
+    "home": Step(_home_prompt, _read_home),
+    "district": Step(_district, _read_district, free_text=False),
+}
 REGISTRATION = Flow(
     name="register",
     first="consent",
     start=_start,
     revise=_revise,
-    steps={
-        "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
-        "who": Step(_who, _read_who),
-        "who_name": Step(who_name, read_who_name),
-        "name": Step(_name, _read_name),
-        "document": Step(_document, _read_document),
-        "id_number": Step(_id_number, _read_id_number),
-        "passport": Step(_passport, _read_passport),
-        "nationality": Step(_nationality, _read_nationality),
-        "birth_date": Step(_birth_date, _read_birth_date),
-        "phone": Step(_phone, _read_phone),
-        "home": Step(_home_prompt, _read_home),
-        "district": Step(_district, _read_district, free_text=False),
-    },
+    # a phone and a district the request said (flows.said_details) are not asked
+    steps={k: replace(s, answer=fill(k, s.answer, _register, _home)) for k, s in STEPS.items()},
 )

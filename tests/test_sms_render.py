@@ -188,6 +188,20 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "last": "12月31日" if zh else "31 Dec",
         "second": "12月31日 周五" if zh else "Fri 31 Dec",  # soonest.either_full
         "part": "下午" if zh else "afternoon",  # refuse.part: a part of day ruled out
+        # details said in a request, said back (said.*); what was in progress (resume.*)
+        "details": "欧阳建国，身份证4401**********1234，手机138****8000，从化区"
+        if zh
+        else "Maximilian Alexander Rodriguez, ID 4401**********1234, mobile 138****8000, Conghua",
+        "number": "4401**********1234",
+        "names": "欧阳建国，司马相如"
+        if zh
+        else "Maximilian Alexander Rodriguez, Bartholomew Christopher Wright",
+        "phones": "138****8000，139****9000" if zh else "138****8000, 139****9000",
+        "hours": 11,
+        "place": ("，" if zh else ", ").join(
+            [_longest(s.name_zh if zh else s.name_en for s in SITES), day(lang)]
+        ),
+        "left": "手机号和居住区" if zh else "the mobile and district",
         "campaign": campaign,
     }
 
