@@ -25,7 +25,7 @@ def excluded_days(ctx: Ctx) -> frozenset[str]:
     return frozenset([*(ctx.data.get("not_days") or ()), *([first] if first else [])])
 
 
-def _part_refused(ctx: Ctx) -> str | None:
+def part_refused(ctx: Ctx) -> str | None:
     return ctx.data.get("not_part") or (ctx.data.get("wish") or {}).get("not_part")
 
 
@@ -37,7 +37,7 @@ def without_refused(ctx: Ctx, days: list[tuple[date, int]]) -> list[tuple[date, 
 
 def allowed(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
     """The periods without those of the part of day ruled out."""
-    part = _part_refused(ctx)
+    part = part_refused(ctx)
     return [slot for slot in slots if not part or not in_part(slot, part)]
 
 
@@ -47,7 +47,7 @@ def _forgive(ctx: Ctx, said: Entities) -> None:
     if said.day is not None and said.day.isoformat() in excluded_days(ctx):
         wish.pop("not_day", None)
         ctx.data["not_days"] = sorted(excluded_days(ctx) - {said.day.isoformat()})
-    if said.part is not None and _part_refused(ctx) == said.part:
+    if said.part is not None and part_refused(ctx) == said.part:
         wish.pop("not_part", None)
         ctx.data.pop("not_part", None)
 
