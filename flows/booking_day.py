@@ -157,7 +157,7 @@ def read_date(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is not None:
         when = wanted(ctx, date.fromisoformat(str(answer.value)))
     else:
-        if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
+        if answer.said.weekend or any(w in answer.text.casefold() for w in WEEKEND_WORDS):
             ctx.data["weekend"] = True
             return Retry("", date_prompt(ctx))
         parsed = parse_when(answer.text, ctx.today)

@@ -49,7 +49,8 @@ def soonest(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
     if "site_id" in ctx.data and (two := _two_days(ctx, text)) is not None:
         return _either(ctx, *two)
     named = said.day or said.week or said.site or said.district or said.not_day
-    if time_said(said) and "day" not in ctx.data and _says(text, "earliest"):
+    refused = said.not_day or said.not_part or said.weekdays  # remembered first (refusals)
+    if time_said(said) and not refused and "day" not in ctx.data and _says(text, "earliest"):
         keep(ctx, said)  # 十点以后边日都得: the soonest within the time said
         return _earliest(ctx, step)
     if named or said.not_part or said.part or said.hour is not None or said.by_hour is not None:

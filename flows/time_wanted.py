@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.booking_state import listed_days, open_days, open_slots
+from flows.booking_state import listed_days, open_days, open_slots, with_note
 from flows.dates import When
 from flows.dialogue import Ctx, Outcome, Retry
 from flows.entities import Entities
 from flows.places import covers_hour, in_part
-from flows.refusals import allowed, part_refused, without_refused
+from flows.refusals import allowed, part_refused, refusal_note, without_refused
 from store import Slot
 
 # What the flow's data keeps of the time of day wanted.
@@ -66,7 +66,7 @@ def time_said(said: Entities) -> bool:
     """Whether the message names a time of day (and no day, week or place with it)."""
     timed = said.part is not None or said.hour is not None
     timed = timed or said.by_hour is not None or said.from_hour is not None
-    other = said.day or said.week or said.site or said.district or said.not_day
+    other = said.day or said.week or said.site or said.district  # a day refused may be said
     return timed and not other
 
 
@@ -89,11 +89,11 @@ def describe(ctx: Ctx, said: When | Entities) -> str:
         part = ctx.t(f"part.{said.part}")
         what.append(part if zh else f"in the {part.lower()}")
     if said.from_hour is not None:
-        what.append(ctx.t("time.from", hour=f"{said.from_hour:02d}:00"))
+        what.append(ctx.t("time.from", time=f"{said.from_hour:02d}:00"))
     if said.by_hour is not None:
-        what.append(ctx.t("time.by", hour=f"{said.by_hour:02d}:00"))
+        what.append(ctx.t("time.by", time=f"{said.by_hour:02d}:00"))
     if said.hour is not None and said.from_hour is None and said.by_hour is None:
-        what.append(ctx.t("time.at", hour=f"{said.hour:02d}:00"))
+        what.append(ctx.t("time.at", time=f"{said.hour:02d}:00"))
     return ("、" if zh else ", ").join(what)
 
 
@@ -108,6 +108,10 @@ def run_of(ctx: Ctx, days: list[tuple[date, int]]) -> tuple[str, str] | None:
 def at_date(ctx: Ctx, said: Entities) -> Outcome:
     """A time of day said at the date step (no day chosen yet): kept, and the days that have
     a period within it asked; if none has, said so with the hours there are, and dropped."""
+    return with_note(_at_date(ctx, said), refusal_note(ctx, said) or None)
+
+
+def _at_date(ctx: Ctx, said: Entities) -> Outcome:
     keep(ctx, said)
     days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))
     what = describe(ctx, said)
@@ -126,4 +130,5 @@ def before_site(ctx: Ctx, said: Entities) -> Outcome | None:
     if ctx.step == "site" and said.hour is None and said.by_hour is None and said.from_hour is None:
         return None
     keep(ctx, said)
-    return Retry(ctx.t("time.kept", what=describe(ctx, said)))
+    kept = Retry(ctx.t("time.kept", what=describe(ctx, said)))
+    return with_note(kept, refusal_note(ctx, said) or None)

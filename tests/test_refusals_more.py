@@ -97,3 +97,49 @@ def test_the_soonest_place_looks_past_a_first_day_with_nothing_that_suits(
         said = shown(phone.send("随便"))
         assert "黄埔区体育中心" in said or "Huangpu Sports" in said, (refusal, said)
         assert "6月18日" in said or "18 Jun" in said, (refusal, said)
+
+
+# -- the weekend ruled out, or Monday to Friday wanted (one thing, said either way) ------------
+
+WEEKEND_REFUSED = [
+    "周末唔得", "週末唔得閒", "周末不行", "礼拜六日都唔得", "星期六同星期日都唔得",
+    "周六周日都不行",
+    "除咗周末，边日都得", "周末要返工", "not on weekends", "except weekends",
+    "saturday and sunday don't work", "weekdays only", "平日", "工作日先得闲", "星期一至五",
+]  # fmt: skip
+
+
+def test_the_weekend_ruled_out_is_read_as_weekdays_wanted() -> None:
+    from tests.test_refusals import read
+
+    for text in WEEKEND_REFUSED:
+        said = read(text)
+        assert said.get("weekdays") is True and "weekend" not in said, (text, said)
+        assert "day" not in said and "not_day" not in said, (text, said)
+    for text in ("平日唔得", "weekdays don't work", "周末", "周末得唔得"):
+        assert read(text).get("weekend") is True and "weekdays" not in read(text), text
+    # a combination: the part of day and the weekend both kept
+    assert read("weekday evenings only") == {"part": "evening", "weekdays": True}
+    assert read("星期一至五晚上") == {"part": "evening", "weekdays": True}
+
+
+def test_the_weekend_ruled_out_is_never_offered(phone: Phone, store: Store) -> None:
+    texts = ["周末唔得", "not on weekends", "星期六同星期日都唔得", "weekdays only", "平日晚上"]
+    for text, replies in each(phone, AT_DATE, TO_DATE, texts):
+        offered = "|".join(labels(replies))
+        assert labels(replies) and not any(day in offered for day in ("周六", "周日", "Sat", "Sun"))
+        said = shown(replies)
+        assert "不约周末" in said or "not at the weekend" in said, (text, said)
+    assert bookings(store) == 0
+
+
+def test_the_weekend_ruled_out_holds_for_the_soonest_and_can_be_taken_back(
+    phone: Phone, clock: Clock
+) -> None:
+    phone.run(*AT_DISTRICT)
+    clock.set("2021-06-18T11:00:00+08:00")  # Friday 11:00: Friday's morning periods are over
+    phone.run(*AGAIN, "1", "1", "周末唔得", "10点以前")
+    said = shown(phone.send("随便"))  # not Friday (over), not the weekend: Monday morning
+    assert "6月21日 周一 08:00-10:00" in said and "请确认" in said, said
+    phone.run(*AGAIN, "1", "1", "周末唔得")
+    assert "6月19日" in shown(phone.send("还是星期六吧"))  # named again: wanted after all
