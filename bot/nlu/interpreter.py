@@ -23,7 +23,7 @@ from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.reading import NONE, Reading
-from bot.nlu.wanted import not_ruled_out, refused_words, ruled_out, wanted_when
+from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when, week_part
 from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
@@ -419,11 +419,7 @@ class Interpreter:
         not_day, not_part = (refused.day, refused.part) if refused else (None, None)
         day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
         part = None if part == not_part else part  # 唔要朝早, anything but the morning
-        weekend, weekdays = _week_part(text, values)
-        if weekdays:  # 周末唔得, weekdays only: no Saturday or Sunday wanted or refused
-            ranged = any(_RANGE.search(str(word)) for word, _ in values["weekdays"])
-            day = None if day is not None and (day.weekday() >= 5 or ranged) else day
-            not_day = None if not_day is not None and not_day.weekday() >= 5 else not_day
+        weekend, weekdays, day, not_day = week_part(text, values, day, not_day)  # 周末唔得
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
         district, site, makers, given_in, given_at = self.names.places(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
@@ -501,21 +497,3 @@ class Interpreter:
         digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
         age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
         return age if age is not None and 0 < age < 130 else None
-
-
-# A word of the days Monday to Friday that names them as a range (星期一至五): no one day.
-_RANGE = re.compile(r"至|到|\bto\b|-")
-
-
-def _week_part(text: str, values: dict[str, list[tuple[str, str | int]]]) -> tuple[bool, bool]:
-    """The weekend wanted, and Monday to Friday wanted (平日, weekdays only), either said as
-    such or as the other ruled out (周末唔得, not on weekends; 平日唔得: the weekend)."""
-    weekend = [str(word) for word, _ in values["weekend"]]
-    weekdays = [str(word) for word, _ in values["weekdays"]]
-    weekend_out = bool(weekend) and refused_words(text, weekend)
-    weekdays_out = bool(weekdays) and refused_words(text, weekdays)
-    wants_weekdays = (bool(weekdays) and not weekdays_out) or weekend_out
-    wants_weekend = (bool(weekend) and not weekend_out) or weekdays_out
-    if wants_weekdays and wants_weekend:  # 周末唔得，平日得 says both ways: weekdays
-        return (False, True) if weekend_out or not weekdays_out else (True, False)
-    return wants_weekend, wants_weekdays

@@ -202,3 +202,30 @@ def _both(left: When, right: When) -> When | None:
 
 def _agreed(a: _T | None, b: _T | None) -> _T | None:
     return b if a is None else a if b is None or a == b else None
+
+
+# A word of the days Monday to Friday that names them as a range (星期一至五): no one day.
+_RANGE = re.compile(r"至|到|\bto\b|-")
+
+
+def week_part(
+    text: str, found: dict[str, list[tuple[str, str | int]]], day: date | None, not_day: date | None
+) -> tuple[bool, bool, date | None, date | None]:
+    """The weekend wanted, and Monday to Friday wanted (平日, weekdays only), from the words of
+    each ``found`` (``weekend``, ``weekdays``): said as such, or as the other ruled out (周末唔得,
+    not on weekends; 平日唔得: the weekend); with the day wanted and the day ruled out, without
+    a Saturday or Sunday (or the Monday of 星期一至五) when weekdays are wanted."""
+    weekend = [str(word) for word, _ in found["weekend"]]
+    weekdays = [str(word) for word, _ in found["weekdays"]]
+    weekend_out = bool(weekend) and refused_words(text, weekend)
+    weekdays_out = bool(weekdays) and refused_words(text, weekdays)
+    wants_weekdays = (bool(weekdays) and not weekdays_out) or weekend_out
+    wants_weekend = (bool(weekend) and not weekend_out) or weekdays_out
+    if wants_weekdays and wants_weekend:  # 周末唔得，平日得 says both ways: weekdays
+        wants_weekend = not (weekend_out or not weekdays_out)
+        wants_weekdays = not wants_weekend
+    if wants_weekdays:
+        ranged = any(_RANGE.search(word) for word in weekdays)
+        day = None if day is not None and (day.weekday() >= 5 or ranged) else day
+        not_day = None if not_day is not None and not_day.weekday() >= 5 else not_day
+    return wants_weekend, wants_weekdays, day, not_day
