@@ -22,10 +22,11 @@ from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, numbered
 from flows.eligibility import age_rules, birthday
 from flows.holidays import holiday_name, holiday_span, holidays_between
-from flows.places import covers_hour, day_options, in_part, nearest, slot_options
+from flows.places import day_options, nearest, slot_options
 from flows.refusals import allowed, without_refused
 from flows.schedule import Timing, release_moment, timing
 from flows.texts import MONTHS_EN, Lang, format_week
+from flows.time_wanted import fitting, suiting_days, wanted
 from store import Slot
 
 # A day this far beyond the last day out (12月25日 in June) is answered with the soonest open
@@ -51,6 +52,7 @@ def elsewhere(ctx: Ctx, note: str) -> Outcome:
 
 def date_prompt(ctx: Ctx) -> Prompt:
     days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))  # 星期六不行: not offered
+    days = suiting_days(ctx, days) or days  # 10点以前: the days with a period before 10
     if ctx.data.get("week"):
         return _week_days(ctx, date.fromisoformat(ctx.data["week"]), days)
     if ctx.data.get("weekend"):
@@ -149,31 +151,13 @@ def short_day(lang: Lang, day: date) -> str:
     return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]}"
 
 
-def _fitting(slots: list[Slot], when: When) -> list[Slot]:
-    if when.by_hour is not None or when.from_hour is not None:  # 10点以前, 下午4点后
-        by, start = f"{when.by_hour or 24:02d}:00", f"{when.from_hour or 0:02d}:00"
-        slots = [slot for slot in slots if slot.end <= by and slot.start >= start]
-        return [slot for slot in slots if when.part is None or in_part(slot, when.part)]
-    if when.hour is not None:
-        return [slot for slot in slots if covers_hour(slot, when.hour)]
-    if when.part is not None:
-        return [slot for slot in slots if in_part(slot, when.part)]
-    return slots
-
-
-def _wanted(ctx: Ctx, day: date, hour: int | None = None) -> When:
-    """``day`` with the time of day and the hour bounds said before."""
-    return When(day, ctx.data.get("part"), hour, by_hour=ctx.data.get("by_hour"),
-                from_hour=ctx.data.get("from_hour"))  # fmt: skip
-
-
 def read_date(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.value == "site":
         return Next("site", rewind=True)
     if answer.option is not None:
-        when = _wanted(ctx, date.fromisoformat(str(answer.value)))
+        when = wanted(ctx, date.fromisoformat(str(answer.value)))
     else:
-        if any(word in answer.text.casefold() for word in WEEKEND_WORDS):
+        if answer.said.weekend or any(w in answer.text.casefold() for w in WEEKEND_WORDS):
             ctx.data["weekend"] = True
             return Retry("", date_prompt(ctx))
         parsed = parse_when(answer.text, ctx.today)
@@ -224,18 +208,18 @@ def take_day(ctx: Ctx, when: When) -> Outcome:
         return _alternatives(ctx, when.day, ctx.t("book.date_full", day=ctx.day(when.day)))
     ctx.data.update(day=when.day.isoformat(), part=when.part, hour=when.hour,
                     by_hour=when.by_hour, from_hour=when.from_hour)  # fmt: skip
-    fitting = _fitting(slots, when)
-    if len(slots) == 1 or (len(fitting) == 1 and fitting != slots):
-        return slot_chosen(ctx, (fitting or slots)[0])
+    fits = fitting(slots, when)
+    if len(slots) == 1 or (len(fits) == 1 and fits != slots):
+        return slot_chosen(ctx, (fits or slots)[0])
     return Next("period")
 
 
 def period_prompt(ctx: Ctx) -> Prompt:
     day = date.fromisoformat(ctx.data["day"])
     slots = allowed(ctx, open_slots(ctx, day))
-    fitting = _fitting(slots, _wanted(ctx, day, ctx.data.get("hour")))
-    if fitting:
-        return Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fitting))
+    fits = fitting(slots, wanted(ctx, day, ctx.data.get("hour")))
+    if fits:
+        return Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fits))
     return Prompt(ctx.t("book.period_none", day=ctx.day(day)), slot_options(ctx, slots))
 
 
@@ -251,7 +235,7 @@ def read_period(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(ctx.t("pick_number", n=len(period_prompt(ctx).options)))
     if when.day is not None and when.day != day:
         return read_date(ctx, answer)
-    slots = _fitting(allowed(ctx, open_slots(ctx, day)), when)
+    slots = fitting(allowed(ctx, open_slots(ctx, day)), when)
     if len(slots) == 1:
         return slot_chosen(ctx, slots[0])
     ctx.data.update(part=when.part, hour=when.hour, by_hour=when.by_hour,

@@ -56,6 +56,7 @@ from flows.registration import phone_prompt, take_name, take_phone
 from flows.schedule import NextDose, Timing, timing
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
+from flows.time_wanted import at_date, before_site, time_said
 from store import (
     Site,
 )
@@ -184,6 +185,10 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         if said.part is not None:
             ctx.data["part"] = said.part
         return Next("date", rewind=True)
+    if ctx.step == "date" and "day" not in ctx.data and time_said(said):
+        return at_date(ctx, said)  # 10点以前, after 2pm: kept, and the day asked
+    if ctx.step in ("where", "district", "site") and time_said(said):
+        return before_site(ctx, said)  # kept for the days; the place asked again
     if said.day is not None:
         ctx.data.pop("week", None)
     timed = said.part is not None or said.hour is not None

@@ -168,9 +168,12 @@ def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
         previous_product=dose.previous.product_id if dose.previous else None,
         answers={},
     )
-    part = wish(ctx).part
-    if part is not None:
-        ctx.data["part"] = part
+    said = wish(ctx)
+    for key in ("part", "hour", "by_hour", "from_hour"):  # 约第一针，下午3点后
+        if getattr(said, key) is not None and said.day is None:
+            ctx.data[key] = getattr(said, key)
+    if said.part is not None:
+        ctx.data["part"] = said.part
     if wish(ctx).weekend:
         ctx.data["weekend"] = True
     week = wish(ctx).week
@@ -243,7 +246,11 @@ def open_days(ctx: Ctx, first: date, last: date) -> list[tuple[date, int]]:
 
 
 def open_slots(ctx: Ctx, day: date) -> list[Slot]:
-    site_id = int(ctx.data["site_id"])
+    return site_slots(ctx, int(ctx.data["site_id"]), day)
+
+
+def site_slots(ctx: Ctx, site_id: int, day: date) -> list[Slot]:
+    """The open periods of a site on a day (looked up once per turn)."""
     return ctx.once(
         ("open_slots", site_id, day),
         lambda: ctx.store.open_slots(site_id, day, ctx.now, slot_filter(ctx, day, day)),

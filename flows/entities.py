@@ -71,6 +71,7 @@ class Entities:
     first_district: str | None = None
     first_site: int | None = None
     weekend: bool = False
+    weekdays: bool = False  # Monday to Friday only (平日, 周末唔得, not on weekends)
     week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None
     too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)

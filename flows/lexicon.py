@@ -69,6 +69,7 @@ class Lexicon:
     question: tuple[str, ...]
     parts: dict[str, tuple[str, ...]]  # morning/afternoon/evening/any -> words
     weekend: tuple[str, ...]
+    weekdays: tuple[str, ...]  # Monday to Friday: the weekend ruled out
     next_week: tuple[str, ...]
     week_after_next: tuple[str, ...]
     site_wishes: dict[str, tuple[str, ...]]  # accessible -> words (evening: parts["evening"])
@@ -162,6 +163,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         question=_words(normalise.get("question", []), "normalise.question"),
         parts={part: _words(words, f"parts.{part}") for part, words in raw["parts"].items()},
         weekend=_words(raw["weekend"]["words"], "weekend.words"),
+        weekdays=_words(raw["weekend"].get("weekdays", []), "weekend.weekdays"),
         next_week=_words(raw["week"]["next"], "week.next"),
         week_after_next=_words(raw["week"].get("after_next", []), "week.after_next"),
         site_wishes={k: _words(v, f"site_wishes.{k}") for k, v in raw["site_wishes"].items()},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
     "refuse.day": ("好的，不约{day}。", "OK, not {day}."),
+    "refuse.weekend": ("好的，不约周末。", "OK, not at the weekend."),
     "refuse.part": ("好的，不要{part}。", "OK, not in the {part}."),
     "refuse.part_full": (
         "好的，不要{part}；{day}其他时段已无名额，请另选日期。",
@@ -14,6 +15,15 @@ REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
         "好的，不约{day}；此接种点没有其他可约日期。",
         "OK, not {day}; this site has no other dates.",
     ),
+    "time.kept": ("好的，只约{what}的时段。", "OK, only periods {what}."),
+    "time.none_here": (
+        "此接种点没有{what}的时段（时段在{first}至{last}之间）。",
+        "This site has no periods {what}; its periods run from {first} to {last}.",
+    ),
+    "time.none": ("没有{what}的可约时段。", "No places left {what}."),
+    "time.by": ("{time}前结束", "ending by {time}"),
+    "time.from": ("{time}后开始", "starting from {time}"),
+    "time.at": ("含{time}", "at {time}"),
     "soonest.picked": ("已为您选最早可约：{what}。", "The earliest place: {what}."),
     "soonest.none": (
         "暂无可约名额。可回复 排队 登记候补，或回复 人工。",

@@ -25,19 +25,29 @@ def excluded_days(ctx: Ctx) -> frozenset[str]:
     return frozenset([*(ctx.data.get("not_days") or ()), *([first] if first else [])])
 
 
-def _part_refused(ctx: Ctx) -> str | None:
+def part_refused(ctx: Ctx) -> str | None:
     return ctx.data.get("not_part") or (ctx.data.get("wish") or {}).get("not_part")
+
+
+def weekdays_only(ctx: Ctx) -> bool:
+    """Whether the weekend is ruled out (平日, 周末唔得, weekdays only)."""
+    return bool(ctx.data.get("weekdays") or (ctx.data.get("wish") or {}).get("weekdays"))
 
 
 def without_refused(ctx: Ctx, days: list[tuple[date, int]]) -> list[tuple[date, int]]:
     """The open days without those ruled out."""
     refused = excluded_days(ctx)
-    return [(day, left) for day, left in days if day.isoformat() not in refused]
+    weekend = weekdays_only(ctx)
+    return [
+        (day, left)
+        for day, left in days
+        if day.isoformat() not in refused and not (weekend and day.weekday() >= 5)
+    ]
 
 
 def allowed(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
     """The periods without those of the part of day ruled out."""
-    part = _part_refused(ctx)
+    part = part_refused(ctx)
     return [slot for slot in slots if not part or not in_part(slot, part)]
 
 
@@ -47,7 +57,10 @@ def _forgive(ctx: Ctx, said: Entities) -> None:
     if said.day is not None and said.day.isoformat() in excluded_days(ctx):
         wish.pop("not_day", None)
         ctx.data["not_days"] = sorted(excluded_days(ctx) - {said.day.isoformat()})
-    if said.part is not None and _part_refused(ctx) == said.part:
+    if said.weekend or (said.day is not None and said.day.weekday() >= 5):
+        wish.pop("weekdays", None)  # 还是周末吧: the weekend is wanted after all
+        ctx.data.pop("weekdays", None)
+    if said.part is not None and part_refused(ctx) == said.part:
         wish.pop("not_part", None)
         ctx.data.pop("not_part", None)
 
@@ -67,17 +80,23 @@ def _remember(ctx: Ctx, said: Entities) -> None:
             wish.pop("hour", None)
         if ctx.data.get("part") == said.not_part:
             ctx.data.update(part=None, hour=None)
-    for key in ("not_day", "not_part"):
+    if said.weekdays:  # 周末唔得, weekdays only
+        ctx.data["weekdays"] = True
+        ctx.data.pop("weekend", None)
+        wish.pop("weekend", None)
+    for key in ("not_day", "not_part", "weekdays"):
         wish.pop(key, None)
     ctx.data["wish"] = wish
 
 
-def _note(ctx: Ctx, said: Entities) -> str:
+def refusal_note(ctx: Ctx, said: Entities) -> str:
     notes = []
     if said.not_day is not None:
         notes.append(ctx.t("refuse.day", day=ctx.day(said.not_day)))
     if said.not_part is not None:
         notes.append(ctx.t("refuse.part", part=_part(ctx, said.not_part)))
+    if said.weekdays:
+        notes.append(ctx.t("refuse.weekend"))
     return ("" if ctx.lang == "zh" else " ").join(notes)
 
 
@@ -90,20 +109,25 @@ def refusal(ctx: Ctx, said: Entities) -> Outcome | None:
     """What a day or part of day ruled out at a booking step does: None when nothing is
     ruled out, or an alternative is said with it (the booking reads that as usual)."""
     _forgive(ctx, said)
-    if said.not_day is None and said.not_part is None:
+    if said.not_day is None and said.not_part is None and not said.weekdays:
         return None
     _remember(ctx, said)
     other_day = said.day is not None and said.day != said.not_day  # 星期六我去不了: no other
-    if other_day or said.part is not None or said.week is not None:
+    timed = said.part is not None or said.hour is not None or said.by_hour is not None
+    if other_day or timed or said.from_hour is not None or said.week is not None:
         return None  # 星期六唔得，星期日啦: Sunday, as any day said
     if said.site is not None or said.district is not None:
         return None
-    note = _note(ctx, said)
+    note = refusal_note(ctx, said)
     if "site_id" not in ctx.data:  # screening or place still to come: kept for the days
         return Retry(note)
     chosen = ctx.data.get("day")
-    if said.not_day is not None and chosen in (None, said.not_day.isoformat()):
-        for key in ("day", "hour", "slot_id", "by_hour", "from_hour"):
+    weekend_chosen = chosen is not None and date.fromisoformat(chosen).weekday() >= 5
+    if (said.weekdays and (chosen is None or weekend_chosen)) or (
+        said.not_day is not None and chosen in (None, said.not_day.isoformat())
+    ):
+        bounds = ("by_hour", "from_hour") if chosen is not None else ()  # said with the day
+        for key in ("day", "hour", "slot_id", *bounds):
             ctx.data.pop(key, None)
         return Next("date", note=note, rewind=True)
     if said.not_part is not None and chosen is not None:

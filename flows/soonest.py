@@ -24,6 +24,7 @@ from flows.booking_state import (
     open_days,
     open_sites,
     open_slots,
+    site_slots,
     slot_filter,
     window_closed,
 )
@@ -31,6 +32,7 @@ from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry
 from flows.places import day_options, site_name
 from flows.refusals import allowed, without_refused
+from flows.time_wanted import describe, drop, has_time, keep, suiting, time_said, wanted
 from store import Site, Slot
 
 # The steps where a place or a time is chosen.
@@ -47,6 +49,10 @@ def soonest(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
     if "site_id" in ctx.data and (two := _two_days(ctx, text)) is not None:
         return _either(ctx, *two)
     named = said.day or said.week or said.site or said.district or said.not_day
+    refused = said.not_day or said.not_part or said.weekdays  # remembered first (refusals)
+    if time_said(said) and not refused and "day" not in ctx.data and _says(text, "earliest"):
+        keep(ctx, said)  # 十点以后边日都得: the soonest within the time said
+        return _earliest(ctx, step)
     if named or said.not_part or said.part or said.hour is not None or said.by_hour is not None:
         return None
     if step in ("date", "period") and "site_id" in ctx.data and _says(text, "later"):
@@ -145,44 +151,42 @@ def _candidates(ctx: Ctx, step: str) -> list[Site]:
     return sites
 
 
-def _first_day(ctx: Ctx, site: Site) -> date | None:
-    """The first day the site has a place that is not ruled out (None: none, or its district
-    cannot be booked now)."""
+def _days(ctx: Ctx, site: Site) -> list[date]:
+    """The days the site has places not ruled out (none when its district cannot be booked
+    now)."""
     if window_closed(ctx, site.district_id) is not None:
-        return None
+        return []
     first, last = listed_days(ctx)
     if int(ctx.data.get("site_id") or 0) == site.id:
         days = open_days(ctx, first, last)
     else:
         days = ctx.store.open_days(site.id, first, last, ctx.now, slot_filter(ctx, first, last))
-    days = without_refused(ctx, days)
-    return days[0][0] if days else None
+    return [day for day, _ in without_refused(ctx, days)]
 
 
 def _earliest(ctx: Ctx, step: str) -> Outcome:
-    """The earliest place among what the step offers: its site, day and period, said, then
-    the confirmation as usual."""
+    """The earliest place among what the step offers that suits what was said (not ruled
+    out, within the time of day wanted): its site, day and period, said, then the
+    confirmation as usual. A site whose first day has nothing that suits is looked at on its
+    later days too."""
     if step == "period":
         day = date.fromisoformat(ctx.data["day"])
         slots = allowed(ctx, open_slots(ctx, day))
         if slots:
-            return _picked(ctx, None, slots[0])
+            return _picked(ctx, None, (suiting(ctx, slots) or slots)[0])
         return Retry(ctx.t("soonest.none"))
     found: list[tuple[date, int, Site]] = []
     for order, site in enumerate(_candidates(ctx, step)):
-        first = _first_day(ctx, site)
-        if first is not None:
-            found.append((first, order, site))
-    chosen = {key: ctx.data.get(key) for key in ("district", "site_id")}
+        found += [(day, order, site) for day in _days(ctx, site)]
     for day, _, site in sorted(found, key=lambda item: item[:2]):
-        ctx.data.update(district=site.district_id, site_id=site.id)
-        slots = allowed(ctx, open_slots(ctx, day))
+        slots = suiting(ctx, site_slots(ctx, site.id, day))
         if slots:
-            ctx.data.update(part=None, hour=None)
+            ctx.data.update(district=site.district_id, site_id=site.id)
             return _picked(ctx, site if step not in ("date", "period") else None, slots[0])
-    ctx.data.update(chosen)  # nothing found: the place chosen before stays
-    for key in [key for key, value in chosen.items() if value is None]:
-        del ctx.data[key]
+    if found and has_time(ctx):  # none within the time said: told, and it is dropped
+        what = describe(ctx, wanted(ctx, None, ctx.data.get("hour")))
+        drop(ctx)
+        return Retry(ctx.t("time.none", what=what))
     return Retry(ctx.t("soonest.none"))
 
 

@@ -23,7 +23,7 @@ from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.reading import NONE, Reading
-from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when
+from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when, week_part
 from flows.dates import next_monday
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
@@ -156,6 +156,7 @@ class Interpreter:
             [
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
                 *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
+                *((w, ("weekdays", 1, 0.0)) for w in lexicon.weekdays),
                 *((w, ("week", 1, 0.0)) for w in lexicon.next_week),
                 *((w, ("week", 2, 0.0)) for w in lexicon.week_after_next),
                 *((w, ("question", 1, 0.0)) for w in lexicon.question),
@@ -418,6 +419,7 @@ class Interpreter:
         not_day, not_part = (refused.day, refused.part) if refused else (None, None)
         day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
         part = None if part == not_part else part  # 唔要朝早, anything but the morning
+        weekend, weekdays, day, not_day = week_part(text, values, day, not_day)  # 周末唔得
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
         district, site, makers, given_in, given_at = self.names.places(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
@@ -433,7 +435,8 @@ class Interpreter:
             first_maker=first_of_makers(text, makers),
             first_district=given_in,
             first_site=given_at,
-            weekend=bool(values["weekend"]) and day is None,
+            weekend=weekend and day is None,
+            weekdays=weekdays,
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=self._age(text),
             too_far=too_far,

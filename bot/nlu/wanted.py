@@ -107,6 +107,26 @@ def not_ruled_out(text: str) -> str | None:
     return " ".join(wanted) if len(wanted) < len(clauses) else None
 
 
+def refused_words(text: str, words: list[str]) -> bool:
+    """Whether one of ``words`` is in what a word of refusal rules out: right beside it, in
+    its clause (周末唔得, not on weekends, 星期六同星期日都唔得)."""
+    refusal, masked = _refusal_patterns()
+    if masked is not None:
+        text = masked.sub(lambda m: "\u3000" * len(m.group()), text)  # as wide as it was
+    spans = []
+    for clause in re.finditer(r"[^，,。.;；!！?？]+", text):
+        for match in refusal.finditer(clause.group()):
+            at = clause.start()
+            left, right = _reach(clause.group(), match.start(), match.end())
+            spans.append((at + left, at + right))
+    return any(
+        found.start() < right and found.end() > left
+        for word in words
+        for found in re.finditer(re.escape(word), text)
+        for left, right in spans
+    )
+
+
 def ruled_out(text: str, today: date) -> When | None:
     """The day, part of day or hour ruled out (星期六不行; 除咗星期六，边日都得: Saturday; 唔要朝早:
     the morning): what the words right beside a word of refusal name, in a clause saying no,
@@ -142,6 +162,12 @@ _REACH = 15
 
 def _beside(clause: str, start: int, end: int) -> str:
     """The words just before and after ``clause[start:end]``, within ``_REACH``."""
+    left, right = _reach(clause, start, end)
+    return clause[left:right]
+
+
+def _reach(clause: str, start: int, end: int) -> tuple[int, int]:
+    """Where the words just before and after ``clause[start:end]`` begin and end."""
     left, budget = start, _REACH
     while left > 0 and budget > 0:
         left -= 1
@@ -150,7 +176,7 @@ def _beside(clause: str, start: int, end: int) -> str:
     while right < len(clause) and budget > 0:
         budget -= 3 if ord(clause[right]) > 0x2E80 else 1
         right += 1
-    return clause[left:right]
+    return left, right
 
 
 def _after_change(before: When, after: When) -> When:
@@ -176,3 +202,30 @@ def _both(left: When, right: When) -> When | None:
 
 def _agreed(a: _T | None, b: _T | None) -> _T | None:
     return b if a is None else a if b is None or a == b else None
+
+
+# A word of the days Monday to Friday that names them as a range (星期一至五): no one day.
+_RANGE = re.compile(r"至|到|\bto\b|-")
+
+
+def week_part(
+    text: str, found: dict[str, list[tuple[str, str | int]]], day: date | None, not_day: date | None
+) -> tuple[bool, bool, date | None, date | None]:
+    """The weekend wanted, and Monday to Friday wanted (平日, weekdays only), from the words of
+    each ``found`` (``weekend``, ``weekdays``): said as such, or as the other ruled out (周末唔得,
+    not on weekends; 平日唔得: the weekend); with the day wanted and the day ruled out, without
+    a Saturday or Sunday (or the Monday of 星期一至五) when weekdays are wanted."""
+    weekend = [str(word) for word, _ in found["weekend"]]
+    weekdays = [str(word) for word, _ in found["weekdays"]]
+    weekend_out = bool(weekend) and refused_words(text, weekend)
+    weekdays_out = bool(weekdays) and refused_words(text, weekdays)
+    wants_weekdays = (bool(weekdays) and not weekdays_out) or weekend_out
+    wants_weekend = (bool(weekend) and not weekend_out) or weekdays_out
+    if wants_weekdays and wants_weekend:  # 周末唔得，平日得 says both ways: weekdays
+        wants_weekend = not (weekend_out or not weekdays_out)
+        wants_weekdays = not wants_weekend
+    if wants_weekdays:
+        ranged = any(_RANGE.search(word) for word in weekdays)
+        day = None if day is not None and (day.weekday() >= 5 or ranged) else day
+        not_day = None if not_day is not None and not_day.weekday() >= 5 else not_day
+    return wants_weekend, wants_weekdays, day, not_day
