@@ -38,6 +38,9 @@ TOPICS: tuple[str, ...] = (
     "after",  # feeling unwell after the shot (fever, a sore arm): what to do
     "doctor",  # what the rules do not list (menstruation, another vaccine lately): the doctor
     "hotline",  # the hotline's number (policy contact.hotline); 人工 for a call-back
+    "certificate",  # proof of vaccination: where the record is (policy records.*)
+    "busy",  # which site has the most free places (the store), then booking there
+    "aftercare",  # bathing, drinking, food, exercise after the shot (policy aftercare.*)
 )
 
 

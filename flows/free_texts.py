@@ -50,6 +50,10 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.ask.noshow": ("爽约的后果", "Missed appointments"),
     "intent.ask.residency": ("外地户籍、境外人士能否接种", "Non-locals and foreigners"),
     "intent.ask.after": ("接种后不适怎么办", "Feeling unwell after the shot"),
+    "busy.book": ("在{site}预约", "Book at {site}"),
+    "intent.ask.certificate": ("接种记录和证明", "Proof of vaccination"),
+    "intent.ask.busy": ("哪里空位多", "Sites with the most places"),
+    "intent.ask.aftercare": ("接种后洗澡、饮酒等", "Bathing, drinking after the shot"),
     "intent.ask.doctor": ("经期、近期打过其他疫苗能否接种", "Periods, other vaccines lately"),
     "unknown": (
         "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.nlu.classifier import NaiveBayes, trained
+from bot.nlu.clauses import questions_in
 from bot.nlu.names import Names, earlier_clauses, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
@@ -223,11 +224,14 @@ class Interpreter:
         question = self._question(text, found)
         request = self._request(text, found)
         also = self._weigh(scores, entities, question, request, text, topics, named)
-        order = self._order
-        ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
+        ranked = tuple(
+            sorted(scores.items(), key=lambda item: (-item[1], self._order.get(item[0], 0)))
+        )
         top, best = ranked[0] if ranked else (NONE, 0.0)
-        runner = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = best >= self.lexicon.scoring.threshold and top != NONE
+        asked = questions_in(text, top, self._score, self._words.find, self.lexicon.scoring)
+        asked = asked if understood and question else ()  # 隔几耐？使唔使带？: both, no doubt
+        runner = ranked[1][1] if len(ranked) > 1 and ranked[1][0] not in asked else 0.0
         if top == "cancel":  # 明天去不了，帮我取消: the day and time of the booking to cancel
             day, part = entities.day or entities.not_day, entities.part or entities.not_part
             entities = replace(entities, day=day, part=part)
@@ -241,6 +245,7 @@ class Interpreter:
             ranked=ranked,
             text=text,
             also=also if understood and top == "book" else None,
+            asked=asked,
         )
 
     def _question(self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:
