@@ -235,3 +235,21 @@ def test_after_the_shot_the_policy_advice_is_said(
 def test_fever_after_the_shot_is_still_the_after_answer(phone: Phone) -> None:
     assert READER.read("打完发烧怎么办", TODAY).intent == "ask.after"
     assert READER.read("打完针可以喝咖啡吗", TODAY).intent == "none"  # coffee: not in the advice
+
+
+# -- booking for two people at once -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("我可以同时帮两个人约吗", "为家人亲友预约：每人先在本手机登记（一个手机最多5人）"),
+        ("我哋两个可唔可以一齐约", "为家人亲友预约"),
+        ("可以幫兩個人預約嗎", "為家人親友預約"),
+        ("can I book for two people at once", "Booking for family or friends"),
+    ],
+)
+def test_booking_for_two_people_says_how_then_begins(phone: Phone, text: str, told: str) -> None:
+    replies = phone.send(text)
+    assert told in replies[0].text, replies[0].text
+    assert replies[-1].options  # the booking begins (registering first: the consent)
