@@ -305,12 +305,12 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
     ),
     # -- the sites with the most free places (store: released, bookable places) ---------------
     "busy": (
-        "未来{days}天空位最多：{sites}。",
-        "Most free places in the next {days} days: {sites}.",
+        "未来{days}天空位最多：{places}。",
+        "Most free places in the next {days} days: {places}.",
     ),
     "busy.district": (
-        "{district}未来{days}天空位最多：{sites}。",
-        "Most free places in {district} in the next {days} days: {sites}.",
+        "{district}未来{days}天空位最多：{places}。",
+        "Most free places in {district} in the next {days} days: {places}.",
     ),
     "busy.label": ("{name}（{n}个）", "{name} ({n})"),
     "busy.label.district": ("{name}（{district}，{n}个）", "{name} ({district}, {n})"),

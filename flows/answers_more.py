@@ -67,7 +67,7 @@ def busy(ctx: Ctx, entities: Entities) -> list[str]:
             labels = [_label(ctx, site, n, with_district) for site, n in found[:shown]]
             listed = SEPARATORS[ctx.lang].join(labels)
             key = "busy.district" if district_id else "busy"
-            said = parts.t(ctx, key, days=days, sites=listed, district=district)
+            said = parts.t(ctx, key, days=days, places=listed, district=district)
             candidates.append(parts.say(ctx, said, close))
     return candidates
 

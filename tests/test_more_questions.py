@@ -136,6 +136,15 @@ def test_a_site_given_more_places_comes_first(store: Store, phone: Phone, clock:
     assert [o.label for o in replies[0].options] == [f"Book at {site.name_en}"]
 
 
+def test_in_traditional_the_sentence_is_converted_and_the_names_kept(
+    store: Store, phone: Phone, clock: Clock
+) -> None:
+    said = phone.say("哪個接種點比較少人")
+    (name, left), *_ = _most(store, clock)
+    assert said.startswith("未來7天空位最多：") and f"{name}（" in said, said
+    assert f"區，{left}個）" in said and "回覆 預約" in said, said
+
+
 def test_no_free_places_says_so_and_when_places_come(
     store: Store, policy: Policy, clock: Clock
 ) -> None:
@@ -157,6 +166,7 @@ TWO = [
     ("how long between doses and does it cost anything?", ("21-56 days", "free")),
     ("what should I bring, and how long do I wait after?", ("ID document", "30 minutes")),
     ("is it free? also where is the shipai site", ("free", "Shipai East Rd")),
+    ("各区几点可以预约？第二针隔多久？要带什么？", ("20:00-08:00", "21-56天", "身份证件")),
 ]
 
 
