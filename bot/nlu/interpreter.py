@@ -194,9 +194,8 @@ class Interpreter:
         return self.read_text(self.normalise(message), today)
 
     def warm(self, today: date) -> None:
-        """Load now what the first messages would otherwise wait for (a tenth of a second
-        and more, once): the place names, the Chinese-numeral and English date parsers, the
-        script converters. A long-running process calls it at start-up."""
+        """Load now what the first messages would otherwise wait for (0.1 s and more, once):
+        place names, date parsers, script converters. Called by long-running processes."""
         for message in _WARM_UP:
             self.read(message, today)
         in_traditional_script("")  # the replies' script, told at each Chinese SMS
@@ -224,9 +223,8 @@ class Interpreter:
         question = self._question(text, found)
         request = self._request(text, found)
         also = self._weigh(scores, entities, question, request, text, topics, named)
-        ranked = tuple(
-            sorted(scores.items(), key=lambda item: (-item[1], self._order.get(item[0], 0)))
-        )
+        order = self._order
+        ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
         understood = best >= self.lexicon.scoring.threshold and top != NONE
         asked = questions_in(text, top, self._score, self._words.find, self.lexicon.scoring)
