@@ -25,7 +25,7 @@ from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
 from bot.reply_language import said_language
 from flows import FLOWS
-from flows.answers import answer as answer_question
+from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
 from flows.dialogue import (
     AGREE_WORDS,
@@ -57,7 +57,7 @@ PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's ow
 
 # Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
 AGREE = frozenset(
-    (*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please")
+    (*AGREE_WORDS, "系", "係", "要", "嗯", "恩", "ok la", "sure", "yes please", "please")
 )  # fmt: skip
 
 
@@ -215,8 +215,10 @@ class Turn:
         command it names."""
         intent = reading.intent
         said = wish if wish is not None else reading.entities.said()
-        if intent.startswith("ask."):
-            return [Reply(answer_question(self.ctx, intent[4:], reading.entities))]
+        if intent.startswith("ask."):  # every question asked (孕妇可以打吗？要带什么？)
+            reply = Reply(answer_all(self.ctx, reading.topics(), reading.entities))
+            booking = book_at(self.ctx, reading.topics(), reading.entities)  # 1: the first site
+            return [self._offer(reply, *booking) if booking else reply]
         if intent in FLOW_INTENTS:
             self._leave_flow()
             carry: dict[str, Any] = {"wish": said} if said else {}
@@ -234,7 +236,7 @@ class Turn:
                 cap = self.ctx.policy.registration.max_people_per_phone
                 first.append(Reply(self.t("book.family", n=cap)))
             if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
-                side = answer_question(self.ctx, reading.also[4:], reading.entities, closing=False)
+                side = answer_all(self.ctx, [reading.also[4:]], reading.entities, False)
                 first.append(Reply(side))
             return first + self._start(intent, carry=carry)
         if intent == "thanks":
@@ -384,7 +386,7 @@ class Turn:
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
             # without a mark of a question, 晚上 or 轮椅 answers a step that takes words (a
             # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
-            reply = answer_question(self.ctx, reading.intent[4:], reading.entities, closing=False)
+            reply = answer_all(self.ctx, reading.topics(), reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
         simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
         answer = Answer(

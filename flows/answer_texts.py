@@ -13,6 +13,9 @@ from flows.texts import Lang, fill
 # Two SMS segments: UCS-2 67 characters each when split, GSM-7 153 each.
 LIMITS: dict[Lang, int] = {"zh": 134, "en": 306}
 
+# Three SMS segments: several questions answered in one reply (``answers.answer_all``).
+LIMITS3: dict[Lang, int] = {"zh": 201, "en": 459}
+
 # How a list of names is joined (not sentences: kept apart from the catalogue).
 SEPARATORS: dict[Lang, str] = {"zh": "、", "en": ", "}
 # How sentences are joined: Chinese ends them with "。" already, English needs a space.
@@ -29,6 +32,12 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
     "close.cancel": ("回复 取消 取消预约。", "Reply MENU and choose Cancel a booking."),
     "close.code": ("回复 查询 查看预约码。", "Reply STATUS for your booking code."),
     "close.status": ("回复 查询 查看接种记录。", "Reply STATUS to see the doses on record."),
+    "close.busy": ("回复 预约 在第一个接种点预约。", "Reply BOOK to book at the first."),
+    # -- several questions in one message (answers.answer_all) ---------------------------------
+    "asked.later": (
+        "您还问了：{topics}，请另发一条再问。",
+        "You also asked about: {topics}. Please ask that in a message of its own.",
+    ),
     # -- lists -------------------------------------------------------------------------------
     "list.more": ("{names}等{n}处", "{names} ({n} in all)"),
     "list.count": ("共{n}处", "{n} in all"),
@@ -287,6 +296,46 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
     "hotline": (
         "咨询热线：{number}。回复 人工 可请工作人员回电。",
         "Hotline: {number}. Reply AGENT to have an operator call you back.",
+    ),
+    # -- proof of vaccination (policy records.*) ------------------------------------------------
+    "certificate": (
+        "每剂接种后由接种点录入系统，可在{online}查看电子接种记录。",
+        "Each dose is entered by the site; see your electronic record in {online}.",
+    ),
+    "certificate.paper": (
+        "接种现场另发纸质接种凭证，请妥善保管。",
+        "The site also gives you a paper record: keep it safe.",
+    ),
+    "certificate.hotline": (
+        "每剂接种后由接种点录入系统；需要证明请致电{number}。",
+        "Each dose is entered by the site; for proof, call {number}.",
+    ),
+    # -- the sites with the most free places (store: released, bookable places) ---------------
+    "busy": (
+        "未来{days}天空位最多：{places}。",
+        "Most free places in the next {days} days: {places}.",
+    ),
+    "busy.district": (
+        "{district}未来{days}天空位最多：{places}。",
+        "Most free places in {district} in the next {days} days: {places}.",
+    ),
+    "busy.label": ("{name}（{n}个）", "{name} ({n})"),
+    "busy.label.district": ("{name}（{district}，{n}个）", "{name} ({district}, {n})"),
+    "busy.none": (
+        "未来{days}天暂无可约空位，每天{time}放号。",
+        "No free places in the next {days} days; places are released daily at {time}.",
+    ),
+    "busy.none.district": (
+        "{district}未来{days}天暂无可约空位，每天{time}放号。",
+        "No free places in {district} in the next {days} days; released daily at {time}.",
+    ),
+    # -- after the shot: bathing, drinking, food, exercise (policy aftercare.*) ----------------
+    "aftercare": (
+        "接种后{hours}小时内针口保持干燥，可洗澡但勿揉搓针口；{days}天内不饮酒，"
+        "少吃辛辣刺激食物，避免剧烈运动，多喝水多休息。不适持续请就医或回复 人工。",
+        "Keep the injection site dry for {hours} hours: a shower is fine, but do not rub it. "
+        "For {days} days no alcohol, spicy food or hard exercise; drink water and rest. If you "
+        "feel unwell and it lasts, see a doctor or reply AGENT.",
     ),
     # -- missed appointments -------------------------------------------------------------------
     "noshow": (

@@ -14,11 +14,14 @@ about one district or one vaccine).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import product
 
 from flows import answer_parts as parts
 from flows import answers_doses as doses
-from flows.answer_texts import SEPARATORS
+from flows import answers_more as more
+from flows.answer_texts import LIMITS3, SEPARATORS, SPACES
+from flows.answers_more import book_at as book_at  # for the engine: booking where it is said
 from flows.dialogue import Ctx
 from flows.entities import TOPICS, Entities
 from flows.missed import missed_answer
@@ -28,7 +31,9 @@ from store import Site
 
 GROUPS = {"zh": "；", "en": "; "}  # districts' windows, in the hours answer
 MAX_AGE = 130  # an age beyond this is not a person's: the general answer is given
-CLOSINGS = tuple(f"close.{name}" for name in ("book", "site", "queue", "cancel", "code", "status"))
+CLOSINGS = tuple(
+    f"close.{name}" for name in ("book", "site", "queue", "cancel", "code", "status", "busy")
+)
 
 
 def answer(ctx: Ctx, topic: str, entities: Entities, closing: bool = True) -> str:
@@ -41,12 +46,44 @@ def answer(ctx: Ctx, topic: str, entities: Entities, closing: bool = True) -> st
     if build is None:
         raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(TOPICS)}")
     said = parts.fit(ctx, build(ctx, entities))
-    if not closing:  # inside a flow: its own question follows instead of the next step
-        for key in CLOSINGS:
-            end = parts.t(ctx, key)
-            if said.endswith(end):
-                return said[: -len(end)].rstrip()
+    return said if closing else _unclosed(ctx, said)
+
+
+def _unclosed(ctx: Ctx, said: str) -> str:
+    """An answer without its closing next step (inside a flow, or before another answer)."""
+    for key in CLOSINGS:
+        end = parts.t(ctx, key)
+        if said.endswith(end):
+            return said[: -len(end)].rstrip()
     return said
+
+
+def answer_all(ctx: Ctx, topics: Sequence[str], entities: Entities, closing: bool = True) -> str:
+    """The answers to several questions asked in one message (孕妇可以打吗？要带什么？), in the
+    order asked, in one reply of at most three SMS (``LIMITS3``), the last answer's next step
+    closing it: each as detailed as the others leave room for. When even the shortest do not
+    fit, the first is answered and the others are named, to be asked one at a time."""
+    if len(topics) < 2:
+        return answer(ctx, topics[0], entities, closing)
+    built = []
+    for n, topic in enumerate(topics):
+        build = _BUILDERS.get(topic)
+        if build is None:
+            raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(TOPICS)}")
+        last = n == len(topics) - 1
+        built.append([c if last and closing else _unclosed(ctx, c) for c in build(ctx, entities)])
+    limit = LIMITS3[ctx.lang]
+    # the most detailed together: the fewest steps down each answer's candidates, in all
+    choices = sorted(
+        product(*(list(enumerate(c)) for c in built)), key=lambda c: sum(i for i, _ in c)
+    )
+    for choice in choices:
+        said = SPACES[ctx.lang].join(text for _, text in choice)
+        if len(said) <= limit:
+            return said
+    first = answer(ctx, topics[0], entities, closing=False)
+    names = SEPARATORS[ctx.lang].join(ctx.t(f"intent.ask.{topic}") for topic in topics[1:])
+    return parts.say(ctx, first, parts.t(ctx, "asked.later", topics=names))
 
 
 # -- health -----------------------------------------------------------------------------------
@@ -346,4 +383,7 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "residency": _residency,
     "hotline": _hotline,
     "full": _full,
+    "certificate": more.certificate,
+    "busy": more.busy,
+    "aftercare": more.aftercare,
 }

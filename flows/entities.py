@@ -39,6 +39,9 @@ TOPICS: tuple[str, ...] = (
     "doctor",  # what the rules do not list (menstruation, another vaccine lately): the doctor
     "hotline",  # the hotline's number (policy contact.hotline); 人工 for a call-back
     "full",  # a complaint: no places, the system down (系统又崩了): why, the queue, 人工
+    "certificate",  # proof of vaccination: where the record is (policy records.*)
+    "busy",  # which site has the most free places (the store), then booking there
+    "aftercare",  # bathing, drinking, food, exercise after the shot (policy aftercare.*)
 )
 
 

@@ -103,6 +103,23 @@ class Contact(_Model):
     hotline: str = Field(default="12345", pattern=r"^\+?[0-9][0-9 -]{1,22}[0-9]$")
 
 
+class Records(_Model):
+    """Where a resident finds proof of vaccination (said when asked: 接种证明在哪里看)."""
+
+    # Where the electronic record is seen (an app, a mini program, a website); empty: none said.
+    online_zh: str = Field(default="粤康码（粤省事小程序）", max_length=30)
+    online_en: str = Field(default="the Yuekang health code (Yueshengshi app)", max_length=60)
+    # Whether the site hands out a paper record (接种凭证) after the shot.
+    paper: bool = True
+
+
+class Aftercare(_Model):
+    """The usual advice after the shot (China CDC's 接种须知), said when asked (打完可以洗澡吗)."""
+
+    keep_dry_hours: int = Field(default=24, ge=0, le=168)  # keep the injection site dry
+    avoid_days: int = Field(default=7, ge=0, le=60)  # no alcohol, spicy food, hard exercise
+
+
 class Ages(_Model):
     minimum: int = Field(ge=0, le=120)
     assessment: int = Field(ge=0, le=120)
@@ -242,6 +259,8 @@ class Policy(_Model):
     outbox: Outbox
     retention: Retention = Retention()
     contact: Contact = Contact()
+    records: Records = Records()
+    aftercare: Aftercare = Aftercare()
     districts: dict[str, District] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)
     campaigns: tuple[Campaign, ...] = ()

@@ -140,8 +140,8 @@ def test_what_vaxbot_does_not_do_gets_the_menu_and_is_kept(
     ("body", "said"),
     [
         ("核酸检测结果怎么查", "这个问题我不清楚"), ("疫苗安全吗", "这个问题我不清楚"),
-        ("is the vaccine safe", "I can't answer that"), ("打完针可以洗澡吗", "这个问题我不清楚"),
-        ("打完可以饮酒吗", "这个问题我不清楚"),
+        ("is the vaccine safe", "I can't answer that"), ("打完针可以喝咖啡吗", "这个问题我不清楚"),
+        ("疫苗保护期多久", "这个问题我不清楚"),
     ],
 )  # fmt: skip
 def test_a_question_vaxbot_cannot_answer_says_so_and_is_kept(

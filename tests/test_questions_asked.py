@@ -114,7 +114,7 @@ def test_questions_at_the_consent_are_answered_and_it_is_asked_again(
     assert site.address_zh in address, address
     kept = phone.say("聽日有冇位")
     assert "6月18日" in kept and "回覆 1 到 3" not in kept, kept
-    for message in ("有停车场吗", "打完可以饮酒吗"):
+    for message in ("有停车场吗", "打完可以喝咖啡吗"):
         said = phone.say(message)
         assert "人工" in said and "1 到 3" in said, said
     assert "为谁登记" in phone.say("1")  # the consent still works, and the flow goes on

@@ -24,7 +24,7 @@ AT_THE_SCREENING = (*REGISTER_SELF, "我想明天上午在天河体育中心打�
     ("question", "expected"),
     [
         ("打完针可以喝咖啡吗", UNKNOWN_ZH),
-        ("接種完可唔可以沖涼？", UNKNOWN_HANT),
+        ("接種完可唔可以飲咖啡？", UNKNOWN_HANT),
         ("接种点有没有厕所", UNKNOWN_ZH),
         ("is there a toilet at the site?", UNKNOWN_EN),
         ("can I bring my dog", UNKNOWN_EN),
@@ -42,7 +42,7 @@ def test_a_question_with_no_answer_says_so_in_the_residents_language(
 def test_inside_a_flow_it_says_so_and_asks_the_step_again(phone: Phone) -> None:
     phone.run(*AT_THE_SCREENING)
     asked = phone.say("没有")  # the date question
-    said = phone.say("打完可唔可以游水")
+    said = phone.say("打完可唔可以饮咖啡")
     assert said.startswith(UNKNOWN_ZH) and "没看懂" not in said
     assert said.splitlines()[-1] == asked.splitlines()[-1]  # the step, again
     assert "请选择时段" in phone.say("6月18日")  # and it still takes the answer
@@ -73,7 +73,7 @@ def test_a_question_at_the_screening_is_answered_and_the_list_asked_in_one_line(
     assert "同一厂家" in replies[0].text
     assert replies[-1].text == "张三有以上情况吗？请回复 没有 或序号"
     assert sum(segments(sms) for sms in render_all(replies)) <= 3
-    unknown = phone.send("打完可以饮酒吗")
+    unknown = phone.send("打完可以喝咖啡吗")
     assert unknown[0].text.startswith(UNKNOWN_ZH) and "逐条" not in unknown[0].text
     assert sum(segments(sms) for sms in render_all(unknown)) <= 3
     assert "符合接种条件" in phone.say("没有")  # the list still answered as before

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.nlu.classifier import NaiveBayes, trained
+from bot.nlu.clauses import questions_in
 from bot.nlu.names import Names, earlier_clauses, first_of_makers, maker_named_last
 from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
@@ -194,9 +195,8 @@ class Interpreter:
         return self.read_text(self.normalise(message), today)
 
     def warm(self, today: date) -> None:
-        """Load now what the first messages would otherwise wait for (a tenth of a second
-        and more, once): the place names, the Chinese-numeral and English date parsers, the
-        script converters. A long-running process calls it at start-up."""
+        """Load now what the first messages would otherwise wait for (0.1 s and more, once):
+        place names, date parsers, script converters. Called by long-running processes."""
         for message in _WARM_UP:
             self.read(message, today)
         in_traditional_script("")  # the replies' script, told at each Chinese SMS
@@ -227,8 +227,10 @@ class Interpreter:
         order = self._order
         ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
-        runner = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = best >= self.lexicon.scoring.threshold and top != NONE
+        asked = questions_in(text, top, self._score, self._words.find, self.lexicon.scoring)
+        asked = asked if understood and question else ()  # 隔几耐？使唔使带？: both, no doubt
+        runner = ranked[1][1] if len(ranked) > 1 and ranked[1][0] not in asked else 0.0
         if top == "cancel":  # 明天去不了，帮我取消: the day and time of the booking to cancel
             day, part = entities.day or entities.not_day, entities.part or entities.not_part
             entities = replace(entities, day=day, part=part)
@@ -242,6 +244,7 @@ class Interpreter:
             ranked=ranked,
             text=text,
             also=also if understood and top == "book" else None,
+            asked=asked,
         )
 
     def _question(self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:

@@ -23,6 +23,13 @@ class Reading:
     ranked: tuple[tuple[str, float], ...] = field(default=())  # intents by score, best first
     text: str = ""  # the normalised text
     also: str | None = None  # a question asked with a booking request (想约，要带什么？)
+    # several questions in one message (孕妇可以打吗？要带什么？): each clause's topic, in order
+    asked: tuple[str, ...] = ()
+
+    def topics(self) -> list[str]:
+        """The topics asked about (``ask.<topic>``): every one of a message asking several,
+        else the likeliest reading's."""
+        return [name[4:] for name in self.asked] or [self.intent[4:]]
 
     def likely(self, threshold: float) -> tuple[str, ...]:
         """The two likeliest intents that reach ``threshold``; none when the likeliest reading
