@@ -60,13 +60,12 @@ from flows.booking_place import (
     companion_first,
     companion_of,
     dose_notices,
-    needs_companion,
     offer_queue,
     revise,
     to_place,
 )
+from flows.booking_queue import QUEUE_STEPS
 from flows.booking_state import (
-    PART_WORDS,
     Person,
     booked_resident,
     chosen_person,
@@ -104,7 +103,6 @@ from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
 from flows.minds import other_maker_note, people_meant
 from flows.places import (
-    PARTS,
     booking_facts,
     site_address,
     site_name,
@@ -442,45 +440,6 @@ def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, even
     return text
 
 
-# -- the pre-registration queue ---------------------------------------------------------------
-
-
-def _queue(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("queue.ask"), agree_or_not(ctx.t("queue.join"), ctx.t("queue.skip")))
-
-
-def _read_queue(ctx: Ctx, answer: Answer) -> Outcome:
-    if answer.value != "yes":
-        return Done(ctx.t("queue.declined"))
-    if ctx.data.get("part") in PARTS:  # already said (晚上, 明天下午): no need to ask
-        return _join_queue(ctx, ctx.data["part"])
-    return Next("queue_period")
-
-
-def _queue_period(ctx: Ctx) -> Prompt:
-    """The time of day the person prefers: automatic assignment offers that first."""
-    options = tuple(
-        Option(str(n), ctx.t(f"part.{part}"), part, words)
-        for n, (part, words) in enumerate(PART_WORDS.items(), 1)
-    )
-    return Prompt(ctx.t("queue.period"), options)
-
-
-def _read_queue_period(ctx: Ctx, answer: Answer) -> Outcome:
-    return _join_queue(ctx, None if answer.value == "any" else str(answer.value))
-
-
-def _join_queue(ctx: Ctx, period: str | None) -> Outcome:
-    resident = booked_resident(ctx)
-    district = ctx.data.get("queue_district") or resident.district_id
-    added = ctx.store.join_queue(resident.id, int(ctx.data["dose"]), district, period, ctx.now)
-    said = ctx.t("queue.joined" if added else "queue.already", name=resident.name)
-    if added and needs_companion(ctx, resident.birth_date, ctx.today):  # asked at acceptance
-        min_age = ctx.policy.ages.companion
-        said += "\n" + ctx.t("queue.companion", name=resident.name, min=min_age)
-    return Done(said)
-
-
 def _after_declared(ctx: Ctx) -> Outcome:
     resident = booked_resident(ctx)
     ctx.memo.clear()  # the dose just recorded
@@ -498,7 +457,6 @@ BOOKING = Flow(
         **declare_steps(_after_declared),
         **PLACE_STEPS,
         "confirm": Step(_confirm, _read_confirm, free_text=False),
-        "queue": Step(_queue, _read_queue, free_text=False),
-        "queue_period": Step(_queue_period, _read_queue_period, free_text=False),
+        **QUEUE_STEPS,
     },
 )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from bot.nlu.ages import CN_DIGIT, age_in
 from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.clauses import questions_in
 from bot.nlu.names import Names, earlier_clauses, first_of_makers, maker_named_last
@@ -67,31 +68,6 @@ _GREETING_ASK = re.compile(
 )
 _MORNING_GREETING = re.compile(r"^早晨(?:呀|啊|喔|哦|啦)?(?:[,，!！.。~～\s]+|$)")
 _DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
-_CN_DIGIT = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_AGE = re.compile(
-    r"(?<![0-9])([0-9]{1,3})\s*(?:周岁|岁|years?[ -]old|yrs? old|yo\b)"
-    r"|(?<![一二三四五六七八九十廿])([一二三四五六七八九]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九])(?:周岁|岁)"
-    r"|(?:今年|刚满|啱啱满|已经|满|佢|他|她|我)\s*([0-9]{2})(?![0-9号日月点时:./-])"
-    r"|(?:今年|刚满|啱啱满|满|佢|他|她)\s*([一二三四五六七八九]?十[一二三四五六七八九]?)(?![岁一二三四五六七八九十几多])"
-    r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning|(?:father|mother|son|daughter"
-    r"|wife|husband|grandfather|grandmother|kid|child|brother|sister|friend"
-    r"|(?:my|our|his|her) [a-z-]{2,12}) is)\s+([0-9]{1,3})\b"
-    r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
-    r"|\(([0-9]{2})\)"
-)
-
-
 # One message per lazily loaded part: Chinese numerals and a time (cn2an), a phrase only
 # dateparser reads, Traditional characters (OpenCC), a site's name (the names).
 _WARM_UP = ("下周一上午十点打第二针", "I'd like to book in 3 days please", "幫我預約明天下午的疫苗")
@@ -100,16 +76,6 @@ _WARM_UP = ("下周一上午十点打第二针", "I'd like to book in 3 days ple
 def _asked(topics: frozenset[str]) -> bool:
     """Whether the cues named a question's topic (an ``ask.*`` intent)."""
     return any(name.startswith("ask.") for name in topics)
-
-
-def _small_number(text: str) -> int | None:
-    """一 … 九十九 (and 廿二) as a number."""
-    if text.startswith("廿"):
-        return 20 + _CN_DIGIT.get(text[1:], 0) if len(text) <= 2 else None
-    if "十" not in text:
-        return _CN_DIGIT.get(text)
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -441,7 +407,7 @@ class Interpreter:
             weekend=weekend and day is None,
             weekdays=weekdays,
             week=next_monday(today, weeks) if weeks and day is None else None,
-            age=self._age(text),
+            age=age_in(text),
             too_far=too_far,
             not_day=not_day,
             not_part=not_part,
@@ -454,7 +420,7 @@ class Interpreter:
         numbers = {int(value) for _, value in said}
         for match in _DOSE_NUMBER.finditer(text):
             digit = match.group(1)
-            numbers.add(int(digit) if digit.isdigit() else _CN_DIGIT[digit])
+            numbers.add(int(digit) if digit.isdigit() else CN_DIGIT[digit])
         if not numbers:
             return None
         if 0 in numbers:
@@ -493,12 +459,3 @@ class Interpreter:
             if found is not None and not _GIVEN_TO.search(text[: found.start()]):
                 return True
         return False
-
-    @staticmethod
-    def _age(text: str) -> int | None:
-        match = _AGE.search(text)
-        if match is None:
-            return None
-        digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
-        age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
-        return age if age is not None and 0 < age < 130 else None

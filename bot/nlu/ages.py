@@ -1,0 +1,49 @@
+"""An age said in a message: 70岁, 七十岁, 今年76, 佢八十, she is 70, my father is 82, (65)."""
+
+from __future__ import annotations
+
+import re
+
+CN_DIGIT = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_AGE = re.compile(
+    r"(?<![0-9])([0-9]{1,3})\s*(?:周岁|岁|years?[ -]old|yrs? old|yo\b)"
+    r"|(?<![一二三四五六七八九十廿])([一二三四五六七八九]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九])(?:周岁|岁)"
+    r"|(?:今年|刚满|啱啱满|已经|满|佢|他|她|我)\s*([0-9]{2})(?![0-9号日月点时:./-])"
+    r"|(?:今年|刚满|啱啱满|满|佢|他|她)\s*([一二三四五六七八九]?十[一二三四五六七八九]?)(?![岁一二三四五六七八九十几多])"
+    r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning|(?:father|mother|son|daughter"
+    r"|wife|husband|grandfather|grandmother|kid|child|brother|sister|friend"
+    r"|(?:my|our|his|her) [a-z-]{2,12}) is)\s+([0-9]{1,3})\b"
+    r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
+    r"|\(([0-9]{2})\)"
+)
+
+
+def _small_number(text: str) -> int | None:
+    """一 … 九十九 (and 廿二) as a number."""
+    if text.startswith("廿"):
+        return 20 + CN_DIGIT.get(text[1:], 0) if len(text) <= 2 else None
+    if "十" not in text:
+        return CN_DIGIT.get(text)
+    tens, _, ones = text.partition("十")
+    return (CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+def age_in(text: str) -> int | None:
+    """The age ``text`` says (a normalised message), if any: 1 to 129."""
+    match = _AGE.search(text)
+    if match is None:
+        return None
+    digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
+    age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
+    return age if age is not None and 0 < age < 130 else None
