@@ -77,6 +77,9 @@ YES_WORDS = (
     *("系", "系呀", "系啊", "系的", "啱", "啱啊"),  # Cantonese (係, read in Simplified)
     *("yes", "y", "ok", "yep", "yeah", "yup", "sure", "correct"),
 )
+# Words that acknowledge rather than answer (好, ok, sure): a yes to a proposal, never to a
+# question of fact (是否对疫苗成分过敏？ 好 is no "yes, allergic").
+ACKNOWLEDGING = frozenset({"好", "好的", "ok", "sure"})
 NO_WORDS = (
     *("否", "不", "不是", "不是啊", "不对", "没有", "没有啊", "没", "没啊", "没呀", "无"),
     *("唔系", "唔啱", "冇", "冇啊", "冇呀", "冇有"),  # Cantonese
@@ -123,8 +126,12 @@ def affirms(folded: str, approving: bool = False) -> bool:
 def yes_no(yes_label: str, no_label: str, approving: bool = True) -> tuple[Option, Option]:
     """Options 1 (value "yes") and 2 (value "no"), also chosen by words like 是/没有/yes/n.
     ``approving``: a choice offered (confirm, agree), which ``sounds good`` approves; not a
-    question of fact (a health question), where only a yes says yes."""
-    yes = (*YES_WORDS, *APPROVAL) if approving else YES_WORDS
+    question of fact (a health question), where only a yes says yes (``好``, ``ok``: asked
+    again)."""
+    if approving:
+        yes = (*YES_WORDS, *APPROVAL)
+    else:
+        yes = tuple(word for word in YES_WORDS if word not in ACKNOWLEDGING)
     return Option("1", yes_label, "yes", yes), Option("2", no_label, "no", NO_WORDS)
 
 

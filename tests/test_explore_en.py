@@ -110,7 +110,8 @@ def test_yes_or_this_one_takes_the_number_offered(engine: Engine, store: Store) 
 
 def test_approval_words_are_no_yes_at_a_health_question(engine: Engine, store: Store) -> None:
     one_by_one = (*AT_SCREENING, "one by one")  # Is John Smith allergic to …?
-    approvals = ["all good", "sounds good", "ok book it", "yes book it", "yes that's fine"]
+    approvals = ["all good", "sounds good", "ok book it", "yes book it", "yes that's fine", "ok"]
+    approvals += ["sure", "好", "好的"]  # acknowledging, not answering (嗯 is a yes)
     for text, replies, passport in residents(engine, one_by_one, approvals):
         assert "cannot be vaccinated" not in said(replies), text
         person = store.resident_by_document("passport", passport)
