@@ -128,6 +128,7 @@ def yes_no(yes_label: str, no_label: str, approving: bool = True) -> tuple[Optio
     ``approving``: a choice offered (confirm, agree), which ``sounds good`` approves; not a
     question of fact (a health question), where only a yes says yes (``好``, ``ok``: asked
     again)."""
+    yes: tuple[str, ...]
     if approving:
         yes = (*YES_WORDS, *APPROVAL)
     else:
