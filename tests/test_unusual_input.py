@@ -218,3 +218,19 @@ def test_number_of_never_raises_and_gives_plain_digits(text: str) -> None:
         assert number is None or (number.isascii() and number.isdecimal())
         if number is not None and answer.isascii() and answer.isdecimal():
             assert number == str(int(answer))
+
+
+@pytest.mark.parametrize("text", ["???", "？？？", "?!", "…?", "¿?"])
+def test_marks_of_a_question_alone_are_not_taken_for_a_question_we_cannot_answer(
+    phone: Phone, store: Store, text: str
+) -> None:
+    """explore-en 12 kind 10: a confused ??? is answered with what the bot can do, not with
+    "this question I cannot answer"; inside a booking, the booking goes on from its step."""
+    reply = phone.say(text)
+    assert "这个问题我不清楚" not in reply
+    assert "预约" in reply  # what the bot can do
+    phone.run(*REGISTER_AND_PICK_SITE)
+    inside = phone.say(text)
+    assert "这个问题我不清楚" not in inside
+    assert conversation(store)["step"] == "date"  # type: ignore[index]
+    assert "时段" in phone.say("明天")

@@ -43,4 +43,6 @@ class Reading:
         ?, can/where …) and names nothing vaxbot reads but a place (parking at a site)."""
         if not self.question or self.intent.startswith("ask."):
             return False
+        if not any(char.isalnum() for char in self.text):  # ??? asks nothing: not understood
+            return False
         return self.intent == NONE or not set(self.entities.said()) - {"site", "district"}
