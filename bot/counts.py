@@ -56,14 +56,6 @@ class SenderCounts:
             if window is not None and window[1] > 0:
                 window[1] -= 1
 
-    def count(self, sender: str, now_us: int) -> int:
-        """``sender``'s messages in their current window (0: none)."""
-        with self._lock:
-            window = self._windows.get(sender)
-            if window is None or window[0] <= now_us - self.window_us:
-                return 0
-            return window[1]
-
     def open(self, windows: list[tuple[str, int, int]]) -> None:
         """Keep the counts here from now on, starting from ``windows`` (sender, began, count):
         the database's windows still running."""

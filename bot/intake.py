@@ -174,7 +174,6 @@ class Intake:
         self.alone = False
         # Alone, the rate limit's counts are kept here rather than in the database (bot/counts.py)
         self.counts = SenderCounts(int(rate.window * 1e6) if rate else 0)
-        self._counts_swept = time.monotonic()
         # Per conversation, the last message ``take`` has in hand: the next waits for it.
         self._in_hand: dict[tuple[str, str], asyncio.Future[None]] = {}
         self._working: set[asyncio.Task[Receipt]] = set()  # messages in hand, cancelled or not
@@ -279,7 +278,6 @@ class Intake:
         if rate is None or count is None:  # no limit, or counted in the database now
             return self._door(message, then, received, line=False)
         self._sweep(received)
-        self._forget_ended(received)
         if count <= rate.limit:
             return 0
         answered = self._door(message, then, received, line=False, counted=True)
@@ -293,12 +291,6 @@ class Intake:
         if receipt.outcome == "redelivered" and self.rate is not None:
             self.counts.take_back(_sender(message))
         return receipt
-
-    def _forget_ended(self, now_us: int) -> None:
-        moment = time.monotonic()
-        if self.rate is not None and moment - self._counts_swept >= self.rate.window:
-            self._counts_swept = moment
-            self.counts.forget_ended(now_us)
 
     def keep_company(self, alone: bool) -> None:
         """Whether this process is alone on its database (bot/peers.py, after each beat, in a
@@ -435,11 +427,13 @@ class Intake:
         return Reply(text("zh" if said == "zh" else "en", key))
 
     def _sweep(self, now_us: int) -> None:
-        """Now and then: forget abandoned arrivals and rate windows long over."""
+        """Now and then: forget abandoned arrivals and rate windows long over (those counted
+        here too)."""
         moment = time.monotonic()
         if moment - self._purged < PURGE_EVERY:
             return
         self._purged = moment
+        self.counts.forget_ended(now_us)
         window_us = int(self.rate.window * 1e6) if self.rate else 0
         try:
             self.engine.store.purge_arrivals(now_us - max(window_us, STALE_US) - 60_000_000)

@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from bot.counts import SenderCounts
 from bot.engine import Engine
 from bot.intake import Intake, RateLimit, Receipt
 from bot.messages import Inbound
@@ -149,3 +150,14 @@ def test_a_window_over_is_forgotten_and_begins_anew(
     second = take_all(intake, ticker, helps(3, 6))
     assert [r.outcome for r in first] == ["ok", "ok", "limited"]
     assert [r.outcome for r in second] == ["ok", "ok", "limited"]
+
+
+def test_windows_over_are_forgotten_so_the_counts_do_not_grow_without_bound() -> None:
+    counts = SenderCounts(window_us=60_000_000)
+    counts.open([])
+    start = 1_700_000_000_000_000
+    for n in range(3):
+        counts.add(f"sms +861380013800{n}", start)
+    counts.add("sms +8613800138009", start + 50_000_000)
+    assert counts.forget_ended(start + 61_000_000) == 3  # the one begun later still runs
+    assert counts.close(start + 61_000_000) == [("sms +8613800138009", start + 50_000_000, 1)]
