@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.booking_day import short_day
 from flows.dialogue import Ctx
 from flows.rules import bar_rule
 from store import Booking, BookingNotActive, Resident
@@ -71,8 +72,7 @@ def missed_lines(ctx: Ctx, missed: Missed, *, barred_said: bool = False) -> list
     barred; ``barred_said``: the status says the bar itself)."""
     limit = ctx.policy.booking.noshow_limit
     day = missed.booking.slot.day
-    said = f"{day.month}月{day.day}日" if ctx.lang == "zh" else f"{day.day} {day:%b}"
-    lines = [ctx.t("missed.booking", day=said)]
+    lines = [ctx.t("missed.booking", day=short_day(ctx.lang, day))]
     if missed.barred:
         if not barred_said or missed.newly_barred:
             lines.append(ctx.t("missed.barred", limit=limit, hotline=ctx.policy.contact.hotline))
