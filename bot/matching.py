@@ -83,9 +83,10 @@ def visible(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width, case-folded, outer spaces and end punctuation removed (and
-    invisible format characters: ``visible``)."""
-    return visible(unicodedata.normalize("NFKC", text)).strip(_TRAILING).casefold()
+    """Full-width to half-width, case-folded, outer spaces and end punctuation removed. (The
+    engine takes invisible format characters out of a message before anything reads it:
+    ``visible``.)"""
+    return unicodedata.normalize("NFKC", text).strip(_TRAILING).casefold()
 
 
 def command_of(text: str) -> Command | None:
