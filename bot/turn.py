@@ -56,9 +56,7 @@ PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's ow
 
 
 # Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
-AGREE = frozenset(
-    (*AGREE_WORDS, "系", "係", "要", "嗯", "恩", "ok la", "sure", "yes please", "please")
-)  # fmt: skip
+AGREE = frozenset((*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please"))
 
 
 class Turn:
