@@ -254,6 +254,6 @@ def test_once_exits_when_nothing_is_due(
     store.close()
     log = tmp_path / "worker.log"
 
-    assert finish(start_worker(worker_db, gateway.url, START, "--once", log=log), 10) == 0
+    assert finish(start_worker(worker_db, gateway.url, START, "--once", log=log), 60) == 0
     assert gateway.requests == []
     assert all(row["sent_at"] is None and row["claimed_at"] is None for row in rows(worker_db))
