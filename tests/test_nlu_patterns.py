@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.patterns import Patterns, required
+from bot.nlu.patterns import Patterns, required, required_sets
 from bot.nlu.phrases import Phrases
 from flows.lexicon import load
 
@@ -48,6 +48,37 @@ def test_required_characters(pattern: str, any_of: list[set[str]] | None) -> Non
         assert chars is None
     else:
         assert chars is not None and set(chars) in any_of
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sets"),
+    [
+        ("想.{0,8}打", [{"想"}, {"打"}]),
+        ("(几天|好耐).{0,6}(都|也)?(约不到|冇位)", [set("约冇"), set("几好")]),  # 都 optional
+        ("^我?(几时|哪天)(打针|接种)", [set("几哪"), set("打接")]),
+        ("(不要|唔要)?$", []),
+    ],
+)
+def test_every_part_that_needs_a_character_is_a_set(pattern: str, sets: list[set[str]]) -> None:
+    assert [set(chars) for chars in required_sets(re.compile(pattern))] == sets
+
+
+def test_a_message_lacking_one_part_is_not_searched() -> None:
+    compiled = re.compile("(几天|好耐).{0,6}(约不到|冇位)")
+    searched: list[str] = []
+
+    class Counting:
+        pattern = compiled.pattern
+        flags = compiled.flags
+
+        def search(self, text: str) -> re.Match[str] | None:
+            searched.append(text)
+            return compiled.search(text)
+
+    patterns = Patterns([(Counting(), "full")])  # type: ignore[list-item]
+    assert patterns.matching("几天都约不到") == ["full"]
+    assert patterns.matching("一天打几针") == []  # 几 but neither 约 nor 冇
+    assert searched == ["几天都约不到"]
 
 
 def test_a_pattern_is_never_skipped_where_it_matches() -> None:

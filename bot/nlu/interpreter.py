@@ -194,8 +194,9 @@ class Interpreter:
         ranked = tuple(sorted(scores.items(), key=lambda item: (-item[1], order.get(item[0], 0))))
         top, best = ranked[0] if ranked else (NONE, 0.0)
         understood = best >= self.lexicon.scoring.threshold and top != NONE
-        asked = questions_in(text, top, self._score, self._words.find, self.lexicon.scoring)
-        asked = asked if understood and question else ()  # 隔几耐？使唔使带？: both, no doubt
+        asked: tuple[str, ...] = ()
+        if understood and question and top.startswith("ask."):  # 隔几耐？使唔使带？: both
+            asked = questions_in(text, top, self._score, self._words.find, self.lexicon.scoring)
         runner = ranked[1][1] if len(ranked) > 1 and ranked[1][0] not in asked else 0.0
         if top == "cancel":  # 明天去不了，帮我取消: the day and time of the booking to cancel
             day, part = entities.day or entities.not_day, entities.part or entities.not_part

@@ -1,10 +1,13 @@
 """The lexicon's regular expressions, tried only on messages that could match them.
 
 Searching a short message for each of some sixty patterns costs more in calls than in
-matching. Each pattern is read once (by ``re``'s own parser) for a set of characters of which
-any match must hold at least one, the smallest where there are several (想.{0,8}打: 想;
-(帮|同|替).{0,6}约: 约; [一二三]+岁: 岁); a message holding none of them is not searched. A
-pattern without such a set (one that can match without a fixed character) is always tried.
+matching. Each pattern is read once (by ``re``'s own parser) for the sets of characters of
+which any match must hold at least one each, one set for each part of the pattern that must
+match (想.{0,8}打: 想, 打; (帮|同|替).{0,6}约: 帮同替, 约; [一二三]+岁: 一二三, 岁). The
+pattern is filed under its smallest set; a message holding none of that set's characters is
+not searched, nor one lacking every character of one of the other sets (几天 … 约不到 is not
+tried on every message with 一 or 几). A pattern without such a set (one that can match
+without a fixed character) is always tried.
 """
 
 from __future__ import annotations
@@ -26,18 +29,30 @@ _REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
 
 
 def required(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Characters of which every match of ``pattern`` holds one; None if there is no such set
-    (or it cannot be told)."""
+    """Characters of which every match of ``pattern`` holds one (the smallest such set); None
+    if there is no such set (or it cannot be told)."""
+    sets = required_sets(pattern)
+    return sets[0] if sets else None
+
+
+def required_sets(pattern: re.Pattern[str]) -> list[frozenset[str]]:
+    """Sets of characters of which every match of ``pattern`` holds one each, one for each
+    part of the pattern's top level that requires one, smallest first; empty if none can be
+    told."""
     try:
         parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     except Exception:  # a pattern this parser reads otherwise: no filter, never a wrong one
-        return None
-    chars = _sequence(list(parsed))
-    if chars is None:
-        return None
-    if parsed.state.flags & re.IGNORECASE:
-        chars = {variant for char in chars for variant in (char.lower(), char.upper())}
-    return frozenset(chars)
+        return []
+    folded = bool(parsed.state.flags & re.IGNORECASE)
+    sets = []
+    for op, arg in list(parsed):
+        chars = _item(op, arg)
+        if chars is None:
+            continue
+        if folded:
+            chars = {variant for char in chars for variant in (char.lower(), char.upper())}
+        sets.append(frozenset(chars))
+    return sorted(set(sets), key=lambda chars: (len(chars), sorted(chars)))
 
 
 def _sequence(items: Sequence[tuple[Any, Any]]) -> set[str] | None:
@@ -81,18 +96,25 @@ class Patterns(Generic[T]):
         self._entries = list(entries)
         self._always: list[int] = []
         self._by_char: dict[str, list[int]] = defaultdict(list)
+        self._also: list[list[frozenset[str]]] = []  # each pattern's other sets
         for index, (pattern, _) in enumerate(self._entries):
-            chars = required(pattern)
-            if chars is None:
+            sets = required_sets(pattern)
+            self._also.append(sets[1:])
+            if not sets:
                 self._always.append(index)
             else:
-                for char in chars:
+                for char in sets[0]:
                     self._by_char[char].append(index)
 
     def matching(self, text: str) -> list[T]:
         by_char = self._by_char
+        chars = set(text)
         tried = set(self._always)
-        for char in by_char.keys() & set(text):
+        for char in by_char.keys() & chars:
             tried.update(by_char[char])
-        entries = self._entries
-        return [entries[i][1] for i in sorted(tried) if entries[i][0].search(text)]
+        entries, also = self._entries, self._also
+        return [
+            entries[i][1]
+            for i in sorted(tried)
+            if not any(chars.isdisjoint(other) for other in also[i]) and entries[i][0].search(text)
+        ]
