@@ -426,7 +426,7 @@ class Turn:
                 pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
             return self._reask(pick)
         outcome = step.answer(self.ctx, answer)
-        if isinstance(outcome, Retry):  # 她没有手机，用我的 at the phone step: refused
+        if isinstance(outcome, Retry) and not outcome.answered:  # 她没有手机，用我的: refused
             self._miss(body, in_flow=True)
             if reading.unanswerable() and not reading.entities:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again

@@ -197,10 +197,13 @@ class Next:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Stay on this step: say ``note`` and ask again (with ``prompt`` instead, if given)."""
+    """Stay on this step: say ``note`` and ask again (with ``prompt`` instead, if given).
+    ``answered``: the note answers what was asked at the step (什么是格林巴利 at the health
+    list), so the message was understood: no miss, and no "not known here"."""
 
     note: str
     prompt: Prompt | None = None
+    answered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

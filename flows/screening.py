@@ -85,6 +85,22 @@ _OTHER_ALLERGEN = re.compile(
     r"|(?:egg|penicillin|peanut|seafood|pollen|nut|shellfish|milk|dust)s? allerg"
 )
 _NUMBERS = re.compile(r"[1-9]")
+# A question about what an item means or whether something counts as it (什么是格林巴利, 风险区
+# 是指哪里, 我有鼻炎算急性病吗, what is guillain barre, does a sore arm count): the item is
+# explained and the list asked again; nothing is taken as an answer (格林巴利 in it is no "yes").
+_MEANING = re.compile(
+    r"什么是|是什么|是甚么|什么叫|啥叫|啥是|是啥|咩叫|乜叫|系咩|係咩|是咩|咩嚟|乜嚟|是指|指的是|指什么"
+    r"|指咩|什么意思|咩意思|乜意思|啥意思|意思是|算不算|算唔算|算[^，,。.；;]{0,8}[吗嗎嘛]"
+    r"|属不属于|属唔属于|属于[^，,。.]{0,8}[吗嗎]|包不包括|包唔包括|包括[^，,。.]{0,8}[吗嗎]"
+    r"|\bwhat(?:'s| is| are| does| do)\b|\bmean(?:s|ing)?\b|\bcounts?\b|\bconsidered\b"
+    r"|\bincludes?\b"
+)
+# Someone said to have something, in a question about what it means: 我有鼻炎算急性病吗.
+_HOLDER = re.compile(
+    r"(?:我|佢|他|她|阿妈|妈|爸)(?:有|患|得|是|怀|对|喺|在|之前|以前|曾|最近|今|而家|现在)"
+    r"|\bi(?:'ve| have| had| am|'m)\b|\b(?:my|he|she)\b"
+)
+_ITEM_NUMBER = re.compile(r"(?<![0-9])[1-9](?![0-9])")
 # Any condition word at all: most messages have none, and one search in C says so.
 _ANY_CONDITION = re.compile("|".join(re.escape(w) for ws in CONDITION_WORDS.values() for w in ws))
 
@@ -136,7 +152,36 @@ def conditions_said(text: str) -> list[str]:
     folded = text.casefold()
     if not _ANY_CONDITION.search(folded):
         return []
+    if _MEANING.search(folded) and not _HOLDER.search(folded):
+        return []  # 格林巴利是什么: asks what it is, says nobody has it (我有鼻炎算吗 does)
     return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words)]
+
+
+def items_asked_about(text: str, questions: list[Question]) -> list[Question]:
+    """The items of the list a question about their meaning names, by words or by number
+    (第4项是什么意思); empty if ``text`` asks no such question or names none."""
+    folded = text.casefold()
+    if not _MEANING.search(folded):
+        return []
+    named = {key for key, words in CONDITION_WORDS.items() if _named(folded, words)}
+    if "severe_reaction" in named:
+        named.discard("allergy")  # severe allergic reaction: the second item, not the first
+    numbers = {int(n) for n in _ITEM_NUMBER.findall(folded)}
+    return [q for i, q in enumerate(questions, 1) if q.key in named or i in numbers][
+        :2
+    ]  # two explanations at most: the reply stays within an SMS or two
+
+
+def _named(text: str, words: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` is in ``text``, denied or not; a word in Latin letters only
+    at a word's start."""
+    for word in words:
+        at = text.find(word)
+        while at > 0 and word.isascii() and text[at - 1].isalnum():
+            at = text.find(word, at + 1)
+        if at >= 0:
+            return True
+    return False
 
 
 def health_said(ctx: Ctx) -> list[str]:
@@ -182,6 +227,9 @@ def steps(conclude: Then) -> dict[str, Step]:
         if any(word in text.casefold() for word in ONE_BY_ONE):
             return next_question(ctx)
         asked = questions(ctx)
+        if explained := items_asked_about(text, asked):
+            lines = [ctx.t(f"screen.means.{q.key}", n=asked.index(q) + 1) for q in explained]
+            return Retry("\n".join(lines), answered=True)
         answers = read_all(text, asked)
         if answers is None and answer.question and not conditions_said(text):
             # 打完可以饮酒吗: a question, not an answer (the engine says it is not known here)
