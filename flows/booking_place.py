@@ -44,6 +44,7 @@ from flows.dialogue import (
 from flows.eligibility import age_rules
 from flows.entities import Entities
 from flows.identity import mask_phone
+from flows.minds import says
 from flows.places import (
     district_name,
     district_options,
@@ -137,6 +138,19 @@ OWN_WORDS_STEPS = frozenset(
 )
 
 
+# The steps after a site is chosen, where "another site" means another for this booking.
+AFTER_SITE = frozenset({"date", "period", "confirm"})
+
+
+def _other_site(ctx: Ctx) -> Outcome:
+    """The sites of the booking's district again (the one said before forgotten)."""
+    ctx.data.pop("site_id", None)
+    if wished := ctx.data.get("wish"):
+        ctx.data["wish"] = {k: v for k, v in wished.items() if k != "site"}
+    district = ctx.data.get("district")
+    return _go_district(ctx, str(district)) if district else Next(first_place_step(ctx))
+
+
 def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     """Free text at any step of a booking that names what the booking needs: kept, and the
     steps it settles are taken again (算了，改成后天 / 不是我，是给我妈约 / 换去石牌)."""
@@ -157,6 +171,14 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         kept = {**(ctx.data.get("wish") or {}), **said.said()}
         kept.pop("relation", None)
         return Done("", then="book", carry={"wish": kept, "named": other})
+    if (
+        said.site is None
+        and said.district is None
+        and "site_id" in ctx.data
+        and ctx.step in AFTER_SITE
+        and says(answer, "other_site")
+    ):
+        return _other_site(ctx)  # 换个地方 at the confirmation: this booking's site again
     if not said:
         return None
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
