@@ -59,6 +59,10 @@ PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's ow
 AGREE = frozenset((*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please"))
 
 
+# Flows whose request may name the person it is for (帮王小妹约, 帮我取消张三的预约).
+NAMING = frozenset({"book", "cancel", "reschedule"})
+
+
 class Turn:
     """One message being answered."""
 
@@ -222,8 +226,8 @@ class Turn:
             carry: dict[str, Any] = {"wish": said} if said else {}
             if "relation" in said:
                 carry["relation"] = said["relation"]
-            if intent == "book" and (named := self._named(reading.text)) is not None:
-                carry["named"] = named  # 帮王小妹约: the person on this phone it names
+            if intent in NAMING and (named := self._named(reading.text)) is not None:
+                carry["named"] = named  # 帮王小妹约, 取消张三的: the person on this phone it names
             if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
