@@ -189,6 +189,11 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         return at_date(ctx, said)  # 10点以前, after 2pm: kept, and the day asked
     if ctx.step in ("where", "district", "site") and time_said(said):
         return before_site(ctx, said)  # kept for the days; the place asked again
+    if ctx.step in ("where", "district", "site") and (said.day or said.week) is not None:
+        # 明天上午 / tmrw morning pls at the district or site: kept for the days, said back
+        if said.day is None and said.week is not None:
+            ctx.data["week"] = said.week.isoformat()
+        return Retry(kept_note(ctx, said, "book.noted") or "")
     if said.day is not None:
         ctx.data.pop("week", None)
     timed = said.part is not None or said.hour is not None

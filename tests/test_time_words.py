@@ -1,0 +1,145 @@
+"""Times and days as residents say them at the booking's steps (explore-en session 12 kinds 8,
+11 and 12; explore-zh session 12 "Left"), in Mandarin, Cantonese, Traditional and English:
+
+- at the time question, a time of day however it is said (pm, 8-10, 10 to 12, 8点到10点, 中午,
+  唔好太早, 晏啲, 越晏越好): the periods that match, one of them its confirmation, none said so
+  with the day's periods listed; never a booking without the confirmation;
+- a move to an hour (改期改到两点半): the booked day and site at that hour, not the district;
+- a day as a bound (after wednesday, 周三之后, 星期五前, 周三起): only the days within it;
+- another day (算了换个日子, 换一天, another day) at the time step: this booking's date question;
+- a day said at the district or site question (明天上午, tmrw morning pls): kept and said back;
+- holding on at the confirmation (等等, no wait, let me ask my mum first): nothing booked.
+
+The phrasings are varied on purpose: the kind is what must work, not a list of sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.messages import Reply
+from bot.nlu.normalise import simplified
+from store import Store
+from tests.conftest import Phone
+
+ID = "440106199001011235"  # a man born 1990-01-01
+REGISTER = ("1", "1", "王小明", "1", ID, "1", "1")  # consent, myself, …, home district
+AT_DISTRICT = ("预约", *REGISTER, "没有")  # dose 1: the district question
+AT_SITE = (*AT_DISTRICT, "1")  # Tianhe
+AT_DATE = (*AT_SITE, "1")  # its first site (Tianhe Sports Centre)
+AT_PERIOD = (*AT_DATE, "2")  # tomorrow, Friday 18 June: 08:00 10:00 14:00 16:00 18:30
+AT_CONFIRM = (*AT_PERIOD, "1")  # Friday 08:00-10:00
+AGAIN = ("退出", "预约", "没有")  # registered: straight to the health questions, then district
+TO_SITE, TO_DATE, TO_PERIOD = ("1",), ("1", "1"), ("1", "1", "2")
+TO_CONFIRM = (*TO_PERIOD, "1")
+
+
+def shown(replies: list[Reply]) -> str:
+    """The replies' texts and option labels, in Simplified characters."""
+    parts = [reply.text for reply in replies]
+    parts += [option.label for reply in replies for option in reply.options]
+    return simplified("\n".join(parts))
+
+
+def labels(replies: list[Reply]) -> list[str]:
+    return [option.label for option in replies[-1].options] if replies else []
+
+
+def bookings(store: Store) -> int:
+    person = store.resident_by_document("resident_id", ID)
+    return 0 if person is None else len(store.active_bookings(person.id))
+
+
+def each(
+    phone: Phone, first: tuple[str, ...], then: tuple[str, ...], texts: list[str]
+) -> Iterator[tuple[str, list[Reply]]]:
+    """The replies to each of ``texts``, sent at the step ``first`` (the first time) or
+    ``AGAIN`` + ``then`` (each time after) leads to."""
+    phone.run(*first)
+    for n, text in enumerate(texts):
+        if n:
+            phone.run(*AGAIN, *then)
+        yield text, phone.send(text)
+
+
+def confirming(said: str) -> bool:
+    return "请确认" in said or "Please confirm" in said
+
+
+# -- holding on at the confirmation -------------------------------------------------------------
+
+HOLD = ["等等", "等一下", "等陣", "等等我问下阿妈先", "等我諗下先", "稍等", "我想想", "no wait",
+        "wait", "hold on pls", "hang on, let me ask my mum", "one moment", "not yet"]  # fmt: skip
+
+
+def test_holding_on_at_the_confirmation_books_nothing_and_asks_again(
+    phone: Phone, store: Store
+) -> None:
+    phone.run(*AT_CONFIRM)
+    for text in HOLD:
+        replies = phone.send(text)
+        said = shown(replies)
+        assert "还没有预约" in said or "nothing is booked yet" in said, text
+        assert confirming(said) and "08:00-10:00" in said, text  # the same confirmation
+        assert "请回复 1 到" not in said and "reply with a number" not in said, text
+        assert "须知" not in said, text  # no registration of the mother
+    assert bookings(store) == 0
+    said = phone.say("1")  # still there to confirm
+    assert ("预约成功" in said or "Booked" in said) and bookings(store) == 1
+
+
+def test_a_change_said_with_wait_is_the_change(phone: Phone, store: Store) -> None:
+    phone.run(*AT_CONFIRM)
+    said = shown(phone.send("等等，改后天下午"))
+    assert "6月19日" in said and "14:00-16:00" in said and "还没有预约" not in said
+    assert bookings(store) == 0
+
+
+def test_holding_on_at_the_cancellation_cancels_nothing(phone: Phone, store: Store) -> None:
+    phone.run(*AT_CONFIRM, "1", "取消")
+    said = phone.say("等一下")
+    assert "还没有取消" in said and bookings(store) == 1
+
+
+# -- another day at the time step ---------------------------------------------------------------
+
+OTHER_DAY = ["算了换个日子", "换一天", "換第二日", "改个日期吧", "another day", "can i pick a different day"]  # fmt: skip
+
+
+def test_another_day_at_the_time_step_goes_back_to_the_date(phone: Phone, store: Store) -> None:
+    for text, replies in each(phone, AT_PERIOD, TO_PERIOD, OTHER_DAY):
+        said = shown(replies)
+        assert "请选择日期" in said or "Choose a date" in said, text
+        assert "已停止" not in said and "没有有效预约" not in said, text
+        assert any("6月19日" in label or "19 Jun" in label for label in labels(replies)), text
+    said = phone.say("3")  # the same booking goes on: Saturday's periods
+    assert "6月19日" in said or "Sat 19 Jun: choose a time" in said
+    assert bookings(store) == 0
+
+
+def test_another_time_at_the_time_step_shows_every_period_again(phone: Phone) -> None:
+    phone.run(*AT_PERIOD, "下午")
+    assert len(labels(phone.run("下午"))) == 2
+    replies = phone.send("换个时间")
+    assert len(labels(replies)) == 5 and "没有有效预约" not in shown(replies)
+
+
+# -- a day said at the district or site question -------------------------------------------------
+
+
+def test_a_day_said_at_the_district_or_site_is_said_back_and_used(phone: Phone) -> None:
+    cases = [(AT_DISTRICT, (), "明天上午", "6月18日 周五 上午"),
+             (AT_DISTRICT, (), "聽日下晝", "6月18日 周五 下午"),
+             (AT_SITE, TO_SITE, "tmrw morning pls", "Fri 18 Jun, in the morning"),
+             (AT_SITE, TO_SITE, "明天上午", "6月18日 周五 上午")]  # fmt: skip
+    phone.run(*AT_DISTRICT)
+    for n, (first, then, text, back) in enumerate(cases):
+        if n:
+            phone.run(*AGAIN, *then)
+        said = shown(phone.send(text))
+        assert back in said, (text, said)
+        assert "请回复 1 到" not in said and "reply with a number" not in said, text
+        if first == AT_DISTRICT:
+            phone.run("1")
+        replies = phone.send("1")  # the site: straight to that day's periods in that part
+        assert "6月18日" in simplified(replies[-1].text) or "18 Jun" in replies[-1].text, text
+        assert len(labels(replies)) == 2, text
