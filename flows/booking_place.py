@@ -57,6 +57,7 @@ from flows.schedule import NextDose, Timing, timing
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
 from flows.time_wanted import at_date, before_site, time_said
+from flows.time_words import said_bounds
 from store import (
     Site,
 )
@@ -157,6 +158,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         kept = {**(ctx.data.get("wish") or {}), **said.said()}
         kept.pop("relation", None)
         return Done("", then="book", carry={"wish": kept, "named": other})
+    if ctx.step == "date" and "day" not in ctx.data and (ranged := said_bounds(answer.words, said)):
+        return at_date(ctx, ranged)  # 8-10, pm, 8点到10点, 唔好太早: kept, and the day asked
     if not said:
         return None
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said

@@ -65,6 +65,71 @@ def confirming(said: str) -> bool:
     return "请确认" in said or "Please confirm" in said
 
 
+# -- a time of day at the time question ---------------------------------------------------------
+# Friday's periods: 08:00-10:00, 10:00-12:00, 14:00-16:00, 16:00-18:00, 18:30-20:30.
+
+ONE_PERIOD = {
+    "8-10": "08:00-10:00", "8点到10点": "08:00-10:00", "八點至十點": "08:00-10:00",
+    "8:00 - 10:00": "08:00-10:00", "10 to 12": "10:00-12:00", "十点到十二点吧": "10:00-12:00",
+    "2-4pm": "14:00-16:00", "下昼两点到四点": "14:00-16:00", "between 2 and 4": "14:00-16:00",
+    "4 till 6 pm": "16:00-18:00", "中午": "10:00-12:00", "lunchtime pls": "10:00-12:00",
+    "中午前后": "10:00-12:00", "越晏越好": "18:30-20:30", "越晚越好": "18:30-20:30",
+    "as late as possible": "18:30-20:30", "最夜嗰个": "18:30-20:30",
+}  # fmt: skip
+SEVERAL = {
+    "pm": ["14:00", "16:00", "18:30"], "PM please": ["14:00", "16:00", "18:30"],
+    "in the pm": ["14:00", "16:00", "18:30"], "食完晏": ["14:00", "16:00", "18:30"],
+    "after lunch": ["14:00", "16:00", "18:30"], "am": ["08:00", "10:00"],
+    "a.m. pls": ["08:00", "10:00"], "上半日": ["08:00", "10:00"],
+    "9点到11点": ["08:00", "10:00"], "9-11": ["08:00", "10:00"],
+    "唔好太早": ["10:00", "14:00", "16:00", "18:30"], "晏啲": ["10:00", "14:00", "16:00", "18:30"],
+    "不要太早": ["10:00", "14:00", "16:00", "18:30"], "晚一点吧": ["10:00", "14:00", "16:00", "18:30"],
+    "遲啲": ["10:00", "14:00", "16:00", "18:30"], "not too early": ["10:00", "14:00", "16:00", "18:30"],
+    "a bit later": ["10:00", "14:00", "16:00", "18:30"],
+}  # fmt: skip
+
+
+def test_one_period_said_in_words_is_its_confirmation(phone: Phone, store: Store) -> None:
+    for text, replies in each(phone, AT_PERIOD, TO_PERIOD, list(ONE_PERIOD)):
+        said = shown(replies)
+        assert confirming(said) and ONE_PERIOD[text] in said, (text, said)
+    assert bookings(store) == 0  # nothing without the confirmation
+
+
+def test_a_time_of_day_in_words_offers_the_periods_that_match(phone: Phone, store: Store) -> None:
+    for text, replies in each(phone, AT_PERIOD, TO_PERIOD, list(SEVERAL)):
+        said = shown(replies)
+        assert not confirming(said) and "请回复 1 到" not in said, (text, said)
+        assert "reply with a number" not in said, text
+        assert [label[:5] for label in labels(replies)] == SEVERAL[text], (text, said)
+    assert bookings(store) == 0
+
+
+def test_a_time_no_period_meets_is_said_and_every_period_listed(
+    phone: Phone, store: Store
+) -> None:
+    for text, replies in each(phone, AT_PERIOD, TO_PERIOD, ["6-7am", "六点到七点半朝早", "21-23"]):
+        said = shown(replies)
+        assert "该时段无名额" in said or "No places at that time" in said, (text, said)
+        assert len(labels(replies)) == 5 and not confirming(said), text
+    assert bookings(store) == 0
+
+
+def test_a_time_in_words_before_the_day_keeps_bounds_for_the_days(phone: Phone) -> None:
+    cases = {"8-10": ["08:00"], "8点到10点": ["08:00"], "10 to 12": ["10:00"],
+             "pm": ["14:00", "16:00", "18:30"], "唔好太早": ["10:00", "14:00", "16:00", "18:30"]}  # fmt: skip
+    for text, replies in each(phone, AT_DATE, TO_DATE, list(cases)):
+        said = shown(replies)
+        assert "好的，只约" in said or "OK, only periods" in said, (text, said)
+        assert "没看懂" not in said and "could not read" not in said, text
+        replies = phone.send("2")  # Friday: only the periods within
+        if len(cases[text]) == 1:  # one: its confirmation
+            said = simplified(replies[-1].text)
+            assert cases[text][0] in said and confirming(said), (text, said)
+        else:
+            assert [label[:5] for label in labels(replies)] == cases[text], text
+
+
 # -- holding on at the confirmation -------------------------------------------------------------
 
 HOLD = ["等等", "等一下", "等陣", "等等我问下阿妈先", "等我諗下先", "稍等", "我想想", "no wait",
@@ -102,7 +167,8 @@ def test_holding_on_at_the_cancellation_cancels_nothing(phone: Phone, store: Sto
 
 # -- another day at the time step ---------------------------------------------------------------
 
-OTHER_DAY = ["算了换个日子", "换一天", "換第二日", "改个日期吧", "another day", "can i pick a different day"]  # fmt: skip
+OTHER_DAY = ["算了换个日子", "换一天", "換第二日", "改个日期吧", "another day",
+             "can i pick a different day"]  # fmt: skip
 
 
 def test_another_day_at_the_time_step_goes_back_to_the_date(phone: Phone, store: Store) -> None:
