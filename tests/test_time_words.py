@@ -76,16 +76,15 @@ ONE_PERIOD = {
     "中午前后": "10:00-12:00", "越晏越好": "18:30-20:30", "越晚越好": "18:30-20:30",
     "as late as possible": "18:30-20:30", "最夜嗰个": "18:30-20:30",
 }  # fmt: skip
+LATER = ["10:00", "14:00", "16:00", "18:30"]  # not the first period of the morning
 SEVERAL = {
     "pm": ["14:00", "16:00", "18:30"], "PM please": ["14:00", "16:00", "18:30"],
     "in the pm": ["14:00", "16:00", "18:30"], "食完晏": ["14:00", "16:00", "18:30"],
     "after lunch": ["14:00", "16:00", "18:30"], "am": ["08:00", "10:00"],
     "a.m. pls": ["08:00", "10:00"], "上半日": ["08:00", "10:00"],
     "9点到11点": ["08:00", "10:00"], "9-11": ["08:00", "10:00"],
-    "唔好太早": ["10:00", "14:00", "16:00", "18:30"], "晏啲": ["10:00", "14:00", "16:00", "18:30"],
-    "不要太早": ["10:00", "14:00", "16:00", "18:30"], "晚一点吧": ["10:00", "14:00", "16:00", "18:30"],
-    "遲啲": ["10:00", "14:00", "16:00", "18:30"], "not too early": ["10:00", "14:00", "16:00", "18:30"],
-    "a bit later": ["10:00", "14:00", "16:00", "18:30"],
+    "唔好太早": LATER, "晏啲": LATER, "不要太早": LATER, "晚一点吧": LATER, "遲啲": LATER,
+    "not too early": LATER, "a bit later": LATER,
 }  # fmt: skip
 
 
@@ -105,9 +104,7 @@ def test_a_time_of_day_in_words_offers_the_periods_that_match(phone: Phone, stor
     assert bookings(store) == 0
 
 
-def test_a_time_no_period_meets_is_said_and_every_period_listed(
-    phone: Phone, store: Store
-) -> None:
+def test_a_time_no_period_meets_is_said_and_every_period_listed(phone: Phone, store: Store) -> None:
     for text, replies in each(phone, AT_PERIOD, TO_PERIOD, ["6-7am", "六点到七点半朝早", "21-23"]):
         said = shown(replies)
         assert "该时段无名额" in said or "No places at that time" in said, (text, said)
@@ -117,7 +114,7 @@ def test_a_time_no_period_meets_is_said_and_every_period_listed(
 
 def test_a_time_in_words_before_the_day_keeps_bounds_for_the_days(phone: Phone) -> None:
     cases = {"8-10": ["08:00"], "8点到10点": ["08:00"], "10 to 12": ["10:00"],
-             "pm": ["14:00", "16:00", "18:30"], "唔好太早": ["10:00", "14:00", "16:00", "18:30"]}  # fmt: skip
+             "pm": ["14:00", "16:00", "18:30"], "唔好太早": LATER}  # fmt: skip
     for text, replies in each(phone, AT_DATE, TO_DATE, list(cases)):
         said = shown(replies)
         assert "好的，只约" in said or "OK, only periods" in said, (text, said)
