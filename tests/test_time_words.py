@@ -206,3 +206,25 @@ def test_a_day_said_at_the_district_or_site_is_said_back_and_used(phone: Phone) 
         replies = phone.send("1")  # the site: straight to that day's periods in that part
         assert "6月18日" in simplified(replies[-1].text) or "18 Jun" in replies[-1].text, text
         assert len(labels(replies)) == 2, text
+
+
+# -- moving a booking to an hour ----------------------------------------------------------------
+
+
+def test_moving_a_booking_to_an_hour_keeps_its_day_and_site(phone: Phone, store: Store) -> None:
+    phone.run(*AT_CONFIRM, "1")  # booked: Friday 08:00-10:00 at Tianhe Sports Centre
+    person = store.resident_by_document("resident_id", ID)
+    assert person is not None
+    cases = {"改期改到两点半": "14:00-16:00", "可以改到两點半嗎": "14:00-16:00",
+             "改到下午三点": "14:00-16:00", "move it to 3pm": "14:00-16:00",
+             "改去夜晚": "18:30-20:30", "can i change it to 4:30pm": "16:00-18:00"}  # fmt: skip
+    for text, period in cases.items():
+        said = shown(phone.send(text))
+        assert "选择接种点所在区" not in said and "district" not in said, (text, said)
+        assert confirming(said), (text, said)
+        assert f"18 Jun {period}" in said or f"6月18日 周五 {period}" in said, (text, said)
+        assert "天河体育中心" in said or "Tianhe Sports Centre" in said, text
+        phone.send("退出")
+    assert [b.slot.period for b in store.active_bookings(person.id)] == ["08:00-10:00"]
+    phone.run("改期改到两点半", "1")
+    assert [b.slot.period for b in store.active_bookings(person.id)] == ["14:00-16:00"]
