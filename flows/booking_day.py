@@ -26,7 +26,7 @@ from flows.places import day_options, nearest, slot_options
 from flows.refusals import allowed, without_refused
 from flows.schedule import Timing, release_moment, timing
 from flows.texts import MONTHS_EN, Lang, format_week
-from flows.time_wanted import fitting, suiting_days, wanted
+from flows.time_wanted import fitting, suiting_days, unbounded_note, wanted
 from flows.time_words import TimeWish, time_wish
 from store import Slot
 
@@ -53,6 +53,9 @@ def elsewhere(ctx: Ctx, note: str) -> Outcome:
 
 def date_prompt(ctx: Ctx) -> Prompt:
     days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))  # 星期六不行: not offered
+    if not days and (beyond := unbounded_note(ctx)):  # 帮我约下下周三之后: none out yet
+        prompt = date_prompt(ctx)
+        return Prompt(f"{beyond}\n{prompt.text}", prompt.options)
     days = suiting_days(ctx, days) or days  # 10点以前: the days with a period before 10
     if ctx.data.get("week"):
         return _week_days(ctx, date.fromisoformat(ctx.data["week"]), days)

@@ -56,7 +56,7 @@ from flows.registration import phone_prompt, take_name, take_phone
 from flows.schedule import NextDose, Timing, timing
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
-from flows.time_wanted import at_date, before_site, time_said
+from flows.time_wanted import at_date, before_site, bounded, time_said
 from flows.time_words import said_bounds
 from store import (
     Site,
@@ -183,6 +183,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         for key in ("site_id", "district"):
             ctx.data.pop(key, None)
         return to_place(ctx)  # 换去白云: the day and time said before still hold
+    if said.from_day is not None or said.by_day is not None:
+        return bounded(ctx, said)  # 周三之后, before friday: the days within it
     if said.week is not None and said.day is None and "site_id" in ctx.data:  # 改到下周
         ctx.data["week"] = said.week.isoformat()
         if said.part is not None:

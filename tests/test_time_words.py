@@ -15,9 +15,13 @@ The phrasings are varied on purpose: the kind is what must work, not a list of s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from typing import Any
 
 from bot.messages import Reply
+from bot.nlu.interpreter import Interpreter
 from bot.nlu.normalise import simplified
+from flows.policy import load_policy
 from store import Store
 from tests.conftest import Phone
 
@@ -31,6 +35,14 @@ AT_CONFIRM = (*AT_PERIOD, "1")  # Friday 08:00-10:00
 AGAIN = ("退出", "预约", "没有")  # registered: straight to the health questions, then district
 TO_SITE, TO_DATE, TO_PERIOD = ("1",), ("1", "1"), ("1", "1", "2")
 TO_CONFIRM = (*TO_PERIOD, "1")
+
+
+READER = Interpreter(load_policy(), list, sites_ttl=3600)
+THU = date(2021, 6, 17)  # the demo's today
+
+
+def read(text: str) -> dict[str, Any]:
+    return READER.read(text, THU).entities.said()
 
 
 def shown(replies: list[Reply]) -> str:
@@ -228,3 +240,85 @@ def test_moving_a_booking_to_an_hour_keeps_its_day_and_site(phone: Phone, store:
     assert [b.slot.period for b in store.active_bookings(person.id)] == ["08:00-10:00"]
     phone.run("改期改到两点半", "1")
     assert [b.slot.period for b in store.active_bookings(person.id)] == ["14:00-16:00"]
+
+
+# -- a day as a bound ---------------------------------------------------------------------------
+# Today is Thursday 17 June; the days out run to Wednesday 23 June.
+
+AFTER_SATURDAY = {  # from Sunday 20 June: strictly after, as 国庆后 is read
+    "after saturday": "2021-06-20", "any day after sat": "2021-06-20", "周六之后": "2021-06-20",
+    "星期六以后": "2021-06-20", "禮拜六之後": "2021-06-20", "过咗礼拜六": "2021-06-20",
+    "過了週六": "2021-06-20", "6月19号之后": "2021-06-20", "later than saturday": "2021-06-20",
+}  # fmt: skip
+FROM_SATURDAY = {  # that day and after
+    "from saturday": "2021-06-19", "saturday onwards": "2021-06-19", "周六起": "2021-06-19",
+    "星期六开始": "2021-06-19", "礼拜六或之后": "2021-06-19", "not before saturday": "2021-06-19",
+}  # fmt: skip
+BEFORE = {  # strictly before / up to
+    "before saturday": "2021-06-18", "周六之前": "2021-06-18", "星期六前": "2021-06-18",
+    "禮拜六以前": "2021-06-18", "by saturday": "2021-06-19", "最迟星期六": "2021-06-19",
+    "周六或之前": "2021-06-19", "until saturday": "2021-06-19",
+}  # fmt: skip
+NO_BOUND = {"3日后": "day", "过两日": "day", "the day after tomorrow": "day", "国庆后": "day",
+            "周六前后": "day", "after 2pm": "from_hour", "10点以前": "by_hour",
+            "明天后天都得": None}  # fmt: skip
+
+
+def test_a_day_said_as_a_bound_is_read_as_one_not_as_the_day() -> None:
+    for cases, key in ((AFTER_SATURDAY, "from_day"), (FROM_SATURDAY, "from_day"),
+                       (BEFORE, "by_day")):  # fmt: skip
+        for text, first in cases.items():
+            said = read(text)
+            assert said.get(key) == first and "day" not in said, (text, said)
+    for text, key in NO_BOUND.items():
+        said = read(text)
+        assert "from_day" not in said and "by_day" not in said, (text, said)
+        assert key is None or key in said, (text, said)
+
+
+def test_only_the_days_within_a_bound_are_offered(phone: Phone, store: Store) -> None:
+    cases = {"after saturday": ["20", "21", "22", "23"], "周六之后": ["20", "21", "22", "23"],
+             "過咗禮拜六": ["20", "21", "22", "23"], "周六起": ["19", "20", "21", "22", "23"],
+             "before saturday": ["17", "18"], "星期六前": ["17", "18"],
+             "by saturday": ["17", "18", "19"]}  # fmt: skip
+    for text, replies in each(phone, AT_DATE, TO_DATE, list(cases)):
+        said = shown(replies)
+        assert "只约" in said or "only dates" in said, (text, said)
+        days = [label.split("月")[-1].split("日")[0] if "月" in label else label.split()[1]
+                for label in labels(replies)]  # fmt: skip
+        assert days == cases[text], (text, said)
+    assert bookings(store) == 0
+
+
+def test_a_bound_said_at_the_time_step_goes_back_to_the_days_within(phone: Phone) -> None:
+    phone.run(*AT_PERIOD)  # Friday's periods
+    said = shown(phone.send("周日之后吧"))
+    assert "6月21日 周一起" in said and "请选择日期" in said
+    replies = phone.send("1")  # the first day offered: Monday 21 June
+    assert "6月21日" in simplified(replies[-1].text)
+
+
+def test_a_bound_beyond_the_days_out_is_said_and_the_soonest_offered(phone: Phone) -> None:
+    for text, replies in each(
+        phone, AT_DATE, TO_DATE, ["after wednesday", "周三以后", "下周三之后"]
+    ):
+        said = shown(replies)
+        assert "暂无可约日期" in said or "No dates" in said, (text, said)
+        assert "7" in said and len(labels(replies)) == 7, text  # released 7 days ahead
+
+
+def test_the_soonest_within_a_bound(phone: Phone, store: Store) -> None:
+    for text, replies in each(
+        phone, AT_PERIOD, TO_PERIOD, ["周日之后都得", "any day after saturday is fine"]
+    ):
+        said = shown(replies)
+        assert "最早可约" in said or "earliest" in said, text
+        assert confirming(said) and ("6月20日" in said or "20 Jun" in said or "6月21日" in said)
+    assert bookings(store) == 0
+
+
+def test_a_bound_in_the_request_lists_only_the_days_within(phone: Phone) -> None:
+    phone.run(*AT_DISTRICT)  # registered
+    phone.run("退出", "帮我约周日之后", "没有", "1")
+    days = labels(phone.send("1"))
+    assert days and all(day.startswith(("6月21日", "6月22日", "6月23日")) for day in days), days
