@@ -259,9 +259,10 @@ BEFORE = {  # strictly before / up to
     "禮拜六以前": "2021-06-18", "by saturday": "2021-06-19", "最迟星期六": "2021-06-19",
     "周六或之前": "2021-06-19", "until saturday": "2021-06-19",
 }  # fmt: skip
-NO_BOUND = {"3日后": "day", "过两日": "day", "the day after tomorrow": "day", "国庆后": "day",
-            "周六前后": "day", "after 2pm": "from_hour", "10点以前": "by_hour",
-            "明天后天都得": None}  # fmt: skip
+NO_BOUND: dict[str, str | None] = {
+    "3日后": "day", "过两日": "day", "the day after tomorrow": "day", "国庆后": "day",
+    "周六前后": "day", "after 2pm": "from_hour", "10点以前": "by_hour", "明天后天都得": None,
+}  # fmt: skip
 
 
 def test_a_day_said_as_a_bound_is_read_as_one_not_as_the_day() -> None:
@@ -270,10 +271,10 @@ def test_a_day_said_as_a_bound_is_read_as_one_not_as_the_day() -> None:
         for text, first in cases.items():
             said = read(text)
             assert said.get(key) == first and "day" not in said, (text, said)
-    for text, key in NO_BOUND.items():
+    for text, named in NO_BOUND.items():
         said = read(text)
         assert "from_day" not in said and "by_day" not in said, (text, said)
-        assert key is None or key in said, (text, said)
+        assert named is None or named in said, (text, said)
 
 
 def test_only_the_days_within_a_bound_are_offered(phone: Phone, store: Store) -> None:
