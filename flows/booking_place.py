@@ -57,7 +57,7 @@ from flows.schedule import NextDose, Timing, timing
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
 from flows.time_wanted import at_date, before_site, bounded, time_said
-from flows.time_words import said_bounds
+from flows.time_words import said_bounds, time_wish
 from store import (
     Site,
 )
@@ -481,7 +481,7 @@ PLACE_STEPS: dict[str, Step] = {
     "district": Step(_district, _read_district, free_text=False),
     "site": Step(_site, _read_site),
     "date": Step(date_prompt, read_date),
-    "period": Step(period_prompt, read_period),
+    "period": Step(period_prompt, read_period, own=lambda words: time_wish(words) is not None),
     "companion_name": Step(_companion_name, read_companion_name),
     "companion_phone": Step(companion_phone, _read_companion_phone),
 }

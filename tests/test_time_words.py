@@ -14,8 +14,11 @@ The phrasings are varied on purpose: the kind is what must work, not a list of s
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot.messages import Reply
@@ -323,3 +326,50 @@ def test_a_bound_in_the_request_lists_only_the_days_within(phone: Phone) -> None
     phone.run("退出", "帮我约周日之后", "没有", "1")
     days = labels(phone.send("1"))
     assert days and all(day.startswith(("6月21日", "6月22日", "6月23日")) for day in days), days
+
+
+# -- the corpus -------------------------------------------------------------------------------
+# tests/explore/time_words.jsonl: residents' times and days at each step (step, text, expect).
+
+CORPUS = Path(__file__).parent / "explore" / "time_words.jsonl"
+STEPS = {"district": (), "site": TO_SITE, "date": TO_DATE, "period": TO_PERIOD,
+         "confirm": TO_CONFIRM}  # fmt: skip
+NOT_READ = ("请回复 1 到", "reply with a number", "没看懂", "could not read", "已停止")
+
+
+def _day_numbers(replies: list[Reply]) -> list[str]:
+    """The days of the month offered (6月20日 周日 剩160 / Sun 20 Jun 160 left)."""
+    found = (re.search(r"月(\d+)日|^\w+ (\d+) \w+", simplified(label)) for label in labels(replies))
+    return [(m.group(1) or m.group(2)) if m else "?" for m in found]
+
+
+def _meets(replies: list[Reply], expect: str) -> bool:
+    kind, _, what = expect.partition(":")
+    said = shown(replies)
+    if kind == "periods":
+        return [label[:5] for label in labels(replies)] == what.split(",")
+    if kind == "confirm":
+        return confirming(said) and what in said
+    if kind == "days":
+        return _day_numbers(replies) == what.split(",")
+    return what in said
+
+
+def test_the_corpus_of_times_and_days_at_each_step(phone: Phone, store: Store) -> None:
+    lines = [json.loads(line) for line in CORPUS.read_text("utf-8").splitlines() if line]
+    assert len(lines) >= 60
+    phone.run(*AT_DISTRICT)
+    wrong = []
+    for line in sorted(lines, key=lambda line: line["step"] == "booked"):
+        if line["step"] == "booked":
+            if not bookings(store):
+                phone.run(*AGAIN, *TO_CONFIRM, "1")  # booked: Friday 08:00-10:00
+            phone.run("退出")
+        else:
+            phone.run(*AGAIN, *STEPS[line["step"]])
+        replies = phone.send(line["text"])
+        said = shown(replies)
+        if not _meets(replies, line["expect"]) or any(word in said for word in NOT_READ):
+            wrong.append((line["step"], line["text"], said))
+        assert bookings(store) == (line["step"] == "booked"), line  # none without confirming
+    assert not wrong, "\n\n".join(map(str, wrong))
