@@ -14,8 +14,9 @@ What a resident means, and so what is read:
 - by, until, till, 或之前, 及以前, 为止, 最迟, 最晚, no later than, or earlier: up to that day.
 
 A count is no bound (3日后 is three days on, 过两日 in two days), nor a festival's own 前/后
-(国庆后 is one day, ``flows.festivals``), nor an hour (after 2pm, 10点以前: ``[hours]``): the
-words beside the marker must name the same day with it as without it.
+(国庆后 is one day, ``flows.festivals``), nor an hour (after 2pm, 10点以前, 周一下午三点以后:
+``[hours]``): the words beside the marker must name the same day with it as without it, and
+no time of day.
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ def _bound(
     if not side.strip():
         return None
     alone = parse_when(side, today)
-    if alone is None or alone.day is None:
-        return None
+    if alone is None or alone.day is None or alone.hour is not None or alone.part is not None:
+        return None  # 下周一下午三点以后: the hour is the bound, not the day
     together = parse_when(side + marker if suffix else marker + side, today)
     if together is not None and together.day not in (None, alone.day):
         return None  # 3日后: three days on; 国庆后: the day after the holiday
