@@ -203,6 +203,7 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         ctx.data.pop("week", None)
     timed = said.part is not None or said.hour is not None
     at = said if timed else Entities.load(kept)  # 改成后天: the part of day said stays
+    at = said_bounds(answer.words, said, with_day=True) or at  # 明天8-10, 后天pm
     if said.day is not None and "site_id" in ctx.data:
         return take_day(ctx, When(said.day, at.part, at.hour, by_hour=at.by_hour,
                                   from_hour=at.from_hour))  # fmt: skip

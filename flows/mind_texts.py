@@ -23,6 +23,10 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "好的，还没有取消，想好了再回复。",
         "OK, nothing is cancelled yet. Reply when you are ready.",
     ),
+    "mind.hold.move": (
+        "好的，还没有改期，原预约不变，想好了再回复。",
+        "OK, nothing is changed yet: your booking stays as it is. Reply when you are ready.",
+    ),
     "mind.other_day": ("好的，换一天。", "OK, another day."),
     "mind.other_time": ("好的，换个时间。", "OK, another time."),
     "mind.id_unknown": (

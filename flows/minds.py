@@ -135,7 +135,8 @@ def _hold(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
         return None
     if _DOING.search(unicodedata.normalize("NFKC", answer.words).casefold()):
         return None
-    return Retry(ctx.t("mind.hold.cancel" if flow == "cancel" else "mind.hold"))
+    key = {"cancel": "mind.hold.cancel", "reschedule": "mind.hold.move"}.get(flow, "mind.hold")
+    return Retry(ctx.t(key))
 
 
 def _other_day(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:

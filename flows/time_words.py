@@ -81,12 +81,12 @@ def time_wish(words: str) -> TimeWish | None:
     return None
 
 
-def said_bounds(words: str, said: Entities) -> Entities | None:
+def said_bounds(words: str, said: Entities, with_day: bool = False) -> Entities | None:
     """What ``said`` (the interpreter's reading) becomes with a range, am/pm or not too early
     said in ``words`` before a day is chosen: hour bounds instead of the first hour of a
     range (8点到10点 is 08:00 to 10:00, not "at 8"); None when the words say none of them, or
-    a day, week or place."""
-    if said.day or said.week or said.site or said.district:
+    a day, week or place (``with_day``: a day may be said, 明天8-10)."""
+    if (said.day and not with_day) or said.week or said.site or said.district:
         return None
     wish = time_wish(words)
     bounds = wish.bounds() if wish is not None else None

@@ -241,7 +241,10 @@ def test_moving_a_booking_to_an_hour_keeps_its_day_and_site(phone: Phone, store:
         assert "天河体育中心" in said or "Tianhe Sports Centre" in said, text
         phone.send("退出")
     assert [b.slot.period for b in store.active_bookings(person.id)] == ["08:00-10:00"]
-    phone.run("改期改到两点半", "1")
+    said = phone.say("改期改到两点半") and phone.say("等一下")  # holding on: nothing moved
+    assert "还没有改期" in said and "原预约不变" in said
+    assert [b.slot.period for b in store.active_bookings(person.id)] == ["08:00-10:00"]
+    phone.run("1")
     assert [b.slot.period for b in store.active_bookings(person.id)] == ["14:00-16:00"]
 
 
