@@ -361,9 +361,10 @@ def _confirm(ctx: Ctx) -> Prompt:
     return Prompt(text, (agree, change, *change_option(ctx)))
 
 
+# 改个日子, 换个时间, another day (the lexicon's [minds] other_day and other_time)
 OTHER_DAY: tuple[str, ...] = (
-    *("改日子", "改个日子", "换日子", "换个日子", "换一天", "换第二日", "改第二日", "改日期"),
-    *("换日期", "换个时间", "改时间", "改个时间", "another day", "other day"),
+    *lexicon.load().minds.get("other_day", ()),
+    *lexicon.load().minds.get("other_time", ()),
 )
 
 

@@ -57,7 +57,8 @@ from flows.registration import phone_prompt, take_name, take_phone
 from flows.schedule import NextDose, Timing, timing
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
-from flows.time_wanted import at_date, before_site, time_said
+from flows.time_wanted import at_date, before_site, bounded, time_said
+from flows.time_words import said_bounds, time_wish
 from store import (
     Site,
 )
@@ -179,6 +180,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         and says(answer, "other_site")
     ):
         return _other_site(ctx)  # 换个地方 at the confirmation: this booking's site again
+    if ctx.step == "date" and "day" not in ctx.data and (ranged := said_bounds(answer.words, said)):
+        return at_date(ctx, ranged)  # 8-10, pm, 8点到10点, 唔好太早: kept, and the day asked
     if not said:
         return None
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
@@ -202,6 +205,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         for key in ("site_id", "district"):
             ctx.data.pop(key, None)
         return to_place(ctx)  # 换去白云: the day and time said before still hold
+    if said.from_day is not None or said.by_day is not None:
+        return bounded(ctx, said)  # 周三之后, before friday: the days within it
     if said.week is not None and said.day is None and "site_id" in ctx.data:  # 改到下周
         ctx.data["week"] = said.week.isoformat()
         if said.part is not None:
@@ -211,10 +216,16 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         return at_date(ctx, said)  # 10点以前, after 2pm: kept, and the day asked
     if ctx.step in ("where", "district", "site") and time_said(said):
         return before_site(ctx, said)  # kept for the days; the place asked again
+    if ctx.step in ("where", "district", "site") and (said.day or said.week) is not None:
+        # 明天上午 / tmrw morning pls at the district or site: kept for the days, said back
+        if said.day is None and said.week is not None:
+            ctx.data["week"] = said.week.isoformat()
+        return Retry(kept_note(ctx, said, "book.noted") or "")
     if said.day is not None:
         ctx.data.pop("week", None)
     timed = said.part is not None or said.hour is not None
     at = said if timed else Entities.load(kept)  # 改成后天: the part of day said stays
+    at = said_bounds(answer.words, said, with_day=True) or at  # 明天8-10, 后天pm
     if said.day is not None and "site_id" in ctx.data:
         return take_day(ctx, When(said.day, at.part, at.hour, by_hour=at.by_hour,
                                   from_hour=at.from_hour))  # fmt: skip
@@ -493,7 +504,7 @@ PLACE_STEPS: dict[str, Step] = {
     "district": Step(_district, _read_district, free_text=False),
     "site": Step(_site, _read_site),
     "date": Step(date_prompt, read_date),
-    "period": Step(period_prompt, read_period),
+    "period": Step(period_prompt, read_period, own=lambda words: time_wish(words) is not None),
     "companion_name": Step(_companion_name, read_companion_name),
     "companion_phone": Step(companion_phone, _read_companion_phone),
 }

@@ -195,7 +195,11 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         period=booking.slot.period,
     )
     said = wish(ctx)
-    if said.site is None and said.district is None and (said.day or said.week or said.part):
+    timed = said.part or said.hour is not None or said.by_hour or said.from_hour is not None
+    days = said.day or said.week or said.from_day or said.by_day  # 改到周五之前: those days
+    if said.site is None and said.district is None and (days or timed):
+        if not days:  # 改到两点半, 改去下午: that day, another time
+            ctx.data["wish"] = {**said.said(), "day": booking.slot.day.isoformat()}
         return with_note(take_site(ctx, booking.site), note)  # 改到下周: the same site
     return to_place(ctx, note)
 

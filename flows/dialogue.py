@@ -349,6 +349,9 @@ class Step:
     # The step asked again, shorter, after the resident said something else (a question
     # answered, an answer that is no option): a long notice is sent in full once only.
     again: Ask | None = None
+    # Words the step reads itself even when they ask (晏少少得唔得 at the time question: a
+    # later time, not a question to answer): given the text in Simplified characters.
+    own: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,8 @@ class Lexicon:
     hour_bounds: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     # No preference or the soonest (earliest), a day beyond those released (later)
     wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A time of day at the time question (flows/time_words.py): am, pm, noon, not_early, latest
+    times: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Details a request states (flows/said_details.py): who is named (self, other), where one
     # lives (home), and titles that make no name (王先生)
     details: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -206,6 +208,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             for k, t in raw.get("hours", {}).items()
         },
         wishes={k: _words(v, f"wishes.{k}") for k, v in raw.get("wishes", {}).items()},
+        times={k: _words(v, f"times.{k}") for k, v in raw.get("times", {}).items()},
     )
 
 
