@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import State
 from bot.matching import (
+    AGREE,
     COMMAND_WORDS,
     FLOW_INTENTS,
     INTENT_COMMANDS,
     MAIN_MENU,
+    NAMING,
     SWITCH_REPLIES,
     SWITCHES,
     Command,
@@ -28,7 +30,6 @@ from flows import FLOWS
 from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
 from flows.dialogue import (
-    AGREE_WORDS,
     Answer,
     Ctx,
     Done,
@@ -53,14 +54,6 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 500  # characters; anything longer is answered without being read
 PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
-
-
-# Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
-AGREE = frozenset((*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please"))
-
-
-# Flows whose request may name the person it is for (帮王小妹约, 帮我取消张三的预约).
-NAMING = frozenset({"book", "cancel", "reschedule"})
 
 
 class Turn:

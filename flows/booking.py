@@ -53,17 +53,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from flows import lexicon
+from flows.booking_companion import age_notices, companion_first, companion_of, dose_notices
 from flows.booking_day import place_taken
-from flows.booking_place import (
-    PLACE_STEPS,
-    age_notices,
-    companion_first,
-    companion_of,
-    dose_notices,
-    offer_queue,
-    revise,
-    to_place,
-)
+from flows.booking_place import PLACE_STEPS, offer_queue, revise, to_place
 from flows.booking_queue import QUEUE_STEPS
 from flows.booking_state import (
     Person,
