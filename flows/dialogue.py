@@ -201,6 +201,9 @@ class Retry:
 
     note: str
     prompt: Prompt | None = None
+    # The step says why, even to a message that asks something (我不知道要填什么): ``note``
+    # is said rather than "that question I cannot answer".
+    sure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
