@@ -36,7 +36,8 @@ _LATIN_BEFORE: Final = re.compile(
     r"|from|a|an|the|citizen of|national of|passport from|passport of|holder of)\s+"
 )
 _LATIN_AFTER: Final = re.compile(
-    r"\s+(?:citizen|national|passport|passport holder|nationality|citizenship|here)$"
+    r"\s+(?:citizen|national|passport|passport holder|nationality|citizenship|here|please|pls"
+    r"|plz|thanks|thx|lol)$"
 )
 _CODE: Final = re.compile(r"[A-Z]{2,3}")
 # Two and three letters that are words before they are codes ("i am", "me", "no").

@@ -77,7 +77,7 @@ _LATIN_NOBODY = re.compile(
 # What is typed for "nothing" or as a test, never a person's name (a companion's "无": no one).
 _PLACEHOLDERS = frozenset((
     "null", "none", "nil", "n/a", "n.a.", "undefined", "unknown", "test", "testing", "tbd",
-    "tba", "xxx", "asdf", "abc", "noname", "lol", "idk", "haha", "hehe", "ok", "okay",
+    "tba", "xxx", "asdf", "abc", "noname", "lol", "idk", "haha", "hehe", "ok", "okay", "xd",
     "nothing", "anonymous", "无", "無", "没有", "沒有", "冇",
     "测试", "測試", "未知", "不详", "不詳", "匿名", "空",
 ))  # fmt: skip

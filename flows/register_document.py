@@ -32,6 +32,7 @@ _CJK: Final[tuple[tuple[str, Document], ...]] = (
     ("回乡证", Document("passport", "reg.document.permit")),
     ("回鄉證", Document("passport", "reg.document.permit")),
     ("台胞证", Document("passport", "reg.document.permit")),
+    ("同胞证", Document("passport", "reg.document.permit")),
     ("台胞證", Document("passport", "reg.document.permit")),
     ("港澳居民来往内地通行证", Document("passport", "reg.document.permit")),
     ("台湾居民来往大陆通行证", Document("passport", "reg.document.permit")),
@@ -124,6 +125,12 @@ def _unless_no_id(folded: str, document: Document) -> Document:
 # A passport number written with words around it (my passport no is E12345678, 护照号码
 # 是E1234567): the one run of letters and digits holding a digit, 5 to 20 long.
 _RUN: Final = re.compile(r"[A-Z0-9]+")
+
+
+def in_words(text: str) -> bool:
+    """Whether a number is written with words around it (a word of three letters or more:
+    E1234 and E5678, passport no E123): not one number typed with spaces (E 1234 5678)."""
+    return any(len(word) >= 3 and word.isalpha() for word in text.split())
 
 
 def number_in(text: str) -> str | None:

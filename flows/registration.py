@@ -68,7 +68,7 @@ from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
-from flows.register_document import document_said, number_in
+from flows.register_document import document_said, in_words, number_in
 from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
 from store import DuplicateDocument, Resident
@@ -338,7 +338,7 @@ def _passport(ctx: Ctx) -> Prompt:
 
 def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
     number = unicodedata.normalize("NFKC", answer.text).replace(" ", "").upper()
-    if not _PASSPORT.fullmatch(number):
+    if not _PASSPORT.fullmatch(number) or in_words(answer.text):
         number = number_in(answer.text) or ""  # my passport no is E12345678
     if not _PASSPORT.fullmatch(number):
         return Retry(ctx.t("reg.passport_bad"))
