@@ -15,6 +15,7 @@ import re
 import unicodedata
 from typing import Final
 
+from flows import lexicon
 from flows.names import _COMPOUND
 from store import Resident
 
@@ -76,6 +77,12 @@ def _latin_called(person: Resident, text: str) -> bool:
     return bool(words) and len(words) < len(names) + 1 and all(w in names for w in words)
 
 
+def _relation_word(said: str) -> bool:
+    """Whether the answer is a relation word alone (孙女, 帮我外孙约): no one's name."""
+    bare = re.sub(r"^(?:帮|给|同|替|为)?(?:我的?)?|(?:约|预约)$", "", said)
+    return any(bare in words for words in lexicon.load().relations.values())
+
+
 def people_called(people: list[Resident], text: str) -> list[Resident]:
     """The people ``text`` (a short answer, in Simplified characters) calls by a name with an
     honorific or affix; empty if none, or if the answer is more than a call."""
@@ -87,6 +94,8 @@ def people_called(people: list[Resident], text: str) -> list[Resident]:
     if len(whole) == 1 and _CJK.search(said):  # 李秀英阿姨, 帮李秀英约
         return whole
     if _CJK.search(said):
+        if _relation_word(said):  # 孙女, 外孙: who they are, not a 孙 by name
+            return []
         core = _core(said)
         return [p for p in people if _called(p, core)]
     return [p for p in people if _latin_called(p, said)]

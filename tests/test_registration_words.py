@@ -212,6 +212,8 @@ def test_a_nickname_that_fits_several_is_asked_about(engine: Engine) -> None:
 
 def test_a_nickname_of_nobody_here_is_no_one_registered(engine: Engine) -> None:
     assert "预登记须知" in said(_family(engine).send("我老公阿强"))  # someone new: registered
+    phone = _family(engine, ("孙丽", resident_id(901, "19700404")))
+    assert "孙丽有以下情况吗" not in said(phone.send("孙女"))  # a granddaughter, not 孙丽
 
 
 # -- first contact -----------------------------------------------------------------------------
