@@ -380,6 +380,7 @@ class Turn:
             reading.intent.startswith("ask.")
             and reading.confident
             and (reading.question or not step.free_text)
+            and not (step.own is not None and step.own(body))  # what name? at the name
         ):
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
             # without a mark of a question, 晚上 or 轮椅 answers a step that takes words (a

@@ -352,6 +352,9 @@ class Step:
     # The step asked again, shorter, after the resident said something else (a question
     # answered, an answer that is no option): a long notice is sent in full once only.
     again: Ask | None = None
+    # Answers the step reads itself although they look like a question (我不知道要填什么,
+    # what name? at the name question): not answered as one (what to bring).
+    own: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)

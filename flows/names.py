@@ -134,7 +134,7 @@ _SOUNDS = set("哈呵嘿嗯额呃啊哦噢喔嘻咦唉哎嘛啦")
 _WHAT = (
     "不知道", "唔知", "不懂", "唔识", "唔明", "不明白", "填什么", "写什么", "填咩", "写咩", "填乜",
     "写乜", "什么名", "咩名", "乜名", "谁的名", "边个嘅名", "要填", "怎么填", "点填", "点写",
-    "怎么写", "随便",
+    "怎么写", "随便", "甚么", "甚麼", "什麼", "寫咩", "寫乜", "點寫", "點填", "隨便",
 )  # fmt: skip
 _LATIN_WHAT = re.compile(
     r"\b(?:what name|whose name|which name|what do i|what should i|what to (?:write|type|put)"
@@ -166,6 +166,12 @@ def _nonsense(simple: str) -> bool:
         ):
             return True
     return False
+
+
+def asks_what(text: str) -> bool:
+    """Whether an answer to a name question asks what to write (what name?, 填什么), in
+    any script."""
+    return _asks_what(clean_name(text))
 
 
 def _asks_what(simple: str) -> bool:

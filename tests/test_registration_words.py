@@ -112,11 +112,12 @@ def test_nonsense_at_the_name_question_is_asked_again_with_a_reason(engine: Engi
 
 
 def test_not_knowing_what_to_write_is_told_plainly(engine: Engine) -> None:
-    texts = ["我不知道要填什么", "唔知填咩", "填什么名字", "名字"]
+    texts = ["我不知道要填什么", "唔知填咩", "填什么名字", "名字", "要寫甚麼？"]
     for text, reply, _, _ in residents(engine, ZH_AT_NAME, texts):
-        assert "请填写要接种的人的姓名" in reply, text
+        assert "请填写要接种的人的姓名" in reply or "請填寫要接種的人的姓名" in reply, text
         assert "这个问题我不清楚" not in reply, text
-    for text, reply, _, _ in residents(engine, AT_NAME, ["what name?", "whose name?"]):
+    texts = ["what name?", "whose name?", "i dont know what to put", "dunno what to write"]
+    for text, reply, _, _ in residents(engine, AT_NAME, texts):
         assert "Type the name of the person to be vaccinated" in reply, text
 
 
