@@ -426,7 +426,7 @@ class Turn:
         outcome = step.answer(self.ctx, answer)
         if isinstance(outcome, Retry):  # 她没有手机，用我的 at the phone step: refused
             self._miss(body, in_flow=True)
-            if reading.unanswerable() and not reading.entities:
+            if reading.unanswerable() and not reading.entities and not outcome.sure:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again
                 return self._reask(self.t("ask.unknown"))
         return self._apply(outcome)

@@ -94,6 +94,7 @@ from flows.documents import calendar, qr_code
 from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
 from flows.minds import other_maker_note, people_meant
+from flows.nicknames import people_called
 from flows.places import (
     booking_facts,
     site_address,
@@ -439,11 +440,29 @@ def _after_declared(ctx: Ctx) -> Outcome:
     return _choose(ctx, resident)
 
 
+def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """At "为谁预约？", a person called with an honorific or affix (李秀英阿姨, 阿明, 明仔):
+    that one, or asked which of several (``flows.nicknames``); else as at every step."""
+    if ctx.step == "person" and answer.option is None:
+        shown = ctx.data.get("people")
+        people = [p for p in ctx.people() if shown is None or p.id in shown]
+        called = people_called(people, answer.simple or answer.text)
+        if len(called) == 1:  # what else was said (明天上午) is kept for the booking
+            kept = {**(ctx.data.get("wish") or {}), **answer.said.said()}
+            kept.pop("relation", None)
+            ctx.data["wish"] = kept
+            return _choose(ctx, called[0])
+        if called:
+            names = "、".join(person.name for person in called)
+            return Retry(ctx.t("book.who.several", names=names))
+    return revise(ctx, answer)
+
+
 BOOKING = Flow(
     name="book",
     first="district",
     start=_start,
-    revise=revise,
+    revise=_revise,
     steps={
         "person": Step(_person, _read_person, free_text=False),
         **screening_steps(_conclude),

@@ -201,6 +201,9 @@ class Retry:
 
     note: str
     prompt: Prompt | None = None
+    # The step says why, even to a message that asks something (我不知道要填什么): ``note``
+    # is said rather than "that question I cannot answer".
+    sure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,8 +352,9 @@ class Step:
     # The step asked again, shorter, after the resident said something else (a question
     # answered, an answer that is no option): a long notice is sent in full once only.
     again: Ask | None = None
-    # Words the step reads itself even when they ask (晏少少得唔得 at the time question: a
-    # later time, not a question to answer): given the text in Simplified characters.
+    # Words the step reads itself even when they look like a question (晏少少得唔得 at the time
+    # question: a later time; 我不知道要填什么, what name? at the name question: not answered
+    # as one): given the text in Simplified characters.
     own: Callable[[str], bool] | None = None
 
 

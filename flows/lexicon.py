@@ -100,6 +100,10 @@ class Lexicon:
     # Details a request states (flows/said_details.py): who is named (self, other), where one
     # lives (home), and titles that make no name (王先生)
     details: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Typos mended (bookk, canncel, appointmnet: bot/nlu/typos.py): the words mended to, and
+    # words one letter away from one of them that are words of their own (cancer, look)
+    mend: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -162,6 +166,8 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
     return Lexicon(
         replace={k.casefold(): v.casefold() for k, v in normalise.get("replace", {}).items()},
         filler=_words(normalise.get("filler", []), "normalise.filler"),
+        mend=_words(normalise.get("mend", []), "normalise.mend"),
+        known=_words(normalise.get("known", []), "normalise.known"),
         question=_words(normalise.get("question", []), "normalise.question"),
         parts={part: _words(words, f"parts.{part}") for part, words in raw["parts"].items()},
         weekend=_words(raw["weekend"]["words"], "weekend.words"),
