@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation import State
 from bot.matching import (
+    AGREE,
     COMMAND_WORDS,
     FLOW_INTENTS,
     INTENT_COMMANDS,
     MAIN_MENU,
+    NAMING,
     SWITCH_REPLIES,
     SWITCHES,
     Command,
@@ -28,7 +30,6 @@ from flows import FLOWS
 from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
 from flows.dialogue import (
-    AGREE_WORDS,
     Answer,
     Ctx,
     Done,
@@ -53,10 +54,6 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 500  # characters; anything longer is answered without being read
 PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
-
-
-# Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
-AGREE = frozenset((*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please"))
 
 
 class Turn:
@@ -222,8 +219,8 @@ class Turn:
             carry: dict[str, Any] = {"wish": said} if said else {}
             if "relation" in said:
                 carry["relation"] = said["relation"]
-            if intent == "book" and (named := self._named(reading.text)) is not None:
-                carry["named"] = named  # 帮王小妹约: the person on this phone it names
+            if intent in NAMING and (named := self._named(reading.text)) is not None:
+                carry["named"] = named  # 帮王小妹约, 取消张三的: the person on this phone it names
             if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
@@ -380,6 +377,7 @@ class Turn:
             reading.intent.startswith("ask.")
             and reading.confident
             and (reading.question or not step.free_text)
+            and not (step.own is not None and step.own(simplified(body)))
         ):
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
             # without a mark of a question, 晚上 or 轮椅 answers a step that takes words (a
@@ -426,7 +424,7 @@ class Turn:
                 pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
             return self._reask(pick)
         outcome = step.answer(self.ctx, answer)
-        if isinstance(outcome, Retry) and not outcome.answered:  # 她没有手机，用我的: refused
+        if isinstance(outcome, Retry) and not outcome.sure:  # 她没有手机，用我的: refused
             self._miss(body, in_flow=True)
             if reading.unanswerable() and not reading.entities:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again

@@ -53,17 +53,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from flows import lexicon
+from flows.booking_companion import age_notices, companion_first, companion_of, dose_notices
 from flows.booking_day import place_taken
-from flows.booking_place import (
-    PLACE_STEPS,
-    age_notices,
-    companion_first,
-    companion_of,
-    dose_notices,
-    offer_queue,
-    revise,
-    to_place,
-)
+from flows.booking_place import PLACE_STEPS, offer_queue, revise, to_place
 from flows.booking_queue import QUEUE_STEPS
 from flows.booking_state import (
     Person,
@@ -102,6 +94,7 @@ from flows.documents import calendar, qr_code
 from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
 from flows.minds import other_maker_note, people_meant
+from flows.nicknames import people_called
 from flows.places import (
     booking_facts,
     site_address,
@@ -361,9 +354,10 @@ def _confirm(ctx: Ctx) -> Prompt:
     return Prompt(text, (agree, change, *change_option(ctx)))
 
 
+# 改个日子, 换个时间, another day (the lexicon's [minds] other_day and other_time)
 OTHER_DAY: tuple[str, ...] = (
-    *("改日子", "改个日子", "换日子", "换个日子", "换一天", "换第二日", "改第二日", "改日期"),
-    *("换日期", "换个时间", "改时间", "改个时间", "another day", "other day"),
+    *lexicon.load().minds.get("other_day", ()),
+    *lexicon.load().minds.get("other_time", ()),
 )
 
 
@@ -446,11 +440,29 @@ def _after_declared(ctx: Ctx) -> Outcome:
     return _choose(ctx, resident)
 
 
+def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """At "为谁预约？", a person called with an honorific or affix (李秀英阿姨, 阿明, 明仔):
+    that one, or asked which of several (``flows.nicknames``); else as at every step."""
+    if ctx.step == "person" and answer.option is None:
+        shown = ctx.data.get("people")
+        people = [p for p in ctx.people() if shown is None or p.id in shown]
+        called = people_called(people, answer.simple or answer.text)
+        if len(called) == 1:  # what else was said (明天上午) is kept for the booking
+            kept = {**(ctx.data.get("wish") or {}), **answer.said.said()}
+            kept.pop("relation", None)
+            ctx.data["wish"] = kept
+            return _choose(ctx, called[0])
+        if called:
+            names = "、".join(person.name for person in called)
+            return Retry(ctx.t("book.who.several", names=names))
+    return revise(ctx, answer)
+
+
 BOOKING = Flow(
     name="book",
     first="district",
     start=_start,
-    revise=revise,
+    revise=_revise,
     steps={
         "person": Step(_person, _read_person, free_text=False),
         **screening_steps(_conclude),

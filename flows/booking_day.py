@@ -26,7 +26,8 @@ from flows.places import day_options, nearest, slot_options
 from flows.refusals import allowed, without_refused
 from flows.schedule import Timing, release_moment, timing
 from flows.texts import MONTHS_EN, Lang, format_week
-from flows.time_wanted import fitting, suiting_days, wanted
+from flows.time_wanted import fitting, suiting_days, unbounded_note, wanted
+from flows.time_words import TimeWish, time_wish
 from store import Slot
 
 # A day this far beyond the last day out (12月25日 in June) is answered with the soonest open
@@ -52,6 +53,9 @@ def elsewhere(ctx: Ctx, note: str) -> Outcome:
 
 def date_prompt(ctx: Ctx) -> Prompt:
     days = without_refused(ctx, open_days(ctx, *listed_days(ctx)))  # 星期六不行: not offered
+    if not days and (beyond := unbounded_note(ctx)):  # 帮我约下下周三之后: none out yet
+        prompt = date_prompt(ctx)
+        return Prompt(f"{beyond}\n{prompt.text}", prompt.options)
     days = suiting_days(ctx, days) or days  # 10点以前: the days with a period before 10
     if ctx.data.get("week"):
         return _week_days(ctx, date.fromisoformat(ctx.data["week"]), days)
@@ -231,7 +235,12 @@ def read_period(ctx: Ctx, answer: Answer) -> Outcome:
     if when is not None and when.too_far is not None:
         return Retry(ctx.t("book.date_too_far", day=ctx.day(when.too_far)))
     bound = when is not None and (when.by_hour is not None or when.from_hour is not None)
-    if when is None or (when.part is None and when.hour is None and not bound):
+    timed = when is not None and (when.part is not None or when.hour is not None or bound)
+    if when is None or when.day is None:  # pm, 8-10, 中午, 唔好太早, 越晏越好
+        wish = time_wish(answer.words)
+        if wish is not None and (not timed or wish.touching or None not in (wish.start, wish.end)):
+            return _periods_wished(ctx, day, wish)
+    if when is None or not timed:
         return Retry(ctx.t("pick_number", n=len(period_prompt(ctx).options)))
     if when.day is not None and when.day != day:
         return read_date(ctx, answer)
@@ -241,6 +250,18 @@ def read_period(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data.update(part=when.part, hour=when.hour, by_hour=when.by_hour,
                     from_hour=when.from_hour)  # fmt: skip
     return Retry("", period_prompt(ctx))
+
+
+def _periods_wished(ctx: Ctx, day: date, wish: TimeWish) -> Outcome:
+    """The periods of ``day`` a time of day said in words asks for: one, its confirmation;
+    several, offered; none, said so and every period offered."""
+    slots = allowed(ctx, open_slots(ctx, day))
+    fits = wish.pick(slots)
+    if len(fits) == 1:
+        return slot_chosen(ctx, fits[0])
+    if fits:
+        return Retry("", Prompt(ctx.t("book.period", day=ctx.day(day)), slot_options(ctx, fits)))
+    return Retry("", Prompt(ctx.t("book.period_none", day=ctx.day(day)), slot_options(ctx, slots)))
 
 
 def slot_chosen(ctx: Ctx, slot: Slot) -> Outcome:

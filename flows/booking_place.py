@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flows.booking_companion import companion_name, companion_phone, read_companion_name
 from flows.booking_day import (
     date_prompt,
     elsewhere,
@@ -41,9 +42,8 @@ from flows.dialogue import (
     Step,
     numbered,
 )
-from flows.eligibility import age_rules
 from flows.entities import Entities
-from flows.identity import mask_phone
+from flows.minds import says
 from flows.places import (
     district_name,
     district_options,
@@ -52,11 +52,11 @@ from flows.places import (
     site_options,
 )
 from flows.refusals import refusal
-from flows.registration import phone_prompt, take_name, take_phone
-from flows.schedule import NextDose, Timing, timing
+from flows.registration import take_phone
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
-from flows.time_wanted import at_date, before_site, time_said
+from flows.time_wanted import at_date, before_site, bounded, time_said
+from flows.time_words import said_bounds, time_wish
 from store import (
     Site,
 )
@@ -137,6 +137,19 @@ OWN_WORDS_STEPS = frozenset(
 )
 
 
+# The steps after a site is chosen, where "another site" means another for this booking.
+AFTER_SITE = frozenset({"date", "period", "confirm"})
+
+
+def _other_site(ctx: Ctx) -> Outcome:
+    """The sites of the booking's district again (the one said before forgotten)."""
+    ctx.data.pop("site_id", None)
+    if wished := ctx.data.get("wish"):
+        ctx.data["wish"] = {k: v for k, v in wished.items() if k != "site"}
+    district = ctx.data.get("district")
+    return _go_district(ctx, str(district)) if district else Next(first_place_step(ctx))
+
+
 def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     """Free text at any step of a booking that names what the booking needs: kept, and the
     steps it settles are taken again (算了，改成后天 / 不是我，是给我妈约 / 换去石牌)."""
@@ -157,6 +170,16 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         kept = {**(ctx.data.get("wish") or {}), **said.said()}
         kept.pop("relation", None)
         return Done("", then="book", carry={"wish": kept, "named": other})
+    if (
+        said.site is None
+        and said.district is None
+        and "site_id" in ctx.data
+        and ctx.step in AFTER_SITE
+        and says(answer, "other_site")
+    ):
+        return _other_site(ctx)  # 换个地方 at the confirmation: this booking's site again
+    if ctx.step == "date" and "day" not in ctx.data and (ranged := said_bounds(answer.words, said)):
+        return at_date(ctx, ranged)  # 8-10, pm, 8点到10点, 唔好太早: kept, and the day asked
     if not said:
         return None
     if said.too_far is not None:  # 9999年12月31日: refused at once, whatever else was said
@@ -180,6 +203,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         for key in ("site_id", "district"):
             ctx.data.pop(key, None)
         return to_place(ctx)  # 换去白云: the day and time said before still hold
+    if said.from_day is not None or said.by_day is not None:
+        return bounded(ctx, said)  # 周三之后, before friday: the days within it
     if said.week is not None and said.day is None and "site_id" in ctx.data:  # 改到下周
         ctx.data["week"] = said.week.isoformat()
         if said.part is not None:
@@ -189,10 +214,16 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         return at_date(ctx, said)  # 10点以前, after 2pm: kept, and the day asked
     if ctx.step in ("where", "district", "site") and time_said(said):
         return before_site(ctx, said)  # kept for the days; the place asked again
+    if ctx.step in ("where", "district", "site") and (said.day or said.week) is not None:
+        # 明天上午 / tmrw morning pls at the district or site: kept for the days, said back
+        if said.day is None and said.week is not None:
+            ctx.data["week"] = said.week.isoformat()
+        return Retry(kept_note(ctx, said, "book.noted") or "")
     if said.day is not None:
         ctx.data.pop("week", None)
     timed = said.part is not None or said.hour is not None
     at = said if timed else Entities.load(kept)  # 改成后天: the part of day said stays
+    at = said_bounds(answer.words, said, with_day=True) or at  # 明天8-10, 后天pm
     if said.day is not None and "site_id" in ctx.data:
         return take_day(ctx, When(said.day, at.part, at.hour, by_hour=at.by_hour,
                                   from_hour=at.from_hour))  # fmt: skip
@@ -383,70 +414,6 @@ def _read_site(ctx: Ctx, answer: Answer) -> Outcome:
     return _to_day(ctx)
 
 
-# -- companion (70+) ------------------------------------------------------------------------
-
-
-def needs_companion(ctx: Ctx, birth: date, day: date) -> bool:
-    """Whether a person born on ``birth`` must come with a family member on ``day`` (70+)."""
-    return age_rules(birth, day, ctx.policy.ages).companion
-
-
-def companion_of(ctx: Ctx) -> tuple[str, str] | None:
-    """The companion's name and phone given in this conversation, if any."""
-    if not ctx.data.get("companion_phone"):
-        return None
-    return str(ctx.data["companion_name"]), str(ctx.data["companion_phone"])
-
-
-def age_notices(ctx: Ctx, birth: date, day: date, companion: tuple[str, str] | None) -> list[str]:
-    """What a person of that age must know for ``day``, said with every booking however it
-    was made (booked, moved, a queue place accepted): the on-site health check (60+), the
-    companion (70+) and the green channel (76+)."""
-    ages = ctx.policy.ages
-    rules = age_rules(birth, day, ages)
-    notes = []
-    if rules.assessment:
-        notes.append(ctx.t("age.assessment", min=ages.assessment))
-    if rules.companion and companion is not None:
-        name, phone = companion
-        notes.append(ctx.t("age.companion", companion=name, phone=mask_phone(phone)))
-    if rules.green_channel:
-        notes.append(ctx.t("age.green_channel", min=ages.green_channel))
-    return notes
-
-
-def dose_notices(
-    ctx: Ctx, dose: NextDose, day: date, previous: date | None, *, declared: bool
-) -> list[str]:
-    """What a booking of ``dose`` on ``day`` must say of the dose before it (given on
-    ``previous``): overdue, and a dose 1 declared in the chat (the site checks the record)."""
-    notes = []
-    if timing(dose, day) is Timing.OVERDUE and previous is not None:
-        assert dose.latest is not None
-        notes.append(ctx.t("book.overdue", max=(dose.latest - previous).days))
-    if declared:
-        notes.append(ctx.t("declare.check"))
-    return notes
-
-
-def companion_name_prompt(ctx: Ctx, name: str) -> Prompt:
-    """The companion's name, asked for the 70+ person called ``name``."""
-    return Prompt(ctx.t("companion.name", name=name, min=ctx.policy.ages.companion))
-
-
-def _companion_name(ctx: Ctx) -> Prompt:
-    return companion_name_prompt(ctx, chosen_person(ctx).name)
-
-
-def read_companion_name(ctx: Ctx, answer: Answer) -> Outcome:
-    """The companion's name (a booking's or an accepted queue place's), then their phone."""
-    return take_name(ctx, answer, "companion_name", then="companion_phone")
-
-
-def companion_phone(ctx: Ctx) -> Prompt:
-    return phone_prompt(ctx, "companion.phone")
-
-
 def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
     taken = take_phone(ctx, answer, "companion_phone", then="confirm")
     if isinstance(taken, Next) and taken.step == "confirm" and "slot_id" not in ctx.data:
@@ -454,24 +421,12 @@ def _read_companion_phone(ctx: Ctx, answer: Answer) -> Outcome:
     return taken
 
 
-def companion_first(ctx: Ctx, note: str | None) -> Outcome | None:
-    """On the operator's line, a 70+ caller's companion is asked as soon as the person is
-    settled (the operator asks the family member on the phone before choosing a place)."""
-    person = chosen_person(ctx)
-    if ctx.channel != "operator":
-        return None
-    if not age_rules(person.birth_date, ctx.today, ctx.policy.ages).companion:
-        return None
-    ctx.data["companion_first"] = True
-    return Next("companion_name", note=note)
-
-
 PLACE_STEPS: dict[str, Step] = {
     "where": Step(_where, _read_where, free_text=False),
     "district": Step(_district, _read_district, free_text=False),
     "site": Step(_site, _read_site),
     "date": Step(date_prompt, read_date),
-    "period": Step(period_prompt, read_period),
-    "companion_name": Step(_companion_name, read_companion_name),
+    "period": Step(period_prompt, read_period, own=lambda words: time_wish(words) is not None),
+    "companion_name": Step(companion_name, read_companion_name),
     "companion_phone": Step(companion_phone, _read_companion_phone),
 }

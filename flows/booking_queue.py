@@ -3,7 +3,7 @@ person prefers (automatic assignment offers that first; flows/assignment)."""
 
 from __future__ import annotations
 
-from flows.booking_place import needs_companion
+from flows.booking_companion import needs_companion
 from flows.booking_state import PART_WORDS, booked_resident
 from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Step, agree_or_not
 from flows.places import PARTS

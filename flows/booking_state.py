@@ -27,6 +27,7 @@ from flows.schedule import (
     opens_next,
     window,
 )
+from flows.texts import format_week
 from store import (
     Resident,
     Site,
@@ -261,18 +262,23 @@ def days_after_previous(ctx: Ctx, day: date) -> int:
     return (day - date.fromisoformat(ctx.data["previous_day"])).days
 
 
-def kept_note(ctx: Ctx, said: Entities) -> str | None:
+def kept_note(ctx: Ctx, said: Entities, key: str = "book.kept") -> str | None:
     """What a change of mind (算了，改成后天下午) names of the booking's day, time and place, as
-    the resident is told it is kept; None if it names none of them."""
+    the resident is told it is kept (``key``: 好的，改为：…; book.noted: 好的，明天 上午。); None
+    if it names none of them."""
     what: list[str] = []
     if said.day is not None:
         what.append(ctx.day(said.day))
+    elif said.week is not None and key != "book.kept":
+        what.append(format_week(ctx.lang, said.week, ctx.today))
     if said.part is not None:
-        what.append(ctx.t(f"part.{said.part}"))
+        part = ctx.t(f"part.{said.part}")
+        english = ctx.lang == "en" and key != "book.kept"
+        what.append(f"in the {part.lower()}" if english else part)
     if said.site is not None and (site := ctx.store.site(said.site)) is not None:
         what.append(site_name(ctx.lang, site))
     elif said.district is not None:
         what.append(district_name(ctx, said.district))
     if not what:
         return None
-    return ctx.t("book.kept", what=(" " if ctx.lang == "zh" else ", ").join(what))
+    return ctx.t(key, what=(" " if ctx.lang == "zh" else ", ").join(what))

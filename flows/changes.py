@@ -37,6 +37,7 @@ from flows.dialogue import (
     agree_or_not,
     numbered,
 )
+from flows.minds import people_meant
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
 from store import Booking, BookingNotActive
@@ -48,6 +49,18 @@ def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
     for person in ctx.people():
         found += [(person.name, booking) for booking in ctx.bookings(person.id)]
     return found
+
+
+def _meant(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Booking]]:
+    """The bookings of the person the request names (帮我取消张三的, 我妈也要改, 取消我自己的),
+    by name or by a relation that surely means one person on this phone; all of them when it
+    names nobody, or nobody with a booking."""
+    named = ctx.data.get("named")
+    relation = ctx.data.get("relation")
+    if named is None and relation is not None:
+        meant, sure = people_meant(ctx.people(), str(relation))
+        named = meant[0].id if sure and len(meant) == 1 else None
+    return [(name, b) for name, b in bookings if b.resident_id == named] or bookings
 
 
 def _too_late(ctx: Ctx, booking: Booking, key: str) -> Done | None:
@@ -79,7 +92,7 @@ def _open(ctx: Ctx) -> tuple[str, Booking] | None:
 
 
 def _start_cancel(ctx: Ctx) -> Outcome:
-    bookings = _bookings(ctx)
+    bookings = _meant(ctx, _bookings(ctx))
     if not bookings:
         return Done(ctx.t("change.none"))
     if len(bookings) > 1:
@@ -144,9 +157,7 @@ CANCEL = Flow(
 
 
 def _start_reschedule(ctx: Ctx) -> Outcome:
-    bookings = _bookings(ctx)
-    named = [(name, b) for name, b in bookings if b.resident_id == ctx.data.get("named")]
-    bookings = named or bookings  # 我妈也要改: hers, when she has one
+    bookings = _meant(ctx, _bookings(ctx))  # 我妈也要改: hers, when she has one
     if not bookings:
         said = wish(ctx)
         if said.day is None and said.part is None and said.week is None:
@@ -184,7 +195,11 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         period=booking.slot.period,
     )
     said = wish(ctx)
-    if said.site is None and said.district is None and (said.day or said.week or said.part):
+    timed = said.part or said.hour is not None or said.by_hour or said.from_hour is not None
+    days = said.day or said.week or said.from_day or said.by_day  # 改到周五之前: those days
+    if said.site is None and said.district is None and (days or timed):
+        if not days:  # 改到两点半, 改去下午: that day, another time
+            ctx.data["wish"] = {**said.said(), "day": booking.slot.day.isoformat()}
         return with_note(take_site(ctx, booking.site), note)  # 改到下周: the same site
     return to_place(ctx, note)
 

@@ -23,29 +23,60 @@ from typing import Final
 MAX_CHARS: Final = 40
 
 # Written around a country's name: 国籍是美国, 美国人, 英國籍, a US citizen, nationality: UK.
-_CJK_BEFORE: Final = re.compile(r"^(?:我的?|佢|他|她)?(?:国籍|國籍)?(?:是|係|系|为|為|:|：)?\s*")
-_CJK_AFTER: Final = ("国籍", "國籍", "籍", "人士", "人", "公民", "护照", "護照", "的", "嘅")
-_LATIN_BEFORE: Final = re.compile(
-    r"^(?:(?:my |his |her |the )?nationality(?: is)?:?|i am|i'm|im|he is|she is|from|a|an)\s+"
+_CJK_BEFORE: Final = re.compile(
+    r"^(?:我的?|佢|他|她)?(?:国籍|國籍)?(?:是|係|系|为|為|:|：)?\s*(?:来自|來自|嚟自|从|從)?"
 )
-_LATIN_AFTER: Final = re.compile(r"\s+(?:citizen|national|passport|nationality|citizenship)$")
+_CJK_AFTER: Final = (
+    "国籍", "國籍", "籍", "人士", "人", "公民", "护照", "護照", "的", "嘅", "来的", "來的", "嚟嘅",
+)  # fmt: skip
+# Lead-in words, taken off one after another: "im from the uk", "i come from germany".
+_LATIN_BEFORE: Final = re.compile(
+    r"^(?:(?:my |his |her |the )?nationality(?: is)?:?|(?:my |his |her )?country(?: is)?:?"
+    r"|i am|i'm|im|i m|he is|she is|he's|she's|we are|i come|i came|come|came|originally"
+    r"|from|a|an|the|citizen of|national of|passport from|passport of|holder of)\s+"
+)
+_LATIN_AFTER: Final = re.compile(
+    r"\s+(?:citizen|national|passport|passport holder|nationality|citizenship|here|please|pls"
+    r"|plz|thanks|thx|lol)$"
+)
 _CODE: Final = re.compile(r"[A-Z]{2,3}")
+# Two and three letters that are words before they are codes ("i am", "me", "no").
+_NOT_CODES: Final = frozenset({"AM", "ME", "NO", "TO", "IN", "IS", "IT", "AN", "AS", "AT", "BE",
+                               "BY", "DO", "GO", "HE", "HI", "MY", "OK", "ON", "OR", "SO", "UP",
+                               "WE", "AND", "ARE", "CAN", "NOT", "THE", "YES"})  # fmt: skip
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
 
 # Everyday names and demonyms the standard's names miss, by alpha-3 code.
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "KOR": ("韩国", "南韩", "韓國", "南韓", "korea", "south korea", "korean"),
+    "KOR": ("韩国", "南韩", "韓國", "南韓", "korea", "south korea", "korean", "south korean"),
     "PRK": ("北韩", "北韓", "north korea"),
     "TWN": ("台湾", "臺灣", "台灣", "中国台湾", "中國台灣", "taiwan", "taiwanese"),
     "HKG": ("中国香港", "中國香港", "hongkong", "hong konger"),
     "MAC": ("中国澳门", "中國澳門", "macau"),
     "CHN": ("中华人民共和国", "中華人民共和國", "prc", "chinese", "mainland china"),
     "USA": ("美利坚", "usa", "us", "america", "united states of america", "american"),
-    "GBR": ("英格兰", "苏格兰", "uk", "britain", "great britain", "england", "british", "english"),
+    "GBR": (
+        "英格兰",
+        "苏格兰",
+        "uk",
+        "u k",
+        "britain",
+        "great britain",
+        "england",
+        "british",
+        "english",
+        "scotland",
+        "scottish",
+        "wales",
+        "welsh",
+    ),
     "RUS": ("俄国", "俄羅斯", "russia", "russian"),
     "SYR": ("叙利亚", "敘利亞", "syria"),
     "KHM": ("柬埔寨", "cambodian"),
     "VNM": ("vietnam", "vietnamese"),
+    "DEU": ("german", "deutschland"),
+    "PHL": ("filipino", "filipina", "phillipines", "philipines", "phillippines"),
+    "BRA": ("brazilian", "brasil"),
     "LAO": ("laos", "lao"),
     "IRN": ("iran",),
     "NLD": ("holland", "dutch"),
@@ -56,11 +87,9 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "ARE": ("uae", "emirates"),
     "CAN": ("canadian",),
     "AUS": ("australian",),
-    "DEU": ("german",),
     "FRA": ("french",),
     "IND": ("indian",),
     "JPN": ("japanese",),
-    "PHL": ("filipino", "filipina"),
     "NGA": ("nigerian",),
     "PAK": ("pakistani",),
     "THA": ("thai",),
@@ -69,7 +98,6 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "IDN": ("indonesian",),
     "ITA": ("italian",),
     "ESP": ("spanish",),
-    "BRA": ("brazilian",),
     "MEX": ("mexican",),
     "IRL": ("irish",),
     "CHE": ("swiss",),
@@ -171,7 +199,7 @@ def _code_of(text: str) -> str | None:
         return None
     index = _index()
     if _CODE.fullmatch(plain):  # GBR, US: a code in capitals only ("no", "me" are words)
-        return index.codes.get(plain)
+        return index.codes.get(plain) or index.names.get(_fold(plain))  # UK: a name
     if _CJK.search(plain):
         name = _fold(_CJK_BEFORE.sub("", plain.replace(" ", "")))
         # 英國籍, 美国人, 日本护照: the name with one word after it taken off
@@ -186,6 +214,12 @@ def _code_of(text: str) -> str | None:
         starts = {code for full, code in index.cjk_names if full.startswith(name)}
         return starts.pop() if len(starts) == 1 else None
     name = _fold(plain)
-    for pattern in (_LATIN_BEFORE, _LATIN_AFTER):
-        name = pattern.sub("", name)
-    return index.names.get(name) if name else None
+    for _ in range(4):  # at most a few lead-in words: "i'm originally from the"
+        shorter = _LATIN_BEFORE.sub("", _LATIN_AFTER.sub("", name))
+        if shorter == name:
+            break
+        name = shorter
+    if name in index.names:
+        return index.names[name]
+    code = name.replace(" ", "").upper()  # "from the US", "I am from U.S."
+    return index.codes.get(code) if len(code) in (2, 3) and code not in _NOT_CODES else None

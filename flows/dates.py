@@ -440,6 +440,10 @@ def parse_when(text: str, today: date, past: bool = False) -> When | None:
 
 
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_YEAR_FIRST = re.compile(
+    r"(?:(?:i was |i'm |im )?born(?: in| on)?\s+)?((?:19|20)\d\d)\s*[,/-]?\s*"
+    r"((?:the )?[a-z\d][a-z\d .]{2,20})"
+)
 
 
 def parse_birth_date(text: str, today: date) -> date | None:
@@ -454,6 +458,12 @@ def parse_birth_date(text: str, today: date) -> date | None:
     else:
         when = parse_when(folded, today)
         if when is None or when.day is None or not when.explicit_year:
-            return None
+            # the year said first, in words: "born in 1990, may 4", "1990 4th of may"
+            year_first = _YEAR_FIRST.fullmatch(folded.casefold())
+            if year_first is None:
+                return None
+            when = parse_when(f"{year_first.group(2)} {year_first.group(1)}", today)
+            if when is None or when.day is None or not when.explicit_year:
+                return None
         born = when.day
     return born if born <= today else None

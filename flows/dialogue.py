@@ -197,13 +197,14 @@ class Next:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Stay on this step: say ``note`` and ask again (with ``prompt`` instead, if given).
-    ``answered``: the note answers what was asked at the step (什么是格林巴利 at the health
-    list), so the message was understood: no miss, and no "not known here"."""
+    """Stay on this step: say ``note`` and ask again (with ``prompt`` instead, if given)."""
 
     note: str
     prompt: Prompt | None = None
-    answered: bool = False
+    # The step understood the message and says why, or answers it (我不知道要填什么 at the
+    # name, 什么是格林巴利 at the health list): ``note`` is said, never "that question I
+    # cannot answer", and the message is no miss for the lexicon's maintainers.
+    sure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +353,10 @@ class Step:
     # The step asked again, shorter, after the resident said something else (a question
     # answered, an answer that is no option): a long notice is sent in full once only.
     again: Ask | None = None
+    # Words the step reads itself even when they look like a question (晏少少得唔得 at the time
+    # question: a later time; 我不知道要填什么, what name? at the name question: not answered
+    # as one): given the text in Simplified characters.
+    own: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,9 @@ class Entities:
     ``sibling``, ``other``, ``new`` (someone not on the phone yet: 再帮一个人约); ``dose`` 1, 2,
     3 … or 0 for "a booster" (the dose after the full course). ``not_day`` and ``not_part``: a
     day or part of day ruled out (星期六不行, 唔要朝早, not saturday), never in ``day``/``part``
-    as well; ``by_hour`` / ``from_hour``: an hour as a bound (10点以前 / after 2pm).
+    as well; ``by_hour`` / ``from_hour``: an hour as a bound (10点以前 / after 2pm);
+    ``from_day`` / ``by_day``: a day as a bound (周三之后, before friday: ``flows.day_bounds``),
+    never in ``day`` as well.
     """
 
     dose: int | None = None
@@ -82,6 +84,8 @@ class Entities:
     not_part: Part | None = None
     by_hour: int | None = None
     from_hour: int | None = None
+    from_day: date | None = None  # after wednesday, 周三之后: the first day wanted (inclusive)
+    by_day: date | None = None  # before friday, 星期五前: the last day wanted (inclusive)
 
     def said(self) -> dict[str, Any]:
         """The entities given, as plain values (dates as ISO text): for state and scoring."""
@@ -98,7 +102,7 @@ class Entities:
         values = {k: v for k, v in raw.items() if k in _FIELDS}
         if isinstance(values.get("day"), str):
             values["day"] = date.fromisoformat(values["day"])
-        for key in ("too_far", "week", "not_day"):
+        for key in ("too_far", "week", "not_day", "from_day", "by_day"):
             if isinstance(values.get(key), str):
                 values[key] = date.fromisoformat(values[key])
         return cls(**values)

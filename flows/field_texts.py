@@ -1,4 +1,5 @@
-"""Texts of the checked fields (nationality) and of a missed appointment (``flows.missed``)."""
+"""Texts of the checked fields (nationality, a document named in words) and of a missed
+appointment (``flows.missed``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,30 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
     "reg.nationality_date": (
         "已记下出生日期{day}。请填写国籍，例如：美国：",
         "Date of birth {day} noted. First the nationality, e.g. United Kingdom:",
+    ),
+    "reg.document.permit": (
+        "回乡证、台胞证按第2项（护照）登记。",
+        "A Home Return Permit or Taiwan compatriot permit is registered as option 2 (passport).",
+    ),
+    "reg.document.residence": (
+        "外国人请用护照登记（居留许可在护照上）。",
+        "Register with your passport (the residence permit is in it).",
+    ),
+    "reg.document.mainland": (
+        "港澳通行证不能用于登记，请用居民身份证。",
+        "A mainland travel permit cannot be used: register with the resident ID card.",
+    ),
+    "reg.document.hmt_residence": (
+        "港澳台居民居住证的18位号码按身份证填写。",
+        "A Hong Kong, Macau or Taiwan residence permit's 18-character number is typed as an ID.",
+    ),
+    "reg.document.other": (
+        "只能用居民身份证或护照登记。",
+        "Only a resident ID card or a passport can be used.",
+    ),
+    "reg.document.no_id": (
+        "没有身份证可回复2用护照登记，或回复 人工。",
+        "No ID card? Reply 2 to register with a passport, or AGENT for help.",
     ),
     "missed.booking": (
         "{day}的预约已过（未接种）。",

@@ -95,9 +95,15 @@ class Lexicon:
     hour_bounds: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     # No preference or the soonest (earliest), a day beyond those released (later)
     wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A time of day at the time question (flows/time_words.py): am, pm, noon, not_early, latest
+    times: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Details a request states (flows/said_details.py): who is named (self, other), where one
     # lives (home), and titles that make no name (王先生)
     details: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Typos mended (bookk, canncel, appointmnet: bot/nlu/typos.py): the words mended to, and
+    # words one letter away from one of them that are words of their own (cancer, look)
+    mend: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -160,6 +166,8 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
     return Lexicon(
         replace={k.casefold(): v.casefold() for k, v in normalise.get("replace", {}).items()},
         filler=_words(normalise.get("filler", []), "normalise.filler"),
+        mend=_words(normalise.get("mend", []), "normalise.mend"),
+        known=_words(normalise.get("known", []), "normalise.known"),
         question=_words(normalise.get("question", []), "normalise.question"),
         parts={part: _words(words, f"parts.{part}") for part, words in raw["parts"].items()},
         weekend=_words(raw["weekend"]["words"], "weekend.words"),
@@ -206,6 +214,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             for k, t in raw.get("hours", {}).items()
         },
         wishes={k: _words(v, f"wishes.{k}") for k, v in raw.get("wishes", {}).items()},
+        times={k: _words(v, f"times.{k}") for k, v in raw.get("times", {}).items()},
     )
 
 

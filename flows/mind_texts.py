@@ -15,6 +15,20 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "好的，已停止，未保存本次填写。回复 预约 可重新开始。",
         "OK, stopped. Nothing was saved. Reply BOOK to start again.",
     ),
+    "mind.hold": (
+        "好的，还没有预约（名额未保留），想好了再回复。",
+        "OK, nothing is booked yet (the place is not held). Reply when you are ready.",
+    ),
+    "mind.hold.cancel": (
+        "好的，还没有取消，想好了再回复。",
+        "OK, nothing is cancelled yet. Reply when you are ready.",
+    ),
+    "mind.hold.move": (
+        "好的，还没有改期，原预约不变，想好了再回复。",
+        "OK, nothing is changed yet: your booking stays as it is. Reply when you are ready.",
+    ),
+    "mind.other_day": ("好的，换一天。", "OK, another day."),
+    "mind.other_time": ("好的，换个时间。", "OK, another time."),
     "mind.id_unknown": (
         "身份证号为18位，印在证件正面下方。暂时没有可回复 退出，备好后再来；或回复 人工。",
         "The ID number (18 characters) is on the front of the card. Reply QUIT and come back "

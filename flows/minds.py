@@ -94,6 +94,10 @@ def who_said(relation: str | None) -> str | None:
 def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
     """What a message that is no option and no question means at ``step`` of ``flow`` when it
     changes the resident's mind; None when it does not (the step reads it as usual)."""
+    if (held := _hold(ctx, flow, step, answer)) is not None:
+        return held  # 等等 / no wait at a confirmation: nothing done, asked again
+    if (again := _other_day(ctx, flow, step, answer)) is not None:
+        return again  # 算了换个日子 at the time step: the date of this booking, not a stop
     if (gave_up := _give_up(ctx, flow, answer)) is not None:
         return gave_up
     if flow in ("book", "reschedule") and (picked := soonest(ctx, step, answer)) is not None:
@@ -105,6 +109,52 @@ def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | No
     if flow == "book" and step not in OWN_WORDS and not ctx.data.get("reschedule"):
         return _maker(ctx, answer)
     return None
+
+
+# Steps where another day (换个日子) goes back to the date of the booking in progress.
+DAY_CHOSEN_STEPS = frozenset({"date", "period", "confirm"})
+# Words that ask for something to be done (约, book): with them, 等等 holds nothing back.
+_DOING = re.compile(r"约|登记|取消|改|(?<![a-z])(?:book|cancel|change|move|register)")
+
+
+def _nothing_named(answer: Answer) -> bool:
+    """Whether the answer names no day, week, time of day, place or refusal (a person may be
+    named: 等我问下阿妈先)."""
+    said = answer.said.said()
+    said.pop("relation", None)
+    return not said
+
+
+def _hold(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
+    """等等 / 等一下 / no wait / let me ask my mum first, at a confirmation: nothing is booked or
+    cancelled, and the confirmation is asked again (a day, a time or a place said with it is
+    read as a change instead; 等等，帮我妈约 asks for something)."""
+    if step != "confirm" or flow not in ("book", "reschedule", "cancel"):
+        return None
+    if not says(answer, "hold") or not _nothing_named(answer):
+        return None
+    if _DOING.search(unicodedata.normalize("NFKC", answer.words).casefold()):
+        return None
+    key = {"cancel": "mind.hold.cancel", "reschedule": "mind.hold.move"}.get(flow, "mind.hold")
+    return Retry(ctx.t(key))
+
+
+def _other_day(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
+    """算了换个日子 / 换一天 / another day once a day is chosen: back to the date question of the
+    same booking (the time of day wished for still holds); not a stop, nor a move of another
+    booking. 换个时间 at the time step: all the day's periods again. A day said with it (换到
+    后天) is read as usual."""
+    if flow not in ("book", "reschedule") or step not in DAY_CHOSEN_STEPS:
+        return None
+    if step == "period" and says(answer, "other_time") and _nothing_named(answer):
+        for key in ("part", "hour", "by_hour", "from_hour"):  # 换个时间: every period again
+            ctx.data[key] = None
+        return Retry(ctx.t("mind.other_time"))
+    if "site_id" not in ctx.data or not says(answer, "other_day") or not _nothing_named(answer):
+        return None
+    for key in ("day", "slot_id"):
+        ctx.data.pop(key, None)
+    return Next("date", note=ctx.t("mind.other_day"), rewind=True)
 
 
 def _give_up(ctx: Ctx, flow: str, answer: Answer) -> Outcome | None:

@@ -28,6 +28,8 @@ class Kind(Enum):
     DOUBTFUL = "doubtful"  # reads like a sentence: asked again, taken if sent again
     NOBODY = "nobody"  # "no one comes with me" (a companion's step)
     BAD = "bad"  # digits, symbols, too long
+    NONSENSE = "nonsense"  # keys run along (asdfgh), one letter again and again, haha, 啊啊啊
+    WHAT = "what"  # what to write is asked (我不知道要填什么, what name?): told
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,8 @@ _LATIN_NOBODY = re.compile(
 # What is typed for "nothing" or as a test, never a person's name (a companion's "无": no one).
 _PLACEHOLDERS = frozenset((
     "null", "none", "nil", "n/a", "n.a.", "undefined", "unknown", "test", "testing", "tbd",
-    "tba", "xxx", "asdf", "abc", "noname", "anonymous", "无", "無", "没有", "沒有", "冇",
+    "tba", "xxx", "asdf", "abc", "noname", "lol", "idk", "haha", "hehe", "ok", "okay", "xd",
+    "nothing", "anonymous", "无", "無", "没有", "沒有", "冇",
     "测试", "測試", "未知", "不详", "不詳", "匿名", "空",
 ))  # fmt: skip
 _NOTHING = frozenset({"无", "無", "没有", "沒有", "冇", "none", "nil", "空"})
@@ -91,6 +94,19 @@ _LATIN_WORD_LIST = (
 _LATIN_WORDS = frozenset(_LATIN_WORD_LIST.split())
 
 
+# Syllables that are names as well as English words: An (安), He (何).
+# Capitalised, they are read as part of a name (Nguyen Van An, He Guoqiang).
+_NAME_SYLLABLES = frozenset({"an", "he"})
+
+
+def _stop_word(word: str) -> bool:
+    """An English word that is no part of a name; a capitalised An or He may be."""
+    folded = word.casefold().strip(".,'")
+    if folded not in _LATIN_WORDS:
+        return False
+    return not (word[:1].isupper() and folded in _NAME_SYLLABLES)
+
+
 def latin_word(word: str) -> bool:
     """Whether an English word is no (part of a) name: I, my, Saturday, dose."""
     return word.casefold().strip(".,'") in _LATIN_WORDS
@@ -100,11 +116,70 @@ def latin_word(word: str) -> bool:
 _BEFORE_NAME = re.compile(r"(?:是|係|系|叫|名|仔|子|女|儿|兒|孙|孫|婆|公|人|：|:)$")
 _SEGMENTS = re.compile(r"\s*[,，、;；。.!！?？]+\s*")
 _LATIN_INTRO = re.compile(
-    r"\b(?:my name is|name is|name:|i am|i'm|this is|it's|it is|he's|he is|she's|she is)\s+(.+)$",
+    r"\b(?:my name is|name is|name's|name:|i am called|i'm called|i am|i'm|im|this is|it's|its"
+    r"|it is|call me|he's|he is|she's|she is)\s+(.+)$",
     re.I,
 )
 # Sentence-final particles a name is sometimes typed with (係李明啊): not part of it.
 _PARTICLES = "啊呀喔哦吖啦嘛呢咯喇噢"
+
+
+# Keys run along a keyboard row (asdfgh, qwerty, hjkl), forwards or back.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "poiuytrewq", "lkjhgfdsa", "mnbvcxz")
+_VOWELS = set("aeiouy")
+# Laughs and hesitation sounds, never a name (哈哈, 呵呵, 嗯嗯).
+_SOUNDS = set("哈呵嘿嗯额呃啊哦噢喔嘻咦唉哎嘛啦")
+# What to write asked about, or not known, instead of a name (我不知道要填什么, 填咩名,
+# what name?): what is asked is said again, plainly.
+_WHAT = (
+    "不知道", "唔知", "不懂", "唔识", "唔明", "不明白", "填什么", "写什么", "填咩", "写咩", "填乜",
+    "写乜", "什么名", "咩名", "乜名", "谁的名", "边个嘅名", "要填", "怎么填", "点填", "点写",
+    "怎么写", "随便", "甚么", "甚麼", "什麼", "寫咩", "寫乜", "點寫", "點填", "隨便",
+)  # fmt: skip
+_LATIN_WHAT = re.compile(
+    r"\b(?:what name|whose name|which name|what do i|what should i|what to (?:write|type|put)"
+    r"|don'?t know|do not know|dunno|no idea|not sure)\b",
+    re.I,
+)
+_PROMPT_WORDS = frozenset({"名字", "姓名", "名", "name", "full name", "your name", "my name"})
+
+
+def _nonsense(simple: str) -> bool:
+    """Keys run along (asdfgh, hjkl), a letter or a syllable again and again (aaaa, hahaha,
+    啊啊啊), letters with no vowel (sdfsdf, xcvb), laughs (哈哈, 呵呵): no one's name."""
+    letters = "".join(ch for ch in simple.casefold() if ch.isalpha())
+    if len(letters) < 2:
+        return False
+    if all(ch in _SOUNDS for ch in letters):
+        return True
+    for size in (1, 2, 3):  # aaa, hahaha, 哈哈哈, sdfsdf
+        times = len(letters) // size
+        again = times >= 3 or (size == 3 and not _VOWELS & set(letters))
+        if times >= 2 and letters == letters[:size] * times and again:
+            return True
+    if not letters.isascii():
+        return False
+    for word in simple.casefold().replace("-", " ").split():
+        if word.isalpha() and (
+            (len(word) >= 5 and not _VOWELS & set(word))  # Chng, Ng, Tsz are names
+            or (len(word) >= 4 and any(word in row for row in _ROWS))
+        ):
+            return True
+    return False
+
+
+def asks_what(text: str) -> bool:
+    """Whether an answer to a name question asks what to write (what name?, 填什么), in
+    any script."""
+    return _asks_what(clean_name(text))
+
+
+def _asks_what(simple: str) -> bool:
+    """Whether the answer asks what to write, or says it does not know (not a name)."""
+    folded = simple.casefold().strip(" ?？")
+    if folded in _PROMPT_WORDS:
+        return True
+    return any(word in simple for word in _WHAT) or _LATIN_WHAT.search(simple) is not None
 
 
 def _surname_start(name: str) -> bool:
@@ -123,7 +198,8 @@ def _latin_name(text: str, *, any_case: bool = False) -> bool:
     return (
         1 <= len(words) <= 4
         and all(word.isalpha() and (any_case or word[:1].isupper()) for word in words)
-        and not any(word.casefold() in _LATIN_WORDS for word in words)
+        and not any(_stop_word(word) for word in words)
+        and not all(word.casefold() in _NAME_SYLLABLES for word in words)  # "May", "He"
     )
 
 
@@ -168,6 +244,10 @@ def read_name(text: str, simple: str, said: Entities, *, companion: bool = False
         return Reading(Kind.NOBODY if nothing else Kind.NOT_A_NAME)  # NULL, test, 无
     if companion and (any(word in simple for word in _NOBODY) or _LATIN_NOBODY.search(folded)):
         return Reading(Kind.NOBODY)
+    if _asks_what(simple):
+        return Reading(Kind.WHAT)
+    if _nonsense(simple):
+        return Reading(Kind.NONSENSE)
     when = said.day or said.part or said.hour is not None or said.week or said.too_far
     if when or said.dose is not None or said.maker or said.weekend:
         if valid_name(name) and (_cjk_name(simple) or _latin_name(name, any_case=True)):
@@ -194,6 +274,6 @@ def read_name(text: str, simple: str, said: Entities, *, companion: bool = False
             return Reading(Kind.DOUBTFUL)  # 李想, 爱新觉罗恒: asked, taken if sent again
         return Reading(Kind.NAME, name)  # 2–4 characters, a surname not in the common list
     words = name.replace("-", " ").split()
-    if any(word.casefold().strip(".'") in _LATIN_WORDS for word in words) or len(words) > 4:
+    if any(_stop_word(word) for word in words) or len(words) > 4:
         return Reading(Kind.DOUBTFUL)
     return Reading(Kind.NAME, name)  # peter wong, Nguyen Van A

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows.booking_place import (
+from flows.booking_companion import (
     age_notices,
     companion_name_prompt,
     companion_of,

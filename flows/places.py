@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from flows.dialogue import Ctx, Option, numbered
@@ -31,6 +33,28 @@ def district_options(ctx: Ctx, home: str | None = None) -> tuple[Option, ...]:
             made.append(Option(str(i), label, district_id, aliases))
         options = ctx.policy.derived[key] = tuple(made)
     return options
+
+
+_SPELLING = re.compile(r"[\s\-_'’.·]+")
+_DISTRICT_WORD = re.compile(r"(?:district|dist|qu|区|區)$")
+
+
+def _squeezed(text: str) -> str:
+    """A district's name as it may be spelled: Tian He, tian-he qu, TIANHE DISTRICT, 天河区."""
+    folded = _SPELLING.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return _DISTRICT_WORD.sub("", folded.strip("!！。,，?？")) or folded
+
+
+def district_spelled(ctx: Ctx, text: str) -> str | None:
+    """The district a short answer spells (Tian He, tian he qu, 天河區, haizhu district), or
+    None. Read only at the steps asking for a district, on their answers."""
+    said = _squeezed(text[:40])
+    if len(said) < 2:
+        return None
+    for option in district_options(ctx):
+        if any(said == _squeezed(word) for word in (option.label, *option.aliases)):
+            return str(option.value)
+    return None
 
 
 def district_name(ctx: Ctx, district_id: str) -> str:

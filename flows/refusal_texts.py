@@ -24,6 +24,13 @@ REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
     "time.by": ("{time}前结束", "ending by {time}"),
     "time.from": ("{time}后开始", "starting from {time}"),
     "time.at": ("含{time}", "at {time}"),
+    "bound.from": ("{day}起", "from {day}"),
+    "bound.by": ("{day}及以前", "up to {day}"),
+    "bound.kept": ("好的，只约{what}的日期。", "OK, only dates {what}."),
+    "bound.none": (
+        "{what}暂无可约日期（名额只提前{n}天放出）。",
+        "No dates {what} yet (places are released only {n} days ahead).",
+    ),
     "soonest.picked": ("已为您选最早可约：{what}。", "The earliest place: {what}."),
     "soonest.none": (
         "暂无可约名额。可回复 排队 登记候补，或回复 人工。",

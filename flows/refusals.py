@@ -34,14 +34,33 @@ def weekdays_only(ctx: Ctx) -> bool:
     return bool(ctx.data.get("weekdays") or (ctx.data.get("wish") or {}).get("weekdays"))
 
 
+def day_limits(ctx: Ctx) -> tuple[str, str]:
+    """The first and last day wanted (周三之后, before friday: ``flows.day_bounds``), as ISO
+    days ("" and "9999-12-31" when there is no bound): said at a step, or in the request."""
+    wish = ctx.data.get("wish") or {}
+    first = ctx.data["from_day"] if "from_day" in ctx.data else wish.get("from_day")
+    last = ctx.data["by_day"] if "by_day" in ctx.data else wish.get("by_day")
+    return first or "", last or "9999-12-31"
+
+
+def keep_day_limits(ctx: Ctx, said: Entities | None) -> None:
+    """Keep the days said as a bound (``said`` None: no bound any more)."""
+    first = said.from_day.isoformat() if said and said.from_day else None
+    last = said.by_day.isoformat() if said and said.by_day else None
+    ctx.data.update(from_day=first, by_day=last)
+
+
 def without_refused(ctx: Ctx, days: list[tuple[date, int]]) -> list[tuple[date, int]]:
-    """The open days without those ruled out."""
+    """The open days without those ruled out, within the days said as a bound."""
     refused = excluded_days(ctx)
     weekend = weekdays_only(ctx)
+    first, last = day_limits(ctx)
     return [
         (day, left)
         for day, left in days
-        if day.isoformat() not in refused and not (weekend and day.weekday() >= 5)
+        if day.isoformat() not in refused
+        and not (weekend and day.weekday() >= 5)
+        and first <= day.isoformat() <= last
     ]
 
 

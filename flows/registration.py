@@ -66,8 +66,9 @@ from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
 from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
-from flows.names import NAME_LIMIT, Kind, Reading, clean_name, read_name, valid_name
-from flows.places import district_name, district_options
+from flows.names import NAME_LIMIT, Kind, Reading, asks_what, clean_name, read_name, valid_name
+from flows.places import district_name, district_options, district_spelled
+from flows.register_document import document_said, in_words, number_in
 from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
 from store import DuplicateDocument, Resident
@@ -91,6 +92,10 @@ def take_name(ctx: Ctx, answer: Answer, key: str, then: str) -> Outcome:
         return Retry(ctx.t("reg.name_bad", limit=NAME_LIMIT))
     if reading.kind is Kind.NOBODY:  # 我自己去，冇人陪: the rule, and who can help
         return Retry("", Prompt(ctx.t("companion.nobody", min=ctx.policy.ages.companion)))
+    if reading.kind is Kind.NONSENSE:  # asdfgh, 哈哈哈: asked again, never taken
+        return Retry(ctx.t("name.nonsense"), sure=True)
+    if reading.kind is Kind.WHAT:  # 我不知道要填什么: what is asked, said plainly
+        return Retry(ctx.t("name.what"), sure=True)
     if reading.kind is Kind.DOUBTFUL:
         ctx.data["name_doubt"] = clean_name(answer.text)
     return Retry(ctx.t("name.only"))
@@ -278,7 +283,13 @@ def _read_document(ctx: Ctx, answer: Answer) -> Outcome:
         return Next("id_number" if answer.value == "id" else "passport")
     if _ID_SHAPE.fullmatch(clean_id(answer.text)):  # the ID itself instead of "1"
         return _take_id(ctx, answer.text, lambda note: Next("id_number", note=note))
-    return Retry(ctx.t("pick_number", n=2))
+    said = document_said(answer.text)  # i have a passport, pasport, 回乡证, residence permit
+    if said is None:
+        return Retry(ctx.t("pick_number", n=2))
+    note = ctx.t(said.note) if said.note else None
+    if said.step is None:  # a driving licence, no ID card: what can be used
+        return Retry(note or ctx.t("pick_number", n=2), sure=True)
+    return Next(said.step, note=note)
 
 
 def _id_number(ctx: Ctx) -> Prompt:
@@ -327,6 +338,8 @@ def _passport(ctx: Ctx) -> Prompt:
 
 def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
     number = unicodedata.normalize("NFKC", answer.text).replace(" ", "").upper()
+    if not _PASSPORT.fullmatch(number) or in_words(answer.text):
+        number = number_in(answer.text) or ""  # my passport no is E12345678
     if not _PASSPORT.fullmatch(number):
         return Retry(ctx.t("reg.passport_bad"))
     if refused := _look_up(ctx, "passport", number, Retry):
@@ -399,12 +412,9 @@ def _home_prompt(ctx: Ctx) -> Prompt:
 
 def _read_home(ctx: Ctx, answer: Answer) -> Outcome:
     home = _home(ctx)
-    if answer.option is None:  # a district named instead (天河, 海珠区, Haizhu): that one
-        said = unicodedata.normalize("NFKC", answer.text).strip(" .。!！").casefold()
-        for option in district_options(ctx):
-            if said in (word.casefold() for word in (option.label, *option.aliases)):
-                return _register(ctx, str(option.value))
-        return Retry(ctx.t("pick_number", n=2))
+    if answer.option is None:  # a district named instead (天河, 海珠区, Tian He): that one
+        said = district_spelled(ctx, answer.text)
+        return _register(ctx, said) if said else Retry(ctx.t("pick_number", n=2))
     if answer.value != "yes" or home is None:
         return Next("district")
     return _register(ctx, home)
@@ -457,16 +467,17 @@ def _register(ctx: Ctx, district_id: str) -> Outcome:
 def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     """A district named in a sentence where the home district is asked (i live in tianhe,
     tianhe district, 我住海珠): that one, not a wish for the booking to come said back."""
-    if ctx.step in ("home", "district") and answer.option is None and answer.said.district:
-        return _register(ctx, answer.said.district)
-    return None
+    if ctx.step not in ("home", "district") or answer.option is not None:
+        return None
+    said = answer.said.district or district_spelled(ctx, answer.text)  # tian he qu
+    return _register(ctx, said) if said else None
 
 
 STEPS = {
     "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
     "who": Step(_who, _read_who),
     "who_name": Step(who_name, read_who_name),
-    "name": Step(_name, _read_name),
+    "name": Step(_name, _read_name, own=asks_what),
     "document": Step(_document, _read_document),
     "id_number": Step(_id_number, _read_id_number),
     "passport": Step(_passport, _read_passport),

@@ -89,8 +89,8 @@ _NUMBERS = re.compile(r"[1-9]")
 # 是指哪里, 我有鼻炎算急性病吗, what is guillain barre, does a sore arm count): the item is
 # explained and the list asked again; nothing is taken as an answer (格林巴利 in it is no "yes").
 _MEANING = re.compile(
-    r"什么是|是什么|是甚么|什么叫|啥叫|啥是|是啥|咩叫|乜叫|系咩|係咩|是咩|咩嚟|乜嚟|是指|指的是|指什么"
-    r"|指咩|什么意思|咩意思|乜意思|啥意思|意思是|算不算|算唔算|算[^，,。.；;]{0,8}[吗嗎嘛]"
+    r"什么是|是什么|甚么是|是甚么|什么叫|甚么叫|啥叫|啥是|是啥|咩叫|乜叫|系咩|係咩|是咩|咩嚟|乜嚟|是指|指的是|指什么"
+    r"|指咩|什么意思|甚么意思|咩意思|乜意思|啥意思|意思是|算不算|算唔算|算[^，,。.；;]{0,8}[吗嗎嘛]"
     r"|属不属于|属唔属于|属于[^，,。.]{0,8}[吗嗎]|包不包括|包唔包括|包括[^，,。.]{0,8}[吗嗎]"
     r"|\bwhat(?:'s| is| are| does| do)\b|\bmean(?:s|ing)?\b|\bcounts?\b|\bconsidered\b"
     r"|\bincludes?\b"
@@ -172,6 +172,17 @@ def items_asked_about(text: str, questions: list[Question]) -> list[Question]:
     ]  # two explanations at most: the reply stays within an SMS or two
 
 
+def asks_meaning(text: str) -> bool:
+    """Whether ``text`` asks what an item of the list means, naming it by words or number: the
+    list step reads it (``Step.own``), so it is explained there, not answered as a question
+    about the rule (什么叫中高风险区 is no question about a site's address)."""
+    folded = text.casefold()
+    if not _MEANING.search(folded):
+        return False
+    named = any(_named(folded, words) for words in CONDITION_WORDS.values())
+    return named or bool(_ITEM_NUMBER.search(folded))
+
+
 def _named(text: str, words: tuple[str, ...]) -> bool:
     """Whether one of ``words`` is in ``text``, denied or not; a word in Latin letters only
     at a word's start."""
@@ -229,7 +240,7 @@ def steps(conclude: Then) -> dict[str, Step]:
         asked = questions(ctx)
         if explained := items_asked_about(text, asked):
             lines = [ctx.t(f"screen.means.{q.key}", n=asked.index(q) + 1) for q in explained]
-            return Retry("\n".join(lines), answered=True)
+            return Retry("\n".join(lines), sure=True)
         answers = read_all(text, asked)
         if answers is None and answer.question and not conditions_said(text):
             # 打完可以饮酒吗: a question, not an answer (the engine says it is not known here)
@@ -266,6 +277,6 @@ def steps(conclude: Then) -> dict[str, Step]:
         return Step(ask, read, free_text=False)
 
     return {
-        "screening": Step(ask_all, read_all_step, again=ask_again),
+        "screening": Step(ask_all, read_all_step, again=ask_again, own=asks_meaning),
         **{f"q_{question.key}": one(question) for question in QUESTIONS},
     }

@@ -30,8 +30,9 @@ from flows.booking_state import (
 )
 from flows.dates import When, parse_when
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry
+from flows.entities import Entities
 from flows.places import day_options, site_name
-from flows.refusals import allowed, without_refused
+from flows.refusals import allowed, keep_day_limits, without_refused
 from flows.time_wanted import describe, drop, has_time, keep, suiting, time_said, wanted
 from store import Site, Slot
 
@@ -50,6 +51,8 @@ def soonest(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
         return _either(ctx, *two)
     named = said.day or said.week or said.site or said.district or said.not_day
     refused = said.not_day or said.not_part or said.weekdays  # remembered first (refusals)
+    if said.from_day or said.by_day:  # 周日之后都得: the soonest within those days
+        return _within(ctx, step, said) if not refused and _says(text, "earliest") else None
     if time_said(said) and not refused and "day" not in ctx.data and _says(text, "earliest"):
         keep(ctx, said)  # 十点以后边日都得: the soonest within the time said
         return _earliest(ctx, step)
@@ -123,6 +126,21 @@ def _later(ctx: Ctx) -> Outcome:
     if not days:
         return Retry(note)
     return Next("date", prompt=Prompt(note, day_options(ctx, days[:3])), rewind=True)
+
+
+def _within(ctx: Ctx, step: str, said: Entities) -> Outcome | None:
+    """The earliest place on the days said as a bound (周日之后都得, any day after saturday);
+    None when there is none (the booking says so: ``flows.time_wanted.bounded``)."""
+    keep_day_limits(ctx, said)
+    if said.part is not None or said.hour is not None or said.by_hour or said.from_hour:
+        keep(ctx, said)
+    for key in ("day", "slot_id"):
+        ctx.data.pop(key, None)
+    picked = _earliest(ctx, "date" if step == "period" else step)
+    if isinstance(picked, Retry):
+        keep_day_limits(ctx, None)
+        return None
+    return picked
 
 
 def _when(ctx: Ctx, day: date) -> When:

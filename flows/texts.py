@@ -267,6 +267,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "book.who": ("为谁预约？", "Who is the booking for?"),
     "book.who.new": ("新的人", "Someone new"),
     "book.kept": ("好的，改为：{what}。", "OK, changed to: {what}."),
+    "book.noted": ("好的，{what}。", "OK: {what}."),
     "book.move_it": ("改期", "Change it"),
     "book.already": (
         "{name}已有第{dose}剂预约：{day} {period} {site}，预约码{code}。",

@@ -15,10 +15,17 @@ from datetime import date
 
 from flows.booking_state import listed_days, open_days, open_slots, with_note
 from flows.dates import When
-from flows.dialogue import Ctx, Outcome, Retry
+from flows.dialogue import Ctx, Next, Outcome, Retry
 from flows.entities import Entities
 from flows.places import covers_hour, in_part
-from flows.refusals import allowed, part_refused, refusal_note, without_refused
+from flows.refusals import (
+    allowed,
+    day_limits,
+    keep_day_limits,
+    part_refused,
+    refusal_note,
+    without_refused,
+)
 from store import Slot
 
 # What the flow's data keeps of the time of day wanted.
@@ -132,3 +139,43 @@ def before_site(ctx: Ctx, said: Entities) -> Outcome | None:
     keep(ctx, said)
     kept = Retry(ctx.t("time.kept", what=describe(ctx, said)))
     return with_note(kept, refusal_note(ctx, said) or None)
+
+
+def limits_text(ctx: Ctx) -> str:
+    """The days said as a bound, as the resident is told: 6月24日 周四起 / from Thu 24 Jun."""
+    first, last = day_limits(ctx)
+    what = []
+    if first:
+        what.append(ctx.t("bound.from", day=ctx.day(date.fromisoformat(first))))
+    if last != "9999-12-31":
+        what.append(ctx.t("bound.by", day=ctx.day(date.fromisoformat(last))))
+    return ("、" if ctx.lang == "zh" else ", ").join(what)
+
+
+def bounded(ctx: Ctx, said: Entities) -> Outcome:
+    """A day said as a bound (周三之后, before friday): kept, the day chosen so far forgotten,
+    and the days within it asked; said back. None within the days out: said so (places come
+    out so many days ahead), the bound dropped and the soonest days asked."""
+    keep_day_limits(ctx, said)
+    if said.part is not None or said.hour is not None or said.by_hour or said.from_hour:
+        keep(ctx, said)  # 周三之后上午: the morning too
+    what = limits_text(ctx)
+    if "site_id" not in ctx.data:  # the place still to choose: kept for the days
+        return Retry(ctx.t("bound.kept", what=what))
+    for key in ("day", "slot_id"):
+        ctx.data.pop(key, None)
+    if without_refused(ctx, open_days(ctx, *listed_days(ctx))):
+        return Next("date", note=ctx.t("bound.kept", what=what), rewind=True)
+    keep_day_limits(ctx, None)
+    ahead = ctx.policy.booking.release_days_ahead
+    return Next("date", note=ctx.t("bound.none", what=what, n=ahead), rewind=True)
+
+
+def unbounded_note(ctx: Ctx) -> str | None:
+    """When no open day is within the days said as a bound in the request (帮我约下周三之后):
+    said so, and the bound dropped; None when there is no bound or a day within it."""
+    if day_limits(ctx) == ("", "9999-12-31"):
+        return None
+    what = limits_text(ctx)
+    keep_day_limits(ctx, None)
+    return ctx.t("bound.none", what=what, n=ctx.policy.booking.release_days_ahead)

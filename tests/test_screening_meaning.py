@@ -32,7 +32,7 @@ def screened(store: Store) -> bool:
         ("发烧38度算唔算", "第3项指"),
         ("第2项是什么意思", "打针处红肿疼痛不算"),
         ("严重过敏反应是指什么", "第2项指"),
-        ("怀孕包括备孕吗", "备孕不算"),
+        ("发烧包括低烧吗", "第3项指"),
     ],
 )
 def test_a_question_about_an_item_is_explained_and_the_list_asked_again(
@@ -59,6 +59,7 @@ def test_an_item_explained_in_traditional(phone: Phone) -> None:
     at_the_list(phone)
     reply = phone.say("甚麼是格林巴利")
     assert "第4項指" in reply and "格林巴利" in reply
+    assert "第5項指" in phone.say("甚麼叫中高風險區")
 
 
 def test_a_question_that_says_one_has_something_is_asked_about_after_none(

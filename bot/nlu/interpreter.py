@@ -27,6 +27,7 @@ from bot.nlu.phrases import Phrases
 from bot.nlu.reading import NONE, Reading
 from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when, week_part
 from flows.dates import next_monday
+from flows.day_bounds import day_bound, may_bound
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
 from flows.lexicon import PARTS, Lexicon, load
@@ -390,9 +391,15 @@ class Interpreter:
         day = None if day == not_day else day  # 星期六不行: Saturday is not the day wanted
         part = None if part == not_part else part  # 唔要朝早, anything but the morning
         weekend, weekdays, day, not_day = week_part(text, values, day, not_day)  # 周末唔得
+        bound = None
+        if (day or not_day) is not None and may_bound(text):  # 周三之后, before friday
+            bound = day_bound(text, today)
+            if bound is not None:
+                day = not_day = None  # the days after it are wanted, not it
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
         district, site, makers, given_in, given_at = self.names.places(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
+        weeks = 0 if bound is not None else weeks  # 下周三以后: a bound, not the week
         return Entities(
             dose=dose,
             relation=relation,
@@ -414,6 +421,8 @@ class Interpreter:
             not_part=not_part,
             by_hour=bounds[0],
             from_hour=bounds[1],
+            from_day=bound[0] if bound else None,
+            by_day=bound[1] if bound else None,
         )
 
     @staticmethod

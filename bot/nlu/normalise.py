@@ -2,7 +2,8 @@
 
 ``normalise`` folds full-width forms (NFKC), lower-cases, turns Traditional characters into
 Simplified with OpenCC (and says whether it did: the reply is then written in Traditional), and
-applies the lexicon's replacements (typos, Cantonese day words) in one pass.
+applies the lexicon's replacements (typos, Cantonese day words) in one pass, then mends Latin
+words typed in a hurry (``bot.nlu.typos``: bookk, canncel).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.nlu.script import Script, converter, script_of, traditional_only
+from bot.nlu.typos import Typos, corpus_words
 from flows.lexicon import Lexicon
 
 __all__ = ["Normaliser", "Script", "Text"]
@@ -45,6 +47,9 @@ class Normaliser:
         self._replace = lexicon.replace
         self._firsts = frozenset(key[0] for key in lexicon.replace)
         self._short = functools.lru_cache(maxsize=4096)(self._read)
+        known = {*lexicon.known, *corpus_words(lexicon.training)}
+        known.update(word for key in lexicon.replace for word in key.split())
+        self._typos = Typos(lexicon.mend, known)
 
     def __call__(self, message: str) -> Text:
         if len(message) <= CACHED_UP_TO:
@@ -59,6 +64,8 @@ class Normaliser:
             script = script_of(folded)  # 原来嗰个: Simplified; 唔該晒: Traditional
             folded = converter("t2s").convert(folded)
         folded = self._mend(folded)
+        if _LATIN.search(folded):  # bookk, canncel: Latin words only
+            folded = self._typos.mend(folded)
         folded = _SPACES.sub(" ", folded).strip()
         return Text(folded, script, cjk, latin_words(folded))
 
