@@ -93,7 +93,7 @@ from flows.dialogue import (
 from flows.documents import calendar, qr_code
 from flows.eligibility import BY_KEY, Verdict
 from flows.eligibility import verdict as screening_verdict
-from flows.minds import other_maker_note, people_meant
+from flows.minds import other_maker_note, other_site, people_meant
 from flows.nicknames import people_called
 from flows.places import (
     booking_facts,
@@ -468,7 +468,7 @@ BOOKING = Flow(
         **screening_steps(_conclude),
         **declare_steps(_after_declared),
         **PLACE_STEPS,
-        "confirm": Step(_confirm, _read_confirm, free_text=False),
+        "confirm": Step(_confirm, _read_confirm, free_text=False, own=other_site),
         **QUEUE_STEPS,
     },
 )

@@ -43,7 +43,7 @@ from flows.dialogue import (
     numbered,
 )
 from flows.entities import Entities
-from flows.minds import says
+from flows.minds import other_site, says
 from flows.places import (
     district_name,
     district_options,
@@ -425,8 +425,12 @@ PLACE_STEPS: dict[str, Step] = {
     "where": Step(_where, _read_where, free_text=False),
     "district": Step(_district, _read_district, free_text=False),
     "site": Step(_site, _read_site),
-    "date": Step(date_prompt, read_date),
-    "period": Step(period_prompt, read_period, own=lambda words: time_wish(words) is not None),
+    "date": Step(date_prompt, read_date, own=other_site),
+    "period": Step(
+        period_prompt,
+        read_period,
+        own=lambda words: time_wish(words) is not None or other_site(words),
+    ),
     "companion_name": Step(companion_name, read_companion_name),
     "companion_phone": Step(companion_phone, _read_companion_phone),
 }

@@ -63,11 +63,22 @@ def _pattern(kind: str) -> re.Pattern[str] | None:
 
 def says(answer: Answer, kind: str) -> bool:
     """Whether the answer holds one of the lexicon's ``[minds] kind`` words."""
+    return words_say(answer.words, kind)
+
+
+def words_say(words: str, kind: str) -> bool:
+    """Whether ``words`` hold one of the lexicon's ``[minds] kind`` words."""
     pattern = _pattern(kind)
     if pattern is None:
         return False
-    text = unicodedata.normalize("NFKC", answer.words).casefold().replace("’", "'")
+    text = unicodedata.normalize("NFKC", words).casefold().replace("’", "'")
     return pattern.search(text) is not None
+
+
+def other_site(words: str) -> bool:
+    """换个地方, another site: read by the steps after the site (``Step.own``), never answered
+    as a question about a site."""
+    return words_say(words, "other_site")
 
 
 # What is no word of its own around a short answer (我啊, me please, 本人。).

@@ -31,6 +31,8 @@ def mothers_booking(store: Store) -> str:
         (TO_CONFIRMATION, "换个地方"),
         (TO_CONFIRMATION, "我想换个地方打"),
         (TO_CONFIRMATION, "another site please"),
+        (TO_CONFIRMATION, "换个接种点"),
+        (TO_CONFIRMATION, "can I change the site"),
         (TO_PERIOD, "换第二个地方啦"),
         (TO_PERIOD, "can I go somewhere else"),
         (TO_DATE, "其他接种点有冇位"),
