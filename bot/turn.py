@@ -222,8 +222,8 @@ class Turn:
             carry: dict[str, Any] = {"wish": said} if said else {}
             if "relation" in said:
                 carry["relation"] = said["relation"]
-            if intent == "book" and (named := self._named(reading.text)) is not None:
-                carry["named"] = named  # 帮王小妹约: the person on this phone it names
+            if intent in ("book", "status") and (named := self._named(reading.text)) is not None:
+                carry["named"] = named  # 帮王小妹约, 李秀英约咗几点: the person on this phone
             if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
