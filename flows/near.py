@@ -15,6 +15,7 @@ from flows import lexicon
 from flows.booking_state import chosen_person, open_sites
 from flows.dialogue import Answer, Ctx, Next, Option, Outcome, Prompt, Retry
 from flows.places import district_name, site_address, site_options
+from flows.verbatim import note
 
 STEPS = frozenset({"where", "district", "site"})
 
@@ -54,6 +55,7 @@ def near(ctx: Ctx, step: str, answer: Answer) -> Outcome | None:
 def _with_addresses(ctx: Ctx, district_id: str) -> Prompt:
     """The district's sites with places, each with its address."""
     sites = open_sites(ctx, district_id)
+    note(*(site_address(ctx.lang, site) for site, _ in sites))  # as stored, in any script
     options = tuple(
         Option(o.key, f"{o.label} {site_address(ctx.lang, site)}", o.value, o.aliases)
         for o, (site, _) in zip(site_options(ctx, sites), sites, strict=True)
