@@ -35,10 +35,13 @@ def people(ctx: Ctx) -> list[Resident]:
 
 def meant(ctx: Ctx, entities: Entities) -> list[Resident]:
     """The people on the phone a question is about: those registered as the relation named
-    (我妈: the one registered as mother; 自己: oneself), else everyone."""
+    (我妈: the one registered as mother; 自己: oneself), else everyone; inside a booking, the
+    person being booked (地址在哪 at the site question is not about another's booking)."""
     everyone = people(ctx)
     relation = entities.relation
     if relation is None or relation in SOMEONE:
+        if "resident_id" in ctx.data:
+            return [p for p in everyone if p.id == int(ctx.data["resident_id"])]
         return everyone
     return [p for p in everyone if p.relation == relation]
 

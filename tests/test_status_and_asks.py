@@ -105,6 +105,12 @@ def test_where_after_booking_is_the_booked_site(booked: Phone, said: str) -> Non
     assert "请说出接种点名称" not in reply and "Name the site" not in reply
 
 
+def test_where_while_booking_another_is_not_about_her_booking(booked: Phone) -> None:
+    booked.run("预约", "1", "没有", "1")  # 张三, at the Tianhe sites
+    reply = shown(booked, "地址在哪")
+    assert "李秀英" not in reply and "请选择接种点" in reply
+
+
 @pytest.mark.parametrize(
     "said", ["我第一针在哪里打的忘记了", "我第一針喺邊度打嘅", "where did I get my first shot"]
 )
