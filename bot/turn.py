@@ -220,7 +220,7 @@ class Turn:
             if "relation" in said:
                 carry["relation"] = said["relation"]
             if intent in NAMING and (named := self._named(reading.text)) is not None:
-                carry["named"] = named  # 帮王小妹约, 取消张三的: the person on this phone it names
+                carry["named"] = named  # 帮王小妹约, 取消张三的, 李秀英约咗几点: the one it names
             if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again

@@ -174,6 +174,10 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "later doses must be {first} too, not {wanted}.",
     ),
     # -- the appointment -----------------------------------------------------------------------
+    "bring.documents": (
+        "可用证件：{documents}，接种时出示预约所用的那一种。",
+        "Documents accepted: {documents}; show the one used to book.",
+    ),
     "bring": (
         "请携带本人有效身份证件（须与预约时所用证件一致）和预约码，戴好口罩；"
         "{companion}岁及以上须家属陪同。",
@@ -336,6 +340,46 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "Keep the injection site dry for {hours} hours: a shower is fine, but do not rub it. "
         "For {days} days no alcohol, spicy food or hard exercise; drink water and rest. If you "
         "feel unwell and it lasts, see a doctor or reply AGENT.",
+    ),
+    # -- the sender's own bookings and doses (flows/answers_mine.py) ----------------------------
+    "mine.booked": ("{name} {day} {period}的预约在：", "{name}'s booking, {day} {period}, is at:"),
+    "mine.booked.each": (
+        "{name} {day} {period} {site}（{address}）",
+        "{name}: {day} {period}, {site} ({address})",
+    ),
+    "mine.dose": ("{name}第{dose}剂于{day}接种，接种点：", "{name} had dose {dose} on {day} at:"),
+    "mine.dose.nowhere": (
+        "{name}第{dose}剂于{day}接种，记录中没有接种点，可回复 人工 查询。",
+        "{name} had dose {dose} on {day}; the site is not on record here: reply AGENT to ask.",
+    ),
+    "mine.when.booked": (
+        "{name}第{dose}剂已约：{day} {period} {site}。",
+        "{name}'s dose {dose} is booked: {day} {period}, {site}.",
+    ),
+    "mine.when.after": (
+        "{name}第{before}剂约在{day}；第{dose}剂在{first}至{last}之间接种。",
+        "{name}'s dose {before} is booked for {day}; dose {dose} is due from {first} to {last}.",
+    ),
+    "sms": (
+        "短信偶有延迟或被拦截，随时回复 查询 可看预约。",
+        "Texts are sometimes late or blocked; reply STATUS any time to see your bookings.",
+    ),
+    "sms.yours": ("您的预约：{bookings}。", "Your bookings: {bookings}."),
+    "sms.none": ("本手机暂无预约。", "There is no booking on this phone."),
+    "close.sms": ("仍有问题请回复 人工。", "Still stuck? Reply AGENT."),
+    "maker.offered": (
+        "目前接种点有：{makers}。疫苗随接种点而定，选接种点即可。",
+        "The sites have: {makers}. The vaccine goes with the site you choose.",
+    ),
+    "maker.own": ("第2剂起须与第1剂同一厂家。", "Later doses must be from the dose-1 maker."),
+    "weekend": (
+        "周六、周日也接种，同样须预约。",
+        "Sites vaccinate on Saturdays and Sundays too, by appointment.",
+    ),
+    "weekend.days": ("近期有号的周末：{days}。", "Weekend days with places: {days}."),
+    "weekend.none": (
+        "近期周末暂无空位，每天{time}放号。",
+        "No weekend places at present; places are released daily at {time}.",
     ),
     # -- missed appointments -------------------------------------------------------------------
     "noshow": (

@@ -19,6 +19,7 @@ from itertools import product
 
 from flows import answer_parts as parts
 from flows import answers_doses as doses
+from flows import answers_mine as mine
 from flows import answers_more as more
 from flows.answer_texts import LIMITS3, SEPARATORS, SPACES
 from flows.answers_more import book_at as book_at  # for the engine: booking where it is said
@@ -32,7 +33,7 @@ from store import Site
 GROUPS = {"zh": "；", "en": "; "}  # districts' windows, in the hours answer
 MAX_AGE = 130  # an age beyond this is not a person's: the general answer is given
 CLOSINGS = tuple(
-    f"close.{name}" for name in ("book", "site", "queue", "cancel", "code", "status", "busy")
+    f"close.{name}" for name in ("book", "site", "queue", "cancel", "code", "status", "busy", "sms")
 )
 
 
@@ -170,7 +171,13 @@ def _residency(ctx: Ctx, entities: Entities) -> list[str]:
 
 def _bring(ctx: Ctx, entities: Entities) -> list[str]:
     companion = ctx.policy.ages.companion
-    return [parts.say(ctx, parts.t(ctx, "bring", companion=companion), parts.t(ctx, "close.code"))]
+    said, close = parts.t(ctx, "bring", companion=companion), parts.t(ctx, "close.code")
+    # the documents registration takes (身份证丢了怎么办: the other one)
+    documents = SEPARATORS[ctx.lang].join(
+        ctx.t(f"reg.document.{kind}") for kind in ("id", "passport")
+    )
+    accepted = parts.t(ctx, "bring.documents", documents=documents)
+    return [parts.say(ctx, said, accepted, close), parts.say(ctx, said, close)]
 
 
 def _observation(ctx: Ctx, entities: Entities) -> list[str]:
@@ -328,6 +335,11 @@ def _site(ctx: Ctx, entities: Entities) -> list[str]:
         ]
         return [parts.say(ctx, said, *flags, close), parts.say(ctx, said, close)]
     district_id = parts.known_district(ctx, entities)
+    if district_id is None and (booked := mine.booked_site(ctx, entities)) is not None:
+        said, site_id = booked  # 地址在哪 after booking, 我第一针在哪里打的: this phone's own
+        if site_id is None:
+            return [parts.say(ctx, said, close)]
+        return [parts.say(ctx, said, c) for c in _site(ctx, Entities(site=site_id))]
     if district_id is not None:
         names = [parts.site_name(ctx, s) for s in parts.sites(ctx, district_id)]
         if names:
@@ -386,4 +398,6 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "certificate": more.certificate,
     "busy": more.busy,
     "aftercare": more.aftercare,
+    "sms": mine.sms,
+    "weekend": mine.weekend,
 }

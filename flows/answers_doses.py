@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from flows import answer_parts as parts
+from flows import answers_mine as mine
 from flows.answer_texts import SEPARATORS
 from flows.dialogue import Ctx
 from flows.entities import Entities
@@ -96,7 +97,9 @@ def _theirs(ctx: Ctx) -> str | None:
 
 
 def interval(ctx: Ctx, entities: Entities) -> list[str]:
-    theirs = _theirs(ctx) if entities.maker is None and entities.dose != 1 else None
+    theirs = None
+    if entities.maker is None and entities.dose != 1:  # 我阿妈几时打第二针: hers, from the phone
+        theirs = mine.when(ctx, entities) or _theirs(ctx)
     general = _interval(ctx, entities)
     if theirs is None:
         return general
@@ -194,8 +197,14 @@ def maker(ctx: Ctx, entities: Entities) -> list[str]:
     wanted = entities.maker
     shown = first if first is not None else wanted
     made = [p for p, product in products.items() if product.manufacturer == shown]
-    if not made:
-        return [parts.say(ctx, parts.t(ctx, "maker"), parts.t(ctx, "close.book"))]
+    if not made:  # 可以自己选疫苗牌子吗: the makers the sites have, then the rule
+        offered = mine.makers(ctx) if entities.dose is None else None
+        close = parts.t(ctx, "close.book")
+        return [
+            parts.say(ctx, offered or "", parts.t(ctx, "maker"), close),
+            parts.say(ctx, offered or "", parts.t(ctx, "maker.own"), close),
+            parts.say(ctx, parts.t(ctx, "maker"), close),
+        ]
     names = _product_names(ctx, made)
     if first is not None and wanted is not None and wanted != first:
         other = [p for p, product in products.items() if product.manufacturer == wanted]

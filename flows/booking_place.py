@@ -347,6 +347,9 @@ def _go_district(ctx: Ctx, district_id: str) -> Outcome:
     return Next("site")
 
 
+go_district = _go_district  # near home (flows/near.py)
+
+
 def _other_districts(ctx: Ctx, note: str, district_id: str) -> Outcome:
     """The district cannot be booked now: the districts again, and the queue for this one
     (never a dead end)."""

@@ -42,6 +42,8 @@ TOPICS: tuple[str, ...] = (
     "certificate",  # proof of vaccination: where the record is (policy records.*)
     "busy",  # which site has the most free places (the store), then booking there
     "aftercare",  # bathing, drinking, food, exercise after the shot (policy aftercare.*)
+    "sms",  # no SMS came: how to look (查询), and this phone's bookings again
+    "weekend",  # sessions on Saturday and Sunday: the weekend days with places (the store)
 )
 
 

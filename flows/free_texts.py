@@ -57,6 +57,8 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.ask.doctor": ("经期、近期打过其他疫苗能否接种", "Periods, other vaccines lately"),
     "intent.ask.hotline": ("热线电话", "The hotline's number"),
     "intent.ask.full": ("约不到、没有名额", "No places, cannot book"),
+    "intent.ask.sms": ("没收到短信", "No text message came"),
+    "intent.ask.weekend": ("周末能否接种", "Weekend sessions"),
     "unknown": (
         "抱歉，没看懂。回复 菜单 查看功能，或 帮助。",
         "Sorry, I did not understand. Reply MENU for options or HELP.",

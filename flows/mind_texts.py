@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 MIND_TEXTS: dict[str, tuple[str, str]] = {
+    "book.near": ("按居住地{district}，地址如下：", "Near home, in {district}; their addresses:"),
     "mind.kept": (
         "好的，不改了，原预约不变。回复 菜单 查看其他服务。",
         "OK, nothing changed: your booking stays as it is. Reply MENU for more.",

@@ -17,6 +17,7 @@ from functools import cache
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
+from flows.near import near
 from flows.screening import conditions_said, questions, read_all
 from flows.soonest import soonest
 from store import Resident
@@ -113,6 +114,8 @@ def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | No
         return gave_up
     if flow in ("book", "reschedule") and (picked := soonest(ctx, step, answer)) is not None:
         return picked  # 随便 / 最快 / 听日或者后日都得 / 月底 at a place or time step
+    if flow in ("book", "reschedule") and (nearby := near(ctx, step, answer)) is not None:
+        return nearby  # 就近啦 / near my home at a place step: the home district's sites
     if flow == "register":
         return _register(ctx, step, answer)
     if flow in PERSON_FLOWS and (other := _another_person(ctx, step, answer)) is not None:

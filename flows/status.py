@@ -28,8 +28,21 @@ def status_texts(ctx: Ctx, *, in_flow: bool = False) -> list[str]:
     people = ctx.people()
     if not people:
         return [ctx.t("status.none")]
+    if not in_flow:  # 我妈明天几点打针, what time is my mum's appointment: hers alone
+        people = _asked_for(ctx, people)
     offers = {offer.resident_id: offer for offer in open_offers(ctx)}  # one open per person
     return ["\n".join(_person(ctx, p, offers.get(p.id), in_flow)) for p in people]
+
+
+def _asked_for(ctx: Ctx, people: list[Resident]) -> list[Resident]:
+    """The people the request named (by name, or the relation they were registered as), or
+    everyone when it named nobody on this phone."""
+    named = ctx.data.get("named")
+    relation = (ctx.data.get("wish") or {}).get("relation")
+    if named is None and relation in (None, "other", "new"):
+        return people
+    chosen = [p for p in people if p.id == named or (named is None and p.relation == relation)]
+    return chosen or people
 
 
 def _person(ctx: Ctx, person: Resident, offer: Offer | None, in_flow: bool) -> list[str]:
