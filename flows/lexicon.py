@@ -253,6 +253,14 @@ def load(path: str | None = None) -> Lexicon:
         return parse(tomllib.load(file), chosen.parent)
 
 
+@functools.cache
+def chinese_replacements() -> tuple[tuple[str, str], ...]:
+    """The lexicon's replacements of Chinese words (typos, Cantonese and Traditional forms),
+    longest first: for a step that reads the words as typed, not the interpreter's text."""
+    pairs = load().replace.items()
+    return tuple(sorted(((k, v) for k, v in pairs if not k.isascii()), key=lambda p: -len(p[0])))
+
+
 def part_words() -> dict[str, tuple[str, ...]]:
     """Words for each part of day (and ``any``), from the lexicon."""
     return load().parts

@@ -82,15 +82,9 @@ def _normalised(words: str) -> str:
     """The text as the lexicon's words are written: NFKC, lower case, its Chinese
     replacements made (听日 → 明天, 后日 → 后天)."""
     text = unicodedata.normalize("NFKC", words).casefold().replace("’", "'")
-    for word, instead in _replacements():
+    for word, instead in lexicon.chinese_replacements():
         text = text.replace(word, instead)
     return text
-
-
-@cache
-def _replacements() -> tuple[tuple[str, str], ...]:
-    pairs = lexicon.load().replace.items()
-    return tuple(sorted(((k, v) for k, v in pairs if not k.isascii()), key=lambda p: -len(p[0])))
 
 
 def _two_days(ctx: Ctx, text: str) -> tuple[date, date] | None:

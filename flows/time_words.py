@@ -148,16 +148,10 @@ def _normalised(words: str) -> str:
     """The text as the lexicon's words are written: NFKC, lower case, Simplified day words,
     its Chinese replacements made (下昼 → 下午)."""
     text = normalise(unicodedata.normalize("NFKC", words))
-    for word, instead in _replacements():
+    for word, instead in lexicon.chinese_replacements():
         if word in text:
             text = text.replace(word, instead)
     return text
-
-
-@cache
-def _replacements() -> tuple[tuple[str, str], ...]:
-    pairs = lexicon.load().replace.items()
-    return tuple(sorted(((k, v) for k, v in pairs if not k.isascii()), key=lambda p: -len(p[0])))
 
 
 @cache

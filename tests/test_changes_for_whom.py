@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Phone
-from tests.test_explore_zh import MOTHER_BOOKED
+from tests.free_text_support import MOTHER_BOOKED
 
 # 张三 booked too: 为谁预约 1 (张三), none of the list, Tianhe, the first site, 6月19日, 08:00
 BOTH_BOOKED = (*MOTHER_BOOKED, "预约", "1", "没有", "1", "1", "3", "1", "1")

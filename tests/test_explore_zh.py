@@ -11,23 +11,8 @@ from flows.lexicon import load
 from flows.texts import text
 from store import Store
 from tests.conftest import Phone
-from tests.free_text_support import MOTHER, REGISTER_SELF, texts
+from tests.free_text_support import MOTHER, MOTHER_BOOKED, REGISTER_SELF, texts
 
-# register oneself, the mother (as 妈妈), and book her for tomorrow morning
-MOTHER_BOOKED = (
-    *REGISTER_SELF,
-    "帮我妈妈登记",
-    "1",
-    f"李秀英 {MOTHER}",
-    "13900139000",
-    "1",
-    "帮我妈约明天上午",
-    "没有",
-    "1",
-    "1",
-    "1",
-    "1",
-)
 # oneself alone on the phone, from the menu to the confirmation: 6月19日 08:00-10:00 at the
 # first Tianhe site (with the mother too, 为谁预约 is asked first: 1)
 TO_CONFIRMATION = ("预约", "没有", "1", "1", "3", "1")

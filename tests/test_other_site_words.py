@@ -8,8 +8,7 @@ import pytest
 
 from store import Store
 from tests.conftest import Phone
-from tests.free_text_support import MOTHER, texts
-from tests.test_explore_zh import MOTHER_BOOKED
+from tests.free_text_support import MOTHER, MOTHER_BOOKED, texts
 
 # oneself, with the mother booked on the same phone: 为谁预约 (1: 张三), the list, Tianhe, the
 # first site, 6月19日, 08:00-10:00

@@ -12,7 +12,6 @@ must work, not a list of sentences."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -23,6 +22,7 @@ from bot.nlu.normalise import simplified
 from flows.policy import load_policy
 from store import Store
 from tests.conftest import Phone
+from tests.free_text_support import AGAIN, each
 
 READER = Interpreter(load_policy(), list, sites_ttl=3600)
 THU = date(2021, 6, 17)  # the demo's today
@@ -124,20 +124,7 @@ EARLIEST = [
 # Each test registers once, then tries its phrasings one after another, starting the booking
 # again (退出, 预约) for each: the store stays without a booking throughout.
 
-AGAIN = ("退出", "预约", "没有")  # registered: straight to the health questions, then district
 TO_SITE, TO_DATE, TO_PERIOD = ("1",), ("1", "1"), ("1", "1", "2")
-
-
-def each(
-    phone: Phone, first: tuple[str, ...], then: tuple[str, ...], texts: list[str]
-) -> Iterator[tuple[str, list[Reply]]]:
-    """The replies to each of ``texts``, sent at the step ``first`` (the first time) or
-    ``AGAIN`` + ``then`` (each time after) leads to."""
-    phone.run(*first)
-    for n, text in enumerate(texts):
-        if n:
-            phone.run(*AGAIN, *then)
-        yield text, phone.send(text)
 
 
 def test_the_day_refused_is_taken_away_and_the_others_offered(phone: Phone, store: Store) -> None:

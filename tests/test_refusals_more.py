@@ -12,7 +12,8 @@ from __future__ import annotations
 from bot.messages import Reply
 from store import Store
 from tests.conftest import Clock, Phone
-from tests.test_refusals import AGAIN, AT_DATE, AT_DISTRICT, TO_DATE, bookings, each, labels, shown
+from tests.free_text_support import AGAIN, each
+from tests.test_refusals import AT_DATE, AT_DISTRICT, TO_DATE, bookings, labels, shown
 
 TO_HUANGPU_SITE = ("11",)  # the district list's last: Huangpu, open 08:00-20:00
 

@@ -18,7 +18,7 @@ from bot.nlu.ages import age_in
 from flows.policy import load_policy
 from store import Dose, Store
 from tests.conftest import Clock, Phone
-from tests.free_text_support import MOTHER, REGISTER_SELF, texts, with_dose_1
+from tests.free_text_support import MOTHER_BOOKED, REGISTER_SELF, texts, with_dose_1
 
 TODAY = date(2021, 6, 17)
 READER = Interpreter(load_policy(), list, sites_ttl=3600)
@@ -26,20 +26,6 @@ STRANGER = "+8613700137000"
 
 # register oneself and the mother (as 妈妈), and book her for tomorrow, 08:00-10:00 at the
 # first Tianhe site (天河体育中心接种点, 天河路299号): code B0000001
-MOTHER_BOOKED = (
-    *REGISTER_SELF,
-    "帮我妈妈登记",
-    "1",
-    f"李秀英 {MOTHER}",
-    "13900139000",
-    "1",
-    "帮我妈约明天上午",
-    "没有",
-    "1",
-    "1",
-    "1",
-    "1",
-)
 
 
 def shown(phone: Phone, said: str) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from bot.nlu.normalise import simplified
 from flows.policy import load_policy
 from store import Store
 from tests.conftest import Phone
+from tests.free_text_support import AGAIN, each
 
 ID = "440106199001011235"  # a man born 1990-01-01
 REGISTER = ("1", "1", "王小明", "1", ID, "1", "1")  # consent, myself, …, home district
@@ -35,7 +35,6 @@ AT_SITE = (*AT_DISTRICT, "1")  # Tianhe
 AT_DATE = (*AT_SITE, "1")  # its first site (Tianhe Sports Centre)
 AT_PERIOD = (*AT_DATE, "2")  # tomorrow, Friday 18 June: 08:00 10:00 14:00 16:00 18:30
 AT_CONFIRM = (*AT_PERIOD, "1")  # Friday 08:00-10:00
-AGAIN = ("退出", "预约", "没有")  # registered: straight to the health questions, then district
 TO_SITE, TO_DATE, TO_PERIOD = ("1",), ("1", "1"), ("1", "1", "2")
 TO_CONFIRM = (*TO_PERIOD, "1")
 
@@ -62,18 +61,6 @@ def labels(replies: list[Reply]) -> list[str]:
 def bookings(store: Store) -> int:
     person = store.resident_by_document("resident_id", ID)
     return 0 if person is None else len(store.active_bookings(person.id))
-
-
-def each(
-    phone: Phone, first: tuple[str, ...], then: tuple[str, ...], texts: list[str]
-) -> Iterator[tuple[str, list[Reply]]]:
-    """The replies to each of ``texts``, sent at the step ``first`` (the first time) or
-    ``AGAIN`` + ``then`` (each time after) leads to."""
-    phone.run(*first)
-    for n, text in enumerate(texts):
-        if n:
-            phone.run(*AGAIN, *then)
-        yield text, phone.send(text)
 
 
 def confirming(said: str) -> bool:
