@@ -263,3 +263,22 @@ def test_booking_for_two_people_says_how_then_begins(phone: Phone, text: str, to
     replies = phone.send(text)
     assert told in replies[0].text, replies[0].text
     assert replies[-1].options  # the booking begins (registering first: the consent)
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("请问现在还可以预约吗", "各区预约时段"),
+        ("现在能约吗", "各区预约时段"),
+        ("而家仲约唔约到", "各区预约时段"),
+        ("is booking still open", "Booking hours by district"),
+        ("爽约了还能预约吗", "计爽约"),  # after a missed appointment: that rule, not the hours
+        ("我是外地人还能约吗", "不限户籍"),  # who may book, not the hours
+    ],
+)
+def test_whether_one_can_still_book_now_is_the_booking_hours(
+    phone: Phone, text: str, told: str
+) -> None:
+    reply = "\n".join(r.text for r in phone.send(text))
+    assert told in reply, reply
+    assert "不清楚" not in reply and "can't answer" not in reply
