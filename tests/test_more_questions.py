@@ -16,7 +16,7 @@ from channels.sms.render import render_all, segments
 from flows.policy import Policy, load_policy
 from store import Store
 from tests.conftest import Clock, Phone
-from tests.free_text_support import REGISTER_SELF
+from tests.free_text_support import MOTHER_BOOKED, REGISTER_SELF
 
 BACKENDS = ("sqlite", "postgresql")
 TODAY = date(2021, 6, 17)
@@ -282,3 +282,16 @@ def test_whether_one_can_still_book_now_is_the_booking_hours(
     reply = "\n".join(r.text for r in phone.send(text))
     assert told in reply, reply
     assert "不清楚" not in reply and "can't answer" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hi, how do i get a covid shot", "how can i get vaccinated", "how do i get my second dose"],
+)
+def test_how_to_get_a_shot_is_a_booking_not_directions(phone: Phone, text: str) -> None:
+    """On a phone with a booking (the mother's), "how do I get a shot" asks how to book, not
+    the way to her site (how do I get there still is)."""
+    phone.run(*MOTHER_BOOKED)
+    reply = "\n".join(r.text for r in phone.send(text))
+    assert "is at:" not in reply and "Who is the booking for?" in reply, reply
+    assert "is at:" in phone.say("how do i get there")
