@@ -1,0 +1,79 @@
+"""Phrasings earlier sessions noticed and left (session 13): a relative's appointment asked
+with the time last (我妈的针是明天几点), ..."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import Store
+from tests.conftest import Phone
+from tests.test_explore_zh import MOTHER_BOOKED
+
+# -- a relative's appointment, the time asked last ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "我妈的针是明天几点",
+        "阿妈个针系几点",
+        "阿媽個針係幾點",
+        "我妈嘅针约咗听日几点？",
+        "阿妈嗰针几时",
+        "我妈的疫苗是哪天",
+        "my mother's appointment is at what time?",
+        "my mum's jab is when?",
+        "My mom's booking, what time is it",
+    ],
+)
+def test_a_relatives_appointment_asked_time_last_is_her_booking_told(
+    phone: Phone, store: Store, said: str
+) -> None:
+    phone.run(*MOTHER_BOOKED)
+    reply = phone.say(said)
+    assert "李秀英" in reply and "08:00-10:00" in reply and "B0000001" in reply
+    assert "张三" not in reply  # hers alone
+    assert "已有" not in reply and "already has" not in reply  # no booking started
+    people = store.residents_of(store.residents_of(1)[0].account_id)
+    assert sum(len(store.active_bookings(p.id)) for p in people) == 1
+
+
+# -- 佢, she: the relative the message before named ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("我妈明天几点打针", "佢几时打第二针"),
+        ("阿妈个针系几点", "佢幾時打第二針"),
+        ("我妈的针是明天几点", "她什么时候打第二针？"),
+        ("what time is my mum's appointment", "when is her second dose?"),
+    ],
+)
+def test_a_pronoun_after_a_relative_asks_about_her(phone: Phone, first: str, then: str) -> None:
+    phone.run(*MOTHER_BOOKED, first)
+    reply = phone.say(then)
+    assert "李秀英" in reply and ("7月9日" in reply or "9 Jul" in reply)
+
+
+@pytest.mark.parametrize("then", ["她几点要到", "佢几点到", "what time does she have to be there"])
+def test_her_time_after_her_booking_is_hers_alone(phone: Phone, then: str) -> None:
+    phone.run(*MOTHER_BOOKED, "我妈的针是明天几点")
+    reply = phone.say(then)
+    assert "李秀英" in reply and "08:00-10:00" in reply and "张三" not in reply
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        (),  # nothing named: nobody is guessed
+        ("我妈几点打针", "要带什么"),  # named two messages back: no longer "just"
+        ("我几点打针",),  # oneself named
+    ],
+)
+def test_a_pronoun_with_no_relative_just_named_guesses_nobody(
+    phone: Phone, before: tuple[str, ...]
+) -> None:
+    phone.run(*MOTHER_BOOKED, *before)
+    reply = phone.say("佢几时打第二针")
+    assert "李秀英" not in reply and "21-56" in reply
