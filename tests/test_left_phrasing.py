@@ -77,3 +77,71 @@ def test_a_pronoun_with_no_relative_just_named_guesses_nobody(
     phone.run(*MOTHER_BOOKED, *before)
     reply = phone.say("佢几时打第二针")
     assert "李秀英" not in reply and "21-56" in reply
+
+
+# -- 九点前, before 9: arriving before 9 ----------------------------------------------------
+
+AT_TIME = ("预约", "1", "没有", "1", "1", "3")  # the mother booked: 为谁预约 first; 6月19日
+AT_DATE = AT_TIME[:-1]
+
+
+@pytest.mark.parametrize(
+    "said", ["九点前", "9点之前", "朝早九点前", "九點以前", "before 9", "before 9am"]
+)
+def test_before_an_hour_at_the_time_question_offers_the_period_starting_before_it(
+    phone: Phone, said: str
+) -> None:
+    phone.run(*MOTHER_BOOKED, *AT_TIME)
+    reply = phone.say(said)
+    assert "08:00-10:00" in reply and ("确认" in reply or "確認" in reply or "confirm" in reply)
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("九点前", "09:00前开始"),
+        ("十点以前得闲", "10:00前开始"),
+        ("before 9 pls", "starting before 09:00"),
+    ],
+)
+def test_before_an_hour_at_the_date_question_is_kept_as_the_time_one_arrives_by(
+    phone: Phone, said: str, kept: str
+) -> None:
+    phone.run(*MOTHER_BOOKED, *AT_DATE)
+    reply = phone.say(said)
+    assert kept in reply and "没有" not in reply and "no periods" not in reply
+    assert "08:00-10:00" in phone.say("1")  # the day's period before 9, as its confirmation
+
+
+def test_an_english_count_after_before_is_no_hour(phone: Phone) -> None:
+    phone.run(*MOTHER_BOOKED, *AT_DATE)
+    assert "14:00" not in phone.say("after 2 days")  # no hour bound read in it
+
+
+# -- a short English message in a Chinese conversation ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("steps", "said"),
+    [
+        (AT_TIME, "lunchtime"),
+        (AT_TIME, "afternoon"),
+        (AT_DATE, "sat 2-4pm"),
+        (AT_DATE, "tmr"),
+        (AT_DATE, "Saturday"),
+    ],
+)
+def test_one_english_word_saying_a_day_or_time_is_answered_in_english(
+    phone: Phone, steps: tuple[str, ...], said: str
+) -> None:
+    phone.run(*MOTHER_BOOKED, *steps)
+    reply = phone.say(said)
+    assert not any("\u4e00" <= c <= "\u9fff" for c in reply.replace("张三", "")), reply
+
+
+@pytest.mark.parametrize("said", ["ok", "OK"])
+def test_a_word_chinese_writers_use_too_keeps_the_conversation_chinese(
+    phone: Phone, said: str
+) -> None:
+    phone.run(*MOTHER_BOOKED, *AT_TIME)
+    assert "时段" in phone.say(said)

@@ -70,7 +70,7 @@ def test_a_bound_with_any_day_takes_the_soonest_period_within_it(
 
 
 def test_a_bound_no_period_can_meet_is_said_with_the_hours_there_are(phone: Phone) -> None:
-    texts = ["我只得朝早九点前得闲", "before 7am", "晚上十点后"]
+    texts = ["我只得朝早七点前得闲", "before 7am", "晚上十点后"]
     for text, replies in each(phone, AT_DATE, TO_DATE, texts):
         said = shown(replies)
         assert "没有" in said or "no periods" in said, (text, said)
