@@ -408,8 +408,8 @@ class Turn:
                 return [*(Reply(said) for said in told), *self._reask(None)]
             if reading.intent in SWITCHES:
                 return self._act(reading)
-            if reading.intent in SWITCH_REPLIES:
-                return self._command(INTENT_COMMANDS[reading.intent])
+            if reading.intent in SWITCH_REPLIES and not (step.own and step.own(simplified(body))):
+                return self._command(INTENT_COMMANDS[reading.intent])  # call me Ahmed: a name
         if not step.free_text:
             pick = self.t("pick_number", n=len(self.state.options))
             self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options

@@ -145,3 +145,32 @@ def test_a_word_chinese_writers_use_too_keeps_the_conversation_chinese(
 ) -> None:
     phone.run(*MOTHER_BOOKED, *AT_TIME)
     assert "时段" in phone.say(said)
+
+
+# -- call me Ahmed at the name question: a name, not a call-back ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("call me Ahmed", "Ahmed"),
+        ("you can call me Ahmed Khan", "Ahmed Khan"),
+        ("Call me Zhang Wei.", "Zhang Wei"),
+    ],
+)
+def test_call_me_with_a_name_at_the_name_question_is_the_name(
+    phone: Phone, store: Store, said: str, name: str
+) -> None:
+    phone.run("register", "1", "1")
+    reply = phone.say(said)
+    assert name in reply and "Call-back" not in reply and "回电" not in reply
+    assert store.callback_count() == 0
+
+
+@pytest.mark.parametrize("said", ["call me back", "call me later pls", "please call me"])
+def test_call_me_back_at_the_name_question_still_asks_for_a_call(
+    phone: Phone, store: Store, said: str
+) -> None:
+    phone.run("register", "1", "1")
+    assert "Call-back" in phone.say(said)
+    assert store.callback_count() == 1
