@@ -174,3 +174,27 @@ def test_call_me_back_at_the_name_question_still_asks_for_a_call(
     phone.run("register", "1", "1")
     assert "Call-back" in phone.say(said)
     assert store.callback_count() == 1
+
+
+# -- 地址在哪 at the site question: the listed sites' addresses ----------------------------
+
+AT_SITE = AT_DATE[:-1]
+
+
+@pytest.mark.parametrize(
+    "said", ["地址在哪", "地址喺边度？", "在哪里", "地址在哪裡", "what's the address?"]
+)
+def test_where_at_the_site_question_gives_the_listed_sites_addresses(
+    phone: Phone, said: str
+) -> None:
+    phone.run(*MOTHER_BOOKED, *AT_SITE)
+    reply = phone.say(said)
+    assert "天河路299号" in reply or "299 Tianhe" in reply
+    assert "33号" in reply or "33號" in reply or "33 Shipai" in reply
+    assert "说出接种点名称" not in reply and "Name the site" not in reply
+
+
+def test_where_at_the_date_question_gives_the_chosen_sites_address(phone: Phone) -> None:
+    phone.run(*MOTHER_BOOKED, *AT_DATE)
+    reply = phone.say("地址在哪")
+    assert "天河路299号" in reply and "石牌" not in reply and "请选择日期" in reply
