@@ -198,3 +198,31 @@ def test_where_at_the_date_question_gives_the_chosen_sites_address(phone: Phone)
     phone.run(*MOTHER_BOOKED, *AT_DATE)
     reply = phone.say("地址在哪")
     assert "天河路299号" in reply and "石牌" not in reply and "请选择日期" in reply
+
+
+# -- moving a booking: its own period is no new one ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said", ["帮我妈改到上午", "我妈想改去朝早", "move my mum's booking to the morning"]
+)
+def test_moving_to_the_morning_does_not_offer_the_period_already_booked(
+    phone: Phone, store: Store, said: str
+) -> None:
+    phone.run(*MOTHER_BOOKED)
+    replies = phone.send(said)
+    shown = "\n".join([r.text for r in replies] + [o.label for r in replies for o in r.options])
+    assert shown.count("08:00-10:00") == 1  # the booking being moved, said once as such
+    assert "10:00-12:00" in shown
+
+
+def test_the_period_menu_of_a_move_leaves_the_booked_period_out(phone: Phone) -> None:
+    phone.run(*MOTHER_BOOKED, "帮我妈改期", "1", "1")
+    labels = [o.label for o in phone.send("2")[-1].options]  # 6月18日, the day she is booked
+    assert labels and not any("08:00-10:00" in label for label in labels)
+
+
+def test_another_persons_booking_still_offers_that_period(phone: Phone) -> None:
+    phone.run(*MOTHER_BOOKED, "预约", "1", "没有", "1", "1")
+    labels = [o.label for o in phone.send("2")[-1].options]
+    assert any("08:00-10:00" in label for label in labels)
