@@ -1,5 +1,8 @@
-"""Phrasings earlier sessions noticed and left (session 13): a relative's appointment asked
-with the time last (我妈的针是明天几点), ..."""
+"""Phrasings earlier work noticed and left (session 13), on the seeded demo with the mother
+booked for 6月18日 08:00-10:00: a relative's appointment asked with the time last
+(我妈的针是明天几点), 佢/she right after a relative was named, 九点前 / before 9 (arriving by
+then), one English word saying a time in a Chinese conversation, 地址在哪 inside a booking,
+call me Ahmed at the name question, and moving a booking to the part of day it is in."""
 
 from __future__ import annotations
 
