@@ -53,6 +53,7 @@ class State:
     options: list[list[Any]] = field(default_factory=list)  # the current step's
     actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
     at: str | None = None  # when the last turn ended (ISO 8601)
+    about: str | None = None  # the relative the last message named (佢, she: that one)
 
     def idle(self, now: datetime) -> float:
         """Hours since the last turn ended (0 if none has)."""
@@ -85,6 +86,7 @@ class State:
             "options": self.options,
             "actions": self.actions,
             "at": self.at,
+            "about": self.about,
         }
 
     @classmethod
@@ -102,6 +104,7 @@ class State:
             options=raw["options"],
             actions=raw["actions"],
             at=raw.get("at"),
+            about=raw.get("about"),
         )
 
 

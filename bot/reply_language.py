@@ -9,21 +9,40 @@ from bot.nlu import Reading
 from bot.nlu.normalise import Text
 from bot.nlu.script import language_of
 from flows.texts import Lang
+from flows.time_words import time_wish
 
 # Steps whose answer is a name, written in Chinese characters whatever the conversation's
 # language: such a name does not turn an English conversation Chinese.
 NAMES_TYPED = frozenset({"name", "companion_name"})
 
+# What a day or time of day said is kept as: one English word that says one (lunchtime, sat
+# 2-4pm, tomorrow) is English, where one word otherwise tells nothing (ok, hi, a name).
+WHEN_SAID = frozenset(
+    {"day", "part", "hour", "by_hour", "from_hour", "not_day", "not_part", "weekend"}
+    | {"weekdays", "week", "from_day", "by_day"}
+)
+
 
 def said_language(step: str | None, said: Text, read: Callable[[], Reading]) -> Lang | None:
     """Chinese or English when the message clearly is (its script is ``said.script``); None
-    for a bare name at a name question, a number, one word, or a mixture that carries neither
-    language: the conversation's stays as it was. ``read``: the message's reading."""
+    for a bare name at a name question, a number, one word (unless an English one saying a day
+    or time: lunchtime, tmr), or a mixture that carries neither language: the conversation's
+    stays as it was. ``read``: the message's reading."""
     if step in NAMES_TYPED and _name_like(said, read):
         return None  # 李秀英 / 黃志明 / Zhang Wei typed as a name is a name, not a language
     if said.text in ENGLISH_WORDS:
         return "en"
-    return language_of(said.text, said.cjk, said.latin_words)
+    lang = language_of(said.text, said.cjk, said.latin_words)
+    if lang is None and not said.cjk and said.latin_words and _says_when(said, read):
+        return "en"  # sat 2-4pm, lunchtime at the time question of a Chinese conversation
+    return lang
+
+
+def _says_when(said: Text, read: Callable[[], Reading]) -> bool:
+    """Whether English words with no Chinese say a day or a time of day."""
+    if time_wish(said.text) is not None:
+        return True
+    return not WHEN_SAID.isdisjoint(read().entities.said())
 
 
 def _name_like(said: Text, read: Callable[[], Reading]) -> bool:

@@ -25,6 +25,8 @@ from bot.messages import Inbound, Reply, ReplyOption
 from bot.nlu import Reading
 from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
+from bot.nlu.pronouns import relative_named, resolved
+from bot.opting import opt
 from bot.reply_language import said_language
 from flows import FLOWS
 from flows.answers import answer_all, book_at
@@ -128,6 +130,7 @@ class Turn:
         body = self.message.text.strip()
         # the language from what is read of it (a bounded prefix), before any answer
         self.said = said = self.engine.interpreter.normalise(body)
+        self.before, self.state.about = self.state.about, None  # 佢/she: the one just named
         self._observe_language(said)
         if len(body) > MAX_TEXT:
             note = self.t("too_long", limit=MAX_TEXT)
@@ -171,10 +174,9 @@ class Turn:
 
     def _read(self) -> Reading:
         if self._reading is None or self._reading[0] is not self.said:
-            self._reading = (
-                self.said,
-                self.engine.interpreter.read_text(self.said, self.ctx.today),
-            )
+            reading = self.engine.interpreter.read_text(self.said, self.ctx.today)
+            self._reading = (self.said, resolved(reading, self.before))
+            self.state.about = relative_named(self._reading[1])
         return self._reading[1]
 
     def _miss(self, body: str, in_flow: bool = False) -> None:
@@ -273,16 +275,8 @@ class Turn:
             case Command.AGENT:
                 return self._agent()
             case Command.STOP | Command.START:
-                ctx = self.ctx
-                # keyed by the number notices are sent to (E.164), whatever form it came in
-                address = ctx.sender_phone or ctx.address
-                out = command is Command.STOP
-                ctx.store.set_opt_out(ctx.channel, address, out, ctx.now)
-                # per person, not per channel: notices are queued for the account's phone
                 account = self.state.account if self._known() else None
-                phone = ctx.store.account_phone(account) if account is not None else None
-                if phone and (ctx.channel, address) != ("sms", phone):
-                    ctx.store.set_opt_out("sms", phone, out, ctx.now)
+                opt(self.ctx, account, command is Command.STOP)
                 return [Reply(self.t("optout.done" if command is Command.STOP else "optin.done"))]
             case Command.ACCEPT | Command.DECLINE:
                 self._leave_flow()
@@ -414,8 +408,8 @@ class Turn:
                 return [*(Reply(said) for said in told), *self._reask(None)]
             if reading.intent in SWITCHES:
                 return self._act(reading)
-            if reading.intent in SWITCH_REPLIES:
-                return self._command(INTENT_COMMANDS[reading.intent])
+            if reading.intent in SWITCH_REPLIES and not (step.own and step.own(simplified(body))):
+                return self._command(INTENT_COMMANDS[reading.intent])  # call me Ahmed: a name
         if not step.free_text:
             pick = self.t("pick_number", n=len(self.state.options))
             self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options

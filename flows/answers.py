@@ -334,6 +334,12 @@ def _site(ctx: Ctx, entities: Entities) -> list[str]:
             if on
         ]
         return [parts.say(ctx, said, *flags, close), parts.say(ctx, said, close)]
+    here = mine.sites_here(ctx) if entities.district is None else []
+    if len(here) == 1:  # 地址在哪 at the date question: the site chosen
+        return _site(ctx, Entities(site=here[0].id))
+    if here:  # 地址在哪 at the site question: the addresses of the sites listed
+        labels = [parts.labelled(ctx, s, ctx.name_of(s.address_zh, s.address_en)) for s in here]
+        return [parts.say(ctx, listed, close) for listed in parts.listings(ctx, labels)]
     district_id = parts.known_district(ctx, entities)
     if district_id is None and (booked := mine.booked_site(ctx, entities)) is not None:
         said, site_id = booked  # 地址在哪 after booking, 我第一针在哪里打的: this phone's own

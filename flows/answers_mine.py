@@ -13,13 +13,14 @@ from datetime import timedelta
 
 from flows import answer_parts as parts
 from flows.answer_texts import SEPARATORS
+from flows.booking_state import open_sites
 from flows.dialogue import Ctx
 from flows.entities import Entities
 from flows.holidays import holidays_between
 from flows.missed import passed
 from flows.places import booking_facts
 from flows.schedule import NextDose, next_dose
-from store import Booking, Resident, SlotFilter
+from store import Booking, Resident, Site, SlotFilter
 
 SOMEONE = frozenset({"other", "new"})  # relations that name nobody on the phone
 WEEKEND_DAYS = 4  # weekend days named at most in the weekend answer
@@ -80,6 +81,19 @@ def booked_site(ctx: Ctx, entities: Entities) -> tuple[str, int | None] | None:
         parts.t(ctx, "mine.booked.each", **booking_facts(ctx, p.name, b)) for p, b in booked[:3]
     ]
     return SEPARATORS[ctx.lang].join(each), None
+
+
+def sites_here(ctx: Ctx) -> list[Site]:
+    """The sites a booking under way shows, which 地址在哪 / where are they asks about: the one
+    chosen (at the date or time question), or those listed at the site question of the
+    district chosen; none outside a booking."""
+    if ctx.data.get("site_id") is not None:
+        site = ctx.store.site(int(ctx.data["site_id"]))
+        return [site] if site is not None else []
+    district = ctx.data.get("district")
+    if not isinstance(district, str):
+        return []
+    return [site for site, _ in open_sites(ctx, district)]
 
 
 def when(ctx: Ctx, entities: Entities) -> str | None:

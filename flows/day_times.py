@@ -36,6 +36,13 @@ _DOT_CLOCK: Final = re.compile(
 )
 _OCLOCK: Final = re.compile(r"\b([0-9]{1,2})\s*o['’]?\s?clock\b")
 _NOON: Final = re.compile(r"\bnoon\b")
+# before 9, after 2, by 10: a bare number after an English hour bound is an hour (not one
+# followed by a unit or a date's ending: after 2 days, before the 9th, by 10/7)
+_BARE_BOUND: Final = re.compile(
+    r"\b(?:before|after|by|no later than|not later than|no earlier than|not earlier than)"
+    r"\s+([0-9]{1,2})(?![0-9:./-]|\s*(?:st|nd|rd|th|days?|weeks?|months?|years?|mins?|"
+    r"minutes?|hours?|hrs?|doses?|people|persons?|of)\b|\s*[号日月])"
+)
 
 
 def find_part(text: str) -> tuple[Part | None, list[tuple[int, int]]]:
@@ -106,6 +113,9 @@ def _find_hour(text: str, part: Part | None) -> tuple[int | None, list[tuple[int
     match = _NOON.search(text)
     if match:
         return 12, [match.span()]
+    match = _BARE_BOUND.search(text)
+    if match:
+        return _hour_with_part(int(match.group(1)), part), [match.span(1)]
     return None, []
 
 

@@ -168,6 +168,27 @@ def _nonsense(simple: str) -> bool:
     return False
 
 
+# "call me Ahmed" at the name question introduces a name; "call me back / later / at 3" asks
+# for a call (intents.agent). Words after "call me" that make it a call-back, not a name.
+_CALL_BACK_WORDS = (
+    "back|later|again|now|asap|soon|today|tonight|tomorrow|tmr|tmrw|at|on|in|when|after|"
+    "before|pls|plz|please|thanks|thx|if|and|or|to|by|the|a|an|any|anytime|sometime|around|"
+    "between|this|morning|afternoon|evening|first|urgently|instead|directly|up|ok|okay"
+)
+_CALL_ME_NAME = re.compile(
+    rf"^(?:(?:you |u )?(?:can|could|may) )?(?:pls |please )?call me,? "
+    rf"(?!(?:{_CALL_BACK_WORDS})\b)[a-z][a-z'’-]*(?: [a-z][a-z'’-]*){{0,2}}[.!]?$",
+    re.I,
+)
+
+
+def names_or_asks(text: str) -> bool:
+    """Whether an answer to the name question is the step's own even where it reads as
+    something else: a name introduced (call me Ahmed: no call-back asked), or what to write
+    asked (``asks_what``)."""
+    return _CALL_ME_NAME.match(text.strip()) is not None or asks_what(text)
+
+
 def asks_what(text: str) -> bool:
     """Whether an answer to a name question asks what to write (what name?, 填什么), in
     any script."""

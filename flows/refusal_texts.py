@@ -22,6 +22,7 @@ REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "time.none": ("没有{what}的可约时段。", "No places left {what}."),
     "time.by": ("{time}前结束", "ending by {time}"),
+    "time.by.start": ("{time}前开始", "starting before {time}"),
     "time.from": ("{time}后开始", "starting from {time}"),
     "time.at": ("含{time}", "at {time}"),
     "bound.from": ("{day}起", "from {day}"),

@@ -65,9 +65,20 @@ def without_refused(ctx: Ctx, days: list[tuple[date, int]]) -> list[tuple[date, 
 
 
 def allowed(ctx: Ctx, slots: list[Slot]) -> list[Slot]:
-    """The periods without those of the part of day ruled out."""
+    """The periods without those of the part of day ruled out, nor the one of the booking
+    being moved (改到上午 while booked 08:00-10:00: that period is no new one)."""
     part = part_refused(ctx)
-    return [slot for slot in slots if not part or not in_part(slot, part)]
+    moving = _moving_slot(ctx)
+    return [s for s in slots if s.id != moving and (not part or not in_part(s, part))]
+
+
+def _moving_slot(ctx: Ctx) -> int | None:
+    """The period of the booking a reschedule moves (``booking_id``), if any."""
+    booking_id = str(ctx.data.get("booking_id", ""))
+    if not booking_id.isdigit():
+        return None
+    booking = ctx.once(("moving", booking_id), lambda: ctx.store.booking(int(booking_id)))
+    return booking.slot.id if booking is not None else None
 
 
 def _forgive(ctx: Ctx, said: Entities) -> None:

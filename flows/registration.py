@@ -66,7 +66,7 @@ from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
 from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
-from flows.names import NAME_LIMIT, Kind, Reading, asks_what, clean_name, read_name, valid_name
+from flows.names import NAME_LIMIT, Kind, Reading, clean_name, names_or_asks, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
 from flows.register_document import document_said, in_words, number_in
 from flows.register_said import details, fill, name_choices, said_name
@@ -477,7 +477,7 @@ STEPS = {
     "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
     "who": Step(_who, _read_who),
     "who_name": Step(who_name, read_who_name),
-    "name": Step(_name, _read_name, own=asks_what),
+    "name": Step(_name, _read_name, own=names_or_asks),
     "document": Step(_document, _read_document),
     "id_number": Step(_id_number, _read_id_number),
     "passport": Step(_passport, _read_passport),

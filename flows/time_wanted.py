@@ -5,8 +5,9 @@ the periods offered then are those within it (``flows.booking_day``), and the so
 (``flows.soonest``) is one within it. A time no period of the site can meet is said plainly,
 with the hours its periods run, and dropped: the days are asked as usual.
 
-What fits: not ruled out (``flows.refusals``), and within the bounds (a period over by
-``by_hour``, starting at or after ``from_hour``), in the part of day, covering the hour.
+What fits: not ruled out (``flows.refusals``), and within the bounds (a period starting at or
+after ``from_hour`` and over by ``by_hour``; ``by_hour`` alone, 九点前 / before 9, is the time
+one arrives by: a period starting before it), in the part of day, covering the hour.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ def fitting(slots: list[Slot], when: When) -> list[Slot]:
     """The periods within what ``when`` says of the time of day (all of them if nothing)."""
     if when.by_hour is not None or when.from_hour is not None:  # 10点以前, 下午4点后
         by, start = f"{when.by_hour or 24:02d}:00", f"{when.from_hour or 0:02d}:00"
-        slots = [slot for slot in slots if slot.end <= by and slot.start >= start]
+        # 九点前, before 9 alone: arriving before 9 (a period starting before it); a range
+        # (8点到10点, 2-4pm): a period within it
+        slots = [
+            slot
+            for slot in slots
+            if slot.start >= start and (slot.end <= by if when.from_hour else slot.start < by)
+        ]
         return [slot for slot in slots if when.part is None or in_part(slot, when.part)]
     if when.hour is not None:
         return [slot for slot in slots if covers_hour(slot, when.hour)]
@@ -98,7 +105,8 @@ def describe(ctx: Ctx, said: When | Entities) -> str:
     if said.from_hour is not None:
         what.append(ctx.t("time.from", time=f"{said.from_hour:02d}:00"))
     if said.by_hour is not None:
-        what.append(ctx.t("time.by", time=f"{said.by_hour:02d}:00"))
+        by = "time.by" if said.from_hour is not None else "time.by.start"
+        what.append(ctx.t(by, time=f"{said.by_hour:02d}:00"))
     if said.hour is not None and said.from_hour is None and said.by_hour is None:
         what.append(ctx.t("time.at", time=f"{said.hour:02d}:00"))
     return ("、" if zh else ", ").join(what)
