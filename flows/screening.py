@@ -277,9 +277,11 @@ def steps(conclude: Then) -> dict[str, Step]:
         def read(ctx: Ctx, answer: Answer) -> Outcome:
             if answer.option is None:  # words the step owns (``read_one``)
                 kind = read_one(answer.words, question.key)
-                if kind != "no":
+                if kind not in ("no", "yes"):
                     return explain(ctx, question, answer.words, kind)
-            yes = answer.value == "yes"  # a no in words (冇啊嘛, 应该没有) is a no
+                yes = kind == "yes"  # 有，发烧; a no in words (冇啊嘛, 应该没有) is a no
+            else:
+                yes = answer.value == "yes"
             ctx.data["answers"][question.key] = yes
             if yes:  # the first "yes" settles it: no need to ask the rest
                 return conclude(ctx)

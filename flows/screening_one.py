@@ -11,7 +11,9 @@ neither is read here, never guessed:
 - a hedged no (应该冇, 应该没有吧, 好像没有, probably not, i don't think so): a no, as 没有 is.
   The resident answers from what they know, which is all a plain 没有 says too, and every
   booking is checked by the doctor on site; a weak hedge (可能没有, maybe not) is not taken;
-- a no with particles (冇啊嘛, 没有呢, 没有没有): a no;
+- a no with particles or stressed (冇啊嘛, 没有呢, 没有没有, 从来冇): a no;
+- this item's own words (有，发烧 at the illness question): a yes, as at the list; said to be
+  past or under control (癫痫控制得好, 以前过敏): explained and asked again;
 - something else named (对青霉素过敏 at the vaccine-allergy question, 有，高血压 at the illness
   question): what the item means, and asked again — as at the list (``_OTHER_ALLERGEN``; a
   stable, treated chronic disease is not item 3).
@@ -23,9 +25,9 @@ import re
 from typing import Literal
 
 from flows.dialogue import NO_WORDS
-from flows.screening import _MEANING, _OTHER_ALLERGEN, NONE_WORDS
+from flows.screening import _MEANING, _OTHER_ALLERGEN, NONE_WORDS, conditions_said
 
-Kind = Literal["no", "unsure", "hedged_yes", "meaning", "other"]
+Kind = Literal["no", "yes", "unsure", "hedged_yes", "meaning", "other"]
 
 _PUNCT = re.compile(r"[\s,，、。.!！~～;；?？…]+")
 # Words said around an answer that change nothing: 嗯 冇啊, 没有呢, no lah.
@@ -44,7 +46,8 @@ _UNSURE = re.compile(
 )
 # A hedge strong enough that the no after it is the resident's answer: 应该冇, 好像没有.
 _FIRM_HEDGE = re.compile(
-    r"^(?:我)?(?:应该|应当|应系|应该系|估计|估|觉得|谂|认为|印象中|记得|好像|好似|似乎|大概|基本上|一般)+"
+    r"^(?:我)?(?:应该|应当|应系|应该系|估计|估|觉得|谂|认为|印象中|记得|好像|好似|似乎|大概"
+    r"|完全|从来|从未|绝对|当然|肯定|根本|一点都|一啲都|都)+"
 )
 # A hedge too weak to answer: 可能没有, 或者冇 (perhaps not) is no "no".
 _WEAK_HEDGE = re.compile(r"^(?:我)?(?:可能|或者|或许|也许|未必|说不定|讲唔定)")
@@ -52,7 +55,8 @@ _HEDGED_NO_EN = re.compile(
     r"^(?:i )?(?:probably|prob|likely|most likely|pretty sure|i'?m pretty sure|i think|i guess"
     r"|i believe|as far as i know|afaik|i suppose)?[\s,]*(?:not|no|nope|none|i don'?t think so"
     r"|don'?t think so|i do not think so|not that i know(?: of)?|not as far as i know"
-    r"|i think not|i guess not|i believe not|probably not|i doubt it|doubt it)$"
+    r"|i think not|i guess not|i believe not|probably not|i doubt it|doubt it|definitely not"
+    r"|absolutely not|certainly not|never|not at all)$"
 )
 _WEAK_EN = re.compile(r"\b(?:maybe|perhaps|possibly|might|could be|not really sure)\b")
 # A yes with a hedge (可能有, 有少少, 算系啦, i think so): never a no.
@@ -70,6 +74,12 @@ _CHRONIC = re.compile(
     r"|diabet|hypertension|blood pressure|asthma|chronic|cholesterol|heart disease|medication"
 )
 _PARTICLE = re.compile(r"[啊呀吖吧啦喇嘅的喔哦噢咯啰囉嘛呢咧哈]")
+# Said with this item's own words (有，发烧 at the illness question): a yes, as at the list,
+# unless it says the thing is past or under control (癫痫控制得好): then it is explained.
+_SETTLED = re.compile(
+    r"控制|稳定|好返|好了|已经好|康复|以前|之前|小时候|细个|细时|后生|曾经|stable|controlled|recovered"
+    r"|used to|years ago|as a child"
+)
 _NO_ALONE = frozenset({*NO_WORDS, "冇呀", "冇喔", "没得", "无啊", "不是的", "没有的", "冇嘢"})
 
 
@@ -118,4 +128,9 @@ def read_one(text: str, key: str) -> Kind | None:
         return "hedged_yes"
     if _WEAK_HEDGE.search(words) or _WEAK_EN.search(words):
         return "unsure"  # 可能没有, maybe not: not an answer
+    said = conditions_said(text)
+    if "severe_reaction" in said and "allergy" in said:
+        said.remove("allergy")  # 严重过敏: the severe reaction, not the first item
+    if said == [key]:
+        return "other" if _SETTLED.search(folded) else "yes"
     return None

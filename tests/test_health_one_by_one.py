@@ -121,10 +121,10 @@ def test_a_hedged_yes_at_the_illness_question_then_yes_defers(phone: Phone, stor
 
 HEDGED_NO = [
     *("应该冇", "应该没有吧", "应该冇啊", "好像没有", "好似冇喔", "我觉得没有", "估计冇"),
-    *("應該沒有吧", "好像沒有", "印象中没有", "基本上没有"),
+    *("應該沒有吧", "好像沒有", "印象中没有", "从来冇", "完全没有", "一点都没有", "都冇"),
     *("冇啊", "冇啊嘛", "没有呢", "没有的", "冇冇冇", "嗯 没有", "沒有啦", "冇呀冇呀"),
     *("probably not", "I don't think so", "don't think so", "not that i know of", "no lah"),
-    *("Nope.", "i think not"),
+    *("Nope.", "i think not", "never", "definitely not"),
 ]
 
 
@@ -221,3 +221,44 @@ def test_options_still_answer(phone: Phone, store: Store) -> None:
     screening = store.latest_screening(resident_id(store))
     assert screening is not None and screening.reason == "neuro"
     assert store.active_bookings(resident_id(store)) == []
+
+
+# -- this item's own words: a yes, as at the list; past or controlled: explained ----------------
+
+YES_IN_WORDS = [
+    ("illness", "有，发烧", "deferred"),
+    ("illness", "今日发紧烧", "deferred"),
+    ("illness", "有，咳嗽", "deferred"),
+    ("illness", "yes, I have a fever", "deferred"),
+    ("allergy", "对疫苗成分过敏", "not_eligible"),
+    ("severe_reaction", "有，打完出过荨麻疹", "not_eligible"),
+    ("severe_reaction", "打完针试过呼吸困难", "not_eligible"),
+    ("neuro", "有癫痫", "not_eligible"),
+    ("risk_area", "上个礼拜去过中高风险区", "deferred"),
+]
+
+
+@pytest.mark.parametrize(("key", "said", "outcome"), YES_IN_WORDS)
+def test_this_items_own_words_are_a_yes_and_book_nothing(
+    phone: Phone, store: Store, key: str, said: str, outcome: str
+) -> None:
+    at_question(phone, key)
+    reply = phone.say(said)
+    assert "不能接种" in reply or "暂缓" in reply or "cannot" in reply or "waits" in reply
+    screening = store.latest_screening(resident_id(store))
+    assert screening is not None and screening.outcome == outcome
+    assert screening.reason == key and screening.answers[key] is True
+    assert store.active_bookings(resident_id(store)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [("neuro", "有癫痫，控制得好好"), ("neuro", "细个时发羊吊"), ("allergy", "以前对疫苗过敏")],
+)
+def test_a_condition_said_to_be_past_or_controlled_is_explained(
+    phone: Phone, store: Store, key: str, said: str
+) -> None:
+    at_question(phone, key)
+    reply = phone.say(said)
+    explained_and_asked_again(reply, "")
+    nothing_taken(store)
