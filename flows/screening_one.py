@@ -25,7 +25,15 @@ import re
 from typing import Literal
 
 from flows.dialogue import NO_WORDS
-from flows.screening import _MEANING, _OTHER_ALLERGEN, NONE_WORDS, conditions_said
+from flows.screening import (
+    _MEANING,
+    _OTHER_ALLERGEN,
+    CONDITION_WORDS,
+    NEGATIONS,
+    NONE_WORDS,
+    _named,
+    conditions_said,
+)
 
 Kind = Literal["no", "yes", "unsure", "hedged_yes", "meaning", "other"]
 
@@ -40,6 +48,7 @@ _UNSURE = re.compile(
     r"唔知|不知|晓唔|唔晓|不晓得|不清楚|唔清楚|唔系好清楚|不太清楚|不确定|唔确定|不肯定|唔肯定"
     r"|说不准|讲唔定|講唔定|说不定|拿不准|拿唔准|搞不清|搞唔清|不记得|唔记得|记不清|冇印象|没印象"
     r"|不懂|唔识|唔明|不明白|不了解|未检查|没检查过|冇检查过|没查过|冇查过"
+    r"|(?:不|唔)(?:是很|系好|是太|太|多|大|好)(?:清楚|确定|肯定|记得)"
     r"|\bnot sure\b|\bunsure\b|\bdon'?t know\b|\bdo not know\b|\bdunno\b|\bidk\b|\bno idea\b"
     r"|\bnot certain\b|\buncertain\b|\bcan'?t remember\b|\bdon'?t remember\b|\bno clue\b"
     r"|\bnever (?:been )?(?:checked|tested)\b"
@@ -80,6 +89,7 @@ _SETTLED = re.compile(
     r"控制|稳定|好返|好了|已经好|康复|以前|之前|小时候|细个|细时|后生|曾经|stable|controlled|recovered"
     r"|used to|years ago|as a child"
 )
+_YES_ALONE = frozenset({"有", "系", "是", "对", "係", "yes", "y", "yeah", "yep", "yup", "yea"})
 _NO_ALONE = frozenset({*NO_WORDS, "冇呀", "冇喔", "没得", "无啊", "不是的", "没有的", "冇嘢"})
 
 
@@ -95,7 +105,7 @@ def _is_no(words: str) -> bool:
     """A plain no, said once or more (冇冇冇, 没有没有, no no)."""
     if words in _NO_ALONE or NONE_WORDS.match(words):
         return True
-    for no in ("没有", "冇", "没", "无", "唔系", "不是", "no"):
+    for no in ("没有", "冇", "没", "无", "唔系", "不是", "不会", "唔会", "no"):
         rest = _PARTICLE.sub("", words.replace(no, "").replace(" ", ""))
         if words.startswith(no) and not rest:  # 冇呀冇呀
             return True
@@ -119,6 +129,8 @@ def read_one(text: str, key: str) -> Kind | None:
         return None
     if _is_no(words):
         return "no"
+    if _PARTICLE.sub("", words) in _YES_ALONE or _YES_ALONE.issuperset(words.split()):
+        return "yes"  # 有喔, 系呀, 有有有: a plain yes (a yes never books)
     firm = _FIRM_HEDGE.sub("", words)
     if firm != words and _is_no(_PARTICLES.sub("", firm)):
         return "no"  # 应该冇, 好像没有吧
@@ -131,6 +143,24 @@ def read_one(text: str, key: str) -> Kind | None:
     said = conditions_said(text)
     if "severe_reaction" in said and "allergy" in said:
         said.remove("allergy")  # 严重过敏: the severe reaction, not the first item
-    if said == [key]:
-        return "other" if _SETTLED.search(folded) else "yes"
+    if _denies_only(words, key):
+        return "no"  # 没有发烧, 冇怀孕: this item's own words, denied, and nothing else
+    if said == [key]:  # with a no in it too (冇发烧但咳), or said past: explained
+        denied = any(no in folded for no in NEGATIONS) or _SETTLED.search(folded)
+        return "other" if denied else "yes"
+    if _named(folded, CONDITION_WORDS[key]):
+        return "other"  # 没发烧有咳: this item's words, neither a plain yes nor a plain no
     return None
+
+
+def _denies_only(words: str, key: str) -> bool:
+    """Whether ``words`` only deny this item's own words (没有发烧, 冇去过中高风险地区, not
+    pregnant): one negation, then the item's words and nothing else (冇发烧但好攰, 没发烧有咳
+    are not)."""
+    item = "|".join(re.escape(w) for w in sorted(CONDITION_WORDS[key], key=len, reverse=True))
+    denial = re.compile(
+        r"^(?:没有|冇有|冇|没|无|不是|不会|不|唔系|唔会|唔|not|no|never)\s*"
+        r"(?:去过|到过|去|到|患|得|过|been to|been in|been|have|had|a|an|any|\s)*"
+        rf"(?:(?:{item})[a-z]*)+(?:地区|区|地方|areas?|\s)*$"
+    )
+    return bool(denial.match(_PARTICLES.sub("", words).strip()))

@@ -262,3 +262,46 @@ def test_a_condition_said_to_be_past_or_controlled_is_explained(
     reply = phone.say(said)
     explained_and_asked_again(reply, "")
     nothing_taken(store)
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("illness", "没有发烧"),
+        ("illness", "冇發燒吖"),
+        ("illness", "not sick"),
+        ("neuro", "没有格林巴利"),
+        ("risk_area", "冇去过中高风险地区"),
+        ("risk_area", "not been to a risk area"),
+    ],
+)
+def test_this_items_words_denied_are_a_no(phone: Phone, store: Store, key: str, said: str) -> None:
+    at_question(phone, key)
+    reply = phone.say(said)
+    assert not any(words in reply for words in EXPLAINED), reply
+    assert "请回复 1 到" not in reply and "暂缓" not in reply and "不能接种" not in reply
+    if key == "risk_area":  # the last question: the booking goes on
+        assert "符合接种条件" in reply or "can be vaccinated" in reply
+        screening = store.latest_screening(resident_id(store))
+        assert screening is not None and not any(screening.answers.values())
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [("illness", "没有发烧，有咳"), ("illness", "冇发烧但系有啲咳"), ("illness", "没发烧有咳")],
+)
+def test_a_no_and_a_yes_in_one_answer_is_explained(
+    phone: Phone, store: Store, key: str, said: str
+) -> None:
+    at_question(phone, key)
+    explained_and_asked_again(phone.say(said), "")
+    nothing_taken(store)
+
+
+@pytest.mark.parametrize("said", ["有喔", "係呀", "对", "有！"])
+def test_a_plain_yes_with_particles_is_a_yes(phone: Phone, store: Store, said: str) -> None:
+    at_question(phone, "illness")
+    assert "暂缓" in simplified(phone.say(said))
+    screening = store.latest_screening(resident_id(store))
+    assert screening is not None and screening.outcome == "deferred"
+    assert store.active_bookings(resident_id(store)) == []
