@@ -86,8 +86,9 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     # not knowing, at a question asked on its own: explained, and no answer picked for them
     "screen.unsure": (
         "如仍不确定，接种前现场医生会问诊决定；请按您所知回复。",
-        "If still unsure, the doctor on site decides before the shot; answer as you know.",
+        "Still unsure? The doctor on site decides; answer as you know.",
     ),
+    "screen.one_again": ("{what}？", "{what}?"),  # after an explanation (a name is long)
     "screen.means.allergy": (
         "{item}指对疫苗成分过敏；对海鲜、青霉素等其他东西过敏不算，接种时告诉医生即可。",
         "{item} means an allergy to a vaccine's ingredients; other allergies (seafood, "

@@ -301,7 +301,10 @@ def steps(conclude: Then) -> dict[str, Step]:
         lines += [means(ctx, q.key, asked.index(q) + 1) for q in named[:1]]
         if kind == "unsure":
             lines.append(ctx.t("screen.unsure"))
-        return Retry("\n".join(lines), sure=True)
+        # the question again in its short words: an explanation and it fit three SMS
+        short = ctx.t("screen.one_again", what=ctx.t(f"screen.{question.key}"))
+        options = yes_no(ctx.t("yes"), ctx.t("no"), approving=False)
+        return Retry("\n".join(lines), Prompt(short, options), sure=True)
 
     return {
         "screening": Step(ask_all, read_all_step, again=ask_again, own=asks_meaning),

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.messages import Reply
 from bot.nlu.normalise import simplified
+from channels.sms.render import render, segments
 from store import Store
 from tests.conftest import Phone
 from tests.free_text_support import REGISTER_SELF, ZHANG
+from tests.test_sms_render import BUDGET
 
 ALLERGY, SEVERE, ILLNESS, NEURO, RISK = (
     "是否对疫苗的任何成分过敏",
@@ -305,3 +308,20 @@ def test_a_plain_yes_with_particles_is_a_yes(phone: Phone, store: Store, said: s
     screening = store.latest_screening(resident_id(store))
     assert screening is not None and screening.outcome == "deferred"
     assert store.active_bookings(resident_id(store)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("neuro", "唔知格林巴利系乜"),
+        ("neuro", "not sure what guillain barre is"),
+        ("severe_reaction", "不清楚"),
+        ("illness", "我唔知高血压算唔算"),
+        ("risk_area", "i don't know"),
+    ],
+)
+def test_an_explanation_fits_the_sms_budget(phone: Phone, key: str, said: str) -> None:
+    at_question(phone, key)
+    replies: list[Reply] = phone.send(said)
+    assert any(words in replies[-1].text for words in EXPLAINED)
+    assert all(segments(render(reply)) <= BUDGET for reply in replies)
