@@ -88,7 +88,7 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "如仍不确定，接种前现场医生会问诊决定；请按您所知回复。",
         "Still unsure? The doctor on site decides; answer as you know.",
     ),
-    "screen.one_again": ("{what}？", "{what}?"),  # after an explanation (a name is long)
+    "screen.one_again": ("请确认：{what}？", "Confirm: {what}?"),  # after an explanation (no name)
     "screen.means.allergy": (
         "{item}指对疫苗成分过敏；对海鲜、青霉素等其他东西过敏不算，接种时告诉医生即可。",
         "{item} means an allergy to a vaccine's ingredients; other allergies (seafood, "
