@@ -367,11 +367,12 @@ class Turn:
         if option is not None:
             return self._apply(step.answer(self.ctx, Answer(body, option)))
         reading = self._read()
+        owned = step.own is not None and step.own(simplified(body))
         if (
             reading.intent.startswith("ask.")
             and reading.confident
             and (reading.question or not step.free_text)
-            and not (step.own is not None and step.own(simplified(body)))
+            and not owned
         ):
             # a question inside a flow (吗, ?, 多久): answered, then the flow's question again;
             # without a mark of a question, 晚上 or 轮椅 answers a step that takes words (a
@@ -408,9 +409,9 @@ class Turn:
                 return [*(Reply(said) for said in told), *self._reask(None)]
             if reading.intent in SWITCHES:
                 return self._act(reading)
-            if reading.intent in SWITCH_REPLIES and not (step.own and step.own(simplified(body))):
-                return self._command(INTENT_COMMANDS[reading.intent])  # call me Ahmed: a name
-        if not step.free_text:
+            if reading.intent in SWITCH_REPLIES and not owned:  # call me Ahmed: a name
+                return self._command(INTENT_COMMANDS[reading.intent])
+        if not step.free_text and not owned:  # a step of options reads only what it owns
             pick = self.t("pick_number", n=len(self.state.options))
             self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options
             if reading.unanswerable() and not reading.entities:

@@ -355,7 +355,8 @@ class Step:
     again: Ask | None = None
     # Words the step reads itself even when they look like a question (晏少少得唔得 at the time
     # question: a later time; 我不知道要填什么, what name? at the name question: not answered
-    # as one): given the text in Simplified characters.
+    # as one): given the text in Simplified characters. At a step of options (``free_text``
+    # False) these words reach ``answer`` with no option (唔知, 应该冇 at a health question).
     own: Callable[[str], bool] | None = None
 
 

@@ -81,33 +81,41 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "screen.one_by_one": ("没看懂，逐条确认：", "Let's go one by one:"),
     # what an item of the list means, asked at it (什么是格林巴利, 高血压算吗, what is GBS)
+    "screen.item": ("第{n}项", "{n}"),  # an item of the list, in its explanation
+    "screen.this_item": ("这一项", "This"),  # the question asked on its own
+    # not knowing, at a question asked on its own: explained, and no answer picked for them
+    "screen.unsure": (
+        "如仍不确定，接种前现场医生会问诊决定；请按您所知回复。",
+        "Still unsure? The doctor on site decides; answer as you know.",
+    ),
+    "screen.one_again": ("请确认：{what}？", "Confirm: {what}?"),  # after an explanation (no name)
     "screen.means.allergy": (
-        "第{n}项指对疫苗成分过敏；对海鲜、青霉素等其他东西过敏不算，接种时告诉医生即可。",
-        "{n} means an allergy to a vaccine's ingredients; other allergies (seafood, "
+        "{item}指对疫苗成分过敏；对海鲜、青霉素等其他东西过敏不算，接种时告诉医生即可。",
+        "{item} means an allergy to a vaccine's ingredients; other allergies (seafood, "
         "penicillin) are not it: tell the doctor on site.",
     ),
     "screen.means.severe_reaction": (
-        "第{n}项指以前打疫苗后严重过敏，如呼吸困难、面部或喉咙肿胀、休克；打针处红肿疼痛不算。",
-        "{n} means a severe allergic reaction to an earlier vaccine (trouble breathing, a "
+        "{item}指以前打疫苗后严重过敏，如呼吸困难、面部或喉咙肿胀、休克；打针处红肿疼痛不算。",
+        "{item} means a severe allergic reaction to an earlier vaccine (trouble breathing, a "
         "swollen face or throat, collapse); a sore arm is not it.",
     ),
     "screen.means.illness": (
-        "第{n}项指正在发热、患急性病，或慢性病发作、未控制；病情稳定、按时服药的慢性病（如高血压）不算。",
-        "{n} means a fever, an acute illness, or a chronic disease flaring up or "
+        "{item}指正在发热、患急性病，或慢性病发作、未控制；病情稳定、按时服药的慢性病（如高血压）不算。",
+        "{item} means a fever, an acute illness, or a chronic disease flaring up or "
         "uncontrolled; a stable, treated one (e.g. high blood pressure) is not it.",
     ),
     "screen.means.pregnancy": (
-        "第{n}项指正在怀孕或哺乳期；备孕不算。",
-        "{n} means pregnant or breastfeeding now; planning a pregnancy is not it.",
+        "{item}指正在怀孕或哺乳期；备孕不算。",
+        "{item} means pregnant or breastfeeding now; planning a pregnancy is not it.",
     ),
     "screen.means.neuro": (
-        "第{n}项指未控制的癫痫、其他进行性神经系统疾病，或得过格林巴利综合征（急性神经病变，手脚无力甚至瘫痪）。",
-        "{n} means uncontrolled epilepsy or another progressive nerve disease, or ever having "
+        "{item}指未控制的癫痫、其他进行性神经系统疾病，或得过格林巴利综合征（急性神经病变，手脚无力甚至瘫痪）。",
+        "{item} means uncontrolled epilepsy or another progressive nerve disease, or ever having "
         "had Guillain-Barré syndrome (sudden weakness or paralysis).",
     ),
     "screen.means.risk_area": (
-        "第{n}项指14天内到过官方公布的疫情中、高风险地区（以卫健委公布为准）。",
-        "{n} means having been in an officially listed medium- or high-risk area in the last "
+        "{item}指14天内到过官方公布的疫情中、高风险地区（以卫健委公布为准）。",
+        "{item} means having been in an officially listed medium- or high-risk area in the last "
         "14 days.",
     ),
     "screen.said_before": ("您提到过：{what}。请确认：", "You mentioned: {what}. Please confirm:"),

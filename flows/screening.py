@@ -183,6 +183,12 @@ def asks_meaning(text: str) -> bool:
     return named or bool(_ITEM_NUMBER.search(folded))
 
 
+def means(ctx: Ctx, key: str, n: int | None = None) -> str:
+    """What item ``key`` means: item ``n`` of the list, or the question asked on its own."""
+    item = ctx.t("screen.item", n=n) if n is not None else ctx.t("screen.this_item")
+    return ctx.t(f"screen.means.{key}", item=item)
+
+
 def _named(text: str, words: tuple[str, ...]) -> bool:
     """Whether one of ``words`` is in ``text``, denied or not; a word in Latin letters only
     at a word's start."""
@@ -222,6 +228,7 @@ def _affirmed(text: str, words: tuple[str, ...]) -> bool:
 def steps(conclude: Then) -> dict[str, Step]:
     """The screening steps: ``screening`` (all at once) and ``q_<key>`` (one at a time);
     ``conclude`` is called once every question that applies is answered."""
+    from flows.screening_one import read_one  # it reads with this module's words
 
     def ask_all(ctx: Ctx) -> Prompt:
         lines = [ctx.t("screen.all", name=_name(ctx))]
@@ -239,7 +246,7 @@ def steps(conclude: Then) -> dict[str, Step]:
             return next_question(ctx)
         asked = questions(ctx)
         if explained := items_asked_about(text, asked):
-            lines = [ctx.t(f"screen.means.{q.key}", n=asked.index(q) + 1) for q in explained]
+            lines = [means(ctx, q.key, asked.index(q) + 1) for q in explained]
             return Retry("\n".join(lines), sure=True)
         answers = read_all(text, asked)
         if answers is None and answer.question and not conditions_said(text):
@@ -268,13 +275,36 @@ def steps(conclude: Then) -> dict[str, Step]:
             return Prompt(prompt, yes_no(ctx.t("yes"), ctx.t("no"), approving=False))
 
         def read(ctx: Ctx, answer: Answer) -> Outcome:
-            yes = answer.value == "yes"
+            if answer.option is None:  # words the step owns (``read_one``)
+                kind = read_one(answer.words, question.key)
+                if kind not in ("no", "yes"):
+                    return explain(ctx, question, answer.words, kind)
+                yes = kind == "yes"  # 有，发烧; a no in words (冇啊嘛, 应该没有) is a no
+            else:
+                yes = answer.value == "yes"
             ctx.data["answers"][question.key] = yes
             if yes:  # the first "yes" settles it: no need to ask the rest
                 return conclude(ctx)
             return next_question(ctx)
 
-        return Step(ask, read, free_text=False)
+        def owns(text: str) -> bool:
+            return read_one(text, question.key) is not None
+
+        return Step(ask, read, free_text=False, own=owns)
+
+    def explain(ctx: Ctx, question: Question, text: str, kind: str | None) -> Retry:
+        """What the question asked on its own means, and the question again: asked about,
+        not known, a hedged yes or something else named; nothing is taken as the answer."""
+        asked = questions(ctx)
+        named = [q for q in items_asked_about(text, asked) if q.key != question.key]
+        lines = [means(ctx, question.key)]
+        lines += [means(ctx, q.key, asked.index(q) + 1) for q in named[:1]]
+        if kind == "unsure":
+            lines.append(ctx.t("screen.unsure"))
+        # the question again in its short words: an explanation and it fit three SMS
+        short = ctx.t("screen.one_again", what=ctx.t(f"screen.{question.key}"))
+        options = yes_no(ctx.t("yes"), ctx.t("no"), approving=False)
+        return Retry("\n".join(lines), Prompt(short, options), sure=True)
 
     return {
         "screening": Step(ask_all, read_all_step, again=ask_again, own=asks_meaning),

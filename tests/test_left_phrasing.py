@@ -10,7 +10,7 @@ import pytest
 
 from store import Store
 from tests.conftest import Phone
-from tests.test_explore_zh import MOTHER_BOOKED
+from tests.free_text_support import MOTHER_BOOKED
 
 # -- a relative's appointment, the time asked last ------------------------------------------
 

@@ -163,6 +163,7 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "time": "08:00",
         "minutes": 240,  # the policy's longest observation
         "n": 12345,
+        "item": "这一项" if zh else "This",  # screen.means.*: an item, at the list or alone
         "limit": 500,
         "nth": 101,  # the no-show that bars, one past the policy's largest limit
         "hotline": "+86 20 8888 1234 5678",  # contact.hotline's longest shape
