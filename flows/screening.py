@@ -75,6 +75,15 @@ ONE_BY_ONE = (
     "one at a time",
 )
 NEGATIONS = ("没有", "没", "无", "冇", "不", "唔", "no ", "not ", "never ")
+# Denials that reach to the end of their clause (没有对疫苗过敏, 冇去过中高风险地区, I have not been
+# to a risk area); 不 and 唔 (NEGATIONS) only just before the word (不过敏, 唔舒服 is one).
+DENIALS = ("没有", "没", "冇", "无", "未", "no ", "not ", "never ", "n't ", "dont ", "didnt ",
+           "havent ", "hasnt ", "doesnt ", "without ")  # fmt: skip
+# Where a clause begins: a negation before it denies nothing after it (没有过敏，但是有糖尿病;
+# no fever but a cough). 不过 only as "but" (不过敏 is "no allergy").
+_CLAUSE_START = re.compile(
+    r"[,，。.;；!！?？、]|但是|但|不过(?!敏)|可是|however|\bbut\b|\bthough\b|\bexcept\b"
+)
 _PUNCTUATION = re.compile(r"[\s,，、。.!！~～;；]+")
 # An allergy to something named that is not the vaccine (鸡蛋, 青霉素, penicillin): the first
 # question asks about the vaccine's components, so such an answer is asked about, not taken.
@@ -212,16 +221,20 @@ def _negated(words: str) -> bool:
 
 
 def _affirmed(text: str, words: tuple[str, ...]) -> bool:
-    """Whether one of ``words`` is in ``text`` with no negation just before it; a word in
-    Latin letters only at a word's start ("ill", not "will")."""
+    """Whether one of ``words`` is in ``text`` with no negation before it in its clause
+    (没有对疫苗过敏, 冇去过中高风险地区, I have not been to a risk area: denied; 没发烧但咳嗽: the
+    cough is said); a word in Latin letters only at a word's start ("ill", not "will")."""
     for word in words:
         at = text.find(word)
-        while at > 0 and word.isascii() and text[at - 1].isalnum():
+        while at >= 0:
+            if not (at > 0 and word.isascii() and text[at - 1].isalnum()):
+                clause = _CLAUSE_START.split(text[:at])[-1]
+                near = clause[-4:]  # 不/唔 deny only what follows them (不好意思，我怀孕了)
+                if not any(neg in clause for neg in DENIALS) and not any(
+                    neg in near for neg in NEGATIONS
+                ):
+                    return True
             at = text.find(word, at + 1)
-        if at >= 0:
-            before = text[max(0, at - 4) : at]
-            if not any(before.endswith(neg) or neg in before for neg in NEGATIONS):
-                return True
     return False
 
 

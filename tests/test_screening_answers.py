@@ -88,3 +88,36 @@ def test_yes_and_no_as_residents_say_them_answer_a_question_asked_alone(
     assert "发热" in asked or "發熱" in asked or "fever" in asked  # the third question now
     deferred = phone.say(yes)
     assert any(word in deferred for word in ("暂缓", "暫緩", "wait")), deferred
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "没有对疫苗过敏",
+        "冇去过中高风险地区",
+        "没有去过高风险地区，也没有发烧",
+        "I have not been to a risk area",
+        "i dont have any allergies",
+    ],
+)
+def test_a_denial_earlier_in_the_clause_denies_the_condition(phone: Phone, answer: str) -> None:
+    """The negation was looked for only in the four characters before the word: 没有对疫苗过敏
+    refused the resident, 冇去过中高风险地区 deferred them."""
+    phone.run(*REGISTER_SELF)
+    phone.say("预约")
+    reply = phone.say(answer)
+    verdicts = ("本次不能预约", "者不能接种。", "满14天后请再发", "so no booking", "wait 14 days")
+    assert not any(verdict in reply for verdict in verdicts), reply
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        ("不好意思我怀孕了", "pregnancy"),
+        ("我没发烧但咳嗽", "illness"),
+        ("唔好意思，我发紧烧", "illness"),
+    ],
+)
+def test_a_condition_after_an_apology_or_a_but_is_still_said(answer: str, key: str) -> None:
+    answers = read_all(answer, ALL)
+    assert answers is not None and answers[key]
