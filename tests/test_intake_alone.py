@@ -195,7 +195,7 @@ def test_across_processes_a_slow_turn_keeps_the_order_of_the_messages_behind_it(
 
         def noted(message: Inbound, *rest: Any, turn: Any = turn) -> Any:
             if message.message_id == "SM1":
-                time.sleep(0.3)  # a slow turn
+                time.sleep(1.0)  # a slow turn
             done = turn(message, *rest)
             answered.append(str(message.message_id))
             return done
@@ -206,7 +206,13 @@ def test_across_processes_a_slow_turn_keeps_the_order_of_the_messages_behind_it(
         one = asyncio.create_task(first.take(Inbound("sms", PHONE, "预约", "SM1")))
         await asyncio.sleep(0.02)
         two = asyncio.create_task(first.take(Inbound("sms", PHONE, "1", "SM2")))
-        await asyncio.sleep(0.1)
+        # SM2's place in line is written at once, while SM1's slow turn still runs (a fixed
+        # pause here raced the door's write on a loaded machine: SM3 then came first, rightly)
+        deadline = time.monotonic() + 0.8
+        while len(other.waiting_in_line("sms", PHONE)) < 2:
+            assert time.monotonic() < deadline, "SM2's place in line was not written at once"
+            await asyncio.sleep(0.01)
+        assert answered == []
         three = asyncio.create_task(second.take(Inbound("sms", PHONE, "2", "SM3")))
         await asyncio.wait_for(asyncio.gather(one, two, three), 20)
 
