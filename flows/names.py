@@ -55,7 +55,7 @@ def clean_name(text: str) -> str:
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·]{2,5}")
-_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "司徒")
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "司徒")
 # What a name does not hold but a sentence does: pronouns, particles, verbs of wanting and
 # going, negation (Mandarin and Cantonese). A name may still hold one (李想): asked, not refused.
 _SENTENCE_CHARS = set("我你他她它佢们們哋的嘅了咗吗嗎呢啊喔吧嘛冇没沒唔不要想去来來陪同样樣个個")
@@ -205,12 +205,12 @@ def _asks_what(simple: str) -> bool:
 
 def _surname_start(name: str) -> bool:
     surnames = lexicon.load().surnames
-    return name[0] in surnames or name.startswith(_COMPOUND)
+    return name[0] in surnames or name.startswith(COMPOUND_SURNAMES)
 
 
 def _cjk_name(name: str) -> bool:
     """2–4 Chinese characters (5 with a compound surname) starting with a common surname."""
-    limit = 5 if name.startswith(_COMPOUND) else 4
+    limit = 5 if name.startswith(COMPOUND_SURNAMES) else 4
     return bool(_CJK_NAME.fullmatch(name)) and len(name) <= limit and _surname_start(name)
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from typing import Final
 
 from flows import lexicon
-from flows.names import _COMPOUND
+from flows.names import COMPOUND_SURNAMES
 from store import Resident
 
 _CJK: Final = re.compile(r"[\u3400-\u9fff]")
@@ -42,11 +42,11 @@ _LATIN_TITLES: Final = re.compile(
 
 def _given(name: str) -> str:
     """The given name: what follows the surname (two characters for 欧阳, 司马 …)."""
-    return name[2:] if name.startswith(_COMPOUND) and len(name) > 3 else name[1:]
+    return name[2:] if name.startswith(COMPOUND_SURNAMES) and len(name) > 3 else name[1:]
 
 
 def _surname(name: str) -> str:
-    return name[:2] if name.startswith(_COMPOUND) and len(name) > 3 else name[:1]
+    return name[:2] if name.startswith(COMPOUND_SURNAMES) and len(name) > 3 else name[:1]
 
 
 def _core(text: str) -> str:

@@ -20,11 +20,10 @@ from typing import Any
 from flows import lexicon
 from flows.identity import normalise_phone
 from flows.identity_text import identity_in
-from flows.names import latin_word
+from flows.names import COMPOUND_SURNAMES, latin_word
 from flows.policy import Policy
 
 _CJK = re.compile(r"[\u3400-\u9fff·]")
-_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "司徒")
 # Characters a name seldom holds but the sentence around it does (李伟想预约: 李伟)
 _NOT_IN_NAME = set("我你他她它佢们們哋的嘅了咗吗呢啊吧嘛冇没唔不要想去来住约帮打在是系叫和同跟")
 # What may follow a name in a sentence (张三住天河, 李伟身份证…): else it is cut too short or long
@@ -68,10 +67,10 @@ def _cjk_after(text: str, simple: str, end: int, titles: tuple[str, ...]) -> str
         name = rest[:size]
         if len(name) < size or not all(_CJK.match(ch) for ch in name):
             continue
-        if size == 5 and not name.startswith(_COMPOUND):
+        if size == 5 and not name.startswith(COMPOUND_SURNAMES):
             continue
         if any(ch in _NOT_IN_NAME for ch in name) or not (
-            name[0] in surnames or name.startswith(_COMPOUND)
+            name[0] in surnames or name.startswith(COMPOUND_SURNAMES)
         ):
             continue
         after = rest[size:]

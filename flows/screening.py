@@ -10,7 +10,7 @@ assessment on site.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, Step, yes_no
 from flows.eligibility import QUESTIONS, Question, questions_for
@@ -88,7 +88,7 @@ _PUNCTUATION = re.compile(r"[\s,，、。.!！~～;；]+")
 # An allergy to something named that is not the vaccine (鸡蛋, 青霉素, penicillin): the first
 # question asks about the vaccine's components, so such an answer is asked about, not taken.
 _ALLERGENS = "鸡蛋|蛋|海鲜|花粉|青霉素|头孢|抗生素|药物|芒果|牛奶|花生|坚果|虾|蟹|尘螨|酒精"
-_OTHER_ALLERGEN = re.compile(
+OTHER_ALLERGEN = re.compile(
     rf"对(?!疫苗|成分|针)[^，,。.;；\s]{{1,6}}过敏|(?:{_ALLERGENS})过敏"
     r"|allergic to (?!(?:the |any |a )?(?:vaccine|component|it\b|jab|shot))\w+"
     r"|(?:egg|penicillin|peanut|seafood|pollen|nut|shellfish|milk|dust)s? allerg"
@@ -97,7 +97,7 @@ _NUMBERS = re.compile(r"[1-9]")
 # A question about what an item means or whether something counts as it (什么是格林巴利, 风险区
 # 是指哪里, 我有鼻炎算急性病吗, what is guillain barre, does a sore arm count): the item is
 # explained and the list asked again; nothing is taken as an answer (格林巴利 in it is no "yes").
-_MEANING = re.compile(
+MEANING = re.compile(
     r"什么是|是什么|甚么是|是甚么|什么叫|甚么叫|啥叫|啥是|是啥|咩叫|乜叫|系咩|係咩|是咩|咩嚟|乜嚟|是指|指的是|指什么"
     r"|指咩|什么意思|甚么意思|咩意思|乜意思|啥意思|意思是|算不算|算唔算|算[^，,。.；;]{0,8}[吗嗎嘛]"
     r"|属不属于|属唔属于|属于[^，,。.]{0,8}[吗嗎]|包不包括|包唔包括|包括[^，,。.]{0,8}[吗嗎]"
@@ -147,7 +147,7 @@ def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     said = {q.key for q in questions if _affirmed(folded, CONDITION_WORDS[q.key])}
     if "severe_reaction" in said and "过敏" not in folded.replace("严重过敏", ""):
         said.discard("allergy")  # 严重过敏反应 is the second question, not the first
-    if "allergy" in said and _OTHER_ALLERGEN.search(folded):
+    if "allergy" in said and OTHER_ALLERGEN.search(folded):
         return None  # 我对鸡蛋过敏: whether to the vaccine is asked on its own
     if said:
         return {q.key: q.key in said for q in questions}
@@ -161,7 +161,7 @@ def conditions_said(text: str) -> list[str]:
     folded = text.casefold()
     if not _ANY_CONDITION.search(folded):
         return []
-    if _MEANING.search(folded) and not _HOLDER.search(folded):
+    if MEANING.search(folded) and not _HOLDER.search(folded):
         return []  # 格林巴利是什么: asks what it is, says nobody has it (我有鼻炎算吗 does)
     return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words)]
 
@@ -170,9 +170,9 @@ def items_asked_about(text: str, questions: list[Question]) -> list[Question]:
     """The items of the list a question about their meaning names, by words or by number
     (第4项是什么意思); empty if ``text`` asks no such question or names none."""
     folded = text.casefold()
-    if not _MEANING.search(folded):
+    if not MEANING.search(folded):
         return []
-    named = {key for key, words in CONDITION_WORDS.items() if _named(folded, words)}
+    named = {key for key, words in CONDITION_WORDS.items() if named_in(folded, words)}
     if "severe_reaction" in named:
         named.discard("allergy")  # severe allergic reaction: the second item, not the first
     numbers = {int(n) for n in _ITEM_NUMBER.findall(folded)}
@@ -186,9 +186,9 @@ def asks_meaning(text: str) -> bool:
     list step reads it (``Step.own``), so it is explained there, not answered as a question
     about the rule (什么叫中高风险区 is no question about a site's address)."""
     folded = text.casefold()
-    if not _MEANING.search(folded):
+    if not MEANING.search(folded):
         return False
-    named = any(_named(folded, words) for words in CONDITION_WORDS.values())
+    named = any(named_in(folded, words) for words in CONDITION_WORDS.values())
     return named or bool(_ITEM_NUMBER.search(folded))
 
 
@@ -198,16 +198,19 @@ def means(ctx: Ctx, key: str, n: int | None = None) -> str:
     return ctx.t(f"screen.means.{key}", item=item)
 
 
-def _named(text: str, words: tuple[str, ...]) -> bool:
-    """Whether one of ``words`` is in ``text``, denied or not; a word in Latin letters only
-    at a word's start."""
-    for word in words:
-        at = text.find(word)
-        while at > 0 and word.isascii() and text[at - 1].isalnum():
-            at = text.find(word, at + 1)
-        if at >= 0:
-            return True
-    return False
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` stands in ``text``; a word in Latin letters only at a word's start ("ill",
+    not "will")."""
+    at = text.find(word)
+    while at >= 0:
+        if not (at > 0 and word.isascii() and text[at - 1].isalnum()):
+            yield at
+        at = text.find(word, at + 1)
+
+
+def named_in(text: str, words: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` is in ``text``, denied or not."""
+    return any(next(_occurrences(text, word), None) is not None for word in words)
 
 
 def health_said(ctx: Ctx) -> list[str]:
@@ -223,18 +226,13 @@ def _negated(words: str) -> bool:
 def _affirmed(text: str, words: tuple[str, ...]) -> bool:
     """Whether one of ``words`` is in ``text`` with no negation before it in its clause
     (没有对疫苗过敏, 冇去过中高风险地区, I have not been to a risk area: denied; 没发烧但咳嗽: the
-    cough is said); a word in Latin letters only at a word's start ("ill", not "will")."""
+    cough is said)."""
     for word in words:
-        at = text.find(word)
-        while at >= 0:
-            if not (at > 0 and word.isascii() and text[at - 1].isalnum()):
-                clause = _CLAUSE_START.split(text[:at])[-1]
-                near = clause[-4:]  # 不/唔 deny only what follows them (不好意思，我怀孕了)
-                if not any(neg in clause for neg in DENIALS) and not any(
-                    neg in near for neg in NEGATIONS
-                ):
-                    return True
-            at = text.find(word, at + 1)
+        for at in _occurrences(text, word):
+            clause = _CLAUSE_START.split(text[:at])[-1]
+            near = clause[-4:]  # 不/唔 deny only what follows them (不好意思，我怀孕了)
+            if not any(neg in clause for neg in DENIALS) and not any(n in near for n in NEGATIONS):
+                return True
     return False
 
 

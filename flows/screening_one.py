@@ -15,7 +15,7 @@ neither is read here, never guessed:
 - this item's own words (有，发烧 at the illness question): a yes, as at the list; said to be
   past or under control (癫痫控制得好, 以前过敏): explained and asked again;
 - something else named (对青霉素过敏 at the vaccine-allergy question, 有，高血压 at the illness
-  question): what the item means, and asked again — as at the list (``_OTHER_ALLERGEN``; a
+  question): what the item means, and asked again — as at the list (``OTHER_ALLERGEN``; a
   stable, treated chronic disease is not item 3).
 """
 
@@ -26,13 +26,13 @@ from typing import Literal
 
 from flows.dialogue import NO_WORDS
 from flows.screening import (
-    _MEANING,
-    _OTHER_ALLERGEN,
     CONDITION_WORDS,
+    MEANING,
     NEGATIONS,
     NONE_WORDS,
-    _named,
+    OTHER_ALLERGEN,
     conditions_said,
+    named_in,
 )
 
 Kind = Literal["no", "yes", "unsure", "hedged_yes", "meaning", "other"]
@@ -116,11 +116,11 @@ def read_one(text: str, key: str) -> Kind | None:
     """What a message in words says at the question about ``key``, or None when it is none of
     the kinds above (the numbers are asked for)."""
     folded = text.casefold()
-    if key == "allergy" and _OTHER_ALLERGEN.search(folded):
+    if key == "allergy" and OTHER_ALLERGEN.search(folded):
         return "other"  # 对青霉素过敏: whether to the vaccine is asked
     if key == "illness" and _CHRONIC.search(folded):
         return "other"  # 有高血压，食紧药: stable and treated is not this item
-    if _MEANING.search(folded):
+    if MEANING.search(folded):
         return "meaning"
     if _UNSURE.search(folded):
         return "unsure"
@@ -148,7 +148,7 @@ def read_one(text: str, key: str) -> Kind | None:
     if said == [key]:  # with a no in it too (冇发烧但咳), or said past: explained
         denied = any(no in folded for no in NEGATIONS) or _SETTLED.search(folded)
         return "other" if denied else "yes"
-    if _named(folded, CONDITION_WORDS[key]):
+    if named_in(folded, CONDITION_WORDS[key]):
         return "other"  # 没发烧有咳: this item's words, neither a plain yes nor a plain no
     return None
 
