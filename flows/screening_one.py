@@ -22,6 +22,7 @@ neither is read here, never guessed:
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Literal
 
 from flows.dialogue import NO_WORDS
@@ -157,10 +158,15 @@ def _denies_only(words: str, key: str) -> bool:
     """Whether ``words`` only deny this item's own words (没有发烧, 冇去过中高风险地区, not
     pregnant): one negation, then the item's words and nothing else (冇发烧但好攰, 没发烧有咳
     are not)."""
+    return bool(_denial(key).match(_PARTICLES.sub("", words).strip()))
+
+
+@cache
+def _denial(key: str) -> re.Pattern[str]:
+    """A denial of item ``key``'s own words and nothing else (built once per item)."""
     item = "|".join(re.escape(w) for w in sorted(CONDITION_WORDS[key], key=len, reverse=True))
-    denial = re.compile(
+    return re.compile(
         r"^(?:没有|冇有|冇|没|无|不是|不会|不|唔系|唔会|唔|not|no|never)\s*"
         r"(?:去过|到过|去|到|患|得|过|been to|been in|been|have|had|a|an|any|\s)*"
         rf"(?:(?:{item})[a-z]*)+(?:地区|区|地方|areas?|\s)*$"
     )
-    return bool(denial.match(_PARTICLES.sub("", words).strip()))
