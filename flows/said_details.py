@@ -12,9 +12,10 @@ chosen between: asked, naming both. Words: the lexicon's ``[details]``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flows import lexicon
@@ -33,29 +34,31 @@ _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[-\s]?)?1[3-9][0-9](?:[-\s]?[0-9]{4}){2
 _SELF_ALONE = ("i'm", "i am", "im", "this is")  # need two words after them (I'm Li Wei)
 
 
-def _intros(simple: str, words: dict[str, tuple[str, ...]]) -> list[tuple[str, int]]:
-    """(kind, end) of every introduction word in ``simple`` (lower case), the longest at
+def _intros(simple: str, words: dict[str, tuple[str, ...]]) -> list[tuple[str, str, int]]:
+    """(kind, word, end) of every introduction word in ``simple`` (lower case), the longest at
     each place; Latin words only whole."""
-    found: list[tuple[str, int]] = []
-    kinds = [(word, kind) for kind, ws in words.items() for word in ws]
-    kinds.sort(key=lambda pair: -len(pair[0]))
-    at = 0
-    while at < len(simple):
-        for word, kind in kinds:
-            if not simple.startswith(word, at):
-                continue
-            end = at + len(word)
-            latin = word[-1].isascii() and word[-1].isalpha()
-            if latin and (
-                (at > 0 and simple[at - 1].isalnum())
-                or (end < len(simple) and simple[end].isalpha())
-            ):
-                continue
-            found.append((kind, end))
-            at = end - 1
-            break
-        at += 1
-    return found
+    search, kinds = _intro_search(tuple((kind, ws) for kind, ws in words.items()))
+    return [(kinds[w], w, found.end()) for found in search(simple) for w in [found.group()]]
+
+
+@functools.lru_cache(maxsize=16)
+def _intro_search(
+    words: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[Callable[[str], Iterator[re.Match[str]]], dict[str, str]]:
+    """One pattern of all the words, longest first (a Latin word not inside another word),
+    and the kind of each word (the first kind that lists it)."""
+    kinds: dict[str, str] = {}
+    for kind, ws in words:
+        for word in ws:
+            kinds.setdefault(word, kind)
+    parts = []
+    for word in sorted(kinds, key=len, reverse=True):
+        part = re.escape(word)
+        if word[-1].isascii() and word[-1].isalpha():  # whole: no letter or digit before,
+            part = rf"(?<![^\W_]){part}(?![^\W\d_])"  # no letter after
+        parts.append(part)
+    pattern = re.compile("|".join(parts) if parts else r"(?!)")
+    return pattern.finditer, kinds
 
 
 def _cjk_after(text: str, simple: str, end: int, titles: tuple[str, ...]) -> str | None:
@@ -103,8 +106,7 @@ def _names(text: str, simple: str, words: dict[str, tuple[str, ...]]) -> dict[st
     lowered = simple.casefold()
     intro = {k: words.get(k, ()) for k in ("self", "other")}
     titles = words.get("titles", ())
-    for kind, end in _intros(lowered, intro):
-        word = next(w for w in intro[kind] if lowered[:end].endswith(w))
+    for kind, word, end in _intros(lowered, intro):
         if word[-1].isascii():
             name = _latin_after(text, end, word)
         else:
@@ -125,7 +127,7 @@ def _homes(simple: str, policy: Policy, words: tuple[str, ...]) -> list[str]:
             names.append((zh[:-1], key))
     names.sort(key=lambda pair: -len(pair[0]))
     out: list[str] = []
-    for _, end in _intros(lowered, {"home": words}):
+    for _, _, end in _intros(lowered, {"home": words}):
         rest = lowered[end:].lstrip(" 在喺响系")
         found = next((k for name, k in names if rest.startswith(name)), None)
         if found is not None and found not in out:
