@@ -23,19 +23,26 @@ WHEN_SAID = frozenset(
 )
 
 
-def said_language(step: str | None, said: Text, read: Callable[[], Reading]) -> Lang | None:
+def said_language(
+    step: str | None, said: Text, read: Callable[[], Reading],
+    now: tuple[Lang, str | None] | None = None,
+) -> Lang | None:  # fmt: skip
     """Chinese or English when the message clearly is (its script is ``said.script``); None
     for a bare name at a name question, a number, one word (unless an English one saying a day
     or time: lunchtime, tmr), or a mixture that carries neither language: the conversation's
-    stays as it was. ``read``: the message's reading."""
-    if step in NAMES_TYPED and _name_like(said, read):
-        return None  # 李秀英 / 黃志明 / Zhang Wei typed as a name is a name, not a language
+    stays as it was. ``read``: the message's reading; ``now``: the conversation's language
+    and script, if known (a name that would change neither is not read to tell)."""
     if said.text in ENGLISH_WORDS:
-        return "en"
-    lang = language_of(said.text, said.cjk, said.latin_words)
-    if lang is None and not said.cjk and said.latin_words and _says_when(said, read):
-        return "en"  # sat 2-4pm, lunchtime at the time question of a Chinese conversation
-    return lang
+        lang: Lang | None = "en"
+    else:
+        lang = language_of(said.text, said.cjk, said.latin_words)
+        if lang is None and not said.cjk and said.latin_words and _says_when(said, read):
+            lang = "en"  # sat 2-4pm, lunchtime at the time question of a Chinese conversation
+    if lang is None or step not in NAMES_TYPED:
+        return lang
+    if now is not None and (lang, said.script or now[1]) == now:
+        return lang  # 李秀英 in a Chinese conversation: whatever it is, nothing changes
+    return None if _name_like(said, read) else lang  # 李秀英 / 黃志明 / Zhang Wei: a name
 
 
 def _says_when(said: Text, read: Callable[[], Reading]) -> bool:

@@ -165,7 +165,8 @@ class Turn:
 
     def _observe_language(self, said: Text) -> None:
         """Answer in the language the message is clearly in (``said_language``)."""
-        lang = said_language(self.state.step, said, self._read)
+        now = (self.state.lang, self.state.script)
+        lang = said_language(self.state.step, said, self._read, now)
         if lang is None:
             return
         if lang == "zh":
