@@ -3,10 +3,10 @@
 Searching a short message for each of some sixty patterns costs more in calls than in
 matching. Each pattern is read once (by ``re``'s own parser) for the sets of characters of
 which any match must hold at least one each, one set for each part of the pattern that must
-match (想.{0,8}打: 想, 打; (帮|同|替).{0,6}约: 帮同替, 约; [一二三]+岁: 一二三, 岁). The
-pattern is filed under its smallest set; a message holding none of that set's characters is
-not searched, nor one lacking every character of one of the other sets (几天 … 约不到 is not
-tried on every message with 一 or 几). A pattern without such a set (one that can match
+match (想.{0,8}打: 想, 打; (帮|同|替).{0,6}约: 帮同替, 约; [一二三]+岁: 一二三, 岁). A
+message lacking every character of one of a pattern's sets is not searched for it (几天 … 约不到
+is not tried on every message with 一 or 几); each set is a bit, so that is one integer test a
+pattern. A pattern without such a set (one that can match
 without a fixed character) is always tried.
 """
 
@@ -94,27 +94,30 @@ class Patterns(Generic[T]):
 
     def __init__(self, entries: Iterable[tuple[re.Pattern[str], T]]) -> None:
         self._entries = list(entries)
-        self._always: list[int] = []
-        self._by_char: dict[str, list[int]] = defaultdict(list)
-        self._also: list[list[frozenset[str]]] = []  # each pattern's other sets
-        for index, (pattern, _) in enumerate(self._entries):
-            sets = required_sets(pattern)
-            self._also.append(sets[1:])
-            if not sets:
-                self._always.append(index)
-            else:
-                for char in sets[0]:
-                    self._by_char[char].append(index)
+        # Each distinct required set is a bit; a character holds the bits of the sets it is in,
+        # and a pattern needs the bits of all its sets: a text is searched only if its
+        # characters hold every bit the pattern needs (one integer test a pattern).
+        bit_of_set: dict[frozenset[str], int] = {}
+        self._needs: list[int] = []
+        for pattern, _ in self._entries:
+            need = 0
+            for chars in required_sets(pattern):
+                need |= bit_of_set.setdefault(chars, 1 << len(bit_of_set))
+            self._needs.append(need)
+        self._bits: dict[str, int] = defaultdict(int)
+        for chars, bit in bit_of_set.items():
+            for char in chars:
+                self._bits[char] |= bit
+        self._all = (1 << len(bit_of_set)) - 1
 
     def matching(self, text: str) -> list[T]:
-        by_char = self._by_char
-        chars = set(text)
-        tried = set(self._always)
-        for char in by_char.keys() & chars:
-            tried.update(by_char[char])
-        entries, also = self._entries, self._also
+        bits, held = self._bits, 0
+        for char in set(text):
+            if char in bits:
+                held |= bits[char]
+        missing = self._all & ~held
         return [
-            entries[i][1]
-            for i in sorted(tried)
-            if not any(chars.isdisjoint(other) for other in also[i]) and entries[i][0].search(text)
+            payload
+            for (pattern, payload), need in zip(self._entries, self._needs, strict=True)
+            if not need & missing and pattern.search(text)
         ]
