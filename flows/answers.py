@@ -28,6 +28,7 @@ from flows.entities import TOPICS, Entities
 from flows.missed import missed_answer
 from flows.policy import time_range
 from flows.schedule import Window, opening, window
+from flows.verbatim import note
 from store import Site
 
 GROUPS = {"zh": "；", "en": "; "}  # districts' windows, in the hours answer
@@ -338,7 +339,9 @@ def _site(ctx: Ctx, entities: Entities) -> list[str]:
     if len(here) == 1:  # 地址在哪 at the date question: the site chosen
         return _site(ctx, Entities(site=here[0].id))
     if here:  # 地址在哪 at the site question: the addresses of the sites listed
-        labels = [parts.labelled(ctx, s, ctx.name_of(s.address_zh, s.address_en)) for s in here]
+        addresses = [ctx.name_of(s.address_zh, s.address_en) for s in here]
+        note(*addresses)  # as stored in any script, as wherever an address is shown
+        labels = [parts.labelled(ctx, s, a) for s, a in zip(here, addresses, strict=True)]
         return [parts.say(ctx, listed, close) for listed in parts.listings(ctx, labels)]
     district_id = parts.known_district(ctx, entities)
     if district_id is None and (booked := mine.booked_site(ctx, entities)) is not None:

@@ -197,6 +197,15 @@ def test_where_at_the_site_question_gives_the_listed_sites_addresses(
     assert "说出接种点名称" not in reply and "Name the site" not in reply
 
 
+def test_the_listed_addresses_are_shown_as_stored_to_a_traditional_writer(phone: Phone) -> None:
+    """Every address as stored, as everywhere an address is shown (on the confirmation,
+    near home): not one converted and the other not; the words around them in Traditional."""
+    phone.run(*MOTHER_BOOKED, *AT_SITE)
+    reply = phone.say("地址喺邊度？")
+    assert "天河路299号" in reply and "石牌东路33号" in reply
+    assert "請選擇接種點" in reply
+
+
 def test_where_at_the_date_question_gives_the_chosen_sites_address(phone: Phone) -> None:
     phone.run(*MOTHER_BOOKED, *AT_DATE)
     reply = phone.say("地址在哪")
