@@ -72,13 +72,14 @@ _CHINESE_DIGITS = set("零〇一二两三四五六七八九十")
 # Invisible format characters that chat apps and copy-paste leave around a message: a
 # zero-width space, a soft hyphen, the marks and embeddings of right-to-left writing, a word
 # joiner, a byte-order mark. Not the joiners inside a word (U+200C/U+200D: Persian, emoji).
+# (and lone surrogates, no characters at all: a channel that let one through must not fail the turn)
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u206f\ufeff\ufff9-\ufffb]+")  # fmt: skip
+                        "\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]+")  # fmt: skip
 
 
 def visible(text: str) -> str:
-    """``text`` without invisible format characters: ``1\u200b`` pasted from a chat is ``1``,
-    ``\u200fyes\u200f`` is ``yes``."""
+    """``text`` without invisible format characters (or lone surrogates): ``1\u200b`` pasted
+    from a chat is ``1``, ``\u200fyes\u200f`` is ``yes``."""
     return text if text.isascii() else _INVISIBLE.sub("", text)
 
 

@@ -10,6 +10,7 @@ assessment on site.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, Step, yes_no
@@ -93,7 +94,9 @@ OTHER_ALLERGEN = re.compile(
     r"|allergic to (?!(?:the |any |a )?(?:vaccine|component|it\b|jab|shot))\w+"
     r"|(?:egg|penicillin|peanut|seafood|pollen|nut|shellfish|milk|dust)s? allerg"
 )
-_NUMBERS = re.compile(r"[1-9]")
+_NUMBERS = re.compile(r"[0-9]+")
+# Beside numbers, what makes them no list of items (2月30日, 12:30, -1, 1-3: asked one at a time)
+_NOT_ITEMS = re.compile(r"[月日年点點时時分秒岁歲:：/\\\-%]")
 # A question about what an item means or whether something counts as it (什么是格林巴利, 风险区
 # 是指哪里, 我有鼻炎算急性病吗, what is guillain barre, does a sore arm count): the item is
 # explained and the list asked again; nothing is taken as an answer (格林巴利 in it is no "yes").
@@ -135,14 +138,17 @@ def _name(ctx: Ctx) -> str:
 def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     """The answers to every question in ``questions`` that ``text`` gives, or None when it
     cannot be read as an answer to the list."""
-    folded = text.casefold().strip()
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()  # １ ③ are 1 3
     bare = _PUNCTUATION.sub("", folded)
     if NONE_WORDS.match(bare) or NONE_WORDS.match(folded):
         return dict.fromkeys((q.key for q in questions), False)
-    numbers = set(_NUMBERS.findall(bare))
-    if numbers and len(rest := _PUNCTUATION.sub("", _NUMBERS.sub("", bare))) <= 4:
-        if any(int(n) > len(questions) for n in numbers) or _negated(rest):
+    runs = _NUMBERS.findall(folded)
+    if runs and len(rest := _PUNCTUATION.sub("", _NUMBERS.sub("", bare))) <= 4:
+        if not all(_items(run, len(questions)) for run in runs) or _NOT_ITEMS.search(rest):
+            return None  # 0, 6, 11, 2月30日, -1: not item numbers; asked one at a time
+        if _negated(rest):
             return None  # 没有1, 不是1, 1到3都没有: which ones, asked one at a time
+        numbers = set("".join(runs))
         return {q.key: str(i) in numbers for i, q in enumerate(questions, 1)}
     said = {q.key for q in questions if _affirmed(folded, CONDITION_WORDS[q.key])}
     if "severe_reaction" in said and "过敏" not in folded.replace("严重过敏", ""):
@@ -152,6 +158,12 @@ def read_all(text: str, questions: list[Question]) -> dict[str, bool] | None:
     if said:
         return {q.key: q.key in said for q in questions}
     return None
+
+
+def _items(run: str, count: int) -> bool:
+    """Whether a run of digits names items of a list of ``count``: each once, none 0 or past
+    the end (13 is 1 and 3; 11, 10, 2021 are no items)."""
+    return len(set(run)) == len(run) and all("1" <= digit <= str(count) for digit in run)
 
 
 def conditions_said(text: str) -> list[str]:

@@ -19,11 +19,46 @@ def test_numbers_under_a_negation_are_not_read_as_conditions(answer: str) -> Non
     assert read_all(answer, ALL) is None
 
 
-@pytest.mark.parametrize(("answer", "numbers"), [("1", {1}), ("3 5", {3, 5}), ("有2、4", {2, 4})])
+@pytest.mark.parametrize(
+    ("answer", "numbers"),
+    [("1", {1}), ("3 5", {3, 5}), ("有2、4", {2, 4}), ("13", {1, 3}), ("１ ３", {1, 3}),
+     ("③", {3}), ("1+4", {1, 4})],
+)  # fmt: skip
 def test_numbers_alone_name_the_conditions(answer: str, numbers: set[int]) -> None:
     answers = read_all(answer, ALL)
     expected = {ALL[n - 1].key for n in numbers}
     assert answers is not None and {key for key, said in answers.items() if said} == expected
+
+
+# Digits that name no items of the list: a day, a time, a year, a repeated or zero digit, a sign
+NOT_ITEMS = [
+    "2月30日",
+    "12月32日",
+    "2021-13-45",
+    "12:30",
+    "1" * 30,
+    "-1",
+    "0",
+    "9",
+    "10",
+    "1-3",
+    "11",
+]
+
+
+@pytest.mark.parametrize("answer", NOT_ITEMS)
+def test_digits_that_name_no_item_are_not_read_as_conditions(answer: str) -> None:
+    assert read_all(answer, ALL) is None
+
+
+@pytest.mark.parametrize("answer", ["2月30日", "2021-13-45", "1" * 30, "-1"])
+def test_a_date_or_a_string_of_digits_at_the_list_refuses_nobody(phone: Phone, answer: str) -> None:
+    """Found by fuzzing: 2月30日 refused the resident for a severe reaction (its 2), 2021-13-45
+    for every item; now the items are asked one at a time."""
+    phone.run(*REGISTER_SELF)
+    phone.send("我想明天上午在天河体育中心打疫苗")
+    reply = phone.say(answer)
+    assert "不能接种" not in reply and reply.endswith("张三是否对疫苗的任何成分过敏？")
 
 
 def test_a_negated_number_is_asked_one_at_a_time_and_nobody_is_refused(phone: Phone) -> None:

@@ -88,6 +88,20 @@ def test_digits_that_are_not_decimal_at_the_main_menu(
     assert dump(store, *DOMAIN) == before
 
 
+@pytest.mark.parametrize("text", ["\ud800abc", "预约\ud83d", "\udfff"])
+def test_a_lone_surrogate_is_no_failed_turn(phone: Phone, store: Store, text: str) -> None:
+    """Found by fuzzing: a lone surrogate (a channel that let one through) failed the whole
+    turn with "系统出错"; it is no character, and the rest of the message is read."""
+    assert "出错" not in phone.say(text)
+    phone.run("菜单", "预约", "1")
+    before = dump(store, *DOMAIN)
+    reply = phone.say(text)  # 预约 starts again; the others are asked again
+    assert "出错" not in reply and reply.endswith(
+        "回复1即同意两项。" if "预约" in text else "为谁登记？"
+    )
+    assert dump(store, *DOMAIN) == before
+
+
 @pytest.mark.parametrize("text", ["②", "²", "٢", "２"])
 def test_digits_written_another_way_are_read_as_their_number(
     phone: Phone, store: Store, text: str
