@@ -23,13 +23,14 @@ confirmation tells the site to check the vaccination record.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, timedelta
 
 from flows.booking_state import with_note
 from flows.dates import parse_when
-from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Retry, Step, numbered
+from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Retry, Step, yes_no
 from flows.entities import Entities
 from store import BookingNotActive, Dose, DoseExists
 
@@ -45,6 +46,19 @@ FORGOT = (
     "dont know",
     "forgot",
     "not sure",
+)
+
+
+# Dose 1 told as given (打过了, 打咗, 在别处打的, 老家打的, had it, got it elsewhere), or not given
+# (没打过, 冇打, 还没打, 未打, not yet, never had, haven't had): the first reading wins.
+_NOT_GIVEN = re.compile(
+    r"^(?:不是|唔系|no\b|nope)|(?:没|冇|未|唔|不)(?:有)?(?:曾)?(?:打|接种|种)|还没|仲未|未曾|从来没"
+    r"|never|not yet"
+    r"|\b(?:haven't|hasn't|have not|has not|didn't|did not|not) (?:had|have|got|get|been)"
+)
+_GIVEN = re.compile(
+    r"打过|打咗|打了|打左|打的|打嘅|已经打|已打|接种过|接种了|种过|在别处|喺别处|别的地方|其他地方|外地|外省|老家"
+    r"|\b(?:had|got|received|took|taken|done)\b|already|elsewhere|another (?:place|city)"
 )
 
 
@@ -96,6 +110,16 @@ def _cancel_booked(ctx: Ctx, booking_id: object) -> str | None:
     except BookingNotActive:  # cancelled meanwhile: nothing to say
         return None
     return ctx.t("declare.cancelled", code=booking.code)
+
+
+def given_elsewhere(text: str) -> bool | None:
+    """What an answer in words says to "was dose 1 given elsewhere?": True for 打过了, 在外地打
+    的, 係啊打咗, already had it; False for 没打过, 冇打, 未打, not yet, never had it; None if
+    neither."""
+    folded = text.casefold()
+    if _NOT_GIVEN.search(folded):
+        return False
+    return True if _GIVEN.search(folded) else None
 
 
 def _said_any(answer: Answer) -> bool:
@@ -168,18 +192,21 @@ def steps(then: Then) -> dict[str, Step]:
         return _go_on(ctx, then, note)
 
     def ask(ctx: Ctx) -> Prompt:
+        # a question of fact: 是/係/yes and 冇/不是/no answer it, 好 does not
         if ctx.data["declare"].get("booked"):  # a dose-1 booking here: cancelled if yes
-            no = ctx.t("declare.keep")
-            options = numbered([(ctx.t("declare.yes"), "yes"), (no, "no")])
+            options = yes_no(ctx.t("declare.yes"), ctx.t("declare.keep"), approving=False)
             return Prompt(ctx.t("declare.ask.booked", name=_name(ctx)), options)
-        options = numbered([(ctx.t("declare.yes"), "yes"), (ctx.t("declare.no"), "no")])
+        options = yes_no(ctx.t("declare.yes"), ctx.t("declare.no"), approving=False)
         return Prompt(ctx.t("declare.ask", name=_name(ctx)), options)
 
     def read(ctx: Ctx, answer: Answer) -> Outcome:
-        if answer.option is None:  # saying when, where or which is saying yes
-            if not _said_any(answer) and parse_when(answer.text, ctx.today, past=True) is None:
+        given = given_elsewhere(answer.words) if answer.option is None else None
+        if answer.option is None and given is not False:
+            # saying when, where or which (or that it was given: 打过了, 喺外地打咗) is yes
+            said = _said_any(answer) or parse_when(answer.text, ctx.today, past=True) is not None
+            if not said and given is None:
                 return Retry(ctx.t("pick_number", n=2))
-            return go_on(ctx, _take(ctx, answer))
+            return go_on(ctx, _take(ctx, answer) if said else None)
         if answer.value == "yes":
             return go_on(ctx)
         ctx.data.get("wish", {}).pop("dose", None)  # book dose 1 after all

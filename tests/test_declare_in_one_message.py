@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from store import Store
 from tests.conftest import Phone
 
@@ -60,7 +62,7 @@ def test_a_maker_and_site_at_the_maker_question(phone: Phone, store: Store) -> N
 def test_an_answer_saying_nothing_of_dose_1_is_asked_again(phone: Phone, store: Store) -> None:
     phone.run(*REGISTER_SELF)
     phone.say("预约第二针")
-    assert "请回复 1 到 2 之间的数字" in phone.say("嗯嗯")
+    assert "请回复 1 到 2 之间的数字" in phone.say("谢谢")
     resident = store.resident_by_document("resident_id", ZHANG)
     assert resident is not None and store.doses_of(resident.id) == []
 
@@ -85,3 +87,33 @@ def test_a_request_saying_part_of_dose_1_asks_the_rest(phone: Phone) -> None:
     phone.run("I had my first shot on 20 May, Sinovac, want my second")
     said = "\n".join(r.text for r in phone.run("1", "1", "Zhang San", "1", ZHANG, "1", "1"))
     assert said.endswith("Which district or site was it? Reply DON'T KNOW if unsure.")
+
+
+# -- the yes/no question answered in words ---------------------------------------------------
+
+GIVEN = ["是", "係", "yes", "打过了", "在别处打的", "係啊，喺外地打咗", "第一针在医院打的",
+         "I already had it in Beijing", "对"]  # fmt: skip
+NOT_GIVEN = ["不是", "唔係", "冇", "没有", "no", "没打过", "冇打过", "还没打", "not yet",
+             "唔係喺外地打嘅", "I haven't had it"]  # fmt: skip
+
+
+@pytest.mark.parametrize("said", GIVEN)
+def test_dose_1_told_as_given_in_words_goes_on_to_its_day(phone: Phone, said: str) -> None:
+    """A yes/no question of fact: 是/係/打过了 say yes (they were asked for a number)."""
+    phone.run(*REGISTER_SELF, "预约第二针")
+    assert phone.say(said).endswith(("第1针是哪天打的？如 5月20日", "第1針是哪天打的？如 5月20日",
+                                     "When was dose 1? e.g. 20 May"))  # fmt: skip
+
+
+@pytest.mark.parametrize("said", NOT_GIVEN)
+def test_dose_1_told_as_not_given_books_dose_1(phone: Phone, store: Store, said: str) -> None:
+    phone.run(*REGISTER_SELF, "预约第二针")
+    reply = phone.say(said)
+    assert "有以下情况" in reply or "有以下情況" in reply or "any of these" in reply
+    resident = store.resident_by_document("resident_id", ZHANG)
+    assert resident is not None and store.doses_of(resident.id) == []
+
+
+def test_ok_is_no_answer_to_whether_dose_1_was_given(phone: Phone) -> None:
+    phone.run(*REGISTER_SELF, "预约第二针")
+    assert "请回复 1 到 2 之间的数字" in phone.say("好")
