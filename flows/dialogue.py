@@ -150,7 +150,11 @@ AGREE_WORDS = (
 def agree_or_not(yes_label: str, no_label: str) -> tuple[Option, Option]:
     """``yes_no`` for a proposal: option 1 is also chosen by 确定, 冇问题, 得 (AGREE_WORDS)."""
     yes = (*AGREE_WORDS, *APPROVAL)
-    return Option("1", yes_label, "yes", yes), Option("2", no_label, "no", NO_WORDS)
+    return Option("1", yes_label, "yes", yes), Option("2", no_label, "no", (*NO_WORDS, *DECLINING))
+
+
+# Not agreeing, in words (唔同意, disagree): to a proposal only, never to a question of fact.
+DECLINING = ("唔同意", "不同意", "唔要", "不要", "disagree", "i disagree", "i don't agree")
 
 
 @dataclass(frozen=True, slots=True)

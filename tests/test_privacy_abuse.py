@@ -157,3 +157,12 @@ def test_health_information_is_consented_separately_and_recorded(
         ("notice", "2021-06-a"), ("health", "2021-06-a"),
     ]  # fmt: skip
     assert all(at.startswith("2021-06-17T09:00") for _, _, at in consents)
+
+
+def test_not_agreeing_in_words_declines(engine: Engine) -> None:
+    """唔同意 (Cantonese), I don't agree: the consent declined, as 不同意 and 2 are."""
+    for n, said in enumerate(("唔同意", "I don't agree", "不要")):
+        phone = f"+861390013900{n}"
+        reply = "\n".join(r.text for r in Phone(engine, phone).run("登记", said))
+        assert "未同意" in reply or "Not agreed" in reply
+        assert "为谁登记" not in reply and "Who" not in reply
