@@ -156,6 +156,8 @@ def match_stored(folded: str, stored: Sequence[list[Any]]) -> Option | None:
     number = number_of(folded)
     if number is not None:
         return next((Option.load(raw) for raw in stored if raw[0] == number), None)
+    if len(stored) == 1 and folded.rstrip(_PARTICLES + _PAUSES) in AGREE:
+        return Option.load(stored[0])  # 好 / 係 / ok to the one thing offered (本机号码)
     return _match(folded, [Option.load(raw) for raw in stored])
 
 

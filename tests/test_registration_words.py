@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
+import pytest
+
 from bot.engine import Engine
 from bot.messages import Reply
 from flows.identity import check_character
@@ -237,3 +239,16 @@ def test_a_day_in_pinyin_at_the_date_question(engine: Engine) -> None:
     at_date = ("book", "1", "1", "John Smith", "2", "PASSPORT", "USA", "1990-05-04", "1", "1")
     for text, reply, _, _ in residents(engine, (*at_date, "none", "1", "2"), ["mingtian"]):
         assert "Fri 18 Jun: choose a time" in reply, text
+
+
+# -- the one thing offered at the phone question, agreed to in words -------------------------
+
+
+@pytest.mark.parametrize("said", ["好", "係", "ok", "就这个", "一样", "same"])
+def test_agreeing_to_the_one_option_offered_picks_it(phone: Phone, said: str) -> None:
+    """接种人手机号？回复1使用本机号码: 好/係/就这个 use this phone, as 1 does (好 and 係 were
+    refused as an invalid number)."""
+    body = "44010619520304001"
+    phone.run("帮我阿爸登记", "1", "陳國強", "1", body + check_character(body))
+    reply = phone.say(said)
+    assert "住在天河" in reply or "live in Tianhe" in reply
