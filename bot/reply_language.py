@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.matching import ENGLISH_WORDS
 from bot.nlu import Reading
 from bot.nlu.normalise import Text
 from bot.nlu.script import language_of
+from flows import lexicon
 from flows.texts import Lang
 from flows.time_words import time_wish
 
@@ -23,19 +25,35 @@ WHEN_SAID = frozenset(
 )
 
 
-def said_language(step: str | None, said: Text, read: Callable[[], Reading]) -> Lang | None:
+def said_language(
+    step: str | None, said: Text, read: Callable[[], Reading], written: str = ""
+) -> Lang | None:
     """Chinese or English when the message clearly is (its script is ``said.script``); None
     for a bare name at a name question, a number, one word (unless an English one saying a day
-    or time: lunchtime, tmr), or a mixture that carries neither language: the conversation's
-    stays as it was. ``read``: the message's reading."""
+    or time: lunchtime, Saturday; not a shorthand Chinese writers use too, tmr, written as
+    ``written``), or a mixture that carries neither language: the conversation's stays as it
+    was. ``read``: the message's reading."""
     if step in NAMES_TYPED and _name_like(said, read):
         return None  # 李秀英 / 黃志明 / Zhang Wei typed as a name is a name, not a language
     if said.text in ENGLISH_WORDS:
         return "en"
     lang = language_of(said.text, said.cjk, said.latin_words)
     if lang is None and not said.cjk and said.latin_words and _says_when(said, read):
+        if _shorthand(written):
+            return None  # tmr, tmrw: 听日 in a Hong Kong text as much as in an English one
         return "en"  # sat 2-4pm, lunchtime at the time question of a Chinese conversation
     return lang
+
+
+_LATIN = re.compile(r"[a-z0-9']*[a-z][a-z0-9']*")
+
+
+def _shorthand(written: str) -> bool:
+    """Whether every word of ``written`` in Latin letters is a shorthand the lexicon's
+    ``[normalise] replace`` spells out (tmr, tmrw, 2moro): no word of English as written."""
+    words = _LATIN.findall(written.casefold())
+    replace = lexicon.load().replace
+    return bool(words) and all(word in replace for word in words)
 
 
 def _says_when(said: Text, read: Callable[[], Reading]) -> bool:
