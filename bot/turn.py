@@ -427,7 +427,7 @@ class Turn:
         outcome = step.answer(self.ctx, answer)
         if isinstance(outcome, Retry) and not outcome.sure:  # 她没有手机，用我的: refused
             self._miss(body, in_flow=True)
-            if confused(simple):  # 我不懂 / ？？？ at a step that takes words: how to answer it
+            if confused(simple, marks=bool(self.state.options)):  # 我不懂, ？？？ at a list
                 return self._reask(self.t("mind.confused.type"))
             if reading.unanswerable() and not reading.entities:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again

@@ -98,6 +98,14 @@ def mid_flow(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
         return None
     if said(answer.words, "hold") and not said(answer.words, "doing"):
         return Retry(ctx.t("mind.wait"), sure=True)  # 等一下: nothing taken, asked again
+    return corrected(ctx, flow, step, answer)
+
+
+def corrected(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
+    """名字打错了 / 区选错了 / 地点错了 / 换个区: back to the step that asked it (or 人工 for a
+    detail on record); None when the message says no such thing."""
+    if not _nothing_named(answer):
+        return None
     if said(answer.words, "wrong") or said(answer.words, "other_district"):
         field = "district" if said(answer.words, "other_district") else field_named(answer.words)
         if field is None:
@@ -188,6 +196,8 @@ def before_question(
         return BACK
     if (why := why_asked(ctx, flow, step, answer.words)) is not None:
         return why
+    if (fixed := corrected(ctx, flow, step, answer)) is not None:
+        return fixed  # 接种点拣错咗 is no question about a site
     if flow in ("book", "reschedule") and answer.question:
         from flows.near import near  # near imports booking_place, which imports this module
 
@@ -195,10 +205,13 @@ def before_question(
     return None
 
 
-def confused(words: str) -> bool:
-    """什么意思 / 我不懂 / ？？？ / I don't understand: the step could not read it, so how to
-    answer it is said."""
+def confused(words: str, marks: bool = True) -> bool:
+    """什么意思 / 我不懂 / I don't understand, and with ``marks`` ？？？ alone: the step could
+    not read it, so how to answer it is said (a step that takes words says its own reason for
+    ？？？: 姓名请用文字填写)."""
     if said(words, "confused"):
         return True
+    if not marks:
+        return False
     stripped = re.sub(r"\s", "", unicodedata.normalize("NFKC", words))
     return bool(stripped) and set(stripped) <= set("?？!！.。…")

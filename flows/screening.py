@@ -264,11 +264,11 @@ def steps(conclude: Then) -> dict[str, Step]:
             lines = [means(ctx, q.key, asked.index(q) + 1) for q in explained]
             return Retry("\n".join(lines), sure=True)
         answers = read_all(text, asked)
-        if answers is None and answer.question and not conditions_said(text):
+        lost = confused(answer.words)  # 我不懂, ？？？: one at a time, said kindly
+        if answers is None and answer.question and not conditions_said(text) and not lost:
             # 打完可以饮酒吗: a question, not an answer (the engine says it is not known here)
             return Retry(ctx.t("ask.unknown"))
         if answers is None:  # unclear: one question at a time, from the first
-            lost = confused(answer.words)  # 我不懂: one at a time, said kindly
             return next_question(ctx, note=ctx.t("screen.one_by_one" + ".ok" * lost))
         said = [q.key for q in asked if q.key in health_said(ctx) and not answers[q.key]]
         if said:  # 我怀孕了，想预约 … 没有: what was said is asked, never passed over

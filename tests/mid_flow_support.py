@@ -55,8 +55,8 @@ class Line:
     expect: str
 
 
-def corpus() -> list[Line]:
-    lines = CORPUS.read_text("utf-8").splitlines()
+def corpus(path: Path = CORPUS) -> list[Line]:
+    lines = path.read_text("utf-8").splitlines()
     return [Line(**json.loads(line)) for line in lines if line.strip()]
 
 

@@ -60,9 +60,7 @@ def test_changing_ones_mind_at_the_confirmation_stops_and_books_nothing(
 
 
 @pytest.mark.parametrize("text", ["算了，不登记了", "我改主意了", "唔登记喇"])
-def test_giving_up_a_registration_registers_nobody(
-    phone: Phone, store: Store, text: str
-) -> None:
+def test_giving_up_a_registration_registers_nobody(phone: Phone, store: Store, text: str) -> None:
     phone.run(*REG, ID)  # at the phone number
     reply = said(phone, text)
     assert "已停止" in reply, reply
@@ -253,3 +251,13 @@ def test_a_shorthand_day_keeps_a_chinese_conversation_chinese(phone: Phone, text
 def test_agreeing_in_a_sentence_at_the_consent(phone: Phone) -> None:
     phone.send("预约")
     assert "为谁登记" in said(phone, "好的我同意")
+
+
+@pytest.mark.parametrize("text", ["都系唔好取消住", "不要取消", "别取消了", "唔使取消啦"])
+def test_do_not_cancel_in_words_at_the_cancellation_keeps_the_booking(
+    phone: Phone, store: Store, text: str
+) -> None:
+    phone.run(*AT_CONFIRM, "1", "取消")  # booked, then 确认取消？
+    reply = said(phone, text)
+    assert "原预约不变" in reply and "已取消" not in reply, reply
+    assert booked(store) == 1

@@ -1,7 +1,7 @@
 """Exploration harness for tests/explore/mid_flow.jsonl: every line sent at its step on a fresh
 copy of the seeded demo (clock fixed as in the tests); prints how many are right by kind and
 step, and writes each line with what was shown and what is wrong. Not a test:
-``python tests/explore/run_mid_flow.py OUT.jsonl``."""
+``python tests/explore/run_mid_flow.py OUT.jsonl [CORPUS.jsonl]``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.conftest import NOW, Clock, open_seeded
 from tests.mid_flow_support import corpus, run
 
 
-def main(out: Path) -> None:
+def main(out: Path, lines: Path | None = None) -> None:
     policy = load_policy()
     with tempfile.TemporaryDirectory() as tmp:
         store = open_seeded(Path(tmp) / "demo.db", policy)
@@ -28,7 +28,7 @@ def main(out: Path) -> None:
         right: Counter[str] = Counter()
         total: Counter[str] = Counter()
         with out.open("w") as file:
-            for line, said, why in run(engine, store, corpus()):
+            for line, said, why in run(engine, store, corpus(lines) if lines else corpus()):
                 for key in (line.kind, f"step {line.step}", "all"):
                     total[key] += 1
                     right[key] += why is None
@@ -39,4 +39,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)
