@@ -15,7 +15,7 @@ from bot.engine import Engine
 from bot.nlu.normalise import simplified
 from store import Store
 from tests.conftest import Phone
-from tests.mid_flow_support import BOOK_STEPS, ID, REG, corpus, run, shown
+from tests.mid_flow_support import BOOK_STEPS, ID, REG, corpus, run
 
 REGISTERED = ("预约", "1", "1", "王小明", "1", ID, "1", "1")  # then the health questions
 AT_CONFIRM = (*REGISTERED, *BOOK_STEPS["confirm"][2:])
