@@ -30,7 +30,7 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mind.wait": ("好的，不急，想好了再回复。", "OK, no hurry: reply when you are ready."),
     "mind.fix": ("好的，请重新填写。", "OK, please give it again."),
-    "mind.fix.here": ("好的，请重新输入：", "OK, please type it again:"),
+    "mind.fix.here": ("好的，请重新回答：", "OK, once more:"),
     "mind.fix.registered": (
         "已登记的姓名、证件或手机号如需更正，请回复 人工，由工作人员核实修改。",
         "A registered name, ID or phone is corrected by staff: reply AGENT.",
