@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.matching import ENGLISH_WORDS
 from bot.nlu import Reading
 from bot.nlu.normalise import Text
 from bot.nlu.script import language_of
+from flows import lexicon
 from flows.texts import Lang
 from flows.time_words import time_wish
 
@@ -24,25 +26,39 @@ WHEN_SAID = frozenset(
 
 
 def said_language(
-    step: str | None, said: Text, read: Callable[[], Reading],
+    step: str | None, said: Text, read: Callable[[], Reading], written: str = "",
     now: tuple[Lang, str | None] | None = None,
 ) -> Lang | None:  # fmt: skip
     """Chinese or English when the message clearly is (its script is ``said.script``); None
     for a bare name at a name question, a number, one word (unless an English one saying a day
-    or time: lunchtime, tmr), or a mixture that carries neither language: the conversation's
-    stays as it was. ``read``: the message's reading; ``now``: the conversation's language
-    and script, if known (a name that would change neither is not read to tell)."""
+    or time: lunchtime, Saturday; not a shorthand Chinese writers use too, tmr, written as
+    ``written``), or a mixture that carries neither language: the conversation's stays as it
+    was. ``read``: the message's reading; ``now``: the conversation's language and script, if
+    known (a name that would change neither is not read to tell)."""
     if said.text in ENGLISH_WORDS:
         lang: Lang | None = "en"
     else:
         lang = language_of(said.text, said.cjk, said.latin_words)
         if lang is None and not said.cjk and said.latin_words and _says_when(said, read):
-            lang = "en"  # sat 2-4pm, lunchtime at the time question of a Chinese conversation
+            # tmr, tmrw: 听日 in a Hong Kong text as much as in an English one
+            # sat 2-4pm, lunchtime at the time question of a Chinese conversation
+            lang = None if _shorthand(written) else "en"
     if lang is None or step not in NAMES_TYPED:
         return lang
     if now is not None and (lang, said.script or now[1]) == now:
         return lang  # 李秀英 in a Chinese conversation: whatever it is, nothing changes
     return None if _name_like(said, read) else lang  # 李秀英 / 黃志明 / Zhang Wei: a name
+
+
+_LATIN = re.compile(r"[a-z0-9']*[a-z][a-z0-9']*")
+
+
+def _shorthand(written: str) -> bool:
+    """Whether every word of ``written`` in Latin letters is a shorthand the lexicon's
+    ``[normalise] replace`` spells out (tmr, tmrw, 2moro): no word of English as written."""
+    words = _LATIN.findall(written.casefold())
+    replace = lexicon.load().replace
+    return bool(words) and all(word in replace for word in words)
 
 
 def _says_when(said: Text, read: Callable[[], Reading]) -> bool:

@@ -44,6 +44,7 @@ from flows.dialogue import (
 )
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
+from flows.mid_flow import before_question, confused
 from flows.minds import changed_mind
 from flows.offers import open_offers
 from flows.said_details import said_in
@@ -166,7 +167,7 @@ class Turn:
     def _observe_language(self, said: Text) -> None:
         """Answer in the language the message is clearly in (``said_language``)."""
         now = (self.state.lang, self.state.script)
-        lang = said_language(self.state.step, said, self._read, now)
+        lang = said_language(self.state.step, said, self._read, self.message.text, now)
         if lang is None:
             return
         if lang == "zh":
@@ -368,6 +369,15 @@ class Turn:
         if option is not None:
             return self._apply(step.answer(self.ctx, Answer(body, option)))
         reading = self._read()
+        simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
+        answer = Answer(
+            body, None, reading.entities, reading.intent, simple, reading.confident,
+            reading.question,
+        )  # fmt: skip
+        self.ctx.step = self.state.step
+        early = before_question(self.ctx, self.state.flow, self.state.step, answer)
+        if early is not None:  # 返回上一步 / 点解要身份证 / 等我问下我老公 / 边个近啲
+            return self._back() if isinstance(early, str) else self._apply(early)
         owned = step.own is not None and step.own(simplified(body))
         if (
             reading.intent.startswith("ask.")
@@ -380,12 +390,6 @@ class Turn:
             # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
             reply = answer_all(self.ctx, reading.topics(), reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
-        simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
-        answer = Answer(
-            body, None, reading.entities, reading.intent, simple, reading.confident,
-            reading.question,
-        )  # fmt: skip
-        self.ctx.step = self.state.step
         mind = changed_mind(self.ctx, self.state.flow, self.state.step, answer)
         if mind is not None:  # 算了，唔改啦 / 不是我，是给我妈约 / 第二针想打国药 at any step
             return self._apply(mind)
@@ -415,13 +419,17 @@ class Turn:
         if not step.free_text and not owned:  # a step of options reads only what it owns
             pick = self.t("pick_number", n=len(self.state.options))
             self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options
-            if reading.unanswerable() and not reading.entities:
+            if confused(simple):  # 什么意思 / ？？？: how to answer it
+                pick = self.t("mind.confused.pick")
+            elif reading.unanswerable() and not reading.entities:
                 # 有停车场吗: not known here, a person may know
                 pick = self.t("ask.unknown") + (" " if self.state.lang == "en" else "") + pick
             return self._reask(pick)
         outcome = step.answer(self.ctx, answer)
         if isinstance(outcome, Retry) and not outcome.sure:  # 她没有手机，用我的: refused
             self._miss(body, in_flow=True)
+            if confused(simple, marks=bool(self.state.options)):  # 我不懂, ？？？ at a list
+                return self._reask(self.t("mind.confused.type"))
             if reading.unanswerable() and not reading.entities:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again
                 return self._reask(self.t("ask.unknown"))

@@ -354,11 +354,9 @@ def _confirm(ctx: Ctx) -> Prompt:
     return Prompt(text, (agree, change, *change_option(ctx)))
 
 
-# 改个日子, 换个时间, another day (the lexicon's [minds] other_day and other_time)
-OTHER_DAY: tuple[str, ...] = (
-    *lexicon.load().minds.get("other_day", ()),
-    *lexicon.load().minds.get("other_time", ()),
-)
+# 改个日子, another day (the lexicon's [minds] other_day); 换个时间 is the same day's periods
+# (flows.minds), not another date
+OTHER_DAY: tuple[str, ...] = lexicon.load().minds.get("other_day", ())
 
 
 def _read_confirm(ctx: Ctx, answer: Answer) -> Outcome:

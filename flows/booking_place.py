@@ -157,6 +157,8 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     if ctx.step in OWN_WORDS_STEPS:
         return None
     health = conditions_said(answer.words)  # 我今日发紧烧: asked again, whatever the step
+    if ctx.step is not None and ctx.step.removeprefix("q_") in health:
+        return None  # 严重过敏 at the severe-reaction question: that question's own answer
     if health and (again := _health_again(ctx, health)) is not None:
         return again
     if ctx.step == "screening" and read_all(answer.words, screening_questions(ctx)) is not None:

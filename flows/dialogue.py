@@ -142,7 +142,7 @@ def yes_no(yes_label: str, no_label: str, approving: bool = True) -> tuple[Optio
 AGREE_WORDS = (
     *YES_WORDS,
     *("确定", "确认", "可以", "行", "得", "没问题", "冇问题", "无问题", "没错", "冇错", "好啊"),
-    *("好呀", "好吖", "好嘅", "就这样", "就咁", "就咁啦", "同意"),
+    *("好呀", "好吖", "好嘅", "就这样", "就咁", "就咁啦", "同意", "我同意", "我确认", "我确定"),
     *("okay", "confirm", "go ahead", "fine"),
 )
 

@@ -80,6 +80,7 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
         "{name}: any of the above? Reply NONE or the numbers",
     ),
     "screen.one_by_one": ("没看懂，逐条确认：", "Let's go one by one:"),
+    "screen.one_by_one.ok": ("好的，逐条确认：", "Let's go one by one:"),
     # what an item of the list means, asked at it (什么是格林巴利, 高血压算吗, what is GBS)
     "screen.item": ("第{n}项", "{n}"),  # an item of the list, in its explanation
     "screen.this_item": ("这一项", "This"),  # the question asked on its own

@@ -87,6 +87,8 @@ class Lexicon:
     holiday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 节后: after
     # A change of mind inside a flow (flows/minds.py): give_up, keep, this_phone, unknown
     minds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The fields a correction names (名字打错了): field -> words, in the lexicon's order
+    mind_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Someone not on the phone yet, by pattern (再帮个阿伯约, a different person): relation "new"
     someone_new: tuple[re.Pattern[str], ...] = ()
     # A day, part of day or hour ruled out (words, and words holding them that rule out nothing)
@@ -203,6 +205,9 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         training=tuple(base / name for name in raw.get("training", {}).get("files", [])),
         **_festivals(raw.get("festivals", {})),
         minds={k: _words(v, f"minds.{k}") for k, v in raw.get("minds", {}).items()},
+        mind_fields={
+            k: _words(v, f"mind_fields.{k}") for k, v in raw.get("mind_fields", {}).items()
+        },
         details={k: _words(v, f"details.{k}") for k, v in raw.get("details", {}).items()},
         someone_new=_patterns(raw.get("someone_new", {}).get("patterns", []), "someone_new"),
         refusals={k: _words(v, f"refusals.{k}") for k, v in raw.get("refusals", {}).items()},

@@ -28,6 +28,39 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "好的，还没有改期，原预约不变，想好了再回复。",
         "OK, nothing is changed yet: your booking stays as it is. Reply when you are ready.",
     ),
+    "mind.wait": ("好的，不急，想好了再回复。", "OK, no hurry: reply when you are ready."),
+    "mind.fix": ("好的，请重新填写。", "OK, please give it again."),
+    "mind.fix.here": ("好的，请重新回答：", "OK, once more:"),
+    "mind.fix.registered": (
+        "已登记的姓名、证件或手机号如需更正，请回复 人工，由工作人员核实修改。",
+        "A registered name, ID or phone is corrected by staff: reply AGENT.",
+    ),
+    "mind.why.id_number": (
+        "证件用于核对接种人身份（接种时须出示同一证件），加密保存，仅用于预约和接种。",
+        "The ID is used to verify who is vaccinated (show the same one on site); it is stored "
+        "encrypted, for booking and vaccination only.",
+    ),
+    "mind.why.document": (
+        "证件用于核对接种人身份（接种时须出示同一证件），加密保存，仅用于预约和接种。",
+        "The ID is used to verify who is vaccinated (show the same one on site); it is stored "
+        "encrypted, for booking and vaccination only.",
+    ),
+    "mind.why.phone": (
+        "手机号用于接收预约短信、提醒和改期通知，不作他用。",
+        "The mobile number gets the booking SMS, reminders and notices; nothing else.",
+    ),
+    "mind.why.home": (
+        "居住区用于优先推荐附近接种点和排队分配。",
+        "Your home district is used to suggest nearby sites and in the queue.",
+    ),
+    "mind.confused.pick": (
+        "请回复选项前的数字（如 1）；有疑问可回复 人工。",
+        "Reply with the number in front of an option (e.g. 1), or AGENT for help.",
+    ),
+    "mind.confused.type": (
+        "请按下面的提示直接输入；有疑问可回复 人工。",
+        "Type the answer asked for below, or AGENT for help.",
+    ),
     "mind.other_day": ("好的，换一天。", "OK, another day."),
     "mind.other_time": ("好的，换个时间。", "OK, another time."),
     "mind.id_unknown": (

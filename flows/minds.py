@@ -17,6 +17,7 @@ from functools import cache
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
+from flows.mid_flow import mid_flow
 from flows.near import near
 from flows.screening import conditions_said, questions, read_all
 from flows.soonest import soonest
@@ -108,6 +109,8 @@ def changed_mind(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | No
     changes the resident's mind; None when it does not (the step reads it as usual)."""
     if (held := _hold(ctx, flow, step, answer)) is not None:
         return held  # 等等 / no wait at a confirmation: nothing done, asked again
+    if (fixed := mid_flow(ctx, flow, step, answer)) is not None:
+        return fixed  # 等我问下我老公 / 名字打错了 / 地点错了 at any step
     if (again := _other_day(ctx, flow, step, answer)) is not None:
         return again  # 算了换个日子 at the time step: the date of this booking, not a stop
     if (gave_up := _give_up(ctx, flow, answer)) is not None:
@@ -164,6 +167,11 @@ def _other_day(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None
         for key in ("part", "hour", "by_hour", "from_hour"):  # 换个时间: every period again
             ctx.data[key] = None
         return Retry(ctx.t("mind.other_time"))
+    if step == "confirm" and says(answer, "other_time") and _nothing_named(answer):
+        ctx.data.pop("slot_id", None)  # change the time: the same day's periods, all of them
+        for key in ("part", "hour", "by_hour", "from_hour"):
+            ctx.data[key] = None
+        return Next("period", note=ctx.t("mind.other_time"), rewind=True)
     if "site_id" not in ctx.data or not says(answer, "other_day") or not _nothing_named(answer):
         return None
     for key in ("day", "slot_id"):
@@ -173,10 +181,12 @@ def _other_day(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None
 
 def _give_up(ctx: Ctx, flow: str, answer: Answer) -> Outcome | None:
     """算了，唔改啦 / 算啦，就原来嗰个 / never mind: nothing new said, the change given up."""
-    if answer.said or (answer.intent or "none") not in GIVE_UP_INTENTS:
-        return None  # 算了，改成后天: a change; 算了，还是约吧: a booking
-    changing = flow in CHANGES
-    if not (says(answer, "give_up") or (changing and says(answer, "keep"))):
+    changing, stopping = flow in CHANGES, says(answer, "stop")
+    if answer.said or (not stopping and (answer.intent or "none") not in GIVE_UP_INTENTS):
+        return None  # 算了，改成后天: a change; 算了，还是约吧: a booking (不登记了 is none)
+    if flow == "cancel" and stopping and not says(answer, "give_up"):
+        return None  # 唔打喇 at 确认取消？: the cancellation's own yes
+    if not (says(answer, "give_up") or stopping or (changing and says(answer, "keep"))):
         return None
     if changing:
         return Done(ctx.t("mind.kept.cancel" if flow == "cancel" else "mind.kept"), abort=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt, Retry, Step, yes_no
 from flows.eligibility import QUESTIONS, Question, questions_for
+from flows.mid_flow import confused
 
 # Words that answer a question "yes" when written without a negation before them.
 CONDITION_WORDS: dict[str, tuple[str, ...]] = {
@@ -175,7 +176,10 @@ def conditions_said(text: str) -> list[str]:
         return []
     if MEANING.search(folded) and not _HOLDER.search(folded):
         return []  # 格林巴利是什么: asks what it is, says nobody has it (我有鼻炎算吗 does)
-    return [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words)]
+    said = [key for key, words in CONDITION_WORDS.items() if _affirmed(folded, words)]
+    if "severe_reaction" in said and "过敏" not in folded.replace("严重过敏", ""):
+        return [key for key in said if key != "allergy"]  # 严重过敏: the severe reaction
+    return said
 
 
 def items_asked_about(text: str, questions: list[Question]) -> list[Question]:
@@ -272,11 +276,12 @@ def steps(conclude: Then) -> dict[str, Step]:
             lines = [means(ctx, q.key, asked.index(q) + 1) for q in explained]
             return Retry("\n".join(lines), sure=True)
         answers = read_all(text, asked)
-        if answers is None and answer.question and not conditions_said(text):
+        lost = confused(answer.words)  # 我不懂, ？？？: one at a time, said kindly
+        if answers is None and answer.question and not conditions_said(text) and not lost:
             # 打完可以饮酒吗: a question, not an answer (the engine says it is not known here)
             return Retry(ctx.t("ask.unknown"))
         if answers is None:  # unclear: one question at a time, from the first
-            return next_question(ctx, note=ctx.t("screen.one_by_one"))
+            return next_question(ctx, note=ctx.t("screen.one_by_one" + ".ok" * lost))
         said = [q.key for q in asked if q.key in health_said(ctx) and not answers[q.key]]
         if said:  # 我怀孕了，想预约 … 没有: what was said is asked, never passed over
             ctx.data["answers"].update({k: v for k, v in answers.items() if k not in said})
