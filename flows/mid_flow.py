@@ -84,6 +84,12 @@ def field_named(words: str) -> str | None:
     return None
 
 
+# Steps asking a question of fact (was dose 1 given elsewhere? a health question), where "not
+# yet" (还没) answers no rather than holds on.
+_OF_FACT = re.compile(r"declare$|q_")
+_NOT_YET = re.compile(r"\bnot yet\b|还没|仲未|未曾")
+
+
 def _nothing_named(answer: Answer) -> bool:
     """No day, week, time of day, place or refusal named (a person may be: 我问下我老公先), and
     no number typed (等一下，13912345678 answers)."""
@@ -96,7 +102,8 @@ def mid_flow(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
     """Holding on, going back or a correction at ``step``; None when the message is none."""
     if not _nothing_named(answer):
         return None
-    if said(answer.words, "hold") and not said(answer.words, "doing"):
+    not_yet = _OF_FACT.match(step) and _NOT_YET.search(answer.words.casefold())
+    if said(answer.words, "hold") and not said(answer.words, "doing") and not not_yet:
         return Retry(ctx.t("mind.wait"), sure=True)  # 等一下: nothing taken, asked again
     return corrected(ctx, flow, step, answer)
 
