@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 from typing import Literal
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Next, Outcome, Retry
+from flows.mind_words import folded, words_pattern, words_say
 
 # Registration steps in the order they ask, and the data each one's answer fills in.
 REGISTER_ORDER: tuple[str, ...] = ("name", "document", "id_number", "passport", "nationality")
@@ -51,35 +51,16 @@ WHY_STEPS = {
 _DIGITS = re.compile(r"\d")
 
 
-def _fold(words: str) -> str:
-    return unicodedata.normalize("NFKC", words).casefold().replace("’", "'")
-
-
-@cache
-def _pattern(*words: str) -> re.Pattern[str] | None:
-    """One pattern for ``words``: Chinese anywhere, Latin words whole."""
-    if not words:
-        return None
-    parts = [
-        rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() else re.escape(word)
-        for word in sorted(words, key=len, reverse=True)
-    ]
-    return re.compile("|".join(parts))
-
-
-def said(words: str, kind: str) -> bool:
-    """Whether ``words`` hold one of the lexicon's ``[minds] kind`` words."""
-    pattern = _pattern(*lexicon.load().minds.get(kind, ()))
-    return pattern is not None and pattern.search(_fold(words)) is not None
+said = words_say  # whether words hold one of the lexicon's ``[minds] kind`` words
 
 
 def field_named(words: str) -> str | None:
     """The first field of ``[minds.fields]`` (in the lexicon's order) the words name: 身份证号码
     is the ID number before it is a phone number."""
-    folded = _fold(words)
+    text = folded(words)
     for field, names in lexicon.load().mind_fields.items():
-        pattern = _pattern(*names)
-        if pattern is not None and pattern.search(folded):
+        pattern = words_pattern(*names)
+        if pattern is not None and pattern.search(text):
             return field
     return None
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
 from flows.mid_flow import mid_flow
+from flows.mind_words import folded, words_say
 from flows.near import near
 from flows.screening import conditions_said, questions, read_all
 from flows.soonest import soonest
@@ -49,32 +49,9 @@ COMPANION_STEPS = frozenset({"companion_name", "companion_phone"})
 _DIGITS = re.compile(r"\d")
 
 
-@cache
-def _pattern(kind: str) -> re.Pattern[str] | None:
-    """One pattern for the lexicon's ``[minds] kind`` words: Chinese anywhere, Latin words
-    whole (``forget`` is not in ``forgetful``)."""
-    words = lexicon.load().minds.get(kind, ())
-    if not words:
-        return None
-    parts = [
-        rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() else re.escape(word)
-        for word in sorted(words, key=len, reverse=True)
-    ]
-    return re.compile("|".join(parts))
-
-
 def says(answer: Answer, kind: str) -> bool:
     """Whether the answer holds one of the lexicon's ``[minds] kind`` words."""
     return words_say(answer.words, kind)
-
-
-def words_say(words: str, kind: str) -> bool:
-    """Whether ``words`` hold one of the lexicon's ``[minds] kind`` words."""
-    pattern = _pattern(kind)
-    if pattern is None:
-        return False
-    text = unicodedata.normalize("NFKC", words).casefold().replace("’", "'")
-    return pattern.search(text) is not None
 
 
 def other_site(words: str) -> bool:
@@ -89,7 +66,7 @@ _FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇
 
 def bare(text: str) -> str:
     """The words of a short answer without punctuation and particles (还有一个啊！: 还有一个)."""
-    return _FILLER.sub("", unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))
+    return _FILLER.sub("", folded(text))
 
 
 def says_only(answer: Answer, kind: str) -> bool:
