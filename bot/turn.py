@@ -51,6 +51,7 @@ from flows.said_details import said_in
 from flows.screening import conditions_said
 from flows.status import status_texts
 from flows.texts import Lang, text
+from flows.whose import whose_said
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -225,6 +226,8 @@ class Turn:
                 carry["relation"] = said["relation"]
             if intent in NAMING and (named := self._named(reading.text)) is not None:
                 carry["named"] = named  # 帮王小妹约, 取消张三的, 李秀英约咗几点: the one it names
+            if intent in SWITCHES:  # 全部取消, 我几点打针, 取消第二个: whose (flows/whose.py)
+                carry |= whose_said(reading.text)
             if intent == "book" and (health := conditions_said(simplified(self.message.text))):
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again

@@ -17,9 +17,11 @@ from flows.booking_state import open_sites
 from flows.dialogue import Ctx
 from flows.entities import Entities
 from flows.holidays import holidays_between
+from flows.minds import people_meant
 from flows.missed import passed
 from flows.places import booking_facts
 from flows.schedule import NextDose, next_dose
+from flows.whose import not_here
 from store import Booking, Resident, Site, SlotFilter
 
 SOMEONE = frozenset({"other", "new"})  # relations that name nobody on the phone
@@ -102,6 +104,13 @@ def when(ctx: Ctx, entities: Entities) -> str | None:
     if entities.relation is None or entities.relation in SOMEONE:
         return None
     chosen = meant(ctx, entities)
+    everyone = people(ctx)
+    if (
+        everyone
+        and entities.relation != "self"
+        and not people_meant(everyone, entities.relation)[0]
+    ):
+        return not_here(ctx, entities.relation)  # 我爸几时打第二针 with no father here: nobody's
     if len(chosen) != 1:
         return None
     person = chosen[0]

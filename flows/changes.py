@@ -22,6 +22,7 @@ from __future__ import annotations
 from flows.booking import BOOKING
 from flows.booking_place import revise, take_site, to_place
 from flows.booking_state import prepare, wish, with_note
+from flows.cancel_all import confirm_all, read_confirm_all
 from flows.companion import keep_companion
 from flows.dialogue import (
     Answer,
@@ -40,6 +41,7 @@ from flows.dialogue import (
 from flows.minds import people_meant
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
+from flows.whose import absent, chosen, not_here
 from store import Booking, BookingNotActive
 
 
@@ -53,14 +55,26 @@ def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
 
 def _meant(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Booking]]:
     """The bookings of the person the request names (帮我取消张三的, 我妈也要改, 取消我自己的),
-    by name or by a relation that surely means one person on this phone; all of them when it
-    names nobody, or nobody with a booking."""
+    by name or by a relation that surely means one person on this phone, or by its words
+    (取消第二个, 全部取消, cancel my booking: ``flows.whose``); all of them when it names
+    nobody, or nobody with a booking."""
     named = ctx.data.get("named")
     relation = ctx.data.get("relation")
     if named is None and relation is not None:
         meant, sure = people_meant(ctx.people(), str(relation))
         named = meant[0].id if sure and len(meant) == 1 else None
+    if named is None:
+        people = ctx.people()
+        by_words = chosen(ctx, people, {b.resident_id for _, b in bookings})
+        ids = {p.id for p in by_words or people}
+        return [(name, b) for name, b in bookings if b.resident_id in ids] or bookings
     return [(name, b) for name, b in bookings if b.resident_id == named] or bookings
+
+
+def _absent_note(ctx: Ctx) -> str | None:
+    """取消我爸的 on a phone without him: said so, before the bookings that are here."""
+    relation = absent(ctx, ctx.people())
+    return not_here(ctx, relation) if relation is not None else None
 
 
 def _too_late(ctx: Ctx, booking: Booking, key: str) -> Done | None:
@@ -93,10 +107,15 @@ def _open(ctx: Ctx) -> tuple[str, Booking] | None:
 
 def _start_cancel(ctx: Ctx) -> Outcome:
     bookings = _meant(ctx, _bookings(ctx))
+    note = _absent_note(ctx)
     if not bookings:
-        return Done(ctx.t("change.none"))
+        return Done(ctx.t("change.none") if note is None else note)
     if len(bookings) > 1:
-        return Next("pick")
+        if note is None and ctx.data.get("whose") == "everyone":
+            return Next("confirm_all")  # 全部取消, cancel both: what goes, then confirmed
+        return Next("pick", note=note)
+    if note is not None:  # never the one booking here for a relative who is not
+        return Done(note)
     return _chosen_for_cancel(ctx, bookings[0][1])
 
 
@@ -149,6 +168,7 @@ CANCEL = Flow(
     steps={
         "pick": Step(_pick, _read_pick_cancel, free_text=False),
         "confirm": Step(_confirm_cancel, _read_confirm_cancel),
+        "confirm_all": Step(confirm_all, read_confirm_all),
     },
 )
 
@@ -158,6 +178,9 @@ CANCEL = Flow(
 
 def _start_reschedule(ctx: Ctx) -> Outcome:
     bookings = _meant(ctx, _bookings(ctx))  # 我妈也要改: hers, when she has one
+    note = _absent_note(ctx)
+    if note is not None:  # 把我爸的改到下周 on a phone without him: nobody's is moved
+        return Next("pick", note=note) if len(bookings) > 1 else Done(note)
     if not bookings:
         said = wish(ctx)
         if said.day is None and said.part is None and said.week is None:
@@ -165,8 +188,9 @@ def _start_reschedule(ctx: Ctx) -> Outcome:
         # can't do tomorrow, saturday morning: no booking to move, so one for when they said
         book = Option("1", ctx.t("change.book_instead"), "flow:book")
         return Done(ctx.t("change.none"), carry={"wish": said.said()}, offer=(book,))
-    if len(bookings) > 1:
-        return Next("pick")
+    if len(bookings) > 1:  # 全部改到下周: one at a time
+        every = ctx.data.get("whose") == "everyone"
+        return Next("pick", note=ctx.t("reschedule.one_at_a_time") if every else None)
     return _chosen_for_reschedule(ctx, bookings[0][1])
 
 

@@ -106,6 +106,9 @@ class Lexicon:
     # words one letter away from one of them that are words of their own (cancer, look)
     mend: tuple[str, ...] = ()
     known: tuple[str, ...] = ()
+    # Whose bookings a status, cancel or move asks about (flows/whose.py): everyone on the phone
+    # (全部, 两个都, all, both) or the sender's own (我, my, mine)
+    whose: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(raw: Any, where: str, fold: bool = True) -> tuple[str, ...]:
@@ -220,6 +223,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         },
         wishes={k: _words(v, f"wishes.{k}") for k, v in raw.get("wishes", {}).items()},
         times={k: _words(v, f"times.{k}") for k, v in raw.get("times", {}).items()},
+        whose={k: _words(v, f"whose.{k}") for k, v in raw.get("whose", {}).items()},
     )
 
 

@@ -11,10 +11,12 @@ from datetime import datetime
 
 from flows.dialogue import Ctx, Done, Flow, Outcome
 from flows.identity import mask_phone
+from flows.minds import people_meant
 from flows.missed import missed_lines, missed_of, passed
 from flows.offers import offer_deadline, open_offers, short_moment
 from flows.places import booking_facts, site_name
 from flows.schedule import Complete, next_dose
+from flows.whose import absent, chosen, not_here
 from store import Offer, Resident
 
 
@@ -28,21 +30,34 @@ def status_texts(ctx: Ctx, *, in_flow: bool = False) -> list[str]:
     people = ctx.people()
     if not people:
         return [ctx.t("status.none")]
+    note = None
     if not in_flow:  # 我妈明天几点打针, what time is my mum's appointment: hers alone
-        people = _asked_for(ctx, people)
+        if (relation := absent(ctx, people)) is not None:  # 我爸 on a phone without him
+            return [not_here(ctx, relation)]
+        everyone, people = people, _asked_for(ctx, people)
+        if ctx.data.get("whose") == "mine" and len(people) < len(everyone):
+            note = ctx.t("whose.others", n=len(everyone) - len(people))  # 我几点打针: mine
     offers = {offer.resident_id: offer for offer in open_offers(ctx)}  # one open per person
-    return ["\n".join(_person(ctx, p, offers.get(p.id), in_flow)) for p in people]
+    said = ["\n".join(_person(ctx, p, offers.get(p.id), in_flow)) for p in people]
+    return said if note is None else [*said[:-1], f"{said[-1]}\n{note}"]
 
 
 def _asked_for(ctx: Ctx, people: list[Resident]) -> list[Resident]:
     """The people the request named (by name, or the relation they were registered as), or
-    everyone when it named nobody on this phone."""
+    said by its words (everyone, my own, the nth), or everyone when it named nobody on this
+    phone."""
     named = ctx.data.get("named")
+    if named is not None:
+        return [p for p in people if p.id == named] or people
+    booked = {p.id for p in people if any(not passed(ctx, b) for b in ctx.bookings(p.id))}
+    by_words = chosen(ctx, people, booked)
+    if by_words is not None:
+        return by_words
     relation = (ctx.data.get("wish") or {}).get("relation")
-    if named is None and relation in (None, "other", "new"):
+    if relation in (None, "other", "new"):
         return people
-    chosen = [p for p in people if p.id == named or (named is None and p.relation == relation)]
-    return chosen or people
+    meant, sure = people_meant(people, str(relation))
+    return meant if sure and meant else people
 
 
 def _person(ctx: Ctx, person: Resident, offer: Offer | None, in_flow: bool) -> list[str]:

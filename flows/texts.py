@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
+from flows.change_texts import CHANGE_TEXTS
 from flows.field_texts import FIELD_TEXTS
 from flows.free_texts import FREE_TEXT
 from flows.holiday_texts import HOLIDAY_TEXTS
@@ -36,6 +37,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     **MIND_TEXTS,
     **FIELD_TEXTS,
     **REFUSAL_TEXTS,
+    **CHANGE_TEXTS,
     # -- global --------------------------------------------------------------------------------
     "welcome": (
         "您好！这里是新冠疫苗接种预约。请回复数字选择：",
@@ -408,50 +410,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "请带预约所用证件，接种后留观30分钟。",
         "Booked! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
         "Bring the ID used to book; stay 30 min after.",
-    ),
-    # -- cancel and reschedule -----------------------------------------------------------------
-    "change.none": ("您名下没有有效预约。", "You have no active booking."),
-    "change.book_instead": ("按所说时间预约接种", "Book a vaccination for that time"),
-    "change.pick": ("请选择预约：", "Which booking?"),
-    "change.label": ("{name} 第{dose}剂 {day} {period}", "{name} dose {dose} {day} {period}"),
-    "change.gone": (
-        "该预约已不存在或已取消。回复 查询 查看。",
-        "That booking is no longer active. Reply STATUS to check.",
-    ),
-    "cancel.ask": (
-        "确认取消{name}第{dose}剂预约（{day} {period} {site}）？",
-        "Cancel {name}'s dose-{dose} booking ({day} {period}, {site})?",
-    ),
-    "cancel.yes": ("确认取消", "Yes, cancel it"),
-    "cancel.no": ("不取消", "No, keep it"),
-    "cancel.done": (
-        "已取消预约{code}，名额已释放。",
-        "Booking {code} cancelled; the place is freed.",
-    ),
-    "cancel.kept": ("未取消，预约保留。", "Not cancelled: the booking stands."),
-    "cancel.too_late": (
-        "须至少提前{days}天取消，现已不能取消。未按时接种将计爽约，超过{limit}次将不能自助预约。"
-        "特殊情况请回复 人工。",
-        "Bookings can be cancelled up to {days} day(s) before; too late now. A missed "
-        "appointment counts as a no-show; more than {limit} bar self-service booking. "
-        "Something serious? Reply AGENT.",
-    ),
-    "reschedule.too_late": (
-        "须至少提前{days}天改期，现已不能改期。未按时接种将计爽约，超过{limit}次将不能自助预约。"
-        "特殊情况请回复 人工。",
-        "Bookings can be changed up to {days} day(s) before; too late now. A missed "
-        "appointment counts as a no-show; more than {limit} bar self-service booking. "
-        "Something serious? Reply AGENT.",
-    ),
-    "reschedule.intro": (
-        "为{name}改期（原预约{day} {period}，新时间约好后才释放）。",
-        "Changing {name}'s booking ({day} {period}; kept until the new one is secured).",
-    ),
-    "reschedule.success": (
-        "改期成功！预约码{code}。{name}，第{dose}剂，{day} {period}，{site}，{address}。"
-        "原时段已释放。",
-        "Changed! Code {code}. {name}, dose {dose}, {day} {period}, {site}, {address}. "
-        "The old time is freed.",
     ),
 }
 

@@ -203,6 +203,28 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
             [_longest(s.name_zh if zh else s.name_en for s in SITES), day(lang)]
         ),
         "left": "手机号和居住区" if zh else "the mobile and district",
+        # whose.not_here: the longest relation; cancel_all.*: every booking of a full phone
+        "who": _longest(
+            text(lang, key)
+            for key in TEXTS
+            if key.startswith("whose.") and "{" not in TEXTS[key][0]
+        ),
+        "lines": "\n".join(
+            [
+                text(
+                    lang,
+                    "change.label",
+                    name="欧阳建国" if zh else "Maximilian Alexander Rodriguez",
+                    dose=3,
+                    day=day(lang),
+                    period="18:30-20:30",
+                )
+            ]
+            * policy.registration.max_people_per_phone
+        ),
+        "codes": ("、" if zh else ", ").join(
+            ["B2345678"] * policy.registration.max_people_per_phone
+        ),
         "campaign": campaign,
     }
 

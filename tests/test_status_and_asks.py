@@ -62,9 +62,10 @@ def test_a_relatives_appointment_asked_by_its_time_is_hers_alone(booked: Phone, 
     assert "张三" not in reply and "您是想" not in reply and "Did you mean" not in reply
 
 
-def test_a_relation_nobody_on_the_phone_is_tells_everyone_on_it(booked: Phone) -> None:
-    reply = booked.say("我老公几点打针")
-    assert "出错" not in reply and "李秀英" in reply and "张三" in reply
+def test_a_relation_nobody_on_the_phone_is_is_said_so_and_nobody_else_told(booked: Phone) -> None:
+    reply = booked.say("我老公几点打针")  # no spouse here: not the others' bookings instead
+    assert "出错" not in reply and "本机未登记您的配偶" in reply
+    assert "李秀英" not in reply and "张三" not in reply
 
 
 # -- where: the booked site, the site of a dose ----------------------------------------------
