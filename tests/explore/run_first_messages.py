@@ -13,11 +13,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[2]))
 os.environ.setdefault("VAXBOT_DATA_KEY", "exploration-only-data-key-0123456789abcdef")
 
-from bot.clock import parse_moment  # noqa: E402
-from bot.demo import seed_demo  # noqa: E402
-from flows.policy import load_policy  # noqa: E402
-from store import Store  # noqa: E402
-from tests.first_message_support import FirstMessages, corpus, share  # noqa: E402
+from bot.clock import parse_moment
+from bot.demo import seed_demo
+from flows.policy import load_policy
+from store import Store
+from tests.first_message_support import FirstMessages, corpus, share
 
 NOW = "2021-06-17T09:00:00+08:00"
 
@@ -31,7 +31,7 @@ def main() -> None:
     store.close()
     first = FirstMessages(work / "template.db", work, policy, moment)
     results = list(first.results(corpus()))
-    misses = Counter()
+    misses: Counter[str] = Counter()
     for line, why in results:
         if why:
             misses[str(line["intent"])] += 1
