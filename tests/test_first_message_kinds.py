@@ -3,7 +3,8 @@ misread, fixed by kind: an age as a bound (未满18岁, 唔够十八岁, 十八�
 and is no one's age; one's own booking's time or place asked (我预约的地点在哪里) is their booking;
 where to book (喺边度约) and whether a day can be had (能不能约到) start the booking; where the
 evening sessions are (哪里有晚上打针的) is the evening answer; an English "I want to get covid
-vaccine" inside a long message is a booking. Phrasings here are not the corpus's own."""
+vaccine" inside a long message is a booking; a day of the month in English words (the
+twenty-second of june) is that day. Phrasings here are not the corpus's own."""
 
 from __future__ import annotations
 
@@ -83,3 +84,19 @@ def test_where_the_evening_sessions_are_is_the_evening_answer(phone: Phone, said
     reply = phone.say(said)
     assert "夜间接种" in reply and "天河体育中心接种点" in reply, reply
     assert "您是想" not in reply
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("book me on the twenty-second of june please", "Tue 22 Jun"),
+        ("could I come on june twenty first", "Mon 21 Jun"),
+        ("my jab on the twentieth, morning if possible", "Sun 20 Jun"),
+    ],
+)
+def test_a_day_of_the_month_in_english_words_is_the_day_booked(
+    phone: Phone, said: str, day: str
+) -> None:
+    phone.run(*REGISTER_SELF)
+    phone.run(said, "none", "1")  # the health list, then Tianhe; the first site
+    assert day in texts(phone.send("1")), said
