@@ -169,7 +169,11 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
             examples=tuple(table.get("examples", ())),
         )
     return Lexicon(
-        replace={k.casefold(): v.casefold() for k, v in normalise.get("replace", {}).items()},
+        replace={
+            k.casefold(): v.casefold()
+            for table in ("replace", "ordinals")  # ordinals: the twentieth → 20th
+            for k, v in normalise.get(table, {}).items()
+        },
         filler=_words(normalise.get("filler", []), "normalise.filler"),
         mend=_words(normalise.get("mend", []), "normalise.mend"),
         known=_words(normalise.get("known", []), "normalise.known"),

@@ -1,5 +1,6 @@
 """An age said in a message: 70岁, 七十岁, 今年76, 佢八十, she is 70, my father is 82, (65);
-about an age, 八十几岁 / 80多岁, is the decade (80)."""
+about an age, 八十几岁 / 80多岁, is the decade (80). An age as a bound (未满18岁, 唔够十八岁,
+十八岁以下, under 18) is nobody's age: the limits are asked about, not that age's rules."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ _AGE = re.compile(
 )
 
 
+# What makes the age beside it a bound: before it (未满18岁, under 18), after it (18岁以下).
+_BOUND_BEFORE = re.compile(
+    r"(?:未满|不满|没满|冇满|唔够|未够|冇够|不够|不到|未到|少于|低于|小于|(?<![a-z])under|below"
+    r"|less than|younger than)\s*$"
+)
+_BOUND_AFTER = re.compile(
+    r"\s*(?:[或及]?以下|以内|之下|or (?:under|younger|below)|and (?:under|younger))"
+)
+
+
 def _small_number(text: str) -> int | None:
     """一 … 九十九 (and 廿二) as a number."""
     if text.startswith("廿"):
@@ -42,9 +53,16 @@ def _small_number(text: str) -> int | None:
 
 def age_in(text: str) -> int | None:
     """The age ``text`` says (a normalised message), if any: 1 to 129."""
-    match = _AGE.search(text)
-    if match is None:
-        return None
+    for match in _AGE.finditer(text):
+        start = min(match.start(n) for n in range(1, 7) if match.group(n))  # the number's
+        if _BOUND_BEFORE.search(text, max(0, start - 12), start) is None and (
+            _BOUND_AFTER.match(text, match.end()) is None
+        ):
+            return _age(match)
+    return None
+
+
+def _age(match: re.Match[str]) -> int | None:
     digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
     age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
     return age if age is not None and 0 < age < 130 else None
