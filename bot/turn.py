@@ -21,7 +21,7 @@ from bot.matching import (
     match_stored,
     number_of,
 )
-from bot.messages import Inbound, Reply, ReplyOption
+from bot.messages import Inbound, Reply, ReplyOption, noted
 from bot.nlu import Reading
 from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
@@ -31,17 +31,8 @@ from bot.reply_language import said_language
 from flows import FLOWS
 from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
-from flows.dialogue import (
-    Answer,
-    Ctx,
-    Done,
-    Handoff,
-    Next,
-    Option,
-    Outcome,
-    Prompt,
-    Retry,
-)
+from flows.dialogue import Answer, Ctx, Done, Flow, Handoff, Next, Option, Outcome, Prompt, Retry
+from flows.dialogue import Step
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.minds import changed_mind
@@ -232,7 +223,8 @@ class Turn:
                 # 一家人可唔可以一齐约: how booking for others works, then the booking
                 cap = self.ctx.policy.registration.max_people_per_phone
                 first.append(Reply(self.t("book.family", n=cap)))
-            if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
+            if reading.also and not reading.also.endswith("ask.age"):  # the flow tells ages
+                # 想约第二针，要带什么？ the question first, then the booking
                 side = answer_all(self.ctx, [reading.also[4:]], reading.entities, False)
                 first.append(Reply(side))
             return first + self._start(intent, carry=carry)
@@ -367,6 +359,20 @@ class Turn:
         if option is not None:
             return self._apply(step.answer(self.ctx, Answer(body, option)))
         reading = self._read()
+        simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
+        answer = Answer(
+            body, None, reading.entities, reading.intent, simple, reading.confident,
+            reading.question,
+        )  # fmt: skip
+        self.ctx.step = self.state.step
+        heard = flow.heard(self.ctx, answer) if flow.heard else None  # 她才16岁 while registering
+        if heard is not None and not isinstance(heard, str):
+            return self._apply(heard)
+        return noted(heard, self._answer_words(body, flow, step, reading, answer))
+
+    def _answer_words(
+        self, body: str, flow: Flow, step: Step, reading: Reading, answer: Answer
+    ) -> list[Reply]:
         owned = step.own is not None and step.own(simplified(body))
         if (
             reading.intent.startswith("ask.")
@@ -379,12 +385,6 @@ class Turn:
             # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
             reply = answer_all(self.ctx, reading.topics(), reading.entities, closing=False)
             return [Reply(reply), *self._reask(None)]
-        simple = simplified(body) if self.said.script != "hans" else body  # 唔係 read as 唔系
-        answer = Answer(
-            body, None, reading.entities, reading.intent, simple, reading.confident,
-            reading.question,
-        )  # fmt: skip
-        self.ctx.step = self.state.step
         mind = changed_mind(self.ctx, self.state.flow, self.state.step, answer)
         if mind is not None:  # 算了，唔改啦 / 不是我，是给我妈约 / 第二针想打国药 at any step
             return self._apply(mind)

@@ -155,7 +155,7 @@ def _start(ctx: Ctx) -> Outcome:
 def _register_first(ctx: Ctx, note: str | None, relation: str | None) -> Handoff:
     """Register someone not on this phone yet, with what the request said of them (their
     name, ID, phone and district: ``flows.said_details``), then book."""
-    carry = {k: ctx.data[k] for k in ("identity", "details") if ctx.data.get(k)}
+    carry = {k: ctx.data[k] for k in ("identity", "details", "wish") if ctx.data.get(k)}
     carry |= {"relation": relation} if relation else {}
     return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
 

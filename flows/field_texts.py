@@ -37,6 +37,23 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
         "没有身份证可回复2用护照登记，或回复 人工。",
         "No ID card? Reply 2 to register with a passport, or AGENT for help.",
     ),
+    "reg.age.aged": ("{age}岁", "aged {age}"),
+    "reg.age.born": ("{year}年出生", "born in {year}"),
+    "reg.age.too_young": (
+        "{said}，未满{min}周岁，暂不能预约接种，现在不用登记；满{min}周岁后再回复 预约。",
+        "{said}: under {min}, cannot be vaccinated yet; no need to register now. Reply BOOK "
+        "once {min}.",
+    ),
+    "reg.age.under": (
+        "未满{min}周岁暂不能预约接种，现在不用登记；满{min}周岁后再回复 预约。",
+        "Under {min}: cannot be vaccinated yet; no need to register now. Reply BOOK once {min}.",
+    ),
+    "reg.age.ok": ("{said}可以预约。", "{said}: can book."),
+    "reg.age.first": ("{rule}现在不用登记。", "{rule} No need to register now."),
+    "reg.age.anyway": ("仍要先预登记", "Pre-register anyway"),
+    "reg.age.ask": ("接种人满{min}周岁了吗？", "Is the person to be vaccinated {min} or older?"),
+    "reg.age.adult": ("已满{min}周岁", "{min} or older"),
+    "reg.age.minor": ("未满", "Not yet"),
     "missed.booking": (
         "{day}的预约已过（未接种）。",
         "The appointment on {day} has passed (no vaccination recorded).",

@@ -4,6 +4,9 @@
 stateDiagram-v2
     [*] --> [*]: this phone already manages the most people allowed
     [*] --> consent
+    [*] --> [*]: an age under the minimum, a pregnancy said (the rule; 1 pre-registers anyway)
+    [*] --> adult: a grandchild: 18 yet? (flows.register_age)
+    adult --> consent: yes, or an age from the minimum on
     consent --> who: agree (to the notice, and separately to health information)
     consent --> name: agree, and who it is for was already said (帮我妈妈登记)
     consent --> [*]: decline, or the notice only (nothing stored)
@@ -62,12 +65,12 @@ from flows.dialogue import (
     numbered,
     yes_no,
 )
-from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
 from flows.identity_text import looks_like_a_name, name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, names_or_asks, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
+from flows.register_age import adult, at_start, heard, read_adult, too_young_note
 from flows.register_document import document_said, in_words, number_in
 from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
@@ -161,7 +164,7 @@ def _start(ctx: Ctx) -> Outcome:
         ctx.data["relation"] = implied  # 我叫张三: oneself; 她叫王秀英: someone else
     if ctx.data.get("relation"):
         ctx.data["relation"] = who_said(ctx.data["relation"])  # 给新的人登记: someone else
-    return Next("consent")
+    return at_start(ctx) or Next("consent")  # 她16岁, 我孙仔: the age rule before any data
 
 
 def _consent(ctx: Ctx) -> Prompt:
@@ -323,15 +326,6 @@ def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
     return Next("phone", note=too_young_note(ctx, parsed.birth_date))
 
 
-def too_young_note(ctx: Ctx, birth: date) -> str | None:
-    """Said as soon as the birth date is known: too young to book yet, and from when."""
-    ages = ctx.policy.ages
-    if not age_rules(birth, ctx.today, ages).too_young:
-        return None
-    day = ctx.day(birthday(birth, ages.minimum))
-    return ctx.t("reg.too_young", name=ctx.data.get("name", ""), min=ages.minimum, day=day)
-
-
 def _passport(ctx: Ctx) -> Prompt:
     return Prompt(ctx.t("reg.passport"))
 
@@ -474,6 +468,7 @@ def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
 
 
 STEPS = {
+    "adult": Step(adult, read_adult),
     "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
     "who": Step(_who, _read_who),
     "who_name": Step(who_name, read_who_name),
@@ -492,6 +487,7 @@ REGISTRATION = Flow(
     first="consent",
     start=_start,
     revise=_revise,
+    heard=heard,
     # a phone and a district the request said (flows.said_details) are not asked
     steps={k: replace(s, answer=fill(k, s.answer, _register, _home)) for k, s in STEPS.items()},
 )

@@ -1,5 +1,6 @@
 """An age said in a message: 70岁, 七十岁, 今年76, 佢八十, she is 70, my father is 82, (65);
-about an age, 八十几岁 / 80多岁, is the decade (80)."""
+about an age, 八十几岁 / 80多岁, is the decade (80). A year of birth said in words (1950年出世,
+五零年生, born in 1950, 佢係1950年嘅): ``born_in``."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ _AGE = re.compile(
     r"|(?:my|our|his|her) [a-z-]{2,12}) is)\s+([0-9]{1,3})\b"
     r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
     r"|\(([0-9]{2})\)"
+    r"|(?<![一二三四五六七八九十0-9])([一二三四五六七八九]十[一二三四五六七八九]?|[1-9][0-9])[几多]?(?:了|咯|啦|喇)"
 )
 
 
@@ -45,6 +47,30 @@ def age_in(text: str) -> int | None:
     match = _AGE.search(text)
     if match is None:
         return None
+    late = match.group(7)  # 七十八了, 82了
+    if late and late[0].isdigit():
+        return int(late)
     digits = match.group(1) or match.group(3) or match.group(5) or match.group(6)
-    age = int(digits) if digits else _small_number(match.group(2) or match.group(4))
+    age = int(digits) if digits else _small_number(match.group(2) or match.group(4) or late)
     return age if age is not None and 0 < age < 130 else None
+
+
+# A year of birth in words: 1950年出世 / 1950年生 / 五零年出生 / 50年代 is no year (a decade);
+# born in 1950, b. 1950. A full date (1950年3月4日) is a birth date, read where it is asked.
+_BORN = re.compile(
+    r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})\s*年?\s*(?:出世|出生|生人|生嘅|生的|生|嘅人|的人)"
+    r"|(?<![一二三四五六七八九零〇])([一二三四五六七八九零〇]{2})年(?:出世|出生|生)"
+    r"|\bborn (?:in )?(19[0-9]{2}|20[0-9]{2})\b(?![-/.][0-9])"
+)
+_CN_YEAR_DIGIT = {**{k: str(v) for k, v in CN_DIGIT.items()}, "零": "0", "〇": "0"}
+
+
+def born_in(text: str) -> int | None:
+    """The year of birth ``text`` says (a normalised message), if any: 1900 to 2099; a year in
+    two Chinese digits (五零年出世) is of the 1900s."""
+    match = _BORN.search(text)
+    if match is None:
+        return None
+    if match.group(2):
+        return 1900 + int("".join(_CN_YEAR_DIGIT[ch] for ch in match.group(2)))
+    return int(match.group(1) or match.group(3))
