@@ -31,8 +31,7 @@ from bot.reply_language import said_language
 from flows import FLOWS
 from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
-from flows.dialogue import Answer, Ctx, Done, Flow, Handoff, Next, Option, Outcome, Prompt, Retry
-from flows.dialogue import Step
+from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.minds import changed_mind
@@ -368,11 +367,12 @@ class Turn:
         heard = flow.heard(self.ctx, answer) if flow.heard else None  # 她才16岁 while registering
         if heard is not None and not isinstance(heard, str):
             return self._apply(heard)
-        return noted(heard, self._answer_words(body, flow, step, reading, answer))
+        return noted(heard, self._answer_words(body, reading, answer))
 
-    def _answer_words(
-        self, body: str, flow: Flow, step: Step, reading: Reading, answer: Answer
-    ) -> list[Reply]:
+    def _answer_words(self, body: str, reading: Reading, answer: Answer) -> list[Reply]:
+        assert self.state.flow is not None and self.state.step is not None
+        flow = FLOWS[self.state.flow]
+        step = flow.steps[self.state.step]
         owned = step.own is not None and step.own(simplified(body))
         if (
             reading.intent.startswith("ask.")
