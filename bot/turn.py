@@ -40,6 +40,7 @@ from flows.said_details import said_in
 from flows.screening import conditions_said
 from flows.status import status_texts
 from flows.texts import Lang, text
+from flows.two_people import one_by_one
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -217,7 +218,10 @@ class Turn:
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
                 carry |= said_in(self.message.text, simplified, self.ctx.policy, said)
-            first: list[Reply] = []
+            two = intent in ("book", "register") and one_by_one(
+                self.ctx, simplified(self.message.text), intent, carry
+            )
+            first: list[Reply] = [Reply(two)] if two else []  # 帮我同我老公约: one at a time
             if intent == "book" and reading.question and said.get("relation") == "other":
                 # 一家人可唔可以一齐约: how booking for others works, then the booking
                 cap = self.ctx.policy.registration.max_people_per_phone

@@ -54,6 +54,27 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
     "reg.age.ask": ("接种人满{min}周岁了吗？", "Is the person to be vaccinated {min} or older?"),
     "reg.age.adult": ("已满{min}周岁", "{min} or older"),
     "reg.age.minor": ("未满", "Not yet"),
+    "two.self": ("您本人", "yourself"),
+    "two.other": ("另一位", "the other person"),
+    "two.book": (
+        "一次为一位预约：先为{first}约，约好后再为{second}约。",
+        "One booking at a time: first {first}, then {second}.",
+    ),
+    "two.register": (
+        "一次登记一位：先登记{first}，之后再登记{second}。",
+        "One registration at a time: first {first}, then {second}.",
+    ),
+    "two.next.book": ("接着为{who}预约", "Now book for {who}"),
+    "two.next.register": ("接着登记{who}", "Now register {who}"),
+    "two.which": (
+        "一次为一位预约：先为{first}还是{second}？请回复序号，约好后再约另一位。",
+        "One booking at a time: {first} or {second} first? Reply with the number; the other "
+        "comes next.",
+    ),
+    "two.now": (
+        "现在为{name}预约，一次一位；约好后再为{other}约。",
+        "Booking for {name} now, one at a time; {other} comes next.",
+    ),
     "missed.booking": (
         "{day}的预约已过（未接种）。",
         "The appointment on {day} has passed (no vaccination recorded).",

@@ -74,6 +74,7 @@ from flows.register_age import adult, at_start, heard, read_adult, too_young_not
 from flows.register_document import document_said, in_words, number_in
 from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
+from flows.two_people import then_next
 from store import DuplicateDocument, Resident
 
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
@@ -451,10 +452,11 @@ def _register(ctx: Ctx, district_id: str) -> Outcome:
     )  # fmt: skip
     ctx.registered(resident)
     book = Option("1", ctx.t("reg.book_now", name=resident.name), "flow:book")
+    then, carry = then_next(ctx, "register", resident, 2)  # 帮我同我老公登记: the other next
     return Done(
         ctx.t("reg.done", name=resident.name, code=resident.prereg_code),
-        carry={"resident_id": resident.id},
-        offer=(book,),  # outside a booking: "1" (or 预约) books for them next
+        carry={**carry, "resident_id": resident.id},
+        offer=(book, *then),  # outside a booking: "1" (or 预约) books for them next
     )
 
 
