@@ -14,9 +14,16 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
         "Date of birth {day} noted. First the nationality, e.g. United Kingdom:",
     ),
     "reg.document.permit": (
-        "回乡证、台胞证按第2项（护照）登记。",
-        "A Home Return Permit or Taiwan compatriot permit is registered as option 2 (passport).",
+        "用回乡证/台胞证登记。",
+        "Registering with your Mainland Travel Permit.",
     ),
+    "reg.document.hmt": ("回乡证、台胞证", "Mainland Travel Permit (回乡证, 台胞证)"),
+    "reg.permit": ("请输入通行证号码：", "Enter the permit number:"),
+    "reg.permit.region": (
+        "请填写所属地区：香港、澳门或台湾：",
+        "Which region issued it: Hong Kong, Macau or Taiwan?",
+    ),
+    "reg.permit.region_ok": ("地区：{region}。", "Region: {region}."),
     "reg.document.residence": (
         "外国人请用护照登记（居留许可在护照上）。",
         "Register with your passport (the residence permit is in it).",

@@ -71,7 +71,7 @@ from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, names_or_asks, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
 from flows.register_age import adult, at_start, heard, read_adult, too_young_note
-from flows.register_document import document_said, in_words, number_in
+from flows.register_document import document_said, in_words, number_in, region_known
 from flows.register_said import details, fill, name_choices, said_name
 from flows.register_who import asked_who, read_who_name, who_name
 from flows.two_people import then_next
@@ -291,6 +291,8 @@ def _read_document(ctx: Ctx, answer: Answer) -> Outcome:
     if said is None:
         return Retry(ctx.t("pick_number", n=2))
     note = ctx.t(said.note) if said.note else None
+    if said.note == "reg.document.permit":  # 回乡证, 台胞证: a document of its own
+        ctx.data["permit"] = said.region or ""
     if said.step is None:  # a driving licence, no ID card: what can be used
         return Retry(note or ctx.t("pick_number", n=2), sure=True)
     return Next(said.step, note=note)
@@ -328,7 +330,7 @@ def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
 
 
 def _passport(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.passport"))
+    return Prompt(ctx.t("reg.permit" if "permit" in ctx.data else "reg.passport"))
 
 
 def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
@@ -337,14 +339,15 @@ def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
         number = number_in(answer.text) or ""  # my passport no is E12345678
     if not _PASSPORT.fullmatch(number):
         return Retry(ctx.t("reg.passport_bad"))
-    if refused := _look_up(ctx, "passport", number, Retry):
+    kind = "permit" if "permit" in ctx.data else "passport"
+    if refused := _look_up(ctx, kind, number, Retry):
         return refused
-    ctx.data.update(id_type="passport", id_number=number, sex=None)
-    return Next("nationality")
+    ctx.data.update(id_type=kind, id_number=number, sex=None)
+    return region_known(ctx, number) or Next("nationality")
 
 
 def _nationality(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.nationality"))
+    return Prompt(ctx.t("reg.permit.region" if "permit" in ctx.data else "reg.nationality"))
 
 
 def _read_nationality(ctx: Ctx, answer: Answer) -> Outcome:
