@@ -17,7 +17,7 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
         "用回乡证/台胞证登记。",
         "Registering with your Mainland Travel Permit.",
     ),
-    "reg.document.hmt": ("回乡证、台胞证", "Mainland Travel Permit (回乡证, 台胞证)"),
+    "reg.document.hmt": ("回乡证、台胞证", "Mainland Travel Permit"),
     "reg.permit": ("请输入通行证号码：", "Enter the permit number:"),
     "reg.permit.region": (
         "请填写所属地区：香港、澳门或台湾：",
@@ -61,6 +61,14 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
     "reg.age.ask": ("接种人满{min}周岁了吗？", "Is the person to be vaccinated {min} or older?"),
     "reg.age.adult": ("已满{min}周岁", "{min} or older"),
     "reg.age.minor": ("未满", "Not yet"),
+    "reg.known": (
+        "{name}已在本机登记，预登记码：{code}，不用再登记。",
+        "{name} is registered on this phone already (code {code}): no need to register again.",
+    ),
+    "reg.another": ("登记另一位", "Register someone else"),
+    "fix.name_done": ("姓名已改为：{name}。", "Name changed to {name}."),
+    "fix.name_ask": ("请输入正确的姓名（与证件一致）：", "Type the right name, as on the ID:"),
+    "fix.again": ("好的，请重新填写。", "OK, once more."),
     "two.self": ("您本人", "yourself"),
     "two.other": ("另一位", "the other person"),
     "two.book": (

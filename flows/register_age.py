@@ -20,6 +20,7 @@ from flows import answer_parts as parts
 from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Retry, yes_no
 from flows.eligibility import age_rules, birthday
 from flows.entities import Entities
+from flows.minds import people_meant
 
 ASKED_OF: Final = frozenset({"grandchild"})  # whose age is asked before registering them
 _DEFERS: Final = ("pregnancy", "illness")  # said in the request: the rule told first
@@ -129,3 +130,30 @@ def too_young_note(ctx: Ctx, birth: date) -> str | None:
         return None
     day = ctx.day(birthday(birth, ages.minimum))
     return ctx.t("reg.too_young", name=ctx.data.get("name", ""), min=ages.minimum, day=day)
+
+
+def known(ctx: Ctx, said: dict[str, Any]) -> Done | None:
+    """Someone already on this phone, named (帮李秀英登记, 我叫张三 — ``said``, the request's
+    details) or called as registered (帮我妈登记: the one registered as mother): not registered
+    twice. Their code is said; booking for them, or registering someone else, is offered."""
+    people = ctx.people()
+    if not people or ctx.data.get("age_told"):
+        return None
+    name = said.get("name")
+    relation = ctx.data.get("relation")
+    if name:
+        found = [p for p in people if p.name == name]
+    elif ctx.data.get("named") is not None:
+        found = [p for p in people if p.id == ctx.data["named"]]
+    elif relation and relation not in ("other", "new"):
+        meant, sure = people_meant(people, str(relation))
+        found = meant if sure else []
+    else:
+        return None
+    if len(found) != 1:
+        return None
+    person = found[0]
+    book = Option("1", ctx.t("reg.book_now", name=person.name), "flow:book")
+    another = Option("2", ctx.t("reg.another"), "flow:register")
+    text = ctx.t("reg.known", name=person.name, code=person.prereg_code)
+    return Done(text, carry={"resident_id": person.id, "relation": "other"}, offer=(book, another))

@@ -66,14 +66,15 @@ from flows.dialogue import (
     yes_no,
 )
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
-from flows.identity_text import looks_like_a_name, name_and_id
+from flows.identity_text import name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, names_or_asks, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
-from flows.register_age import adult, at_start, heard, read_adult, too_young_note
+from flows.register_age import adult, at_start, known, read_adult, too_young_note
 from flows.register_document import document_said, in_words, number_in, region_known
+from flows.register_fix import heard
 from flows.register_said import details, fill, name_choices, said_name
-from flows.register_who import asked_who, read_who_name, who_name
+from flows.register_who import asked_who, names_someone, read_who_name, who_name
 from flows.two_people import then_next
 from store import DuplicateDocument, Resident
 
@@ -165,7 +166,8 @@ def _start(ctx: Ctx) -> Outcome:
         ctx.data["relation"] = implied  # 我叫张三: oneself; 她叫王秀英: someone else
     if ctx.data.get("relation"):
         ctx.data["relation"] = who_said(ctx.data["relation"])  # 给新的人登记: someone else
-    return at_start(ctx) or Next("consent")  # 她16岁, 我孙仔: the age rule before any data
+    # 帮我妈登记: she is here already; 她16岁, 我孙仔: the age rule before any data
+    return known(ctx, details(ctx)) or at_start(ctx) or Next("consent")
 
 
 def _consent(ctx: Ctx) -> Prompt:
@@ -204,22 +206,12 @@ def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
         relation = "self"
     else:
         relation = who_said(answer.said.relation)  # 我自己, 我阿妈, 另一个人
-    if relation is None and _names_someone(answer):  # 何国强: oneself or someone else? asked
+    if relation is None and names_someone(answer):  # 何国强: oneself or someone else? asked
         return take_name(ctx, answer, "name", then="who_name")
     if relation is None:
         return Retry(ctx.t("pick_number", n=2))
     ctx.data["relation"] = relation  # self, other, or what was said: mother, father…
     return said_identity(ctx, "name")
-
-
-_LATIN_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}")
-
-
-def _names_someone(answer: Answer) -> bool:
-    """A person's name (张伟, 我叫何国强, Li Ming) answered to who it is for."""
-    reading = read_name(answer.words, answer.words, answer.said)  # 陳大文 as 陈大文
-    name = reading.name if reading.kind is Kind.NAME else ""
-    return looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))
 
 
 def _said_who(ctx: Ctx) -> bool:
