@@ -18,8 +18,10 @@ from flows.register_age import heard as age_heard
 
 # What comes before the right value: 应该是张珊, 係張珊, 改为, it's John Smyth, should be
 _VALUE: Final = re.compile(
-    r"(?:应该是|应该系|应是|改为|改成|改做|是|系|叫|it'?s|it is|should be)\s*"
+    r"(?:应该是|应该系|应该係|應該是|應該係|应是|改为|改成|改做|是|系|係|叫"
+    r"|it'?s|it is|should be)\s*"
 )
+_PARTS: Final = re.compile(r"[,，、;；:：]\s*")
 _ID_KEYS: Final = ("id_type", "id_number", "birth_date", "sex", "nationality", "permit")
 
 
@@ -49,9 +51,13 @@ def _field(ctx: Ctx, text: str) -> str | None:
 def _name_in(answer: Answer, text: str) -> str | None:
     """The name said after the words that it is wrong (…应该是张珊), if one is."""
     found = list(_VALUE.finditer(text))
-    if not found:
-        return None
-    rest = text[found[-1].end() :].strip(" 。.!！,，")
+    if found:
+        rest = text[found[-1].end() :].strip(" 。.!！,，")
+    else:  # 改名，张珊: the part after the words that it is wrong
+        parts = _PARTS.split(text)
+        rest = parts[-1].strip(" 。.!！") if len(parts) > 1 else ""
+        if _says(rest.casefold(), "fix_wrong"):
+            return None
     typed = answer.text[len(answer.text) - len(rest) :] if len(answer.text) == len(text) else rest
     reading = read_name(typed, rest, answer.said)
     return reading.name if reading.kind is Kind.NAME and rest else None

@@ -25,7 +25,7 @@ _AGE = re.compile(
     r"|(?:今年|刚满|啱啱满|满|佢|他|她)\s*([一二三四五六七八九]?十[一二三四五六七八九]?)(?![岁一二三四五六七八九十几多])"
     r"|\b(?:aged?|he's|she's|he is|she is|i'm|i am|turned|turning|(?:father|mother|son|daughter"
     r"|wife|husband|grandfather|grandmother|kid|child|brother|sister|friend"
-    r"|(?:my|our|his|her) [a-z-]{2,12}) is)\s+([0-9]{1,3})\b"
+    r"|(?:my|our|his|her) [a-z-]{2,14}) is)\s+(?:only |just |nearly |almost )?([0-9]{1,3})\b"
     r"(?!\s*(?:days?|weeks?|months?|hours?|minutes?|mins?|am|pm|th|st|nd|rd)\b|[:.][0-9])"
     r"|\(([0-9]{2})\)"
     r"|(?<![一二三四五六七八九十0-9])([一二三四五六七八九]十[一二三四五六七八九]?|[1-9][0-9])[几多]?(?:了|咯|啦|喇)"
