@@ -56,7 +56,7 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
         "Under {min}: cannot be vaccinated yet; no need to register now. Reply BOOK once {min}.",
     ),
     "reg.age.ok": ("{said}可以预约。", "{said}: can book."),
-    "reg.age.first": ("{rule}现在不用登记。", "{rule} No need to register now."),
+    "reg.age.first": ("{rule}也可现在先登记。", "{rule} You may register now all the same."),
     "reg.age.anyway": ("仍要先预登记", "Pre-register anyway"),
     "reg.age.ask": ("接种人满{min}周岁了吗？", "Is the person to be vaccinated {min} or older?"),
     "reg.age.adult": ("已满{min}周岁", "{min} or older"),

@@ -7,7 +7,8 @@ asked (the resident may still pre-register, by choice); from ``ages.assessment``
 (on-site assessment, a companion, the green channel) is said and the registration goes on.
 Someone whose relation makes the minimum likely to matter (a grandchild) is asked whether they
 are 18 yet, never assumed either way. A pregnancy or an illness said in the request is told its
-rule (vaccination waits) the same way. A year of birth gives an age to a year: the minimum is
+rule (vaccination waits) before the notice; registering goes on, and the health questions ask
+again before any booking. A year of birth gives an age to a year: the minimum is
 applied to the older reading (never refused wrongly), the notices to the younger one.
 """
 
@@ -85,8 +86,9 @@ def at_start(ctx: Ctx) -> Outcome | None:
         return Next("adult")
     health = (wished or {}).get("health", []) if isinstance(wished, dict) else []
     if deferred := next((key for key in _DEFERS if key in health), None):
-        rule = ctx.t(f"verdict.deferred.{deferred}")
-        return _stop(ctx, ctx.t("reg.age.first", rule=rule))
+        # the rule first; registering goes on (the health questions ask again before booking)
+        first = ctx.t("reg.age.first", rule=ctx.t(f"verdict.deferred.{deferred}"))
+        note = "\n".join(filter(None, (note, first)))
     return Next("consent", note=note) if note else None
 
 

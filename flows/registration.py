@@ -4,7 +4,7 @@
 stateDiagram-v2
     [*] --> [*]: this phone already manages the most people allowed
     [*] --> consent
-    [*] --> [*]: an age under the minimum, a pregnancy said (the rule; 1 pre-registers anyway)
+    [*] --> [*]: an age under the minimum said (the rule; 1 pre-registers anyway)
     [*] --> adult: a grandchild: 18 yet? (flows.register_age)
     adult --> consent: yes, or an age from the minimum on
     consent --> who: agree (to the notice, and separately to health information)

@@ -95,8 +95,11 @@ def two_said(ctx: Ctx, text: str) -> tuple[dict[str, Any], dict[str, Any]] | Non
     folded = unicodedata.normalize("NFKC", text).casefold()[:120]
     people = _mentions(ctx, folded)
     for (s1, e1, one), (s2, e2, two) in itertools.pairwise(people):
-        if one == two or not _JOIN.match(folded[e1:s2]):
+        gap = folded[e1:s2]
+        if one == two or not _JOIN.match(gap):
             continue
+        if not gap.strip() and ("named" in one or "named" in two):
+            continue  # 李秀英婆婆: what she is called, not a second person
         return {**one, "said": _said(ctx, folded[s1:e1], one)}, {
             **two,
             "said": _said(ctx, folded[s2:e2], two),

@@ -69,8 +69,7 @@ CHECKS = {
     "plain": lambda r: any(w in r for w in CONSENT)
     and not any(w in r for w in ("可以预约", "can book", "未满", "under 18")),
     "ask_adult": lambda r: any(w in r for w in ("满18周岁了吗", "滿18週歲了嗎", "18 or older?")),
-    "deferred": lambda r: any(w in r for w in ("暂缓", "暫緩", "waits"))
-    and not any(w in r for w in CONSENT),
+    "deferred": lambda r: any(w in r for w in ("暂缓", "暫緩", "waits")),  # before any data
     "two": lambda r: any(w in r for w in TWO),
     "which": lambda r: any(w in r for w in ("还是", "還是", " first?")),
     "now": lambda r: any(w in r for w in ("现在为", "現在為", "Booking for")),
