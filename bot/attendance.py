@@ -158,7 +158,7 @@ def noshow_lines(run: NoshowRun, policy: Policy, now: datetime) -> list[str]:
 
 
 def find_resident(store: Store, who: str) -> Resident | None:
-    """A person by pre-registration code, resident ID number or passport number.
+    """A person by pre-registration code, resident ID number, passport or permit number.
 
     ``NotDone`` if the text names two different people (a passport number that is also someone's
     pre-registration code).
@@ -170,6 +170,7 @@ def find_resident(store: Store, who: str) -> Resident | None:
             store.resident_by_prereg_code(text),
             store.resident_by_document("resident_id", text),
             store.resident_by_document("passport", text),
+            store.resident_by_document("permit", text),
         )
         if resident is not None
     }

@@ -245,7 +245,7 @@ _THIS_ONE = frozenset({"this one", "that one", "this", "that", "that's fine", "t
 FLOW_INTENTS = frozenset({"book", "status", "cancel", "reschedule", "register", "link"})
 SWITCHES = frozenset({"status", "cancel", "reschedule", "register", "link"})
 # Flows whose request may name the person it is for (帮王小妹约, 取消张三的, 李秀英约咗几点).
-NAMING = frozenset({"book", "status", "cancel", "reschedule"})
+NAMING = frozenset({"book", "status", "cancel", "reschedule", "register"})
 # Agreeing to the one thing a finished flow offers (1 为何美玲预约接种): as good as its number.
 AGREE = frozenset((*AGREE_WORDS, "係", "要", "恩", "ok la", "yes please", "please"))
 SWITCH_REPLIES = frozenset({"agent", "help", "stop", "start", "menu"})

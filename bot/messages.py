@@ -54,3 +54,11 @@ Then = Callable[[list[Reply]], object]  # run with a turn's replies inside its t
 
 class Behind(Exception):
     """Earlier messages of the conversation are still in line: try the turn again shortly."""
+
+
+def noted(note: str | None, replies: list[Reply]) -> list[Reply]:
+    """``replies`` with ``note`` said first, in the first reply."""
+    if not note or not replies:
+        return replies
+    first = replies[0]
+    return [Reply(f"{note}\n{first.text}", first.options, first.attachments), *replies[1:]]

@@ -21,7 +21,7 @@ from bot.matching import (
     match_stored,
     number_of,
 )
-from bot.messages import Inbound, Reply, ReplyOption
+from bot.messages import Inbound, Reply, ReplyOption, noted
 from bot.nlu import Reading
 from bot.nlu.masking import mask, worded
 from bot.nlu.normalise import Text, simplified
@@ -31,17 +31,7 @@ from bot.reply_language import said_language
 from flows import FLOWS
 from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
-from flows.dialogue import (
-    Answer,
-    Ctx,
-    Done,
-    Handoff,
-    Next,
-    Option,
-    Outcome,
-    Prompt,
-    Retry,
-)
+from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
 from flows.entities import Entities
 from flows.identity import mask_phone, normalise_phone
 from flows.mid_flow import before_question, confused
@@ -51,6 +41,7 @@ from flows.said_details import said_in
 from flows.screening import conditions_said
 from flows.status import status_texts
 from flows.texts import Lang, text
+from flows.two_people import one_by_one
 from flows.whose import whose_said
 
 if TYPE_CHECKING:
@@ -232,12 +223,16 @@ class Turn:
                 carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
             if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
                 carry |= said_in(self.message.text, simplified, self.ctx.policy, said)
-            first: list[Reply] = []
+            two = intent in ("book", "register") and one_by_one(
+                self.ctx, simplified(self.message.text), intent, carry
+            )
+            first: list[Reply] = [Reply(two)] if two else []  # 帮我同我老公约: one at a time
             if intent == "book" and reading.question and said.get("relation") == "other":
                 # 一家人可唔可以一齐约: how booking for others works, then the booking
                 cap = self.ctx.policy.registration.max_people_per_phone
                 first.append(Reply(self.t("book.family", n=cap)))
-            if reading.also:  # 想约第二针，要带什么？ the question first, then the booking
+            if reading.also and not reading.also.endswith("ask.age"):  # the flow tells ages
+                # 想约第二针，要带什么？ the question first, then the booking
                 side = answer_all(self.ctx, [reading.also[4:]], reading.entities, False)
                 first.append(Reply(side))
             return first + self._start(intent, carry=carry)
@@ -381,6 +376,15 @@ class Turn:
         early = before_question(self.ctx, self.state.flow, self.state.step, answer)
         if early is not None:  # 返回上一步 / 点解要身份证 / 等我问下我老公 / 边个近啲
             return self._back() if isinstance(early, str) else self._apply(early)
+        heard = flow.heard(self.ctx, answer) if flow.heard else None  # 她才16岁 while registering
+        if heard is not None and not isinstance(heard, str):
+            return self._apply(heard)
+        return noted(heard, self._answer_words(body, reading, answer))
+
+    def _answer_words(self, body: str, reading: Reading, answer: Answer) -> list[Reply]:
+        assert self.state.flow is not None and self.state.step is not None
+        flow = FLOWS[self.state.flow]
+        step = flow.steps[self.state.step]
         owned = step.own is not None and step.own(simplified(body))
         if (
             reading.intent.startswith("ask.")
@@ -422,7 +426,7 @@ class Turn:
         if not step.free_text and not owned:  # a step of options reads only what it owns
             pick = self.t("pick_number", n=len(self.state.options))
             self._miss(body, in_flow=True)  # 系, 随便, 跟我爸同一个地方: none of the options
-            if confused(simple):  # 什么意思 / ？？？: how to answer it
+            if confused(answer.words):  # 什么意思 / ？？？: how to answer it
                 pick = self.t("mind.confused.pick")
             elif reading.unanswerable() and not reading.entities:
                 # 有停车场吗: not known here, a person may know
@@ -431,7 +435,7 @@ class Turn:
         outcome = step.answer(self.ctx, answer)
         if isinstance(outcome, Retry) and not outcome.sure:  # 她没有手机，用我的: refused
             self._miss(body, in_flow=True)
-            if confused(simple, marks=bool(self.state.options)):  # 我不懂, ？？？ at a list
+            if confused(answer.words, marks=bool(self.state.options)):  # 我不懂, ？？？ at a list
                 return self._reask(self.t("mind.confused.type"))
             if reading.unanswerable() and not reading.entities:
                 # 打完可唔可以冲凉 at the date question: not known here, and the step asked again

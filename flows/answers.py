@@ -175,7 +175,7 @@ def _bring(ctx: Ctx, entities: Entities) -> list[str]:
     said, close = parts.t(ctx, "bring", companion=companion), parts.t(ctx, "close.code")
     # the documents registration takes (身份证丢了怎么办: the other one)
     documents = SEPARATORS[ctx.lang].join(
-        ctx.t(f"reg.document.{kind}") for kind in ("id", "passport")
+        ctx.t(f"reg.document.{kind}") for kind in ("id", "passport", "hmt")
     )
     accepted = parts.t(ctx, "bring.documents", documents=documents)
     return [parts.say(ctx, said, accepted, close), parts.say(ctx, said, close)]

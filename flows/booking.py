@@ -104,6 +104,7 @@ from flows.policy import Campaign
 from flows.rules import Bar, Decision, may_book, mode_of
 from flows.schedule import Window, campaign_now, window
 from flows.screening import steps as screening_steps
+from flows.two_people import heard, then_next
 from store import (
     AlreadyBooked,
     Booking,
@@ -155,7 +156,7 @@ def _start(ctx: Ctx) -> Outcome:
 def _register_first(ctx: Ctx, note: str | None, relation: str | None) -> Handoff:
     """Register someone not on this phone yet, with what the request said of them (their
     name, ID, phone and district: ``flows.said_details``), then book."""
-    carry = {k: ctx.data[k] for k in ("identity", "details") if ctx.data.get(k)}
+    carry = {k: ctx.data[k] for k in ("identity", "details", "wish") if ctx.data.get(k)}
     carry |= {"relation": relation} if relation else {}
     return Handoff("register", after="book", note=note or _campaign_first(ctx), carry=carry)
 
@@ -416,7 +417,9 @@ def _confirmed(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: 
         calendar(booking, resident.name, ctx.lang, ctx.policy, ctx.now),
         qr_code(booking.code),
     )
-    return Done(_confirmation(ctx, resident, booking, key, event), attachments=files)
+    offer, carry = then_next(ctx, "book", resident)  # 帮我同我老公约: the other one next
+    text = _confirmation(ctx, resident, booking, key, event)
+    return Done(text, attachments=files, carry=carry, offer=offer)
 
 
 def _confirmation(ctx: Ctx, resident: Resident, booking: Booking, key: str, event: str) -> str:
@@ -461,6 +464,7 @@ BOOKING = Flow(
     first="district",
     start=_start,
     revise=_revise,
+    heard=heard,
     steps={
         "person": Step(_person, _read_person, free_text=False),
         **screening_steps(_conclude),

@@ -373,3 +373,6 @@ class Flow:
     # Reads what free text said at any step (a day, a site, another person) before the step
     # does: an outcome when it changes the course, else None and the step reads the answer.
     revise: Callable[[Ctx, Answer], Outcome | None] | None = None
+    # Reads, before anything else (a question too), what an answer says that is told at once
+    # (an age while registering): an outcome, or a note said before the step reads it.
+    heard: Callable[[Ctx, Answer], Outcome | str | None] | None = None

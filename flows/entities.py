@@ -81,6 +81,7 @@ class Entities:
     weekdays: bool = False  # Monday to Friday only (平日, 周末唔得, not on weekends)
     week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None
+    born: int | None = None  # a year of birth said (1950年出世, born in 1950)
     too_far: date | None = None  # a day named beyond what can ever be booked (9999-12-31)
     not_day: date | None = None
     not_part: Part | None = None

@@ -1,9 +1,12 @@
 """The identity document named in words where "1 居民身份证 2 护照" is asked
 (``flows.registration``), and a passport number written inside a sentence.
 
-Only a resident ID or a passport is registered here. Other documents residents hold are sent
-where they belong: Hong Kong, Macau and Taiwan residents' travel permits (回乡证, 台胞证) are
-registered as a passport is (their number, then the region); a foreigner's residence permit
+A resident ID, a passport or a Mainland Travel Permit is registered here. The permit of Hong
+Kong, Macau and Taiwan residents (回乡证, 台胞证) is the document they are vaccinated with ("本人
+有效身份证件", seeds/004): it is stored as its own type (``permit``), asked like a passport (the
+number, the region: Taiwan for 台胞证, Hong Kong or Macau for 回乡证 by its H or M, else asked,
+then the birth date), so the document brought on the day matches the one on record. Other
+documents residents hold are sent where they belong: a foreigner's residence permit
 sits in the passport (the passport's number); a mainland resident's own travel permit
 (港澳通行证) or driving licence is no registration document (the resident ID is); the residence
 permit of a Hong Kong, Macau or Taiwan resident has an 18-character number read as a resident
@@ -17,11 +20,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from flows.countries import read_country
+from flows.dialogue import Ctx, Next
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
     step: str | None  # "id_number", "passport"; None: neither (asked again)
     note: str | None = None  # the text key said with it
+    region: str | None = None  # a Mainland Travel Permit's region (TWN), when the name says it
 
 
 # Longest first: 港澳台居民居住证 before 居住证, 港澳通行证 before 通行证.
@@ -31,11 +38,13 @@ _CJK: Final[tuple[tuple[str, Document], ...]] = (
     ("台湾居民居住证", Document("id_number", "reg.document.hmt_residence")),
     ("回乡证", Document("passport", "reg.document.permit")),
     ("回鄉證", Document("passport", "reg.document.permit")),
-    ("台胞证", Document("passport", "reg.document.permit")),
-    ("同胞证", Document("passport", "reg.document.permit")),
-    ("台胞證", Document("passport", "reg.document.permit")),
+    ("台胞证", Document("passport", "reg.document.permit", "TWN")),
+    ("同胞证", Document("passport", "reg.document.permit", "TWN")),
+    ("台胞證", Document("passport", "reg.document.permit", "TWN")),
     ("港澳居民来往内地通行证", Document("passport", "reg.document.permit")),
-    ("台湾居民来往大陆通行证", Document("passport", "reg.document.permit")),
+    ("港澳居民來往內地通行證", Document("passport", "reg.document.permit")),
+    ("台湾居民来往大陆通行证", Document("passport", "reg.document.permit", "TWN")),
+    ("台灣居民來往大陸通行證", Document("passport", "reg.document.permit", "TWN")),
     ("港澳通行证", Document("id_number", "reg.document.mainland")),
     ("港澳通行證", Document("id_number", "reg.document.mainland")),
     ("往来港澳通行证", Document("id_number", "reg.document.mainland")),
@@ -58,10 +67,11 @@ _CJK: Final[tuple[tuple[str, Document], ...]] = (
 )
 _LATIN: Final[tuple[tuple[re.Pattern[str], Document], ...]] = (
     (
-        re.compile(
-            r"\b(?:home (?:return|visit) permit|taiwan (?:compatriot|resident)s?"
-            r"(?: permit| card)?|mainland travel permit)\b"
-        ),
+        re.compile(r"\btaiwan (?:compatriot|resident)s?(?: permit| card| travel permit)?\b"),
+        Document("passport", "reg.document.permit", "TWN"),
+    ),
+    (
+        re.compile(r"\b(?:home (?:return|visit) permit|mainland travel permit)\b"),
         Document("passport", "reg.document.permit"),
     ),
     (
@@ -141,3 +151,18 @@ def number_in(text: str) -> str | None:
         return None
     number: str = runs[0]
     return number
+
+
+def region_known(ctx: Ctx, number: str) -> Next | None:
+    """A Mainland Travel Permit's region, when its name (台胞证: Taiwan) or its number (H…: Hong
+    Kong, M…: Macau) says it: stored as the nationality, and the birth date asked next."""
+    if "permit" not in ctx.data:
+        return None
+    region = ctx.data["permit"] or {"H": "HKG", "M": "MAC"}.get(number[:1])
+    country = read_country(region, region) if region else None
+    if country is None:
+        return None
+    ctx.data["nationality"] = country.code
+    return Next(
+        "birth_date", note=ctx.t("reg.permit.region_ok", region=ctx.name_of(country.zh, country.en))
+    )

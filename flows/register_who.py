@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 from flows.dialogue import NO_WORDS, YES_WORDS, Answer, Ctx, Next, Option, Outcome, Prompt, Retry
+from flows.identity_text import looks_like_a_name
 from flows.minds import says_only, who_said
+from flows.names import Kind, read_name
 
 # A question rather than an answer (要本人来登记吗, can I register for my dad?).
 # A question rather than an answer (要本人来登记吗, 使唔使本人嚟, can I register for my dad?),
@@ -47,3 +49,13 @@ def read_who_name(ctx: Ctx, answer: Answer) -> Outcome:
         return Retry(ctx.t("pick_number", n=2))
     ctx.data["relation"] = relation
     return Next("document")
+
+
+_LATIN_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}")
+
+
+def names_someone(answer: Answer) -> bool:
+    """A person's name (张伟, 我叫何国强, Li Ming) answered to who it is for."""
+    reading = read_name(answer.words, answer.words, answer.said)  # 陳大文 as 陈大文
+    name = reading.name if reading.kind is Kind.NAME else ""
+    return looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))

@@ -4,6 +4,9 @@
 stateDiagram-v2
     [*] --> [*]: this phone already manages the most people allowed
     [*] --> consent
+    [*] --> [*]: an age under the minimum said (the rule; 1 pre-registers anyway)
+    [*] --> adult: a grandchild: 18 yet? (flows.register_age)
+    adult --> consent: yes, or an age from the minimum on
     consent --> who: agree (to the notice, and separately to health information)
     consent --> name: agree, and who it is for was already said (帮我妈妈登记)
     consent --> [*]: decline, or the notice only (nothing stored)
@@ -62,15 +65,17 @@ from flows.dialogue import (
     numbered,
     yes_no,
 )
-from flows.eligibility import age_rules, birthday
 from flows.identity import IdProblem, clean_id, mask_phone, normalise_phone, parse_resident_id
-from flows.identity_text import looks_like_a_name, name_and_id
+from flows.identity_text import name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, names_or_asks, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
-from flows.register_document import document_said, in_words, number_in
+from flows.register_age import adult, at_start, known, read_adult, too_young_note
+from flows.register_document import document_said, in_words, number_in, region_known
+from flows.register_fix import heard
 from flows.register_said import details, fill, name_choices, said_name
-from flows.register_who import asked_who, read_who_name, who_name
+from flows.register_who import asked_who, names_someone, read_who_name, who_name
+from flows.two_people import then_next
 from store import DuplicateDocument, Resident
 
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
@@ -161,7 +166,8 @@ def _start(ctx: Ctx) -> Outcome:
         ctx.data["relation"] = implied  # 我叫张三: oneself; 她叫王秀英: someone else
     if ctx.data.get("relation"):
         ctx.data["relation"] = who_said(ctx.data["relation"])  # 给新的人登记: someone else
-    return Next("consent")
+    # 帮我妈登记: she is here already; 她16岁, 我孙仔: the age rule before any data
+    return known(ctx, details(ctx)) or at_start(ctx) or Next("consent")
 
 
 def _consent(ctx: Ctx) -> Prompt:
@@ -200,22 +206,12 @@ def _read_who(ctx: Ctx, answer: Answer) -> Outcome:
         relation = "self"
     else:
         relation = who_said(answer.said.relation)  # 我自己, 我阿妈, 另一个人
-    if relation is None and _names_someone(answer):  # 何国强: oneself or someone else? asked
+    if relation is None and names_someone(answer):  # 何国强: oneself or someone else? asked
         return take_name(ctx, answer, "name", then="who_name")
     if relation is None:
         return Retry(ctx.t("pick_number", n=2))
     ctx.data["relation"] = relation  # self, other, or what was said: mother, father…
     return said_identity(ctx, "name")
-
-
-_LATIN_NAME = re.compile(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}")
-
-
-def _names_someone(answer: Answer) -> bool:
-    """A person's name (张伟, 我叫何国强, Li Ming) answered to who it is for."""
-    reading = read_name(answer.words, answer.words, answer.said)  # 陳大文 as 陈大文
-    name = reading.name if reading.kind is Kind.NAME else ""
-    return looks_like_a_name(name) or bool(_LATIN_NAME.fullmatch(name))
 
 
 def _said_who(ctx: Ctx) -> bool:
@@ -287,6 +283,8 @@ def _read_document(ctx: Ctx, answer: Answer) -> Outcome:
     if said is None:
         return Retry(ctx.t("pick_number", n=2))
     note = ctx.t(said.note) if said.note else None
+    if said.note == "reg.document.permit":  # 回乡证, 台胞证: a document of its own
+        ctx.data["permit"] = said.region or ""
     if said.step is None:  # a driving licence, no ID card: what can be used
         return Retry(note or ctx.t("pick_number", n=2), sure=True)
     return Next(said.step, note=note)
@@ -323,17 +321,8 @@ def _take_id(ctx: Ctx, text: str, problem: Callable[[str], Outcome]) -> Outcome:
     return Next("phone", note=too_young_note(ctx, parsed.birth_date))
 
 
-def too_young_note(ctx: Ctx, birth: date) -> str | None:
-    """Said as soon as the birth date is known: too young to book yet, and from when."""
-    ages = ctx.policy.ages
-    if not age_rules(birth, ctx.today, ages).too_young:
-        return None
-    day = ctx.day(birthday(birth, ages.minimum))
-    return ctx.t("reg.too_young", name=ctx.data.get("name", ""), min=ages.minimum, day=day)
-
-
 def _passport(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.passport"))
+    return Prompt(ctx.t("reg.permit" if "permit" in ctx.data else "reg.passport"))
 
 
 def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
@@ -342,14 +331,15 @@ def _read_passport(ctx: Ctx, answer: Answer) -> Outcome:
         number = number_in(answer.text) or ""  # my passport no is E12345678
     if not _PASSPORT.fullmatch(number):
         return Retry(ctx.t("reg.passport_bad"))
-    if refused := _look_up(ctx, "passport", number, Retry):
+    kind = "permit" if "permit" in ctx.data else "passport"
+    if refused := _look_up(ctx, kind, number, Retry):
         return refused
-    ctx.data.update(id_type="passport", id_number=number, sex=None)
-    return Next("nationality")
+    ctx.data.update(id_type=kind, id_number=number, sex=None)
+    return region_known(ctx, number) or Next("nationality")
 
 
 def _nationality(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("reg.nationality"))
+    return Prompt(ctx.t("reg.permit.region" if "permit" in ctx.data else "reg.nationality"))
 
 
 def _read_nationality(ctx: Ctx, answer: Answer) -> Outcome:
@@ -457,10 +447,11 @@ def _register(ctx: Ctx, district_id: str) -> Outcome:
     )  # fmt: skip
     ctx.registered(resident)
     book = Option("1", ctx.t("reg.book_now", name=resident.name), "flow:book")
+    then, carry = then_next(ctx, "register", resident, 2)  # 帮我同我老公登记: the other next
     return Done(
         ctx.t("reg.done", name=resident.name, code=resident.prereg_code),
-        carry={"resident_id": resident.id},
-        offer=(book,),  # outside a booking: "1" (or 预约) books for them next
+        carry={**carry, "resident_id": resident.id},
+        offer=(book, *then),  # outside a booking: "1" (or 预约) books for them next
     )
 
 
@@ -474,6 +465,7 @@ def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
 
 
 STEPS = {
+    "adult": Step(adult, read_adult),
     "consent": Step(_consent, _read_consent, free_text=False, again=_consent_again),
     "who": Step(_who, _read_who),
     "who_name": Step(who_name, read_who_name),
@@ -492,6 +484,7 @@ REGISTRATION = Flow(
     first="consent",
     start=_start,
     revise=_revise,
+    heard=heard,
     # a phone and a district the request said (flows.said_details) are not asked
     steps={k: replace(s, answer=fill(k, s.answer, _register, _home)) for k, s in STEPS.items()},
 )

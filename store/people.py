@@ -18,7 +18,7 @@ from store.models import Dose, DoseExists, DuplicateDocument, Resident, Screenin
 from store.rows import RESIDENT_COLUMNS, Codes, compact_json, marks, resident, stamp
 from store.sealing import document_key, resident_where
 
-ID_TYPES = ("resident_id", "passport")
+ID_TYPES = ("resident_id", "passport", "permit")  # permit: 回乡证, 台胞证
 
 
 class People:

@@ -199,6 +199,12 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         else "Maximilian Alexander Rodriguez, Bartholomew Christopher Wright",
         "phones": "138****8000，139****9000" if zh else "138****8000, 139****9000",
         "hours": 11,
+        "region": "中国澳门" if zh else "Taiwan, Province of China",  # a permit's region
+        "age": 129,  # an age said (flows.register_age), the oldest read
+        "year": 2021,
+        "rule": _longest(text(lang, k) for k in TEXTS if k.startswith("verdict.deferred.")),
+        "who": "您外孙女" if zh else "your granddaughter",  # two.next.*: the other of two
+        "other": "您外孙女" if zh else "your granddaughter",
         "place": ("，" if zh else ", ").join(
             [_longest(s.name_zh if zh else s.name_en for s in SITES), day(lang)]
         ),

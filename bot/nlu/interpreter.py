@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from bot.nlu.ages import CN_DIGIT, age_in
+from bot.nlu.ages import CN_DIGIT, age_in, born_in
 from bot.nlu.classifier import NaiveBayes, trained
 from bot.nlu.clauses import questions_in
 from bot.nlu.names import Names, earlier_clauses, first_of_makers, maker_named_last
@@ -416,6 +416,7 @@ class Interpreter:
             weekdays=weekdays,
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=age_in(text),
+            born=born_in(text),
             too_far=too_far,
             not_day=not_day,
             not_part=not_part,
