@@ -373,12 +373,12 @@ class Turn:
             reading.question,
         )  # fmt: skip
         self.ctx.step = self.state.step
-        early = before_question(self.ctx, self.state.flow, self.state.step, answer)
-        if early is not None:  # 返回上一步 / 点解要身份证 / 等我问下我老公 / 边个近啲
-            return self._back() if isinstance(early, str) else self._apply(early)
         heard = flow.heard(self.ctx, answer) if flow.heard else None  # 她才16岁 while registering
         if heard is not None and not isinstance(heard, str):
             return self._apply(heard)
+        early = before_question(self.ctx, self.state.flow, self.state.step, answer)
+        if early is not None:  # 返回上一步 / 点解要身份证 / 等我问下我老公 / 边个近啲
+            return self._back() if isinstance(early, str) else self._apply(early)
         return noted(heard, self._answer_words(body, reading, answer))
 
     def _answer_words(self, body: str, reading: Reading, answer: Answer) -> list[Reply]:

@@ -90,6 +90,10 @@ def heard(ctx: Ctx, answer: Answer) -> Outcome | str | None:
     if field == "birth":
         ctx.data.pop("birth_date", None)
         return Next("birth_date", note=ctx.t("fix.again"))
+    if ctx.data.get("id_type") == "resident_id":  # the number, not the kind of document
+        for key in ("id_number", "birth_date", "sex"):
+            ctx.data.pop(key, None)
+        return Next("id_number", note=ctx.t("fix.again"))
     for key in _ID_KEYS:
         ctx.data.pop(key, None)
     return Next("document", note=ctx.t("fix.again"))

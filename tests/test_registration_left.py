@@ -213,7 +213,7 @@ def test_a_typed_field_said_to_be_wrong_is_changed(engine: Engine, store: Store)
         phone.run("1", "1")
         assert _registered(store, phone) == ["张珊"]
     for text, said, _ in phones(engine, (*at_phone, _new_id()), ["身份证号打错了", "证件号码有误"]):
-        assert "请重新填写" in said and "证件类型" in said, text
+        assert "请重新填写" in said and "身份证号码" in said, text
     for text, said, _ in phones(engine, (*at_phone, _new_id(), "1"), ["电话打错了", "手机唔啱"]):
         assert "请重新填写" in said and "手机号" in said, text
     en = ("register", "1", "1", "John Smith", "2")
