@@ -11,7 +11,7 @@ the queue option, the status of a phone managing the most people allowed).
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -125,7 +125,7 @@ def test_every_transcript_reply_fits_the_budget(
 # -- the budget: every template ----------------------------------------------------------------
 
 
-def _longest(values: Iterator[str]) -> str:
+def _longest(values: Iterable[str]) -> str:
     return max(values, key=len)
 
 
@@ -203,17 +203,22 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "age": 129,  # an age said (flows.register_age), the oldest read
         "year": 2021,
         "rule": _longest(text(lang, k) for k in TEXTS if k.startswith("verdict.deferred.")),
-        "who": "您外孙女" if zh else "your granddaughter",  # two.next.*: the other of two
         "other": "您外孙女" if zh else "your granddaughter",
         "place": ("，" if zh else ", ").join(
             [_longest(s.name_zh if zh else s.name_en for s in SITES), day(lang)]
         ),
         "left": "手机号和居住区" if zh else "the mobile and district",
-        # whose.not_here: the longest relation; cancel_all.*: every booking of a full phone
+        # whose.not_here: the longest relation; two.next.*: the other of two (您外孙女);
+        # cancel_all.*: every booking of a full phone
         "who": _longest(
-            text(lang, key)
-            for key in TEXTS
-            if key.startswith("whose.") and "{" not in TEXTS[key][0]
+            [
+                "您外孙女" if zh else "your granddaughter",
+                *(
+                    text(lang, key)
+                    for key in TEXTS
+                    if key.startswith("whose.") and "{" not in TEXTS[key][0]
+                ),
+            ]
         ),
         "lines": "\n".join(
             [
