@@ -28,6 +28,7 @@ from bot.nlu.normalise import Text, simplified
 from bot.nlu.pronouns import relative_named, resolved
 from bot.opting import opt
 from bot.reply_language import said_language
+from bot.requests import carried, said_first
 from flows import FLOWS
 from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
@@ -37,12 +38,8 @@ from flows.identity import mask_phone, normalise_phone
 from flows.mid_flow import before_question, confused
 from flows.minds import changed_mind
 from flows.offers import open_offers
-from flows.said_details import said_in
-from flows.screening import conditions_said
 from flows.status import status_texts
 from flows.texts import Lang, text
-from flows.two_people import one_by_one
-from flows.whose import whose_said
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -212,30 +209,10 @@ class Turn:
             return [self._offer(reply, *booking) if booking else reply]
         if intent in FLOW_INTENTS:
             self._leave_flow()
-            carry: dict[str, Any] = {"wish": said} if said else {}
-            if "relation" in said:
-                carry["relation"] = said["relation"]
-            if intent in NAMING and (named := self._named(reading.text)) is not None:
-                carry["named"] = named  # 帮王小妹约, 取消张三的, 李秀英约咗几点: the one it names
-            if intent in SWITCHES:  # 全部取消, 我几点打针, 取消第二个: whose (flows/whose.py)
-                carry |= whose_said(reading.text)
-            if intent == "book" and (health := conditions_said(simplified(self.message.text))):
-                carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
-            if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
-                carry |= said_in(self.message.text, simplified, self.ctx.policy, said)
-            two = intent in ("book", "register") and one_by_one(
-                self.ctx, simplified(self.message.text), intent, carry
-            )
-            first: list[Reply] = [Reply(two)] if two else []  # 帮我同我老公约: one at a time
-            if intent == "book" and reading.question and said.get("relation") == "other":
-                # 一家人可唔可以一齐约: how booking for others works, then the booking
-                cap = self.ctx.policy.registration.max_people_per_phone
-                first.append(Reply(self.t("book.family", n=cap)))
-            if reading.also and not reading.also.endswith("ask.age"):  # the flow tells ages
-                # 想约第二针，要带什么？ the question first, then the booking
-                side = answer_all(self.ctx, [reading.also[4:]], reading.entities, False)
-                first.append(Reply(side))
-            return first + self._start(intent, carry=carry)
+            named = self._named(reading.text) if intent in NAMING else None
+            carry = carried(self.ctx, reading, self.message.text, said, named)
+            first = said_first(self.ctx, reading, self.message.text, said, carry)
+            return [Reply(line) for line in first] + self._start(intent, carry=carry)
         if intent == "thanks":
             return [Reply(self.t("thanks"))]
         return self._command(INTENT_COMMANDS[intent])

@@ -1,0 +1,56 @@
+"""What a request that starts a flow carries into it, read from the message once (帮王小妹约,
+全部取消, 我怀孕了，想预约, 我叫李四，住天河, 帮我同我老公约), and what is said before the flow's
+first question (one person at a time, how booking for others works, a question asked with it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.matching import NAMING, SWITCHES
+from bot.nlu import Reading
+from bot.nlu.normalise import simplified
+from flows.answers import answer_all
+from flows.dialogue import Ctx
+from flows.said_details import said_in
+from flows.screening import conditions_said
+from flows.two_people import one_by_one
+from flows.whose import whose_said
+
+
+def carried(
+    ctx: Ctx, reading: Reading, text: str, said: dict[str, Any], named: int | None
+) -> dict[str, Any]:
+    """The flow's data from a request: its wish (``said``), for whom (a relation, or
+    ``named``: the one person on the phone it names), whose bookings, conditions stated, and
+    the person's details (``text``: the message as written)."""
+    intent = reading.intent
+    carry: dict[str, Any] = {"wish": said} if said else {}
+    if "relation" in said:
+        carry["relation"] = said["relation"]
+    if intent in NAMING and named is not None:
+        carry["named"] = named  # 帮王小妹约, 取消张三的, 李秀英约咗几点: the one it names
+    if intent in SWITCHES:  # 全部取消, 我几点打针, 取消第二个: whose (flows/whose.py)
+        carry |= whose_said(reading.text)
+    if intent == "book" and (health := conditions_said(simplified(text))):
+        carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
+    if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
+        carry |= said_in(text, simplified, ctx.policy, said)
+    return carry
+
+
+def said_first(
+    ctx: Ctx, reading: Reading, text: str, said: dict[str, Any], carry: dict[str, Any]
+) -> list[str]:
+    """What is said before a requested flow's first question: two people are booked one at a
+    time (帮我同我老公约), how booking for others works (一家人可唔可以一齐约), the answer to a
+    question asked with the request (想约第二针，要带什么？)."""
+    intent = reading.intent
+    first: list[str] = []
+    if intent in ("book", "register") and (two := one_by_one(ctx, simplified(text), intent, carry)):
+        first.append(two)
+    if intent == "book" and reading.question and said.get("relation") == "other":
+        cap = ctx.policy.registration.max_people_per_phone
+        first.append(ctx.t("book.family", n=cap))
+    if reading.also and not reading.also.endswith("ask.age"):  # the flow tells ages
+        first.append(answer_all(ctx, [reading.also[4:]], reading.entities, False))
+    return first
