@@ -41,7 +41,7 @@ from flows.dialogue import (
 from flows.minds import people_meant
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
-from flows.whose import absent, chosen, not_here
+from flows.whose import absent, chosen, not_here, whose_said
 from store import Booking, BookingNotActive
 
 
@@ -145,6 +145,8 @@ def _confirm_cancel(ctx: Ctx) -> Prompt:
 def _read_confirm_cancel(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is None and answer.intent != "cancel":
         return Retry(ctx.t("pick_number", n=2))
+    if answer.option is None and whose_said(answer.words).get("whose") == "everyone":
+        return Next("confirm_all")  # 全部取消 at one booking's question: all of them, listed
     if answer.option is not None and answer.value != "yes":  # 我唔去喇 said again: yes
         return Done(ctx.t("cancel.kept"))
     chosen = _open(ctx)

@@ -148,6 +148,17 @@ def test_cancelling_all_lists_them_and_cancels_on_confirmation(
     assert "2" in done and active(store) == []
 
 
+def test_all_said_at_one_bookings_cancellation_lists_them_all(phone: Phone, store: Store) -> None:
+    """全部取消 at "确认取消李秀英…？" cancelled hers alone; it is every booking, listed."""
+    phone.run(*BOTH_BOOKED)
+    assert "李秀英" in phone.say("取消我妈的")
+    reply = phone.say("全部取消")
+    assert "确认取消以下2个预约" in reply and "张三" in reply
+    assert active(store) == ["张三", "李秀英"]
+    phone.say("1")
+    assert active(store) == []
+
+
 def test_cancelling_all_of_three(phone: Phone, store: Store) -> None:
     phone.run(*ALL_THREE)
     assert "确认取消以下3个预约" in phone.say("三个都取消")
