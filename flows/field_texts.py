@@ -47,15 +47,15 @@ FIELD_TEXTS: dict[str, tuple[str, str]] = {
     "reg.age.aged": ("{age}岁", "aged {age}"),
     "reg.age.born": ("{year}年出生", "born in {year}"),
     "reg.age.too_young": (
-        "{said}，未满{min}周岁，暂不能预约接种，现在不用登记；满{min}周岁后再回复 预约。",
-        "{said}: under {min}, cannot be vaccinated yet; no need to register now. Reply BOOK "
+        "{aged}，未满{min}周岁，暂不能预约接种，现在不用登记；满{min}周岁后再回复 预约。",
+        "{aged}: under {min}, cannot be vaccinated yet; no need to register now. Reply BOOK "
         "once {min}.",
     ),
     "reg.age.under": (
         "未满{min}周岁暂不能预约接种，现在不用登记；满{min}周岁后再回复 预约。",
         "Under {min}: cannot be vaccinated yet; no need to register now. Reply BOOK once {min}.",
     ),
-    "reg.age.ok": ("{said}可以预约。", "{said}: can book."),
+    "reg.age.ok": ("{aged}可以预约。", "{aged}: can book."),  # our words: converted
     "reg.age.first": ("{rule}也可现在先登记。", "{rule} You may register now all the same."),
     "reg.age.anyway": ("仍要先预登记", "Pre-register anyway"),
     "reg.age.ask": ("接种人满{min}周岁了吗？", "Is the person to be vaccinated {min} or older?"),

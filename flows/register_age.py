@@ -54,7 +54,7 @@ def told(ctx: Ctx, span: tuple[int, int, str]) -> Done | str | None:
     ages = ctx.policy.ages
     ctx.data["age_told"] = True
     if high < ages.minimum:
-        return _stop(ctx, ctx.t("reg.age.too_young", said=said, min=ages.minimum))
+        return _stop(ctx, ctx.t("reg.age.too_young", aged=said, min=ages.minimum))
     notices = [
         parts.t(ctx, key)
         for key, from_age in (
@@ -66,7 +66,7 @@ def told(ctx: Ctx, span: tuple[int, int, str]) -> Done | str | None:
     ]
     if not notices:
         return None
-    return parts.say(ctx, ctx.t("reg.age.ok", said=said), *notices)
+    return parts.say(ctx, ctx.t("reg.age.ok", aged=said), *notices)
 
 
 def at_start(ctx: Ctx) -> Outcome | None:

@@ -241,3 +241,10 @@ def test_a_mainland_travel_permit_is_its_own_document(engine: Engine, store: Sto
     # a 回乡证 number that does not say the region: asked
     for _, _, phone in phones(engine, at_doc, ["回鄉證"]):
         assert "香港、澳門或台灣" in phone.say("0812345678")
+
+
+def test_an_age_said_in_traditional_is_answered_in_traditional(phone: Phone) -> None:
+    """The age is our words said back (72岁), converted like the rest: not 72岁可以預約."""
+    reply = phone.say("我想幫我阿媽預約打第一針，佢七十二歲")
+    assert "72歲可以預約" in reply and "須家屬陪同" in reply
+    assert "岁" not in reply
