@@ -200,8 +200,8 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "phones": "138****8000，139****9000" if zh else "138****8000, 139****9000",
         "hours": 11,
         "region": "中国澳门" if zh else "Taiwan, Province of China",  # a permit's region
-        "age": 129,
-        "aged": text(lang, "reg.age.born", year=2021),  # an age said, in our words  # an age said (flows.register_age), the oldest read
+        "age": 129,  # an age said (flows.register_age), the oldest read
+        "aged": text(lang, "reg.age.born", year=2021),  # an age said, in our words
         "year": 2021,
         "rule": _longest(text(lang, k) for k in TEXTS if k.startswith("verdict.deferred.")),
         "other": "您外孙女" if zh else "your granddaughter",
