@@ -209,8 +209,9 @@ def test_why_a_step_asks_is_answered_and_the_step_asked_again(
 
 @pytest.mark.parametrize(
     ("steps", "text"),
-    [(AT_CONFIRM, "什么意思"), (AT_SITE, "？？？"), (REG[:2], "乜嘢意思"), (REG, "看不懂")],
-)
+    [(AT_CONFIRM, "什么意思"), (AT_SITE, "？？？"), (REG[:2], "乜嘢意思"), (REG, "看不懂"),
+     (AT_SITE, "然后呢"), (AT_SITE, "下一步点做"), (AT_CONFIRM, "接下来呢")],
+)  # fmt: skip
 def test_confusion_says_how_to_answer_the_step(
     phone: Phone, store: Store, steps: tuple[str, ...], text: str
 ) -> None:
