@@ -91,8 +91,9 @@ def mid_flow(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
 
 def corrected(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
     """名字打错了 / 区选错了 / 地点错了 / 换个区: back to the step that asked it (or 人工 for a
-    detail on record); None when the message says no such thing."""
-    if not _nothing_named(answer):
+    detail on record); None when the message says no such thing. The district chosen may be
+    named with it (唔要天河，换个区)."""
+    if not _nothing_named(answer) and not _leaving_district(ctx, answer):
         return None
     if said(answer.words, "wrong") or said(answer.words, "other_district"):
         field = "district" if said(answer.words, "other_district") else field_named(answer.words)
@@ -103,6 +104,14 @@ def corrected(ctx: Ctx, flow: str, step: str, answer: Answer) -> Outcome | None:
         if flow in ("book", "reschedule"):
             return _booking_fix(ctx, step, field)
     return None
+
+
+def _leaving_district(ctx: Ctx, answer: Answer) -> bool:
+    """Another district asked for, naming only the one chosen (唔要天河，换个区, 天河太远了)."""
+    named = answer.said.said()
+    named.pop("relation", None)
+    chosen = ctx.data.get("district")
+    return bool(chosen) and named == {"district": chosen} and said(answer.words, "other_district")
 
 
 def goes_back(answer: Answer) -> bool:

@@ -151,6 +151,8 @@ def test_an_id_number_said_to_be_wrong_is_asked_again(phone: Phone, store: Store
     [
         (AT_SITE, "区选错了", "所在区"),
         (AT_SITE, "换个区", "所在区"),
+        (AT_SITE, "唔要天河，换个区", "所在区"),
+        (AT_SITE, "天河太远了，换个区", "所在区"),
         (AT_DATE, "地点错了", "请选择接种点"),
         (AT_CONFIRM, "地方拣错咗", "请选择接种点"),
         (AT_CONFIRM, "日期错了", "请选择日期"),
