@@ -45,6 +45,20 @@ def site_name(ctx: Ctx, site: Site) -> str:
     return ctx.name_of(site.name_zh, site.name_en)
 
 
+def age_notices(ctx: Ctx, age: int) -> list[str]:
+    """What applies from ``age`` on: the health assessment, a companion, the green channel."""
+    ages = ctx.policy.ages
+    return [
+        t(ctx, key)
+        for key, from_age in (
+            ("age.assessment", ages.assessment),
+            ("age.companion", ages.companion),
+            ("age.green_channel", ages.green_channel),
+        )
+        if age >= from_age
+    ]
+
+
 def labelled(ctx: Ctx, site: Site, note: str) -> str:
     """A site's name with a note in brackets (its district, hours, address), if any."""
     name = site_name(ctx, site)

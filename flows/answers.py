@@ -137,17 +137,7 @@ def _age(ctx: Ctx, entities: Entities) -> list[str]:
 
 def _age_ok(ctx: Ctx, age: int) -> list[str]:
     """What is said of an age that may book: that it may, and the notices from its age on."""
-    ages = ctx.policy.ages
-    notices = [
-        parts.t(ctx, key)
-        for key, from_age in (
-            ("age.assessment", ages.assessment),
-            ("age.companion", ages.companion),
-            ("age.green_channel", ages.green_channel),
-        )
-        if age >= from_age
-    ]
-    return [parts.t(ctx, "age.ok", age=age), *notices]
+    return [parts.t(ctx, "age.ok", age=age), *parts.age_notices(ctx, age)]
 
 
 def _residency(ctx: Ctx, entities: Entities) -> list[str]:

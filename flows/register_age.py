@@ -55,15 +55,7 @@ def told(ctx: Ctx, span: tuple[int, int, str]) -> Done | str | None:
     ctx.data["age_told"] = True
     if high < ages.minimum:
         return _stop(ctx, ctx.t("reg.age.too_young", aged=said, min=ages.minimum))
-    notices = [
-        parts.t(ctx, key)
-        for key, from_age in (
-            ("age.assessment", ages.assessment),
-            ("age.companion", ages.companion),
-            ("age.green_channel", ages.green_channel),
-        )
-        if low >= from_age
-    ]
+    notices = parts.age_notices(ctx, low)
     if not notices:
         return None
     return parts.say(ctx, ctx.t("reg.age.ok", aged=said), *notices)

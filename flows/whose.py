@@ -10,11 +10,11 @@ which ``bot.turn`` carries into the status, cancel and reschedule flows)."""
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from flows import lexicon
 from flows.dialogue import Ctx
+from flows.mind_words import words_pattern
 from flows.minds import people_meant
 from store import Resident
 
@@ -28,25 +28,13 @@ _NTH = re.compile(
 )
 
 
-@cache
-def _pattern(kind: str) -> re.Pattern[str] | None:
-    words = lexicon.load().whose.get(kind, ())
-    if not words:
-        return None
-    parts = [
-        rf"(?<![a-z']){re.escape(word)}(?![a-z])" if word.isascii() else re.escape(word)
-        for word in sorted(words, key=len, reverse=True)
-    ]
-    return re.compile("|".join(parts))
-
-
 def whose_said(text: str) -> dict[str, Any]:
     """What the normalised ``text`` says of whose bookings: ``{"whose": "everyone" | "mine"}``
     and/or ``{"nth": n}``; nothing when it says neither."""
     said: dict[str, Any] = {}
     lowered = text.casefold().replace("’", "'")
     for kind in ("everyone", "mine"):
-        pattern = _pattern(kind)
+        pattern = words_pattern(*lexicon.load().whose.get(kind, ()))
         if pattern is not None and pattern.search(lowered):
             said["whose"] = kind
             break

@@ -101,15 +101,20 @@ def test_cancelling_for_a_relative_not_here_says_so_before_the_bookings_here(
     assert "not registered on this phone" in reply and "Which booking?" in reply
 
 
-def test_a_second_dose_asked_for_a_relative_not_here_tells_nobodys(
-    phone: Phone, store: Store, clock: Clock
-) -> None:
+def _mother_with_dose_1(phone: Phone, store: Store, clock: Clock) -> None:
+    """The sender and their mother registered; her dose 1 (Sinovac, 20 May) on record."""
     phone.run(*REGISTER_SELF, "帮我妈妈登记", "1", f"李秀英 {MOTHER}", "13900139000", "1")
     mother = store.resident_by_document("resident_id", MOTHER)
     assert mother is not None
     store.add_dose(
         Dose(mother.id, 1, date(2021, 5, 20), "coronavac", 1, "import"), clock(), "t", "t"
     )
+
+
+def test_a_second_dose_asked_for_a_relative_not_here_tells_nobodys(
+    phone: Phone, store: Store, clock: Clock
+) -> None:
+    _mother_with_dose_1(phone, store, clock)
     reply = phone.say("我爸第二针几时打")
     assert "本机未登记您的父亲" in reply and "李秀英" not in reply
 
@@ -125,12 +130,7 @@ def test_a_second_dose_asked_for_a_relative_not_here_tells_nobodys(
 def test_a_relatives_second_dose_from_her_first_on_record(
     phone: Phone, store: Store, clock: Clock, said: str, due: str
 ) -> None:
-    phone.run(*REGISTER_SELF, "帮我妈妈登记", "1", f"李秀英 {MOTHER}", "13900139000", "1")
-    mother = store.resident_by_document("resident_id", MOTHER)
-    assert mother is not None
-    store.add_dose(
-        Dose(mother.id, 1, date(2021, 5, 20), "coronavac", 1, "import"), clock(), "t", "t"
-    )
+    _mother_with_dose_1(phone, store, clock)
     reply = phone.say(said)
     assert "李秀英" in reply and due in reply and "张三" not in reply
 
