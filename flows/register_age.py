@@ -14,6 +14,7 @@ applied to the older reading (never refused wrongly), the notices to the younger
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Final
 
@@ -151,3 +152,19 @@ def known(ctx: Ctx, said: dict[str, Any]) -> Done | None:
     another = Option("2", ctx.t("reg.another"), "flow:register")
     text = ctx.t("reg.known", name=person.name, code=person.prereg_code)
     return Done(text, carry={"resident_id": person.id, "relation": "other"}, offer=(book, another))
+
+
+# An age or sex written beside a name (王秀英，78岁 / 王秀英 女 七十八岁): no part of the name;
+# the age is told by ``heard`` in the same turn.
+_BESIDE_NAME: Final = re.compile(
+    r"[，,、;；\s]+(?:今年|age[d]?\s*)?(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*"
+    r"(?:周岁|岁|歲|週歲|years? old)?(?:了|啦)?(?=$|[，,、;；\s。.])"
+    r"|[，,、;；\s]+(?:男|女|male|female)(?=$|[，,、;；\s。.])"
+)
+
+
+def without_age(text: str) -> str:
+    """``text`` without an age or sex written after the name in it (王秀英，78岁: 王秀英); as it
+    is if nothing would be left."""
+    rest = _BESIDE_NAME.sub("", text).strip(" ，,、;；。.")
+    return rest or text

@@ -20,6 +20,8 @@ import itertools
 from collections.abc import Callable, Iterator
 from datetime import date
 
+import pytest
+
 from bot.engine import Engine
 from bot.nlu.normalise import simplified
 from store import Store
@@ -248,3 +250,17 @@ def test_an_age_said_in_traditional_is_answered_in_traditional(phone: Phone) -> 
     reply = phone.say("我想幫我阿媽預約打第一針，佢七十二歲")
     assert "72歲可以預約" in reply and "須家屬陪同" in reply
     assert "岁" not in reply
+
+
+@pytest.mark.parametrize("typed", ["王秀英，78岁", "王秀英 78岁", "王秀英，女，七十八岁"])
+def test_an_age_typed_beside_the_name_is_told_and_the_name_taken(
+    phone: Phone, store: Store, typed: str
+) -> None:
+    """王秀英，78岁 at the name question: the age's notices, and 王秀英 taken as the name (the
+    name was refused and asked again)."""
+    phone.run("帮我妈登记", "1")
+    reply = phone.say(typed)
+    assert "须家属陪同" in reply and "请选择证件类型" in reply
+    phone.run("1", "440106194305051225", "1", "1")
+    person = store.resident_by_document("resident_id", "440106194305051225")
+    assert person is not None and person.name == "王秀英"
