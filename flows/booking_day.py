@@ -74,12 +74,16 @@ def _week_days(ctx: Ctx, monday: date, listed: list[tuple[date, int]]) -> Prompt
     sunday = monday + timedelta(days=6)
     week_name = format_week(ctx.lang, monday, ctx.today)  # 下周, 下下周
     days = [(d, n) for d, n in open_days(ctx, monday, sunday) if d >= ctx.today]
-    if ctx.data.get("weekend"):
+    weekend = bool(ctx.data.get("weekend"))
+    if weekend:  # 下周末: that week's Saturday and Sunday, named by their days
         days = [(d, n) for d, n in days if d.weekday() >= 5]
+        saturday = monday + timedelta(days=5)
+        week_name = ctx.t("book.weekend_of", sat=short_day(ctx.lang, saturday),
+                          sun=short_day(ctx.lang, sunday))  # fmt: skip
     closed = _holiday_in(ctx, monday, sunday)  # the days it leaves out are said, not skipped
     if days:
         return Prompt(closed + ctx.t("book.week_days", week=week_name), day_options(ctx, days))
-    week = [monday + timedelta(days=n) for n in range(7)]
+    week = [monday + timedelta(days=n) for n in (range(5, 7) if weekend else range(7))]
     coming = [release_moment(ctx.policy, day) for day in week]
     unreleased = [moment for moment in coming if moment > ctx.now]
     if unreleased:  # not (all) out yet: say when, not "full"

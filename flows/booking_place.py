@@ -211,6 +211,7 @@ def revise(ctx: Ctx, answer: Answer) -> Outcome | None:
         ctx.data["week"] = said.week.isoformat()
         if said.part is not None:
             ctx.data["part"] = said.part
+        ctx.data["weekend"] = said.weekend  # 下周末, next weekend: that week's Sat and Sun
         return Next("date", rewind=True)
     if ctx.step == "date" and "day" not in ctx.data and time_said(said):
         return at_date(ctx, said)  # 10点以前, after 2pm: kept, and the day asked

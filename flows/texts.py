@@ -324,6 +324,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "book.weekend_days": ("周末可约日期：", "Weekend dates with places:"),
     "book.week_days": ("{week}可约日期：", "Dates {week} with places:"),
+    "book.weekend_of": ("{sat}-{sun}周末", "the weekend of {sat}-{sun}"),
     "book.week_not_released": (
         "{week}的名额{release} {time}起放出，现在还不能约。最近可约：",
         "Places for {week} are released from {release} at {time}; not yet. Nearest dates:",

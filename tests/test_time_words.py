@@ -20,6 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.messages import Reply
 from bot.nlu.interpreter import Interpreter
 from bot.nlu.normalise import simplified
@@ -363,3 +365,17 @@ def test_the_corpus_of_times_and_days_at_each_step(phone: Phone, store: Store) -
             wrong.append((line["step"], line["text"], said))
         assert bookings(store) == (line["step"] == "booked"), line  # none without confirming
     assert not wrong, "\n\n".join(map(str, wrong))
+
+
+@pytest.mark.parametrize(
+    ("said", "told"),
+    [("下周末", "6月26日-6月27日周末的名额6月19日"), ("next weekend", "weekend of 26 Jun-27 Jun")],
+)
+def test_next_weekend_at_the_date_question_is_that_weekend(
+    phone: Phone, said: str, told: str
+) -> None:
+    """下周末 listed next week's Monday to Wednesday as if any day would do; it is that weekend,
+    not out yet: when its places come, and the nearest days meanwhile."""
+    phone.run(*AT_DATE)
+    reply = phone.say(said)
+    assert told in reply
