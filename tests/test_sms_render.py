@@ -200,6 +200,8 @@ def values(lang: Lang, policy: Policy) -> dict[str, object]:
         "phones": "138****8000，139****9000" if zh else "138****8000, 139****9000",
         "hours": 11,
         "region": "中国澳门" if zh else "Taiwan, Province of China",  # a permit's region
+        "sat": "12月30日" if zh else "30 Dec",  # a weekend's days (book.weekend_of)
+        "sun": "12月31日" if zh else "31 Dec",
         "age": 129,  # an age said (flows.register_age), the oldest read
         "aged": text(lang, "reg.age.born", year=2021),  # an age said, in our words
         "year": 2021,
