@@ -11,9 +11,11 @@ or nothing between them: 阿爸阿妈), never across an introduction (帮我妈�
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from flows import lexicon
@@ -60,33 +62,51 @@ def _mentions(ctx: Ctx, text: str) -> list[tuple[int, int, dict[str, Any]]]:
         if (at := text.find(word)) >= 0:
             end = at + len(word)
             found += [(at, end, {"relation": pair[0]}), (end, end, {"relation": pair[1]})]
-    words: list[tuple[str, str | int]] = [
-        (word.casefold(), relation)
-        for relation, ws in lexicon.load().relations.items()
-        if relation not in _SKIP
-        for word in ws
-    ]
-    words += list(_ENGLISH.items())
+    candidates: list[tuple[int, int, str | int]] = []  # every word and name, then longest first
+    search, relation_of = _relation_search(_relation_words())
+    for match in search(text):
+        candidates.append((match.start(), match.end(), relation_of[match.group()]))
     for person in ctx.people() if ctx.account_id is not None else []:
-        if len(person.name) >= 2:
-            words.append((person.name.casefold(), person.id))
-    for word, who in sorted(words, key=lambda pair: -len(pair[0])):
-        for match in re.finditer(re.escape(word), text):
-            start, end = match.span()
-            if word.isascii() and not _whole(text, start, end):
-                continue
-            if any(s < end and start < e for s, e, _ in found):
-                continue  # inside a longer word found already (老公公, 我妈)
-            said = {"named": who} if isinstance(who, int) else {"relation": who}
-            found.append((start, end, said))
+        name = person.name.casefold()
+        at = text.find(name) if len(name) >= 2 else -1
+        while at >= 0:
+            candidates.append((at, at + len(name), person.id))
+            at = text.find(name, at + len(name))
+    for start, end, who in sorted(candidates, key=lambda item: item[0] - item[1]):
+        if any(s < end and start < e for s, e, _ in found):
+            continue  # inside a longer word found already (老公公, 我妈)
+        said = {"named": who} if isinstance(who, int) else {"relation": who}
+        found.append((start, end, said))
     found.sort(key=lambda item: item[0])
     return found
 
 
-def _whole(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    return not before.isalnum() and not after.isalnum()
+def _relation_words() -> tuple[tuple[str, str], ...]:
+    """The words naming a relation (the lexicon's, and English ones it reads by replacing)."""
+    relations = lexicon.load().relations
+    words = tuple(
+        (word.casefold(), relation)
+        for relation, ws in relations.items()
+        if relation not in _SKIP
+        for word in ws
+    )
+    return words + tuple(_ENGLISH.items())
+
+
+@functools.lru_cache(maxsize=4)
+def _relation_search(
+    words: tuple[tuple[str, str], ...],
+) -> tuple[Callable[[str], Iterator[re.Match[str]]], dict[str, str]]:
+    """One pattern of the relation words, longest first (Latin words whole), and the relation
+    of each (the first that lists it)."""
+    relation_of: dict[str, str] = {}
+    for word, relation in words:
+        relation_of.setdefault(word, relation)
+    parts = [
+        rf"(?<![^\W_]){re.escape(word)}(?![^\W_])" if word.isascii() else re.escape(word)
+        for word in sorted(relation_of, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts) or r"(?!)").finditer, relation_of
 
 
 def two_said(ctx: Ctx, text: str) -> tuple[dict[str, Any], dict[str, Any]] | None:

@@ -78,6 +78,8 @@ CHECKS = {
     "not_known": lambda r: not any(w in r for w in ("已在本机登记", "on this phone already")),
     "ask_name": lambda r: any(w in r for w in ("正确的姓名", "正確的姓名", "right name")),
     "again_doc": lambda r: any(w in r for w in ("证件类型", "證件類型", "identity document")),
+    # a resident ID number said to be wrong: its number asked again, the document type kept
+    "again_id": lambda r: any(w in r for w in ("身份证号码", "身份證號碼", "resident ID number")),
     "again_phone": lambda r: any(w in r for w in ("重新填写", "重新填寫", "once more"))
     and any(w in r for w in ("手机号", "手機號", "mobile")),
     "permit": lambda r: any(w in r for w in ("通行证号码", "通行證號碼", "permit number")),
