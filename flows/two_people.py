@@ -11,7 +11,6 @@ or nothing between them: 阿爸阿妈), never across an introduction (帮我妈�
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 import unicodedata
@@ -63,7 +62,7 @@ def _mentions(ctx: Ctx, text: str) -> list[tuple[int, int, dict[str, Any]]]:
             end = at + len(word)
             found += [(at, end, {"relation": pair[0]}), (end, end, {"relation": pair[1]})]
     candidates: list[tuple[int, int, str | int]] = []  # every word and name, then longest first
-    search, relation_of = _relation_search(_relation_words())
+    search, relation_of = _relation_search(lexicon.load())
     for match in search(text):
         candidates.append((match.start(), match.end(), relation_of[match.group()]))
     for person in ctx.people() if ctx.account_id is not None else []:
@@ -81,32 +80,29 @@ def _mentions(ctx: Ctx, text: str) -> list[tuple[int, int, dict[str, Any]]]:
     return found
 
 
-def _relation_words() -> tuple[tuple[str, str], ...]:
-    """The words naming a relation (the lexicon's, and English ones it reads by replacing)."""
-    relations = lexicon.load().relations
-    words = tuple(
-        (word.casefold(), relation)
-        for relation, ws in relations.items()
-        if relation not in _SKIP
-        for word in ws
-    )
-    return words + tuple(_ENGLISH.items())
+_Search = tuple[Callable[[str], Iterator[re.Match[str]]], dict[str, str]]
+_searches: list[tuple[lexicon.Lexicon, _Search]] = []  # the last lexicon's, kept with it
 
 
-@functools.lru_cache(maxsize=4)
-def _relation_search(
-    words: tuple[tuple[str, str], ...],
-) -> tuple[Callable[[str], Iterator[re.Match[str]]], dict[str, str]]:
-    """One pattern of the relation words, longest first (Latin words whole), and the relation
-    of each (the first that lists it)."""
+def _relation_search(lexicon_now: lexicon.Lexicon) -> _Search:
+    """One pattern of the words naming a relation (the lexicon's, and English ones it reads by
+    replacing), longest first, Latin words whole; and the relation of each (the first that
+    lists it). Made again only when the lexicon is another."""
+    if _searches and _searches[0][0] is lexicon_now:
+        return _searches[0][1]
     relation_of: dict[str, str] = {}
-    for word, relation in words:
+    for relation, words in lexicon_now.relations.items():
+        for word in words if relation not in _SKIP else ():
+            relation_of.setdefault(word.casefold(), relation)
+    for word, relation in _ENGLISH.items():
         relation_of.setdefault(word, relation)
     parts = [
         rf"(?<![^\W_]){re.escape(word)}(?![^\W_])" if word.isascii() else re.escape(word)
         for word in sorted(relation_of, key=len, reverse=True)
     ]
-    return re.compile("|".join(parts) or r"(?!)").finditer, relation_of
+    search = re.compile("|".join(parts) or r"(?!)").finditer, relation_of
+    _searches[:] = [(lexicon_now, search)]
+    return search
 
 
 def two_said(ctx: Ctx, text: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
