@@ -191,6 +191,8 @@ def before_question(
     the home district's sites with their addresses, not the accessible ones)."""
     if goes_back(answer):
         return BACK
+    if _nothing_named(answer) and said(answer.words, "what_now"):
+        return Retry(ctx.t("mind.what_now"), sure=True)  # 然后呢 / what do i do now
     if (why := why_asked(ctx, flow, step, answer.words)) is not None:
         return why
     if (fixed := corrected(ctx, flow, step, answer)) is not None:

@@ -57,6 +57,10 @@ MIND_TEXTS: dict[str, tuple[str, str]] = {
         "请回复选项前的数字（如 1）；有疑问可回复 人工。",
         "Reply with the number in front of an option (e.g. 1), or AGENT for help.",
     ),
+    "mind.what_now": (
+        "请直接回答下面的问题（有选项的回复数字）；有疑问可回复 人工。",
+        "Just answer the question below (a number for an option), or AGENT for help.",
+    ),
     "mind.confused.type": (
         "请按下面的提示直接输入；有疑问可回复 人工。",
         "Type the answer asked for below, or AGENT for help.",

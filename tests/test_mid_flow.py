@@ -223,6 +223,18 @@ def test_confusion_says_how_to_answer_the_step(
     assert booked(store) == 0
 
 
+@pytest.mark.parametrize("text", ["what do i do now", "然后呢", "跟住点"])
+def test_what_now_is_told_to_answer_the_question_on_screen(
+    phone: Phone, store: Store, text: str
+) -> None:
+    """what do i do now at the site question was answered with what to bring to the site."""
+    phone.run(*AT_SITE)
+    reply = said(phone, text)
+    assert "请直接回答下面的问题" in reply or "Just answer the question below" in reply, reply
+    assert "Bring the ID" not in reply and "请携带" not in reply
+    assert booked(store) == 0
+
+
 # -- answers in words -------------------------------------------------------------------------
 
 
