@@ -191,7 +191,7 @@ def before_question(
     the home district's sites with their addresses, not the accessible ones)."""
     if goes_back(answer):
         return BACK
-    if _nothing_named(answer) and said(answer.words, "what_now"):
+    if _nothing_named(answer) and what_now(answer.words):
         return Retry(ctx.t("mind.what_now"), sure=True)  # 然后呢 / what do i do now
     if (why := why_asked(ctx, flow, step, answer.words)) is not None:
         return why
@@ -202,6 +202,22 @@ def before_question(
 
         return near(ctx, step, answer)
     return None
+
+
+# What may stand around "what now" words and leave them all the message says.
+_AROUND = re.compile(
+    r"[\W_]+|\b(?:now|next|then|so|please|pls|here)\b|[呢啊呀吖喔哦啦喇嘞咯吧我要]"
+)
+
+
+def what_now(words: str) -> bool:
+    """Whether ``words`` say only "what now?" (然后呢, 下一步点做, what do i do now): not a
+    question with more in it (错过咗预约点算 asks about a missed appointment)."""
+    pattern = words_pattern(*lexicon.load().minds.get("what_now", ()))
+    text = folded(words)
+    if pattern is None or not pattern.search(text):
+        return False
+    return not _AROUND.sub("", pattern.sub("", text))
 
 
 def confused(words: str, marks: bool = True) -> bool:

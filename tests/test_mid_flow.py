@@ -223,7 +223,7 @@ def test_confusion_says_how_to_answer_the_step(
     assert booked(store) == 0
 
 
-@pytest.mark.parametrize("text", ["what do i do now", "然后呢", "跟住点"])
+@pytest.mark.parametrize("text", ["what do i do now", "然后呢", "跟住点", "what should i do next"])
 def test_what_now_is_told_to_answer_the_question_on_screen(
     phone: Phone, store: Store, text: str
 ) -> None:
@@ -233,6 +233,12 @@ def test_what_now_is_told_to_answer_the_question_on_screen(
     assert "请直接回答下面的问题" in reply or "Just answer the question below" in reply, reply
     assert "Bring the ID" not in reply and "请携带" not in reply
     assert booked(store) == 0
+
+
+def test_a_question_ending_in_what_now_words_is_still_answered(phone: Phone) -> None:
+    """错过咗预约点算 (点算: what to do) asks about a missed appointment, not what to do now."""
+    phone.run(*AT_SITE)
+    assert "爽约" in said(phone, "错过咗预约点算")
 
 
 # -- answers in words -------------------------------------------------------------------------
