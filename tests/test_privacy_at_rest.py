@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -280,6 +281,9 @@ def test_key_rotation_under_load_loses_nothing(
             writer.save_state("sms", f"+86139{n:08d}", {"lang": "zh", "id": number}, datetime.now())
             written.append(number)
             assert person.id
+            # A process between messages, not a write lock held back to back: a loop that
+            # re-took SQLite's lock at once could starve the rotation's batches past the timeout.
+            time.sleep(0.002)
 
     thread = threading.Thread(target=register)
     thread.start()
