@@ -19,7 +19,7 @@ from typing import Literal
 
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Next, Outcome, Retry
-from flows.mind_words import folded, words_pattern, words_say
+from flows.mind_words import bare, folded, words_pattern, words_say
 
 # Registration steps in the order they ask, and the data each one's answer fills in.
 REGISTER_ORDER: tuple[str, ...] = ("name", "document", "id_number", "passport", "nationality")
@@ -204,10 +204,9 @@ def before_question(
     return None
 
 
-# What may stand around "what now" words and leave them all the message says.
-_AROUND = re.compile(
-    r"[\W_]+|\b(?:now|next|then|so|please|pls|here)\b|[呢啊呀吖喔哦啦喇嘞咯吧我要]"
-)
+# Besides punctuation and particles (``bare``), what may stand around "what now" words and leave
+# them all the message says.
+_AROUND = re.compile(r"\b(?:now|next|then|so|here)\b|[呢吧我要]")
 
 
 def what_now(words: str) -> bool:
@@ -217,7 +216,7 @@ def what_now(words: str) -> bool:
     text = folded(words)
     if pattern is None or not pattern.search(text):
         return False
-    return not _AROUND.sub("", pattern.sub("", text))
+    return not bare(_AROUND.sub("", pattern.sub("", text)))
 
 
 def confused(words: str, marks: bool = True) -> bool:

@@ -27,6 +27,15 @@ def words_pattern(*words: str) -> re.Pattern[str] | None:
     return re.compile("|".join(parts))
 
 
+# What is no word of its own around a short answer (我啊, me please, 本人。).
+_FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇嘞咯]")
+
+
+def bare(text: str) -> str:
+    """The words of a short answer without punctuation and particles (还有一个啊！: 还有一个)."""
+    return _FILLER.sub("", folded(text))
+
+
 def words_say(words: str, kind: str) -> bool:
     """Whether ``words`` hold one of the lexicon's ``[minds] kind`` words."""
     pattern = words_pattern(*lexicon.load().minds.get(kind, ()))

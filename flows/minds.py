@@ -17,7 +17,7 @@ import unicodedata
 from flows import lexicon
 from flows.dialogue import Answer, Ctx, Done, Next, Outcome, Retry
 from flows.mid_flow import mid_flow
-from flows.mind_words import folded, words_say
+from flows.mind_words import bare, words_say
 from flows.near import near
 from flows.screening import conditions_said, questions, read_all
 from flows.soonest import soonest
@@ -61,14 +61,6 @@ def other_site(words: str) -> bool:
 
 
 # What is no word of its own around a short answer (我啊, me please, 本人。).
-_FILLER = re.compile(r"[\s\W_]+|\b(?:please|pls|thanks)\b|[啊呀吖喔哦啦喇嘞咯]")
-
-
-def bare(text: str) -> str:
-    """The words of a short answer without punctuation and particles (还有一个啊！: 还有一个)."""
-    return _FILLER.sub("", folded(text))
-
-
 def says_only(answer: Answer, kind: str) -> bool:
     """Whether the whole answer is one of the lexicon's ``[minds] kind`` words (我, me: oneself
     only when said alone), whatever the punctuation and particles around it."""

@@ -31,7 +31,7 @@ from flows.day_bounds import day_bound, may_bound
 from flows.entities import Entities, Part
 from flows.festivals import may_name_festival
 from flows.lexicon import PARTS, Lexicon, load
-from flows.minds import bare
+from flows.mind_words import bare
 from flows.policy import Policy
 from store import Site
 
