@@ -15,8 +15,11 @@ Pipeline:
 4. Runs of Chinese numerals become digits with ``cn2an`` (imported lazily and only when the
    text has a date or clock marker next to them).
 5. Fast paths compute every Chinese form and the common English ones directly.
-6. Only English text the fast paths did not understand, and which has a date-ish word in it,
-   goes to ``dateparser`` (imported lazily).
+6. Only English text the fast paths did not understand, and which counts days or weeks
+   ("3 days out"), goes to ``dateparser`` (imported lazily; about 1 ms a call). Counted
+   offsets ("in two weeks", "3 days later", "a week from today", "in a fortnight", "10 days
+   ago") are read directly: dateparser misses most of them, and "now" or "day" alone ("she is
+   70 now", "any day") name no day.
 
 Rules for ambiguous input:
 
@@ -148,7 +151,18 @@ _CN_DAYS_LATER: Final = re.compile(
 _CN_COUNTED: Final = re.compile(
     r"(?<![0-9月])([0-9]{1,4})\s*(天|日|周|个?星期|个?礼拜)\s*(以后|之后|后|以前|之前|前)"
 )
-_EN_AGO: Final = re.compile(r"\b([0-9]{1,4}|a|one)\s+(days?|weeks?)\s+ago\b")
+# "in 3 days", "after two weeks", "3 days later", "a week from today", "in a fortnight",
+# "10 days ago": a counted offset. Without a side ("two doses 21 days apart") it names no day,
+# nor does a vague count ("in a couple of days", like 过几日).
+_EN_COUNT: Final = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_EN_COUNTED: Final = re.compile(
+    r"\b(?:(in|after)\s+)?([0-9]{1,4}|" + "|".join(_EN_COUNT) + r")\s+"
+    r"(days?|weeks?|wks?|fortnights?)(?:'?s?\s+time)?"
+    r"(?:\s+(later|from\s+(?:now|today)|hence|ago))?\b"
+)
 _CN_RELATIVE: Final = re.compile(
     r"大后天|后天|明天|明日|明儿|明早|明晚|今天|今日|今儿|今早|今晚|昨天|昨日|前天"
 )
@@ -157,7 +171,8 @@ _CN_RELATIVE_OFFSET: Final = {
     "今天": 0, "今日": 0, "今儿": 0, "今早": 0, "今晚": 0, "昨天": -1, "昨日": -1, "前天": -2,
 }  # fmt: skip
 _EN_RELATIVE: Final = re.compile(
-    r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|tomorrow|tmrw?|today|tonight|yesterday)\b"
+    r"\b(?:(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw?|2moro)|tomorrow|tmrw?|2moro|today|tonight"
+    r"|yesterday)\b"
     r"|\bthis\s+(?:morning|afternoon|evening)\b"
 )
 _EN_WEEKDAY: Final = re.compile(
@@ -173,11 +188,13 @@ _EN_WEEKDAY_INDEX: Final = {
 _EN_AMBIGUOUS_ABBREVIATIONS: Final = frozenset({"wed", "sat", "sun"})
 # Not a count of days beside an event: 前一日 (the day before), 后一日, 隔一日, 第一日.
 _CN_BARE_DAY: Final = re.compile(r"(?<![0-9月前后後隔第])([0-9]{1,2})\s*[日号](?![0-9])")
-_EN_BARE_DAY: Final = re.compile(r"\b([0-9]{1,2})(?:st|nd|rd|th)\b")
-
-_EN_FALLBACK_HINT: Final = re.compile(
-    r"\b(?:days?|weeks?|fortnight|now|ago|later|hence|after|before)\b"
+_EN_BARE_DAY: Final = re.compile(  # not "the 2nd dose", "my 1st jab"
+    r"\b([0-9]{1,2})(?:st|nd|rd|th)\b(?!\s*(?:dose|jab|shot|injection|vaccin|booster|time))"
 )
+
+# A count of days or weeks the fast paths did not read ("3 days out"); "now", "after" or
+# "day" alone are no date ("she is 70 now", "any day"), and dateparser costs ~1 ms a call.
+_EN_FALLBACK_HINT: Final = re.compile(r"\b(?:[0-9]{1,4}|an?|one|two|three)\s+(?:days?|weeks?)\b")
 _FOUR_DIGIT_YEAR: Final = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
 _ASCII_LETTER: Final = re.compile(r"[a-z]")
 
@@ -321,15 +338,17 @@ def _relative_day(text: str, today: date) -> date | None:
         return today + timedelta(days=-days if side.endswith("前") else days)
     if match := _CN_DAYS_LATER.search(text):
         return today + timedelta(days=int(match.group(1) or match.group(2)))
-    if match := _EN_AGO.search(text):
-        count, unit = match.groups()
-        days = (1 if count in ("a", "one") else int(count)) * (7 if unit.startswith("w") else 1)
-        return today - timedelta(days=days)
+    for match in _EN_COUNTED.finditer(text):
+        before, count, unit, after = match.groups()
+        if before or after:
+            days = _EN_COUNT.get(count) or int(count)
+            days *= 14 if unit.startswith("f") else 7 if unit.startswith("w") else 1
+            return today + timedelta(days=-days if after == "ago" else days)
     if match := _EN_RELATIVE.search(text):
         word = match.group()
-        if word.endswith("tomorrow") and "after" in word:
+        if word.startswith(("day", "the")):  # the day after tomorrow
             return today + timedelta(days=2)
-        if word.startswith(("tomorrow", "tmr")):
+        if word.startswith(("tomorrow", "tmr", "2moro")):
             return today + timedelta(days=1)
         if word == "yesterday":
             return today - timedelta(days=1)
@@ -343,17 +362,19 @@ def _find_day(
     explicit = _explicit_date(text, today, past)
     if explicit is not None:
         return explicit
-    if cn_weekday is not None:
+    # A day of the month beside a weekday names the day (thurs 24th, 周四24号).
+    bare = _CN_BARE_DAY.search(text) or _EN_BARE_DAY.search(text)
+    if cn_weekday is not None and bare is None:
         prefix, weekday_char = cn_weekday
         weekday = _CN_WEEKDAY_INDEX[weekday_char]
         if prefix is None:
             return _on_or_after(today, weekday), False
         return _week_monday(today, _CN_WEEK_OFFSET[prefix]) + timedelta(days=weekday), False
-    day = _en_weekday(text, today) or _relative_day(text, today)
+    day = (None if bare else _en_weekday(text, today)) or _relative_day(text, today)
     if day is not None:
         return day, False
-    if match := _CN_BARE_DAY.search(text) or _EN_BARE_DAY.search(text):
-        return _day_of_month(int(match.group(1)), today, past), False
+    if bare is not None:
+        return _day_of_month(int(bare.group(1)), today, past), False
     return None, False
 
 

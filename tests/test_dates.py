@@ -326,10 +326,25 @@ def test_impossible_hour_is_dropped_but_day_kept() -> None:
         ("3/7", When(on(7, 3))),
         ("can I come tomorrow afternoon?", When(on(6, 18), "afternoon")),
         ("book me for friday please", When(on(6, 18))),
-        # fallback to dateparser
+        # a counted offset, read without dateparser (which misses most of these)
         ("in 3 days", When(on(6, 20))),
         ("in 3 days at 3pm", When(on(6, 20), None, 15)),
         ("2 days later", When(on(6, 19))),
+        ("three days later please", When(on(6, 20))),
+        ("in two weeks", When(on(7, 1))),
+        ("in 2 wks", When(on(7, 1))),
+        ("a week from today", When(on(6, 24))),
+        ("in a week's time", When(on(6, 24))),
+        ("in a fortnight", When(on(7, 1))),
+        ("after 2 days", When(on(6, 19))),
+        # texting spellings
+        ("day after tmrw", When(on(6, 19))),
+        ("2moro afternoon", When(on(6, 18), "afternoon")),
+        # a day of the month beats the weekday beside it; a dose's ordinal is no day
+        ("thurs 24th", When(on(6, 24))),
+        ("周四24号", When(on(6, 24))),
+        ("the 2nd dose on the 24th", When(on(6, 24))),
+        ("1st dose on friday", When(on(6, 18))),
     ],
 )
 def test_english(text: str, expected: When) -> None:
@@ -357,6 +372,10 @@ def test_english(text: str, expected: When) -> None:
         "下周",
         "June",
         "next week",  # a week, not a day
+        "she is 70 now",  # "now" alone is no day
+        "now",
+        "in a couple of days",  # vague, like 过几日
+        "two doses 21 days apart",  # no side: an interval, not a day
         "2021年",
         "6月",
         "周",
