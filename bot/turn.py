@@ -258,6 +258,14 @@ class Turn:
             case Command.ACCEPT | Command.DECLINE:
                 self._leave_flow()
                 return self._start("offer", carry={"accept": command is Command.ACCEPT})
+            case Command.CANCEL if self.state.flow in ("book", "register"):
+                # 取消 while a booking or a registration is being filled in stops it: offering
+                # a relative's booking on record for cancelling surprised (and a "1" lost it).
+                # Sent again, outside the flow, it cancels a booking.
+                ctx, known = self.ctx, self._known()
+                booked = known and any(ctx.bookings(person.id) for person in ctx.people())
+                self._leave_flow()
+                return self._menu(self.t("quit.cancel" if booked else "quit"))
             case (
                 Command.BOOK
                 | Command.STATUS
@@ -396,6 +404,8 @@ class Turn:
             if reading.intent == "status":  # 我约了吗 while booking: told, and the flow goes on
                 told = status_texts(self.ctx, in_flow=True)  # an offer: by 接受, not by 1
                 return [*(Reply(said) for said in told), *self._reask(None)]
+            if reading.intent == "cancel" and not reading.entities:  # 取消呀 while booking
+                return self._command(Command.CANCEL)  # stops this one (see ``_command``)
             if reading.intent in SWITCHES:
                 return self._act(reading)
             if reading.intent in SWITCH_REPLIES and not owned:  # call me Ahmed: a name

@@ -69,6 +69,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "已退出，未保存本次填写。回复 菜单 重新开始。",
         "Stopped. Nothing was saved. Reply MENU.",
     ),
+    "quit.cancel": (
+        "已停止，未保存本次填写。要取消已有的预约，请再回复 取消。",
+        "Stopped. Nothing was saved. To cancel a booking you have, reply CANCEL again.",
+    ),
     "nothing_to_quit": ("当前没有进行中的操作。", "Nothing in progress."),
     "back_at_start": ("已是第一步。", "This is already the first step."),
     "lang.ask": ("请选择语言：", "Choose a language:"),
