@@ -175,6 +175,11 @@ LAUGHS = (
     b'"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>'
 )
 
+# The same entities in UTF-16: invisible to a search of the bytes for a declaration.
+LAUGHS_UTF16 = (
+    LAUGHS.replace(b'version="1.0"', b'version="1.0" encoding="UTF-16"').decode().encode("utf-16")
+)
+
 CASES = [
     Case("verify", lambda w: w.raw(_query(w.pusher, echostr="shr5ch"), "", "GET"), 200,
          changes=False),
@@ -205,6 +210,11 @@ CASES = [
          changes=False),
     Case("empty body", lambda w: w.raw(w.pusher.query(), b""), 400, changes=False),
     Case("a DTD (billion laughs)", lambda w: w.raw(w.pusher.query(), LAUGHS), 400,
+         changes=False),
+    Case("a DTD in UTF-16", lambda w: w.raw(w.pusher.query(), LAUGHS_UTF16), 400,
+         changes=False),
+    Case("a message in UTF-16",
+         lambda w: w.raw(w.pusher.query(), w.pusher.text(OPENID, "菜单").encode("utf-16")), 400,
          changes=False),
     Case("oversize body", lambda w: w.raw(w.pusher.query(), b"<xml>" + b"a" * 40_000), 413,
          changes=False),
