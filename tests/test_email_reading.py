@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from email.parser import BytesParser
+from typing import Any
 
 import pytest
 
 from bot.engine import Engine
+from channels.mail import channel
 from channels.mail.channel import read_mail
 from channels.mail.reading import decode, first_line, header_text, html_text, mask_address
 from channels.mail.writing import reply_subject
@@ -106,6 +109,36 @@ def test_junk_is_refused_and_robots_are_not_answered() -> None:
     assert subject_only is not None and subject_only.text == "预约"
     reply = read_mail(raw(f"From: {ZHANG}\r\nSubject: Re: x\r\nIn-Reply-To: <a@b>", ""), ZHANG)
     assert reply is not None and reply.text == "" and reply.earlier == ("<a@b>",)
+
+
+def _nested(levels: int) -> bytes:
+    """A mail whose text is ``levels`` multipart parts deep."""
+    head = f"From: {ZHANG}\r\nMessage-ID: <n@x>\r\nMIME-Version: 1.0\r\n".encode()
+    opening = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+        for i in range(levels)
+    )
+    closing = b"".join(b"--b%d--\r\n" % i for i in reversed(range(levels)))
+    return head + opening + b"Content-Type: text/plain\r\n\r\nbook\r\n" + closing
+
+
+def test_a_mail_nested_past_any_client_is_refused_unparsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = read_mail(_nested(4), ZHANG)  # mixed > alternative > related: as clients nest
+    assert read is not None and read.text == "book"
+    parsed: list[bytes | bytearray] = []
+
+    class Counting(BytesParser):
+        def parsebytes(self, text: bytes | bytearray, headersonly: bool = False) -> Any:
+            parsed.append(text)
+            return super().parsebytes(text, headersonly)
+
+    monkeypatch.setattr(channel, "BytesParser", Counting)
+    # 1,000 nested parts in 67 KB: the parser's work grows with the square of the depth (4 s)
+    with pytest.raises(channel.Refused, match=r"554 5\.6\.0"):
+        read_mail(_nested(1000), ZHANG)
+    assert parsed == []
 
 
 def test_flowed_quoted_printable_text_is_joined() -> None:
