@@ -127,7 +127,7 @@ def _auto_or_bounce(message: EmailMessage, envelope_sender: str | None) -> bool:
     return precedence in ("bulk", "junk", "list")
 
 
-# Parts that are themselves multipart, at most: mail clients nest three or four (mixed,
+# Parts that are themselves multipart, at most: mail clients use three or four (mixed,
 # alternative, related). The standard parser's work grows with the square of the nesting
 # (a 67 KB mail of 1,000 nested parts took 4 s), so deeper mail is refused unparsed.
 MAX_MULTIPARTS = 32
