@@ -15,8 +15,8 @@ Pipeline:
 4. Runs of Chinese numerals become digits with ``cn2an`` (imported lazily and only when the
    text has a date or clock marker next to them).
 5. Fast paths compute every Chinese form and the common English ones directly.
-6. Only English text the fast paths did not understand, and which names a month or writes a
-   day and month as 24-6, goes to ``dateparser`` (imported lazily; about 1 ms a call). Counted
+6. Only English text the fast paths did not understand, and which names a month, goes to
+   ``dateparser`` (imported lazily; about 1 ms a call). Counted
    offsets ("in two weeks", "3 days later", "a week from today", "in a fortnight", "10 days
    ago") are read directly: dateparser misses most of them, and "now" or "day" alone ("she is
    70 now", "any day") name no day.
@@ -192,13 +192,12 @@ _EN_BARE_DAY: Final = re.compile(  # not "the 2nd dose", "my 1st jab"
     r"\b([0-9]{1,2})(?:st|nd|rd|th)\b(?!\s*(?:dose|jab|shot|injection|vaccin|booster|time))"
 )
 
-# A month named, or a day and month written 24-6, in a way the fast paths did not read:
+# A month named in a way the fast paths did not read (not 2-4pm: hours, not a date):
 # dateparser costs ~1 ms a call, so "now", "after" or "day" alone ("she is 70 now", "any
 # day", "30 days since my 1st shot") never reach it, nor "may" the verb.
 _EN_FALLBACK_HINT: Final = re.compile(
     r"\b(?:" + "|".join(m for m in _MONTHS if m != "may") + r")\b"
     r"|\bmay\s+[0-9]|[0-9]\s*(?:st|nd|rd|th)?\s+(?:of\s+)?may\b"
-    r"|(?<![0-9])[0-9]{1,2}-[0-9]{1,2}(?![0-9])"
 )
 _FOUR_DIGIT_YEAR: Final = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
 _ASCII_LETTER: Final = re.compile(r"[a-z]")
