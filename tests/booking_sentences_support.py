@@ -15,8 +15,9 @@ reached (``confirm`` by default), the flow ends, or 30 turns pass. A line is rig
 
 - no step in ``skip`` (what the message already answered: ``person``, ``where``, ``district``,
   ``site``, ``date``, ``period``) was asked in the booking;
-- every step in ``asks`` (or one of its ``|`` alternatives) was (a detail that needs a question: a contradiction, a site not in the
-  district said, a day with no places, a day not yet released);
+- every step in ``asks`` (or one of its ``|`` alternatives) was (a detail that needs a
+  question: a contradiction, a site not in the district said, a day with no places, a day not
+  yet released);
 - the reply that reached ``end`` says each of ``says`` (any of its ``|`` alternatives), read in
   Simplified characters: at the confirmation, what is about to be booked; and some reply on the
   way says each of ``told`` (a site that does not fit, the day places come out);
@@ -105,7 +106,8 @@ def _register(engine: Engine, name: str, number: str, who: str = "1") -> None:
 def _dose(store: Store, number: str, day: str, product: str, site: int, now: datetime) -> None:
     person = store.resident_by_document("resident_id", number)
     assert person is not None
-    store.add_dose(Dose(person.id, 1, date.fromisoformat(day), product, site, "import"), now, "t", "t")
+    dose = Dose(person.id, 1, date.fromisoformat(day), product, site, "import")
+    store.add_dose(dose, now, "t", "t")
 
 
 def prepare(template: Path, work: Path, policy: Policy) -> dict[str, Path]:
@@ -130,7 +132,8 @@ def prepare(template: Path, work: Path, policy: Policy) -> dict[str, Path]:
             for text in ("退出", "帮我妈妈登记", "1", f"{name} {number}", "13900139000", "1"):
                 engine.handle(Inbound("sms", PHONE, text, None))
             assert store.resident_by_document("resident_id", number) is not None
-            _dose(store, number, "2021-05-15", "bbibp", sites["Shipai Community Health Centre"], now)
+            shipai = sites["Shipai Community Health Centre"]
+            _dose(store, number, "2021-05-15", "bbibp", shipai, now)
         engine.handle(Inbound("sms", PHONE, "退出", None))
         store.close()
     return paths
@@ -231,7 +234,7 @@ class Runner:
         wrong += [f"not told {w}" for w in line.told if not any(a in heard for a in w.split("|"))]
         if not wrong and line.end == "confirm":
             done = shown(self.engine.handle(Inbound("sms", PHONE, "1", None)))
-            if "预约成功" not in done and "Booked" not in done or self._booked(store) == before:
+            if ("预约成功" not in done and "Booked" not in done) or self._booked(store) == before:
                 wrong.append(f"confirming did not book: {done[:80]!r}")
         return "; ".join(wrong)
 

@@ -31,7 +31,7 @@ def main() -> None:
     seed_demo(store, policy, moment.date(), 7, moment)
     store.close()
     runner = Runner(work / "template.db", work, policy)
-    lines = [line for line in corpus() if not words or any(w in " ".join(line.texts) for w in words)]
+    lines = [x for x in corpus() if not words or any(w in " ".join(x.texts) for w in words)]
     results = list(runner.results(lines))
     misses: Counter[str] = Counter()
     for r in results:
