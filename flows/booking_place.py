@@ -82,6 +82,11 @@ def to_place(ctx: Ctx, note: str | None = None) -> Outcome:
             return with_note(take_site(ctx, site), note)
     if said.district is not None:
         return with_note(_go_district(ctx, said.district), note)
+    previous = ctx.data.get("previous_site")
+    if said.same_site and previous and int(ctx.data["dose"]) > 1:  # 第二针，原来嘅地方
+        site = ctx.store.site(int(previous))
+        if site is not None and other_maker(ctx, site) is None:
+            return with_note(_previous_site(ctx, site), note)
     return Next(first_place_step(ctx), note=note)
 
 
@@ -303,6 +308,11 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
         return _go_district(ctx, chosen_person(ctx).district_id)
     site = ctx.store.site(int(ctx.data["previous_site"]))
     assert site is not None
+    return _previous_site(ctx, site)
+
+
+def _previous_site(ctx: Ctx, site: Site) -> Outcome:
+    """The site of the last dose, chosen: its district's hours, then its days."""
     closed = window_closed(ctx, site.district_id)
     if closed:
         return offer_queue(ctx, closed, site.district_id)

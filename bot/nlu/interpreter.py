@@ -25,7 +25,7 @@ from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.reading import NONE, Reading
-from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when, week_part
+from bot.nlu.wanted import either_days, not_ruled_out, ruled_out, wanted_when, week_part
 from flows.dates import next_monday
 from flows.day_bounds import day_bound, may_bound
 from flows.entities import Entities, Part
@@ -125,6 +125,7 @@ class Interpreter:
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
                 *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
                 *((w, ("weekdays", 1, 0.0)) for w in lexicon.weekdays),
+                *((w, ("same_site", 1, 0.0)) for w in lexicon.wishes.get("same_site", ())),
                 *((w, ("week", 1, 0.0)) for w in lexicon.next_week),
                 *((w, ("week", 2, 0.0)) for w in lexicon.week_after_next),
                 *((w, ("question", 1, 0.0)) for w in lexicon.question),
@@ -396,6 +397,8 @@ class Interpreter:
             bound = day_bound(text, today)
             if bound is not None:
                 day = not_day = None  # the days after it are wanted, not it
+        if marked and day is None and bound is None:  # 明天或者后天都得: those days offered
+            bound = either_days(text, today)
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
         district, site, makers, given_in, given_at = self.names.places(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
@@ -413,6 +416,7 @@ class Interpreter:
             first_district=given_in,
             first_site=given_at,
             weekend=weekend and day is None,
+            same_site=bool(values["same_site"]) and site is None and district is None,
             weekdays=weekdays,
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=age_in(text),
