@@ -13,6 +13,7 @@ from flows.answers import answer_all
 from flows.dialogue import Ctx
 from flows.said_details import said_in
 from flows.screening import conditions_said
+from flows.time_words import time_wish
 from flows.two_people import one_by_one
 from flows.whose import whose_said
 
@@ -33,9 +34,23 @@ def carried(
         carry |= whose_said(reading.text)
     if intent == "book" and (health := conditions_said(simplified(text))):
         carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
+    if intent == "book" and (bounds := _time_bounds(text, said)):
+        carry["wish"] = {**carry.get("wish", {}), **bounds}  # 约明天，唔好太早: from 10:00
     if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
         carry |= said_in(text, simplified, ctx.policy, said)
     return carry
+
+
+def _time_bounds(text: str, said: dict[str, Any]) -> dict[str, int]:
+    """The hours a request's words for a time of day bound (唔好太早, early morning, am, pm:
+    flows/time_words.py) when no hour was read otherwise (with a part of day, both hold)."""
+    if any(key in said for key in ("hour", "from_hour", "by_hour")):
+        return {}
+    wish = time_wish(simplified(text))
+    bounds = wish.bounds() if wish is not None else None
+    if bounds is None:
+        return {}
+    return {k: v for k, v in zip(("from_hour", "by_hour"), bounds, strict=True) if v is not None}
 
 
 def said_first(

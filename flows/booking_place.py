@@ -104,7 +104,8 @@ def take_site(ctx: Ctx, site: Site) -> Outcome:
 
 
 def other_maker(ctx: Ctx, site: Site) -> str | None:
-    """Why ``site`` cannot give this dose, if it stocks none of the maker of dose 1."""
+    """Why ``site`` cannot give this dose, if it stocks none of the maker of dose 1 (or, for
+    dose 1, of the maker asked for)."""
     products = dose_wanted(ctx).products
     if not products:
         return None
@@ -115,6 +116,9 @@ def other_maker(ctx: Ctx, site: Site) -> str | None:
     if any(s.id == site.id for s in stocking):
         return None
     product = ctx.policy.products[products[0]]
+    if int(ctx.data["dose"]) == 1:  # the maker the resident asked for (第一针想打国药)
+        name = ctx.name_of(product.zh, product.en)
+        return ctx.t("book.site_no_maker", site=site_name(ctx.lang, site), product=name)
     return ctx.t(
         "book.site_other_maker",
         site=site_name(ctx.lang, site),
