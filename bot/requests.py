@@ -13,6 +13,7 @@ from flows.answers import answer_all
 from flows.dialogue import Ctx
 from flows.said_details import said_in
 from flows.screening import conditions_said
+from flows.soonest import far_wished
 from flows.time_words import time_wish
 from flows.two_people import one_by_one
 from flows.whose import whose_said
@@ -58,7 +59,8 @@ def said_first(
 ) -> list[str]:
     """What is said before a requested flow's first question: two people are booked one at a
     time (帮我同我老公约), how booking for others works (一家人可唔可以一齐约), the answer to a
-    question asked with the request (想约第二针，要带什么？)."""
+    question asked with the request (想约第二针，要带什么？), that a day asked for is not out yet
+    (下个月, 月底)."""
     intent = reading.intent
     first: list[str] = []
     if intent in ("book", "register") and (two := one_by_one(ctx, simplified(text), intent, carry)):
@@ -66,6 +68,8 @@ def said_first(
     if intent == "book" and reading.question and said.get("relation") == "other":
         cap = ctx.policy.registration.max_people_per_phone
         first.append(ctx.t("book.family", n=cap))
+    if intent == "book" and "day" not in said and far_wished(text):  # 下个月打针: not out yet
+        first.append(ctx.t("later.first", n=ctx.policy.booking.release_days_ahead))
     if reading.also and not reading.also.endswith("ask.age"):  # the flow tells ages
         first.append(answer_all(ctx, [reading.also[4:]], reading.entities, False))
     return first

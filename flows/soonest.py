@@ -74,6 +74,11 @@ def _pattern(kind: str) -> re.Pattern[str]:
     return re.compile("|".join(forms) or "(?!x)x")
 
 
+def far_wished(words: str) -> bool:
+    """Whether ``words`` ask for a day beyond those released (月底, 下个月, next month)."""
+    return _says(_normalised(words), "later")
+
+
 def _says(text: str, kind: str) -> bool:
     return _pattern(kind).search(text) is not None
 

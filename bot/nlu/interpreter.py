@@ -74,6 +74,11 @@ _DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
 _WARM_UP = ("下周一上午十点打第二针", "I'd like to book in 3 days please", "幫我預約明天下午的疫苗")
 
 
+def flows_named(scores: dict[str, float]) -> list[float]:
+    """The scores of the flows other than booking a message may start."""
+    return [scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register")]
+
+
 def _asked(topics: frozenset[str]) -> bool:
     """Whether the cues named a question's topic (an ``ask.*`` intent)."""
     return any(name.startswith("ask.") for name in topics)
@@ -307,9 +312,8 @@ class Interpreter:
                 scores[name] *= scoring.background_factor
         if entities.site is not None and question and "ask.site" in scores:
             scores["ask.site"] += 1.0
-        flows = (scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register"))
         if (
-            max(flows, default=0) < scoring.threshold
+            max(flows_named(scores), default=0) < scoring.threshold
             and wanted
             # a question whose topic no cue names (Can I get Sinopharm on the 28th?) still
             # books what it names; who is asking (外地) is no topic here
@@ -325,6 +329,12 @@ class Interpreter:
             # 周末有得打吗, can I get it at the weekend: a booking for the weekend's days
             lead = max((v for k, v in scores.items() if k != "book"), default=0.0)
             scores["book"] = max(scores.get("book", 0.0), lead + scoring.margin, scoring.threshold)
+        stated = entities.day is not None and (entities.site or entities.district)
+        if stated and not question and max(flows_named(scores)) < scoring.threshold:
+            # 京溪流动接种车 下周一, 夜场 天河 礼拜日: a day and a place stated, nothing asked —
+            # a booking's details (unless a cue names another flow: 取消礼拜日天河的)
+            lead = max((v for k, v in scores.items() if k != "book"), default=0.0)
+            scores["book"] = max(scores.get("book", 0), lead + scoring.margin)
         if entities.age is not None and question and not request:
             asked = {name for name in topics if name.startswith("ask.")} - {"ask.age"}
             booking = any(word in text for word in scoring.booking_words)
