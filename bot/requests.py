@@ -13,6 +13,8 @@ from flows.answers import answer_all
 from flows.dialogue import Ctx
 from flows.said_details import said_in
 from flows.screening import conditions_said
+from flows.soonest import far_wished
+from flows.time_words import time_wish
 from flows.two_people import one_by_one
 from flows.whose import whose_said
 
@@ -33,9 +35,23 @@ def carried(
         carry |= whose_said(reading.text)
     if intent == "book" and (health := conditions_said(simplified(text))):
         carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
+    if intent == "book" and (bounds := _time_bounds(text, said)):
+        carry["wish"] = {**carry.get("wish", {}), **bounds}  # 约明天，唔好太早: from 10:00
     if intent in ("book", "register"):  # 我叫李四，住天河，4401…: not asked again
         carry |= said_in(text, simplified, ctx.policy, said)
     return carry
+
+
+def _time_bounds(text: str, said: dict[str, Any]) -> dict[str, int]:
+    """The hours a request's words for a time of day bound (唔好太早, early morning, am, pm:
+    flows/time_words.py) when no hour was read otherwise (with a part of day, both hold)."""
+    if any(key in said for key in ("hour", "from_hour", "by_hour")):
+        return {}
+    wish = time_wish(simplified(text))
+    bounds = wish.bounds() if wish is not None else None
+    if bounds is None:
+        return {}
+    return {k: v for k, v in zip(("from_hour", "by_hour"), bounds, strict=True) if v is not None}
 
 
 def said_first(
@@ -43,7 +59,8 @@ def said_first(
 ) -> list[str]:
     """What is said before a requested flow's first question: two people are booked one at a
     time (帮我同我老公约), how booking for others works (一家人可唔可以一齐约), the answer to a
-    question asked with the request (想约第二针，要带什么？)."""
+    question asked with the request (想约第二针，要带什么？), that a day asked for is not out yet
+    (下个月, 月底)."""
     intent = reading.intent
     first: list[str] = []
     if intent in ("book", "register") and (two := one_by_one(ctx, simplified(text), intent, carry)):
@@ -51,6 +68,8 @@ def said_first(
     if intent == "book" and reading.question and said.get("relation") == "other":
         cap = ctx.policy.registration.max_people_per_phone
         first.append(ctx.t("book.family", n=cap))
+    if intent == "book" and "day" not in said and far_wished(text):  # 下个月打针: not out yet
+        first.append(ctx.t("later.first", n=ctx.policy.booking.release_days_ahead))
     if reading.also and not reading.also.endswith("ask.age"):  # the flow tells ages
         first.append(answer_all(ctx, [reading.also[4:]], reading.entities, False))
     return first

@@ -82,6 +82,11 @@ def to_place(ctx: Ctx, note: str | None = None) -> Outcome:
             return with_note(take_site(ctx, site), note)
     if said.district is not None:
         return with_note(_go_district(ctx, said.district), note)
+    previous = ctx.data.get("previous_site")
+    if said.same_site and previous and int(ctx.data["dose"]) > 1:  # 第二针，原来嘅地方
+        site = ctx.store.site(int(previous))
+        if site is not None and other_maker(ctx, site) is None:
+            return with_note(_previous_site(ctx, site), note)
     return Next(first_place_step(ctx), note=note)
 
 
@@ -99,7 +104,8 @@ def take_site(ctx: Ctx, site: Site) -> Outcome:
 
 
 def other_maker(ctx: Ctx, site: Site) -> str | None:
-    """Why ``site`` cannot give this dose, if it stocks none of the maker of dose 1."""
+    """Why ``site`` cannot give this dose, if it stocks none of the maker of dose 1 (or, for
+    dose 1, of the maker asked for)."""
     products = dose_wanted(ctx).products
     if not products:
         return None
@@ -110,6 +116,9 @@ def other_maker(ctx: Ctx, site: Site) -> str | None:
     if any(s.id == site.id for s in stocking):
         return None
     product = ctx.policy.products[products[0]]
+    if int(ctx.data["dose"]) == 1:  # the maker the resident asked for (第一针想打国药)
+        name = ctx.name_of(product.zh, product.en)
+        return ctx.t("book.site_no_maker", site=site_name(ctx.lang, site), product=name)
     return ctx.t(
         "book.site_other_maker",
         site=site_name(ctx.lang, site),
@@ -303,6 +312,11 @@ def _read_where(ctx: Ctx, answer: Answer) -> Outcome:
         return _go_district(ctx, chosen_person(ctx).district_id)
     site = ctx.store.site(int(ctx.data["previous_site"]))
     assert site is not None
+    return _previous_site(ctx, site)
+
+
+def _previous_site(ctx: Ctx, site: Site) -> Outcome:
+    """The site of the last dose, chosen: its district's hours, then its days."""
     closed = window_closed(ctx, site.district_id)
     if closed:
         return offer_queue(ctx, closed, site.district_id)

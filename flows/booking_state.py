@@ -170,6 +170,9 @@ def prepare(ctx: Ctx, resident: Resident, dose: NextDose) -> None:
         answers={},
     )
     said = wish(ctx)
+    if said.maker is not None and not dose.products:  # 第一针想打国药: that maker's sites only
+        made = [key for key, p in ctx.policy.products.items() if p.manufacturer == said.maker]
+        ctx.data["products"] = made or None
     for key in ("part", "hour", "by_hour", "from_hour"):  # 约第一针，下午3点后
         if getattr(said, key) is not None and said.day is None:
             ctx.data[key] = getattr(said, key)

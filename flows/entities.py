@@ -79,6 +79,7 @@ class Entities:
     first_site: int | None = None
     weekend: bool = False
     weekdays: bool = False  # Monday to Friday only (平日, 周末唔得, not on weekends)
+    same_site: bool = False  # where the last dose was given (原来嘅地方, same place as last time)
     week: date | None = None  # the Monday of the week wanted, when no day is said (下周)
     age: int | None = None
     born: int | None = None  # a year of birth said (1950年出世, born in 1950)

@@ -41,6 +41,10 @@ REFUSAL_TEXTS: dict[str, tuple[str, str]] = {
         "{first}和{second}都已无名额，最近可约：",
         "No places on {first} or {second}. Nearest dates:",
     ),
+    "later.first": (
+        "名额只提前{n}天放出，那么远的还不能约，稍后可选最近的日子。",
+        "Places are released only {n} days ahead, so that is too far yet: choose from the soonest.",
+    ),
     "later.not_yet": (
         "名额只提前{n}天放出，还不能约那么远。最近可约：",
         "Places are released only {n} days ahead; that is too far yet. Soonest dates:",

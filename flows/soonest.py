@@ -74,6 +74,11 @@ def _pattern(kind: str) -> re.Pattern[str]:
     return re.compile("|".join(forms) or "(?!x)x")
 
 
+def far_wished(words: str) -> bool:
+    """Whether ``words`` ask for a day beyond those released (月底, 下个月, next month)."""
+    return _says(_normalised(words), "later")
+
+
 def _says(text: str, kind: str) -> bool:
     return _pattern(kind).search(text) is not None
 
@@ -89,16 +94,15 @@ def _normalised(words: str) -> str:
 
 def _two_days(ctx: Ctx, text: str) -> tuple[date, date] | None:
     """听日或者后日都得: two different days to come joined by an ``either`` word, earlier first."""
-    match = _pattern("either").search(text)
-    if match is None:
-        return None
-    left = parse_when(text[: match.start()], ctx.today)
-    right = parse_when(text[match.end() :], ctx.today)
-    if left is None or right is None or left.day is None or right.day is None:
-        return None
-    if left.day == right.day or min(left.day, right.day) < ctx.today:
-        return None
-    return min(left.day, right.day), max(left.day, right.day)
+    for match in _pattern("either").finditer(text):  # 确定明天或者后天都得: not the 定 of 确定
+        left = parse_when(text[: match.start()], ctx.today)
+        right = parse_when(text[match.end() :], ctx.today)
+        if left is None or right is None or left.day is None or right.day is None:
+            continue
+        if left.day == right.day or min(left.day, right.day) < ctx.today:
+            return None
+        return min(left.day, right.day), max(left.day, right.day)
+    return None
 
 
 def _either(ctx: Ctx, first: date, second: date) -> Outcome:

@@ -262,6 +262,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{site}没有{product}（第{dose}剂须与第1剂同厂家）。",
         "{site} has no {product} (dose {dose} must match dose 1's maker).",
     ),
+    "book.site_no_maker": (
+        "{site}没有{product}，请另选接种点。",
+        "{site} has no {product}; please choose another site.",
+    ),
     "book.site_full": (
         "{site}近期已约满。",
         "{site} has no places left soon.",

@@ -24,7 +24,8 @@ from flows.entities import Entities
 from store import Slot
 
 # The hours the words stand for: am ends by noon, pm starts from it; noon is any period
-# touching 11:00-14:00; not too early starts from 10:00 (after the first period of a morning).
+# touching 11:00-14:00; not too early starts from 10:00 (after the first period of a morning),
+# early is over by then.
 NOON: Final = 12
 AROUND_NOON: Final = (11, 14)
 NOT_EARLY_FROM: Final = 10
@@ -75,7 +76,7 @@ def time_wish(words: str) -> TimeWish | None:
     text = _normalised(words)
     if (found := _range(text)) is not None:
         return found
-    for kind in ("latest", "noon", "not_early", "am", "pm"):
+    for kind in ("latest", "noon", "not_early", "early", "am", "pm"):
         if _pattern(kind).search(text):
             return _WISHES[kind]
     return None
@@ -103,6 +104,7 @@ _WISHES: Final = {
     "latest": TimeWish(latest=True),
     "noon": TimeWish(*AROUND_NOON, touching=True),
     "not_early": TimeWish(start=NOT_EARLY_FROM),
+    "early": TimeWish(end=NOT_EARLY_FROM),
     "am": TimeWish(end=NOON),
     "pm": TimeWish(start=NOON),
 }

@@ -25,7 +25,7 @@ from bot.nlu.normalise import Normaliser, Text, in_traditional_script
 from bot.nlu.patterns import Patterns
 from bot.nlu.phrases import Phrases
 from bot.nlu.reading import NONE, Reading
-from bot.nlu.wanted import not_ruled_out, ruled_out, wanted_when, week_part
+from bot.nlu.wanted import either_days, not_ruled_out, ruled_out, wanted_when, week_part
 from flows.dates import next_monday
 from flows.day_bounds import day_bound, may_bound
 from flows.entities import Entities, Part
@@ -72,6 +72,11 @@ _DOSE_NUMBER = re.compile(r"第\s*([一二三四1-4])\s*[针剂]")
 # One message per lazily loaded part: Chinese numerals and a time (cn2an), a phrase only
 # dateparser reads, Traditional characters (OpenCC), a site's name (the names).
 _WARM_UP = ("下周一上午十点打第二针", "I'd like to book in 3 days please", "幫我預約明天下午的疫苗")
+
+
+def flows_named(scores: dict[str, float]) -> list[float]:
+    """The scores of the flows other than booking a message may start."""
+    return [scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register")]
 
 
 def _asked(topics: frozenset[str]) -> bool:
@@ -125,6 +130,7 @@ class Interpreter:
                 *((w, ("part", part, 0.0)) for part in PARTS for w in lexicon.parts[part]),
                 *((w, ("weekend", 1, 0.0)) for w in lexicon.weekend),
                 *((w, ("weekdays", 1, 0.0)) for w in lexicon.weekdays),
+                *((w, ("same_site", 1, 0.0)) for w in lexicon.wishes.get("same_site", ())),
                 *((w, ("week", 1, 0.0)) for w in lexicon.next_week),
                 *((w, ("week", 2, 0.0)) for w in lexicon.week_after_next),
                 *((w, ("question", 1, 0.0)) for w in lexicon.question),
@@ -306,9 +312,8 @@ class Interpreter:
                 scores[name] *= scoring.background_factor
         if entities.site is not None and question and "ask.site" in scores:
             scores["ask.site"] += 1.0
-        flows = (scores.get(name, 0) for name in ("cancel", "reschedule", "status", "register"))
         if (
-            max(flows, default=0) < scoring.threshold
+            max(flows_named(scores), default=0) < scoring.threshold
             and wanted
             # a question whose topic no cue names (Can I get Sinopharm on the 28th?) still
             # books what it names; who is asking (外地) is no topic here
@@ -324,6 +329,12 @@ class Interpreter:
             # 周末有得打吗, can I get it at the weekend: a booking for the weekend's days
             lead = max((v for k, v in scores.items() if k != "book"), default=0.0)
             scores["book"] = max(scores.get("book", 0.0), lead + scoring.margin, scoring.threshold)
+        stated = entities.day is not None and (entities.site or entities.district)
+        if stated and not question and max(flows_named(scores)) < scoring.threshold:
+            # 京溪流动接种车 下周一, 夜场 天河 礼拜日: a day and a place stated, nothing asked —
+            # a booking's details (unless a cue names another flow: 取消礼拜日天河的)
+            lead = max((v for k, v in scores.items() if k != "book"), default=0.0)
+            scores["book"] = max(scores.get("book", 0), lead + scoring.margin)
         if entities.age is not None and question and not request:
             asked = {name for name in topics if name.startswith("ask.")} - {"ask.age"}
             booking = any(word in text for word in scoring.booking_words)
@@ -396,6 +407,8 @@ class Interpreter:
             bound = day_bound(text, today)
             if bound is not None:
                 day = not_day = None  # the days after it are wanted, not it
+        if marked and day is None and bound is None:  # 明天或者后天都得: those days offered
+            bound = either_days(text, today)
         earlier = earlier_clauses(text, later_wanted=dose is not None and dose != 1)
         district, site, makers, given_in, given_at = self.names.places(text, earlier)
         weeks = max((int(n) for _, n in values["week"]), default=0)  # 下下周 holds 下周 too
@@ -413,6 +426,7 @@ class Interpreter:
             first_district=given_in,
             first_site=given_at,
             weekend=weekend and day is None,
+            same_site=bool(values["same_site"]) and site is None and district is None,
             weekdays=weekdays,
             week=next_monday(today, weeks) if weeks and day is None else None,
             age=age_in(text),

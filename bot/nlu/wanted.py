@@ -21,10 +21,11 @@ _CLAUSE = re.compile(r"[，,。.;；!！?？\s]+")
 
 # What comes after one of these is what is wanted now: a change (改到后天, 改做礼拜日) or a
 # correction of what was just said (明天上午，不对，后天下午; 不是明天，是后天;
-# 唔系礼拜六，系礼拜日; I mean Friday).
+# 唔系礼拜六，系礼拜日; 礼拜五…唔系，礼拜六; I mean Friday).
 _CHANGE_TO = re.compile(
     r"改到|改成|改为|改去|改做|换到|换成|换做|调到|推到|改返|\bto\b|不对|算了|应该是|我是说|我的意思是"
     r"|(?:不是|唔系)[^，,。；;]{1,12}[，,]\s*(?:而)?(?:是|系)|\bi mean\b|\bactually\b|\bno wait\b"
+    r"|(?:不是|唔系|哦不|唔对)\s*[，,!！]"  # 约礼拜五…唔系，礼拜六: a no, then what is wanted
 )
 # A day or time ruled out (明天不行，后天上午; 不要上午，下午吧; can't do friday, saturday?): the
 # clause that says so (a word of the lexicon's [refusals]) names what is not wanted; the
@@ -55,8 +56,13 @@ def _refuses(clause: str) -> bool:
 
 
 _SENTENCE_PARTS = re.compile(r"[，,。.;；!！?？]+")
-# Two days or parts of day offered as alternatives (明天上午或者后天下午): not to be guessed.
-_EITHER = re.compile(r"或者|或是|还是|\bor\b")
+
+
+@cache
+def _either() -> re.Pattern[str]:
+    """Two days or parts of day offered as alternatives (明天上午或者后天下午, 礼拜五定礼拜六): not
+    to be guessed. The lexicon's ``[wishes] either`` words (定 is one only between two days)."""
+    return _alternatives(lexicon.load().wishes.get("either", ()))
 
 
 def wanted_when(text: str, today: date) -> When | None:
@@ -89,12 +95,33 @@ def wanted_when(text: str, today: date) -> When | None:
         rest = parse_when(wanted, today)
         if rest is not None and (rest.day is not None or rest.part is not None):
             return rest  # 明天不行，后天上午: 后天上午 (明天去不了，帮我取消: 明天, as said)
-    if either := _EITHER.search(text):
+    for either in _either().finditer(text):  # 预定明天: no day before its 定
         left = parse_when(text[: either.start()], today)
         right = parse_when(text[either.end() :], today)
         if left is not None and right is not None:
             return _both(left, right)
     return whole
+
+
+@cache
+def _will_do() -> re.Pattern[str]:
+    """Any of them will do (都得, 都行, whichever): the lexicon's ``[wishes] earliest`` words."""
+    return _alternatives(lexicon.load().wishes.get("earliest", ()))
+
+
+def either_days(text: str, today: date) -> tuple[date, date] | None:
+    """Two days to come either of which will do (听日或者后日都得, 礼拜六或者礼拜日都可以), earlier
+    first: the days to offer; None when the message does not say so."""
+    if _will_do().search(text) is None:
+        return None
+    for either in _either().finditer(text):
+        left = parse_when(text[: either.start()], today)
+        right = parse_when(text[either.end() :], today)
+        if left is None or right is None or left.day is None or right.day is None:
+            continue
+        first, last = sorted((left.day, right.day))
+        return (first, last) if first != last and first >= today else None
+    return None
 
 
 def not_ruled_out(text: str) -> str | None:
