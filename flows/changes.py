@@ -19,6 +19,8 @@ appointment then counts as a no-show.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flows.booking import BOOKING
 from flows.booking_place import revise, take_site, to_place
 from flows.booking_state import prepare, wish, with_note
@@ -53,11 +55,25 @@ def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
     return found
 
 
-def _meant(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Booking]]:
+def _meant(
+    ctx: Ctx, bookings: list[tuple[str, Booking]], cancelling: bool = False
+) -> list[tuple[str, Booking]]:
+    """The bookings meant (``_whose``), and of those the one on the day the request rules
+    out (明天没空去: the booking tomorrow) or, cancelling, names (取消明天嗰个)."""
+    meant = _whose(ctx, bookings)
+    wish = ctx.data.get("wish") or {}
+    day = wish.get("not_day") or (wish.get("day") if cancelling else None)
+    on_day = [(name, b) for name, b in meant if b.slot.day.isoformat() == day]
+    return on_day if day and len(meant) > 1 and on_day else meant
+
+
+def _whose(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Booking]]:
     """The bookings of the person the request names (帮我取消张三的, 我妈也要改, 取消我自己的),
     by name or by a relation that surely means one person on this phone, or by its words
     (取消第二个, 全部取消, cancel my booking: ``flows.whose``); all of them when it names
     nobody, or nobody with a booking."""
+    if several := ctx.data.get("people"):  # 我同阿妈都取消, 取消我爸妈的: theirs
+        return [(name, b) for name, b in bookings if b.resident_id in several] or bookings
     named = ctx.data.get("named")
     relation = ctx.data.get("relation")
     if named is None and relation is not None:
@@ -89,7 +105,7 @@ def _pick(ctx: Ctx) -> Prompt:
         ctx.t("change.pick"),
         numbered(
             (ctx.t("change.label", **booking_facts(ctx, name, booking)), booking.id)
-            for name, booking in _bookings(ctx)
+            for name, booking in _whose(ctx, _bookings(ctx))  # 帮我爸妈改期: theirs
         ),
     )
 
@@ -106,12 +122,12 @@ def _open(ctx: Ctx) -> tuple[str, Booking] | None:
 
 
 def _start_cancel(ctx: Ctx) -> Outcome:
-    bookings = _meant(ctx, _bookings(ctx))
+    bookings = _meant(ctx, _bookings(ctx), cancelling=True)
     note = _absent_note(ctx)
     if not bookings:
         return Done(ctx.t("change.none") if note is None else note)
     if len(bookings) > 1:
-        if note is None and ctx.data.get("whose") == "everyone":
+        if note is None and (ctx.data.get("whose") == "everyone" or ctx.data.get("people")):
             return Next("confirm_all")  # 全部取消, cancel both: what goes, then confirmed
         return Next("pick", note=note)
     if note is not None:  # never the one booking here for a relative who is not
@@ -191,7 +207,7 @@ def _start_reschedule(ctx: Ctx) -> Outcome:
         book = Option("1", ctx.t("change.book_instead"), "flow:book")
         return Done(ctx.t("change.none"), carry={"wish": said.said()}, offer=(book,))
     if len(bookings) > 1:  # 全部改到下周: one at a time
-        every = ctx.data.get("whose") == "everyone"
+        every = ctx.data.get("whose") == "everyone" or ctx.data.get("people")
         return Next("pick", note=ctx.t("reschedule.one_at_a_time") if every else None)
     return _chosen_for_reschedule(ctx, bookings[0][1])
 
@@ -220,6 +236,7 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         day=ctx.day(booking.slot.day),
         period=booking.slot.period,
     )
+    _shifted(ctx, booking)
     said = wish(ctx)
     timed = said.part or said.hour is not None or said.by_hour or said.from_hour is not None
     days = said.day or said.week or said.from_day or said.by_day  # 改到周五之前: those days
@@ -228,6 +245,17 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
             ctx.data["wish"] = {**said.said(), "day": booking.slot.day.isoformat()}
         return with_note(take_site(ctx, booking.site), note)  # 改到下周: the same site
     return to_place(ctx, note)
+
+
+def _shifted(ctx: Ctx, booking: Booking) -> None:
+    """推迟两天 / 提前一日: that day wished for; 提前 / 推迟 alone: the days before / after."""
+    shift = ctx.data.pop("shift", None)
+    day = booking.slot.day
+    if isinstance(shift, int):
+        ctx.data["wish"] = {**(ctx.data.get("wish") or {}), "day": str(day + timedelta(shift))}
+    elif shift in ("later", "earlier"):
+        key, bound = ("from_day", 1) if shift == "later" else ("by_day", -1)
+        ctx.data["wish"] = {**(ctx.data.get("wish") or {}), key: str(day + timedelta(bound))}
 
 
 def _read_pick_reschedule(ctx: Ctx, answer: Answer) -> Outcome:

@@ -1,0 +1,86 @@
+"""A reading settled by who is on the sender's phone (DESIGN.md: family members book for
+elderly relatives), before it is acted on, outside any flow:
+
+- not free to go (明天没空去打针, 听日唔得闲, I can't make it tomorrow): a request that rules
+  out a day (``not_day``) on which someone on the phone is booked, in words of ``[whose]
+  cant_go``, is about that booking: cancelled, or moved when another day is said
+  (明天没空，后天可以吗), never a new booking wished for;
+- their bookings or the booking hours (全家的预约时间, 我们全家的预约时间): unsure between the
+  two, a phone with several people booked means their bookings;
+- a question naming someone on the phone (张建国的预约时间, 李丽有没有预约, when does my father
+  get his shot) that reads as the booking hours, walk-ins or a booking, asks when (or whether)
+  they are booked: their bookings.
+Nothing is looked up in the store unless the words could mean one of these."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.nlu import Reading
+from flows import lexicon
+from flows.dialogue import Ctx
+from flows.mind_words import words_pattern
+from flows.shift import shift_said
+from flows.whose import people_said, whose_said
+
+# when, or whether, someone is booked: 几时, 几点, 边日, 有没有预约, when, booked
+_WHEN = re.compile(
+    r"几时|几点|几号|哪天|哪一天|边日|边天|几多号|什么时候|乜嘢时候|有没有约|有没有预约|有冇约"
+    r"|有冇预约|约了吗|约咗|约了没|预约时间"
+    r"|\b(?:when|what time|what day|booked|booking|appointments?)\b"
+)
+# their booking, named and nothing else asked: 我妈嘅预约, 王秀英的预约呢, my mum's appointment?
+_THEIRS = re.compile(r"[的嘅个個](?:预约|针)[呢啊呀咧]?[?？]?$|'s (?:appointment|booking|shot)\??$")
+# what a question naming someone on the phone is misread as, when it asks when they go
+_MISREAD = frozenset({"book", "ask.hours", "ask.walkin", "ask.release", "ask.age", "none"})
+
+
+def settle(ctx: Ctx, reading: Reading, threshold: float) -> Reading:
+    """``reading``, or what it means on this phone (the sender has an account)."""
+    likely = reading.likely(threshold) if not reading.confident else (reading.intent,)
+    if reading.intent != "status" and (cant := _cant_go(ctx, reading)) is not None:
+        return cant
+    if reading.intent in ("status", "cancel", "reschedule") and reading.confident:
+        return reading
+    text = reading.text
+    if ("book" in likely or "reschedule" in likely) and _moves(ctx, reading, likely):
+        return _as(reading, "reschedule")  # 我妈推迟两天打针, move all our bookings
+    if set(likely) == {"status", "ask.hours"} and whose_said(text).get("whose") == "everyone":
+        booked = [p for p in ctx.people() if ctx.bookings(p.id)]
+        return _as(reading, "status") if len(booked) > 1 else reading
+    asks_when = (reading.intent in _MISREAD or "status" in likely) and _WHEN.search(text)
+    if asks_when and len(ctx.people()) > 1 and people_said(ctx.people(), text):
+        return _as(reading, "status")
+    if reading.intent in _MISREAD and _THEIRS.search(text) and len(ctx.people()) > 1:
+        said = people_said(ctx.people(), text)
+        if any(ctx.bookings(p.id) for p in said):
+            return _as(reading, "status")
+    return reading
+
+
+def _moves(ctx: Ctx, reading: Reading, likely: tuple[str, ...]) -> bool:
+    """A booking request that moves bookings there are: by some days (推迟两天), or unsure
+    between booking and moving, saying whose (move all our bookings to next week)."""
+    shift = shift_said(reading.text)
+    if not isinstance(shift, int) and not ("reschedule" in likely and whose_said(reading.text)):
+        return False
+    return any(ctx.bookings(p.id) for p in ctx.people())
+
+
+def _cant_go(ctx: Ctx, reading: Reading) -> Reading | None:
+    day = reading.entities.not_day or reading.entities.day  # 明天要加班，打不了针了
+    if day is None:
+        return None
+    words = words_pattern(*lexicon.load().whose.get("cant_go", ()))
+    if words is None or not words.search(reading.text.casefold()):
+        return None
+    if not any(b.slot.day == day for p in ctx.people() for b in ctx.bookings(p.id)):
+        return None
+    said = reading.entities
+    other = said.not_day is not None and said.day is not None and said.day != said.not_day
+    return _as(reading, "reschedule" if other else "cancel")
+
+
+def _as(reading: Reading, intent: str) -> Reading:
+    return replace(reading, intent=intent, confident=True, also=None, asked=())
