@@ -33,7 +33,10 @@ _WHEN = re.compile(
 # their booking, named and nothing else asked: 我妈嘅预约, 王秀英的预约呢, my mum's appointment?
 _THEIRS = re.compile(r"[的嘅个個](?:预约|针)[呢啊呀咧]?[?？]?$|'s (?:appointment|booking|shot)\??$")
 # what a question naming someone on the phone is misread as, when it asks when they go
-_MISREAD = frozenset({"book", "ask.hours", "ask.walkin", "ask.release", "ask.age", "none"})
+# (an age or the release time only when unsure: 我妈80岁几时可以打 asks the age rules)
+_MISREAD = frozenset({"book", "ask.hours", "ask.walkin", "none"})
+_UNSURE_MISREAD = frozenset({"ask.release", "ask.age"})  # or their booking, no age said
+_BOOKED = re.compile(r"预约|约了|约咗|\b(?:booked|appointments?|booking)\b")
 
 
 def settle(ctx: Ctx, reading: Reading, threshold: float) -> Reading:
@@ -49,7 +52,11 @@ def settle(ctx: Ctx, reading: Reading, threshold: float) -> Reading:
     if set(likely) == {"status", "ask.hours"} and whose_said(text).get("whose") == "everyone":
         booked = [p for p in ctx.people() if ctx.bookings(p.id)]
         return _as(reading, "status") if len(booked) > 1 else reading
-    asks_when = (reading.intent in _MISREAD or "status" in likely) and _WHEN.search(text)
+    misread = reading.intent in _MISREAD or (
+        reading.intent in _UNSURE_MISREAD
+        and (not reading.confident or (_BOOKED.search(text) and reading.entities.age is None))
+    )
+    asks_when = (misread or "status" in likely) and _WHEN.search(text)
     if asks_when and len(ctx.people()) > 1 and people_said(ctx.people(), text):
         return _as(reading, "status")
     if reading.intent in _MISREAD and _THEIRS.search(text) and len(ctx.people()) > 1:
