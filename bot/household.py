@@ -32,6 +32,11 @@ _WHEN = re.compile(
 )
 # their booking, named and nothing else asked: 我妈嘅预约, 王秀英的预约呢, my mum's appointment?
 _THEIRS = re.compile(r"[的嘅个個](?:预约|针)[呢啊呀咧]?[?？]?$|'s (?:appointment|booking|shot)\??$")
+# a person alone, asked about as before: 我爸呢, 那我的呢, 咁王秀英呢, and my dad's?, what about me
+_ELLIPSIS = re.compile(
+    r"^(?:那|咁|噉)?\s*[^\s，,。]{1,8}?[呢咧]\s*[?？]*$"
+    r"|^(?:and|what about|how about)\s+[\w' ]{1,20}[?？]*$"
+)
 # what a question naming someone on the phone is misread as, when it asks when they go
 # (an age or the release time only when unsure: 我妈80岁几时可以打 asks the age rules)
 _MISREAD = frozenset({"book", "ask.hours", "ask.walkin", "none"})
@@ -39,9 +44,12 @@ _UNSURE_MISREAD = frozenset({"ask.release", "ask.age"})  # or their booking, no 
 _BOOKED = re.compile(r"预约|约了|约咗|\b(?:booked|appointments?|booking)\b")
 
 
-def settle(ctx: Ctx, reading: Reading, threshold: float) -> Reading:
-    """``reading``, or what it means on this phone (the sender has an account)."""
+def settle(ctx: Ctx, reading: Reading, threshold: float, follow: str | None = None) -> Reading:
+    """``reading``, or what it means on this phone (the sender has an account); ``follow``:
+    the status, cancel or move the message before asked for (我妈几时打针, then 我爸呢)."""
     likely = reading.likely(threshold) if not reading.confident else (reading.intent,)
+    if follow is not None and _ELLIPSIS.match(reading.text) and _someone(ctx, reading):
+        return _as(reading, follow)  # 我爸呢, 那我的呢, 咁王秀英呢, and my dad's?
     if reading.intent != "status" and (cant := _cant_go(ctx, reading)) is not None:
         return cant
     if reading.intent in ("status", "cancel", "reschedule") and reading.confident:
@@ -64,6 +72,15 @@ def settle(ctx: Ctx, reading: Reading, threshold: float) -> Reading:
         if any(ctx.bookings(p.id) for p in said):
             return _as(reading, "status")
     return reading
+
+
+def _someone(ctx: Ctx, reading: Reading) -> bool:
+    """Whether the reading names a person: a relation, one's own, or someone on the phone."""
+    if reading.entities.relation not in (None, "other", "new"):
+        return True
+    return whose_said(reading.text).get("whose") == "mine" or bool(
+        people_said(ctx.people(), reading.text)
+    )
 
 
 def _moves(ctx: Ctx, reading: Reading, likely: tuple[str, ...]) -> bool:

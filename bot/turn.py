@@ -123,6 +123,7 @@ class Turn:
         self.said = said = self.engine.interpreter.normalise(body)
         self.before, self.state.about = self.state.about, None  # 佢/she: the one just named
         self.before_people, self.state.about_people = self.state.about_people, []
+        self.follow, self.state.follow = self.state.follow, None
         self._observe_language(said)
         if len(body) > MAX_TEXT:
             note = self.t("too_long", limit=MAX_TEXT)
@@ -185,7 +186,7 @@ class Turn:
         """A message outside any flow that is no command: what it most likely means."""
         reading, threshold = self._read(), self.engine.interpreter.lexicon.scoring.threshold
         if self._known():  # 明天没空去打针, 全家的预约时间: by who is on the phone
-            reading = settle(self.ctx, reading, threshold)
+            reading = settle(self.ctx, reading, threshold, self.follow)
         if reading.confident:
             return self._act(reading)
         likely = reading.likely(threshold)
@@ -219,6 +220,7 @@ class Turn:
             self.state.about_people = carry.get("people") or [
                 n for n in (carry.get("named"),) if n is not None
             ]
+            self.state.follow = intent if intent in SWITCHES else None
             first = said_first(self.ctx, reading, self.message.text, said, carry)
             return [Reply(line) for line in first] + self._start(intent, carry=carry)
         if intent == "thanks":

@@ -74,17 +74,33 @@ def _whose(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Boo
     nobody, or nobody with a booking."""
     if several := ctx.data.get("people"):  # 我同阿妈都取消, 取消我爸妈的: theirs
         return [(name, b) for name, b in bookings if b.resident_id in several] or bookings
-    named = ctx.data.get("named")
-    relation = ctx.data.get("relation")
-    if named is None and relation is not None:
-        meant, sure = people_meant(ctx.people(), str(relation))
-        named = meant[0].id if sure and len(meant) == 1 else None
+    named = _one_named(ctx)
     if named is None:
         people = ctx.people()
         by_words = chosen(ctx, people, {b.resident_id for _, b in bookings})
         ids = {p.id for p in by_words or people}
         return [(name, b) for name, b in bookings if b.resident_id in ids] or bookings
     return [(name, b) for name, b in bookings if b.resident_id == named] or bookings
+
+
+def _one_named(ctx: Ctx) -> int | None:
+    """The one person on the phone the request names, by name or by a relation that surely
+    means them."""
+    named = ctx.data.get("named")
+    relation = ctx.data.get("relation")
+    if named is None and relation is not None:
+        meant, sure = people_meant(ctx.people(), str(relation))
+        named = meant[0].id if sure and len(meant) == 1 else None
+    return int(named) if named is not None else None
+
+
+def _unbooked(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> Done | None:
+    """取消我老婆的预约 when she has none: said so (by her name), never another's offered."""
+    named = _one_named(ctx)
+    if named is None or not bookings or any(b.resident_id == named for _, b in bookings):
+        return None
+    person = ctx.resident(named)
+    return Done(ctx.t("change.none_of", name=person.name)) if person is not None else None
 
 
 def _absent_note(ctx: Ctx) -> str | None:
@@ -122,6 +138,8 @@ def _open(ctx: Ctx) -> tuple[str, Booking] | None:
 
 
 def _start_cancel(ctx: Ctx) -> Outcome:
+    if (none := _unbooked(ctx, _bookings(ctx))) is not None:
+        return none
     bookings = _meant(ctx, _bookings(ctx), cancelling=True)
     note = _absent_note(ctx)
     if not bookings:
@@ -195,6 +213,8 @@ CANCEL = Flow(
 
 
 def _start_reschedule(ctx: Ctx) -> Outcome:
+    if (none := _unbooked(ctx, _bookings(ctx))) is not None:
+        return none
     bookings = _meant(ctx, _bookings(ctx))  # 我妈也要改: hers, when she has one
     note = _absent_note(ctx)
     if note is not None:  # 把我爸的改到下周 on a phone without him: nobody's is moved

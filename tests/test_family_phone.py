@@ -105,3 +105,33 @@ def test_a_move_by_days_offers_that_day(phone: Phone, said: str, day: str) -> No
     phone.run(*BOTH_BOOKED)
     reply = phone.say(said)
     assert "为李秀英改期" in reply and day in reply and "7月1日" not in reply
+
+
+@pytest.mark.parametrize(
+    ("said", "who", "not_who"),
+    [
+        ("我爸呢", "张建国", "李秀英"),
+        ("那我的呢", "张三", "李秀英"),
+        ("and my dad's?", "张建国", "李秀英"),
+    ],
+)
+def test_a_person_alone_after_a_status_is_asked_about_the_same_way(
+    phone: Phone, said: str, who: str, not_who: str
+) -> None:
+    phone.run(*ALL_THREE)
+    assert "李秀英" in phone.say("李秀英几时打针")
+    reply = phone.say(said)
+    assert who in reply and ("6月19日" in reply or "19 Jun" in reply)
+    assert not_who not in reply
+
+
+WIFE = ("帮我老婆登记", "1", "王丽 440106199207071022", "13900139002", "1")
+
+
+@pytest.mark.parametrize("said", ["取消我老婆的预约", "帮王丽改期"])
+def test_someone_here_without_a_booking_is_said_so(phone: Phone, store: Store, said: str) -> None:
+    phone.run(*BOTH_BOOKED, *WIFE)
+    reply = phone.say(said)
+    assert "王丽没有有效预约" in reply
+    assert "张三" not in reply and "李秀英" not in reply
+    assert active(store) == ["张三", "李秀英"]
