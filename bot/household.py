@@ -38,10 +38,11 @@ _ELLIPSIS = re.compile(
     r"|^(?:and|what about|how about)\s+[\w' ]{1,20}[?？]*$"
 )
 # what a question naming someone on the phone is misread as, when it asks when they go
-# (an age or the release time only when unsure: 我妈80岁几时可以打 asks the age rules)
+# (an age, the release time or a maker only when unsure, or asked of their booking with no age,
+# dose or maker said: 我妈80岁几时可以打 asks the age rules)
 _MISREAD = frozenset({"book", "ask.hours", "ask.walkin", "none"})
-_UNSURE_MISREAD = frozenset({"ask.release", "ask.age"})  # or their booking, no age said
-_BOOKED = re.compile(r"预约|约了|约咗|\b(?:booked|appointments?|booking)\b")
+_UNSURE_MISREAD = frozenset({"ask.release", "ask.age", "ask.maker"})
+_BOOKED = re.compile(r"预约|约了|约咗|针|\b(?:booked|appointments?|booking|shot)\b")
 
 
 def settle(ctx: Ctx, reading: Reading, threshold: float, follow: str | None = None) -> Reading:
@@ -52,26 +53,42 @@ def settle(ctx: Ctx, reading: Reading, threshold: float, follow: str | None = No
         return _as(reading, follow)  # 我爸呢, 那我的呢, 咁王秀英呢, and my dad's?
     if reading.intent != "status" and (cant := _cant_go(ctx, reading)) is not None:
         return cant
+    if reading.intent in ("book", "status") and _moves(ctx, reading, likely):
+        return _as(reading, "reschedule")  # 我妈推迟两天打针, 我的预约提早一天
     if reading.intent in ("status", "cancel", "reschedule") and reading.confident:
         return reading
-    text = reading.text
-    if ("book" in likely or "reschedule" in likely) and _moves(ctx, reading, likely):
-        return _as(reading, "reschedule")  # 我妈推迟两天打针, move all our bookings
+    intent = _theirs(ctx, reading, likely)
+    return _as(reading, intent) if intent is not None else reading
+
+
+def _theirs(ctx: Ctx, reading: Reading, likely: tuple[str, ...]) -> str | None:
+    """The status, cancel or move a reading means when it names people here who are booked:
+    unsure between booking and changing their bookings (老妈同老豆嘅预约都取消埋佢), their
+    bookings or the booking hours (全家的预约时间), when they go (张建国的预约时间)."""
+    text, people = reading.text, ctx.people()
+    if len(people) < 2:
+        return None
     if set(likely) == {"status", "ask.hours"} and whose_said(text).get("whose") == "everyone":
-        booked = [p for p in ctx.people() if ctx.bookings(p.id)]
-        return _as(reading, "status") if len(booked) > 1 else reading
+        several = sum(1 for p in people if ctx.bookings(p.id)) > 1
+        return "status" if several else None
+    said = people_said(people, text)
+    booked = any(ctx.bookings(p.id) for p in said)
+    changes = [i for i in likely if i in ("cancel", "reschedule", "status")]
+    if booked and "book" in likely and not reading.confident and changes:
+        return changes[0]
+    sure = reading.entities
     misread = reading.intent in _MISREAD or (
         reading.intent in _UNSURE_MISREAD
-        and (not reading.confident or (_BOOKED.search(text) and reading.entities.age is None))
+        and (not reading.confident or _BOOKED.search(text) is not None)
+        and sure.age is None
+        and sure.dose is None
+        and sure.maker is None
     )
-    asks_when = (misread or "status" in likely) and _WHEN.search(text)
-    if asks_when and len(ctx.people()) > 1 and people_said(ctx.people(), text):
-        return _as(reading, "status")
-    if reading.intent in _MISREAD and _THEIRS.search(text) and len(ctx.people()) > 1:
-        said = people_said(ctx.people(), text)
-        if any(ctx.bookings(p.id) for p in said):
-            return _as(reading, "status")
-    return reading
+    if (misread or "status" in likely) and _WHEN.search(text) and said:
+        return "status"
+    if reading.intent in _MISREAD and _THEIRS.search(text) and booked:
+        return "status"
+    return None
 
 
 def _someone(ctx: Ctx, reading: Reading) -> bool:
@@ -87,6 +104,8 @@ def _moves(ctx: Ctx, reading: Reading, likely: tuple[str, ...]) -> bool:
     """A booking request that moves bookings there are: by some days (推迟两天), or unsure
     between booking and moving, saying whose (move all our bookings to next week)."""
     shift = shift_said(reading.text)
+    if reading.intent == "status" and not isinstance(shift, int):
+        return False
     if not isinstance(shift, int) and not ("reschedule" in likely and whose_said(reading.text)):
         return False
     return any(ctx.bookings(p.id) for p in ctx.people())

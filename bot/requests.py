@@ -68,7 +68,8 @@ def _several(
         theirs, sure = people_meant(people, str(relation))  # 佢 for 我妈 just before: hers
         beside |= {p.id for p in theirs} if sure else set()
     pronoun = pronoun_of(reading.text)
-    if (pronoun == "several" and len(before) > 1) or (pronoun == "one" and len(before) == 1):
+    wanted = {"several": len(before) > 1, "pair": len(before) == 2, "one": len(before) == 1}
+    if pronoun is not None and wanted[pronoun]:
         beside |= set(before)
     ids = {p.id for p in people_said(people, reading.text, frozenset(beside))}
     if len(before) == 1 and not ids and not any(k in carry for k in ("whose", "nth", "named")):
