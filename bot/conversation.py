@@ -54,6 +54,8 @@ class State:
     actions: list[list[Any]] = field(default_factory=list)  # the engine's own (menu, language)
     at: str | None = None  # when the last turn ended (ISO 8601)
     about: str | None = None  # the relative the last message named (佢, she: that one)
+    about_people: list[int] = field(default_factory=list)  # whom it named by name, or several
+    follow: str | None = None  # the status, cancel or move it asked for (我爸呢: his too)
 
     def idle(self, now: datetime) -> float:
         """Hours since the last turn ended (0 if none has)."""
@@ -87,6 +89,8 @@ class State:
             "actions": self.actions,
             "at": self.at,
             "about": self.about,
+            "about_people": self.about_people,
+            "follow": self.follow,
         }
 
     @classmethod
@@ -105,6 +109,8 @@ class State:
             actions=raw["actions"],
             at=raw.get("at"),
             about=raw.get("about"),
+            about_people=raw.get("about_people") or [],
+            follow=raw.get("follow"),
         )
 
 

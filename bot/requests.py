@@ -9,22 +9,32 @@ from typing import Any
 from bot.matching import NAMING, SWITCHES
 from bot.nlu import Reading
 from bot.nlu.normalise import simplified
+from bot.nlu.pronouns import pronoun_of
 from flows.answers import answer_all
 from flows.dialogue import Ctx
+from flows.minds import people_meant
 from flows.said_details import said_in
 from flows.screening import conditions_said
+from flows.shift import shift_said
 from flows.soonest import far_wished
 from flows.time_words import time_wish
 from flows.two_people import one_by_one
-from flows.whose import whose_said
+from flows.whose import people_said, whose_said
 
 
 def carried(
-    ctx: Ctx, reading: Reading, text: str, said: dict[str, Any], named: int | None
+    ctx: Ctx,
+    reading: Reading,
+    text: str,
+    said: dict[str, Any],
+    named: int | None,
+    before: list[int] | None = None,
 ) -> dict[str, Any]:
     """The flow's data from a request: its wish (``said``), for whom (a relation, or
-    ``named``: the one person on the phone it names), whose bookings, conditions stated, and
-    the person's details (``text``: the message as written)."""
+    ``named``: the one person on the phone it names), whose bookings (several named together,
+    or ``before``, whom the message before named, for a pronoun: ``None`` when the sender has
+    no account), conditions stated, and the person's details (``text``: the message as
+    written)."""
     intent = reading.intent
     carry: dict[str, Any] = {"wish": said} if said else {}
     if "relation" in said:
@@ -33,6 +43,12 @@ def carried(
         carry["named"] = named  # 帮王小妹约, 取消张三的, 李秀英约咗几点: the one it names
     if intent in SWITCHES:  # 全部取消, 我几点打针, 取消第二个: whose (flows/whose.py)
         carry |= whose_said(reading.text)
+        if before is not None and intent in NAMING:  # 我同阿妈都取消, 佢嘅取消, 佢哋都取消
+            carry |= _several(ctx, reading, carry, before)
+    if intent == "reschedule" and (shift := shift_said(reading.text)) is not None:
+        carry["shift"] = shift  # 推迟两天, 提前: from the booked day (flows/shift.py)
+        if isinstance(shift, int) and "wish" in carry:  # 推迟一日 is no 1st of the month
+            carry["wish"] = {k: v for k, v in carry["wish"].items() if k != "day"}
     if intent == "book" and (health := conditions_said(simplified(text))):
         carry["wish"] = {**said, "health": health}  # 我怀孕了，想预约: asked, not passed
     if intent == "book" and (bounds := _time_bounds(text, said)):
@@ -52,6 +68,32 @@ def _time_bounds(text: str, said: dict[str, Any]) -> dict[str, int]:
     if bounds is None:
         return {}
     return {k: v for k, v in zip(("from_hour", "by_hour"), bounds, strict=True) if v is not None}
+
+
+def _several(
+    ctx: Ctx, reading: Reading, carry: dict[str, Any], before: list[int]
+) -> dict[str, Any]:
+    """Whom a status, cancel or move means beyond one name or relation: several named together
+    (``people``), or the one person a pronoun stands for when the message before named them
+    by name (王秀英几时打针, then 佢嘅取消: ``named``)."""
+    people = ctx.people()
+    if len(people) < 2:
+        return {}
+    beside: set[int] = set()
+    if (relation := carry.get("relation")) is not None and relation not in ("other", "new"):
+        theirs, sure = people_meant(people, str(relation))  # 佢 for 我妈 just before: hers
+        beside |= {p.id for p in theirs} if sure else set()
+    pronoun = pronoun_of(reading.text)
+    wanted = {"several": len(before) > 1, "pair": len(before) == 2, "one": len(before) == 1}
+    if pronoun is not None and wanted[pronoun]:
+        beside |= set(before)
+    ids = {p.id for p in people_said(people, reading.text, frozenset(beside))}
+    if len(before) == 1 and not ids and not any(k in carry for k in ("whose", "nth", "named")):
+        ids = set(before)  # 王秀英的预约呢, then 改到下周二: still hers
+    meant = [p.id for p in people if p.id in ids]
+    if len(meant) > 1:
+        return {"people": meant}
+    return {"named": meant[0]} if meant and carry.get("named") is None else {}
 
 
 def said_first(

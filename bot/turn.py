@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation import State
+from bot.household import settle
 from bot.matching import (
     AGREE,
     COMMAND_WORDS,
@@ -121,6 +122,8 @@ class Turn:
         # the language from what is read of it (a bounded prefix), before any answer
         self.said = said = self.engine.interpreter.normalise(body)
         self.before, self.state.about = self.state.about, None  # 佢/she: the one just named
+        self.before_people, self.state.about_people = self.state.about_people, []
+        self.follow, self.state.follow = self.state.follow, None
         self._observe_language(said)
         if len(body) > MAX_TEXT:
             note = self.t("too_long", limit=MAX_TEXT)
@@ -181,10 +184,12 @@ class Turn:
 
     def _understand(self, body: str, first: bool) -> list[Reply]:
         """A message outside any flow that is no command: what it most likely means."""
-        reading = self._read()
+        reading, threshold = self._read(), self.engine.interpreter.lexicon.scoring.threshold
+        if self._known():  # 明天没空去打针, 全家的预约时间: by who is on the phone
+            reading = settle(self.ctx, reading, threshold, self.follow)
         if reading.confident:
             return self._act(reading)
-        likely = reading.likely(self.engine.interpreter.lexicon.scoring.threshold)
+        likely = reading.likely(threshold)
         if likely:
             self.state.wish = reading.entities.said()
             choices = [
@@ -210,7 +215,12 @@ class Turn:
         if intent in FLOW_INTENTS:
             self._leave_flow()
             named = self._named(reading.text) if intent in NAMING else None
-            carry = carried(self.ctx, reading, self.message.text, said, named)
+            before = self.before_people if intent in NAMING and self._known() else None
+            carry = carried(self.ctx, reading, self.message.text, said, named, before)
+            self.state.about_people = carry.get("people") or [
+                n for n in (carry.get("named"),) if n is not None
+            ]
+            self.state.follow = intent if intent in SWITCHES else None
             first = said_first(self.ctx, reading, self.message.text, said, carry)
             return [Reply(line) for line in first] + self._start(intent, carry=carry)
         if intent == "thanks":

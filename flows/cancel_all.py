@@ -1,4 +1,5 @@
-"""Cancelling every booking on the phone at once (全部取消, 两个都取消, cancel both): the
+"""Cancelling every booking on the phone at once (全部取消, 两个都取消, cancel both), or those of
+the people named together (我同阿妈都取消, 取消我爸妈的: ``people``, flows/whose.py): the
 bookings that go are listed and confirmed (those too late to cancel are said, and stay), and
 only those listed are cancelled, each as a single cancellation would be (the place freed)."""
 
@@ -15,7 +16,10 @@ def _listed(ctx: Ctx) -> tuple[list[tuple[str, Booking]], list[tuple[str, Bookin
     cutoff = ctx.policy.booking.cancel_cutoff_days
     open_: list[tuple[str, Booking]] = []
     late: list[tuple[str, Booking]] = []
+    several = ctx.data.get("people")  # 我同阿妈都取消: theirs alone
     for person in ctx.people():
+        if several and person.id not in several:
+            continue
         for booking in ctx.bookings(person.id):
             ok = (booking.slot.day - ctx.today).days >= cutoff
             (open_ if ok else late).append((person.name, booking))

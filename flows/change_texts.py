@@ -8,6 +8,10 @@ CHANGE_TEXTS: dict[str, tuple[str, str]] = {
     # -- cancel and reschedule -----------------------------------------------------------------
     "change.none": ("您名下没有有效预约。", "You have no active booking."),
     "change.book_instead": ("按所说时间预约接种", "Book a vaccination for that time"),
+    "change.none_of": (
+        "{name}没有有效预约，回复 查询 看本机的预约。",
+        "{name} has no active booking. Reply STATUS for this phone's bookings.",
+    ),
     "change.pick": ("请选择预约：", "Which booking?"),
     "change.label": ("{name} 第{dose}剂 {day} {period}", "{name} dose {dose} {day} {period}"),
     "change.gone": (

@@ -19,6 +19,8 @@ appointment then counts as a no-show.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flows.booking import BOOKING
 from flows.booking_place import revise, take_site, to_place
 from flows.booking_state import prepare, wish, with_note
@@ -53,22 +55,52 @@ def _bookings(ctx: Ctx) -> list[tuple[str, Booking]]:
     return found
 
 
-def _meant(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Booking]]:
+def _meant(
+    ctx: Ctx, bookings: list[tuple[str, Booking]], cancelling: bool = False
+) -> list[tuple[str, Booking]]:
+    """The bookings meant (``_whose``), and of those the one on the day the request rules
+    out (明天没空去: the booking tomorrow) or, cancelling, names (取消明天嗰个)."""
+    meant = _whose(ctx, bookings)
+    wish = ctx.data.get("wish") or {}
+    day = wish.get("not_day") or (wish.get("day") if cancelling else None)
+    on_day = [(name, b) for name, b in meant if b.slot.day.isoformat() == day]
+    return on_day if day and len(meant) > 1 and on_day else meant
+
+
+def _whose(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> list[tuple[str, Booking]]:
     """The bookings of the person the request names (帮我取消张三的, 我妈也要改, 取消我自己的),
     by name or by a relation that surely means one person on this phone, or by its words
     (取消第二个, 全部取消, cancel my booking: ``flows.whose``); all of them when it names
     nobody, or nobody with a booking."""
-    named = ctx.data.get("named")
-    relation = ctx.data.get("relation")
-    if named is None and relation is not None:
-        meant, sure = people_meant(ctx.people(), str(relation))
-        named = meant[0].id if sure and len(meant) == 1 else None
+    if several := ctx.data.get("people"):  # 我同阿妈都取消, 取消我爸妈的: theirs
+        return [(name, b) for name, b in bookings if b.resident_id in several] or bookings
+    named = _one_named(ctx)
     if named is None:
         people = ctx.people()
         by_words = chosen(ctx, people, {b.resident_id for _, b in bookings})
         ids = {p.id for p in by_words or people}
         return [(name, b) for name, b in bookings if b.resident_id in ids] or bookings
     return [(name, b) for name, b in bookings if b.resident_id == named] or bookings
+
+
+def _one_named(ctx: Ctx) -> int | None:
+    """The one person on the phone the request names, by name or by a relation that surely
+    means them."""
+    named = ctx.data.get("named")
+    relation = ctx.data.get("relation")
+    if named is None and relation is not None:
+        meant, sure = people_meant(ctx.people(), str(relation))
+        named = meant[0].id if sure and len(meant) == 1 else None
+    return int(named) if named is not None else None
+
+
+def _unbooked(ctx: Ctx, bookings: list[tuple[str, Booking]]) -> Done | None:
+    """取消我老婆的预约 when she has none: said so (by her name), never another's offered."""
+    named = _one_named(ctx)
+    if named is None or not bookings or any(b.resident_id == named for _, b in bookings):
+        return None
+    person = ctx.resident(named)
+    return Done(ctx.t("change.none_of", name=person.name)) if person is not None else None
 
 
 def _absent_note(ctx: Ctx) -> str | None:
@@ -89,7 +121,7 @@ def _pick(ctx: Ctx) -> Prompt:
         ctx.t("change.pick"),
         numbered(
             (ctx.t("change.label", **booking_facts(ctx, name, booking)), booking.id)
-            for name, booking in _bookings(ctx)
+            for name, booking in _whose(ctx, _bookings(ctx))  # 帮我爸妈改期: theirs
         ),
     )
 
@@ -106,12 +138,14 @@ def _open(ctx: Ctx) -> tuple[str, Booking] | None:
 
 
 def _start_cancel(ctx: Ctx) -> Outcome:
-    bookings = _meant(ctx, _bookings(ctx))
+    if (none := _unbooked(ctx, _bookings(ctx))) is not None:
+        return none
+    bookings = _meant(ctx, _bookings(ctx), cancelling=True)
     note = _absent_note(ctx)
     if not bookings:
         return Done(ctx.t("change.none") if note is None else note)
     if len(bookings) > 1:
-        if note is None and ctx.data.get("whose") == "everyone":
+        if note is None and (ctx.data.get("whose") == "everyone" or ctx.data.get("people")):
             return Next("confirm_all")  # 全部取消, cancel both: what goes, then confirmed
         return Next("pick", note=note)
     if note is not None:  # never the one booking here for a relative who is not
@@ -179,6 +213,8 @@ CANCEL = Flow(
 
 
 def _start_reschedule(ctx: Ctx) -> Outcome:
+    if (none := _unbooked(ctx, _bookings(ctx))) is not None:
+        return none
     bookings = _meant(ctx, _bookings(ctx))  # 我妈也要改: hers, when she has one
     note = _absent_note(ctx)
     if note is not None:  # 把我爸的改到下周 on a phone without him: nobody's is moved
@@ -191,7 +227,7 @@ def _start_reschedule(ctx: Ctx) -> Outcome:
         book = Option("1", ctx.t("change.book_instead"), "flow:book")
         return Done(ctx.t("change.none"), carry={"wish": said.said()}, offer=(book,))
     if len(bookings) > 1:  # 全部改到下周: one at a time
-        every = ctx.data.get("whose") == "everyone"
+        every = ctx.data.get("whose") == "everyone" or ctx.data.get("people")
         return Next("pick", note=ctx.t("reschedule.one_at_a_time") if every else None)
     return _chosen_for_reschedule(ctx, bookings[0][1])
 
@@ -220,6 +256,7 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
         day=ctx.day(booking.slot.day),
         period=booking.slot.period,
     )
+    _shifted(ctx, booking)
     said = wish(ctx)
     timed = said.part or said.hour is not None or said.by_hour or said.from_hour is not None
     days = said.day or said.week or said.from_day or said.by_day  # 改到周五之前: those days
@@ -228,6 +265,17 @@ def _chosen_for_reschedule(ctx: Ctx, booking: Booking) -> Outcome:
             ctx.data["wish"] = {**said.said(), "day": booking.slot.day.isoformat()}
         return with_note(take_site(ctx, booking.site), note)  # 改到下周: the same site
     return to_place(ctx, note)
+
+
+def _shifted(ctx: Ctx, booking: Booking) -> None:
+    """推迟两天 / 提前一日: that day wished for; 提前 / 推迟 alone: the days before / after."""
+    shift = ctx.data.pop("shift", None)
+    day = booking.slot.day
+    if isinstance(shift, int):
+        ctx.data["wish"] = {**(ctx.data.get("wish") or {}), "day": str(day + timedelta(shift))}
+    elif shift in ("later", "earlier"):
+        key, bound = ("from_day", 1) if shift == "later" else ("by_day", -1)
+        ctx.data["wish"] = {**(ctx.data.get("wish") or {}), key: str(day + timedelta(bound))}
 
 
 def _read_pick_reschedule(ctx: Ctx, answer: Answer) -> Outcome:

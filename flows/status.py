@@ -47,7 +47,7 @@ def _asked_for(ctx: Ctx, people: list[Resident]) -> list[Resident]:
     said by its words (everyone, my own, the nth), or everyone when it named nobody on this
     phone."""
     named = ctx.data.get("named")
-    if named is not None:
+    if named is not None and not ctx.data.get("people"):
         return [p for p in people if p.id == named] or people
     booked = {p.id for p in people if any(not passed(ctx, b) for b in ctx.bookings(p.id))}
     by_words = chosen(ctx, people, booked)

@@ -4,6 +4,11 @@ named (by name or relation: the request's own entities), everyone (全部取消,
 listed (取消第二个, cancel the third one), or a relative nobody on this phone is (取消我爸的 on a
 phone without a father: nothing is told about anyone else, only what to do).
 
+Several at once (我同阿妈都取消, 取消我爸妈的, 王秀英同张建国, cancel mine and my mum's): every
+person on the phone the text names by name, by a relation that surely means them, both parents
+(``[whose] parents``) and the sender beside another (我同…, …和我的, me and …): ``people_said``;
+``bot.requests`` carries their ids as ``people``, which wins over the words of ``whose_said``.
+
 The words are the lexicon's ``[whose]`` lists, read on the normalised text (``whose_said``,
 which ``bot.turn`` carries into the status, cancel and reschedule flows)."""
 
@@ -44,6 +49,51 @@ def whose_said(text: str) -> dict[str, Any]:
     return said
 
 
+# the sender beside someone else: 我同阿妈, 我和我妈, 和我的, 同我嘅, mine and, me and, and mine
+# (never 同我 followed by a verb: Cantonese 同我取消 is "cancel for me")
+_WITH_ME = re.compile(
+    r"我(?:同埋|同|和|与|跟|及|仲有|还有)|(?:同埋|同|和|与|跟|及|仲有|还有)我(?:的|嘅|既|都|自己|$|[，,。！!？?\s])"
+    r"|\b(?:me|mine|myself|my own)\s+(?:and|&)\b|\b(?:and|&)\s+(?:me|mine|myself)\b"
+)
+
+
+def _relations_said(text: str) -> set[str]:
+    """Every relation the normalised ``text`` names (our words, longest first), and both
+    parents for a word of ``[whose] parents``."""
+    words = lexicon.load()
+    of_word = {
+        word: relation
+        for relation, said in words.relations.items()
+        if relation not in ("new", "new_alone", "other")
+        for word in said
+    }
+    pattern = words_pattern(*of_word)
+    found = {of_word[m.group(0)] for m in pattern.finditer(text)} if pattern else set()
+    parents = words_pattern(*words.whose.get("parents", ()))
+    if parents is not None and parents.search(text):
+        found |= {"mother", "father"}
+    return found
+
+
+def people_said(
+    people: list[Resident], text: str, beside: frozenset[int] = frozenset()
+) -> list[Resident]:
+    """Everyone on the phone the normalised ``text`` names: by name, by a relation that
+    surely means them (我妈, 阿爸, both for 爸妈 / my parents), and the sender when named
+    beside someone (我同阿妈, cancel mine and my mum's; or beside ``beside``, whom a pronoun
+    stands for: 取消佢同我嘅). In the phone's order."""
+    lowered = text.casefold().replace("’", "'")
+    ids = {p.id for p in people if len(p.name) >= 2 and p.name.casefold() in lowered}
+    for relation in _relations_said(lowered):
+        meant, sure = people_meant(people, relation)
+        ids |= {p.id for p in meant} if sure else set()
+    ids |= beside  # whom a pronoun stands for (取消佢同我嘅)
+    if ids and _WITH_ME.search(lowered):
+        selves, sure = people_meant(people, "self")
+        ids |= {p.id for p in selves} if sure else set()
+    return [p for p in people if p.id in ids]
+
+
 def relation_of(ctx: Ctx) -> str | None:
     """The relative the request named (mother, spouse …), or None (oneself, nobody)."""
     relation = ctx.data.get("relation") or (ctx.data.get("wish") or {}).get("relation")
@@ -70,6 +120,8 @@ def chosen(ctx: Ctx, people: list[Resident], booked: set[int]) -> list[Resident]
     """The people the request means by its words alone, when they say whose (everyone, mine,
     the nth as listed): None when they do not, or name someone (a name or relation wins).
     ``booked``: the ids of those with a booking, which "mine" needs (else everyone)."""
+    if several := ctx.data.get("people"):  # 我同阿妈, 我爸妈, 佢哋: those named
+        return [p for p in people if p.id in several] or None
     if ctx.data.get("named") is not None or relation_of(ctx) is not None:
         return None
     nth = ctx.data.get("nth")
