@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from flows.dialogue import Attachment
+from flows.identity import normalise_phone
+
+PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,12 @@ class Inbound:
     actor: str | None = None  # who typed it, when not the resident (an operator's name)
     phone: str | None = None  # the sender's own number, where the channel vouches for it
     lang: str | None = None  # the sender's language as the channel knows it ("zh", "en")
+
+    def own_phone(self) -> str | None:
+        """The sender's own number: given by the channel, or the address of an SMS."""
+        if self.phone:
+            return self.phone
+        return normalise_phone(self.address) if self.channel in PHONE_CHANNELS else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from flows.answers import answer_all, book_at
 from flows.booking_state import kept_note
 from flows.dialogue import Answer, Ctx, Done, Handoff, Next, Option, Outcome, Prompt, Retry
 from flows.entities import Entities
-from flows.identity import mask_phone, normalise_phone
+from flows.identity import mask_phone
 from flows.mid_flow import before_question, confused
 from flows.minds import changed_mind
 from flows.offers import open_offers
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from bot.engine import Engine
 
 MAX_TEXT = 500  # characters; anything longer is answered without being read
-PHONE_CHANNELS = frozenset({"sms"})  # channels whose address is the sender's own phone
 
 
 class Turn:
@@ -74,16 +73,9 @@ class Turn:
             account=self._account,
             relink=self._relink,
             actor=message.actor or f"self:{message.channel}",
-            phone=self._sender_phone,
+            phone=message.own_phone,
             data=state.data,
         )
-
-    def _sender_phone(self) -> str | None:
-        """The sender's own number: given by the channel, or the address of an SMS."""
-        message = self.message
-        if message.phone:
-            return message.phone
-        return normalise_phone(message.address) if message.channel in PHONE_CHANNELS else None
 
     def _account(self) -> int:
         """The sender's account: created on first need, then remembered in the state."""
@@ -217,9 +209,8 @@ class Turn:
             named = self._named(reading.text) if intent in NAMING else None
             before = self.before_people if intent in NAMING and self._known() else None
             carry = carried(self.ctx, reading, self.message.text, said, named, before)
-            self.state.about_people = carry.get("people") or [
-                n for n in (carry.get("named"),) if n is not None
-            ]
+            one = carry.get("named")
+            self.state.about_people = carry.get("people") or ([] if one is None else [one])
             self.state.follow = intent if intent in SWITCHES else None
             first = said_first(self.ctx, reading, self.message.text, said, carry)
             return [Reply(line) for line in first] + self._start(intent, carry=carry)
@@ -269,11 +260,9 @@ class Turn:
                 self._leave_flow()
                 return self._start("offer", carry={"accept": command is Command.ACCEPT})
             case Command.CANCEL if self.state.flow in ("book", "register"):
-                # 取消 while a booking or a registration is being filled in stops it: offering
-                # a relative's booking on record for cancelling surprised (and a "1" lost it).
-                # Sent again, outside the flow, it cancels a booking.
-                ctx, known = self.ctx, self._known()
-                booked = known and any(ctx.bookings(person.id) for person in ctx.people())
+                # 取消 while a booking or registration is filled in stops it (it offered a
+                # relative's booking, which a "1" then cancelled); sent again, it cancels one
+                booked = self._known() and any(self.ctx.bookings(p.id) for p in self.ctx.people())
                 self._leave_flow()
                 return self._menu(self.t("quit.cancel" if booked else "quit"))
             case (
