@@ -104,6 +104,7 @@ from flows.policy import Campaign
 from flows.rules import Bar, Decision, may_book, mode_of
 from flows.schedule import Window, campaign_now, window
 from flows.screening import steps as screening_steps
+from flows.time_valid import no_time_heard
 from flows.two_people import heard, then_next
 from store import (
     AlreadyBooked,
@@ -459,12 +460,17 @@ def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     return revise(ctx, answer)
 
 
+def _heard(ctx: Ctx, answer: Answer) -> Retry | None:
+    """A time that is none (13:99, 上午15点) or two people named, before anything else."""
+    return no_time_heard(ctx, answer) or heard(ctx, answer)
+
+
 BOOKING = Flow(
     name="book",
     first="district",
     start=_start,
     revise=_revise,
-    heard=heard,
+    heard=_heard,
     steps={
         "person": Step(_person, _read_person, free_text=False),
         **screening_steps(_conclude),

@@ -63,3 +63,60 @@ def test_holding_on_in_chinese_in_an_english_conversation_is_answered_in_chinese
 def test_a_name_at_the_name_question_still_keeps_the_language(phone: Phone) -> None:
     phone.run("登记", "1", "1")
     assert "请选择证件类型" in phone.say("Zhang Wei")
+
+
+# -- an age after a name ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Wang Xiuying, 78", "王秀英,78", "王秀英 七十八"])
+def test_an_age_written_after_the_name_is_read(phone: Phone, text: str) -> None:
+    phone.run("登记", "1", "2")
+    reply = phone.say(text)
+    assert "78岁" in reply and "须家属陪同" in reply
+    assert "请选择证件类型" in reply  # the name taken without the age
+    reply = phone.say("1")
+    assert "王秀英" not in reply or "78" not in reply
+
+
+def test_an_age_in_english_after_the_name_in_an_english_conversation(phone: Phone) -> None:
+    phone.run("register", "1", "2")
+    reply = phone.say("Wang Xiuying, 78")
+    assert "aged 78" in reply and "Choose the identity document" in reply
+
+
+def test_a_name_with_a_young_age_after_it_is_told_the_rule(phone: Phone) -> None:
+    phone.run("登记", "1", "2")
+    assert "未满18周岁" in phone.say("王小明, 16")
+
+
+# -- a time of day that is none ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["13:99", "25点", "0:61", "上午15点", "二十五点", "明天25点"])
+def test_a_time_that_is_none_is_said_to_be_none_and_asked_again(
+    phone: Phone, store: Store, text: str
+) -> None:
+    phone.run(*AT_PERIOD)
+    reply = phone.say(text)
+    assert "不是有效的时间" in reply and "请选择时段" in reply
+    assert "请确认" not in reply
+    assert "请确认" in phone.say("1")  # the step goes on as before
+    resident = store.resident_by_document("resident_id", ID)
+    assert resident is not None and not store.active_bookings(resident.id)
+
+
+def test_a_time_that_is_none_in_english_and_traditional(phone: Phone) -> None:
+    phone.run(*AT_PERIOD)
+    assert "不是有效的時間" in phone.say("二十五點")
+    assert "9:99pm is not a valid time" in phone.say("at 9:99pm")
+
+
+def test_a_time_that_is_none_at_the_date_question_takes_no_day(phone: Phone) -> None:
+    phone.run(*AT_SITE, "1")
+    reply = phone.say("明天25点")
+    assert "25点不是有效的时间" in reply and "请选择日期" in reply
+
+
+def test_a_time_that_is_one_is_still_read(phone: Phone) -> None:
+    phone.run(*AT_PERIOD)
+    assert "14:00-16:00" in phone.say("下午3点")
