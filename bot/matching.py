@@ -216,10 +216,18 @@ def _match_words(folded: str, options: Sequence[Option]) -> Option | None:
         if folded in words:
             return option
     if len(folded) >= 2:
-        found = [option for option, words in names if any(folded in word for word in words)]
+        found = [option for option, words in names if any(_part_of(folded, w) for w in words)]
         if len(found) == 1:
             return found[0]
     return _agreed(folded, options)
+
+
+def _part_of(folded: str, word: str) -> bool:
+    """Whether ``folded`` is a part of an option's ``word``: anywhere in Chinese, from the start
+    of a word in Latin letters (agree is no part of disagree; pass is of passport)."""
+    if not folded[0].isascii() or not folded[0].isalpha():
+        return folded in word
+    return re.search(rf"(?<![a-z]){re.escape(folded)}", word) is not None
 
 
 def _agreed(folded: str, options: Sequence[Option]) -> Option | None:
@@ -262,7 +270,7 @@ INTENT_COMMANDS = {
 # A single word in Latin letters that says the resident writes English (besides sentences);
 # not words channels send for their own commands (Telegram's /menu arrives as "menu").
 ENGLISH_WORDS = frozenset(
-    {"book", "booking", "cancel", "status", "hello", "reschedule"}
+    {"book", "booking", "cancel", "status", "hello", "reschedule", "i agree", "i disagree"}
     | {word for word in COMMAND_WORDS if word.isascii() and word.isalpha() and len(word) >= 3}
 )  # HELP after 帮助 is answered in English
 

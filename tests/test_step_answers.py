@@ -10,14 +10,20 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
+from bot.nlu.normalise import simplified
 from store import Store
 from tests.conftest import Phone
-from tests.step_answers_support import FLOOR, corpus, person_id, run
+from tests.step_answers_support import FLOOR, corpus, person_id, run, shown
 
 ID = person_id(7)
 REGISTER = ("登记", "1", "1", "张三", "1", ID, "1", "1")
 AT_SITE = (*REGISTER, "1", "预约", "没有", "1")
 AT_PERIOD = (*AT_SITE, "1", "1")
+
+
+def seen(phone: Phone, text: str) -> str:
+    """The replies to ``text`` with their options, as the resident sees them."""
+    return shown(phone.send(text))
 
 
 def test_the_corpus_of_answers_at_each_step(engine: Engine, store: Store) -> None:
@@ -120,3 +126,47 @@ def test_a_time_that_is_none_at_the_date_question_takes_no_day(phone: Phone) -> 
 def test_a_time_that_is_one_is_still_read(phone: Phone) -> None:
     phone.run(*AT_PERIOD)
     assert "14:00-16:00" in phone.say("下午3点")
+
+
+# -- a district typed at the site question ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["天河", "天河区", "Tianhe", "天河區"])
+def test_the_district_listed_typed_at_the_site_question_shows_its_sites_again(
+    phone: Phone, text: str
+) -> None:
+    phone.run(*AT_SITE)
+    reply = simplified(seen(phone, text))
+    assert "天河区的接种点" in reply
+    assert "石牌街社区卫生服务中心" in reply and "请选择日期" not in reply
+    assert "请选择日期" in simplified(seen(phone, "2"))
+
+
+@pytest.mark.parametrize("text", ["白云", "白云区", "baiyun", "白雲"])
+def test_another_district_typed_at_the_site_question_offers_to_switch(
+    phone: Phone, text: str
+) -> None:
+    phone.run(*AT_SITE)
+    reply = seen(phone, text)
+    assert "天河" in reply and ("白云" in reply or "白雲" in reply)
+    assert "请选择日期" not in reply and "請選擇日期" not in reply
+    assert "白云国际会议中心接种点" in seen(phone, "1")
+
+
+def test_staying_in_the_district_listed_shows_its_sites(phone: Phone) -> None:
+    phone.run(*AT_SITE, "海珠")
+    reply = seen(phone, "2")
+    assert "天河体育中心接种点" in reply and "石牌" in reply
+
+
+def test_switching_in_english(phone: Phone) -> None:
+    phone.run("register", "1", "1", "Zhang San", "1", ID, "1", "1", "1", "book", "none", "1")
+    reply = seen(phone, "Baiyun")
+    assert "Switch to Baiyun" in reply and "Tianhe" in reply
+    assert "Baiyun Convention Centre" in seen(phone, "yes")
+
+
+def test_a_site_typed_at_the_site_question_is_still_the_site(phone: Phone) -> None:
+    phone.run(*AT_SITE)
+    phone.run("石牌", "1")
+    assert "石牌街社区卫生服务中心" in seen(phone, "1")
