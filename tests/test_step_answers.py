@@ -170,3 +170,46 @@ def test_a_site_typed_at_the_site_question_is_still_the_site(phone: Phone) -> No
     phone.run(*AT_SITE)
     phone.run("石牌", "1")
     assert "石牌街社区卫生服务中心" in seen(phone, "1")
+
+
+# -- an option by its place in the list, an emoji after it, agree -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("最后一个", "6月23日"), ("倒数第二个", "6月22日"), ("上面第一个", "6月17日"),
+     ("the last one", "6月23日"), ("最后那个吧", "6月23日")],
+)  # fmt: skip
+def test_a_day_by_its_place_in_the_list(phone: Phone, text: str, day: str) -> None:
+    phone.run(*AT_SITE, "1")
+    reply = seen(phone, text).replace("23 Jun", "6月23日")
+    assert day in reply and ("请选择时段" in reply or "choose a time" in reply)
+
+
+@pytest.mark.parametrize(("text", "site"), [("上面那个", "天河体育中心"), ("下面那个", "石牌")])
+def test_the_top_or_bottom_of_two_sites(phone: Phone, text: str, site: str) -> None:
+    phone.run(*AT_SITE, text, "1")
+    assert site in seen(phone, "1")
+
+
+def test_the_top_one_of_many_is_asked_again(phone: Phone) -> None:
+    phone.run(*REGISTER, "1", "预约", "没有")
+    assert "请选择接种点所在区" in seen(phone, "上面那个")
+
+
+@pytest.mark.parametrize("text", ["确认👌", "确认 👍", "好的🙏"])
+def test_an_emoji_after_the_confirmation_confirms(phone: Phone, store: Store, text: str) -> None:
+    phone.run(*AT_PERIOD, "1")
+    assert "预约成功" in seen(phone, text)
+
+
+@pytest.mark.parametrize("text", ["agree", "I agree", "同意👍"])
+def test_agreeing_in_words_at_the_consent(phone: Phone, text: str) -> None:
+    phone.send("登记")
+    reply = seen(phone, text)
+    assert "为谁登记" in reply or "Who are you registering" in reply
+
+
+def test_disagreeing_at_the_consent_still_declines(phone: Phone) -> None:
+    phone.send("登记")
+    assert "未同意" in seen(phone, "disagree")
