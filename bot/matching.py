@@ -251,11 +251,11 @@ def _match_words(folded: str, options: Sequence[Option]) -> Option | None:
 
 
 def _part_of(folded: str, word: str) -> bool:
-    """Whether ``folded`` is a part of an option's ``word``: anywhere in Chinese, from the start
-    of a word in Latin letters (agree is no part of disagree; pass is of passport)."""
-    if not folded[0].isascii() or not folded[0].isalpha():
-        return folded in word
-    return re.search(rf"(?<![a-z]){re.escape(folded)}", word) is not None
+    """Whether ``folded`` is a part of an option's ``word`` that does not turn it round: agree
+    is no part of disagree or don't agree (aiyu is of baiyun)."""
+    if folded not in word:
+        return False
+    return re.search(rf"(?:dis|un|not |n't |no ){re.escape(folded)}", word) is None
 
 
 def _agreed(folded: str, options: Sequence[Option]) -> Option | None:
