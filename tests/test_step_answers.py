@@ -213,3 +213,36 @@ def test_agreeing_in_words_at_the_consent(phone: Phone, text: str) -> None:
 def test_disagreeing_at_the_consent_still_declines(phone: Phone) -> None:
     phone.send("登记")
     assert "未同意" in seen(phone, "disagree")
+
+
+# -- an answer, then a question, in one message -----------------------------------------------
+
+
+def test_none_then_a_question_at_the_health_list_takes_both(phone: Phone) -> None:
+    phone.run(*REGISTER, "1", "预约")
+    reply = seen(phone, "没有。要带什么证件？")
+    assert "身份证" in reply and "符合接种条件" in reply and "请选择接种点所在区" in reply
+
+
+def test_none_beside_a_condition_and_a_question_takes_no_answer(phone: Phone) -> None:
+    phone.run(*REGISTER, "1", "预约")
+    reply = seen(phone, "没有，不过我怀孕了可以打吗")
+    assert "符合接种条件" not in reply and "有以上情况吗" in reply
+
+
+def test_agreeing_then_a_question_at_the_consent_takes_both(phone: Phone) -> None:
+    phone.send("登记")
+    reply = simplified(seen(phone, "同意。請問要錢嗎？"))
+    assert "免费" in reply and "为谁登记" in reply
+
+
+def test_confirming_then_a_question_books_and_answers(phone: Phone, store: Store) -> None:
+    phone.run(*AT_PERIOD, "1")
+    reply = seen(phone, "确认，要带什么证件")
+    assert "预约成功" in reply and "身份证" in reply
+
+
+@pytest.mark.parametrize("text", ["没有没有", "没有👍", "都冇啊冇啊"])
+def test_none_said_twice_or_with_an_emoji_at_the_health_list(phone: Phone, text: str) -> None:
+    phone.run(*REGISTER, "1", "预约")
+    assert "符合接种条件" in seen(phone, text)
