@@ -246,3 +246,18 @@ def test_confirming_then_a_question_books_and_answers(phone: Phone, store: Store
 def test_none_said_twice_or_with_an_emoji_at_the_health_list(phone: Phone, text: str) -> None:
     phone.run(*REGISTER, "1", "预约")
     assert "符合接种条件" in seen(phone, text)
+
+
+# -- a site by its address or what residents call it ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "site"),
+    [("天河路", "天河体育中心接种点"), ("天河路299号", "天河体育中心接种点"),
+     ("天体", "天河体育中心接种点"), ("石牌东路33号", "石牌街社区卫生服务中心")],
+)  # fmt: skip
+def test_a_site_by_its_address_or_nickname(phone: Phone, text: str, site: str) -> None:
+    phone.run(*AT_SITE)
+    assert "请选择日期" in seen(phone, text)
+    phone.send("1")
+    assert site in seen(phone, "1")
