@@ -11,12 +11,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.matching import fold, match_stored
+from bot.matching import fold, match_stored, number_of, position_of
 from bot.nlu.normalise import simplified
-from flows.dialogue import Answer, Step
+from flows.dialogue import Answer, Option, Step
 from flows.screening import conditions_said
 
-_CLAUSE = re.compile(r"[，,。.;；!！?？\s]+")
+# clauses end at punctuation, never at a space (is it free?: no clause "is")
+_CLAUSE = re.compile(r"\s*[，,。.;；!！?？]+\s*")
 
 
 def answer_before(step: Step, body: str, stored: Sequence[list[Any]]) -> Answer | None:
@@ -25,10 +26,19 @@ def answer_before(step: Step, body: str, stored: Sequence[list[Any]]) -> Answer 
     if len(parts) < 2 or not parts[0] or not parts[1] or conditions_said(simplified(body)):
         return None
     first = parts[0]
-    option = match_stored(fold(first), stored)
-    if option is not None:
+    folded = fold(first)
+    option = match_stored(folded, stored)
+    if option is not None and _whole(folded, option, len(stored)):
         return Answer(first, option)
     simple = simplified(first)
     if step.own is not None and step.own(simple):
         return Answer(first, None, simple=simple)
     return None
+
+
+def _whole(folded: str, option: Option, count: int) -> bool:
+    """Whether ``folded`` names ``option`` whole: its number or place, its label or one of its
+    words (never a part of one: is is no answer, though disagree holds it)."""
+    if number_of(folded) is not None or position_of(folded, count) is not None:
+        return True
+    return folded in {fold(word) for word in (option.label, *option.aliases)}

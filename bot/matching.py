@@ -252,9 +252,12 @@ def _match_words(folded: str, options: Sequence[Option]) -> Option | None:
 
 def _part_of(folded: str, word: str) -> bool:
     """Whether ``folded`` is a part of an option's ``word`` that does not turn it round: agree
-    is no part of disagree or don't agree (aiyu is of baiyun)."""
+    is no part of disagree or don't agree, a part of fewer than four Latin letters starts a word
+    (aiyu is of baiyun; is is no part of disagree)."""
     if folded not in word:
         return False
+    if folded.isascii() and len(folded) < 4 and re.search(rf"\b{re.escape(folded)}", word) is None:
+        return False  # is, it: no part of disagree, visit (a short part starts a word)
     return re.search(rf"(?:dis|un|not |n't |no ){re.escape(folded)}", word) is None
 
 

@@ -261,3 +261,10 @@ def test_a_site_by_its_address_or_nickname(phone: Phone, text: str, site: str) -
     assert "请选择日期" in seen(phone, text)
     phone.send("1")
     assert site in seen(phone, "1")
+
+
+def test_a_question_in_english_at_the_consent_declines_nothing(phone: Phone) -> None:
+    phone.send("登记")
+    reply = seen(phone, "is it free?")
+    assert "free" in reply and "Not agreed" not in reply
+    assert "未同意" not in seen(phone, "is")
