@@ -26,8 +26,9 @@ from store import Store
 from tests.conftest import Phone
 
 CORPUS = Path(__file__).parent / "explore" / "step_answers.jsonl"
-# the score on main before session 15's fixes, and the floor the corpus must stay at or above
-FLOOR = 0.9
+# main before session 15's fixes: 294/370 (critical 20/47); after them 356/370 (all critical).
+# The floor the corpus must stay at or above:
+FLOOR = 0.95
 WORDS = {
     "zh": {"register": "登记", "book": "预约", "none": "没有", "name": "张三"},
     "hant": {"register": "登記", "book": "預約", "none": "沒有", "name": "張三"},
