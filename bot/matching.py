@@ -147,13 +147,41 @@ def number_of(folded: str) -> str | None:
     return None
 
 
+# An option by its place in the list: the last (最后一个, 最尾嗰个, the last one), the one before
+# it (倒数第二个, second to last), the top or the bottom of two (上面那个, 下面那个, the top one);
+# 上面第一个 is 第一个.
+_THAT = r"\s*(?:一|1)?\s*(?:个|個|项|項|条|條|嗰个|嗰個|那个|那個|呢个|呢個|one|option|choice)?"
+_LAST = re.compile(rf"(?:the\s+)?(?:最后|最後|最尾|最底|最下面|last|bottom){_THAT}")
+_BEFORE_LAST = re.compile(rf"(?:the\s+)?(?:倒数第二|倒數第二|second\s+(?:to\s+)?last){_THAT}")
+_TOP = re.compile(rf"(?:the\s+)?(?:上面|上边|上邊|top){_THAT}")
+_ABOVE = re.compile(r"(?:上面|上边|上邊|列表)(?=第)")
+
+
+def position_of(folded: str, count: int) -> str | None:
+    """The option's key (1 to ``count``) a place in the list names, or None."""
+    if _LAST.fullmatch(folded) or (count == 2 and folded in ("下面那个", "下面那個", "下面嗰个")):
+        return str(count)
+    if _BEFORE_LAST.fullmatch(folded) and count >= 2:
+        return str(count - 1)
+    if _TOP.fullmatch(folded) and count == 2:
+        return "1"
+    if _ABOVE.match(folded):
+        return number_of(_ABOVE.sub("", folded, count=1))
+    return None
+
+
+# Emoji after an answer (同意👍, 确认👌): no word of it.
+_EMOJI_AFTER = re.compile(r"(?<=\w)[\s\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+$")
+
+
 def match_stored(folded: str, stored: Sequence[list[Any]]) -> Option | None:
     """``match_option`` over options as the state stores them (``Option.dump``), for an answer
     already ``fold``ed: a number — the usual answer — picks its option without reading the
     others."""
     if not stored:
         return None
-    number = number_of(folded)
+    folded = _EMOJI_AFTER.sub("", folded)
+    number = number_of(folded) or position_of(folded.rstrip(_PARTICLES + _PAUSES), len(stored))
     if number is not None:
         return next((Option.load(raw) for raw in stored if raw[0] == number), None)
     if len(stored) == 1 and folded.rstrip(_PARTICLES + _PAUSES) in AGREE:
@@ -216,10 +244,21 @@ def _match_words(folded: str, options: Sequence[Option]) -> Option | None:
         if folded in words:
             return option
     if len(folded) >= 2:
-        found = [option for option, words in names if any(folded in word for word in words)]
+        found = [option for option, words in names if any(_part_of(folded, w) for w in words)]
         if len(found) == 1:
             return found[0]
     return _agreed(folded, options)
+
+
+def _part_of(folded: str, word: str) -> bool:
+    """Whether ``folded`` is a part of an option's ``word`` that does not turn it round: agree
+    is no part of disagree or don't agree, a part of fewer than four Latin letters starts a word
+    (aiyu is of baiyun; is is no part of disagree)."""
+    if folded not in word:
+        return False
+    if folded.isascii() and len(folded) < 4 and re.search(rf"\b{re.escape(folded)}", word) is None:
+        return False  # is, it: no part of disagree, visit (a short part starts a word)
+    return re.search(rf"(?:dis|un|not |n't |no ){re.escape(folded)}", word) is None
 
 
 def _agreed(folded: str, options: Sequence[Option]) -> Option | None:
@@ -262,7 +301,7 @@ INTENT_COMMANDS = {
 # A single word in Latin letters that says the resident writes English (besides sentences);
 # not words channels send for their own commands (Telegram's /menu arrives as "menu").
 ENGLISH_WORDS = frozenset(
-    {"book", "booking", "cancel", "status", "hello", "reschedule"}
+    {"book", "booking", "cancel", "status", "hello", "reschedule", "i agree", "i disagree"}
     | {word for word in COMMAND_WORDS if word.isascii() and word.isalpha() and len(word) >= 3}
 )  # HELP after 帮助 is answered in English
 

@@ -10,6 +10,7 @@ from bot.nlu import Reading
 from bot.nlu.normalise import Text
 from bot.nlu.script import language_of
 from flows import lexicon
+from flows.mind_words import words_say
 from flows.texts import Lang
 from flows.time_words import time_wish
 
@@ -23,6 +24,10 @@ WHEN_SAID = frozenset(
     {"day", "part", "hour", "by_hour", "from_hour", "not_day", "not_part", "weekend"}
     | {"weekdays", "week", "from_day", "by_day"}
 )
+
+# What a resident says at any step instead of its answer (等一下, hold on, go back, 点解):
+# no name, and in English one word of it (wait) is English as a day word is.
+MID_FLOW = ("hold", "back", "wrong", "stop", "give_up", "why", "confused", "what_now")
 
 
 def said_language(
@@ -39,7 +44,7 @@ def said_language(
         lang: Lang | None = "en"
     else:
         lang = language_of(said.text, said.cjk, said.latin_words)
-        if lang is None and not said.cjk and said.latin_words and _says_when(said, read):
+        if lang is None and not said.cjk and said.latin_words and _says_when_or_mid(said, read):
             # tmr, tmrw: 听日 in a Hong Kong text as much as in an English one
             # sat 2-4pm, lunchtime at the time question of a Chinese conversation
             lang = None if _shorthand(written) else "en"
@@ -61,6 +66,17 @@ def _shorthand(written: str) -> bool:
     return bool(words) and all(word in replace for word in words)
 
 
+def _says_when_or_mid(said: Text, read: Callable[[], Reading]) -> bool:
+    """Whether English words with no Chinese say a day, a time of day, or something said
+    mid-flow (wait, hang on)."""
+    return _mid_flow(said) or _says_when(said, read)
+
+
+def _mid_flow(said: Text) -> bool:
+    """Whether a message says what is said instead of a step's answer (``MID_FLOW``)."""
+    return any(words_say(said.text, kind) for kind in MID_FLOW)
+
+
 def _says_when(said: Text, read: Callable[[], Reading]) -> bool:
     """Whether English words with no Chinese say a day or a time of day."""
     if time_wish(said.text) is not None:
@@ -73,5 +89,7 @@ def _name_like(said: Text, read: Callable[[], Reading]) -> bool:
     Latin words, naming no day, place or other thing vaxbot reads (聽日下晝 is none)."""
     if said.cjk > 4 or said.latin_words > 3 or (said.cjk and said.latin_words):
         return False
+    if _mid_flow(said):
+        return False  # hold on a sec, 請稍等: no name, in the language it is written in
     reading = read()
     return not reading.entities and not reading.confident

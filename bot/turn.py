@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.answer_first import answer_before
 from bot.conversation import State
 from bot.household import settle
 from bot.matching import (
@@ -380,6 +381,8 @@ class Turn:
             # without a mark of a question, 晚上 or 轮椅 answers a step that takes words (a
             # time, a wish), but no step of numbered options (白云会议中心地址 at the consent)
             reply = answer_all(self.ctx, reading.topics(), reading.entities, closing=False)
+            if (first := answer_before(step, body, self.state.options)) is not None:
+                return [Reply(reply), *self._apply(step.answer(self.ctx, first))]  # 没有。要钱吗？
             return [Reply(reply), *self._reask(None)]
         mind = changed_mind(self.ctx, self.state.flow, self.state.step, answer)
         if mind is not None:  # 算了，唔改啦 / 不是我，是给我妈约 / 第二针想打国药 at any step

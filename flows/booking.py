@@ -104,6 +104,8 @@ from flows.policy import Campaign
 from flows.rules import Bar, Decision, may_book, mode_of
 from flows.schedule import Window, campaign_now, window
 from flows.screening import steps as screening_steps
+from flows.site_district import SITE_STEP, SWITCH_STEP, district_at_site
+from flows.time_valid import no_time_heard
 from flows.two_people import heard, then_next
 from store import (
     AlreadyBooked,
@@ -459,17 +461,26 @@ def _revise(ctx: Ctx, answer: Answer) -> Outcome | None:
     return revise(ctx, answer)
 
 
+def _heard(ctx: Ctx, answer: Answer) -> Outcome | None:
+    """A time that is none (13:99, 上午15点), a district at the site question (天河) or two
+    people named, before anything else."""
+    at_site = district_at_site(ctx, answer) if ctx.step == "site" else None
+    return no_time_heard(ctx, answer) or at_site or heard(ctx, answer)
+
+
 BOOKING = Flow(
     name="book",
     first="district",
     start=_start,
     revise=_revise,
-    heard=heard,
+    heard=_heard,
     steps={
         "person": Step(_person, _read_person, free_text=False),
         **screening_steps(_conclude),
         **declare_steps(_after_declared),
         **PLACE_STEPS,
+        "site": SITE_STEP,
+        "switch_district": SWITCH_STEP,
         "confirm": Step(_confirm, _read_confirm, free_text=False, own=other_site),
         **QUEUE_STEPS,
     },

@@ -364,7 +364,7 @@ def _go_district(ctx: Ctx, district_id: str) -> Outcome:
     return Next("site")
 
 
-go_district = _go_district  # near home (flows/near.py)
+go_district = _go_district  # near home (flows/near.py), a district at the site question
 
 
 def _other_districts(ctx: Ctx, note: str, district_id: str) -> Outcome:
@@ -416,6 +416,9 @@ def _site_prompt(ctx: Ctx, wish: str | None = None) -> Prompt:
 
 def _site(ctx: Ctx) -> Prompt:
     return _site_prompt(ctx)
+
+
+site_prompt = _site_prompt  # a district typed at the site question (flows/site_district.py)
 
 
 def _read_site(ctx: Ctx, answer: Answer) -> Outcome:

@@ -1,6 +1,7 @@
 """What the bot says when a booking is cancelled or moved (flows/changes.py), and about whose
 bookings on a phone of several people (flows/whose.py): a relative not registered here, the
-others on the phone, cancelling them all. Merged into ``flows.texts.TEXTS``."""
+others on the phone, cancelling them all; a district typed where a site is asked. Merged into
+``flows.texts.TEXTS``."""
 
 from __future__ import annotations
 
@@ -92,4 +93,15 @@ CHANGE_TEXTS: dict[str, tuple[str, str]] = {
         "改期一次改一个预约，请先选一个：",
         "Bookings are changed one at a time; choose one first:",
     ),
+    # -- a district typed at the site question (flows/site_district.py) ----------------------
+    "book.site.district_same": (
+        "这些就是{district}的接种点。",
+        "These are the sites in {district}.",
+    ),
+    "book.site.district_other": (
+        "现在列出的是{current}的接种点。要换到{district}吗？",
+        "These are the sites in {current}. Switch to {district}?",
+    ),
+    "book.site.district_switch": ("换到{district}", "Switch to {district}"),
+    "book.site.district_stay": ("留在{current}", "Stay in {current}"),
 }

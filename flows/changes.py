@@ -43,6 +43,7 @@ from flows.dialogue import (
 from flows.minds import people_meant
 from flows.places import booking_facts
 from flows.rules import Bar, may_book, mode_of
+from flows.time_valid import no_time_heard
 from flows.whose import absent, chosen, not_here, whose_said
 from store import Booking, BookingNotActive
 
@@ -289,6 +290,7 @@ RESCHEDULE = Flow(
     first="pick",
     start=_start_reschedule,
     revise=revise,
+    heard=no_time_heard,  # 改到明天25点: no time
     steps={
         **{
             name: step

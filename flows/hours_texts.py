@@ -23,6 +23,7 @@ HOURS_TEXTS: dict[str, tuple[str, str]] = {
         "Note: within {days} days of the shot, a booking cannot be cancelled or changed once "
         "confirmed; not coming counts as a missed appointment.",
     ),
+    "time.invalid": ("{time}不是有效的时间。", "{time} is not a valid time."),
     "flow.expired": ("上次未完成的操作已超时结束。", "What you left unfinished earlier has ended."),
     "book.next_today": ("今天{start}起可约。", " Open from {start} today."),
     "book.next_tomorrow": ("明天{start}起可约。", " Open from {start} tomorrow."),

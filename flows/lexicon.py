@@ -91,6 +91,8 @@ class Lexicon:
     mind_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Someone not on the phone yet, by pattern (再帮个阿伯约, a different person): relation "new"
     someone_new: tuple[re.Pattern[str], ...] = ()
+    # What residents call a site (天体): nickname -> a part of the site's name (天河体育中心)
+    site_nicknames: dict[str, str] = field(default_factory=dict)
     # A day, part of day or hour ruled out (words, and words holding them that rule out nothing)
     refusals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # An hour as a bound: by (10点以前) / from (after 2pm) -> (words after the hour, before it)
@@ -189,6 +191,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT.parent) -> Lexicon:
         makers={m: _words(words, f"makers.{m}") for m, words in raw["makers"].items()},
         generic_site_words=_words(raw["sites"]["generic"], "sites.generic"),
         surnames=frozenset(raw["sites"].get("surnames", "")),
+        site_nicknames=dict(raw["sites"].get("nicknames", {})),
         scoring=Scoring(
             threshold=float(scoring["threshold"]),
             margin=float(scoring["margin"]),

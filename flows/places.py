@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
+from flows import lexicon
 from flows.dialogue import Ctx, Option, numbered
 from flows.texts import Lang
 from store import Booking, Site, Slot
@@ -84,15 +85,23 @@ def booking_facts(ctx: Ctx, name: str, booking: Booking) -> dict[str, object]:
 
 
 def site_options(ctx: Ctx, sites: list[tuple[Site, int]]) -> tuple[Option, ...]:
+    """The sites to choose from, each also chosen by its address (天河路299号, part of it: 天河路)
+    and what residents call it (``[sites] nicknames``: 天体)."""
     return tuple(
         Option(
             str(i),
             f"{site_name(ctx.lang, site)} {ctx.t('book.left', n=left)}",
             site.id,
-            (site.name_zh, site.name_en),
+            (site.name_zh, site.name_en, site.address_zh, site.address_en, *site_nicknames(site)),
         )
         for i, (site, left) in enumerate(sites, 1)
     )
+
+
+def site_nicknames(site: Site) -> tuple[str, ...]:
+    """What residents call ``site`` (``[sites] nicknames`` whose part of a name it holds)."""
+    called = lexicon.load().site_nicknames
+    return tuple(nick for nick, part in called.items() if part in site.name_zh)
 
 
 def day_options(ctx: Ctx, days: list[tuple[date, int]]) -> tuple[Option, ...]:

@@ -15,10 +15,12 @@ applied to the older reading (never refused wrongly), the notices to the younger
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any, Final
 
 from flows import answer_parts as parts
+from flows.date_text import cn_numerals_to_digits
 from flows.dialogue import Answer, Ctx, Done, Next, Option, Outcome, Prompt, Retry, yes_no
 from flows.eligibility import age_rules, birthday
 from flows.entities import Entities
@@ -110,7 +112,10 @@ def heard(ctx: Ctx, answer: Answer) -> Done | str | None:
     name): the rule now (``told``); None when there is none, or it was told already."""
     if "birth_date" in ctx.data or ctx.step in ("adult", "birth_date"):
         return None
-    span = span_said(ctx, answer.said)
+    said = answer.said
+    if ctx.step == "name" and said.age is None and said.born is None:
+        said = replace(said, age=age_beside_name(answer.words))  # Wang Xiuying, 78
+    span = span_said(ctx, said)
     if span is None:
         return None
     if ctx.data.get("age_told") and span[1] >= ctx.policy.ages.minimum:
@@ -157,10 +162,20 @@ def known(ctx: Ctx, said: dict[str, Any]) -> Done | None:
 # An age or sex written beside a name (王秀英，78岁 / 王秀英 女 七十八岁): no part of the name;
 # the age is told by ``heard`` in the same turn.
 _BESIDE_NAME: Final = re.compile(
-    r"[，,、;；\s]+(?:今年|age[d]?\s*)?(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*"
+    r"[，,、;；\s]+(?:今年|age[d]?\s*)?(?P<age>[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*"
     r"(?:周岁|岁|歲|週歲|years? old)?(?:了|啦)?(?=$|[，,、;；\s。.])"
     r"|[，,、;；\s]+(?:男|女|male|female)(?=$|[，,、;；\s。.])"
 )
+
+
+def age_beside_name(text: str) -> int | None:
+    """The age written after a name with no word of age (Wang Xiuying, 78 / 王秀英 78): a
+    number the interpreter reads as no age alone, from 10 to 120 (张三 1 is no age)."""
+    found = _BESIDE_NAME.search(text)
+    if found is None or found.group("age") is None or found.start() == 0:
+        return None
+    digits = cn_numerals_to_digits(found.group("age") + "年")[:-1]  # 七十八: 78
+    return int(digits) if digits.isdigit() and 10 <= int(digits) <= 120 else None
 
 
 def without_age(text: str) -> str:

@@ -70,7 +70,15 @@ from flows.identity_text import name_and_id
 from flows.minds import says, says_only, this_phone, who_said
 from flows.names import NAME_LIMIT, Kind, Reading, clean_name, names_or_asks, read_name, valid_name
 from flows.places import district_name, district_options, district_spelled
-from flows.register_age import adult, at_start, known, read_adult, too_young_note, without_age
+from flows.register_age import (
+    adult,
+    age_beside_name,
+    at_start,
+    known,
+    read_adult,
+    too_young_note,
+    without_age,
+)
 from flows.register_document import document_said, in_words, number_in, region_known
 from flows.register_fix import heard
 from flows.register_said import details, fill, name_choices, said_name
@@ -234,7 +242,8 @@ def _read_name(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.option is not None:  # one of the two names the request gave
         answer = Answer(str(answer.value), None)
     details(ctx).pop("names", None)
-    if answer.said.age is not None or answer.said.born is not None:  # 王秀英，78岁: the age told
+    aged = answer.said.age is not None or answer.said.born is not None  # 王秀英，78岁: told
+    if aged or age_beside_name(answer.words) is not None:  # Wang Xiuying, 78
         answer = replace(answer, text=without_age(answer.text), simple=without_age(answer.words))
     found = name_and_id(answer.text)
     if found is None:

@@ -59,8 +59,8 @@ CONDITION_WORDS: dict[str, tuple[str, ...]] = {
     "risk_area": ("风险", "中高风险", "疫区", "risk"),
 }
 NONE_WORDS = re.compile(
-    r"^(都|全部|全都|以上|以上都|统统|全部都)?(没有|没|无|冇|否|不是|唔系|无以上情况|没有以上情况)"
-    r"(有|啊|呀|喔|哦|的|嘅|情况)*$|^(none|no|nope|nothing|none of them|none of these|n)$"
+    r"^(?:(都|全部|全都|以上|以上都|统统|全部都)?(没有|没|无|冇|否|不是|唔系|无以上情况|没有以上情况)"
+    r"(有|啊|呀|喔|哦|的|嘅|情况)*)+$|^(none|no|nope|nothing|none of them|none of these|n)$"
     # in English words: nope none of those, none of the above, no to all, all no; meiyou
     r"|^(?:(?:no|nope|nah|all)[\s,.!]+)?(?:none|nothing|no|not any|neither)(?:[\s,.!]+(?:of "
     r"(?:them|these|those|the above|it|that)|to (?:all|everything|any|them)|at all|apply|applies"
@@ -86,7 +86,8 @@ DENIALS = ("没有", "没", "冇", "无", "未", "no ", "not ", "never ", "n't "
 _CLAUSE_START = re.compile(
     r"[,，。.;；!！?？、]|但是|但|不过(?!敏)|可是|however|\bbut\b|\bthough\b|\bexcept\b"
 )
-_PUNCTUATION = re.compile(r"[\s,，、。.!！~～;；]+")
+# punctuation, and emoji after an answer (没有👍)
+_PUNCTUATION = re.compile(r"[\s,，、。.!！~～;；\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]+")
 # An allergy to something named that is not the vaccine (鸡蛋, 青霉素, penicillin): the first
 # question asks about the vaccine's components, so such an answer is asked about, not taken.
 _ALLERGENS = "鸡蛋|蛋|海鲜|花粉|青霉素|头孢|抗生素|药物|芒果|牛奶|花生|坚果|虾|蟹|尘螨|酒精"
@@ -195,6 +196,18 @@ def items_asked_about(text: str, questions: list[Question]) -> list[Question]:
     return [q for i, q in enumerate(questions, 1) if q.key in named or i in numbers][
         :2
     ]  # two explanations at most: the reply stays within an SMS or two
+
+
+def none_said(text: str) -> bool:
+    """Whether ``text`` says none of the list applies, and nothing else (没有没有, 都冇👍)."""
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    return bool(NONE_WORDS.match(_PUNCTUATION.sub("", folded)))
+
+
+def _owns_list(text: str) -> bool:
+    """What the list step reads itself: a question about an item, or none said (没有没有 is
+    no question, although it holds 有没有)."""
+    return asks_meaning(text) or none_said(text)
 
 
 def asks_meaning(text: str) -> bool:
@@ -335,6 +348,6 @@ def steps(conclude: Then) -> dict[str, Step]:
         return Retry("\n".join(lines), Prompt(short, options), sure=True)
 
     return {
-        "screening": Step(ask_all, read_all_step, again=ask_again, own=asks_meaning),
+        "screening": Step(ask_all, read_all_step, again=ask_again, own=_owns_list),
         **{f"q_{question.key}": one(question) for question in QUESTIONS},
     }
