@@ -8,10 +8,10 @@ A line is right when every item of its ``expect`` is in the reply to its last me
 of ``flows.entities.TOPICS``, recognised by the fixed words of that topic's own answer texts
 (``flows.answer_texts``), so the judge follows the wording. The reply must also be in the
 resident's language (``lang``: ``en`` English, ``zht`` Traditional characters, ``zh``/``yue``
-Simplified Chinese), never the "did you mean" list, nothing said twice, no message longer than three SMS, a
-question in the middle of a booking must leave the booking going on (its question asked
-again), and the policy's own number must be in an answer that has one (observation minutes,
-release time, ...)."""
+Simplified Chinese), never the "did you mean" list, nothing said twice, no message longer
+than three SMS, a question in the middle of a booking must leave the booking going on (its
+question asked again), and the policy's own number must be in an answer that has one
+(observation minutes, release time)."""
 
 from __future__ import annotations
 
