@@ -97,7 +97,9 @@ class Questions:
         shutil.copyfile(self.template, path)
         store = self.engine.store = Store.open(path)
         try:
-            for text in [*line.get("before", []), line["text"]]:  # type: ignore[list-item]
+            before = line.get("before", [])
+            assert isinstance(before, list)
+            for text in [*before, line["text"]]:
                 replies = self.engine.handle(Inbound("sms", STRANGER, str(text), None))
             return replies
         finally:
