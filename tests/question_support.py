@@ -108,7 +108,7 @@ class Questions:
     def answered(self, item: str, reply: str) -> bool:
         if item == "book":
             return any(word in reply for word in CONSENT)
-        return any(word in reply for word in self.markers[item])
+        return any(word in reply for word in self.markers.get(item, ()))
 
     def judge(self, line: dict[str, object]) -> str:
         """'' when the line is right, else what went wrong."""
