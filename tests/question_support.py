@@ -1,6 +1,6 @@
-"""The unseen questions corpus (tests/explore/questions_unseen.jsonl) and how a line is judged:
-the questions hotline operators answer all day, each sent on a fresh copy of the seeded demo
-from a stranger's phone, as the first message or after the messages of ``"before"`` (in the
+"""The unseen questions corpus (tests/explore/questions_unseen.jsonl; questions_fresh.jsonl was
+written after the first fixes) and how a line is judged: the questions hotline operators answer
+all day, each sent on a fresh copy of the seeded demo from a stranger's phone, as the first message or after the messages of ``"before"`` (in the
 middle of a booking), through the real engine.
 
 A line is right when every item of its ``expect`` is in the reply to its last message (an item
@@ -32,6 +32,7 @@ from flows.policy import Policy
 from store import Store
 
 CORPUS = Path(__file__).parent / "explore" / "questions_unseen.jsonl"
+FRESH = CORPUS.with_name("questions_fresh.jsonl")  # written after the first fixes
 STRANGER = "+8613900139777"
 CONSENT = ("预登记须知", "Pre-registration:")
 UNSURE = ("您是想", "Did you mean", "没看懂", "could not read")
@@ -42,8 +43,8 @@ SAYS: dict[str, tuple[str, ...]] = {"pregnancy": ("pregnancy", "怀孕或哺乳"
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def corpus() -> list[dict[str, object]]:
-    return [json.loads(line) for line in CORPUS.read_text("utf-8").splitlines() if line]
+def corpus(path: Path = CORPUS) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
 
 
 def _fragments(text: str) -> list[str]:
@@ -157,4 +158,4 @@ def _consent_asked(replies: list[Reply]) -> bool:
 
 
 def share(results: list[tuple[dict[str, object], str]]) -> float:
-    return sum(1 for _, why in results if not why) / len(results)
+    return sum(1 for _, why in results if not why) / len(results) if results else 1.0

@@ -1,6 +1,7 @@
 """Scores the unseen questions corpus through the real engine (tests/question_support.py) and
 prints each miss, the share right and the misses by topic. Not a test:
-``python tests/explore/run_questions.py`` (tests/test_questions_unseen.py asserts the share)."""
+``python tests/explore/run_questions.py [FILE]`` (tests/test_questions_unseen.py asserts the
+share; FILE: another corpus of the same form, e.g. tests/explore/questions_fresh.jsonl)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.clock import parse_moment
 from bot.demo import seed_demo
 from flows.policy import load_policy
 from store import Store
-from tests.question_support import Questions, corpus, share
+from tests.question_support import CORPUS, Questions, corpus, share
 
 NOW = "2021-06-17T09:00:00+08:00"
 
@@ -30,7 +31,8 @@ def main() -> None:
     seed_demo(store, policy, moment.date(), 7, moment)
     store.close()
     questions = Questions(work / "template.db", work, policy, moment)
-    results = list(questions.results(corpus()))
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
+    results = list(questions.results(corpus(path)))
     misses: Counter[str] = Counter()
     for line, why in results:
         if why:
