@@ -1,7 +1,8 @@
 """The unseen questions corpus (tests/explore/questions_unseen.jsonl; questions_fresh.jsonl was
 written after the first fixes) and how a line is judged: the questions hotline operators answer
-all day, each sent on a fresh copy of the seeded demo from a stranger's phone, as the first message or after the messages of ``"before"`` (in the
-middle of a booking), through the real engine.
+all day, each sent on a fresh copy of the seeded demo from a stranger's phone, as the first
+message or after the messages of ``"before"`` (in the middle of a booking), through the real
+engine.
 
 A line is right when every item of its ``expect`` is in the reply to its last message (an item
 ``"a|b"``: either): ``book`` is the booking flow (its consent notice), any other item a topic
