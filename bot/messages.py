@@ -66,8 +66,9 @@ class Behind(Exception):
 
 
 def noted(note: str | None, replies: list[Reply]) -> list[Reply]:
-    """``replies`` with ``note`` said first, in the first reply."""
-    if not note or not replies:
+    """``replies`` with ``note`` said first, in the first reply; not when that reply says it
+    already (我妈76岁能打吗 while registering: the age answer is the note about her age)."""
+    if not note or not replies or note in replies[0].text:
         return replies
     first = replies[0]
     return [Reply(f"{note}\n{first.text}", first.options, first.attachments), *replies[1:]]

@@ -71,6 +71,13 @@ ANSWER_TEXTS: dict[str, tuple[str, str]] = {
         "vaccine (e.g. trouble breathing, swelling), cannot be vaccinated. Tell the doctor on "
         "site about any other allergy.",
     ),
+    "neuro": (
+        "未控制的癫痫或其他进行性神经系统疾病患者、有格林巴利综合征病史者不能接种。"
+        "癫痫已控制的请接种时如实告知现场医生，由医生判断。",
+        "No vaccination with uncontrolled epilepsy or another progressive neurological disease, "
+        "or after Guillain-Barre syndrome. Epilepsy under control: tell the doctor on site, who "
+        "decides.",
+    ),
     "chronic": (
         "发热、急性疾病、严重慢性病或慢性病急性发作期间不能接种，康复或病情稳定后再预约。"
         "接种前现场做健康筛查，{assessment}岁及以上另做健康评估。",

@@ -108,6 +108,10 @@ def _doctor(ctx: Ctx, entities: Entities) -> list[str]:
     return [parts.say(ctx, parts.t(ctx, "doctor"), parts.t(ctx, "close.book"))]
 
 
+def _neuro(ctx: Ctx, entities: Entities) -> list[str]:
+    return [parts.say(ctx, parts.t(ctx, "neuro"), parts.t(ctx, "close.book"))]
+
+
 def _chronic(ctx: Ctx, entities: Entities) -> list[str]:
     ages = ctx.policy.ages
     return [
@@ -374,6 +378,7 @@ _BUILDERS: dict[str, Callable[[Ctx, Entities], list[str]]] = {
     "pregnancy": _pregnancy,
     "allergy": _allergy,
     "chronic": _chronic,
+    "neuro": _neuro,
     "after": _after,
     "doctor": _doctor,
     "age": _age,

@@ -20,6 +20,7 @@ TOPICS: tuple[str, ...] = (
     "pregnancy",  # pregnancy and breastfeeding
     "allergy",  # allergies
     "chronic",  # chronic disease, fever, illness
+    "neuro",  # epilepsy, a progressive neurological disease, Guillain-Barre syndrome
     "age",  # age limits (under 18, 60+, 70+, 76+)
     "interval",  # days between doses
     "maker",  # which manufacturer for the next dose

@@ -33,6 +33,7 @@ FREE_TEXT: dict[str, tuple[str, str]] = {
     "intent.ask.pregnancy": ("孕期、哺乳期能否接种", "Pregnancy and breastfeeding"),
     "intent.ask.allergy": ("过敏能否接种", "Allergies"),
     "intent.ask.chronic": ("患病、慢性病能否接种", "Illness and chronic disease"),
+    "intent.ask.neuro": ("癫痫、神经系统病能否接种", "Epilepsy and nerve disease"),
     "intent.ask.age": ("年龄要求", "Age limits"),
     "intent.ask.interval": ("两针间隔", "Days between doses"),
     "intent.ask.maker": ("疫苗厂家", "Which vaccine maker"),

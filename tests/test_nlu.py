@@ -164,7 +164,7 @@ def test_questions_and_requests_in_other_words(interpreter: Interpreter) -> None
 
 def test_patterns_are_read_as_written(interpreter: Interpreter) -> None:
     """Regular expressions are not case-folded like words: \\S stays "not a space"."""
-    assert r"\S{0,4}" in load().scoring.request.pattern
+    assert r"\S{0,5}" in load().scoring.request.pattern
     # 帮…约 with words between: a request, whatever else the message mentions
     assert interpreter.read("帮我阿婆约，佢九十几岁", TODAY).intent == "book"
     assert interpreter.read("move her appointment please", TODAY).intent == "reschedule"

@@ -241,15 +241,17 @@ class Interpreter:
 
     def _request(self, text: str, found: list[tuple[str, tuple[str, str | int, float]]]) -> bool:
         """Whether the message asks for a booking (我想约, book me in): a request pattern that
-        is not part of a question's own words (what time can I book for Yuexiu: `book for`
-        overlaps `what time can i book`, which asks about the booking hours)."""
+        is not part of a question's own words about booking (what time can I book for Yuexiu:
+        `book for` overlaps `what time can i book`, which asks about the booking hours); a
+        topic's word inside it is no such question (我能帮家里老人约吗: 老人 names the person)."""
         matches = list(self.lexicon.scoring.request.finditer(text))
         if not matches:
             return False
+        booking = self.lexicon.scoring.booking_words
         spans = [
             (start, start + len(word))
             for word, (kind, name, _) in found
-            if kind == "cue" and str(name).startswith("ask.")
+            if kind == "cue" and str(name).startswith("ask.") and any(b in word for b in booking)
             for start in _occurrences(text, word)
         ]
         return any(
@@ -346,8 +348,8 @@ class Interpreter:
         if request:
             scores["book"] = scores.get("book", 0) + scoring.request_bonus
             best_ask = max(asks, key=lambda name: scores[name], default=None)
-            if best_ask is not None and scores[best_ask] > scores["book"] - scoring.margin:
-                scores[best_ask] = scores["book"] - scoring.margin
+            for name in asks:  # the request leads every question (帮老人预约，要带啥: not 老人)
+                scores[name] = min(scores[name], scores["book"] - scoring.margin)
             if question and best_ask is not None and scores[best_ask] >= scoring.threshold:
                 return best_ask
         return None
