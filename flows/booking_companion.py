@@ -9,8 +9,8 @@ from flows.booking_state import chosen_person
 from flows.dialogue import Answer, Ctx, Next, Outcome, Prompt
 from flows.eligibility import age_rules
 from flows.identity import mask_phone
-from flows.registration import phone_prompt, take_name
 from flows.schedule import NextDose, Timing, timing
+from flows.typed_fields import phone_prompt, take_name
 
 
 def needs_companion(ctx: Ctx, birth: date, day: date) -> bool:

@@ -52,11 +52,11 @@ from flows.places import (
     site_options,
 )
 from flows.refusals import refusal
-from flows.registration import take_phone
 from flows.screening import conditions_said, health_said, read_all
 from flows.screening import questions as screening_questions
 from flows.time_wanted import at_date, before_site, bounded, time_said
 from flows.time_words import said_bounds, time_wish
+from flows.typed_fields import take_phone
 from store import (
     Site,
 )

@@ -36,9 +36,9 @@ from flows.booking_companion import (
 )
 from flows.dialogue import Answer, Ctx, Done, Flow, Next, Outcome, Prompt, Step, numbered
 from flows.places import booking_facts, site_name
-from flows.registration import take_phone
 from flows.schedule import NextDose, next_dose
 from flows.texts import MONTHS_EN, Lang
+from flows.typed_fields import take_phone
 from store import AlreadyBooked, Booking, Offer, OfferClosed, Resident
 
 
