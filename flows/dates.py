@@ -154,12 +154,12 @@ _CN_COUNTED: Final = re.compile(
 # "in 3 days", "after two weeks", "3 days later", "a week from today", "in a fortnight",
 # "10 days ago": a counted offset. Without a side ("two doses 21 days apart") it names no day,
 # nor does a vague count ("in a couple of days", like 过几日).
-_EN_COUNT: Final = {
+EN_COUNT: Final = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _EN_COUNTED: Final = re.compile(
-    r"\b(?:(in|after)\s+)?([0-9]{1,4}|" + "|".join(_EN_COUNT) + r")\s+"
+    r"\b(?:(in|after)\s+)?([0-9]{1,4}|" + "|".join(EN_COUNT) + r")\s+"
     r"(days?|weeks?|wks?|fortnights?)(?:'?s?\s+time)?"
     r"(?:\s+(later|from\s+(?:now|today)|hence|ago))?\b"
 )
@@ -345,7 +345,7 @@ def _relative_day(text: str, today: date) -> date | None:
     for match in _EN_COUNTED.finditer(text):
         before, count, unit, after = match.groups()
         if before or after:
-            days = _EN_COUNT.get(count) or int(count)
+            days = EN_COUNT.get(count) or int(count)
             days *= 14 if unit.startswith("f") else 7 if unit.startswith("w") else 1
             return today + timedelta(days=-days if after == "ago" else days)
     if match := _EN_RELATIVE.search(text):

@@ -8,9 +8,10 @@ import re
 from functools import cache
 
 from flows import lexicon
+from flows.dates import EN_COUNT
 
-_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "a": 1, "one": 1,
-           "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "an": 1}  # fmt: skip
+# English count words are the date reader's (in two weeks, 3 days later).
+_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, **EN_COUNT}
 _AMOUNT = (
     r"(?:by\s+)?(?P<n>[一两二三四五六七1-7]|a|an|one|two|three|four|five|six|seven)\s*"
     r"(?:个)?\s*(?P<unit>天|日|星期|礼拜|周|days?\b|weeks?\b)"
