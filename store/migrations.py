@@ -1,7 +1,7 @@
 """Numbered schema migrations, recorded in the database itself.
 
-Each backend has its list of ``(name, script)`` in order (``store/sqlite_schema.py``,
-``store/postgres_schema.py``: the same names).
+Each backend has its list of ``(name, script)`` in order, written once for both in
+``store/schema.py`` (the same names, each in its backend's dialect).
 ``migrate`` applies those not yet listed in the ``_migrations`` table, each in its own
 transaction, under a lock so that two processes starting at once do not both apply one (the
 ``_migrations`` table itself is made under that lock too). A
@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from store import postgres_schema, sqlite_schema
+from store import schema
 from store.crypto import DataKeyError, Keyring
 from store.db import Db
 
 MIGRATIONS: dict[str, list[tuple[str, str]]] = {
-    "sqlite": sqlite_schema.MIGRATIONS,
-    "postgresql": postgres_schema.MIGRATIONS,
+    dialect: schema.migrations(dialect) for dialect in schema.DIALECTS
 }
 
 
@@ -63,7 +62,7 @@ def migrate(db: Db, keys: Keyring | None = None) -> list[str]:
             # Another process may have migrated while we waited for the lock.
             if db.one("SELECT 1 FROM _migrations WHERE name = :name", {"name": name}):
                 continue
-            if script == sqlite_schema.SEAL_EXISTING:
+            if script == schema.SEAL_EXISTING:
                 _data_step(db, name, keys)
             else:
                 for statement in statements(script):
