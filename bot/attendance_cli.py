@@ -19,7 +19,7 @@ from bot.attendance import (
     run_noshows,
     unbar_line,
 )
-from bot.cli_common import common_options, missing_database
+from bot.cli_common import common_options, db_option, missing_database
 from bot.clock import Clock
 from bot.followups import OUTCOMES, list_lines, record
 from bot.operators import LoginRefused
@@ -49,7 +49,7 @@ def add_attendance_commands(
         "was marked, 1 if some were not, 2 if the command cannot run.",
     )
     mark.add_argument("codes", nargs="+", metavar="CODE", help="booking codes (B…)")
-    mark.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(mark)
     mark.add_argument(
         "--operator",
         required=True,
@@ -73,7 +73,7 @@ def add_attendance_commands(
         "as a no-show, and bar the people with more than booking.noshow_limit. Run it from "
         "cron at the end of the day, after attendance is entered; a second run marks nothing.",
     )
-    noshow_run.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(noshow_run)
     common_options(noshow_run)
 
     residents = commands.add_parser(
@@ -93,7 +93,7 @@ def add_attendance_commands(
     unbar.add_argument(
         "who", metavar="ID_NUMBER|PREREG_CODE", help="ID number or pre-registration code"
     )
-    unbar.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(unbar)
     unbar.add_argument("--operator", required=True, metavar="NAME",
                        help="the supervisor who lifts it (logs in; audited)")  # fmt: skip
     password_option(unbar)
@@ -115,7 +115,7 @@ def add_followup_commands(commands: argparse._SubParsersAction[argparse.Argument
         description="Open follow-up cases, red first, then oldest. Phones are masked unless "
         "--reveal is given (for the operator making the calls).",
     )
-    listing.add_argument("--db", required=True, help="SQLite file")
+    db_option(listing)
     listing.add_argument(
         "--reveal",
         action="store_true",
@@ -138,7 +138,7 @@ def add_followup_commands(commands: argparse._SubParsersAction[argparse.Argument
         help="who made the call (an operator's account: logs in; audited)",
     )
     password_option(recording)
-    recording.add_argument("--db", required=True, help="SQLite file")
+    db_option(recording)
     common_options(recording)
 
 

@@ -19,7 +19,7 @@ from bot.attendance_cli import (
 )
 from bot.backup_cli import add_backup_command, run_backup
 from bot.chat_cli import chat, chat_clock, suggest_chat
-from bot.cli_common import common_options, missing_database
+from bot.cli_common import common_options, db_option, missing_database
 from bot.clock import Clock, ClockError, make_clock
 from bot.db_cli import add_db_commands, run_db
 from bot.demo import seed_demo, sync_reference
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create a demo database: all districts of the policy, sites, vaccine "
         "products and released slots. Safe to run again: it only adds missing slots.",
     )
-    seed.add_argument("--db", required=True, help="SQLite file (created if missing)")
+    db_option(seed, "created if missing")
     seed.add_argument("--today", type=date.fromisoformat, help="first day with slots (YYYY-MM-DD)")
     seed.add_argument("--days", type=int, default=7, help="days of slots to create (default 7)")
     common_options(seed)
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A resident's conversation in the terminal. Reads one message per line "
         "from standard input and prints the bot's replies.",
     )
-    chat.add_argument("--db", required=True, help="SQLite file (see seed-demo)")
+    db_option(chat, "see seed-demo")
     chat.add_argument(
         "--from", dest="sender", required=True, help="sender address, e.g. +8613800138000"
     )
@@ -111,7 +111,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "Exit status 2 if the file cannot be read or lacks a column.",
     )
     dose_import.add_argument("file", metavar="FILE.csv", help="the dose records (UTF-8 CSV)")
-    dose_import.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(dose_import)
     dose_import.add_argument(
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
@@ -133,7 +133,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         + ". A site is known by its English name; importing it again updates it.",
     )
     site_import.add_argument("file", help="CSV file (UTF-8)")
-    site_import.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(site_import)
     site_import.add_argument(
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
@@ -153,7 +153,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "each --period. Slots already there (same site, product, day and start) are kept "
         "as they are. Nothing is written if any option is wrong (exit status 2).",
     )
-    add.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(add)
     add.add_argument("--site", required=True, metavar="NAME_OR_ID", help="site id or name")
     add.add_argument("--product", required=True, metavar="ID", help="vaccine product, e.g. bbibp")
     add.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day")
@@ -176,7 +176,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "Exit status 2 if the file cannot be read or lacks a column.",
     )
     slot_import.add_argument("file", metavar="FILE.csv", help="the slots (UTF-8 CSV)")
-    slot_import.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(slot_import)
     slot_import.add_argument(
         "--report", metavar="OUT.csv", help="also write the per-row results to this CSV file"
     )
@@ -188,7 +188,7 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "release_time on day D, slots up to D + release_days_ahead. Run it from cron at "
         "the release time; running it again releases nothing new.",
     )
-    slot_release.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(slot_release)
     common_options(slot_release)
 
 
@@ -205,7 +205,7 @@ def _add_assign_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "during the day, so unanswered places move on; a second run offers nothing new "
         "unless places were freed. See docs/operations.md.",
     )
-    assign.add_argument("--db", required=True, help="SQLite file (must exist)")
+    db_option(assign)
     assign.add_argument(
         "--quiet",
         action="store_true",

@@ -1,5 +1,5 @@
-"""What every ``vaxbot`` subcommand shares: the ``--config`` option, and the check that the
-database named by ``--db`` exists."""
+"""What every ``vaxbot`` subcommand shares: the ``--db`` and ``--config`` options, and the check
+that the database named by ``--db`` exists."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ import sys
 from pathlib import Path
 
 from store import DatabaseUnavailable, backend_of, open_store
+
+
+def db_option(parser: argparse.ArgumentParser, note: str = "must exist") -> None:
+    """``--db``: every command takes a SQLite file or a PostgreSQL URL (DESIGN.md §3)."""
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar="PATH|URL",
+        help=f"the database: a SQLite file or a postgresql:// URL ({note})",
+    )
 
 
 def common_options(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ import tempfile
 from datetime import datetime, time
 from pathlib import Path
 
-from bot.cli_common import missing_database
+from bot.cli_common import db_option, missing_database
 from bot.clock import Clock
 from bot.demo import seed_demo
 from bot.nlu import Interpreter
@@ -47,7 +47,7 @@ def add_nlu_commands(
         description="Messages the interpreter did not understand, masked (no ID numbers, "
         "phones, names), most frequent first: what to add to the lexicon.",
     )
-    misses.add_argument("--db", required=True, help="SQLite file")
+    db_option(misses)
     misses.add_argument("--limit", type=int, default=30, help="how many (default 30)")
     return nlu
 

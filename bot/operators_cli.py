@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 
+from bot.cli_common import db_option
 from bot.clock import Clock
 from bot.operators import (
     LoginRefused,
@@ -56,7 +57,7 @@ def add_operators_command(
                                 description="Set a new password for an operator.")  # fmt: skip
     passwd.add_argument("name")
     for command in (add, listing, disable, passwd):
-        command.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+        db_option(command)
     for command in (add, passwd):
         password_option(command)
     return [add, listing, disable, passwd]

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli_common import db_option
 from bot.clock import Clock
 from flows.policy import Policy
 from store import DatabaseUnavailable, open_store
@@ -35,7 +36,7 @@ def add_privacy_commands(
         "while rows are left under an older one). With VAXBOT_DATA_KEY: put the new key "
         "first (NEW,OLD) and run it. --retire then drops the keys nothing uses any more.",
     )
-    rotate.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    db_option(rotate)
     rotate.add_argument("--batch", type=int, default=500, help="rows per transaction")
     rotate.add_argument("--retire", action="store_true",
                         help="finish the rotation under way (no new key), then remove the "
@@ -53,7 +54,7 @@ def add_privacy_commands(
         help="exit 0 if the audit chain is intact; else name the first altered or missing row",
         description="Set VAXBOT_AUDIT_KEY to check the rows' signatures as well.",
     )
-    verify.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    db_option(verify)
 
     purge = commands.add_parser(
         "purge",
@@ -62,7 +63,7 @@ def add_privacy_commands(
         "that registered nobody, blanks delivered outbox texts and screening answers after "
         "the appointment, as the policy's [retention] says; prints counts.",
     )
-    purge.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    db_option(purge)
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     return [rotate, verify, purge]
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import cli as bot_cli
-from bot.cli_common import common_options, missing_database
+from bot.cli_common import common_options, db_option, missing_database
 from bot.clock import ClockError, make_clock
 from bot.intake import DOOR_THREADS
 from bot.offloop import STORE_THREADS
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Restarting it never sends a message twice. Gateway settings come from the "
         "environment: " + ", ".join(ENV) + ".",
     )
-    worker.add_argument("--db", required=True, help="SQLite file")
+    db_option(worker)
     worker.add_argument(
         "--once", action="store_true", help="run until nothing is left to do now, then exit"
     )
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "VAXBOT_TELEGRAM_TOKEN); the SMTP server (with VAXBOT_EMAIL_ADDRESS); and the worker. "
         "Secrets come from the environment (see README). SIGTERM shuts it down cleanly.",
     )
-    serve.add_argument("--db", required=True, help="SQLite file or postgresql:// URL")
+    db_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     serve.add_argument(
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Installs the account's custom menu (预约接种 / 我的预约 / 常见问题) "
         "through the menu API; its buttons start booking, status and the help.",
     )
-    menu.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    db_option(menu)
     common_options(menu)
 
     console = commands.add_parser(
@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "lift bars, work the call-back and overdue queue, book a roster CSV, watch today's "
         "figures. Every change is audited with the operator's name. See docs/console.md.",
     )
-    console.add_argument("--db", required=True, help="SQLite file or PostgreSQL URL")
+    db_option(console)
     console.add_argument(
         "--operator",
         metavar="NAME",
