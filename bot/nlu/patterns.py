@@ -96,28 +96,45 @@ class Patterns(Generic[T]):
         self._entries = list(entries)
         # Each distinct required set is a bit; a character holds the bits of the sets it is in,
         # and a pattern needs the bits of all its sets: a text is searched only if its
-        # characters hold every bit the pattern needs (one integer test a pattern).
+        # characters hold every bit the pattern needs (one integer test a pattern). Only the
+        # patterns that a character of the text could start to satisfy are tested at all: each
+        # is filed under the characters of its smallest set (the rest, always tried).
         bit_of_set: dict[frozenset[str], int] = {}
         self._needs: list[int] = []
-        for pattern, _ in self._entries:
+        filed: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []
+        for index, (pattern, _) in enumerate(self._entries):
             need = 0
-            for chars in required_sets(pattern):
+            sets = required_sets(pattern)
+            for chars in sets:
                 need |= bit_of_set.setdefault(chars, 1 << len(bit_of_set))
             self._needs.append(need)
-        self._bits: dict[str, int] = defaultdict(int)
+            for char in sets[0] if sets else ():
+                filed[char].append(index)
+            if not sets:
+                self._always.append(index)
+        bits: dict[str, int] = defaultdict(int)
         for chars, bit in bit_of_set.items():
             for char in chars:
-                self._bits[char] |= bit
+                bits[char] |= bit
+        # per character: the bits it holds and the patterns filed under it
+        self._chars = {char: (bits[char], tuple(filed.get(char, ()))) for char in bits}
         self._all = (1 << len(bit_of_set)) - 1
 
     def matching(self, text: str) -> list[T]:
-        bits, held = self._bits, 0
+        chars, held = self._chars, 0
+        candidates = set(self._always)
         for char in set(text):
-            if char in bits:
-                held |= bits[char]
+            known = chars.get(char)
+            if known is not None:
+                held |= known[0]
+                candidates.update(known[1])
         missing = self._all & ~held
-        return [
-            payload
-            for (pattern, payload), need in zip(self._entries, self._needs, strict=True)
-            if not need & missing and pattern.search(text)
-        ]
+        entries, needs = self._entries, self._needs
+        found = []
+        for index in sorted(candidates):
+            if not needs[index] & missing:
+                pattern, payload = entries[index]
+                if pattern.search(text):
+                    found.append(payload)
+        return found
