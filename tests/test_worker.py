@@ -166,7 +166,9 @@ def start_worker(path: str, url: str, now: str, *args: str, log: Path) -> subpro
         )
 
 
-def finish(process: subprocess.Popen[bytes], timeout: float = 20) -> int:
+def finish(process: subprocess.Popen[bytes], timeout: float = 60) -> int:
+    """The worker's exit status; ``timeout`` only guards against a hang (a loaded machine takes
+    seconds to start the interpreter and import everything)."""
     try:
         return process.wait(timeout)
     except subprocess.TimeoutExpired:
